@@ -1,0 +1,24 @@
+/// Why a peer's RTMP bytes were refused; the connection is closed with this as the reason.
+public enum RTMPProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unsupportedVersion(UInt8)
+    case invalidChunkSize(UInt32)
+    case messageTooLarge(Int)
+    case tooManyChunkStreams
+    case continuationWithoutMessage(chunkStream: UInt32)
+    case headerChangedMidMessage(chunkStream: UInt32)
+    case unknownMessageType(UInt8)
+    case malformedMessage(String)
+
+    public var description: String {
+        switch self {
+        case .unsupportedVersion(let v): return "unsupported RTMP version \(v)"
+        case .invalidChunkSize(let s): return "invalid chunk size \(s)"
+        case .messageTooLarge(let n): return "message of \(n) bytes exceeds the limit"
+        case .tooManyChunkStreams: return "too many chunk streams"
+        case .continuationWithoutMessage(let c): return "chunk stream \(c) continues a message it never started"
+        case .headerChangedMidMessage(let c): return "chunk stream \(c) started a new message before finishing one"
+        case .unknownMessageType(let t): return "unknown message type \(t)"
+        case .malformedMessage(let why): return "malformed message: \(why)"
+        }
+    }
+}

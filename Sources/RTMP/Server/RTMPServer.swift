@@ -1,0 +1,71 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import RelayCore
+import ServiceLifecycle
+
+/// The RTMP listener as a service: binds, serves until graceful shutdown, then ends every
+/// stream (players are told, publishers closed) and closes the remaining connections.
+public final class RTMPServer: Service {
+    public let host: String
+    public let port: Int
+    private let group: any EventLoopGroup
+    private let session: RTMPSessionContext
+    private let onListening: @Sendable (SocketAddress) -> Void
+    private let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+
+    public init(
+        host: String, port: Int, group: any EventLoopGroup, session: RTMPSessionContext,
+        onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+    ) {
+        self.host = host
+        self.port = port
+        self.group = group
+        self.session = session
+        self.onListening = onListening
+    }
+
+    /// Adds the RTMP handlers to a new connection's pipeline.
+    public static func configure(_ channel: any Channel, session: RTMPSessionContext) throws {
+        let logger = session.logger
+        try channel.pipeline.syncOperations.addHandlers([
+            RTMPHandshakeHandler(timeout: session.configuration.handshakeTimeout, logger: logger),
+            ByteToMessageHandler(RTMPChunkDecoder(maxMessageSize: session.configuration.maxMessageSize)),
+            RTMPConnectionHandler(context: session),
+        ])
+    }
+
+    public func run() async throws {
+        let session = self.session
+        let connections = self.connections
+        let server = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelInitializer { channel in
+                let id = ObjectIdentifier(channel)
+                connections.withLockedValue { $0[id] = channel }
+                channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
+                return channel.eventLoop.makeCompletedFuture {
+                    try Self.configure(channel, session: session)
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+        if let address = server.localAddress { onListening(address) }
+
+        // Serve until the service group asks us to stop (or cancels us).
+        try? await gracefulShutdown()
+
+        session.logger.info("rtmp: shutting down")
+        try? await server.close()
+        session.registry.shutdown(reason: "relay shutting down")
+        // Let the end-of-stream statuses go out, then close whatever is left.
+        try? await Task.sleep(for: .milliseconds(300))
+        let open = connections.withLockedValue { Array($0.values) }
+        for channel in open { channel.close(promise: nil) }
+    }
+}

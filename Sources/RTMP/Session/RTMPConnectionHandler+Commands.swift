@@ -1,0 +1,101 @@
+import NIOCore
+import RelayCore
+
+extension RTMPConnectionHandler {
+    func handleCommand(_ command: RTMPCommand) throws {
+        switch command.name {
+        case "connect":
+            try connect(command)
+        case "releaseStream", "FCPublish", "FCUnpublish", "FCSubscribe", "FCUnsubscribe":
+            if command.name == "FCUnpublish", case .publishing = role { leaveRole(reason: "FCUnpublish") }
+            if command.transactionID != 0 { sendResult(command.transactionID, [.null, .undefined]) }
+            context?.flush()
+        case "createStream":
+            sendResult(command.transactionID, [.null, .number(Double(RTMPWireFramer.playStreamID))])
+            context?.flush()
+        case "getStreamLength":
+            sendResult(command.transactionID, [.null, .number(0)])
+            context?.flush()
+        case "publish":
+            try requestPublish(command)
+        case "play":
+            try requestPlay(command)
+        case "deleteStream", "closeStream":
+            leaveRole(reason: command.name)
+        case "_checkbw":
+            sendResult(command.transactionID, [.null, .undefined])
+            context?.flush()
+        default:
+            // receiveAudio, receiveVideo, pause, _error and others need no answer here.
+            logger.debug("ignoring command", metadata: ["command": "\(command.name)"])
+        }
+    }
+
+    private func connect(_ command: RTMPCommand) throws {
+        guard app == nil else { throw RTMPProtocolError.malformedMessage("connect sent twice") }
+        guard let object = command.object.objectValue, let app = object["app"]?.stringValue else {
+            throw RTMPProtocolError.malformedMessage("connect without an app")
+        }
+        self.app = app
+        let encoding = object["objectEncoding"]?.numberValue ?? 0
+        sendControl(.windowAcknowledgementSize, configuration.windowAcknowledgementSize)
+        sendControl(.setPeerBandwidth, configuration.windowAcknowledgementSize, extra: 2)
+        sendControl(.setChunkSize, UInt32(configuration.outChunkSize))
+        encoder.chunkSize = configuration.outChunkSize
+        let properties: AMF0Object = ["fmsVer": .string("FMS/3,5,7,7009"), "capabilities": .number(31), "mode": .number(1)]
+        let info: AMF0Object = [
+            "level": .string("status"), "code": .string("NetConnection.Connect.Success"),
+            "description": .string("Connection succeeded."), "objectEncoding": .number(encoding),
+        ]
+        sendResult(command.transactionID, [.object(properties), .object(info)])
+        context?.flush()
+        logger.debug("connected", metadata: ["app": "\(app)"])
+    }
+
+    /// Parses the stream name argument of publish/play against the connected app.
+    func streamName(_ command: RTMPCommand) throws -> RTMPStreamName {
+        guard let app else { throw RTMPProtocolError.malformedMessage("\(command.name) before connect") }
+        guard let raw = command.streamNameArgument, let name = RTMPStreamName(app: app, name: raw) else {
+            throw RTMPProtocolError.malformedMessage("\(command.name) without a valid stream name")
+        }
+        return name
+    }
+
+    /// Asks the access policy, off the event loop, and comes back on it.
+    func authorize(_ action: AccessRequest.Action, _ name: RTMPStreamName) {
+        guard let context else { return }
+        let request = AccessRequest(
+            action: action, transport: .rtmp, stream: name.stream, key: name.key, remoteAddress: remote
+        )
+        let policy = shared.accessPolicy
+        let promise = context.eventLoop.makePromise(of: AccessDecision.self)
+        promise.completeWithTask { await policy.authorize(request) }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        promise.futureResult.whenSuccess { decision in
+            bound.value.authorized(action, name, decision)
+        }
+    }
+
+    private func authorized(_ action: AccessRequest.Action, _ name: RTMPStreamName, _ decision: AccessDecision) {
+        switch (action, role) {
+        case (.publish, .authorizingPublish(let pendingName, let pending, _)) where pendingName == name:
+            switch decision {
+            case .allow:
+                startPublishing(name, pending: pending)
+            case .deny(let reason):
+                logger.notice("publish refused", metadata: ["stream": "\(name.stream)", "reason": "\(reason)"])
+                refuse(code: "NetStream.Publish.Denied", description: "publish refused: \(reason)")
+            }
+        case (.play, .authorizingPlay(let pendingName)) where pendingName == name:
+            switch decision {
+            case .allow:
+                startPlaying(name)
+            case .deny(let reason):
+                logger.notice("play refused", metadata: ["stream": "\(name.stream)", "reason": "\(reason)"])
+                refuse(code: "NetStream.Play.Failed", description: "play refused: \(reason)")
+            }
+        default:
+            break  // the connection moved on (closed, or deleted the stream) meanwhile
+        }
+    }
+}

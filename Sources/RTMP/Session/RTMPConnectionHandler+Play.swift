@@ -1,0 +1,69 @@
+import NIOCore
+import RelayCore
+
+extension RTMPConnectionHandler: PlayerSink {
+    func requestPlay(_ command: RTMPCommand) throws {
+        let name = try streamName(command)
+        guard case .idle = role else {
+            throw RTMPProtocolError.malformedMessage("play while already \(roleName)")
+        }
+        role = .authorizingPlay(name)
+        authorize(.play, name)
+    }
+
+    func startPlaying(_ name: RTMPStreamName) {
+        guard let context else { return }
+        sendUserControl(.streamBegin, value: RTMPWireFramer.playStreamID)
+        sendStatus(level: "status", code: "NetStream.Play.Reset", description: "Playing and resetting \(name.stream.name).")
+        sendStatus(level: "status", code: "NetStream.Play.Start", description: "Started playing \(name.stream.name).")
+        sendData([.string("|RtmpSampleAccess"), .boolean(true), .boolean(true)])
+        context.flush()
+        let outlet = PlayerOutlet(
+            sink: self, eventLoop: context.eventLoop,
+            scheduler: shared.flushSchedulers.scheduler(for: context.eventLoop),
+            limits: configuration.playerQueueLimits, stallTimeout: configuration.playerStallTimeout
+        )
+        let stream = shared.registry.attachSubscriber(outlet, to: name.stream)
+        role = .playing(outlet, stream, name)
+        logger.info("play started", metadata: [
+            "stream": "\(name.stream)", "waitingForPublisher": "\(!stream.isPublished)",
+        ])
+        outlet.flushNow()
+    }
+
+    // MARK: PlayerSink
+
+    public var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    public func write(_ item: StreamItem) {
+        guard let context else { return }
+        switch item {
+        case .media(let message):
+            if let wire = message.wire {
+                context.write(wrapOutboundOut(wire), promise: nil)
+            } else {
+                // A stream without a framer (tests): frame for this player only.
+                var framed = message
+                RTMPWireFramer(chunkSize: encoder.chunkSize).frame(&framed)
+                context.write(wrapOutboundOut(framed.wire!), promise: nil)
+            }
+        case .event(.publisherStarted), .event(.publisherLost):
+            // Deliberately silent: ffmpeg and librtmp end playback on NetStream.Play.UnpublishNotify,
+            // and a returning publisher must find its players still connected.
+            break
+        case .event(.ended(let reason)):
+            sendStatus(level: "status", code: "NetStream.Play.UnpublishNotify", description: "\(reason)")
+            sendStatus(level: "status", code: "NetStream.Play.Stop", description: "Stopped: \(reason)")
+            sendUserControl(.streamEOF, value: RTMPWireFramer.playStreamID)
+            let channel = context.channel
+            leaveRole(reason: reason)
+            role = .closing
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: nil)
+            channel.eventLoop.scheduleTask(in: .milliseconds(200)) { channel.close(promise: nil) }
+        }
+    }
+
+    public func flush() {
+        context?.flush()
+    }
+}

@@ -1,0 +1,60 @@
+import NIOCore
+
+extension RTMPConnectionHandler {
+    /// Encodes a per-connection message (control, command, status) and writes it, unflushed.
+    func send(_ message: RTMPMessage, csid: UInt32) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: message.payload.readableBytes + 18)
+        encoder.encode(message, csid: csid, into: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    func sendControl(_ type: RTMPMessageType, _ value: UInt32, extra: UInt8? = nil) {
+        var payload = ByteBuffer()
+        payload.writeInteger(value)
+        if let extra { payload.writeInteger(extra) }
+        send(RTMPMessage(type: type, payload: payload), csid: RTMPChunkStreamID.protocolControl)
+    }
+
+    func sendUserControl(_ event: RTMPUserControlEvent, value: UInt32) {
+        var payload = ByteBuffer()
+        payload.writeInteger(event.rawValue)
+        payload.writeInteger(value)
+        send(RTMPMessage(type: .userControl, payload: payload), csid: RTMPChunkStreamID.protocolControl)
+    }
+
+    func sendCommand(_ values: [AMF0Value], streamID: UInt32 = 0) {
+        var payload = ByteBuffer()
+        payload.writeAMF0(values)
+        send(RTMPMessage(type: .amf0Command, streamID: streamID, payload: payload), csid: RTMPChunkStreamID.command)
+    }
+
+    func sendResult(_ transactionID: Double, _ values: [AMF0Value]) {
+        sendCommand([.string("_result"), .number(transactionID)] + values)
+    }
+
+    func sendStatus(level: String, code: String, description: String, streamID: UInt32 = RTMPWireFramer.playStreamID) {
+        let info: AMF0Object = [
+            "level": .string(level), "code": .string(code), "description": .string(description),
+            "clientid": .number(1),
+        ]
+        sendCommand([.string("onStatus"), .number(0), .null, .object(info)], streamID: streamID)
+    }
+
+    func sendData(_ values: [AMF0Value], streamID: UInt32 = RTMPWireFramer.playStreamID) {
+        var payload = ByteBuffer()
+        payload.writeAMF0(values)
+        send(RTMPMessage(type: .amf0Data, streamID: streamID, payload: payload), csid: RTMPChunkStreamID.data)
+    }
+
+    /// Writes a refusal the client's library will report, then closes once it is sent.
+    func refuse(level: String = "error", code: String, description: String) {
+        guard let context else { return }
+        sendStatus(level: level, code: code, description: description)
+        leaveRole(reason: description)
+        role = .closing
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: nil)
+        channel.eventLoop.scheduleTask(in: .milliseconds(100)) { channel.close(promise: nil) }
+    }
+}

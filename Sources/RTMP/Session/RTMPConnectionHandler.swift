@@ -1,0 +1,175 @@
+import Logging
+import NIOCore
+import RelayCore
+
+/// One RTMP client connection after the handshake: answers commands, and is either a publisher
+/// (its media goes into the stream registry) or a player (the registry's media goes out to it
+/// through a ``PlayerOutlet``, as the same pre-framed bytes every player of the stream gets).
+public final class RTMPConnectionHandler: ChannelInboundHandler {
+    public typealias InboundIn = RTMPChunkDecoder.Output
+    public typealias OutboundOut = ByteBuffer
+
+    enum Role {
+        case idle
+        case authorizingPublish(RTMPStreamName, pending: [MediaMessage], pendingBytes: Int)
+        case publishing(PublishSession, RTMPStreamName)
+        case authorizingPlay(RTMPStreamName)
+        case playing(PlayerOutlet, LiveStream, RTMPStreamName)
+        case closing
+    }
+
+    let shared: RTMPSessionContext
+    var configuration: RTMPSessionConfiguration { shared.configuration }
+    var logger: Logger
+    var encoder = RTMPChunkEncoder()
+    var role: Role = .idle
+    var app: String?
+    var context: ChannelHandlerContext?
+    private var lastRead: NIODeadline = .now()
+    private var idleTimer: RepeatedTask?
+    var remote = "?"
+
+    public init(context shared: RTMPSessionContext) {
+        self.shared = shared
+        self.logger = shared.logger
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        remote = context.remoteAddress?.description ?? "?"
+        logger[metadataKey: "remote"] = "\(remote)"
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(5), delay: .seconds(5)) { _ in
+            bound.value.checkIdle()
+        }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        idleTimer = nil
+        leaveRole(reason: "connection closed")
+        self.context = nil
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        leaveRole(reason: "connection closed")
+        context.fireChannelInactive()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        close(reason: "\(error)")
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, case .playing(let outlet, _, _) = role {
+            outlet.flushNow()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = .now()
+        switch unwrapInboundIn(data) {
+        case .acknowledgement(let sequence):
+            var payload = context.channel.allocator.buffer(capacity: 4)
+            payload.writeInteger(sequence)
+            send(RTMPMessage(type: .acknowledgement, payload: payload), csid: RTMPChunkStreamID.protocolControl)
+            context.flush()
+        case .message(let message):
+            do {
+                try handle(message)
+            } catch {
+                close(reason: "\(error)")
+            }
+        }
+    }
+
+    private func handle(_ message: RTMPMessage) throws {
+        switch message.type {
+        case .audio, .video:
+            receiveMedia(kind: message.typeID == RTMPMessageType.audio.rawValue ? .audio : .video, message)
+        case .amf0Data:
+            try receiveData(message.payload, timestamp: message.timestamp)
+        case .amf3Data:
+            var payload = message.payload
+            payload.moveReaderIndex(forwardBy: min(1, payload.readableBytes))
+            try receiveData(payload, timestamp: message.timestamp)
+        case .amf0Command:
+            try handleCommand(RTMPCommand(payload: message.payload))
+        case .amf3Command:
+            var payload = message.payload
+            payload.moveReaderIndex(forwardBy: min(1, payload.readableBytes))
+            try handleCommand(RTMPCommand(payload: payload))
+        case .userControl:
+            handleUserControl(message.payload)
+        case .acknowledgement, .setPeerBandwidth, .amf0SharedObject, .amf3SharedObject, .aggregate:
+            break
+        case .setChunkSize, .abort, .windowAcknowledgementSize:
+            break  // applied by the chunk decoder
+        case .none:
+            throw RTMPProtocolError.unknownMessageType(message.typeID)
+        }
+    }
+
+    private func handleUserControl(_ payload: ByteBuffer) {
+        guard let event = payload.getInteger(at: payload.readerIndex, as: UInt16.self),
+              event == RTMPUserControlEvent.pingRequest.rawValue,
+              let stamp = payload.getInteger(at: payload.readerIndex + 2, as: UInt32.self)
+        else { return }
+        sendUserControl(.pingResponse, value: stamp)
+        context?.flush()
+    }
+
+    private func checkIdle() {
+        let idle = NIODeadline.now() - lastRead
+        switch role {
+        case .playing, .closing:
+            return
+        case .publishing:
+            if idle > configuration.idleTimeout {
+                close(reason: "publisher sent nothing for \(configuration.idleTimeout.nanoseconds / 1_000_000_000) s")
+            }
+        case .idle, .authorizingPlay, .authorizingPublish:
+            if idle > configuration.idleTimeout {
+                close(reason: "idle for \(configuration.idleTimeout.nanoseconds / 1_000_000_000) s")
+            }
+        }
+    }
+
+    /// Closes the connection with a logged reason.
+    public func close(reason: String) {
+        if case .closing = role { return }
+        logger.notice("closing connection", metadata: ["reason": "\(reason)"])
+        leaveRole(reason: reason)
+        role = .closing
+        context?.close(promise: nil)
+    }
+
+    /// Detaches from the registry as publisher or player.
+    func leaveRole(reason: String) {
+        switch role {
+        case .publishing(let session, let name):
+            session.end()
+            let (messages, bytes) = session.stream.inputCounters
+            logger.info("publish ended", metadata: [
+                "stream": "\(name.stream)", "reason": "\(reason)", "messages": "\(messages)", "bytes": "\(bytes)",
+            ])
+        case .playing(let outlet, let stream, let name):
+            outlet.close()
+            shared.registry.detachSubscriber(outlet, from: stream)
+            let drops = outlet.dropStats
+            logger.info("play ended", metadata: [
+                "stream": "\(name.stream)", "reason": "\(reason)", "messagesSent": "\(outlet.messagesSent)",
+                "bytesSent": "\(outlet.bytesSent)", "droppedMessages": "\(drops.droppedMessages)",
+                "overflows": "\(drops.overflows)",
+            ])
+        case .idle, .authorizingPlay, .authorizingPublish, .closing:
+            break
+        }
+        if case .closing = role { return }
+        role = .idle
+    }
+}
+
+@available(*, unavailable)
+extension RTMPConnectionHandler: Sendable {}

@@ -1,0 +1,47 @@
+/// The single seam through which every publish and play is authorized.
+///
+/// `auth.mode: open` uses ``OpenAccessPolicy``; the control plane provides the timetable policy.
+public protocol AccessPolicy: Sendable {
+    func authorize(_ request: AccessRequest) async -> AccessDecision
+}
+
+public struct AccessRequest: Sendable, CustomStringConvertible {
+    public enum Action: String, Sendable { case publish, play }
+    public enum Transport: String, Sendable { case rtmp, srt }
+
+    public let action: Action
+    public let transport: Transport
+    /// The stream as named by the client, without query or rendition suffix.
+    public let stream: StreamKey
+    /// The key given by the client (`?key=` or SRT `s=`); never logged.
+    public let key: String?
+    public let remoteAddress: String
+
+    public init(action: Action, transport: Transport, stream: StreamKey, key: String?, remoteAddress: String) {
+        self.action = action
+        self.transport = transport
+        self.stream = stream
+        self.key = key
+        self.remoteAddress = remoteAddress
+    }
+
+    /// Describes the request without its key.
+    public var description: String {
+        "\(action.rawValue) \(stream) over \(transport.rawValue) from \(remoteAddress)"
+    }
+}
+
+public enum AccessDecision: Sendable, Equatable {
+    /// Allowed; `bandwidthKbps` is the site's per-classroom downlink where known.
+    case allow(bandwidthKbps: Int?)
+    case deny(reason: String)
+}
+
+/// Anyone may publish and play: for a lab, warned about at start.
+public struct OpenAccessPolicy: AccessPolicy {
+    public let defaultBandwidthKbps: Int?
+    public init(defaultBandwidthKbps: Int? = nil) { self.defaultBandwidthKbps = defaultBandwidthKbps }
+    public func authorize(_ request: AccessRequest) async -> AccessDecision {
+        .allow(bandwidthKbps: defaultBandwidthKbps)
+    }
+}

@@ -1,0 +1,113 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Where a stream delivers to one player: a bounded, lock-protected queue filled on the
+/// publisher's thread and drained in batches on the player's event loop.
+///
+/// The publisher only appends (O(1), no allocation in steady state) and, at most once per batch,
+/// marks the outlet dirty; it never waits for the player. A player that cannot keep up loses
+/// media up to the next keyframe (see ``PlayerQueue``); one that has not accepted a byte for
+/// `stallTimeout` is closed.
+public final class PlayerOutlet: StreamSubscriber, @unchecked Sendable {
+    public let eventLoop: any EventLoop
+    public let stallTimeout: TimeAmount
+    private struct Shared {
+        var queue: PlayerQueue
+        var scheduled = false
+        var newestTimestamp: UInt32 = 0
+    }
+    private let shared: NIOLockedValueBox<Shared>
+    private let scheduler: FlushScheduler
+
+    // Event-loop confined state.
+    private weak var sink: (any PlayerSink)?
+    private var scratch: CircularBuffer<StreamItem>
+    private var lastProgress: NIODeadline
+    private var closed = false
+
+    /// Items written to the player so far, and their RTMP wire bytes.
+    public private(set) var messagesSent = 0
+    public private(set) var bytesSent = 0
+
+    public init(
+        sink: any PlayerSink,
+        eventLoop: any EventLoop,
+        scheduler: FlushScheduler,
+        limits: PlayerQueue.Limits = .init(),
+        stallTimeout: TimeAmount = .seconds(20)
+    ) {
+        self.sink = sink
+        self.eventLoop = eventLoop
+        self.scheduler = scheduler
+        self.stallTimeout = stallTimeout
+        self.shared = NIOLockedValueBox(Shared(queue: PlayerQueue(limits: limits)))
+        self.scratch = CircularBuffer(initialCapacity: 512)
+        self.lastProgress = .now()
+    }
+
+    public func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
+        let mark = shared.withLockedValue { shared -> Bool in
+            guard shared.queue.push(item, streamHasVideo: streamHasVideo) else { return false }
+            if case .media(let message) = item { shared.newestTimestamp = message.timestamp }
+            if shared.scheduled { return false }
+            shared.scheduled = true
+            return true
+        }
+        if mark { scheduler.markDirty(self) }
+    }
+
+    /// Counters of the drop policy, for logs and the live view.
+    public var dropStats: (droppedMessages: Int, overflows: Int) {
+        shared.withLockedValue { ($0.queue.droppedMessages, $0.queue.overflows) }
+    }
+
+    /// Queued media time in milliseconds (the player's backlog inside the relay).
+    public var backlogMillis: UInt32 {
+        shared.withLockedValue { $0.queue.backlogMillis(newest: $0.newestTimestamp) }
+    }
+
+    /// Drains now instead of at the next tick (first frames, or writable again). On the loop.
+    public func flushNow() {
+        eventLoop.preconditionInEventLoop()
+        drainOnLoop()
+    }
+
+    /// Stops deliveries; queued items are dropped. On the loop.
+    public func close() {
+        closed = true
+        shared.withLockedValue { shared in
+            var discard = CircularBuffer<StreamItem>()
+            shared.queue.drain(into: &discard)
+        }
+    }
+
+    func drainOnLoop() {
+        guard !closed, let sink else {
+            shared.withLockedValue { $0.scheduled = false }
+            return
+        }
+        guard sink.isWritable else {
+            let pending = shared.withLockedValue { shared -> Bool in
+                shared.scheduled = false
+                return !shared.queue.isEmpty
+            }
+            if pending && NIODeadline.now() - lastProgress > stallTimeout {
+                closed = true
+                sink.close(reason: "player accepted no data for \(stallTimeout.nanoseconds / 1_000_000_000) s")
+            }
+            return
+        }
+        shared.withLockedValue { shared in
+            shared.queue.drain(into: &scratch)
+            shared.scheduled = false
+        }
+        guard !scratch.isEmpty else { return }
+        while let item = scratch.popFirst() {
+            if case .media(let message) = item { bytesSent &+= message.wireSize }
+            messagesSent &+= 1
+            sink.write(item)
+        }
+        sink.flush()
+        lastProgress = .now()
+    }
+}

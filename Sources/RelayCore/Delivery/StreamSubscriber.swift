@@ -1,0 +1,20 @@
+/// Anything that receives a stream's items: a player's outlet, a transcoder, a muxer.
+public protocol StreamSubscriber: AnyObject, Sendable {
+    /// Called on the publisher's thread with the stream's lock held: must not block and must
+    /// not call back into the stream. `streamHasVideo` tells whether to gate on keyframes.
+    func enqueue(_ item: StreamItem, streamHasVideo: Bool)
+}
+
+/// The player's side of an outlet: a connection that writes items to its socket.
+///
+/// Every method is called on the outlet's event loop only.
+public protocol PlayerSink: AnyObject {
+    /// False while the connection's outbound buffer is above its high-water mark.
+    var isWritable: Bool { get }
+    /// Writes one item without flushing.
+    func write(_ item: StreamItem)
+    /// Flushes everything written since the last flush (one writev).
+    func flush()
+    /// Closes the connection, logging why.
+    func close(reason: String)
+}

@@ -1,0 +1,72 @@
+import NIOCore
+
+/// One media message as the relay carries it: an FLV tag body (the payload of an RTMP audio,
+/// video or data message) with its timestamp in milliseconds.
+///
+/// `payload` is shared, never copied, by every subscriber. `wire` is the same message already
+/// framed for RTMP players (chunk headers prepared once per stream); it usually shares storage
+/// with `payload` because producers reserve ``MediaMessage/headroom`` bytes in front of it.
+public struct MediaMessage: Sendable {
+    /// Bytes producers leave free in front of `payload` so the RTMP framing can be written
+    /// in place: a type-0 chunk header (12 bytes) plus an extended timestamp (4 bytes).
+    public static let headroom = 16
+
+    public enum Kind: UInt8, Sendable {
+        case audio = 8
+        case video = 9
+        case metadata = 18
+    }
+
+    public let kind: Kind
+    public var timestamp: UInt32
+    public var payload: ByteBuffer
+    /// RTMP framing of this message, set once by the stream's framer before fan-out.
+    public var wire: ByteBuffer?
+    public let isKeyframe: Bool
+    public let isSequenceHeader: Bool
+
+    public init(kind: Kind, timestamp: UInt32, payload: ByteBuffer) {
+        self.kind = kind
+        self.timestamp = timestamp
+        self.payload = payload
+        self.wire = nil
+        let first = payload.getInteger(at: payload.readerIndex, as: UInt8.self) ?? 0
+        let second = payload.getInteger(at: payload.readerIndex + 1, as: UInt8.self)
+        switch kind {
+        case .video:
+            if first & 0x80 != 0 {
+                // Enhanced RTMP: frame type in bits 4-6, packet type in the low nibble.
+                self.isKeyframe = (first >> 4) & 0x07 == 1
+                self.isSequenceHeader = first & 0x0F == 0
+            } else {
+                self.isKeyframe = first >> 4 == 1
+                // AVC (7) and HEVC (12, legacy extension) carry a packet type byte; 0 = config.
+                let codec = first & 0x0F
+                self.isSequenceHeader = (codec == 7 || codec == 12) && second == 0
+            }
+        case .audio:
+            self.isKeyframe = false
+            self.isSequenceHeader = first >> 4 == 10 && second == 0
+        case .metadata:
+            self.isKeyframe = false
+            self.isSequenceHeader = false
+        }
+    }
+
+    /// Payload size in bytes.
+    @inlinable public var size: Int { payload.readableBytes }
+
+    /// Bytes that go on the wire for RTMP players.
+    @inlinable public var wireSize: Int { wire?.readableBytes ?? payload.readableBytes }
+
+    /// Allocates a payload buffer with ``headroom`` reserved in front, for producers.
+    public static func allocatePayload(capacity: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: capacity + headroom)
+        buffer.moveWriterIndex(forwardBy: headroom)
+        buffer.moveReaderIndex(forwardBy: headroom)
+        return buffer
+    }
+}
+
+/// Prepares the protocol framing of a message once, before it is shared with subscribers.
+public typealias MessageFramer = @Sendable (inout MediaMessage) -> Void

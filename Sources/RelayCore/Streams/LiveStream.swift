@@ -1,0 +1,113 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// One live stream: at most one publisher, any number of subscribers, and what a new player
+/// needs to start at once (metadata, sequence headers, the current group of pictures).
+///
+/// All state sits behind one lock taken by the publisher's thread for each message; subscribers
+/// are only appended to (see ``PlayerOutlet``), so the publisher never waits for a player.
+public final class LiveStream: Sendable {
+    public let key: StreamKey
+
+    struct State {
+        var publisher: (any StreamPublisher)?
+        var generation: UInt64 = 0
+        var subscribers: [any StreamSubscriber] = []
+        var gop: GOPCache
+        var metadata: MediaMessage?
+        var videoHeader: MediaMessage?
+        var audioHeader: MediaMessage?
+        var hasVideo = false
+        var timestampOffset: Int64 = 0
+        var lastTimestamp: UInt32?
+        var rebasePending = false
+        var graceTimer: Scheduled<Void>?
+        var removed = false
+        var messagesIn = 0
+        var bytesIn = 0
+    }
+    let state: NIOLockedValueBox<State>
+    let framer: MessageFramer
+
+    init(key: StreamKey, gopCacheBytes: Int, framer: @escaping MessageFramer) {
+        self.key = key
+        self.framer = framer
+        self.state = NIOLockedValueBox(State(gop: GOPCache(maxBytes: gopCacheBytes)))
+    }
+
+    /// True while a publisher is attached.
+    public var isPublished: Bool { state.withLockedValue { $0.publisher != nil } }
+
+    public var subscriberCount: Int { state.withLockedValue { $0.subscribers.count } }
+
+    /// Media messages and payload bytes received from publishers.
+    public var inputCounters: (messages: Int, bytes: Int) {
+        state.withLockedValue { ($0.messagesIn, $0.bytesIn) }
+    }
+
+    /// The latest video and audio sequence headers, for whoever needs codec parameters.
+    public var sequenceHeaders: (video: MediaMessage?, audio: MediaMessage?) {
+        state.withLockedValue { ($0.videoHeader, $0.audioHeader) }
+    }
+
+    /// Hands one message from the publisher of `generation` to every subscriber.
+    func publish(_ input: MediaMessage, generation: UInt64) {
+        state.withLockedValue { state in
+            guard state.generation == generation, state.publisher != nil else { return }
+            var message = input
+            if state.rebasePending {
+                // A returning or new publisher restarts its clock: continue where players are.
+                if let last = state.lastTimestamp {
+                    state.timestampOffset = Int64(last) + 1 - Int64(message.timestamp)
+                }
+                state.rebasePending = false
+            }
+            let shifted = Int64(message.timestamp) + state.timestampOffset
+            message.timestamp = UInt32(clamping: max(0, shifted))
+            if message.kind != .metadata {
+                state.lastTimestamp = max(state.lastTimestamp ?? 0, message.timestamp)
+            }
+            framer(&message)
+            state.messagesIn &+= 1
+            state.bytesIn &+= message.size
+
+            switch message.kind {
+            case .metadata:
+                state.metadata = message
+            case .video:
+                state.hasVideo = true
+                if message.isSequenceHeader { state.videoHeader = message } else { state.gop.append(message) }
+            case .audio:
+                if message.isSequenceHeader { state.audioHeader = message } else { state.gop.append(message) }
+            }
+            let hasVideo = state.hasVideo
+            for subscriber in state.subscribers {
+                subscriber.enqueue(.media(message), streamHasVideo: hasVideo)
+            }
+        }
+    }
+
+    /// Adds a subscriber and hands it what it needs to start: configuration, then the cached GOP.
+    func addSubscriber(_ subscriber: any StreamSubscriber) {
+        state.withLockedValue { state in
+            state.subscribers.append(subscriber)
+            let hasVideo = state.hasVideo
+            for config in [state.metadata, state.videoHeader, state.audioHeader] {
+                if let config { subscriber.enqueue(.media(config), streamHasVideo: hasVideo) }
+            }
+            for message in state.gop.messages {
+                subscriber.enqueue(.media(message), streamHasVideo: hasVideo)
+            }
+        }
+    }
+
+    /// Removes a subscriber; returns true when the stream is now unused (no publisher, no
+    /// subscribers, no grace period running).
+    func removeSubscriber(_ subscriber: any StreamSubscriber) -> Bool {
+        state.withLockedValue { state in
+            state.subscribers.removeAll { $0 === subscriber }
+            return state.subscribers.isEmpty && state.publisher == nil && state.graceTimer == nil
+        }
+    }
+}

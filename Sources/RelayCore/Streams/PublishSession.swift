@@ -1,0 +1,26 @@
+/// A publisher's hold on a stream, returned by ``StreamRegistry/attachPublisher(_:to:)``.
+///
+/// Messages from a session that was taken over are ignored, so a half-dead old publisher can
+/// never interleave with the new one.
+public final class PublishSession: Sendable {
+    public let stream: LiveStream
+    let generation: UInt64
+    let registry: StreamRegistry
+
+    init(stream: LiveStream, generation: UInt64, registry: StreamRegistry) {
+        self.stream = stream
+        self.generation = generation
+        self.registry = registry
+    }
+
+    /// Fans `message` out to every subscriber of the stream.
+    @inline(__always)
+    public func publish(_ message: MediaMessage) {
+        stream.publish(message, generation: generation)
+    }
+
+    /// The publisher left (or was closed): players wait for the grace period.
+    public func end() {
+        registry.publisherEnded(stream: stream, generation: generation)
+    }
+}

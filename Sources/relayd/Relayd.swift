@@ -1,0 +1,178 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import RTMP
+import RelayCore
+import ServiceLifecycle
+
+@main
+struct Relayd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relayd",
+        abstract: "ClassroomRelay: live lesson relay for the three classrooms (RTMP/SRT in, adaptive RTMP/SRT out)."
+    )
+
+    @Option(help: "YAML config file (default: configs/relayd.yaml when present).")
+    var config: String?
+    @Option(help: "Data directory (default ./var).")
+    var dataDir: String?
+    @Option(help: "Address to listen on (default 0.0.0.0).")
+    var host: String?
+    @Option(help: "RTMP port (default 1935).")
+    var rtmpPort: Int?
+    @Option(help: "SRT port (default 10080).")
+    var srtPort: Int?
+    @Option(help: "HTTP API port (default 8080).")
+    var httpPort: Int?
+    @Option(help: "Database URL: sqlite:PATH or postgres://... (default sqlite:<data-dir>/relay.db).")
+    var database: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String?
+
+    static func main() async {
+        do {
+            let command = try parseAsRoot() as! Relayd
+            try await command.run()
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("relayd: config: \(error)\n".utf8))
+            Foundation.exit(2)
+        } catch let error as RelaydError {
+            FileHandle.standardError.write(Data("relayd: \(error)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            FileHandle.standardError.write(Data("relayd: \(fullMessage(for: error))\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+
+    func resolvedConfiguration() throws -> RelaydConfiguration {
+        var configuration = RelaydConfiguration()
+        let path = config ?? (FileManager.default.fileExists(atPath: "configs/relayd.yaml") ? "configs/relayd.yaml" : nil)
+        if let path {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError(key: "", problem: "cannot read config file \(path)")
+            }
+            do {
+                try configuration.apply(yaml: text)
+            } catch {
+                throw ConfigurationError(key: error.key, problem: "\(error.problem) (in \(path))")
+            }
+        }
+        if let dataDir { configuration.dataDir = dataDir }
+        if let host { configuration.host = host }
+        if let rtmpPort { configuration.rtmpPort = try Self.checkPort(rtmpPort, "--rtmp-port") }
+        if let srtPort { configuration.srtPort = try Self.checkPort(srtPort, "--srt-port") }
+        if let httpPort { configuration.httpPort = try Self.checkPort(httpPort, "--http-port") }
+        if let database { configuration.database = database }
+        if let logLevel {
+            guard Logger.Level(rawValue: logLevel) != nil else {
+                throw ConfigurationError(key: "--log-level", problem: "unknown level '\(logLevel)'")
+            }
+            configuration.logLevel = logLevel
+        }
+        guard configuration.databaseURL.hasPrefix("sqlite:") || configuration.databaseURL.hasPrefix("postgres://")
+            || configuration.databaseURL.hasPrefix("postgresql://")
+        else {
+            throw ConfigurationError(key: "database", problem: "must be sqlite:PATH or postgres://..., got '\(configuration.databaseURL)'")
+        }
+        return configuration
+    }
+
+    static func checkPort(_ port: Int, _ flag: String) throws -> Int {
+        guard (0...65535).contains(port) else {
+            throw ConfigurationError(key: flag, problem: "must be between 0 and 65535, got \(port)")
+        }
+        return port
+    }
+
+    func run() async throws {
+        let configuration = try resolvedConfiguration()
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "relayd")
+
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.dataDir, withIntermediateDirectories: true)
+        } catch {
+            throw RelaydError("cannot create data dir \(configuration.dataDir): \(error.localizedDescription)")
+        }
+        let token = try AdminToken.resolve(dataDir: configuration.dataDir)
+
+        let policy: any AccessPolicy
+        switch configuration.authMode {
+        case .open:
+            logger.warning("auth.mode is 'open': anyone who can reach this relay may publish and play any stream")
+            policy = OpenAccessPolicy()
+        case .timetable:
+            policy = UnscheduledAccessPolicy()
+        }
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let framer = RTMPWireFramer(chunkSize: configuration.rtmpChunkSize)
+        let registry = StreamRegistry(
+            configuration: .init(publisherGrace: .seconds(Int64(configuration.publisherGraceSeconds))),
+            timerLoop: group.next(),
+            framer: { framer.frame(&$0) },
+            logger: Logger(label: "relay.streams")
+        )
+        var rtmpConfiguration = RTMPSessionConfiguration()
+        rtmpConfiguration.outChunkSize = configuration.rtmpChunkSize
+        rtmpConfiguration.playerQueueLimits = .init(maxMillis: UInt32(configuration.playerMaxBacklogMs))
+        rtmpConfiguration.playerStallTimeout = .seconds(Int64(configuration.playerStallTimeoutSeconds))
+        let session = RTMPSessionContext(
+            configuration: rtmpConfiguration,
+            registry: registry,
+            flushSchedulers: FlushSchedulerPool(interval: .milliseconds(Int64(configuration.rtmpFlushIntervalMs))),
+            accessPolicy: policy,
+            logger: Logger(label: "relay.rtmp")
+        )
+        let rtmp = RTMPServer(
+            host: configuration.host, port: configuration.rtmpPort, group: group, session: session,
+            onListening: { address in Self.announce("rtmp", address) }
+        )
+
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: rtmp)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(4)
+        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
+
+        if let path = token.path {
+            Self.say("admin token: \(path)")
+        } else {
+            Self.say("admin token: from RELAYD_ADMIN_TOKEN")
+        }
+        logger.info("starting", metadata: [
+            "dataDir": "\(configuration.dataDir)", "database": "\(configuration.databaseURL.split(separator: "@").last ?? "")",
+            "auth": "\(configuration.authMode.rawValue)",
+        ])
+        do {
+            try await serviceGroup.run()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw RelaydError("\(error)")
+        }
+        try? await group.shutdownGracefully()
+        logger.info("stopped")
+    }
+
+    static func announce(_ name: String, _ address: SocketAddress) {
+        let host = address.ipAddress ?? "?"
+        let shown = address.protocol == .inet6 ? "[\(host)]" : host
+        say("listening \(name)=\(shown):\(address.port ?? 0)")
+    }
+
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}

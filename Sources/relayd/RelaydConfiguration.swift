@@ -1,0 +1,205 @@
+import Foundation
+import RelayCore
+import Yams
+
+/// Everything relayd is configured with: built-in defaults, overridden by the config file,
+/// overridden by flags.
+struct RelaydConfiguration: Sendable {
+    enum AuthMode: String, Sendable { case timetable, open }
+
+    struct Rung: Sendable, Equatable {
+        var name: String
+        var width: Int
+        var height: Int
+        var videoKbps: Int
+        var audioKbps: Int
+    }
+
+    var host = "0.0.0.0"
+    var dataDir = "./var"
+    var database: String?
+    var rtmpPort = 1935
+    var rtmpChunkSize = 60_000
+    var rtmpFlushIntervalMs = 10
+    var srtPort = 10080
+    var srtLatencyMs = 200
+    var srtPassphrase: String?
+    var httpPort = 8080
+    var authMode = AuthMode.timetable
+    var authWindowMinutes = 15
+    var publisherGraceSeconds = 30
+    var playerMaxBacklogMs = 4_000
+    var playerStallTimeoutSeconds = 20
+    var transcodeEnabled = true
+    var transcodeLadder: [Rung] = [
+        Rung(name: "720p", width: 1280, height: 720, videoKbps: 1800, audioKbps: 96),
+        Rung(name: "480p", width: 854, height: 480, videoKbps: 900, audioKbps: 64),
+        Rung(name: "360p", width: 640, height: 360, videoKbps: 450, audioKbps: 48),
+    ]
+    var logLevel = "info"
+
+    /// The database URL, defaulting to SQLite in the data directory.
+    var databaseURL: String { database ?? "sqlite:\(dataDir)/relay.db" }
+}
+
+/// A configuration problem, reported as one line naming the key.
+struct ConfigurationError: Error, CustomStringConvertible {
+    let key: String
+    let problem: String
+    var description: String { key.isEmpty ? problem : "key '\(key)': \(problem)" }
+}
+
+extension RelaydConfiguration {
+    /// Applies a YAML config file on top of `self`.
+    mutating func apply(yaml text: String) throws(ConfigurationError) {
+        let root: Any?
+        do {
+            root = try Yams.load(yaml: text)
+        } catch {
+            throw ConfigurationError(key: "", problem: "not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+        }
+        guard let root else { return }  // empty file
+        let reader = ConfigReader(root: root)
+        try reader.read(into: &self)
+    }
+}
+
+/// Walks the YAML tree, accepting only the keys it knows.
+private struct ConfigReader {
+    let root: Any
+
+    func read(into config: inout RelaydConfiguration) throws(ConfigurationError) {
+        let top = try table(root, at: "")
+        try expectOnly(["host", "dataDir", "database", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log"], in: top, at: "")
+        if let v = top["host"] { config.host = try string(v, at: "host") }
+        if let v = top["dataDir"] { config.dataDir = try string(v, at: "dataDir") }
+        if let v = top["database"] { config.database = try string(v, at: "database") }
+        if let rtmp = try section(top, "rtmp", keys: ["port", "chunkSize", "flushIntervalMs"]) {
+            if let v = rtmp["port"] { config.rtmpPort = try port(v, at: "rtmp.port") }
+            if let v = rtmp["chunkSize"] { config.rtmpChunkSize = try int(v, at: "rtmp.chunkSize", in: 128...0xFF_FFFF) }
+            if let v = rtmp["flushIntervalMs"] { config.rtmpFlushIntervalMs = try int(v, at: "rtmp.flushIntervalMs", in: 0...1000) }
+        }
+        if let srt = try section(top, "srt", keys: ["port", "latencyMs", "passphrase", "pbkeylen", "maxBandwidth"]) {
+            if let v = srt["port"] { config.srtPort = try port(v, at: "srt.port") }
+            if let v = srt["latencyMs"] { config.srtLatencyMs = try int(v, at: "srt.latencyMs", in: 0...60_000) }
+            if let v = srt["passphrase"] {
+                let p = try string(v, at: "srt.passphrase")
+                guard p.isEmpty || (10...79).contains(p.count) else {
+                    throw ConfigurationError(key: "srt.passphrase", problem: "must be 10 to 79 characters")
+                }
+                config.srtPassphrase = p.isEmpty ? nil : p
+            }
+        }
+        if let http = try section(top, "http", keys: ["port"]) {
+            if let v = http["port"] { config.httpPort = try port(v, at: "http.port") }
+        }
+        if let auth = try section(top, "auth", keys: ["mode", "windowMinutes"]) {
+            if let v = auth["mode"] {
+                let raw = try string(v, at: "auth.mode")
+                guard let mode = RelaydConfiguration.AuthMode(rawValue: raw) else {
+                    throw ConfigurationError(key: "auth.mode", problem: "must be 'timetable' or 'open', got '\(raw)'")
+                }
+                config.authMode = mode
+            }
+            if let v = auth["windowMinutes"] { config.authWindowMinutes = try int(v, at: "auth.windowMinutes", in: 0...1440) }
+        }
+        if let publisher = try section(top, "publisher", keys: ["graceSeconds"]) {
+            if let v = publisher["graceSeconds"] { config.publisherGraceSeconds = try int(v, at: "publisher.graceSeconds", in: 0...3600) }
+        }
+        if let player = try section(top, "player", keys: ["maxBacklogMs", "stallTimeoutSeconds"]) {
+            if let v = player["maxBacklogMs"] { config.playerMaxBacklogMs = try int(v, at: "player.maxBacklogMs", in: 100...60_000) }
+            if let v = player["stallTimeoutSeconds"] { config.playerStallTimeoutSeconds = try int(v, at: "player.stallTimeoutSeconds", in: 1...3600) }
+        }
+        if let transcode = try section(top, "transcode", keys: ["enabled", "ladder", "preset", "tune", "gopSeconds"]) {
+            if let v = transcode["enabled"] { config.transcodeEnabled = try bool(v, at: "transcode.enabled") }
+            if let v = transcode["ladder"] { config.transcodeLadder = try ladder(v) }
+        }
+        if let log = try section(top, "log", keys: ["level"]) {
+            if let v = log["level"] {
+                let level = try string(v, at: "log.level")
+                guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+                    throw ConfigurationError(key: "log.level", problem: "unknown level '\(level)'")
+                }
+                config.logLevel = level
+            }
+        }
+    }
+
+    private func ladder(_ value: Any) throws(ConfigurationError) -> [RelaydConfiguration.Rung] {
+        guard let list = value as? [Any] else {
+            throw ConfigurationError(key: "transcode.ladder", problem: "expected a list of rungs")
+        }
+        var rungs: [RelaydConfiguration.Rung] = []
+        for (i, item) in list.enumerated() {
+            let at = "transcode.ladder[\(i)]"
+            let t = try table(item, at: at)
+            try expectOnly(["name", "width", "height", "videoKbps", "audioKbps"], in: t, at: at)
+            func need(_ k: String) throws(ConfigurationError) -> Any {
+                guard let v = t[k] else { throw ConfigurationError(key: "\(at).\(k)", problem: "is required") }
+                return v
+            }
+            let name = try string(try need("name"), at: "\(at).name")
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber }), name != "source" else {
+                throw ConfigurationError(key: "\(at).name", problem: "must be letters and digits, not 'source'")
+            }
+            guard !rungs.contains(where: { $0.name == name }) else {
+                throw ConfigurationError(key: "\(at).name", problem: "duplicate rung '\(name)'")
+            }
+            rungs.append(.init(
+                name: name,
+                width: try int(try need("width"), at: "\(at).width", in: 16...7680),
+                height: try int(try need("height"), at: "\(at).height", in: 16...4320),
+                videoKbps: try int(try need("videoKbps"), at: "\(at).videoKbps", in: 50...50_000),
+                audioKbps: try int(t["audioKbps"] ?? 64, at: "\(at).audioKbps", in: 8...512)
+            ))
+        }
+        return rungs
+    }
+
+    private func section(_ top: [String: Any], _ name: String, keys: [String]) throws(ConfigurationError) -> [String: Any]? {
+        guard let value = top[name] else { return nil }
+        if value is NSNull { return nil }
+        let t = try table(value, at: name)
+        try expectOnly(keys, in: t, at: name)
+        return t
+    }
+
+    private func table(_ value: Any, at key: String) throws(ConfigurationError) -> [String: Any] {
+        guard let dict = value as? [String: Any] else {
+            throw ConfigurationError(key: key, problem: key.isEmpty ? "the config file must be a mapping of keys" : "expected a mapping")
+        }
+        return dict
+    }
+
+    private func expectOnly(_ keys: [String], in table: [String: Any], at prefix: String) throws(ConfigurationError) {
+        for key in table.keys.sorted() where !keys.contains(key) {
+            let full = prefix.isEmpty ? key : "\(prefix).\(key)"
+            throw ConfigurationError(key: full, problem: "unknown key (known: \(keys.joined(separator: ", ")))")
+        }
+    }
+
+    private func string(_ value: Any, at key: String) throws(ConfigurationError) -> String {
+        if let s = value as? String { return s }
+        if let i = value as? Int { return String(i) }
+        throw ConfigurationError(key: key, problem: "expected a string")
+    }
+
+    private func int(_ value: Any, at key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let i = value as? Int, !(value is Bool) else {
+            throw ConfigurationError(key: key, problem: "expected an integer, got '\(value)'")
+        }
+        guard range.contains(i) else {
+            throw ConfigurationError(key: key, problem: "must be between \(range.lowerBound) and \(range.upperBound), got \(i)")
+        }
+        return i
+    }
+
+    private func port(_ value: Any, at key: String) throws(ConfigurationError) -> Int {
+        try int(value, at: key, in: 0...65535)
+    }
+
+    private func bool(_ value: Any, at key: String) throws(ConfigurationError) -> Bool {
+        guard let b = value as? Bool else { throw ConfigurationError(key: key, problem: "expected true or false, got '\(value)'") }
+        return b
+    }
+}
