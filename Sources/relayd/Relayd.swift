@@ -125,6 +125,8 @@ struct Relayd: AsyncParsableCommand {
         )
         var rtmpConfiguration = RTMPSessionConfiguration()
         rtmpConfiguration.outChunkSize = configuration.rtmpChunkSize
+        rtmpConfiguration.handshakeTimeout = .seconds(Int64(configuration.rtmpHandshakeTimeoutSeconds))
+        rtmpConfiguration.idleTimeout = .seconds(Int64(configuration.rtmpIdleTimeoutSeconds))
         rtmpConfiguration.playerQueueLimits = .init(maxMillis: UInt32(configuration.playerMaxBacklogMs))
         rtmpConfiguration.playerStallTimeout = .seconds(Int64(configuration.playerStallTimeoutSeconds))
         let session = RTMPSessionContext(

@@ -21,6 +21,8 @@ struct RelaydConfiguration: Sendable {
     var rtmpPort = 1935
     var rtmpChunkSize = 60_000
     var rtmpFlushIntervalMs = 10
+    var rtmpHandshakeTimeoutSeconds = 10
+    var rtmpIdleTimeoutSeconds = 30
     var srtPort = 10080
     var srtLatencyMs = 200
     var srtPassphrase: String?
@@ -74,10 +76,14 @@ private struct ConfigReader {
         if let v = top["host"] { config.host = try string(v, at: "host") }
         if let v = top["dataDir"] { config.dataDir = try string(v, at: "dataDir") }
         if let v = top["database"] { config.database = try string(v, at: "database") }
-        if let rtmp = try section(top, "rtmp", keys: ["port", "chunkSize", "flushIntervalMs"]) {
+        if let rtmp = try section(top, "rtmp", keys: ["port", "chunkSize", "flushIntervalMs", "handshakeTimeoutSeconds", "idleTimeoutSeconds"]) {
             if let v = rtmp["port"] { config.rtmpPort = try port(v, at: "rtmp.port") }
             if let v = rtmp["chunkSize"] { config.rtmpChunkSize = try int(v, at: "rtmp.chunkSize", in: 128...0xFF_FFFF) }
             if let v = rtmp["flushIntervalMs"] { config.rtmpFlushIntervalMs = try int(v, at: "rtmp.flushIntervalMs", in: 0...1000) }
+            if let v = rtmp["handshakeTimeoutSeconds"] {
+                config.rtmpHandshakeTimeoutSeconds = try int(v, at: "rtmp.handshakeTimeoutSeconds", in: 1...300)
+            }
+            if let v = rtmp["idleTimeoutSeconds"] { config.rtmpIdleTimeoutSeconds = try int(v, at: "rtmp.idleTimeoutSeconds", in: 1...3600) }
         }
         if let srt = try section(top, "srt", keys: ["port", "latencyMs", "passphrase", "pbkeylen", "maxBandwidth"]) {
             if let v = srt["port"] { config.srtPort = try port(v, at: "srt.port") }

@@ -1,0 +1,30 @@
+# ClassroomRelay. Two commands: `make run` and `make test` (see README.md).
+SWIFT ?= swift
+CONFIG ?= configs/relayd.yaml
+
+.PHONY: bootstrap build release run test bench clean
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+build: bootstrap
+	$(SWIFT) build
+
+release: bootstrap
+	$(SWIFT) build -c release --product relayd
+
+## Builds release and starts relayd on the embedded defaults (SQLite under ./var/).
+run: release
+	./.build/release/relayd --config $(CONFIG)
+
+## Installs what is missing, builds, runs the whole test suite.
+test: bootstrap
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Benchmarks (package-benchmark, separate package under Benchmarks/).
+bench: bootstrap
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+
+clean:
+	rm -rf .build Benchmarks/.build

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// Config errors, refusals, shutdown.
+@Suite(.serialized)
+struct LifecycleTests {
+    func runRelayd(config: String, _ extra: [String] = []) async throws -> (Int32?, String, String) {
+        let dir = try makeTemporaryDirectory("cfg")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try config.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        return try await runTool(RelaydServer.binaryPath, ["--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "\(try freePort())"] + extra, timeout: .seconds(10))
+    }
+
+    @Test(arguments: [
+        ("rtmp:\n  port: seventy\n", "rtmp.port"),
+        ("rtmp:\n  port: 99999\n", "rtmp.port"),
+        ("auth:\n  mode: maybe\n", "auth.mode"),
+        ("publisher:\n  graceSecs: 3\n", "publisher.graceSecs"),
+        ("transcode:\n  ladder:\n    - { name: 720p, width: 1280 }\n", "transcode.ladder[0].height"),
+        ("rtmp: [1, 2\n", "YAML"),
+    ])
+    func badConfigIsOneClearLineAndExitTwo(config: String, key: String) async throws {
+        let (code, out, err) = try await runRelayd(config: config)
+        #expect(code == 2)
+        #expect(err.contains(key), "stderr: \(err)")
+        #expect(err.split(separator: "\n").count == 1, "one line: \(err)")
+        #expect(!out.contains("listening"))
+    }
+
+    @Test func badFlagExitsTwo() async throws {
+        let (code, _, err) = try await runRelayd(config: "", ["--rtmp-port", "abc"])
+        #expect(code == 2)
+        #expect(err.contains("rtmp-port"))
+    }
+
+    @Test func timetableModeRefusesWithTheReason() async throws {
+        let relay = try await RelaydServer(config: "auth:\n  mode: timetable\n")
+        let publisher = try MediaTools.publish(to: relay.url("nobody?key=abc"), seconds: 3)
+        let code = await publisher.wait(timeout: .seconds(10))
+        #expect(code != 0)
+        #expect(publisher.stderr.contains("publish refused"), "ffmpeg said: \(publisher.stderr)")
+        #expect(relay.child.stderr.contains("publish refused"))
+        #expect(!relay.child.stderr.contains("abc"), "keys are never logged")
+        #expect(await relay.stop() == 0)
+    }
+
+    @Test func sigtermStopsCleanlyWithinFiveSecondsDuringALesson() async throws {
+        let relay = try await RelaydServer()
+        let url = relay.url("shutdown")
+        let publisher = try MediaTools.publish(to: url, seconds: 30)
+        try await Task.sleep(for: .seconds(2))
+        let dir = try makeTemporaryDirectory("shutdown")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let player = try MediaTools.record(url, to: dir + "/p.flv")
+        try await Task.sleep(for: .seconds(2))
+        let start = ContinuousClock.now
+        let code = await relay.stop()
+        #expect(code == 0)
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(await player.wait(timeout: .seconds(10)) != nil, "players are ended, not left hanging")
+        await publisher.wait(timeout: .seconds(10))
+        let token = try String(contentsOfFile: relay.dataDir + "/var/admin.token", encoding: .utf8)
+        #expect(token.trimmingCharacters(in: .whitespacesAndNewlines).count >= 32)
+        let attributes = try FileManager.default.attributesOfItem(atPath: relay.dataDir + "/var/admin.token")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}

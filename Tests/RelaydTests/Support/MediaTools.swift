@@ -1,0 +1,50 @@
+import Foundation
+
+/// ffmpeg/ffprobe/rtmpdump invocations the end-to-end tests share.
+enum MediaTools {
+    /// Publishes a generated test pattern (libx264 + AAC, FLV) at real time for `seconds`.
+    static func publish(to url: String, seconds: Int, size: String = "640x360", rate: Int = 25, gop: Int = 25) throws -> ChildProcess {
+        try ChildProcess("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-re",
+            "-f", "lavfi", "-i", "testsrc=size=\(size):rate=\(rate)",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+            "-t", "\(seconds)",
+            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "\(gop)", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "64k",
+            "-f", "flv", url,
+        ])
+    }
+
+    /// Records what a player receives to an FLV file without re-encoding.
+    static func record(_ url: String, to file: String, seconds: Int? = nil) throws -> ChildProcess {
+        var args = ["-hide_banner", "-loglevel", "error", "-i", url]
+        if let seconds { args += ["-t", "\(seconds)"] }
+        args += ["-c", "copy", "-f", "flv", "-y", file]
+        return try ChildProcess("ffmpeg", args)
+    }
+
+    struct Packet {
+        let isVideo: Bool
+        let dtsMillis: Double
+        let isKey: Bool
+    }
+
+    /// Packets of a media file, in file order.
+    static func packets(of file: String) async throws -> [Packet] {
+        let (code, out, err) = try await runTool("ffprobe", [
+            "-v", "error", "-show_entries", "packet=codec_type,dts_time,flags", "-of", "csv=p=0", file,
+        ])
+        guard code == 0 else { throw TestFailure("ffprobe \(file) failed: \(err)") }
+        return out.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count >= 3, let dts = Double(parts[1]) else { return nil }
+            return Packet(isVideo: parts[0] == "video", dtsMillis: dts * 1000, isKey: parts[2].contains("K"))
+        }
+    }
+
+    /// Decodes every frame of a file; returns ffmpeg's error output (empty when clean).
+    static func decodeErrors(of file: String) async throws -> String {
+        let (_, _, err) = try await runTool("ffmpeg", ["-hide_banner", "-v", "error", "-i", file, "-f", "null", "-"])
+        return err
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// A real relayd binary, started by the test on loopback with its own data dir and ports.
+final class RelaydServer: @unchecked Sendable {
+    let child: ChildProcess
+    let dataDir: String
+    let rtmpPort: Int
+
+    static var binaryPath: String {
+        if let env = ProcessInfo.processInfo.environment["RELAYD_BIN"] { return env }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/relayd").path
+    }
+
+    /// Starts relayd with `config` (YAML) and waits for its listening line.
+    init(config: String = RelaydServer.openConfig(), extraArguments: [String] = []) async throws {
+        dataDir = try makeTemporaryDirectory("relayd")
+        rtmpPort = try freePort()
+        let configPath = dataDir + "/relayd.yaml"
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        child = try ChildProcess(RelaydServer.binaryPath, [
+            "--config", configPath, "--data-dir", dataDir + "/var", "--host", "127.0.0.1",
+            "--rtmp-port", "\(rtmpPort)",
+        ] + extraArguments)
+        let ready = await child.waitForOutput(timeout: .seconds(20)) { $0.contains("listening rtmp=") }
+        guard ready else {
+            child.signal(SIGKILL)
+            throw TestFailure("relayd did not start: \(child.stdout) \(child.stderr)")
+        }
+    }
+
+    static func openConfig(graceSeconds: Int = 30, extra: String = "") -> String {
+        """
+        auth:
+          mode: open
+        publisher:
+          graceSeconds: \(graceSeconds)
+        log:
+          level: info
+        \(extra)
+        """
+    }
+
+    func url(_ stream: String) -> String { "rtmp://127.0.0.1:\(rtmpPort)/live/\(stream)" }
+
+    /// SIGTERM and wait; returns the exit code.
+    func stop() async -> Int32? {
+        child.signal(SIGTERM)
+        return await child.wait(timeout: .seconds(10))
+    }
+
+    deinit {
+        child.signal(SIGKILL)
+        try? FileManager.default.removeItem(atPath: dataDir)
+    }
+}
+
+func makeTemporaryDirectory(_ prefix: String) throws -> String {
+    let path = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// A TCP port free on loopback right now.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw TestFailure("socket failed") }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = 0
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+    }
+    guard bound == 0 else { throw TestFailure("bind failed") }
+    let got = withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+    }
+    guard got == 0 else { throw TestFailure("getsockname failed") }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
