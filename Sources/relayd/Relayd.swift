@@ -1,5 +1,7 @@
 import ArgumentParser
+import ControlPlane
 import Foundation
+import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
@@ -105,6 +107,25 @@ struct Relayd: AsyncParsableCommand {
             throw RelaydError("cannot create data dir \(configuration.dataDir): \(error.localizedDescription)")
         }
         let token = try AdminToken.resolve(dataDir: configuration.dataDir)
+        let prometheus = RelayMetrics.bootstrap()
+
+        // The store: SQLite under the data dir, or PostgreSQL.
+        let opened: StoreFactory.Opened
+        do {
+            opened = try await StoreFactory.open(url: configuration.databaseURL, logger: Logger(label: "relay.store"))
+        } catch {
+            throw RelaydError("\(error)")
+        }
+        let postgresTask = opened.postgres.map { client in Task { await client.run() } }
+        defer { postgresTask?.cancel() }
+        do {
+            try await opened.store.migrate()
+        } catch {
+            throw RelaydError("cannot prepare the database: \(error)")
+        }
+        let controlPlane = ControlPlaneService(
+            store: opened.store, timeZone: TimeZone(identifier: configuration.timeZone)!, logger: Logger(label: "relay.api")
+        )
 
         let policy: any AccessPolicy
         switch configuration.authMode {
@@ -112,7 +133,9 @@ struct Relayd: AsyncParsableCommand {
             logger.warning("auth.mode is 'open': anyone who can reach this relay may publish and play any stream")
             policy = OpenAccessPolicy()
         case .timetable:
-            policy = UnscheduledAccessPolicy()
+            policy = TimetableAccessPolicy(
+                service: controlPlane, windowMinutes: configuration.authWindowMinutes, logger: Logger(label: "relay.auth")
+            )
         }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
@@ -141,8 +164,22 @@ struct Relayd: AsyncParsableCommand {
             onListening: { address in Self.announce("rtmp", address) }
         )
 
+        let api = ControlPlaneAPI(
+            service: controlPlane, adminToken: token.token, registry: registry,
+            metrics: RelayMetrics(prometheus: prometheus, registry: registry)
+        )
+        let http = Application(
+            router: api.makeRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "relayd"),
+            onServerRunning: { channel in
+                if let address = channel.localAddress { Self.announce("http", address) }
+            },
+            eventLoopGroupProvider: .shared(group),
+            logger: Logger(label: "relay.http")
+        )
+
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: rtmp)],
+            services: [.init(service: http), .init(service: rtmp)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -164,6 +201,7 @@ struct Relayd: AsyncParsableCommand {
             try? await group.shutdownGracefully()
             throw RelaydError("\(error)")
         }
+        await opened.store.database.close()
         try? await group.shutdownGracefully()
         logger.info("stopped")
     }

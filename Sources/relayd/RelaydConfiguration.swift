@@ -39,6 +39,8 @@ struct RelaydConfiguration: Sendable {
         Rung(name: "360p", width: 640, height: 360, videoKbps: 450, audioKbps: 48),
     ]
     var logLevel = "info"
+    /// Weekly recurrences repeat on local days in this zone; the CLI shows times in it.
+    var timeZone = "Asia/Shanghai"
 
     /// The database URL, defaulting to SQLite in the data directory.
     var databaseURL: String { database ?? "sqlite:\(dataDir)/relay.db" }
@@ -72,10 +74,17 @@ private struct ConfigReader {
 
     func read(into config: inout RelaydConfiguration) throws(ConfigurationError) {
         let top = try table(root, at: "")
-        try expectOnly(["host", "dataDir", "database", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log"], in: top, at: "")
+        try expectOnly(["host", "dataDir", "database", "timeZone", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log"], in: top, at: "")
         if let v = top["host"] { config.host = try string(v, at: "host") }
         if let v = top["dataDir"] { config.dataDir = try string(v, at: "dataDir") }
         if let v = top["database"] { config.database = try string(v, at: "database") }
+        if let v = top["timeZone"] {
+            let zone = try string(v, at: "timeZone")
+            guard TimeZone(identifier: zone) != nil else {
+                throw ConfigurationError(key: "timeZone", problem: "unknown time zone '\(zone)' (e.g. Asia/Shanghai)")
+            }
+            config.timeZone = zone
+        }
         if let rtmp = try section(top, "rtmp", keys: ["port", "chunkSize", "flushIntervalMs", "handshakeTimeoutSeconds", "idleTimeoutSeconds"]) {
             if let v = rtmp["port"] { config.rtmpPort = try port(v, at: "rtmp.port") }
             if let v = rtmp["chunkSize"] { config.rtmpChunkSize = try int(v, at: "rtmp.chunkSize", in: 128...0xFF_FFFF) }

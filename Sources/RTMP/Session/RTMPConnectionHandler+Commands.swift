@@ -80,16 +80,16 @@ extension RTMPConnectionHandler {
         switch (action, role) {
         case (.publish, .authorizingPublish(let pendingName, let pending, _)) where pendingName == name:
             switch decision {
-            case .allow:
-                startPublishing(name, pending: pending)
+            case .allow(let grant):
+                startPublishing(name, pending: pending, grant: grant)
             case .deny(let reason):
                 logger.notice("publish refused", metadata: ["stream": "\(name.stream)", "reason": "\(reason)"])
                 refuse(code: "NetStream.Publish.Denied", description: "publish refused: \(reason)")
             }
         case (.play, .authorizingPlay(let pendingName)) where pendingName == name:
             switch decision {
-            case .allow:
-                startPlaying(name)
+            case .allow(let grant):
+                startPlaying(name, grant: grant)
             case .deny(let reason):
                 logger.notice("play refused", metadata: ["stream": "\(name.stream)", "reason": "\(reason)"])
                 refuse(code: "NetStream.Play.Failed", description: "play refused: \(reason)")

@@ -11,7 +11,7 @@ extension RTMPConnectionHandler: PlayerSink {
         authorize(.play, name)
     }
 
-    func startPlaying(_ name: RTMPStreamName) {
+    func startPlaying(_ name: RTMPStreamName, grant: AccessGrant) {
         guard let context else { return }
         sendUserControl(.streamBegin, value: RTMPWireFramer.playStreamID)
         sendStatus(level: "status", code: "NetStream.Play.Reset", description: "Playing and resetting \(name.stream.name).")
@@ -21,7 +21,8 @@ extension RTMPConnectionHandler: PlayerSink {
         let outlet = PlayerOutlet(
             sink: self, eventLoop: context.eventLoop,
             scheduler: shared.flushSchedulers.scheduler(for: context.eventLoop),
-            limits: configuration.playerQueueLimits, stallTimeout: configuration.playerStallTimeout
+            limits: configuration.playerQueueLimits, stallTimeout: configuration.playerStallTimeout,
+            identity: .init(schoolId: grant.schoolId, transport: .rtmp, rendition: name.rendition ?? "source")
         )
         let stream = shared.registry.attachSubscriber(outlet, to: name.stream)
         role = .playing(outlet, stream, name)

@@ -11,10 +11,12 @@ extension RTMPConnectionHandler {
         authorize(.publish, name)
     }
 
-    func startPublishing(_ name: RTMPStreamName, pending: [MediaMessage]) {
+    func startPublishing(_ name: RTMPStreamName, pending: [MediaMessage], grant: AccessGrant) {
         guard let context else { return }
         let handle = RTMPPublisherHandle(channel: context.channel, logger: logger)
-        let session = shared.registry.attachPublisher(handle, to: name.stream)
+        let session = shared.registry.attachPublisher(
+            handle, to: name.stream, info: PublisherInfo(transport: .rtmp, schoolId: grant.schoolId)
+        )
         role = .publishing(session, name)
         sendUserControl(.streamBegin, value: RTMPWireFramer.playStreamID)
         sendStatus(level: "status", code: "NetStream.Publish.Start", description: "\(name.stream.name) is now published.")
@@ -56,6 +58,14 @@ extension RTMPConnectionHandler {
         guard rest.first?.stringValue == "onMetaData", rest.count >= 2 else { return }
         var metadata = rest[rest.startIndex + 1]
         if case .object(let object) = metadata { metadata = .ecmaArray(object) }
+        if case .publishing(let session, _) = role, let info = metadata.objectValue {
+            let codecID = info["videocodecid"]?.numberValue
+            let codec = codecID == 7 ? "h264" : (codecID == 12 ? "hevc" : info["videocodecid"]?.stringValue ?? "unknown")
+            session.setVideoInfo(VideoInfo(
+                codec: codec, width: Int(info["width"]?.numberValue ?? 0), height: Int(info["height"]?.numberValue ?? 0),
+                fps: info["framerate"]?.numberValue ?? info["videoframerate"]?.numberValue ?? 0
+            ))
+        }
         var body = ByteBuffer()
         body.writeAMF0([.string("onMetaData"), metadata])
         var buffer = MediaMessage.allocatePayload(capacity: body.readableBytes, allocator: context?.channel.allocator ?? .init())

@@ -32,9 +32,21 @@ public struct AccessRequest: Sendable, CustomStringConvertible {
 }
 
 public enum AccessDecision: Sendable, Equatable {
-    /// Allowed; `bandwidthKbps` is the site's per-classroom downlink where known.
-    case allow(bandwidthKbps: Int?)
+    case allow(AccessGrant)
     case deny(reason: String)
+}
+
+/// What an allowed request is known to be.
+public struct AccessGrant: Sendable, Equatable {
+    /// The school whose key was used (a site for play, the central school for publish).
+    public var schoolId: String?
+    /// The site's per-classroom downlink (班均出口带宽) in kbit/s, where known.
+    public var bandwidthKbps: Int?
+
+    public init(schoolId: String? = nil, bandwidthKbps: Int? = nil) {
+        self.schoolId = schoolId
+        self.bandwidthKbps = bandwidthKbps
+    }
 }
 
 /// Anyone may publish and play: for a lab, warned about at start.
@@ -42,6 +54,6 @@ public struct OpenAccessPolicy: AccessPolicy {
     public let defaultBandwidthKbps: Int?
     public init(defaultBandwidthKbps: Int? = nil) { self.defaultBandwidthKbps = defaultBandwidthKbps }
     public func authorize(_ request: AccessRequest) async -> AccessDecision {
-        .allow(bandwidthKbps: defaultBandwidthKbps)
+        .allow(AccessGrant(bandwidthKbps: defaultBandwidthKbps))
     }
 }

@@ -1,5 +1,7 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// Where a stream delivers to one player: a bounded, lock-protected queue filled on the
 /// publisher's thread and drained in batches on the player's event loop.
@@ -8,8 +10,23 @@ import NIOCore
 /// marks the outlet dirty; it never waits for the player. A player that cannot keep up loses
 /// media up to the next keyframe (see ``PlayerQueue``); one that has not accepted a byte for
 /// `stallTimeout` is closed.
-public final class PlayerOutlet: StreamSubscriber, @unchecked Sendable {
+public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked Sendable {
+    /// Who this player is, for the live view.
+    public struct Identity: Sendable {
+        public var schoolId: String?
+        public var transport: AccessRequest.Transport
+        public var rendition: String
+        public init(schoolId: String? = nil, transport: AccessRequest.Transport = .rtmp, rendition: String = "source") {
+            self.schoolId = schoolId
+            self.transport = transport
+            self.rendition = rendition
+        }
+    }
+
     public let eventLoop: any EventLoop
+    public let identity: Identity
+    public let since = Date()
+    private let bytesSentCounter = Atomic<Int>(0)
     public let stallTimeout: TimeAmount
     private struct Shared {
         var queue: PlayerQueue
@@ -25,17 +42,28 @@ public final class PlayerOutlet: StreamSubscriber, @unchecked Sendable {
     private var lastProgress: NIODeadline
     private var closed = false
 
-    /// Items written to the player so far, and their RTMP wire bytes.
+    /// Items written to the player so far (event-loop confined), and their wire bytes.
     public private(set) var messagesSent = 0
-    public private(set) var bytesSent = 0
+    public var bytesSent: Int { bytesSentCounter.load(ordering: .relaxed) }
+
+    public var viewerSnapshot: ViewerSnapshot {
+        let bytes = bytesSent
+        let seconds = max(Date().timeIntervalSince(since), 0.001)
+        return ViewerSnapshot(
+            schoolId: identity.schoolId, transport: identity.transport, rendition: identity.rendition, since: since,
+            bytesSent: bytes, sendKbps: Int(Double(bytes) * 8 / 1000 / seconds)
+        )
+    }
 
     public init(
         sink: any PlayerSink,
         eventLoop: any EventLoop,
         scheduler: FlushScheduler,
         limits: PlayerQueue.Limits = .init(),
-        stallTimeout: TimeAmount = .seconds(20)
+        stallTimeout: TimeAmount = .seconds(20),
+        identity: Identity = Identity()
     ) {
+        self.identity = identity
         self.sink = sink
         self.eventLoop = eventLoop
         self.scheduler = scheduler
@@ -102,11 +130,13 @@ public final class PlayerOutlet: StreamSubscriber, @unchecked Sendable {
             shared.scheduled = false
         }
         guard !scratch.isEmpty else { return }
+        var bytes = 0
         while let item = scratch.popFirst() {
-            if case .media(let message) = item { bytesSent &+= message.wireSize }
+            if case .media(let message) = item { bytes &+= message.wireSize }
             messagesSent &+= 1
             sink.write(item)
         }
+        bytesSentCounter.add(bytes, ordering: .relaxed)
         sink.flush()
         lastProgress = .now()
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -26,6 +27,9 @@ public final class LiveStream: Sendable {
         var removed = false
         var messagesIn = 0
         var bytesIn = 0
+        var publisherInfo: PublisherInfo?
+        var bytesInAtPublish = 0
+        var video: VideoInfo?
     }
     let state: NIOLockedValueBox<State>
     let framer: MessageFramer
@@ -49,6 +53,28 @@ public final class LiveStream: Sendable {
     /// The latest video and audio sequence headers, for whoever needs codec parameters.
     public var sequenceHeaders: (video: MediaMessage?, audio: MediaMessage?) {
         state.withLockedValue { ($0.videoHeader, $0.audioHeader) }
+    }
+
+    /// The stream's state for the live view.
+    public func snapshot() -> StreamSnapshot {
+        let (state, subscribers) = self.state.withLockedValue { ($0, $0.subscribers) }
+        var inputKbps = 0
+        if let info = state.publisherInfo {
+            let seconds = max(Date().timeIntervalSince(info.since), 0.001)
+            inputKbps = Int(Double(state.bytesIn - state.bytesInAtPublish) * 8 / 1000 / seconds)
+        }
+        let viewers = subscribers.compactMap { ($0 as? any ViewerReporting)?.viewerSnapshot }
+        return StreamSnapshot(
+            key: key, publisher: state.publisher == nil ? nil : state.publisherInfo, video: state.video,
+            inputKbps: inputKbps, inputBytes: state.bytesIn, viewers: viewers
+        )
+    }
+
+    /// Records what the publisher said about its video.
+    func setVideoInfo(_ info: VideoInfo, generation: UInt64) {
+        state.withLockedValue { state in
+            if state.generation == generation { state.video = info }
+        }
     }
 
     /// Hands one message from the publisher of `generation` to every subscriber.

@@ -19,6 +19,11 @@ public final class PublishSession: Sendable {
         stream.publish(message, generation: generation)
     }
 
+    /// Records the publisher's video description (for the live view).
+    public func setVideoInfo(_ info: VideoInfo) {
+        stream.setVideoInfo(info, generation: generation)
+    }
+
     /// The publisher left (or was closed): players wait for the grace period.
     public func end() {
         registry.publisherEnded(stream: stream, generation: generation)

@@ -43,15 +43,25 @@ public final class StreamRegistry: Sendable {
 
     public var streamKeys: [StreamKey] { streams.withLockedValue { Array($0.keys) } }
 
+    /// Every stream's state, for the live view and metrics.
+    public func snapshots() -> [StreamSnapshot] {
+        streams.withLockedValue { Array($0.values) }.map { $0.snapshot() }
+    }
+
     /// Makes `publisher` the stream's publisher. A previous publisher is evicted (closed) and
     /// players continue at the new publisher's first keyframe.
-    public func attachPublisher(_ publisher: any StreamPublisher, to key: StreamKey) -> PublishSession {
+    public func attachPublisher(
+        _ publisher: any StreamPublisher, to key: StreamKey, info: PublisherInfo = PublisherInfo(transport: .rtmp)
+    ) -> PublishSession {
         let (stream, generation, previous) = streams.withLockedValue { map in
             let stream = map[key] ?? makeStream(key, in: &map)
             return stream.state.withLockedValue { state -> (LiveStream, UInt64, (any StreamPublisher)?) in
                 let previous = state.publisher
                 state.generation &+= 1
                 state.publisher = publisher
+                state.publisherInfo = info
+                state.bytesInAtPublish = state.bytesIn
+                state.video = nil
                 state.graceTimer?.cancel()
                 state.graceTimer = nil
                 state.gop.reset()

@@ -5,6 +5,7 @@ final class RelaydServer: @unchecked Sendable {
     let child: ChildProcess
     let dataDir: String
     let rtmpPort: Int
+    let httpPort: Int
 
     static var binaryPath: String {
         if let env = ProcessInfo.processInfo.environment["RELAYD_BIN"] { return env }
@@ -14,20 +15,37 @@ final class RelaydServer: @unchecked Sendable {
     }
 
     /// Starts relayd with `config` (YAML) and waits for its listening line.
-    init(config: String = RelaydServer.openConfig(), extraArguments: [String] = []) async throws {
+    init(config: String = RelaydServer.openConfig(), extraArguments: [String] = [], environment: [String: String]? = nil) async throws {
         dataDir = try makeTemporaryDirectory("relayd")
-        rtmpPort = try freePort()
         let configPath = dataDir + "/relayd.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         child = try ChildProcess(RelaydServer.binaryPath, [
             "--config", configPath, "--data-dir", dataDir + "/var", "--host", "127.0.0.1",
-            "--rtmp-port", "\(rtmpPort)",
-        ] + extraArguments)
-        let ready = await child.waitForOutput(timeout: .seconds(20)) { $0.contains("listening rtmp=") }
-        guard ready else {
+            "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0",
+        ] + extraArguments, environment: environment)
+        let ready = await child.waitForOutput(timeout: .seconds(30)) {
+            $0.contains("listening rtmp=") && $0.contains("listening http=")
+        }
+        guard ready, let rtmp = Self.port(of: "rtmp", in: child.stdout), let http = Self.port(of: "http", in: child.stdout) else {
             child.signal(SIGKILL)
             throw TestFailure("relayd did not start: \(child.stdout) \(child.stderr)")
         }
+        rtmpPort = rtmp
+        httpPort = http
+    }
+
+    /// The port of a `listening NAME=HOST:PORT` line.
+    static func port(of name: String, in output: String) -> Int? {
+        for line in output.split(separator: "\n") where line.hasPrefix("listening \(name)=") {
+            return line.split(separator: ":").last.flatMap { Int($0) }
+        }
+        return nil
+    }
+
+    var apiBase: String { "http://127.0.0.1:\(httpPort)/api/v1" }
+    var adminToken: String {
+        (try? String(contentsOfFile: dataDir + "/var/admin.token", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
 
     static func openConfig(graceSeconds: Int = 30, extra: String = "") -> String {

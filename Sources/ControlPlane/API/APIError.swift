@@ -1,0 +1,44 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An API error: status, a stable code, and a message for people.
+/// Rendered as `{"error":{"code":"…","message":"…"}}`.
+public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "invalid_request", message) }
+    static func notFound(_ what: String) -> APIError { APIError(.notFound, "not_found", "\(what) not found") }
+    static func conflict(_ message: String) -> APIError { APIError(.conflict, "conflict", message) }
+    static func unprocessable(_ code: String, _ message: String) -> APIError { APIError(.unprocessableContent, code, message) }
+    static let unauthorized = APIError(.unauthorized, "unauthorized", "a valid bearer token is required")
+
+    static func from(_ error: StoreError) -> APIError {
+        switch error {
+        case .duplicate(let s): return APIError(.conflict, "conflict", "already exists (\(s))")
+        case .unavailable: return APIError(.serviceUnavailable, "unavailable", "the database cannot be written right now; nothing was changed")
+        case .failed: return APIError(.serviceUnavailable, "unavailable", "the database failed; nothing was changed")
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var body = ByteBuffer()
+        let payload = ["error": ["code": code, "message": message]]
+        body.writeBytes(try JSONEncoder().encode(payload))
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RelayCore
+
+/// The REST API (`/api/v1`), `/healthz` and `/metrics` on one Hummingbird router.
+public struct ControlPlaneAPI: Sendable {
+    public let service: ControlPlaneService
+    public let adminToken: String
+    public let registry: StreamRegistry?
+    public let metrics: RelayMetrics?
+    public var maxBodyBytes = 64 * 1024
+
+    public init(service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, metrics: RelayMetrics?) {
+        self.service = service
+        self.adminToken = adminToken
+        self.registry = registry
+        self.metrics = metrics
+    }
+
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.middlewares.add(ErrorMappingMiddleware())
+        router.middlewares.add(MetricsMiddleware())
+        router.get("healthz") { _, _ in try json(["status": "ok"]) }
+        router.get("metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            let text = metrics?.render() ?? ""
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: adminToken))
+        api.get("openapi.yaml") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/yaml"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+        }
+        addSchools(api)
+        addPairings(api)
+        addClasses(api)
+        return router
+    }
+
+    private func body(_ request: Request) async throws -> Data {
+        var request = request
+        do {
+            let buffer = try await request.collectBody(upTo: maxBodyBytes)
+            return Data(buffer.readableBytesView)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, "too_large", "the body is larger than \(maxBodyBytes) bytes")
+        }
+    }
+
+    private func addSchools(_ api: RouterGroup<BasicRequestContext>) {
+        let service = self.service
+        api.post("schools") { request, _ in
+            let (school, key) = try await service.createSchool(try await body(request))
+            return try json(SchoolWithKey(school, key: key), status: .created)
+        }
+        api.get("schools") { _, _ in try json(try await service.schools()) }
+        api.get("schools/:id") { _, context in try json(try await service.school(try context.parameters.require("id"))) }
+        api.patch("schools/:id") { request, context in
+            try json(try await service.updateSchool(try context.parameters.require("id"), try await body(request)))
+        }
+        api.delete("schools/:id") { _, context in
+            try await service.deleteSchool(try context.parameters.require("id"))
+            return Response(status: .noContent)
+        }
+        api.post("schools/:id/rotate-key") { _, context in
+            let (school, key) = try await service.rotateKey(try context.parameters.require("id"))
+            return try json(SchoolWithKey(school, key: key))
+        }
+    }
+
+    private func addPairings(_ api: RouterGroup<BasicRequestContext>) {
+        let service = self.service
+        api.post("pairings") { request, _ in try json(try await service.createPairing(try await body(request)), status: .created) }
+        api.get("pairings") { _, _ in try json(try await service.pairings()) }
+        api.delete("pairings/:id") { _, context in
+            try await service.deletePairing(try context.parameters.require("id"))
+            return Response(status: .noContent)
+        }
+    }
+
+    private func addClasses(_ api: RouterGroup<BasicRequestContext>) {
+        let service = self.service
+        let registry = self.registry
+        api.post("classes") { request, _ in
+            try json(ClassOutput(try await service.createClass(try await body(request))), status: .created)
+        }
+        api.get("classes") { _, _ in try json(try await service.classes().map { ClassOutput($0) }) }
+        api.get("classes/:id") { _, context in
+            try json(ClassOutput(try await service.classSchedule(try context.parameters.require("id"))))
+        }
+        api.patch("classes/:id") { request, context in
+            try json(ClassOutput(try await service.updateClass(try context.parameters.require("id"), try await body(request))))
+        }
+        api.delete("classes/:id") { _, context in
+            try await service.deleteClass(try context.parameters.require("id"))
+            return Response(status: .noContent)
+        }
+        api.get("classes/:id/live") { _, context in
+            let schedule = try await service.classSchedule(try context.parameters.require("id"))
+            return try json(LiveView.render(schedule, registry: registry, expansion: service.expansion))
+        }
+        api.get("timetable") { request, _ in
+            let query = request.uri.queryParameters
+            let from = try query.get("from").map { try Validation.parseTime(String($0), field: "from") } ?? Date()
+            let to = try query.get("to").map { try Validation.parseTime(String($0), field: "to") }
+                ?? from.addingTimeInterval(7 * 86400)
+            guard to > from else { throw APIError.badRequest("to must be after from") }
+            guard to.timeIntervalSince(from) <= 366 * 86400 else { throw APIError.badRequest("from..to spans at most 366 days") }
+            let school: String? = query.get("schoolId").map { String($0) }
+            return try json(try await service.timetable(schoolId: school, from: from, to: to).map { OccurrenceOutput($0) })
+        }
+    }
+}
+
+/// Encodes `value` as a JSON response.
+func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    var headers = HTTPFields()
+    headers[.contentType] = "application/json; charset=utf-8"
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+}
+
+/// Requires `Authorization: Bearer <admin token>`, compared in constant time.
+struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+              Secrets.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
+        else {
+            throw APIError.unauthorized
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Turns every error into the API's JSON error shape; nothing escapes as a bare 500.
+struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError {
+            switch error.status {
+            case .notFound: throw APIError(.notFound, "not_found", "no such route: \(request.method) \(request.uri.path)")
+            case .methodNotAllowed: throw APIError(.methodNotAllowed, "method_not_allowed", "\(request.method) is not allowed here")
+            case .contentTooLarge: throw APIError(.contentTooLarge, "too_large", "the body is too large")
+            case .badRequest: throw APIError(.badRequest, "invalid_request", error.body ?? "bad request")
+            default: throw APIError(error.status, "error", error.body ?? error.status.reasonPhrase)
+            }
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(error)"])
+            throw APIError(.internalServerError, "internal", "internal error")
+        }
+    }
+}

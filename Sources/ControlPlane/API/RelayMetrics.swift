@@ -1,0 +1,65 @@
+import Metrics
+import NIOConcurrencyHelpers
+import Prometheus
+import RelayCore
+
+/// Prometheus metrics: swift-metrics counters recorded where things happen (HTTP requests,
+/// auth refusals), plus relay gauges read from the stream registry at scrape time, so the
+/// media hot path pays nothing for them.
+public final class RelayMetrics: Sendable {
+    public let prometheus: PrometheusCollectorRegistry
+    private let registry: StreamRegistry?
+    private let streamsLive: Prometheus.Gauge
+    private let bytesIn: Prometheus.Gauge
+    private let bytesOut: Prometheus.Gauge
+    private let players = NIOLockedValueBox<[String: Prometheus.Gauge]>([:])
+
+    /// Bootstraps swift-metrics with Prometheus; call once per process.
+    public static func bootstrap() -> PrometheusCollectorRegistry {
+        let prometheus = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
+        return prometheus
+    }
+
+    public init(prometheus: PrometheusCollectorRegistry, registry: StreamRegistry?) {
+        self.prometheus = prometheus
+        self.registry = registry
+        streamsLive = prometheus.makeGauge(name: "relay_streams_live", help: "Streams with a publisher")
+        bytesIn = prometheus.makeGauge(name: "relay_input_bytes", help: "Bytes received from publishers of current streams")
+        bytesOut = prometheus.makeGauge(name: "relay_output_bytes", help: "Bytes sent to current players")
+    }
+
+    /// Counts a refused publish or play by a short reason code.
+    public static func countRefusal(_ action: AccessRequest.Action, reason: String) {
+        Metrics.Counter(label: "relay_auth_refusals_total", dimensions: [("action", action.rawValue), ("reason", reason)]).increment()
+    }
+
+    public func render() -> String {
+        if let registry {
+            let snapshots = registry.snapshots()
+            streamsLive.set(Double(snapshots.filter { $0.publisher != nil }.count))
+            bytesIn.set(Double(snapshots.reduce(0) { $0 + $1.inputBytes }))
+            var counts: [String: Int] = [:]
+            var out = 0
+            for viewer in snapshots.flatMap(\.viewers) {
+                counts["\(viewer.transport.rawValue)|\(viewer.rendition)", default: 0] += 1
+                out += viewer.bytesSent
+            }
+            bytesOut.set(Double(out))
+            players.withLockedValue { gauges in
+                for key in Set(gauges.keys).union(counts.keys) {
+                    let gauge = gauges[key] ?? {
+                        let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                        let g = prometheus.makeGauge(
+                            name: "relay_players", labels: [("protocol", parts[0]), ("rendition", parts[1])], help: "Players connected"
+                        )
+                        gauges[key] = g
+                        return g
+                    }()
+                    gauge.set(Double(counts[key] ?? 0))
+                }
+            }
+        }
+        return prometheus.emitToString()
+    }
+}

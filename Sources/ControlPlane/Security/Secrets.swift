@@ -1,0 +1,25 @@
+/// Random secrets and constant-time comparison.
+public enum Secrets {
+    /// A new school key: 160 random bits, URL-safe (lowercase hex).
+    public static func newKey() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<20).map { _ in
+            let b = UInt8.random(in: 0...255, using: &rng)
+            return String(b, radix: 16).count == 1 ? "0" + String(b, radix: 16) : String(b, radix: 16)
+        }.joined()
+    }
+
+    /// Compares in time that depends only on the lengths, never on where the strings differ.
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        var diff = UInt8(x.count == y.count ? 0 : 1)
+        let n = max(x.count, y.count)
+        for i in 0..<n {
+            let l = i < x.count ? x[i] : 0
+            let r = i < y.count ? y[i] : 0
+            diff |= l ^ r
+        }
+        return diff == 0
+    }
+}

@@ -1,0 +1,46 @@
+/// Schema migrations, versioned in code; each runs once, in order, recorded in
+/// `schema_migrations`. The SQL is the portable subset SQLite and PostgreSQL share.
+enum Migrations {
+    static let all: [(version: Int, statements: [String])] = [
+        (1, [
+            """
+            CREATE TABLE schools (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, bandwidth_kbps BIGINT,
+                region TEXT, key_hash TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE pairings (
+                id TEXT PRIMARY KEY, central_school_id TEXT NOT NULL REFERENCES schools(id),
+                site_id TEXT NOT NULL REFERENCES schools(id), program TEXT NOT NULL,
+                UNIQUE (central_school_id, site_id, program)
+            )
+            """,
+            """
+            CREATE TABLE classes (
+                id TEXT PRIMARY KEY, title TEXT NOT NULL, program TEXT NOT NULL,
+                central_school_id TEXT NOT NULL REFERENCES schools(id), teacher TEXT, subject TEXT,
+                starts_at BIGINT NOT NULL, ends_at BIGINT NOT NULL, site_ids TEXT NOT NULL,
+                recurrence_days TEXT, recurrence_until TEXT, created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX classes_central ON classes (central_school_id)",
+        ]),
+    ]
+
+    static func run(on db: any SQLDatabase) async throws(StoreError) {
+        _ = try await db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)", [])
+        let applied = Set(try await db.execute("SELECT version FROM schema_migrations", []).compactMap { $0["version"]?.int })
+        for migration in all where !applied.contains(Int64(migration.version)) {
+            _ = try await db.execute("BEGIN", [])
+            do {
+                for statement in migration.statements { _ = try await db.execute(statement, []) }
+                _ = try await db.execute("INSERT INTO schema_migrations (version) VALUES (?)", [.int(Int64(migration.version))])
+                _ = try await db.execute("COMMIT", [])
+            } catch {
+                _ = try? await db.execute("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+
+/// The embedded default: one SQLite file in WAL mode, written through one connection.
+public final class SQLiteDatabase: SQLDatabase {
+    private let connection: SQLiteConnection
+
+    private init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    public static func open(path: String, logger: Logger) async throws(StoreError) -> SQLiteDatabase {
+        do {
+            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let db = SQLiteDatabase(connection: connection)
+            _ = try await db.execute("PRAGMA journal_mode=WAL", [])
+            _ = try await db.execute("PRAGMA synchronous=FULL", [])
+            _ = try await db.execute("PRAGMA foreign_keys=ON", [])
+            _ = try await db.execute("PRAGMA busy_timeout=5000", [])
+            return db
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .unavailable("cannot open SQLite database \(path): \(error)")
+        }
+    }
+
+    public func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+        let data: [SQLiteData] = binds.map {
+            switch $0 {
+            case .text(let s): return .text(s)
+            case .int(let i): return .integer(Int(i))
+            case .null: return .null
+            }
+        }
+        do {
+            let rows = try await connection.query(sql, data)
+            return rows.map { row in
+                var out: SQLRow = [:]
+                for column in row.columns {
+                    switch column.data {
+                    case .integer(let i): out[column.name] = .int(Int64(i))
+                    case .text(let s): out[column.name] = .text(s)
+                    case .float(let d): out[column.name] = .int(Int64(d))
+                    case .blob, .null: out[column.name] = .null
+                    }
+                }
+                return out
+            }
+        } catch {
+            let text = "\(error)"
+            if text.contains("UNIQUE constraint") || text.contains("PRIMARY KEY") { throw .duplicate(text) }
+            if text.contains("disk is full") || text.contains("readonly") || text.contains("unable to open")
+                || text.contains("disk I/O") || text.contains("read-only")
+            {
+                throw .unavailable(text)
+            }
+            throw .failed(text)
+        }
+    }
+
+    public func close() async {
+        try? await connection.close()
+    }
+}

@@ -1,0 +1,21 @@
+import Logging
+import PostgresNIO
+
+/// Opens the store a database URL names: `sqlite:PATH` (embedded) or `postgres://…`.
+public enum StoreFactory {
+    public struct Opened: Sendable {
+        public let store: ControlStore
+        /// The PostgreSQL client, whose `run()` must be part of the service group.
+        public let postgres: PostgresClient?
+    }
+
+    public static func open(url: String, logger: Logger) async throws(StoreError) -> Opened {
+        if url.hasPrefix("sqlite:") {
+            let path = String(url.dropFirst("sqlite:".count))
+            let db = try await SQLiteDatabase.open(path: path, logger: logger)
+            return Opened(store: ControlStore(database: db), postgres: nil)
+        }
+        let client = PostgresClient(configuration: try PostgresDatabase.configuration(url: url), backgroundLogger: logger)
+        return Opened(store: ControlStore(database: PostgresDatabase(client: client, logger: logger)), postgres: client)
+    }
+}
