@@ -8,7 +8,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libsrt-gnutls-dev libsrtp2-dev libssl-dev libsqlite3-dev
   ffmpeg rtmpdump srt-tools
-  iproute2 procps
+  iproute2 procps postgresql python3-pip
 )
 
 missing=()
@@ -20,12 +20,20 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "bootstrap: all system packages present"
-  exit 0
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "bootstrap: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "bootstrap: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Python tools for the tests: schemathesis (API fuzzing against docs/openapi.yaml).
+if python3 -c 'import schemathesis' 2>/dev/null; then
+  echo "bootstrap: schemathesis present"
+else
+  echo "bootstrap: installing schemathesis"
+  # Debian 12's python3 is "externally managed" (PEP 668); this is a test-only tool.
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet schemathesis
+fi

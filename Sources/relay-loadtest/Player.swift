@@ -74,10 +74,11 @@ final class PlayerHandler: ChannelInboundHandler, @unchecked Sendable {
         latencies.reserveCapacity(8192)
     }
 
-    func snapshot(now: UInt64) -> PlayerSnapshot {
+    func snapshot() -> PlayerSnapshot {
+        let now = NIODeadline.now().uptimeNanoseconds
         var copy = state
         copy.bytes = counter.bytes
-        if let lastMedia, now - lastMedia > Self.stallNanos { copy.stalls += 1 }  // stalled right now
+        if let lastMedia, now > lastMedia + Self.stallNanos { copy.stalls += 1 }  // stalled right now
         return copy
     }
 

@@ -128,9 +128,8 @@ struct Run: ParsableCommand {
 
         // Measurement window.
         func snapshots() -> [PlayerSnapshot] {
-            let now = NIODeadline.now().uptimeNanoseconds
-            return channels.map { handler, channel in
-                (try? channel.eventLoop.submit { handler.snapshot(now: now) }.wait()) ?? PlayerSnapshot()
+            channels.map { handler, channel in
+                (try? channel.eventLoop.submit { handler.snapshot() }.wait()) ?? PlayerSnapshot()
             }
         }
         let before = snapshots()

@@ -49,6 +49,8 @@ public struct ControlPlaneAPI: Sendable {
             return Data(buffer.readableBytesView)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError(.contentTooLarge, "too_large", "the body is larger than \(maxBodyBytes) bytes")
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, "too_large", "the body is larger than \(maxBodyBytes) bytes")
         }
     }
 

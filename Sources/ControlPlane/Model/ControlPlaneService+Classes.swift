@@ -112,7 +112,10 @@ extension ControlPlaneService {
                 throw .badRequest("recurrence.weekly must list days such as [\"mon\",\"thu\"]")
             }
             guard let until = r.until else { throw .badRequest("recurrence.until is required (YYYY-MM-DD)") }
-            guard let untilDate = expansion.endOfDay(until) else {
+            let isYMD = until.utf8.count == 10 && until.utf8.enumerated().allSatisfy { i, c in
+                i == 4 || i == 7 ? c == UInt8(ascii: "-") : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
+            }
+            guard isYMD, let untilDate = expansion.endOfDay(until) else {
                 throw .badRequest("recurrence.until must be a date such as 2027-01-15, got '\(until)'")
             }
             guard untilDate >= startsAt else { throw .unprocessable("invalid_time_range", "recurrence.until is before startsAt") }

@@ -153,7 +153,14 @@ extension ByteBuffer {
     }
 
     private mutating func writeAMF0Key(_ key: String) {
-        let utf8 = key.utf8.prefix(0xFFFF)
+        // Cut over-long keys on a character boundary so they stay valid UTF-8.
+        var end = key.utf8.count
+        if end > 0xFFFF {
+            var index = key.utf8.index(key.utf8.startIndex, offsetBy: 0xFFFF)
+            while index > key.utf8.startIndex && UTF8.isContinuation(key.utf8[index]) { key.utf8.formIndex(before: &index) }
+            end = key.utf8.distance(from: key.utf8.startIndex, to: index)
+        }
+        let utf8 = key.utf8.prefix(end)
         writeInteger(UInt16(utf8.count))
         writeBytes(utf8)
     }

@@ -39,7 +39,8 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
     // Event-loop confined state.
     private weak var sink: (any PlayerSink)?
     private var scratch: CircularBuffer<StreamItem>
-    private var lastProgress: NIODeadline
+    /// When the player last refused data that was waiting for it (nil while it keeps up).
+    private var stalledSince: NIODeadline?
     private var closed = false
 
     /// Items written to the player so far (event-loop confined), and their wire bytes.
@@ -70,7 +71,6 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
         self.stallTimeout = stallTimeout
         self.shared = NIOLockedValueBox(Shared(queue: PlayerQueue(limits: limits)))
         self.scratch = CircularBuffer(initialCapacity: 512)
-        self.lastProgress = .now()
     }
 
     public func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
@@ -119,12 +119,17 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
                 shared.scheduled = false
                 return !shared.queue.isEmpty
             }
-            if pending && NIODeadline.now() - lastProgress > stallTimeout {
+            guard pending else { return }
+            let now = NIODeadline.now()
+            let since = stalledSince ?? now
+            stalledSince = since
+            if now - since > stallTimeout {
                 closed = true
-                sink.close(reason: "player accepted no data for \(stallTimeout.nanoseconds / 1_000_000_000) s")
+                sink.close(reason: "player accepted no data for \(stallTimeout.nanoseconds / 1_000_000) ms")
             }
             return
         }
+        stalledSince = nil
         shared.withLockedValue { shared in
             shared.queue.drain(into: &scratch)
             shared.scheduled = false
@@ -138,6 +143,5 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
         }
         bytesSentCounter.add(bytes, ordering: .relaxed)
         sink.flush()
-        lastProgress = .now()
     }
 }

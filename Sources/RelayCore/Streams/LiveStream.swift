@@ -23,6 +23,8 @@ public final class LiveStream: Sendable {
         var timestampOffset: Int64 = 0
         var lastTimestamp: UInt32?
         var rebasePending = false
+        /// After a rebase no timestamp goes below this, whatever order the new publisher sends in.
+        var timestampFloor: UInt32 = 0
         var graceTimer: Scheduled<Void>?
         var removed = false
         var messagesIn = 0
@@ -86,11 +88,12 @@ public final class LiveStream: Sendable {
                 // A returning or new publisher restarts its clock: continue where players are.
                 if let last = state.lastTimestamp {
                     state.timestampOffset = Int64(last) + 1 - Int64(message.timestamp)
+                    state.timestampFloor = last &+ 1
                 }
                 state.rebasePending = false
             }
             let shifted = Int64(message.timestamp) + state.timestampOffset
-            message.timestamp = UInt32(clamping: max(0, shifted))
+            message.timestamp = max(UInt32(clamping: max(0, shifted)), state.timestampFloor)
             if message.kind != .metadata {
                 state.lastTimestamp = max(state.lastTimestamp ?? 0, message.timestamp)
             }

@@ -69,6 +69,7 @@ public final class StreamRegistry: Sendable {
                 state.videoHeader = nil
                 state.audioHeader = nil
                 state.rebasePending = true
+                state.hasVideo = false  // until this publisher's video shows up
                 for subscriber in state.subscribers {
                     subscriber.enqueue(.event(.publisherStarted), streamHasVideo: state.hasVideo)
                 }

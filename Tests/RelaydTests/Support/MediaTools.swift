@@ -43,8 +43,10 @@ enum MediaTools {
     }
 
     /// Decodes every frame of a file; returns ffmpeg's error output (empty when clean).
-    static func decodeErrors(of file: String) async throws -> String {
-        let (_, _, err) = try await runTool("ffmpeg", ["-hide_banner", "-v", "error", "-i", file, "-f", "null", "-"])
+    /// `seconds` limits decoding to the start of a recording a player cut off mid-message.
+    static func decodeErrors(of file: String, seconds: Double? = nil) async throws -> String {
+        let limit = seconds.map { ["-t", "\($0)"] } ?? []
+        let (_, _, err) = try await runTool("ffmpeg", ["-hide_banner", "-v", "error", "-i", file] + limit + ["-f", "null", "-"])
         return err
     }
 }

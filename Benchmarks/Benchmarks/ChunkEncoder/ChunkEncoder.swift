@@ -1,0 +1,63 @@
+import BenchSupport
+import Benchmark
+import NIOCore
+import RTMP
+import RelayCore
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput],
+        timeUnits: .nanoseconds,
+        warmupIterations: 10,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(2),
+        maxIterations: 2_000,
+        thresholds: [.mallocCountTotal: .init(absolute: [.p50: 0, .p90: 0])]
+    )
+
+    let tags = BenchFixtures.tags()
+    let messages = BenchFixtures.mediaMessages(tags).filter { $0.kind != .metadata }
+    let framer = RTMPWireFramer(chunkSize: 60_000)
+    let big = messages.filter { $0.size > 60_000 }.count
+    print("ChunkEncoder: \(messages.count) messages, \(big) larger than one 60000-byte chunk")
+
+    // One iteration = frame one message of the recorded stream the way relayd does once per
+    // stream (type-0 header written into the payload's headroom; keyframes larger than the
+    // chunk size are chunked into one new buffer).
+    Benchmark("RTMPWireFramer.frame per packet (chunk 60000)") { benchmark in
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            var message = messages[index]
+            index = index + 1 == messages.count ? 0 : index + 1
+            framer.frame(&message)
+            blackHole(message.wire)
+        }
+    }
+
+    // Only the messages that fit one chunk: the in-place path every P-frame and audio frame takes.
+    let small = messages.filter { $0.size <= 60_000 }
+    Benchmark("RTMPWireFramer.frame per packet, in place only") { benchmark in
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            var message = small[index]
+            index = index + 1 == small.count ? 0 : index + 1
+            framer.frame(&message)
+            blackHole(message.wire)
+        }
+    }
+
+    // A per-connection encoder (commands, a publisher's output) chunking at 4096 into a reused buffer.
+    Benchmark("RTMPChunkEncoder.encode per packet (chunk 4096, reused buffer)") { benchmark in
+        let encoder = RTMPChunkEncoder(chunkSize: 4096)
+        var out = ByteBuffer()
+        out.reserveCapacity(1 << 20)
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            let tag = tags[index]
+            index = index + 1 == tags.count ? 0 : index + 1
+            out.clear()
+            encoder.encode(RTMPMessage(typeID: tag.type, streamID: 1, timestamp: tag.timestamp, payload: tag.body), csid: 6, into: &out)
+            blackHole(out.readableBytes)
+        }
+    }
+}

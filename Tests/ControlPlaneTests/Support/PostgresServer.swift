@@ -1,0 +1,92 @@
+import Foundation
+
+/// A real PostgreSQL server for the test: `initdb` into a temp dir, `pg_ctl start` on a free
+/// loopback port, stopped and removed by `stop()`. As root it runs as the `postgres` user.
+final class PostgresServer: @unchecked Sendable {
+    let directory: String
+    let port: Int
+    private let binDir: String
+
+    var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
+
+    /// Starts a server, or returns nil with the reason when this machine cannot run one.
+    static func start() -> (PostgresServer?, String) {
+        guard let binDir = findBinDir() else { return (nil, "PostgreSQL binaries not found (apt-get install postgresql)") }
+        do {
+            let server = try PostgresServer(binDir: binDir)
+            return (server, "")
+        } catch {
+            return (nil, "\(error)")
+        }
+    }
+
+    private static func findBinDir() -> String? {
+        let base = "/usr/lib/postgresql"
+        guard let versions = try? FileManager.default.contentsOfDirectory(atPath: base) else { return nil }
+        for v in versions.sorted(by: >) where FileManager.default.isExecutableFile(atPath: "\(base)/\(v)/bin/pg_ctl") {
+            return "\(base)/\(v)/bin"
+        }
+        return nil
+    }
+
+    private init(binDir: String) throws {
+        self.binDir = binDir
+        directory = NSTemporaryDirectory() + "pg-\(UUID().uuidString.prefix(8))"
+        port = try Self.freePort()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if getuid() == 0 {
+            _ = try Self.run("/bin/chown", ["-R", "postgres:postgres", directory])
+        }
+        let initdb = try run("\(binDir)/initdb", ["-D", "\(directory)/data", "-A", "trust", "-U", "postgres", "--no-sync"])
+        guard initdb.0 == 0 else { throw PostgresError("initdb failed: \(initdb.1)") }
+        let start = try run("\(binDir)/pg_ctl", [
+            "-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-t", "30",
+            "-o", "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+        ])
+        guard start.0 == 0 else {
+            let log = (try? String(contentsOfFile: "\(directory)/log", encoding: .utf8)) ?? ""
+            throw PostgresError("pg_ctl start failed: \(start.1) \(log)")
+        }
+    }
+
+    func stop() {
+        _ = try? run("\(binDir)/pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "-w", "stop"])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs as the postgres user when we are root (PostgreSQL refuses to run as root).
+    private func run(_ tool: String, _ args: [String]) throws -> (Int32, String) {
+        if getuid() == 0 {
+            return try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + args)
+        }
+        return try Self.run(tool, args)
+    }
+
+    /// Runs through `/bin/sh` with output to a file: a server started by pg_ctl must not hold a
+    /// pipe of ours, and Foundation's Process does not reap reliably around daemonizing children.
+    private static func run(_ tool: String, _ args: [String]) throws -> (Int32, String) {
+        let outPath = NSTemporaryDirectory() + "pg-out-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: outPath) }
+        let quoted = ([tool] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let status = system("cd /tmp && \(quoted) > '\(outPath)' 2>&1 < /dev/null")
+        let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        return (status == 0 ? 0 : 1, text)
+    }
+
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}
+
+struct PostgresError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,44 @@
+import ControlPlane
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Which database a test runs against: the same tests run on both.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
+
+import Testing
+
+/// A fresh store of `kind`; `body` runs with it, then everything is torn down.
+/// PostgreSQL tests skip (with a message) only where a server cannot start here.
+func withStore(_ kind: StoreKind, _ body: (ControlPlaneService) async throws -> Void) async throws {
+    let logger = Logger(label: "test")
+    switch kind {
+    case .sqlite:
+        let dir = NSTemporaryDirectory() + "cp-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try await SQLiteDatabase.open(path: dir + "/relay.db", logger: logger)
+        let store = ControlStore(database: db)
+        try await store.migrate()
+        try await body(ControlPlaneService(store: store, logger: logger))
+        await db.close()
+    case .postgres:
+        let (server, why) = PostgresServer.start()
+        guard let server else {
+            print("skipping PostgreSQL run: \(why)")
+            return
+        }
+        defer { server.stop() }
+        let client = PostgresClient(configuration: try PostgresDatabase.configuration(url: server.url), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            let store = ControlStore(database: PostgresDatabase(client: client, logger: logger))
+            try await store.migrate()
+            try await body(ControlPlaneService(store: store, logger: logger))
+            group.cancelAll()
+        }
+    }
+}

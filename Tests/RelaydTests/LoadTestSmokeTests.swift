@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// relay-loadtest against a real relayd: one real-time FLV publisher and five players.
+@Suite(.serialized)
+struct LoadTestSmokeTests {
+    static var loadTestPath: String {
+        if let env = ProcessInfo.processInfo.environment["RELAY_LOADTEST_BIN"] { return env }
+        return (RelaydServer.binaryPath as NSString).deletingLastPathComponent + "/relay-loadtest"
+    }
+
+    @Test func fivePlayersGetKeyframesAndLatencyIsMeasured() async throws {
+        let dir = try makeTemporaryDirectory("loadtest")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A short real stream: 4 s of 640x360 H.264 + AAC with 1 s GOPs, looped by the publisher.
+        let flv = dir + "/in.flv"
+        let (code, _, err) = try await runTool("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+            "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
+        ])
+        #expect(code == 0, "ffmpeg: \(err)")
+
+        let relay = try await RelaydServer()
+        let report = dir + "/report.json"
+        let (status, out, stderr) = try await runTool(Self.loadTestPath, [
+            "--url", relay.url("smoke"), "--flv", flv, "--players", "5", "--duration", "4", "--warmup", "1",
+            "--lead", "1", "--pid", "\(relay.child.pid)", "--label", "relayd", "--json", report,
+        ], timeout: .seconds(30))
+        #expect(status == 0, "relay-loadtest: \(out) \(stderr)")
+
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+        )
+        #expect(json["connected"] as? Int == 5, "\(out)")
+        #expect(json["gotKeyframe"] as? Int == 5, "every player starts on a keyframe: \(out)")
+        #expect(json["disconnects"] as? Int == 0, "\(out)")
+        #expect((json["latencySamples"] as? Int ?? 0) > 100, "latency measured per message: \(out)")
+        #expect(json["latencyP99Ms"] as? Double != nil, "\(out)")
+        #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.1, "\(out)")
+        #expect((json["cpuSecondsPerGB"] as? Double) != nil, "server CPU read from /proc: \(out)")
+        #expect(await relay.stop() == 0)
+    }
+}
