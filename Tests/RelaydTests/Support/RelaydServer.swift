@@ -6,6 +6,7 @@ final class RelaydServer: @unchecked Sendable {
     let dataDir: String
     let rtmpPort: Int
     let httpPort: Int
+    private let ownsDataDir: Bool
 
     static var binaryPath: String {
         if let env = ProcessInfo.processInfo.environment["RELAYD_BIN"] { return env }
@@ -15,8 +16,12 @@ final class RelaydServer: @unchecked Sendable {
     }
 
     /// Starts relayd with `config` (YAML) and waits for its listening line.
-    init(config: String = RelaydServer.openConfig(), extraArguments: [String] = [], environment: [String: String]? = nil) async throws {
-        dataDir = try makeTemporaryDirectory("relayd")
+    init(
+        config: String = RelaydServer.openConfig(), extraArguments: [String] = [], environment: [String: String]? = nil,
+        reuseDataDir: String? = nil
+    ) async throws {
+        dataDir = try reuseDataDir ?? makeTemporaryDirectory("relayd")
+        ownsDataDir = reuseDataDir == nil
         let configPath = dataDir + "/relayd.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         child = try ChildProcess(RelaydServer.binaryPath, [
@@ -70,7 +75,7 @@ final class RelaydServer: @unchecked Sendable {
 
     deinit {
         child.signal(SIGKILL)
-        try? FileManager.default.removeItem(atPath: dataDir)
+        if ownsDataDir { try? FileManager.default.removeItem(atPath: dataDir) }
     }
 }
 
