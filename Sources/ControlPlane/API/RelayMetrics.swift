@@ -12,6 +12,7 @@ public final class RelayMetrics: Sendable {
     private let streamsLive: Prometheus.Gauge
     private let bytesIn: Prometheus.Gauge
     private let bytesOut: Prometheus.Gauge
+    private let gopDrops: Prometheus.Gauge
     private let players = NIOLockedValueBox<[String: Prometheus.Gauge]>([:])
 
     /// Bootstraps swift-metrics with Prometheus; call once per process.
@@ -27,6 +28,9 @@ public final class RelayMetrics: Sendable {
         streamsLive = prometheus.makeGauge(name: "relay_streams_live", help: "Streams with a publisher")
         bytesIn = prometheus.makeGauge(name: "relay_input_bytes", help: "Bytes received from publishers of current streams")
         bytesOut = prometheus.makeGauge(name: "relay_output_bytes", help: "Bytes sent to current players")
+        gopDrops = prometheus.makeGauge(
+            name: "relay_player_gop_drops", help: "Backlog overflows cut back to the next keyframe, current players"
+        )
     }
 
     /// Counts a refused publish or play by a short reason code.
@@ -46,6 +50,7 @@ public final class RelayMetrics: Sendable {
                 out += viewer.bytesSent
             }
             bytesOut.set(Double(out))
+            gopDrops.set(Double(snapshots.flatMap(\.viewers).reduce(0) { $0 + $1.gopDrops }))
             players.withLockedValue { gauges in
                 for key in Set(gauges.keys).union(counts.keys) {
                     let gauge = gauges[key] ?? {

@@ -52,7 +52,7 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
         let seconds = max(Date().timeIntervalSince(since), 0.001)
         return ViewerSnapshot(
             schoolId: identity.schoolId, transport: identity.transport, rendition: identity.rendition, since: since,
-            bytesSent: bytes, sendKbps: Int(Double(bytes) * 8 / 1000 / seconds)
+            bytesSent: bytes, sendKbps: Int(Double(bytes) * 8 / 1000 / seconds), gopDrops: dropStats.overflows
         )
     }
 

@@ -34,6 +34,8 @@ public struct ViewerSnapshot: Sendable {
     public var since: Date
     public var bytesSent: Int
     public var sendKbps: Int
+    /// Times the player's backlog overflowed and was cut back to the next keyframe.
+    public var gopDrops: Int
 }
 
 /// A subscriber that is a viewer (players are; a transcoder is not).
