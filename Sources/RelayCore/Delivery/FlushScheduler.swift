@@ -2,14 +2,17 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// Batches player writes on one event loop: outlets that received media are marked dirty, and
-/// one timer per loop (not per player, not per packet) drains them all every `interval`, each
-/// with a single flush, so a player gets one writev per tick instead of one send per message.
+/// one task per loop (not per player, not per packet) drains them all, each with a single flush,
+/// so a player gets one writev per tick instead of one send per message. Ticks are at least
+/// `interval` apart: media arriving after a quiet spell goes out at once (no added latency), and
+/// media arriving sooner waits for the next tick and goes out with whatever else came meanwhile.
 public final class FlushScheduler: Sendable {
     public let eventLoop: any EventLoop
     public let interval: TimeAmount
     private struct State {
         var dirty: [PlayerOutlet] = []
         var armed = false
+        var lastTick = NIODeadline.distantPast
     }
     private let state: NIOLockedValueBox<State>
     private let spare: NIOLoopBoundBox<[PlayerOutlet]>
@@ -27,17 +30,17 @@ public final class FlushScheduler: Sendable {
 
     /// Asks for `outlet` to be drained at the next tick. Callable from any thread.
     func markDirty(_ outlet: PlayerOutlet) {
-        let arm = state.withLockedValue { state -> Bool in
+        let due = state.withLockedValue { state -> NIODeadline? in
             state.dirty.append(outlet)
-            if state.armed { return false }
+            if state.armed { return nil }
             state.armed = true
-            return true
+            return state.lastTick + interval
         }
-        guard arm else { return }
-        if interval == .zero {
+        guard let due else { return }
+        if interval == .zero || due <= .now() {
             eventLoop.execute { self.tick() }
         } else {
-            eventLoop.scheduleTask(in: interval) { self.tick() }
+            eventLoop.scheduleTask(deadline: due) { self.tick() }
         }
     }
 
@@ -47,6 +50,7 @@ public final class FlushScheduler: Sendable {
         state.withLockedValue { state in
             swap(&state.dirty, &batch)
             state.armed = false
+            state.lastTick = .now()
         }
         for outlet in batch {
             outlet.drainOnLoop()

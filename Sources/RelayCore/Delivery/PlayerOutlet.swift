@@ -37,7 +37,9 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
     private let scheduler: FlushScheduler
 
     // Event-loop confined state.
-    private weak var sink: (any PlayerSink)?
+    /// Strong while playing (no weak-load per drain); released by `close()`, which every
+    /// player calls when it leaves, so the player and its outlet do not keep each other alive.
+    private var sink: (any PlayerSink)?
     private var scratch: CircularBuffer<StreamItem>
     /// When the player last refused data that was waiting for it (nil while it keeps up).
     private var stalledSince: NIODeadline?
@@ -103,6 +105,7 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
     /// Stops deliveries; queued items are dropped. On the loop.
     public func close() {
         closed = true
+        sink = nil
         shared.withLockedValue { shared in
             var discard = CircularBuffer<StreamItem>()
             shared.queue.drain(into: &discard)
