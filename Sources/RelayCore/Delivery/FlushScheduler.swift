@@ -37,7 +37,7 @@ public final class FlushScheduler: Sendable {
             return state.lastTick + interval
         }
         guard let due else { return }
-        if interval == .zero || due <= .now() {
+        if interval == .zero || due <= eventLoop.now {
             eventLoop.execute { self.tick() }
         } else {
             eventLoop.scheduleTask(deadline: due) { self.tick() }
@@ -50,7 +50,7 @@ public final class FlushScheduler: Sendable {
         state.withLockedValue { state in
             swap(&state.dirty, &batch)
             state.armed = false
-            state.lastTick = .now()
+            state.lastTick = self.eventLoop.now
         }
         for outlet in batch {
             outlet.drainOnLoop()
