@@ -198,12 +198,23 @@ struct Relayd: AsyncParsableCommand {
         do {
             try await serviceGroup.run()
         } catch {
+            await opened.store.database.close()
             try? await group.shutdownGracefully()
-            throw RelaydError("\(error)")
+            throw RelaydError(Self.describe(error, httpHost: configuration.host, httpPort: configuration.httpPort))
         }
         await opened.store.database.close()
         try? await group.shutdownGracefully()
         logger.info("stopped")
+    }
+
+    /// One line for why the service group stopped.
+    static func describe(_ error: any Error, httpHost: String, httpPort: Int) -> String {
+        if let listen = error as? ListenError { return listen.description }
+        if let io = error as? IOError {
+            // Hummingbird's bind failure.
+            return "cannot listen for http on \(httpHost):\(httpPort): \(String(cString: strerror(io.errnoCode)))"
+        }
+        return "\(error)".split(separator: "\n").first.map(String.init) ?? "stopped on an error"
     }
 
     static func announce(_ name: String, _ address: SocketAddress) {

@@ -33,6 +33,15 @@ struct LifecycleTests {
         #expect(err.contains("rtmp-port"))
     }
 
+    @Test func aPortInUseIsOneClearLineNotACrash() async throws {
+        let relay = try await RelaydServer()
+        let (code, _, err) = try await runRelayd(config: "", ["--host", "127.0.0.1", "--rtmp-port", "\(relay.rtmpPort)"])
+        #expect(code == 1)
+        #expect(err.contains("relayd: cannot listen for rtmp on 127.0.0.1:\(relay.rtmpPort): Address already in use"), "\(err)")
+        #expect(!err.contains("Backtrac") && !err.contains("crashed"))
+        #expect(await relay.stop() == 0)
+    }
+
     @Test func timetableModeRefusesWithTheReason() async throws {
         let relay = try await RelaydServer(config: "auth:\n  mode: timetable\n")
         let publisher = try MediaTools.publish(to: relay.url("nobody?key=abc"), seconds: 3)

@@ -4,6 +4,22 @@ import NIOCore
 import NIOPosix
 import RelayCore
 import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A listener could not bind (port in use, address not available, no permission).
+public struct ListenError: Error, CustomStringConvertible {
+    public let service: String
+    public let host: String
+    public let port: Int
+    public let underlying: any Error
+
+    public var description: String {
+        let reason = (underlying as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(underlying)"
+        return "cannot listen for \(service) on \(host):\(port): \(reason)"
+    }
+}
 
 /// The RTMP listener as a service: binds, serves until graceful shutdown, then ends every
 /// stream (players are told, publishers closed) and closes the remaining connections.
@@ -39,7 +55,9 @@ public final class RTMPServer: Service {
     public func run() async throws {
         let session = self.session
         let connections = self.connections
-        let server = try await ServerBootstrap(group: group)
+        let server: any Channel
+        do {
+            server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -55,6 +73,9 @@ public final class RTMPServer: Service {
             }
             .bind(host: host, port: port)
             .get()
+        } catch {
+            throw ListenError(service: "rtmp", host: host, port: port, underlying: error)
+        }
         if let address = server.localAddress { onListening(address) }
 
         // Serve until the service group asks us to stop (or cancels us).
