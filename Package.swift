@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "relayd", targets: ["relayd"]),
         .executable(name: "relay-loadtest", targets: ["relay-loadtest"]),
+        .executable(name: "classctl", targets: ["classctl"]),
         .library(name: "RelayCore", targets: ["RelayCore"]),
         .library(name: "RTMP", targets: ["RTMP"]),
         .library(name: "Media", targets: ["Media"]),
@@ -110,6 +111,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Operator CLI: REST API client and an FFmpeg-based pusher (broadcast start).
+        .executableTarget(
+            name: "classctl",
+            dependencies: [
+                "Media", "RelayCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         .testTarget(
             name: "RelayCoreTests",
             dependencies: ["RelayCore", .product(name: "NIOCore", package: "swift-nio")]
@@ -137,6 +149,10 @@ let package = Package(
         .testTarget(
             name: "MediaTests",
             dependencies: ["Media"]
+        ),
+        .testTarget(
+            name: "ClassctlTests",
+            dependencies: ["classctl", "Media"]
         ),
         .testTarget(
             name: "RelaydTests",

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// The timetable decides who publishes and plays (auth.mode: timetable), end to end.
@@ -76,7 +79,8 @@ struct TimetableAccessTests {
         // Keys never reach the log; refusals are counted in /metrics.
         let log = relay.child.stderr + relay.child.stdout
         for key in keys.values { #expect(!log.contains(key)) }
-        let (_, metrics, _) = try await runTool("curl", ["-s", "http://127.0.0.1:\(relay.httpPort)/metrics"])
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(relay.httpPort)/metrics")!)
+        let metrics = String(decoding: data, as: UTF8.self)
         #expect(metrics.contains("relay_auth_refusals_total"))
         #expect(metrics.contains("relay_streams_live"))
         #expect(!metrics.contains(keys["central"]!))

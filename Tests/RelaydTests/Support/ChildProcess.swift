@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 final class ChildProcess: @unchecked Sendable {
     let process = Process()
     private let output = NIOLockedValueBox<(stdout: String, stderr: String)>(("", ""))
+    private let drained = NIOLockedValueBox(0)
     let name: String
 
     init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil) throws {
@@ -21,14 +22,23 @@ final class ChildProcess: @unchecked Sendable {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         let box = output
+        let drained = self.drained
         out.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                drained.withLockedValue { $0 += 1 }
+                return
+            }
             box.withLockedValue { $0.stdout += String(decoding: data, as: UTF8.self) }
         }
         err.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                drained.withLockedValue { $0 += 1 }
+                return
+            }
             box.withLockedValue { $0.stderr += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
@@ -63,8 +73,10 @@ final class ChildProcess: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(50))
         }
         process.waitUntilExit()
-        // Let the pipes drain.
-        try? await Task.sleep(for: .milliseconds(50))
+        // Let the pipes drain: wait until both readers saw end of file (or give up after 2 s).
+        for _ in 0..<40 where !drained.withLockedValue({ $0 == 2 }) {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
         return process.terminationStatus
     }
 

@@ -1,0 +1,274 @@
+internal import CFFmpeg
+import Foundation
+
+/// Pushes a media file or URL to a live server (RTMP via the `flv` muxer) at its native
+/// rate, remuxing without re-encoding.
+///
+/// Pacing follows the packets' decoding timestamps against the wall clock. On a write error
+/// the output is reopened with backoff and sending resumes at the next video keyframe;
+/// with `loop`, the input restarts with timestamps that keep increasing.
+/// Not thread-safe except for the ``PushStopSignal``: call ``run(progress:)`` from one thread.
+public final class MediaPusher {
+    /// What to push where.
+    public struct Configuration: Sendable {
+        public var input: String
+        public var output: String
+        public var formatName: String
+        public var loop: Bool
+        /// Longest wait between reconnect attempts.
+        public var maxBackoffSeconds: Double
+
+        public init(input: String, output: String, formatName: String = "flv", loop: Bool = false, maxBackoffSeconds: Double = 5) {
+            self.input = input
+            self.output = output
+            self.formatName = formatName
+            self.loop = loop
+            self.maxBackoffSeconds = maxBackoffSeconds
+        }
+    }
+
+    private let configuration: Configuration
+    private let stopSignal: PushStopSignal
+    private var input: PushInput
+    private var output: OutputFormatContext?
+
+    // Timestamps in microseconds.
+    private var loopOffset: Int64 = 0
+    private var loopEnd: Int64 = 0
+    private var lastDts: [Int64?]
+    private var anchor: (wall: Double, dts: Int64)?
+    private var waitingForKeyframe = false
+
+    // Statistics.
+    private let startTime = MediaPusher.now()
+    private var progress = PushProgress()
+    private var lastReport = MediaPusher.now()
+    private var framesAtReport = 0
+    private var bytesSinceReport = 0
+
+    /// Opens the input (nothing is sent until ``run(progress:)``).
+    public init(configuration: Configuration, stopSignal: PushStopSignal) throws(PushError) {
+        FFmpegLogCapture.install()
+        self.configuration = configuration
+        self.stopSignal = stopSignal
+        input = try PushInput(url: configuration.input)
+        lastDts = Array(repeating: nil, count: input.selected.count)
+    }
+
+    /// The input's streams that will be sent.
+    public var streams: [MediaStreamInfo] { input.selected.map { MediaStreamInfo(stream: $0) } }
+
+    /// Connects and pushes until the input ends or the stop signal is raised.
+    ///
+    /// - Throws: ``PushError/connectFailed(_:log:)`` when the first connection is refused;
+    ///   ``PushError/input(_:)`` when the input fails.
+    public func run(progress report: (PushProgress) -> Void) throws(PushError) -> PushOutcome {
+        _ = FFmpegLogCapture.drain()
+        do {
+            output = try openOutput()
+        } catch {
+            if stopSignal.isStopped { return .stopped }
+            throw .connectFailed(error, log: FFmpegLogCapture.drain())
+        }
+        while !stopSignal.isStopped {
+            let result: MediaInput.ReadResult
+            do { result = try input.read() } catch { throw .input(error) }
+            switch result {
+            case .tryAgain:
+                usleep(10_000)
+            case .endOfStream:
+                if configuration.loop {
+                    input = try PushInput(url: configuration.input)
+                    loopOffset = loopEnd
+                    lastDts = Array(repeating: nil, count: input.selected.count)
+                    continue
+                }
+                try? output?.finish()
+                output = nil
+                emit(report, force: true)
+                return .endOfInput
+            case .packet(let packet):
+                try send(packet, report: report)
+            }
+            emit(report, force: false)
+        }
+        try? output?.finish()
+        output = nil
+        emit(report, force: true)
+        return .stopped
+    }
+
+    private func openOutput() throws(FFmpegError) -> OutputFormatContext {
+        try OutputFormatContext(
+            url: configuration.output, formatName: configuration.formatName, sources: input.selected,
+            interrupt: stopSignal.interruptCallback, options: ["rw_timeout": "10000000"]
+        )
+    }
+
+    private func send(_ packet: MediaPacket, report: (PushProgress) -> Void) throws(PushError) {
+        guard let index = input.outputIndex[packet.streamIndex] else { return }
+        let source = input.selected[index]
+        let timeBase = source.pointee.time_base
+        let isVideo = source.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO
+        let micro = cffmpeg_AV_TIME_BASE_Q()
+        guard let rawDts = packet.dts ?? packet.pts else { return }
+
+        // Timestamps in µs with the loop offset, strictly increasing per stream.
+        var dts = av_rescale_q(rawDts, timeBase, micro) + loopOffset
+        let pts = av_rescale_q(packet.pts ?? rawDts, timeBase, micro) + loopOffset
+        if let last = lastDts[index], dts <= last { dts = last + 1 }
+        lastDts[index] = dts
+        let duration = packet.duration.map { av_rescale_q($0, timeBase, micro) } ?? 0
+        loopEnd = max(loopEnd, dts + max(duration, 1))
+
+        if output == nil {
+            reconnect(report: report)
+            if stopSignal.isStopped { return }
+        }
+        if waitingForKeyframe {
+            if isVideo && packet.isKeyframe || !input.hasVideo {
+                waitingForKeyframe = false
+            } else {
+                progress.dropped += 1
+                return
+            }
+        }
+        pace(to: dts)
+        if stopSignal.isStopped { return }
+
+        guard let output else { return }
+        let outBase = output.timeBase(ofStream: index)
+        let size = packet.size
+        packet.pointer.pointee.stream_index = Int32(index)
+        packet.pointer.pointee.dts = av_rescale_q(dts, micro, outBase)
+        packet.pointer.pointee.pts = max(av_rescale_q(pts, micro, outBase), packet.pointer.pointee.dts)
+        packet.pointer.pointee.duration = av_rescale_q(duration, micro, outBase)
+        packet.pointer.pointee.pos = -1
+        do {
+            try output.write(packet)
+            bytesSinceReport += size
+            if isVideo { progress.framesSent += 1 }
+        } catch {
+            if stopSignal.isStopped { return }
+            self.output = nil
+            waitingForKeyframe = true
+            progress.dropped += 1
+        }
+    }
+
+    /// Reopens the output with exponential backoff until it succeeds or the push is stopped.
+    private func reconnect(report: (PushProgress) -> Void) {
+        progress.reconnecting = true
+        var delay = 0.5
+        while !stopSignal.isStopped {
+            emit(report, force: true)
+            sleep(seconds: delay)
+            if stopSignal.isStopped { break }
+            _ = FFmpegLogCapture.drain()
+            if let reopened = try? openOutput() {
+                output = reopened
+                progress.reconnects += 1
+                anchor = nil
+                break
+            }
+            delay = min(delay * 2, configuration.maxBackoffSeconds)
+        }
+        progress.reconnecting = false
+        waitingForKeyframe = true
+    }
+
+    /// Sleeps until the wall clock reaches the packet's place on the timeline.
+    private func pace(to dts: Int64) {
+        let now = Self.now()
+        guard let anchor else {
+            self.anchor = (now, dts)
+            return
+        }
+        let target = anchor.wall + Double(dts - anchor.dts) / 1_000_000
+        if target - now > 0 { sleep(seconds: min(target - now, 10)) }
+    }
+
+    private func sleep(seconds: Double) {
+        let end = Self.now() + seconds
+        while !stopSignal.isStopped {
+            let left = end - Self.now()
+            if left <= 0 { return }
+            usleep(UInt32(min(left, 0.1) * 1_000_000))
+        }
+    }
+
+    private func emit(_ report: (PushProgress) -> Void, force: Bool) {
+        let now = Self.now()
+        let interval = now - lastReport
+        guard force || interval >= 0.5 else { return }
+        if interval > 0.05 {
+            progress.fps = Double(progress.framesSent - framesAtReport) / interval
+            progress.kbps = Double(bytesSinceReport) * 8 / 1000 / interval
+            framesAtReport = progress.framesSent
+            bytesSinceReport = 0
+            lastReport = now
+        }
+        progress.elapsedSeconds = now - startTime
+        report(progress)
+    }
+
+    private static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1_000_000_000
+    }
+}
+
+/// The pusher's input: an open demuxer and the streams it sends (first video, first audio).
+private final class PushInput {
+    let context: FormatContext
+    let selected: [UnsafeMutablePointer<AVStream>]
+    /// Input stream index → output stream index.
+    let outputIndex: [Int: Int]
+    let hasVideo: Bool
+
+    init(url: String) throws(PushError) {
+        do {
+            let dictionary = try FFmpegDictionary([:])
+            context = try FormatContext(url: url, options: dictionary)
+            try FFmpegError.check(avformat_find_stream_info(context.pointer, nil), "avformat_find_stream_info")
+        } catch {
+            throw .input(error)
+        }
+        var video: UnsafeMutablePointer<AVStream>?
+        var audio: UnsafeMutablePointer<AVStream>?
+        for index in 0..<Int(context.pointer.pointee.nb_streams) {
+            guard let stream = context.pointer.pointee.streams[index] else { continue }
+            let parameters = stream.pointee.codecpar.pointee
+            switch parameters.codec_type {
+            case AVMEDIA_TYPE_VIDEO where video == nil:
+                guard parameters.codec_id == AV_CODEC_ID_H264 else {
+                    throw .unsupportedCodec(String(cString: avcodec_get_name(parameters.codec_id)))
+                }
+                video = stream
+            case AVMEDIA_TYPE_AUDIO where audio == nil:
+                guard parameters.codec_id == AV_CODEC_ID_AAC else {
+                    throw .unsupportedCodec(String(cString: avcodec_get_name(parameters.codec_id)))
+                }
+                audio = stream
+            default:
+                break
+            }
+        }
+        selected = [video, audio].compactMap { $0 }
+        guard !selected.isEmpty else { throw .noMediaStreams }
+        var map: [Int: Int] = [:]
+        for (outIndex, stream) in selected.enumerated() { map[Int(stream.pointee.index)] = outIndex }
+        outputIndex = map
+        hasVideo = video != nil
+    }
+
+    func read() throws(FFmpegError) -> MediaInput.ReadResult {
+        let packet = try MediaPacket()
+        let code = av_read_frame(context.pointer, packet.pointer)
+        if code == FFmpegError.endOfFileCode { return .endOfStream }
+        if code == FFmpegError.tryAgainCode { return .tryAgain }
+        try FFmpegError.check(code, "av_read_frame")
+        return .packet(packet)
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A small client for relayd's REST API (`/api/v1`), mapping failures to ``CLIError``.
+struct APIClient: Sendable {
+    let server: String
+    let base: URL
+    let token: String?
+
+    init(server: String, token: String?) throws {
+        var trimmed = server
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let url = URL(string: trimmed + "/api/v1"), let scheme = url.scheme, ["http", "https"].contains(scheme),
+            url.host != nil
+        else {
+            throw CLIError.usage("--server must be an http(s) URL, e.g. http://127.0.0.1:8080 (got \(server))")
+        }
+        self.server = trimmed
+        self.base = url
+        self.token = token
+    }
+
+    /// The server's host name (for media URLs).
+    var host: String { base.host ?? "127.0.0.1" }
+
+    /// Sends a request; returns the body of a 2xx answer.
+    func send(_ method: String, _ path: String, query: [URLQueryItem] = [], body: [String: Any]? = nil) async throws -> Data {
+        var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+        if !query.isEmpty { components.queryItems = query }
+        var request = URLRequest(url: components.url!)
+        request.httpMethod = method
+        request.timeoutInterval = 15
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw CLIError.unreachable("cannot reach relayd at \(server): \(Self.describe(error))")
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw CLIError.unreachable("no HTTP answer from \(server)")
+        }
+        guard (200..<300).contains(http.statusCode) else {
+            throw CLIError.refused(Self.errorMessage(status: http.statusCode, body: data, hasToken: token != nil))
+        }
+        return data
+    }
+
+    /// Sends a request and decodes the answer.
+    func get<T: Decodable>(_ type: T.Type, _ path: String, query: [URLQueryItem] = []) async throws -> (T, Data) {
+        let data = try await send("GET", path, query: query)
+        return (try decode(type, data), data)
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw CLIError.failed("unexpected answer from \(server): \(error)")
+        }
+    }
+
+    static func errorMessage(status: Int, body: Data, hasToken: Bool) -> String {
+        struct Envelope: Decodable {
+            struct Inner: Decodable {
+                let code: String?
+                let message: String
+            }
+            let error: Inner
+        }
+        var text: String
+        if let envelope = try? JSONDecoder().decode(Envelope.self, from: body) {
+            text = envelope.error.message
+            if let code = envelope.error.code { text += " (\(status) \(code))" }
+        } else {
+            text = "HTTP \(status)"
+        }
+        if status == 401 && !hasToken {
+            text += "; no admin token: pass --token, set CLASSCTL_TOKEN, or use --token-file"
+        }
+        return text
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let urlError = error as? URLError {
+            switch urlError.code {
+            case .cannotConnectToHost: return "connection refused"
+            case .timedOut: return "timed out"
+            case .cannotFindHost: return "unknown host"
+            default: break
+            }
+        }
+        return error.localizedDescription
+    }
+}

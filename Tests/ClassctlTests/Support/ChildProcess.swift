@@ -1,0 +1,110 @@
+import Foundation
+
+// Copied from Tests/RelaydTests/Support (no NIO dependency here).
+
+/// A process started by a test (relayd, ffmpeg, ffprobe, rtmpdump), with its output captured.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    private let output = LockedOutput()
+    let name: String
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil) throws {
+        name = (executable as NSString).lastPathComponent
+        process.executableURL = URL(fileURLWithPath: try Self.resolve(executable))
+        process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let box = output
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            box.withLockedValue { $0.stdout += String(decoding: data, as: UTF8.self) }
+        }
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            box.withLockedValue { $0.stderr += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    static func resolve(_ executable: String) throws -> String {
+        if executable.hasPrefix("/") { return executable }
+        for dir in ["/usr/bin", "/usr/local/bin", "/bin"] {
+            let path = "\(dir)/\(executable)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw TestFailure("\(executable) not found")
+    }
+
+    var stdout: String { output.withLockedValue { $0.stdout } }
+    var stderr: String { output.withLockedValue { $0.stderr } }
+    var isRunning: Bool { process.isRunning }
+    var pid: Int32 { process.processIdentifier }
+
+    func signal(_ sig: Int32) { if process.isRunning { kill(process.processIdentifier, sig) } }
+
+    /// Waits for exit up to `timeout`; kills the process and returns nil on time-out.
+    @discardableResult
+    func wait(timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                signal(SIGKILL)
+                process.waitUntilExit()
+                return nil
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        process.waitUntilExit()
+        // Let the pipes drain.
+        try? await Task.sleep(for: .milliseconds(50))
+        return process.terminationStatus
+    }
+
+    /// Waits until `predicate` holds on stdout+stderr, up to `timeout`.
+    func waitForOutput(timeout: Duration, _ predicate: (String) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if predicate(stdout + stderr) { return true }
+            if !process.isRunning { return predicate(stdout + stderr) }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs a command to completion and returns (exit code, stdout, stderr).
+func runTool(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(60)) async throws -> (Int32?, String, String) {
+    let child = try ChildProcess(executable, arguments)
+    let code = await child.wait(timeout: timeout)
+    return (code, child.stdout, child.stderr)
+}
+
+/// stdout/stderr text behind a lock.
+final class LockedOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (stdout: String, stderr: String) = ("", "")
+
+    func withLockedValue<R>(_ body: (inout (stdout: String, stderr: String)) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
