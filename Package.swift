@@ -122,14 +122,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Helpers the test targets share (media messages, labels, a seeded generator).
+        .target(
+            name: "RelayTestSupport",
+            dependencies: ["RelayCore", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/RelayTestSupport"
+        ),
         .testTarget(
             name: "RelayCoreTests",
-            dependencies: ["RelayCore", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["RelayCore", "RelayTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "RTMPTests",
             dependencies: [
-                "RTMP", "RelayCore",
+                "RTMP", "RelayCore", "RelayTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -139,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlane", "RelayCore",
+                "ControlPlane", "RelayCore", "RelayTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -148,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaTests",
-            dependencies: ["Media"]
+            dependencies: ["Media", "RelayTestSupport"]
         ),
         .testTarget(
             name: "ClassctlTests",

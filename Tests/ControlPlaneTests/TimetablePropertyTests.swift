@@ -1,4 +1,5 @@
 import ControlPlane
+import RelayTestSupport
 import Foundation
 import Testing
 
@@ -7,17 +8,6 @@ import Testing
 /// creates that would overlap.
 @Suite(.serialized)
 struct TimetablePropertyTests {
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test(arguments: StoreKind.allCases)
     func theStoreNeverAcceptsAnOverlap(kind: StoreKind) async throws {
         try await withStore(kind) { service in
@@ -29,7 +19,7 @@ struct TimetablePropertyTests {
                     _ = try await service.createPairing(try body(["centralSchoolId": c, "siteId": s, "program": "dedicated"]))
                 }
             }
-            var rng = SeededRandom(state: kind == .sqlite ? 42 : 7)
+            var rng = SeededGenerator(seed: kind == .sqlite ? 42 : 7)
             let base = Date(timeIntervalSince1970: 1_800_000_000)
             let expansion = service.expansion
             let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

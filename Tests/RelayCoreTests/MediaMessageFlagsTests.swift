@@ -1,3 +1,4 @@
+import RelayTestSupport
 import NIOCore
 import Testing
 @testable import RelayCore

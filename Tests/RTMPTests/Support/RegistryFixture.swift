@@ -1,3 +1,4 @@
+import RelayTestSupport
 import NIOCore
 import NIOEmbedded
 import RelayCore

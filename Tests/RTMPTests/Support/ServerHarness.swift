@@ -1,3 +1,4 @@
+import RelayTestSupport
 import Logging
 import NIOCore
 import NIOEmbedded

@@ -1,18 +1,18 @@
 import RelayCore
 
 extension StreamItem {
-    var media: MediaMessage? {
+    public var media: MediaMessage? {
         if case .media(let m) = self { return m }
         return nil
     }
 
-    var event: StreamEvent? {
+    public var event: StreamEvent? {
         if case .event(let e) = self { return e }
         return nil
     }
 
     /// A short label for comparing sequences: kf, inter, vh, ah, audio, meta, or the event.
-    var label: String {
+    public var label: String {
         switch self {
         case .event(let e): return "event:\(e)"
         case .media(let m):
@@ -24,4 +24,3 @@ extension StreamItem {
         }
     }
 }
-
