@@ -39,7 +39,7 @@ struct Broadcast: ParsableCommand {
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Push a file or URL to the relay at its native rate (no re-encoding; H.264 + AAC).",
+            abstract: "Push a file or URL to the relay at its native rate (no re-encoding; H.264 + AAC), or a generated test source.",
             discussion: """
                 The API returns a school's key only when it is created or rotated, so the central school's \
                 key must be given with --key or env CLASSCTL_KEY.
@@ -48,21 +48,26 @@ struct Broadcast: ParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Class id.") var classId: String
-        @Option(help: "Media file or rtmp/srt/http URL (testsrc: not implemented yet).") var input: String
+        @Option(help: "Media file, rtmp/srt/http URL, or testsrc (generated bars, clock and 1 kHz tone, encoded in process).")
+        var input: String
         @Option(name: .customLong("protocol"), help: "rtmp or srt.") var transport = "rtmp"
         @Option(help: "The central school's key (default: env CLASSCTL_KEY).") var key: String?
         @Flag(help: "Repeat the input forever with increasing timestamps.") var loop = false
         @Option(help: "RTMP base URL (default rtmp://<server host>:1935).") var rtmpUrlBase: String?
         @Option(help: "SRT base URL (default srt://<server host>:10080).") var srtUrlBase: String?
+        @Option(help: "testsrc picture size, WIDTHxHEIGHT.") var size = "1280x720"
+        @Option(help: "testsrc frame rate.") var fps = 25
+        @Option(help: "testsrc: stop after this many seconds (default: until Ctrl-C).") var duration: Double?
 
         func validate() throws {
             guard ["rtmp", "srt"].contains(transport) else { throw ValidationError("--protocol must be rtmp or srt") }
+            guard TestSourceSettings.parseSize(size) != nil else { throw ValidationError("--size must be WIDTHxHEIGHT with even numbers, e.g. 1280x720") }
+            guard (1...120).contains(fps) else { throw ValidationError("--fps must be 1 to 120") }
+            if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
+            if duration != nil && input != "testsrc" { throw ValidationError("--duration applies to --input testsrc only") }
         }
 
         func run() async throws {
-            if input == "testsrc" {
-                throw CLIError.usage("--input testsrc is not implemented yet; give a file or URL")
-            }
             guard let key = key ?? ProcessInfo.processInfo.environment["CLASSCTL_KEY"], !key.isEmpty else {
                 throw CLIError.usage(
                     "the central school's key is needed: pass --key or set CLASSCTL_KEY (the API shows keys only on create and rotate-key)")
@@ -70,7 +75,18 @@ struct Broadcast: ParsableCommand {
             let client = try global.client()
             let (info, _) = try await client.get(ClassInfo.self, "classes/\(classId)")
             let target = try mediaURL(host: client.host, key: key)
+            let (width, height) = TestSourceSettings.parseSize(size)!
+            try Self.push(
+                input: input, testsrc: TestSourceSettings(width: width, height: height, fps: fps, duration: duration),
+                loop: loop, target: target, info: info, key: key)
+        }
 
+        /// Pushes `input` (a file/URL, or `testsrc`) to `target` until its end or Ctrl-C, with
+        /// the progress line; shared by `broadcast start` and `demo`.
+        static func push(
+            input: String, testsrc: TestSourceSettings, loop: Bool, target: (url: String, format: String, display: String),
+            info: ClassInfo, key: String
+        ) throws {
             let stop = PushStopSignal()
             signal(SIGINT, SIG_IGN)
             signal(SIGTERM, SIG_IGN)
@@ -82,23 +98,35 @@ struct Broadcast: ParsableCommand {
             }
             defer { sources.forEach { $0.cancel() } }
 
-            let pusher: MediaPusher
+            let runner: (((PushProgress) -> Void) throws(PushError) -> PushOutcome)
+            let described: String
             do {
-                pusher = try MediaPusher(
-                    configuration: .init(input: input, output: target.url, formatName: target.format, loop: loop),
-                    stopSignal: stop)
+                if input == "testsrc" {
+                    let generator = try TestSourcePusher(
+                        configuration: .init(
+                            width: testsrc.width, height: testsrc.height, fps: testsrc.fps, output: target.url,
+                            formatName: target.format, durationSeconds: testsrc.duration),
+                        stopSignal: stop)
+                    runner = { (report) throws(PushError) in try generator.run(progress: report) }
+                    described = generator.streamDescription
+                } else {
+                    let pusher = try MediaPusher(
+                        configuration: .init(input: input, output: target.url, formatName: target.format, loop: loop),
+                        stopSignal: stop)
+                    runner = { (report) throws(PushError) in try pusher.run(progress: report) }
+                    described = pusher.streams.map { stream in
+                        stream.kind == .video ? "\(stream.codecName) \(stream.width)x\(stream.height)" : stream.codecName
+                    }.joined(separator: " + ")
+                }
             } catch {
                 throw CLIError.failed("\(input): \(error)")
             }
-            let described = pusher.streams.map { stream in
-                stream.kind == .video ? "\(stream.codecName) \(stream.width)x\(stream.height)" : stream.codecName
-            }.joined(separator: " + ")
             FileHandle.standardError.write(Data(
                 "pushing \(input) (\(described)) to \(target.display) for \(info.id) \"\(info.title)\"\n".utf8))
 
             let display = ProgressDisplay(tty: isatty(STDERR_FILENO) == 1)
             let result: Result<PushOutcome, PushError> = Result { () throws(PushError) -> PushOutcome in
-                try pusher.run { display.show($0) }
+                try runner { display.show($0) }
             }
             display.finish()
             let outcome: PushOutcome
@@ -126,6 +154,13 @@ struct Broadcast: ParsableCommand {
 
         /// The publish URL, the muxer for it, and the URL with the key hidden.
         func mediaURL(host: String, key: String) throws -> (url: String, format: String, display: String) {
+            try Self.mediaURL(
+                host: host, key: key, classId: classId, transport: transport, rtmpUrlBase: rtmpUrlBase, srtUrlBase: srtUrlBase)
+        }
+
+        static func mediaURL(
+            host: String, key: String, classId: String, transport: String, rtmpUrlBase: String?, srtUrlBase: String?
+        ) throws -> (url: String, format: String, display: String) {
             let encodedKey = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? key
             if transport == "srt" {
                 var base = srtUrlBase ?? "srt://\(host):10080"
@@ -139,6 +174,23 @@ struct Broadcast: ParsableCommand {
             guard base.hasPrefix("rtmp://") else { throw CLIError.usage("--rtmp-url-base must start with rtmp://") }
             return ("\(base)/live/\(classId)?key=\(encodedKey)", "flv", "\(base)/live/\(classId)")
         }
+    }
+}
+
+/// `--input testsrc` settings.
+struct TestSourceSettings {
+    var width = 1280
+    var height = 720
+    var fps = 25
+    var duration: Double?
+
+    /// `1280x720` → (1280, 720); nil unless both are even and at least 16.
+    static func parseSize(_ text: String) -> (Int, Int)? {
+        let parts = text.lowercased().split(separator: "x")
+        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]),
+            width >= 16, height >= 16, width <= 7680, height <= 4320, width % 2 == 0, height % 2 == 0
+        else { return nil }
+        return (width, height)
     }
 }
 

@@ -111,7 +111,7 @@ import Testing
         #expect(err.contains("end of input"), "\(err)")
 
         // Usage errors exit 2.
-        (code, _, err) = try await ctl.run("broadcast", "start", "lesson-1", "--input", "testsrc", "--key", centralKey)
+        (code, _, err) = try await ctl.run("broadcast", "start", "lesson-1", "--input", "testsrc", "--size", "321x240", "--key", centralKey)
         #expect(code == 2, "\(err)")
         (code, _, err) = try await ctl.run("schools", "add", "--name", "x")
         #expect(code == 2, "\(err)")

@@ -1,0 +1,53 @@
+internal import CFFmpeg
+
+/// Owns one encoding `AVCodecContext`, from `avcodec_alloc_context3` to `avcodec_free_context`.
+///
+/// Opened with `AV_CODEC_FLAG_GLOBAL_HEADER`, so the codec parameters carry the extradata
+/// (avcC / AudioSpecificConfig) the FLV muxer needs.
+final class EncoderContext {
+    /// The owned context; non-nil for the object's whole life.
+    let pointer: UnsafeMutablePointer<AVCodecContext>
+    private let codec: UnsafePointer<AVCodec>
+
+    /// Allocates a context for the encoder called `name` (e.g. `libx264`, `aac`).
+    init(encoderNamed name: String) throws(FFmpegError) {
+        guard let codec = avcodec_find_encoder_by_name(name) else {
+            throw FFmpegError(code: cffmpeg_AVERROR(ENOSYS), operation: "avcodec_find_encoder_by_name(\(name))")
+        }
+        guard let context = avcodec_alloc_context3(codec) else {
+            throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avcodec_alloc_context3")
+        }
+        self.codec = codec
+        self.pointer = context
+    }
+
+    deinit {
+        var context: UnsafeMutablePointer<AVCodecContext>? = pointer
+        avcodec_free_context(&context)
+    }
+
+    /// Sets a private option of the encoder (e.g. x264's `preset`).
+    func setPrivateOption(_ key: String, _ value: String) throws(FFmpegError) {
+        try FFmpegError.check(av_opt_set(pointer.pointee.priv_data, key, value, 0), "av_opt_set(\(key))")
+    }
+
+    /// Opens the encoder with global headers.
+    func open() throws(FFmpegError) {
+        pointer.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER)
+        try FFmpegError.check(avcodec_open2(pointer, codec, nil), "avcodec_open2(\(String(cString: codec.pointee.name)))")
+    }
+
+    /// Sends `frame` (nil: flush) and returns every packet the encoder has ready.
+    func encode(_ frame: MediaFrame?) throws(FFmpegError) -> [MediaPacket] {
+        let sent = avcodec_send_frame(pointer, frame?.pointer)
+        if sent != FFmpegError.endOfFileCode { try FFmpegError.check(sent, "avcodec_send_frame") }
+        var packets: [MediaPacket] = []
+        while true {
+            let packet = try MediaPacket()
+            let code = avcodec_receive_packet(pointer, packet.pointer)
+            if code == FFmpegError.tryAgainCode || code == FFmpegError.endOfFileCode { return packets }
+            try FFmpegError.check(code, "avcodec_receive_packet")
+            packets.append(packet)
+        }
+    }
+}
