@@ -27,6 +27,16 @@ struct APIClient: Sendable {
 
     /// Sends a request; returns the body of a 2xx answer.
     func send(_ method: String, _ path: String, query: [URLQueryItem] = [], body: [String: Any]? = nil) async throws -> Data {
+        let (status, data) = try await attempt(method, path, query: query, body: body)
+        guard (200..<300).contains(status) else { throw refusal(status, data) }
+        return data
+    }
+
+    /// Sends a request and returns the HTTP status with the body, whatever the status
+    /// (for create-if-missing flows that must tell 404 and 409 from other answers).
+    func attempt(
+        _ method: String, _ path: String, query: [URLQueryItem] = [], body: [String: Any]? = nil
+    ) async throws -> (status: Int, data: Data) {
         var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         if !query.isEmpty { components.queryItems = query }
         var request = URLRequest(url: components.url!)
@@ -47,10 +57,12 @@ struct APIClient: Sendable {
         guard let http = response as? HTTPURLResponse else {
             throw CLIError.unreachable("no HTTP answer from \(server)")
         }
-        guard (200..<300).contains(http.statusCode) else {
-            throw CLIError.refused(Self.errorMessage(status: http.statusCode, body: data, hasToken: token != nil))
-        }
-        return data
+        return (http.statusCode, data)
+    }
+
+    /// The ``CLIError`` for an unexpected answer.
+    func refusal(_ status: Int, _ data: Data) -> CLIError {
+        .refused(Self.errorMessage(status: status, body: data, hasToken: token != nil))
     }
 
     /// Sends a request and decodes the answer.

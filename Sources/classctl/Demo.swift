@@ -208,31 +208,3 @@ struct Demo: AsyncParsableCommand {
     }
 }
 
-extension APIClient {
-    /// Sends a request and returns the HTTP status with the body, whatever the status
-    /// (for create-if-missing flows that must tell 404 and 409 from other answers).
-    func attempt(_ method: String, _ path: String, body: [String: Any]? = nil) async throws -> (status: Int, data: Data) {
-        var request = URLRequest(url: base.appendingPathComponent(path))
-        request.httpMethod = method
-        request.timeoutInterval = 15
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let body {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        }
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw CLIError.unreachable("cannot reach relayd at \(server): \(error.localizedDescription)")
-        }
-        guard let http = response as? HTTPURLResponse else { throw CLIError.unreachable("no HTTP answer from \(server)") }
-        return (http.statusCode, data)
-    }
-
-    /// The ``CLIError`` for an unexpected answer.
-    func refusal(_ status: Int, _ data: Data) -> CLIError {
-        .refused(Self.errorMessage(status: status, body: data, hasToken: token != nil))
-    }
-}

@@ -64,11 +64,7 @@ public final class TestSourcePusher {
     private var forceKeyframe = false
     private var anchor = 0.0
 
-    private let startTime = TestSourcePusher.now()
-    private var progress = PushProgress()
-    private var lastReport = TestSourcePusher.now()
-    private var framesAtReport = 0
-    private var bytesSinceReport = 0
+    private var meter = PushMeter()
 
     /// Opens both encoders (nothing is sent until ``run(progress:)``).
     public init(configuration: Configuration, stopSignal: PushStopSignal) throws(PushError) {
@@ -137,7 +133,7 @@ public final class TestSourcePusher {
             if stopSignal.isStopped { return .stopped }
             throw .connectFailed(error, log: FFmpegLogCapture.drain())
         }
-        anchor = Self.now()
+        anchor = PushMeter.now()
         let fps = Double(configuration.fps)
         let rate = Double(Self.sampleRate)
         while !stopSignal.isStopped {
@@ -152,7 +148,7 @@ public final class TestSourcePusher {
                 }
                 try? output?.finish()
                 output = nil
-                emit(report, force: true)
+                meter.emit(report, force: true)
                 return .endOfInput
             }
             let isVideo = videoTime <= audioTime
@@ -167,11 +163,11 @@ public final class TestSourcePusher {
             } catch {
                 throw .input(error)
             }
-            emit(report, force: false)
+            meter.emit(report, force: false)
         }
         try? output?.finish()
         output = nil
-        emit(report, force: true)
+        meter.emit(report, force: true)
         return .stopped
     }
 
@@ -225,68 +221,46 @@ public final class TestSourcePusher {
         packet.pointer.pointee.pos = -1
         do {
             try output.write(packet)
-            bytesSinceReport += size
-            if index == 0 { progress.framesSent += 1 }
+            meter.bytesSinceReport += size
+            if index == 0 { meter.progress.framesSent += 1 }
         } catch {
             if stopSignal.isStopped { return }
             self.output = nil
             forceKeyframe = true
-            progress.dropped += 1
+            meter.progress.dropped += 1
         }
     }
 
     /// Reopens the output with exponential backoff until it succeeds or the push is stopped.
     private func reconnect(report: (PushProgress) -> Void) {
-        progress.reconnecting = true
+        meter.progress.reconnecting = true
         var delay = 0.5
         while !stopSignal.isStopped {
-            emit(report, force: true)
-            sleep(seconds: delay)
+            meter.emit(report, force: true)
+            PushMeter.sleep(seconds: delay, unless: stopSignal)
             if stopSignal.isStopped { break }
             _ = FFmpegLogCapture.drain()
             if let reopened = try? openOutput() {
                 output = reopened
-                progress.reconnects += 1
+                meter.progress.reconnects += 1
                 break
             }
             delay = min(delay * 2, configuration.maxBackoffSeconds)
         }
-        progress.reconnecting = false
+        meter.progress.reconnecting = false
         forceKeyframe = true
         // Resume at real time from here instead of bursting to catch up.
         let mediaTime = min(Double(videoFrames) / Double(configuration.fps), Double(audioSamples) / Double(Self.sampleRate))
-        anchor = Self.now() - mediaTime
+        anchor = PushMeter.now() - mediaTime
     }
 
     /// Sleeps until the wall clock reaches `mediaTime` after the start.
     private func pace(to mediaTime: Double) {
-        let wait = anchor + mediaTime - Self.now()
-        if wait > 0 { sleep(seconds: min(wait, 10)) }
+        let wait = anchor + mediaTime - PushMeter.now()
+        if wait > 0 { PushMeter.sleep(seconds: min(wait, 10), unless: stopSignal) }
     }
 
-    private func sleep(seconds: Double) {
-        let end = Self.now() + seconds
-        while !stopSignal.isStopped {
-            let left = end - Self.now()
-            if left <= 0 { return }
-            usleep(UInt32(min(left, 0.1) * 1_000_000))
-        }
-    }
 
-    private func emit(_ report: (PushProgress) -> Void, force: Bool) {
-        let now = Self.now()
-        let interval = now - lastReport
-        guard force || interval >= 0.5 else { return }
-        if interval > 0.05 {
-            progress.fps = Double(progress.framesSent - framesAtReport) / interval
-            progress.kbps = Double(bytesSinceReport) * 8 / 1000 / interval
-            framesAtReport = progress.framesSent
-            bytesSinceReport = 0
-            lastReport = now
-        }
-        progress.elapsedSeconds = now - startTime
-        report(progress)
-    }
 
     /// Local wall-clock time as `HH:MM:SS.mmm`.
     static func clockText() -> String {
@@ -299,11 +273,6 @@ public final class TestSourcePusher {
             format: "%02d:%02d:%02d.%03d", Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(spec.tv_nsec / 1_000_000))
     }
 
-    private static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1_000_000_000
-    }
 }
 
 /// A bare `AVFormatContext` whose streams carry the encoders' codec parameters and time

@@ -40,11 +40,7 @@ public final class MediaPusher {
     private var waitingForKeyframe = false
 
     // Statistics.
-    private let startTime = MediaPusher.now()
-    private var progress = PushProgress()
-    private var lastReport = MediaPusher.now()
-    private var framesAtReport = 0
-    private var bytesSinceReport = 0
+    private var meter = PushMeter()
 
     /// Opens the input (nothing is sent until ``run(progress:)``).
     public init(configuration: Configuration, stopSignal: PushStopSignal) throws(PushError) {
@@ -85,16 +81,16 @@ public final class MediaPusher {
                 }
                 try? output?.finish()
                 output = nil
-                emit(report, force: true)
+                meter.emit(report, force: true)
                 return .endOfInput
             case .packet(let packet):
                 try send(packet, report: report)
             }
-            emit(report, force: false)
+            meter.emit(report, force: false)
         }
         try? output?.finish()
         output = nil
-        emit(report, force: true)
+        meter.emit(report, force: true)
         return .stopped
     }
 
@@ -129,7 +125,7 @@ public final class MediaPusher {
             if isVideo && packet.isKeyframe || !input.hasVideo {
                 waitingForKeyframe = false
             } else {
-                progress.dropped += 1
+                meter.progress.dropped += 1
                 return
             }
         }
@@ -146,77 +142,50 @@ public final class MediaPusher {
         packet.pointer.pointee.pos = -1
         do {
             try output.write(packet)
-            bytesSinceReport += size
-            if isVideo { progress.framesSent += 1 }
+            meter.bytesSinceReport += size
+            if isVideo { meter.progress.framesSent += 1 }
         } catch {
             if stopSignal.isStopped { return }
             self.output = nil
             waitingForKeyframe = true
-            progress.dropped += 1
+            meter.progress.dropped += 1
         }
     }
 
     /// Reopens the output with exponential backoff until it succeeds or the push is stopped.
     private func reconnect(report: (PushProgress) -> Void) {
-        progress.reconnecting = true
+        meter.progress.reconnecting = true
         var delay = 0.5
         while !stopSignal.isStopped {
-            emit(report, force: true)
-            sleep(seconds: delay)
+            meter.emit(report, force: true)
+            PushMeter.sleep(seconds: delay, unless: stopSignal)
             if stopSignal.isStopped { break }
             _ = FFmpegLogCapture.drain()
             if let reopened = try? openOutput() {
                 output = reopened
-                progress.reconnects += 1
+                meter.progress.reconnects += 1
                 anchor = nil
                 break
             }
             delay = min(delay * 2, configuration.maxBackoffSeconds)
         }
-        progress.reconnecting = false
+        meter.progress.reconnecting = false
         waitingForKeyframe = true
     }
 
     /// Sleeps until the wall clock reaches the packet's place on the timeline.
     private func pace(to dts: Int64) {
-        let now = Self.now()
+        let now = PushMeter.now()
         guard let anchor else {
             self.anchor = (now, dts)
             return
         }
         let target = anchor.wall + Double(dts - anchor.dts) / 1_000_000
-        if target - now > 0 { sleep(seconds: min(target - now, 10)) }
+        if target - now > 0 { PushMeter.sleep(seconds: min(target - now, 10), unless: stopSignal) }
     }
 
-    private func sleep(seconds: Double) {
-        let end = Self.now() + seconds
-        while !stopSignal.isStopped {
-            let left = end - Self.now()
-            if left <= 0 { return }
-            usleep(UInt32(min(left, 0.1) * 1_000_000))
-        }
-    }
 
-    private func emit(_ report: (PushProgress) -> Void, force: Bool) {
-        let now = Self.now()
-        let interval = now - lastReport
-        guard force || interval >= 0.5 else { return }
-        if interval > 0.05 {
-            progress.fps = Double(progress.framesSent - framesAtReport) / interval
-            progress.kbps = Double(bytesSinceReport) * 8 / 1000 / interval
-            framesAtReport = progress.framesSent
-            bytesSinceReport = 0
-            lastReport = now
-        }
-        progress.elapsedSeconds = now - startTime
-        report(progress)
-    }
 
-    private static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1_000_000_000
-    }
 }
 
 /// The pusher's input: an open demuxer and the streams it sends (first video, first audio).
