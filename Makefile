@@ -20,7 +20,7 @@ run: release
 ## Installs what is missing, builds, runs the whole test suite.
 test: bootstrap
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 ## Benchmarks (package-benchmark, separate package under Benchmarks/).
 bench: bootstrap

@@ -128,6 +128,12 @@ let package = Package(
             dependencies: ["RelayCore", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/RelayTestSupport"
         ),
+        // A real relayd and child processes for the end-to-end test targets.
+        .target(
+            name: "ProcessTestSupport",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Tests/ProcessTestSupport"
+        ),
         .testTarget(
             name: "RelayCoreTests",
             dependencies: ["RelayCore", "RelayTestSupport", .product(name: "NIOCore", package: "swift-nio")]
@@ -158,12 +164,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ClassctlTests",
-            dependencies: ["classctl", "Media"]
+            dependencies: ["classctl", "Media", "ProcessTestSupport"]
         ),
         .testTarget(
             name: "RelaydTests",
             dependencies: [
-                "RTMP", "RelayCore",
+                "RTMP", "RelayCore", "ProcessTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -1,3 +1,4 @@
+import ProcessTestSupport
 import Foundation
 import Testing
 
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func demoIsIdempotentAndItsSiteURLPlays() async throws {
-        let relayd = try await RelaydServer()
+        let relayd = try await RelaydServer(config: RelaydServer.timetableConfig)
         let ctl = Classctl(server: relayd.server, tokenFile: relayd.tokenFile)
 
         var outputs: [String] = []

@@ -1,3 +1,4 @@
+import ProcessTestSupport
 import Foundation
 import Testing
 
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func broadcastLifecycle() async throws {
-        let relayd = try await RelaydServer()
+        let relayd = try await RelaydServer(config: RelaydServer.timetableConfig)
         let ctl = Classctl(server: relayd.server, tokenFile: relayd.tokenFile)
         let work = try makeTemporaryDirectory("classctl-e2e")
         defer { try? FileManager.default.removeItem(atPath: work) }

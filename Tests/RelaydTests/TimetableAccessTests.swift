@@ -1,3 +1,4 @@
+import ProcessTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -48,14 +49,18 @@ struct TimetableAccessTests {
         // The live view shows the publisher and a viewer.
         let dir = try makeTemporaryDirectory("tt")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let viewer = try MediaTools.record(relay.url("math?key=\(keys["site-b"]!)"), to: dir + "/b.flv", seconds: 4)
-        try await Task.sleep(for: .seconds(2))
-        let live = try await api.call("GET", "/classes/math/live")
+        let viewer = try MediaTools.record(relay.url("math?key=\(keys["site-b"]!)"), to: dir + "/b.flv", seconds: 6)
+        var live = RelayAPI.Reply(status: 0, json: nil)
+        var viewers: [[String: Any]] = []
+        for _ in 0..<40 where !viewers.contains(where: { $0["siteId"] as? String == "site-b" }) {
+            try await Task.sleep(for: .milliseconds(250))
+            live = try await api.call("GET", "/classes/math/live")
+            viewers = live.object["viewers"] as? [[String: Any]] ?? []
+        }
         #expect(live.object["state"] as? String == "live")
         let publisherInfo = live.object["publisher"] as? [String: Any]
         #expect(publisherInfo?["protocol"] as? String == "rtmp")
         #expect(((publisherInfo?["video"] as? [String: Any])?["width"] as? Int) == 640)
-        let viewers = live.object["viewers"] as? [[String: Any]] ?? []
         #expect(viewers.contains { $0["siteId"] as? String == "site-b" && $0["protocol"] as? String == "rtmp" })
         await viewer.wait(timeout: .seconds(15))
 

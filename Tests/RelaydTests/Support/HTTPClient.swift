@@ -1,3 +1,4 @@
+import ProcessTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

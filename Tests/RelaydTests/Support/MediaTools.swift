@@ -1,3 +1,4 @@
+import ProcessTestSupport
 import Foundation
 
 /// ffmpeg/ffprobe/rtmpdump invocations the end-to-end tests share.

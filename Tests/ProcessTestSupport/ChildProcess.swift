@@ -2,13 +2,13 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// A process started by a test (relayd, ffmpeg, ffprobe, rtmpdump), with its output captured.
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
+public final class ChildProcess: @unchecked Sendable {
+    public let process = Process()
     private let output = NIOLockedValueBox<(stdout: String, stderr: String)>(("", ""))
     private let drained = NIOLockedValueBox(0)
-    let name: String
+    public let name: String
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil) throws {
         name = (executable as NSString).lastPathComponent
         process.executableURL = URL(fileURLWithPath: try Self.resolve(executable))
         process.arguments = arguments
@@ -44,7 +44,7 @@ final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
-    static func resolve(_ executable: String) throws -> String {
+    public static func resolve(_ executable: String) throws -> String {
         if executable.hasPrefix("/") { return executable }
         for dir in ["/usr/bin", "/usr/local/bin", "/bin"] {
             let path = "\(dir)/\(executable)"
@@ -53,16 +53,16 @@ final class ChildProcess: @unchecked Sendable {
         throw TestFailure("\(executable) not found")
     }
 
-    var stdout: String { output.withLockedValue { $0.stdout } }
-    var stderr: String { output.withLockedValue { $0.stderr } }
-    var isRunning: Bool { process.isRunning }
-    var pid: Int32 { process.processIdentifier }
+    public var stdout: String { output.withLockedValue { $0.stdout } }
+    public var stderr: String { output.withLockedValue { $0.stderr } }
+    public var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
 
-    func signal(_ sig: Int32) { if process.isRunning { kill(process.processIdentifier, sig) } }
+    public func signal(_ sig: Int32) { if process.isRunning { kill(process.processIdentifier, sig) } }
 
     /// Waits for exit up to `timeout`; kills the process and returns nil on time-out.
     @discardableResult
-    func wait(timeout: Duration) async -> Int32? {
+    public func wait(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
@@ -81,7 +81,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Waits until `predicate` holds on stdout+stderr, up to `timeout`.
-    func waitForOutput(timeout: Duration, _ predicate: (String) -> Bool) async -> Bool {
+    public func waitForOutput(timeout: Duration, _ predicate: (String) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if predicate(stdout + stderr) { return true }
@@ -96,13 +96,13 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Runs a command to completion and returns (exit code, stdout, stderr).
-func runTool(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(60)) async throws -> (Int32?, String, String) {
+public func runTool(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(60)) async throws -> (Int32?, String, String) {
     let child = try ChildProcess(executable, arguments)
     let code = await child.wait(timeout: timeout)
     return (code, child.stdout, child.stderr)

@@ -1,22 +1,23 @@
 import Foundation
 
 /// A real relayd binary, started by the test on loopback with its own data dir and ports.
-final class RelaydServer: @unchecked Sendable {
-    let child: ChildProcess
-    let dataDir: String
-    let rtmpPort: Int
-    let httpPort: Int
+public final class RelaydServer: @unchecked Sendable {
+    public let child: ChildProcess
+    public let dataDir: String
+    public let rtmpPort: Int
+    public let httpPort: Int
     private let ownsDataDir: Bool
 
-    static var binaryPath: String {
+    public static var binaryPath: String {
         if let env = ProcessInfo.processInfo.environment["RELAYD_BIN"] { return env }
+        // Tests/ProcessTestSupport/RelaydServer.swift → the repository root.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/relayd").path
     }
 
     /// Starts relayd with `config` (YAML) and waits for its listening line.
-    init(
+    public init(
         config: String = RelaydServer.openConfig(), extraArguments: [String] = [], environment: [String: String]? = nil,
         reuseDataDir: String? = nil
     ) async throws {
@@ -40,20 +41,27 @@ final class RelaydServer: @unchecked Sendable {
     }
 
     /// The port of a `listening NAME=HOST:PORT` line.
-    static func port(of name: String, in output: String) -> Int? {
+    public static func port(of name: String, in output: String) -> Int? {
         for line in output.split(separator: "\n") where line.hasPrefix("listening \(name)=") {
             return line.split(separator: ":").last.flatMap { Int($0) }
         }
         return nil
     }
 
-    var apiBase: String { "http://127.0.0.1:\(httpPort)/api/v1" }
-    var adminToken: String {
+    public var server: String { "http://127.0.0.1:\(httpPort)" }
+    public var tokenFile: String { dataDir + "/var/admin.token" }
+    public var rtmpBase: String { "rtmp://127.0.0.1:\(rtmpPort)" }
+
+    /// The contract's default: the timetable decides.
+    public static let timetableConfig = "auth:\n  mode: timetable\n"
+
+    public var apiBase: String { "http://127.0.0.1:\(httpPort)/api/v1" }
+    public var adminToken: String {
         (try? String(contentsOfFile: dataDir + "/var/admin.token", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
 
-    static func openConfig(graceSeconds: Int = 30, extra: String = "") -> String {
+    public static func openConfig(graceSeconds: Int = 30, extra: String = "") -> String {
         """
         auth:
           mode: open
@@ -65,10 +73,10 @@ final class RelaydServer: @unchecked Sendable {
         """
     }
 
-    func url(_ stream: String) -> String { "rtmp://127.0.0.1:\(rtmpPort)/live/\(stream)" }
+    public func url(_ stream: String) -> String { "rtmp://127.0.0.1:\(rtmpPort)/live/\(stream)" }
 
     /// SIGTERM and wait; returns the exit code.
-    func stop() async -> Int32? {
+    public func stop() async -> Int32? {
         child.signal(SIGTERM)
         return await child.wait(timeout: .seconds(10))
     }
@@ -79,14 +87,14 @@ final class RelaydServer: @unchecked Sendable {
     }
 }
 
-func makeTemporaryDirectory(_ prefix: String) throws -> String {
+public func makeTemporaryDirectory(_ prefix: String) throws -> String {
     let path = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
 
 /// A TCP port free on loopback right now.
-func freePort() throws -> Int {
+public func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw TestFailure("socket failed") }
     defer { close(fd) }
