@@ -233,21 +233,11 @@ public final class TestSourcePusher {
 
     /// Reopens the output with exponential backoff until it succeeds or the push is stopped.
     private func reconnect(report: (PushProgress) -> Void) {
-        meter.progress.reconnecting = true
-        var delay = 0.5
-        while !stopSignal.isStopped {
-            meter.emit(report, force: true)
-            PushMeter.sleep(seconds: delay, unless: stopSignal)
-            if stopSignal.isStopped { break }
-            _ = FFmpegLogCapture.drain()
-            if let reopened = try? openOutput() {
-                output = reopened
-                meter.progress.reconnects += 1
-                break
-            }
-            delay = min(delay * 2, configuration.maxBackoffSeconds)
+        if let reopened = meter.reconnect(
+            report: report, stop: stopSignal, maxBackoff: configuration.maxBackoffSeconds, open: { try? openOutput() }
+        ) {
+            output = reopened
         }
-        meter.progress.reconnecting = false
         forceKeyframe = true
         // Resume at real time from here instead of bursting to catch up.
         let mediaTime = min(Double(videoFrames) / Double(configuration.fps), Double(audioSamples) / Double(Self.sampleRate))

@@ -154,22 +154,12 @@ public final class MediaPusher {
 
     /// Reopens the output with exponential backoff until it succeeds or the push is stopped.
     private func reconnect(report: (PushProgress) -> Void) {
-        meter.progress.reconnecting = true
-        var delay = 0.5
-        while !stopSignal.isStopped {
-            meter.emit(report, force: true)
-            PushMeter.sleep(seconds: delay, unless: stopSignal)
-            if stopSignal.isStopped { break }
-            _ = FFmpegLogCapture.drain()
-            if let reopened = try? openOutput() {
-                output = reopened
-                meter.progress.reconnects += 1
-                anchor = nil
-                break
-            }
-            delay = min(delay * 2, configuration.maxBackoffSeconds)
+        if let reopened = meter.reconnect(
+            report: report, stop: stopSignal, maxBackoff: configuration.maxBackoffSeconds, open: { try? openOutput() }
+        ) {
+            output = reopened
+            anchor = nil
         }
-        meter.progress.reconnecting = false
         waitingForKeyframe = true
     }
 

@@ -28,6 +28,28 @@ struct PushMeter {
         report(progress)
     }
 
+    /// Calls `open` with exponential backoff (0.5 s doubling up to `maxBackoff`), reporting
+    /// progress before each try, until it returns an output or the push is stopped.
+    mutating func reconnect<Output>(
+        report: (PushProgress) -> Void, stop: PushStopSignal, maxBackoff: Double, open: () -> Output?
+    ) -> Output? {
+        progress.reconnecting = true
+        defer { progress.reconnecting = false }
+        var delay = 0.5
+        while !stop.isStopped {
+            emit(report, force: true)
+            Self.sleep(seconds: delay, unless: stop)
+            if stop.isStopped { break }
+            _ = FFmpegLogCapture.drain()
+            if let reopened = open() {
+                progress.reconnects += 1
+                return reopened
+            }
+            delay = min(delay * 2, maxBackoff)
+        }
+        return nil
+    }
+
     /// Monotonic seconds.
     static func now() -> Double {
         var spec = timespec()
