@@ -4,13 +4,25 @@ internal import CFFmpeg
 final class CodecContext {
     /// The owned context; non-nil for the object's whole life.
     let pointer: UnsafeMutablePointer<AVCodecContext>
-    private let codec: UnsafePointer<AVCodec>
+    let codec: UnsafePointer<AVCodec>
 
     /// Allocates a context for the decoder of `codecID`.
-    init(decoder codecID: AVCodecID) throws(FFmpegError) {
+    convenience init(decoder codecID: AVCodecID) throws(FFmpegError) {
         guard let codec = avcodec_find_decoder(codecID) else {
             throw FFmpegError(code: cffmpeg_AVERROR(ENOSYS), operation: "avcodec_find_decoder")
         }
+        try self.init(codec: codec)
+    }
+
+    /// Allocates a context for the encoder called `name` (e.g. `libx264`, `aac`).
+    convenience init(encoderNamed name: String) throws(FFmpegError) {
+        guard let codec = avcodec_find_encoder_by_name(name) else {
+            throw FFmpegError(code: cffmpeg_AVERROR(ENOSYS), operation: "avcodec_find_encoder_by_name(\(name))")
+        }
+        try self.init(codec: codec)
+    }
+
+    private init(codec: UnsafePointer<AVCodec>) throws(FFmpegError) {
         guard let context = avcodec_alloc_context3(codec) else {
             throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avcodec_alloc_context3")
         }

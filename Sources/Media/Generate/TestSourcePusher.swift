@@ -50,8 +50,8 @@ public final class TestSourcePusher {
 
     private let configuration: Configuration
     private let stopSignal: PushStopSignal
-    private let video: EncoderContext
-    private let audio: EncoderContext
+    private let video: CodecContext
+    private let audio: CodecContext
     private let picture: MediaFrame
     private let sound: MediaFrame
     private let pattern: TestPattern
@@ -77,7 +77,7 @@ public final class TestSourcePusher {
         self.configuration = configuration
         self.stopSignal = stopSignal
         do {
-            video = try EncoderContext(encoderNamed: "libx264")
+            video = try CodecContext(encoderNamed: "libx264")
             let v = video.pointer
             v.pointee.width = Int32(configuration.width)
             v.pointee.height = Int32(configuration.height)
@@ -94,16 +94,16 @@ public final class TestSourcePusher {
             try video.setPrivateOption("preset", "veryfast")
             try video.setPrivateOption("tune", "zerolatency")
             try video.setPrivateOption("x264-params", "scenecut=0")
-            try video.open()
+            try video.openEncoder()
 
-            audio = try EncoderContext(encoderNamed: "aac")
+            audio = try CodecContext(encoderNamed: "aac")
             let a = audio.pointer
             a.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
             a.pointee.sample_rate = Int32(Self.sampleRate)
             av_channel_layout_default(&a.pointee.ch_layout, 2)
             a.pointee.bit_rate = Int64(Self.audioKbps * 1000)
             a.pointee.time_base = AVRational(num: 1, den: Int32(Self.sampleRate))
-            try audio.open()
+            try audio.openEncoder()
 
             picture = try MediaFrame(yuv420pWidth: configuration.width, height: configuration.height)
             let frameSize = a.pointee.frame_size > 0 ? Int(a.pointee.frame_size) : 1024
