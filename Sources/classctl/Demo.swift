@@ -77,34 +77,27 @@ struct Demo: AsyncParsableCommand {
 
         let rtmpBase = Self.trimmed(rtmpUrlBase ?? "rtmp://\(client.host):1935")
         let srtBase = Self.trimmed(srtUrlBase ?? "srt://\(client.host):10080")
-        var lines = notes
-        lines.append("")
-        lines.append("class \(info.id) \"\(info.title)\" (\(info.program)) \(info.startsAt) – \(info.endsAt), central school \(info.centralSchoolId)")
-        let centralKey = keys[Self.centralId]!
-        lines.append("central key: \(centralKey)")
-        lines.append("  publish: \(rtmpBase)/live/\(Self.classId)?key=\(Self.encoded(centralKey))")
-        lines.append("")
-        for site in Self.sites {
-            let key = keys[site.id]!
-            let rtmp = "\(rtmpBase)/live/\(Self.classId)?key=\(Self.encoded(key))"
-            let srt = "\(srtBase)?streamid=#!::r=live/\(Self.classId),m=request,s=\(key)"
-            lines.append("\(site.id) (\(site.kbps) kbit/s), key \(key):")
-            lines.append("  " + Self.rungExplanation(bandwidthKbps: site.kbps, sourceHeight: height))
-            lines.append("  Until the transcoder arrives (a later relay version) every site gets the source: testsrc \(width)x\(height).")
-            lines.append("  ffplay \"\(rtmp)\"")
-            lines.append("  ffplay \"\(srt)\"")
-            lines.append("    (SRT playback arrives with a later relay version if this relay does not listen on SRT yet; use RTMP)")
-            lines.append("  vlc \"\(rtmp)\"")
-            lines.append("")
+        if global.json {
+            output(try Self.json(info: info, keys: keys, rtmpBase: rtmpBase, srtBase: srtBase, sourceHeight: height, notes: notes))
+        } else {
+            output(Self.text(info: info, keys: keys, rtmpBase: rtmpBase, srtBase: srtBase, width: width, height: height, notes: notes))
         }
-        output(lines.joined(separator: "\n"))
         if noBroadcast { return }
 
+        let centralKey = keys[Self.centralId]!
         let target = try Broadcast.Start.mediaURL(
             host: client.host, key: centralKey, classId: Self.classId, transport: "rtmp", rtmpUrlBase: rtmpUrlBase, srtUrlBase: srtUrlBase)
         try Broadcast.Start.push(
             input: "testsrc", testsrc: TestSourceSettings(width: width, height: height, fps: fps, duration: duration),
             loop: false, target: target, info: info, key: centralKey)
+    }
+
+    /// The name of the rung a site will get.
+    static func expectedRung(bandwidthKbps: Int, sourceHeight: Int) -> String {
+        let usable = ladder.filter { $0.height <= sourceHeight }
+        let rungs = usable.isEmpty ? [ladder.last!] : usable
+        let fitting = rungs.first { Double($0.videoKbps + $0.audioKbps) * 1.2 <= Double(bandwidthKbps) }
+        return (fitting ?? rungs.last!).name
     }
 
     /// Which rung a site will get, and why.

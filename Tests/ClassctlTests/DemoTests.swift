@@ -56,10 +56,10 @@ import Testing
 
         // The printed commands carry the class id and the fresh keys.
         let text = outputs[1]
-        let centralKey = try #require(Self.capture(#"central key: (\S+)"#, in: text), "\(text)")
+        let printedCentralKey = try #require(Self.capture(#"central key: (\S+)"#, in: text), "\(text)")
         let fastKey = try #require(Self.capture(#"demo-site-fast \(8000 kbit/s\), key (\S+):"#, in: text), "\(text)")
         let slowKey = try #require(Self.capture(#"demo-site-slow \(1500 kbit/s\), key (\S+):"#, in: text), "\(text)")
-        #expect(Set([centralKey, fastKey, slowKey]).count == 3)
+        #expect(Set([printedCentralKey, fastKey, slowKey]).count == 3)
         let fastURL = try #require(Self.capture(#"ffplay "(rtmp://[^"]*key=\#(fastKey))""#, in: text), "\(text)")
         #expect(fastURL == "\(relayd.rtmpBase)/live/demo-class?key=\(fastKey)")
         #expect(text.contains("vlc \"\(relayd.rtmpBase)/live/demo-class?key=\(slowKey)\""))
@@ -67,7 +67,20 @@ import Testing
         #expect(text.contains("gets 720p") && text.contains("gets 480p"))
         #expect(!outputs[0].contains(fastKey), "keys are rotated on every run")
 
-        // Broadcast testsrc with the central key; the printed site URL plays it.
+        // --json: the same set-up as one object for scripts; its keys are the freshly rotated ones.
+        (code, out, err) = try await ctl.run("--json", "demo", "--no-broadcast", "--rtmp-url-base", relayd.rtmpBase)
+        #expect(code == 0, "\(err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any], "\(out)")
+        #expect(object["classId"] as? String == "demo-class")
+        let sites = try #require(object["sites"] as? [[String: Any]], "\(out)")
+        #expect(sites.map { $0["rendition"] as? String } == ["720p", "480p"], "\(out)")
+        let jsonKey = try #require(sites.first?["key"] as? String)
+        #expect(jsonKey != fastKey, "rotated again")
+        #expect(sites.first?["rtmpURL"] as? String == "\(relayd.rtmpBase)/live/demo-class?key=\(jsonKey)")
+        let centralKey = try #require(object["centralKey"] as? String)
+        let playURL = try #require(sites.first?["rtmpURL"] as? String)
+
+        // Broadcast testsrc with the central key; the site URL from --json plays it.
         let publisher = try ctl.start(
             "broadcast", "start", "demo-class", "--input", "testsrc", "--size", "320x240", "--fps", "25",
             "--key", centralKey, "--duration", "10", "--rtmp-url-base", relayd.rtmpBase)
@@ -75,7 +88,7 @@ import Testing
         #expect(pushing, "\(publisher.stderr)")
         try await Task.sleep(for: .seconds(1))
         (code, out, err) = try await runTool(
-            "ffprobe", ["-v", "error", "-rw_timeout", "8000000", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", fastURL],
+            "ffprobe", ["-v", "error", "-rw_timeout", "8000000", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", playURL],
             timeout: .seconds(20))
         #expect(code == 0, "\(err) \(publisher.stderr)")
         #expect(out.contains("h264,320,240") && out.contains("aac"), "\(out) \(err)")
