@@ -20,7 +20,7 @@ struct RelaydConfiguration: Sendable {
     var database: String?
     var rtmpPort = 1935
     var rtmpChunkSize = 60_000
-    var rtmpFlushIntervalMs = 10
+    var rtmpFlushIntervalMs = 30
     var rtmpHandshakeTimeoutSeconds = 10
     var rtmpIdleTimeoutSeconds = 30
     var srtPort = 10080

@@ -34,7 +34,7 @@ extension RTMPConnectionHandler: PlayerSink {
 
     // MARK: PlayerSink
 
-    public var isWritable: Bool { context?.channel.isWritable ?? false }
+    public var isWritable: Bool { context != nil && writable }
 
     public func write(_ item: StreamItem) {
         guard let context else { return }

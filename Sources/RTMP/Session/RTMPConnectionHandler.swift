@@ -25,6 +25,9 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     var role: Role = .idle
     var app: String?
     var context: ChannelHandlerContext?
+    /// The channel's writability, kept from `channelWritabilityChanged` so the per-drain check
+    /// is a field read, not a walk to the channel.
+    var writable = true
     private var lastRead: NIODeadline = .now()
     private var idleTimer: RepeatedTask?
     var remote = "?"
@@ -36,6 +39,7 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        writable = context.channel.isWritable
         remote = context.remoteAddress?.description ?? "?"
         logger[metadataKey: "remote"] = "\(remote)"
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -61,7 +65,8 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, case .playing(let outlet, _, _) = role {
+        writable = context.channel.isWritable
+        if writable, case .playing(let outlet, _, _) = role {
             outlet.flushNow()
         }
         context.fireChannelWritabilityChanged()
