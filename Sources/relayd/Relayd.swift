@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import RTMP
 import RelayCore
+import SRT
 import ServiceLifecycle
 
 @main
@@ -164,6 +165,18 @@ struct Relayd: AsyncParsableCommand {
             onListening: { address in Self.announce("rtmp", address) }
         )
 
+        var srtConfiguration = SRTConfiguration()
+        srtConfiguration.latencyMs = configuration.srtLatencyMs
+        srtConfiguration.passphrase = configuration.srtPassphrase
+        srtConfiguration.pbkeylen = configuration.srtPbkeylen
+        srtConfiguration.maxBandwidth = configuration.srtMaxBandwidth.map { Int64($0) }
+        srtConfiguration.playerStallTimeoutSeconds = Double(configuration.playerStallTimeoutSeconds)
+        let srt = SRTServer(
+            host: configuration.host, port: configuration.srtPort, configuration: srtConfiguration, registry: registry,
+            accessPolicy: policy, logger: Logger(label: "relay.srt"),
+            onListening: { host, port in Self.say("listening srt=\(host.contains(":") ? "[\(host)]" : host):\(port)") }
+        )
+
         let api = ControlPlaneAPI(
             service: controlPlane, adminToken: token.token, registry: registry,
             metrics: RelayMetrics(prometheus: prometheus, registry: registry)
@@ -179,7 +192,7 @@ struct Relayd: AsyncParsableCommand {
         )
 
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: http), .init(service: rtmp)],
+            services: [.init(service: http), .init(service: rtmp), .init(service: srt)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
