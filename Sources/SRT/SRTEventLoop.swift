@@ -59,7 +59,12 @@ final class SRTEventLoop: @unchecked Sendable {
 
     private func run() {
         var events = [SRT_EPOLL_EVENT](repeating: SRT_EPOLL_EVENT(), count: 64)
+        var lastSample = Date()
         while running.load(ordering: .acquiring) {
+            if Date().timeIntervalSince(lastSample) >= 1 {
+                lastSample = Date()
+                for peer in peers.withLockedValue({ Array($0.values) }) { peer.socket.statistics() }
+            }
             let count = srt_epoll_uwait(epoll, &events, Int32(events.count), 100)
             guard count > 0 else { continue }
             for event in events.prefix(Int(count)) {
@@ -77,13 +82,15 @@ final class SRTEventLoop: @unchecked Sendable {
         }
     }
 
+    /// Accepts one connection per readiness report (epoll is level-triggered: more pending
+    /// connections are reported again), so libsrt is never asked when none is pending.
     private func acceptAll() {
-        while let (id, remote) = listener.accept() {
+        if let (id, remote) = listener.accept() {
             let socket = SRTSocket(id: id, remote: remote)
             guard let admitted = admission.take(id) else {
                 logger.warning("srt connection without an access decision closed", metadata: ["remote": "\(remote)"])
                 socket.close()
-                continue
+                return
             }
             let peer: any SRTPeer
             let unregister: @Sendable (SRTSocket) -> Void = { [weak self] socket in self?.forget(socket) }
@@ -106,7 +113,7 @@ final class SRTEventLoop: @unchecked Sendable {
             var events = csrt_EPOLL_IN() | csrt_EPOLL_ERR()
             if srt_epoll_add_usock(epoll, id, &events) == SRT_ERROR {
                 peer.close(reason: "cannot watch the socket: \(SRTError.last("srt_epoll_add_usock").message)")
-                continue
+                return
             }
             if let player = peer as? SRTPlayer { playouts.add(player) }
         }

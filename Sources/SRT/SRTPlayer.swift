@@ -94,12 +94,11 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
 
     func close(reason: String) {
         let statistics = socket.statistics()
-        guard socket.close() else { return }
+        guard socket.close(beforeClosing: { onClose(self) }) else { return }
         let (bytes, skips) = state.withLockedValue { ($0.bytesSent, $0.keyframeSkips) }
         logger.info("srt player closed", metadata: [
             "stream": "\(stream)", "remote": "\(socket.remote)", "reason": "\(reason)", "bytesSent": "\(bytes)",
             "skippedToKeyframe": "\(skips)", "srt": "\(statistics.map { "\($0)" } ?? "-")",
         ])
-        onClose(self)
     }
 }

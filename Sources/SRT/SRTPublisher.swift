@@ -69,14 +69,13 @@ final class SRTPublisher: SRTPeer, StreamPublisher, @unchecked Sendable {
 
     func close(reason: String) {
         let statistics = socket.statistics()
-        guard socket.close() else { return }
+        guard socket.close(beforeClosing: { onClose(socket) }) else { return }
         ingest.input.close()
         session.withLockedValue { $0 }?.end()
         logger.info("srt publisher closed", metadata: [
             "stream": "\(stream)", "remote": "\(socket.remote)", "reason": "\(reason)",
             "bytesIn": "\(bytesIn.withLockedValue { $0 })", "srt": "\(statistics.map { "\($0)" } ?? "-")",
         ])
-        onClose(socket)
     }
 }
 

@@ -1,6 +1,7 @@
 internal import CSRT
-import Synchronization
 import Foundation
+import NIOConcurrencyHelpers
+import Synchronization
 
 /// Owns one connected SRT socket (an id in libsrt's table): non-blocking send and receive,
 /// statistics, and one close. libsrt calls on it are thread-safe; `close()` is idempotent.
@@ -11,6 +12,7 @@ final class SRTSocket: Sendable {
     let id: SRTSOCKET
     let remote: String
     private let closed = Atomic<Bool>(false)
+    private let lastStatistics = NIOLockedValueBox<SRTLinkStatistics?>(nil)
 
     init(id: SRTSOCKET, remote: String) {
         self.id = id
@@ -36,19 +38,25 @@ final class SRTSocket: Sendable {
         return error.code == csrt_EASYNCRCV() ? .wouldBlock : .failed(error)
     }
 
-    /// libsrt's counters for this link; nil once the socket is gone.
+    /// libsrt's counters for this link, or the last ones read while it was up (libsrt has
+    /// none for a broken link); the event loop reads them every second.
+    @discardableResult
     func statistics() -> SRTLinkStatistics? {
         var perf = SRT_TRACEBSTATS()
-        guard srt_bstats(id, &perf, 0) != SRT_ERROR else { return nil }
-        return SRTLinkStatistics(perf)
+        guard srt_bstats(id, &perf, 0) != SRT_ERROR else { return lastStatistics.withLockedValue { $0 } }
+        let statistics = SRTLinkStatistics(perf)
+        lastStatistics.withLockedValue { $0 = statistics }
+        return statistics
     }
 
     /// Closes the socket; true only for the call that closed it.
+    /// `beforeClosing` runs once, just before the socket is closed (to unregister it).
     @discardableResult
-    func close() -> Bool {
+    func close(beforeClosing: () -> Void = {}) -> Bool {
         guard closed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
             return false
         }
+        beforeClosing()
         srt_close(id)
         return true
     }

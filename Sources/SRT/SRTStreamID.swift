@@ -36,6 +36,12 @@ public struct SRTStreamID: Sendable, Equatable {
         guard !raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             throw .controlCharacter
         }
+        // Some callers (e.g. ffmpeg's srt:// URL, which passes the streamid verbatim) send it
+        // percent-encoded; `#` cannot start a streamid otherwise.
+        if raw.hasPrefix("%23") {
+            let decoded = percentDecoded(Substring(raw))
+            if decoded.hasPrefix("#!::") { return try parseAccessControl(Substring(decoded).dropFirst(4)) }
+        }
         if raw.hasPrefix("#!::") {
             return try parseAccessControl(raw.dropFirst(4))
         }

@@ -3,6 +3,7 @@ import ControlPlane
 import Foundation
 import Hummingbird
 import Logging
+import Media
 import NIOCore
 import NIOPosix
 import RTMP
@@ -101,6 +102,9 @@ struct Relayd: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "relayd")
+        // libav* would print per-packet notes (e.g. MPEG-TS resync) to stderr; the relay logs
+        // its own reasons instead.
+        FFmpegLog.setLevel(.quiet)
 
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDir, withIntermediateDirectories: true)

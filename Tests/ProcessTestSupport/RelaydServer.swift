@@ -85,8 +85,8 @@ public final class RelaydServer: @unchecked Sendable {
     public func srtURL(_ stream: String, mode: String, key: String? = nil, options: String = "") -> String {
         var streamid = "#!::r=live/\(stream),m=\(mode)"
         if let key { streamid += ",s=\(key)" }
-        let encoded = streamid.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? streamid
-        return "srt://127.0.0.1:\(srtPort)?streamid=\(encoded)" + (options.isEmpty ? "" : "&\(options)")
+        // ffmpeg and srt-live-transmit pass the streamid on verbatim (no percent-decoding).
+        return "srt://127.0.0.1:\(srtPort)?streamid=\(streamid)" + (options.isEmpty ? "" : "&\(options)")
     }
 
     /// SIGTERM and wait; returns the exit code.

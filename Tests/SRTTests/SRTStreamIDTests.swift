@@ -17,6 +17,11 @@ struct SRTStreamIDTests {
         #expect(try SRTStreamID.parse("#!::r=live/x,t=stream").stream.name == "x")
     }
 
+    @Test func percentEncodedAccessControlForm() throws {
+        let id = try SRTStreamID.parse("%23%21%3A%3Ar%3Dlive%2Fx%2Cm%3Dpublish%2Cs%3Dk")
+        #expect(id == SRTStreamID(stream: StreamKey(app: "live", name: "x"), mode: .publish, key: "k", rendition: nil))
+    }
+
     @Test func otherRenditionSuffixesStayInTheName() throws {
         #expect(try SRTStreamID.parse("#!::r=live/x_720p").stream.name == "x_720p")
     }
