@@ -92,29 +92,44 @@ struct SRTAccessTests {
 
     @Test func malformedTSNeverHurtsTheRelay() async throws {
         let relay = try await RelaydServer()
+        let dir = try makeTemporaryDirectory("srtnoise")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         // A well-behaved lesson on another class, throughout.
         let good = try SRTTools.publish(to: relay.srtURL("good", mode: "publish"), seconds: 20)
         // Pure noise: the publisher is dropped with a logged reason.
-        let noise = try ChildProcess("sh", [
-            "-c", "head -c 600000 /dev/urandom | srt-live-transmit -a:no -q -chunk:1316 file://con '\(relay.srtURL("noise", mode: "publish"))'",
+        var generator = SystemRandomNumberGenerator()
+        let noise = (0..<1_200_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        try Data(noise).write(to: URL(fileURLWithPath: dir + "/noise.bin"))
+        let noisy = try SRTTools.sendRaw(dir + "/noise.bin", bytesPerSecond: 300_000, to: relay.srtURL("noise", mode: "publish"))
+        // Noise, then a real stream with broken sync bytes and a cut in it, on one connection:
+        // it plays, and recovers after the damage.
+        let (tsCode, _, tsErr) = try await runTool("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "10",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", "-f", "mpegts", "-y", dir + "/lesson.ts",
         ])
-        // Noise first, then a real stream on the same connection: it recovers and plays.
-        let ffmpegTS = "ffmpeg -hide_banner -loglevel error -re -f lavfi -i testsrc=size=320x240:rate=25 -t 10 "
-            + "-c:v libx264 -preset ultrafast -g 25 -pix_fmt yuv420p -f mpegts -"
-        let recovering = try ChildProcess("sh", [
-            "-c", "{ head -c 50000 /dev/urandom; \(ffmpegTS); } | srt-live-transmit -a:no -q -chunk:1316 file://con '\(relay.srtURL("recovering", mode: "publish"))'",
-        ])
-        try await Task.sleep(for: .seconds(6))
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name,width", "-of", "csv=p=0", relay.url("recovering"),
-        ], timeout: .seconds(20))
-        #expect(code == 0 && out.contains("h264,320"), "the stream after the noise plays: \(out) \(err)")
-        #expect(relay.child.stderr.contains("stream=live/noise"), "the noise publisher's end is logged: \(relay.child.stderr)")
+        #expect(tsCode == 0, "\(tsErr)")
+        var damaged = Array(noise.prefix(50_000)) + (try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/lesson.ts"))))
+        let middle = 50_000 + (damaged.count - 50_000) / 3
+        for i in stride(from: middle, to: middle + 188 * 30, by: 188) { damaged[i] = 0x00 }
+        damaged.removeSubrange((middle + 188 * 40)..<(middle + 188 * 40 + 999))
+        try Data(damaged).write(to: URL(fileURLWithPath: dir + "/damaged.ts"))
+        let recovering = try SRTTools.sendRaw(
+            dir + "/damaged.ts", bytesPerSecond: damaged.count / 9, to: relay.srtURL("recovering", mode: "publish")
+        )
+        try await Task.sleep(for: .seconds(4))
+        let recording = try MediaTools.record(relay.url("recovering"), to: dir + "/recovered.flv", seconds: 6)
+
         let (goodCode, goodErr) = try await SRTTools.decode(relay.srtURL("good", mode: "request"), seconds: 2)
         #expect(goodCode == 0 && goodErr.isEmpty, "others are served: \(goodErr)")
+        #expect(await noisy.wait(timeout: .seconds(20)) != nil)
+        #expect(relay.child.stderr.contains("srt publisher closed"), "the noise publisher's end is logged")
+        #expect(relay.child.stderr.contains("no H.264 or AAC stream"), "with its reason: \(relay.child.stderr)")
+        await recovering.wait(timeout: .seconds(20))
+        await recording.wait(timeout: .seconds(20))
+        let video = try await MediaTools.packets(of: dir + "/recovered.flv").filter(\.isVideo)
+        #expect(video.count >= 60, "the stream after the noise plays: \(video.count) frames")
+        #expect(video.first?.isKey == true)
         #expect(relay.child.isRunning)
-        // The shell pipelines end on their own (their inputs are finite).
-        for child in [noise, recovering] { await child.wait(timeout: .seconds(20)) }
         good.signal(SIGINT)
         await good.wait(timeout: .seconds(10))
         #expect(await relay.stop() == 0)

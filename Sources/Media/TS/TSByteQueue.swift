@@ -11,6 +11,8 @@ public final class TSByteQueue: @unchecked Sendable {
     private var storage: [UInt8] = []
     private var head = 0
     private var closed = false
+    private var readLimit: Int?
+    private var readCount = 0
 
     public init(capacity: Int = 4 << 20) {
         self.capacity = capacity
@@ -36,12 +38,28 @@ public final class TSByteQueue: @unchecked Sendable {
         bytes.withUnsafeBytes { push($0) }
     }
 
+    /// After `limit` bytes in total the reader sees the end (bounds probing of noise, which
+    /// libavformat would otherwise read until the sender stops); nil lifts the limit.
+    public func setReadLimit(_ limit: Int?) {
+        condition.lock()
+        readLimit = limit
+        condition.broadcast()
+        condition.unlock()
+    }
+
     /// Wakes the reader; it reads what is left, then sees the end.
     public func close() {
         condition.lock()
         closed = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Bytes handed to the reader so far.
+    public var totalRead: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return readCount
     }
 
     public var isClosed: Bool {
@@ -54,10 +72,12 @@ public final class TSByteQueue: @unchecked Sendable {
     func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) -> Int {
         condition.lock()
         defer { condition.unlock() }
-        while storage.count == head, !closed { condition.wait() }
-        let available = storage.count - head
+        while storage.count == head, !closed, readLimit.map({ readCount < $0 }) ?? true { condition.wait() }
+        let allowed = readLimit.map { max(0, $0 - readCount) } ?? Int.max
+        let available = min(storage.count - head, allowed)
         guard available > 0 else { return 0 }
         let n = min(available, count)
+        readCount += n
         storage.withUnsafeBufferPointer { source in
             buffer.update(from: source.baseAddress! + head, count: n)
         }

@@ -25,6 +25,9 @@ public final class TSIngest: @unchecked Sendable {
     /// Where the socket layer pushes received bytes; closing it ends the ingest.
     public let input: TSByteQueue
     private let handlers: Handlers
+    /// Bytes of input the demuxer may read to find its streams (4 × its probe size): noise
+    /// has no packets, and libavformat would otherwise read it for as long as it comes.
+    public static let probeReadLimit = 800_000
 
     public init(input: TSByteQueue = TSByteQueue(), handlers: Handlers) {
         self.input = input
@@ -44,11 +47,17 @@ public final class TSIngest: @unchecked Sendable {
 
     private func run() -> String {
         let demuxer: TSDemuxer
+        input.setReadLimit(Self.probeReadLimit)
         do {
             demuxer = try TSDemuxer(input: input)
         } catch {
+            if input.totalRead >= Self.probeReadLimit { return "no H.264 or AAC stream in the first \(Self.probeReadLimit) bytes" }
             return input.isClosed ? "input ended before any stream was found" : "not MPEG-TS: \(error)"
         }
+        if demuxer.streams.isEmpty, input.totalRead >= Self.probeReadLimit {
+            return "no H.264 or AAC stream in the first \(Self.probeReadLimit) bytes"
+        }
+        input.setReadLimit(nil)
         let video = demuxer.streams.first { $0.kind == .video && $0.codecName == "h264" }
         let audio = demuxer.streams.first { $0.kind == .audio && $0.codecName == "aac" }
         guard video != nil || audio != nil else {

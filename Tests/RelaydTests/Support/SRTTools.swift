@@ -26,6 +26,15 @@ enum SRTTools {
         try ChildProcess("sh", ["-c", "exec srt-live-transmit -a:no -q '\(url)' file://con > '\(file)'"])
     }
 
+    /// Sends a file's bytes as they are (no muxing) over SRT, paced to `bytesPerSecond`: ffmpeg
+    /// reads it as raw 8-bit samples and copies them into 1316-byte SRT messages.
+    static func sendRaw(_ file: String, bytesPerSecond: Int, to url: String) throws -> ChildProcess {
+        try ChildProcess("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-re", "-f", "u8", "-ar", "\(bytesPerSecond)", "-ac", "1", "-i", file,
+            "-c", "copy", "-f", "u8", url,
+        ])
+    }
+
     /// Decodes `url` for `seconds` with ffmpeg; returns (exit code, error output).
     static func decode(_ url: String, seconds: Int, timeout: Int = 30) async throws -> (Int32?, String) {
         let (code, _, err) = try await runTool("ffmpeg", [
