@@ -18,6 +18,12 @@ final class SRTEventLoop: @unchecked Sendable {
     private let epoll: Int32
     private let peers = NIOLockedValueBox<[SRTSOCKET: any SRTPeer]>([:])
     private let running = Atomic<Bool>(true)
+    /// Players accepted but not yet fed (epoll thread only), with when to start them.
+    private var startingPlayers: [(due: Date, player: SRTPlayer)] = []
+    /// How long a new player waits before the first bytes: the listener accepts when it has
+    /// sent its handshake answer, and if a lossy link drops that answer the caller is not
+    /// connected yet and discards what arrives meanwhile (too late to repair afterwards).
+    static let playerStartDelay: TimeInterval = 0.3
     private let finished = Atomic<Bool>(false)
 
     init(
@@ -65,7 +71,8 @@ final class SRTEventLoop: @unchecked Sendable {
                 lastSample = Date()
                 for peer in peers.withLockedValue({ Array($0.values) }) { peer.socket.statistics() }
             }
-            let count = srt_epoll_uwait(epoll, &events, Int32(events.count), 100)
+            startDuePlayers()
+            let count = srt_epoll_uwait(epoll, &events, Int32(events.count), startingPlayers.isEmpty ? 100 : 20)
             guard count > 0 else { continue }
             for event in events.prefix(Int(count)) {
                 if event.fd == listener.id {
@@ -115,8 +122,18 @@ final class SRTEventLoop: @unchecked Sendable {
                 peer.close(reason: "cannot watch the socket: \(SRTError.last("srt_epoll_add_usock").message)")
                 return
             }
-            if let player = peer as? SRTPlayer { playouts.add(player) }
+            if let player = peer as? SRTPlayer {
+                startingPlayers.append((Date().addingTimeInterval(Self.playerStartDelay), player))
+            }
         }
+    }
+
+    private func startDuePlayers() {
+        guard !startingPlayers.isEmpty else { return }
+        let now = Date()
+        let due = startingPlayers.filter { $0.due <= now }
+        startingPlayers.removeAll { $0.due <= now }
+        for (_, player) in due where !player.socket.isClosed { playouts.add(player) }
     }
 
     private func forget(_ socket: SRTSocket) {

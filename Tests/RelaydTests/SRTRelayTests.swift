@@ -70,4 +70,30 @@ struct SRTRelayTests {
         await publisher.wait(timeout: .seconds(10))
         #expect(await relay.stop() == 0)
     }
+
+    @Test func sigtermStopsWithinFiveSecondsWithSRTPeersAndABusyPortIsOneLine() async throws {
+        let relay = try await RelaydServer()
+        let publisher = try SRTTools.publish(to: relay.srtURL("closing", mode: "publish"), seconds: 30)
+        try await Task.sleep(for: .seconds(2))
+        let dir = try makeTemporaryDirectory("srtstop")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let player = try SRTTools.record(relay.srtURL("closing", mode: "request"), to: dir + "/p.ts", seconds: 30)
+
+        // A second relay on the same SRT port: one clear line, exit 1.
+        try RelaydServer.openConfig().write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let (code, _, err) = try await runTool(RelaydServer.binaryPath, [
+            "--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--host", "127.0.0.1",
+            "--rtmp-port", "0", "--http-port", "0", "--srt-port", "\(relay.srtPort)",
+        ], timeout: .seconds(15))
+        #expect(code == 1)
+        #expect(err.contains("relayd: cannot listen for srt on 127.0.0.1:\(relay.srtPort)"), "\(err)")
+
+        try await Task.sleep(for: .seconds(2))
+        let start = ContinuousClock.now
+        #expect(await relay.stop() == 0)
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(relay.child.stderr.contains("relay shutting down"), "SRT peers are closed with the reason")
+        #expect(await player.wait(timeout: .seconds(15)) != nil, "the SRT player is ended, not left hanging")
+        #expect(await publisher.wait(timeout: .seconds(15)) != nil)
+    }
 }
