@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RelayCore", targets: ["RelayCore"]),
         .library(name: "RTMP", targets: ["RTMP"]),
         .library(name: "Media", targets: ["Media"]),
+        .library(name: "SRT", targets: ["SRT"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -35,6 +36,12 @@ let package = Package(
             pkgConfig: "libavformat libavcodec libavutil libswscale libswresample",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])]
         ),
+        // libsrt, the GnuTLS build libavformat links (the OpenSSL build conflicts with it).
+        .systemLibrary(
+            name: "CSRT",
+            pkgConfig: "srt",
+            providers: [.apt(["libsrt-gnutls-dev"])]
+        ),
 
         // The core: packets, streams, fan-out, GOP cache, access seam. No C, no sockets.
         .target(
@@ -50,7 +57,7 @@ let package = Package(
         // The only importer of CFFmpeg.
         .target(
             name: "Media",
-            dependencies: ["CFFmpeg", "RelayCore"],
+            dependencies: ["CFFmpeg", "RelayCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
 
@@ -61,6 +68,20 @@ let package = Package(
                 "RelayCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // SRT listener (the only importer of CSRT): sockets on SRT's epoll thread, streamid access
+        // control, MPEG-TS ingest and playout through Media's TS demuxer and muxer.
+        .target(
+            name: "SRT",
+            dependencies: [
+                "CSRT", "Media", "RelayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -88,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "relayd",
             dependencies: [
-                "RelayCore", "RTMP", "Media", "ControlPlane",
+                "RelayCore", "RTMP", "SRT", "Media", "ControlPlane",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -161,6 +182,10 @@ let package = Package(
         .testTarget(
             name: "MediaTests",
             dependencies: ["Media", "RelayTestSupport"]
+        ),
+        .testTarget(
+            name: "SRTTests",
+            dependencies: ["SRT", "Media", "RelayCore", "RelayTestSupport", "ProcessTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "ClassctlTests",

@@ -8,7 +8,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libsrt-gnutls-dev libsrtp2-dev libssl-dev libsqlite3-dev
   ffmpeg rtmpdump srt-tools
-  iproute2 procps postgresql python3-pip
+  iproute2 nftables procps postgresql python3-pip
 )
 
 missing=()

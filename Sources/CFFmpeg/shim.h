@@ -24,6 +24,7 @@ static inline int64_t cffmpeg_AV_NOPTS_VALUE(void) { return AV_NOPTS_VALUE; }
 static inline int cffmpeg_AV_TIME_BASE(void) { return AV_TIME_BASE; }
 static inline AVRational cffmpeg_AV_TIME_BASE_Q(void) { return AV_TIME_BASE_Q; }
 static inline int cffmpeg_AV_PKT_FLAG_KEY(void) { return AV_PKT_FLAG_KEY; }
+static inline int cffmpeg_AV_PKT_FLAG_CORRUPT(void) { return AV_PKT_FLAG_CORRUPT; }
 
 /// av_log is variadic; this sets the level without touching it from Swift.
 static inline void cffmpeg_set_log_level(int level) { av_log_set_level(level); }

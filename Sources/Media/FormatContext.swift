@@ -7,6 +7,8 @@ internal import CFFmpeg
 final class FormatContext {
     /// The open context; never nil while this object lives.
     let pointer: UnsafeMutablePointer<AVFormatContext>
+    /// The memory input this context reads through, freed after the context is closed.
+    private let io: CustomIOContext?
 
     /// Opens `url` with the given demuxer options.
     init(url: String, options: FFmpegDictionary) throws(FFmpegError) {
@@ -19,6 +21,27 @@ final class FormatContext {
             throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avformat_open_input")
         }
         pointer = context
+        io = nil
+    }
+
+    /// Opens `formatName` over `io` (no URL, no probing of the format) with the given options.
+    init(io: CustomIOContext, formatName: String, options: FFmpegDictionary) throws(FFmpegError) {
+        guard let allocated = avformat_alloc_context() else {
+            throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avformat_alloc_context")
+        }
+        allocated.pointee.pb = io.pointer
+        allocated.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
+        var context: UnsafeMutablePointer<AVFormatContext>? = allocated
+        // On failure avformat_open_input frees the context it was given (not our AVIOContext).
+        try FFmpegError.check(
+            avformat_open_input(&context, nil, av_find_input_format(formatName), &options.raw),
+            "avformat_open_input"
+        )
+        guard let context else {
+            throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avformat_open_input")
+        }
+        pointer = context
+        self.io = io
     }
 
     deinit {

@@ -36,6 +36,9 @@ public final class MediaPacket {
     /// Whether the packet starts a decodable picture or audio frame on its own.
     public var isKeyframe: Bool { pointer.pointee.flags & cffmpeg_AV_PKT_FLAG_KEY() != 0 }
 
+    /// Whether the demuxer saw damage in this packet (e.g. missing MPEG-TS packets).
+    public var isCorrupt: Bool { pointer.pointee.flags & cffmpeg_AV_PKT_FLAG_CORRUPT() != 0 }
+
     /// Payload size in bytes.
     public var size: Int { Int(pointer.pointee.size) }
 

@@ -3,10 +3,12 @@ import ControlPlane
 import Foundation
 import Hummingbird
 import Logging
+import Media
 import NIOCore
 import NIOPosix
 import RTMP
 import RelayCore
+import SRT
 import ServiceLifecycle
 
 @main
@@ -100,6 +102,9 @@ struct Relayd: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "relayd")
+        // libav* would print per-packet notes (e.g. MPEG-TS resync) to stderr; the relay logs
+        // its own reasons instead.
+        FFmpegLog.setLevel(.quiet)
 
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDir, withIntermediateDirectories: true)
@@ -164,6 +169,18 @@ struct Relayd: AsyncParsableCommand {
             onListening: { address in Self.announce("rtmp", address) }
         )
 
+        var srtConfiguration = SRTConfiguration()
+        srtConfiguration.latencyMs = configuration.srtLatencyMs
+        srtConfiguration.passphrase = configuration.srtPassphrase
+        srtConfiguration.pbkeylen = configuration.srtPbkeylen
+        srtConfiguration.maxBandwidth = configuration.srtMaxBandwidth.map { Int64($0) }
+        srtConfiguration.playerStallTimeoutSeconds = Double(configuration.playerStallTimeoutSeconds)
+        let srt = SRTServer(
+            host: configuration.host, port: configuration.srtPort, configuration: srtConfiguration, registry: registry,
+            accessPolicy: policy, logger: Logger(label: "relay.srt"),
+            onListening: { host, port in Self.say("listening srt=\(host.contains(":") ? "[\(host)]" : host):\(port)") }
+        )
+
         let api = ControlPlaneAPI(
             service: controlPlane, adminToken: token.token, registry: registry,
             metrics: RelayMetrics(prometheus: prometheus, registry: registry)
@@ -179,7 +196,7 @@ struct Relayd: AsyncParsableCommand {
         )
 
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: http), .init(service: rtmp)],
+            services: [.init(service: http), .init(service: rtmp), .init(service: srt)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -26,6 +26,10 @@ struct RelaydConfiguration: Sendable {
     var srtPort = 10080
     var srtLatencyMs = 200
     var srtPassphrase: String?
+    /// AES key length in bytes (16, 24 or 32) when `srt.passphrase` is set.
+    var srtPbkeylen = 16
+    /// SRTO_MAXBW in bytes per second (-1 unlimited, 0 relative to the input rate); nil = libsrt's default.
+    var srtMaxBandwidth: Int?
     var httpPort = 8080
     var authMode = AuthMode.timetable
     var authWindowMinutes = 15
@@ -104,6 +108,14 @@ private struct ConfigReader {
                 }
                 config.srtPassphrase = p.isEmpty ? nil : p
             }
+            if let v = srt["pbkeylen"] {
+                let n = try int(v, at: "srt.pbkeylen", in: 16...32)
+                guard [16, 24, 32].contains(n) else {
+                    throw ConfigurationError(key: "srt.pbkeylen", problem: "must be 16, 24 or 32, got \(n)")
+                }
+                config.srtPbkeylen = n
+            }
+            if let v = srt["maxBandwidth"] { config.srtMaxBandwidth = try int(v, at: "srt.maxBandwidth", in: -1...10_000_000_000) }
         }
         if let http = try section(top, "http", keys: ["port"]) {
             if let v = http["port"] { config.httpPort = try port(v, at: "http.port") }

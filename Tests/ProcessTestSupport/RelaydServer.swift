@@ -6,6 +6,8 @@ public final class RelaydServer: @unchecked Sendable {
     public let dataDir: String
     public let rtmpPort: Int
     public let httpPort: Int
+    /// The SRT listener's UDP port (`listening srt=HOST:PORT`).
+    public let srtPort: Int
     private let ownsDataDir: Bool
 
     public static var binaryPath: String {
@@ -30,14 +32,17 @@ public final class RelaydServer: @unchecked Sendable {
             "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0",
         ] + extraArguments, environment: environment)
         let ready = await child.waitForOutput(timeout: .seconds(30)) {
-            $0.contains("listening rtmp=") && $0.contains("listening http=")
+            $0.contains("listening rtmp=") && $0.contains("listening http=") && $0.contains("listening srt=")
         }
-        guard ready, let rtmp = Self.port(of: "rtmp", in: child.stdout), let http = Self.port(of: "http", in: child.stdout) else {
+        guard ready, let rtmp = Self.port(of: "rtmp", in: child.stdout), let http = Self.port(of: "http", in: child.stdout),
+              let srt = Self.port(of: "srt", in: child.stdout)
+        else {
             child.signal(SIGKILL)
             throw TestFailure("relayd did not start: \(child.stdout) \(child.stderr)")
         }
         rtmpPort = rtmp
         httpPort = http
+        srtPort = srt
     }
 
     /// The port of a `listening NAME=HOST:PORT` line.
@@ -74,6 +79,15 @@ public final class RelaydServer: @unchecked Sendable {
     }
 
     public func url(_ stream: String) -> String { "rtmp://127.0.0.1:\(rtmpPort)/live/\(stream)" }
+
+    /// An SRT URL for `live/<stream>` in the access-control streamid form; `mode` is
+    /// `publish` or `request`; extra SRT options (e.g. `passphrase=...`) are appended.
+    public func srtURL(_ stream: String, mode: String, key: String? = nil, options: String = "") -> String {
+        var streamid = "#!::r=live/\(stream),m=\(mode)"
+        if let key { streamid += ",s=\(key)" }
+        // ffmpeg and srt-live-transmit pass the streamid on verbatim (no percent-decoding).
+        return "srt://127.0.0.1:\(srtPort)?streamid=\(streamid)" + (options.isEmpty ? "" : "&\(options)")
+    }
 
     /// SIGTERM and wait; returns the exit code.
     public func stop() async -> Int32? {

@@ -27,7 +27,10 @@ enum LiveView {
         let viewers = (snapshot?.viewers ?? []).map {
             LiveOutput.Viewer(
                 siteId: $0.schoolId, protocol: $0.transport.rawValue, rendition: $0.rendition, sendKbps: $0.sendKbps,
-                since: Validation.formatTime($0.since)
+                since: Validation.formatTime($0.since),
+                rttMs: $0.link.map { ($0.rttMs * 10).rounded() / 10 },
+                lossPercent: $0.link.map { ($0.lossPercent * 100).rounded() / 100 },
+                sendMbps: $0.link.map { ($0.sendMbps * 1000).rounded() / 1000 }
             )
         }
         return LiveOutput(classId: schedule.id, state: state, publisher: publisher, renditions: renditions, viewers: viewers)

@@ -91,6 +91,10 @@ struct LiveOutput: Encodable {
         var rendition: String
         var sendKbps: Int
         var since: String
+        /// SRT viewers: what SRT measures on the link.
+        var rttMs: Double?
+        var lossPercent: Double?
+        var sendMbps: Double?
     }
     var classId: String
     var state: String

@@ -36,11 +36,48 @@ public struct ViewerSnapshot: Sendable {
     public var sendKbps: Int
     /// Times the player's backlog overflowed and was cut back to the next keyframe.
     public var gopDrops: Int
+    /// What the transport measured on the player's link (SRT players), when known.
+    public var link: LinkStats?
+
+    public init(
+        schoolId: String?, transport: AccessRequest.Transport, rendition: String, since: Date, bytesSent: Int,
+        sendKbps: Int, gopDrops: Int, link: LinkStats? = nil
+    ) {
+        self.schoolId = schoolId
+        self.transport = transport
+        self.rendition = rendition
+        self.since = since
+        self.bytesSent = bytesSent
+        self.sendKbps = sendKbps
+        self.gopDrops = gopDrops
+        self.link = link
+    }
+}
+
+/// A player link's health as its transport measures it (SRT's own statistics).
+public struct LinkStats: Sendable, Equatable {
+    /// Smoothed round-trip time in milliseconds.
+    public var rttMs: Double
+    /// Packets reported lost by the receiver, as a percentage of packets sent.
+    public var lossPercent: Double
+    /// The transport's current send rate in Mbit/s.
+    public var sendMbps: Double
+
+    public init(rttMs: Double, lossPercent: Double, sendMbps: Double) {
+        self.rttMs = rttMs
+        self.lossPercent = lossPercent
+        self.sendMbps = sendMbps
+    }
 }
 
 /// A subscriber that is a viewer (players are; a transcoder is not).
 public protocol ViewerReporting: AnyObject {
     var viewerSnapshot: ViewerSnapshot { get }
+}
+
+/// A subscriber that serves several viewers (an SRT stream's shared MPEG-TS muxer).
+public protocol ViewerGroupReporting: AnyObject {
+    var viewerSnapshots: [ViewerSnapshot] { get }
 }
 
 /// A stream's state at one moment.

@@ -1,0 +1,143 @@
+internal import CSRT
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import RelayCore
+import Synchronization
+
+/// The SRT listener's one thread: waits on libsrt's own epoll for new connections and
+/// readable or broken sockets, accepts (the listen callback has already authorized), and
+/// turns each accepted socket into a publisher or a player.
+final class SRTEventLoop: @unchecked Sendable {
+    private let listener: SRTListenerSocket
+    private let admission: SRTAdmission
+    private let registry: StreamRegistry
+    private let playouts: SRTPlayouts
+    private let configuration: SRTConfiguration
+    private let logger: Logger
+    private let epoll: Int32
+    private let peers = NIOLockedValueBox<[SRTSOCKET: any SRTPeer]>([:])
+    private let running = Atomic<Bool>(true)
+    /// Players accepted but not yet fed (epoll thread only), with when to start them.
+    private var startingPlayers: [(due: Date, player: SRTPlayer)] = []
+    /// How long a new player waits before the first bytes: the listener accepts when it has
+    /// sent its handshake answer, and if a lossy link drops that answer the caller is not
+    /// connected yet and discards what arrives meanwhile (too late to repair afterwards).
+    static let playerStartDelay: TimeInterval = 0.3
+    private let finished = Atomic<Bool>(false)
+
+    init(
+        listener: SRTListenerSocket, admission: SRTAdmission, registry: StreamRegistry, configuration: SRTConfiguration,
+        logger: Logger
+    ) throws(SRTError) {
+        self.listener = listener
+        self.admission = admission
+        self.registry = registry
+        self.playouts = SRTPlayouts(registry: registry, logger: logger)
+        self.configuration = configuration
+        self.logger = logger
+        epoll = srt_epoll_create()
+        guard epoll >= 0 else { throw SRTError.last("srt_epoll_create") }
+        srt_epoll_set(epoll, Int32(SRT_EPOLL_ENABLE_EMPTY.rawValue))
+        var events = csrt_EPOLL_IN() | csrt_EPOLL_ERR()
+        try SRTError.check(srt_epoll_add_usock(epoll, listener.id, &events), "srt_epoll_add_usock")
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            self.run()
+            self.finished.store(true, ordering: .releasing)
+        }
+        thread.name = "srt-epoll"
+        thread.start()
+    }
+
+    /// Asks the thread to stop; it does within its 100 ms wait.
+    func stop() { running.store(false, ordering: .releasing) }
+
+    var isFinished: Bool { finished.load(ordering: .acquiring) }
+
+    /// Closes every connection (after ``stop()``, at shutdown).
+    func closeAll(reason: String) {
+        for peer in peers.withLockedValue({ Array($0.values) }) { peer.close(reason: reason) }
+        srt_epoll_release(epoll)
+    }
+
+    private func run() {
+        var events = [SRT_EPOLL_EVENT](repeating: SRT_EPOLL_EVENT(), count: 64)
+        var lastSample = Date()
+        while running.load(ordering: .acquiring) {
+            if Date().timeIntervalSince(lastSample) >= 1 {
+                lastSample = Date()
+                for peer in peers.withLockedValue({ Array($0.values) }) { peer.socket.statistics() }
+            }
+            startDuePlayers()
+            let count = srt_epoll_uwait(epoll, &events, Int32(events.count), startingPlayers.isEmpty ? 100 : 20)
+            guard count > 0 else { continue }
+            for event in events.prefix(Int(count)) {
+                if event.fd == listener.id {
+                    acceptAll()
+                    continue
+                }
+                guard let peer = peers.withLockedValue({ $0[event.fd] }) else {
+                    srt_epoll_remove_usock(epoll, event.fd)
+                    continue
+                }
+                if event.events & csrt_EPOLL_IN() != 0 { peer.readable() }
+                if event.events & csrt_EPOLL_ERR() != 0 { peer.close(reason: "connection broken") }
+            }
+        }
+    }
+
+    /// Accepts one connection per readiness report (epoll is level-triggered: more pending
+    /// connections are reported again), so libsrt is never asked when none is pending.
+    private func acceptAll() {
+        if let (id, remote) = listener.accept() {
+            let socket = SRTSocket(id: id, remote: remote)
+            guard let admitted = admission.take(id) else {
+                logger.warning("srt connection without an access decision closed", metadata: ["remote": "\(remote)"])
+                socket.close()
+                return
+            }
+            let peer: any SRTPeer
+            let unregister: @Sendable (SRTSocket) -> Void = { [weak self] socket in self?.forget(socket) }
+            switch admitted.streamID.mode {
+            case .publish:
+                peer = SRTPublisher(socket: socket, admitted: admitted, registry: registry, logger: logger, onClose: unregister)
+            case .request:
+                let playouts = self.playouts
+                let player = SRTPlayer(
+                    socket: socket, admitted: admitted, stallTimeout: configuration.playerStallTimeoutSeconds, logger: logger,
+                    onClose: { player in
+                        playouts.remove(player)
+                        unregister(player.socket)
+                    }
+                )
+                logger.info("srt play started", metadata: ["stream": "\(player.stream)", "remote": "\(remote)"])
+                peer = player
+            }
+            peers.withLockedValue { $0[id] = peer }
+            var events = csrt_EPOLL_IN() | csrt_EPOLL_ERR()
+            if srt_epoll_add_usock(epoll, id, &events) == SRT_ERROR {
+                peer.close(reason: "cannot watch the socket: \(SRTError.last("srt_epoll_add_usock").message)")
+                return
+            }
+            if let player = peer as? SRTPlayer {
+                startingPlayers.append((Date().addingTimeInterval(Self.playerStartDelay), player))
+            }
+        }
+    }
+
+    private func startDuePlayers() {
+        guard !startingPlayers.isEmpty else { return }
+        let now = Date()
+        let due = startingPlayers.filter { $0.due <= now }
+        startingPlayers.removeAll { $0.due <= now }
+        for (_, player) in due where !player.socket.isClosed { playouts.add(player) }
+    }
+
+    private func forget(_ socket: SRTSocket) {
+        peers.withLockedValue { _ = $0.removeValue(forKey: socket.id) }
+        srt_epoll_remove_usock(epoll, socket.id)
+    }
+}

@@ -1,0 +1,52 @@
+import Logging
+import RelayCore
+import ServiceLifecycle
+
+/// The SRT listener as a service: binds `host:port`, serves publishers and players on its
+/// epoll thread until graceful shutdown, then closes every SRT connection.
+public final class SRTServer: Service, Sendable {
+    public let host: String
+    public let port: Int
+    private let configuration: SRTConfiguration
+    private let registry: StreamRegistry
+    private let policy: any AccessPolicy
+    private let logger: Logger
+    private let onListening: @Sendable (String, Int) -> Void
+
+    public init(
+        host: String, port: Int, configuration: SRTConfiguration, registry: StreamRegistry, accessPolicy: any AccessPolicy,
+        logger: Logger, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
+    ) {
+        self.host = host
+        self.port = port
+        self.configuration = configuration
+        self.registry = registry
+        self.policy = accessPolicy
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let admission = SRTAdmission(policy: policy, timeout: configuration.authorizationTimeoutSeconds, logger: logger)
+        let listener: SRTListenerSocket
+        let loop: SRTEventLoop
+        do {
+            listener = try SRTListenerSocket(host: host, port: port, configuration: configuration)
+            try listener.listen(admission: admission)
+            loop = try SRTEventLoop(
+                listener: listener, admission: admission, registry: registry, configuration: configuration, logger: logger
+            )
+        } catch {
+            throw SRTListenError(host: host, port: port, underlying: error)
+        }
+        onListening(host, listener.port)
+        loop.start()
+
+        try? await gracefulShutdown()
+
+        logger.info("srt: shutting down")
+        loop.stop()
+        for _ in 0..<50 where !loop.isFinished { try? await Task.sleep(for: .milliseconds(20)) }
+        loop.closeAll(reason: "relay shutting down")
+    }
+}

@@ -1,0 +1,76 @@
+import RelayCore
+import SRT
+import Testing
+
+@Suite("SRT streamid")
+struct SRTStreamIDTests {
+    @Test func accessControlFormForPublishAndRequest() throws {
+        let publish = try SRTStreamID.parse("#!::r=live/math-7,m=publish,s=K3y")
+        #expect(publish == SRTStreamID(stream: StreamKey(app: "live", name: "math-7"), mode: .publish, key: "K3y", rendition: nil))
+        let play = try SRTStreamID.parse("#!::m=request,s=abc=def,r=live/math-7_source,u=site,h=relay.example")
+        #expect(play.mode == .request)
+        #expect(play.key == "abc=def")
+        #expect(play.stream == StreamKey(app: "live", name: "math-7"))
+        #expect(play.rendition == "source")
+        // The SRT specification's default mode is request.
+        #expect(try SRTStreamID.parse("#!::r=live/x").mode == .request)
+        #expect(try SRTStreamID.parse("#!::r=live/x,t=stream").stream.name == "x")
+    }
+
+    @Test func percentEncodedAccessControlForm() throws {
+        let id = try SRTStreamID.parse("%23%21%3A%3Ar%3Dlive%2Fx%2Cm%3Dpublish%2Cs%3Dk")
+        #expect(id == SRTStreamID(stream: StreamKey(app: "live", name: "x"), mode: .publish, key: "k", rendition: nil))
+    }
+
+    @Test func otherRenditionSuffixesStayInTheName() throws {
+        #expect(try SRTStreamID.parse("#!::r=live/x_720p").stream.name == "x_720p")
+    }
+
+    @Test func plainForm() throws {
+        let id = try SRTStreamID.parse("live/math?key=a%2Bb")
+        #expect(id.stream == StreamKey(app: "live", name: "math"))
+        #expect(id.key == "a+b")
+        #expect(id.mode == .request)
+        #expect(try SRTStreamID.parse("/live/math?m=publish&key=k").mode == .publish)
+        #expect(try SRTStreamID.parse("live/math_source").rendition == "source")
+        #expect(try SRTStreamID.parse("live/math").key == nil)
+    }
+
+    @Test("malformed streamids are refused with a reason", arguments: [
+        ("", SRTStreamIDError.empty),
+        ("#!::", .malformedEntry(index: 1)),
+        ("#!::m=publish", .missingResource),
+        ("#!::r=live/x,SECRET", .malformedEntry(index: 2)),
+        ("#!::r=live/x,r=live/y", .duplicateKey("r")),
+        ("#!::r=live/x,m=bidirectional", .unsupportedMode("bidirectional")),
+        ("#!::r=live/x,t=file", .unsupportedType("file")),
+        ("#!::r=live", .malformedResource("live")),
+        ("#!::r=live/", .malformedResource("live/")),
+        ("#!::r=live/a/b", .malformedResource("live/a/b")),
+        ("#!::r=live/..", .malformedResource("live/..")),
+        ("#!::r=live/_source", .malformedResource("live/_source")),
+        ("live/x?key", .malformedEntry(index: 1)),
+        ("live/x\u{1}", .controlCharacter),
+    ])
+    func malformed(raw: String, expected: SRTStreamIDError) {
+        #expect(throws: expected) { try SRTStreamID.parse(raw) }
+    }
+
+    @Test func tooLongIsRefused() {
+        #expect(throws: SRTStreamIDError.tooLong(600)) { try SRTStreamID.parse("#!::r=live/" + String(repeating: "a", count: 589)) }
+    }
+
+    @Test func errorsNeverEchoTheKey() {
+        do {
+            _ = try SRTStreamID.parse("#!::r=live/x,s=TOPSECRET,TOPSECRET2")
+            Issue.record("should throw")
+        } catch {
+            #expect(!"\(error)".contains("TOPSECRET"))
+        }
+    }
+
+    @Test func denialCodes() {
+        #expect(SRTRejectCode.forDenial("no class 'x'") == 1404)
+        #expect(SRTRejectCode.forDenial("the key is not valid") == 1403)
+    }
+}
