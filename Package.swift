@@ -50,7 +50,12 @@ let package = Package(
         // The only importer of CFFmpeg.
         .target(
             name: "Media",
-            dependencies: ["CFFmpeg", "RelayCore"],
+            dependencies: [
+                "CFFmpeg", "RelayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
 

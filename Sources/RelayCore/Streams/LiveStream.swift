@@ -65,7 +65,10 @@ public final class LiveStream: Sendable {
             let seconds = max(Date().timeIntervalSince(info.since), 0.001)
             inputKbps = Int(Double(state.bytesIn - state.bytesInAtPublish) * 8 / 1000 / seconds)
         }
-        let viewers = subscribers.compactMap { ($0 as? any ViewerReporting)?.viewerSnapshot }
+        let viewers = subscribers.compactMap { subscriber -> ViewerSnapshot? in
+            guard let viewer = subscriber as? any ViewerReporting, viewer.isReportedViewer else { return nil }
+            return viewer.viewerSnapshot
+        }
         return StreamSnapshot(
             key: key, publisher: state.publisher == nil ? nil : state.publisherInfo, video: state.video,
             inputKbps: inputKbps, inputBytes: state.bytesIn, viewers: viewers

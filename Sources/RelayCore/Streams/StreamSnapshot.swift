@@ -41,6 +41,12 @@ public struct ViewerSnapshot: Sendable {
 /// A subscriber that is a viewer (players are; a transcoder is not).
 public protocol ViewerReporting: AnyObject {
     var viewerSnapshot: ViewerSnapshot { get }
+    /// False while the subscriber should not be listed (an adaptive player's rung it is not on).
+    var isReportedViewer: Bool { get }
+}
+
+extension ViewerReporting {
+    public var isReportedViewer: Bool { true }
 }
 
 /// A stream's state at one moment.
