@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaTests",
-            dependencies: ["Media", "RelayTestSupport"]
+            dependencies: ["Media", "RelayCore", "RelayTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "ClassctlTests",

@@ -18,9 +18,9 @@ struct TranscodeTests {
         let dir = try makeTemporaryDirectory("rungs")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let targets = [("720p", 1280, 720, 1800.0), ("480p", 854, 480, 900.0), ("360p", 640, 360, 450.0)]
-        // Three players at once, one per rung, 24 s each (the first seconds are left out below).
+        // Three players at once, one per rung, 26 s each (the first seconds are left out below).
         let players = try targets.map { rung in
-            try MediaTools.record(relay.url("ladder_\(rung.0)"), to: "\(dir)/\(rung.0).flv", seconds: 24)
+            try MediaTools.record(relay.url("ladder_\(rung.0)"), to: "\(dir)/\(rung.0).flv", seconds: 26, copyTimestamps: true)
         }
         for player in players { await player.wait(timeout: .seconds(45)) }
 
@@ -31,6 +31,17 @@ struct TranscodeTests {
             #expect(abs(probe.videoKbps - kbps) / kbps <= 0.25, "\(name): \(Int(probe.videoKbps)) kbit/s for a target of \(Int(kbps))")
             print("rung \(name): \(probe.width)x\(probe.height) \(Int(probe.videoKbps)) kbit/s over \(Int(probe.seconds)) s")
         }
+        // Keyframes at the same timestamps on every rung (where the recordings overlap).
+        var keyframes: [[Int]] = []
+        var range = (Double(0), Double.infinity)
+        for (name, _, _, _) in targets {
+            let video = try await MediaTools.packets(of: "\(dir)/\(name).flv").filter(\.isVideo)
+            range = (max(range.0, video.first?.dtsMillis ?? 0), min(range.1, video.last?.dtsMillis ?? 0))
+            keyframes.append(video.filter(\.isKey).map { Int($0.dtsMillis.rounded()) })
+        }
+        let aligned = keyframes.map { $0.filter { Double($0) > range.0 + 100 && Double($0) < range.1 - 100 } }
+        #expect(aligned[0].count >= 5, "keyframes every 2 s: \(aligned[0])")
+        #expect(aligned.allSatisfy { $0 == aligned[0] }, "keyframes not aligned: \(aligned)")
         let errors = try await MediaTools.decodeErrors(of: "\(dir)/360p.flv")
         #expect(errors.isEmpty, "360p decodes cleanly: \(String(errors.prefix(300)))")
         #expect(relay.child.stderr.contains("transcoding"), "\(relay.child.stderr)")

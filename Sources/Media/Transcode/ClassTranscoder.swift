@@ -53,6 +53,9 @@ public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
         done.unlock()
     }
 
+    /// True once it was asked to stop or its stream ended.
+    public var isStopping: Bool { inbox.isClosed }
+
     /// Called under the source stream's lock: queue and return.
     public func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
         inbox.push(item)

@@ -2,27 +2,35 @@ import NIOCore
 import RelayCore
 
 /// One rung of a class's transcoder: its scaler, its encoder and the stream it publishes,
-/// encoding only while someone watches it.
+/// encoding only while someone watches it. The encoder is opened when the rung is first
+/// watched (a rung nobody ever plays costs no memory), and its sequence header published then.
 final class RungOutput {
     let rendition: Rendition
     let session: PublishSession
-    private let scaler: FrameScaler
-    private let encoder: RungEncoder
+    private let fps: Double
+    private let settings: TranscodeSettings
+    private var scaler: FrameScaler?
+    private var encoder: RungEncoder?
     private var watched = false
 
-    init(rendition: Rendition, fps: Double, settings: TranscodeSettings, session: PublishSession) throws(FFmpegError) {
+    init(rendition: Rendition, fps: Double, settings: TranscodeSettings, session: PublishSession) {
         self.rendition = rendition
         self.session = session
-        scaler = try FrameScaler(width: rendition.width, height: rendition.height)
-        encoder = try RungEncoder(rendition: rendition, fps: fps, settings: settings)
+        self.fps = fps
+        self.settings = settings
     }
 
-    /// Publishes the rung's sequence headers (video from the encoder, audio as the source's).
-    func publishHeaders(audio: MediaMessage?, allocator: ByteBufferAllocator) {
+    /// Opens the scaler and encoder and publishes the video sequence header, once.
+    private func open(at timestamp: UInt32, allocator: ByteBufferAllocator) throws(FFmpegError) -> (FrameScaler, RungEncoder) {
+        if let scaler, let encoder { return (scaler, encoder) }
+        let scaler = try FrameScaler(width: rendition.width, height: rendition.height)
+        let encoder = try RungEncoder(rendition: rendition, fps: fps, settings: settings)
+        self.scaler = scaler
+        self.encoder = encoder
         var video = MediaMessage.allocatePayload(capacity: encoder.sequenceHeader.count, allocator: allocator)
         video.writeBytes(encoder.sequenceHeader)
-        session.publish(MediaMessage(kind: .video, timestamp: 0, payload: video))
-        if let audio { publishCopy(of: audio, allocator: allocator) }
+        session.publish(MediaMessage(kind: .video, timestamp: timestamp, payload: video))
+        return (scaler, encoder)
     }
 
     /// Whether players are on this rung now. A rung nobody watched starts again at a keyframe,
@@ -38,6 +46,7 @@ final class RungOutput {
 
     /// Scales and encodes one decoded picture; publishes what the encoder produced.
     func encode(_ frame: MediaFrame, pts: Int64, keyframe: Bool, allocator: ByteBufferAllocator) throws(FFmpegError) {
+        let (scaler, encoder) = try open(at: UInt32(clamping: max(0, pts)), allocator: allocator)
         let scaled = try scaler.scale(frame)
         try encoder.encode(scaled, pts: pts, keyframe: keyframe, allocator: allocator) { session.publish($0) }
     }

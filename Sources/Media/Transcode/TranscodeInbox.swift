@@ -59,6 +59,12 @@ final class TranscodeInbox: @unchecked Sendable {
         condition.unlock()
     }
 
+    var isClosed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return closed
+    }
+
     var droppedCount: Int {
         condition.lock()
         defer { condition.unlock() }

@@ -20,7 +20,9 @@ final class TranscodeWorker {
     private var waitingForKeyframe = true
     private var lastKeyPts: Int64?
     private(set) var decodeErrors = 0
-    private var failed = false
+    private var encodeErrors = 0
+    /// The rungs were chosen (at the first decoded picture).
+    private var isSetUp = false
 
     init(
         source: StreamKey, registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings,
@@ -86,7 +88,7 @@ final class TranscodeWorker {
             }
             return
         }
-        guard type == 1, let decoder else { return }
+        guard type == 1, let decoder, !isSetUp || !outputs.isEmpty else { return }  // no rung fits: nothing to do
         if waitingForKeyframe {
             guard message.isKeyframe else { return }
             waitingForKeyframe = false
@@ -98,7 +100,7 @@ final class TranscodeWorker {
             try payload.withUnsafeReadableBytes { bytes throws(FFmpegError) in
                 try decoder.send(bytes, pts: dts + Int64(cts), dts: dts, keyframe: message.isKeyframe)
             }
-            while try decoder.receive() { try transcode(decoder) }
+            while try decoder.receive() { transcode(decoder) }
         } catch {
             decodeErrors += 1
             directory.countTranscodeLosses(dropped: 0, decodeErrors: 1)
@@ -112,37 +114,48 @@ final class TranscodeWorker {
         }
     }
 
-    private func transcode(_ decoder: VideoDecoder) throws(FFmpegError) {
+    private func transcode(_ decoder: VideoDecoder) {
         guard let pts = decoder.framePts else { return }
-        if outputs.isEmpty, !failed { setUp(width: decoder.frameWidth, height: decoder.frameHeight) }
+        if !isSetUp {
+            isSetUp = true
+            setUp(width: decoder.frameWidth, height: decoder.frameHeight)
+        }
         let gopMillis = Int64(settings.gopSeconds * 1000)
         let keyframe = decoder.frameIsKey || lastKeyPts.map { pts - $0 >= gopMillis || pts < $0 } ?? true
         if keyframe { lastKeyPts = pts }
         for output in outputs {
             let (watched, resumed) = output.updateWatched()
             guard watched else { continue }
-            try output.encode(decoder.frame, pts: pts, keyframe: keyframe || resumed, allocator: allocator)
+            do {
+                try output.encode(decoder.frame, pts: pts, keyframe: keyframe || resumed, allocator: allocator)
+            } catch {
+                encodeErrors += 1
+                if encodeErrors <= 5 {
+                    logger.error("transcoder: encoding failed", metadata: [
+                        "stream": "\(source)", "rung": "\(output.rendition.name)", "error": "\(error)",
+                    ])
+                }
+            }
         }
     }
 
-    /// Opens one encoder per rung that fits the source and publishes the rung streams.
+    /// Publishes a stream per rung that fits the source (its encoder opens when first watched).
     private func setUp(width: Int, height: Int) {
         let rungs = settings.rungs(forSourceWidth: width, height: height)
-        let rate = fps()
-        do {
-            for rung in rungs {
-                let key = Rendition.streamKey(source: source, rendition: rung.name)
-                let session = registry.attachPublisher(RungPublisher(key: key), to: key, info: PublisherInfo(transport: .rtmp))
-                session.setVideoInfo(VideoInfo(codec: "h264", width: rung.width, height: rung.height, fps: rate))
-                let output = try RungOutput(rendition: rung, fps: rate, settings: settings, session: session)
-                output.publishHeaders(audio: audioHeader, allocator: allocator)
-                outputs.append(output)
-            }
-        } catch {
-            failed = true
-            logger.error("transcoder: cannot open the encoders", metadata: ["stream": "\(source)", "error": "\(error)"])
-            finish()
+        guard !rungs.isEmpty else {
+            logger.notice("no rung fits the source: players get the source", metadata: [
+                "stream": "\(source)", "source": "\(width)x\(height)",
+            ])
             return
+        }
+        let rate = fps()
+        for rung in rungs {
+            let key = Rendition.streamKey(source: source, rendition: rung.name)
+            let session = registry.attachPublisher(RungPublisher(key: key), to: key, info: PublisherInfo(transport: .rtmp))
+            session.setVideoInfo(VideoInfo(codec: "h264", width: rung.width, height: rung.height, fps: rate))
+            let output = RungOutput(rendition: rung, fps: rate, settings: settings, session: session)
+            if let audioHeader { output.publishCopy(of: audioHeader, allocator: allocator) }
+            outputs.append(output)
         }
         directory.publish(outputs.map(\.rendition), for: source)
         logger.info("transcoding", metadata: [

@@ -28,7 +28,7 @@ public final class TranscoderPool: Sendable {
     func publisherAttached(_ key: StreamKey) {
         guard !directory.isRenditionStream(key) else { return }
         let transcoder = running.withLockedValue { map -> ClassTranscoder? in
-            guard map[key] == nil else { return nil }
+            if let existing = map[key], !existing.isStopping { return nil }
             let transcoder = ClassTranscoder(
                 source: key, registry: registry, directory: directory, settings: settings, logger: logger
             ) { [weak self] done in
