@@ -57,7 +57,12 @@ let package = Package(
         // The only importer of CFFmpeg.
         .target(
             name: "Media",
-            dependencies: ["CFFmpeg", "RelayCore", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "CFFmpeg", "RelayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -181,7 +186,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaTests",
-            dependencies: ["Media", "RelayTestSupport"]
+            dependencies: ["Media", "RelayCore", "RelayTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "SRTTests",

@@ -27,6 +27,18 @@ let package = Package(
     targets: [
         // Fixtures shared by the benchmarks (a real H.264/AAC FLV, its RTMP chunk stream).
         .target(name: "BenchSupport", dependencies: relayProducts, path: "Support/BenchSupport"),
+        // Frames per second of the in-process ladder (Benchmarks/compare-transcode.sh runs it beside ffmpeg).
+        .executableTarget(
+            name: "TranscodeBench",
+            dependencies: [
+                .product(name: "RelayCore", package: rootIdentity),
+                .product(name: "Media", package: rootIdentity),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Benchmarks/TranscodeBench"
+        ),
     ] + ["FanOut", "ChunkDecoder", "ChunkEncoder"].map { name in
         .executableTarget(
             name: name,

@@ -151,7 +151,26 @@ struct Relayd: AsyncParsableCommand {
             framer: { framer.frame(&$0) },
             logger: Logger(label: "relay.streams")
         )
+        let renditions = RenditionDirectory(
+            ladderNames: configuration.transcodeEnabled ? Set(configuration.transcodeLadder.map(\.name)) : [],
+            observer: { RelayMetrics.record($0) }
+        )
+        let transcoders = TranscoderPool(
+            registry: registry, directory: renditions,
+            settings: TranscodeSettings(
+                ladder: configuration.transcodeLadder.map {
+                    Rendition(name: $0.name, width: $0.width, height: $0.height, videoKbps: $0.videoKbps, audioKbps: $0.audioKbps)
+                },
+                preset: configuration.transcodePreset, tune: configuration.transcodeTune,
+                gopSeconds: Double(configuration.transcodeGopSeconds)
+            ),
+            logger: Logger(label: "relay.transcode")
+        )
+        if configuration.transcodeEnabled { transcoders.install() }
         var rtmpConfiguration = RTMPSessionConfiguration()
+        rtmpConfiguration.defaultBandwidthKbps = configuration.playerDefaultBandwidthKbps
+        rtmpConfiguration.renditionSelection.stepDownBacklogMillis = UInt32(configuration.playerStepDownBacklogMs)
+        rtmpConfiguration.renditionSelection.stepUpAfter = .seconds(Int64(configuration.playerStepUpSeconds))
         rtmpConfiguration.outChunkSize = configuration.rtmpChunkSize
         rtmpConfiguration.handshakeTimeout = .seconds(Int64(configuration.rtmpHandshakeTimeoutSeconds))
         rtmpConfiguration.idleTimeout = .seconds(Int64(configuration.rtmpIdleTimeoutSeconds))
@@ -162,7 +181,8 @@ struct Relayd: AsyncParsableCommand {
             registry: registry,
             flushSchedulers: FlushSchedulerPool(interval: .milliseconds(Int64(configuration.rtmpFlushIntervalMs))),
             accessPolicy: policy,
-            logger: Logger(label: "relay.rtmp")
+            logger: Logger(label: "relay.rtmp"),
+            renditions: renditions
         )
         let rtmp = RTMPServer(
             host: configuration.host, port: configuration.rtmpPort, group: group, session: session,
@@ -183,7 +203,7 @@ struct Relayd: AsyncParsableCommand {
 
         let api = ControlPlaneAPI(
             service: controlPlane, adminToken: token.token, registry: registry,
-            metrics: RelayMetrics(prometheus: prometheus, registry: registry)
+            metrics: RelayMetrics(prometheus: prometheus, registry: registry), renditions: renditions
         )
         let http = Application(
             router: api.makeRouter(),
@@ -196,7 +216,9 @@ struct Relayd: AsyncParsableCommand {
         )
 
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: http), .init(service: rtmp), .init(service: srt)],
+            services: [
+                .init(service: http), .init(service: TranscoderService(pool: transcoders)), .init(service: rtmp), .init(service: srt),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -36,7 +36,15 @@ struct RelaydConfiguration: Sendable {
     var publisherGraceSeconds = 30
     var playerMaxBacklogMs = 4_000
     var playerStallTimeoutSeconds = 20
+    /// A site's downlink when the access policy does not know it (auth.mode open); nil: adaptive
+    /// players with an unknown link play the source.
+    var playerDefaultBandwidthKbps: Int?
+    var playerStepDownBacklogMs = 1_500
+    var playerStepUpSeconds = 15
     var transcodeEnabled = true
+    var transcodePreset = "veryfast"
+    var transcodeTune = "zerolatency"
+    var transcodeGopSeconds = 2
     var transcodeLadder: [Rung] = [
         Rung(name: "720p", width: 1280, height: 720, videoKbps: 1800, audioKbps: 96),
         Rung(name: "480p", width: 854, height: 480, videoKbps: 900, audioKbps: 64),
@@ -133,13 +141,37 @@ private struct ConfigReader {
         if let publisher = try section(top, "publisher", keys: ["graceSeconds"]) {
             if let v = publisher["graceSeconds"] { config.publisherGraceSeconds = try int(v, at: "publisher.graceSeconds", in: 0...3600) }
         }
-        if let player = try section(top, "player", keys: ["maxBacklogMs", "stallTimeoutSeconds"]) {
+        if let player = try section(
+            top, "player", keys: ["maxBacklogMs", "stallTimeoutSeconds", "defaultBandwidthKbps", "stepDownBacklogMs", "stepUpSeconds"]
+        ) {
+            if let v = player["defaultBandwidthKbps"] {
+                config.playerDefaultBandwidthKbps = try int(v, at: "player.defaultBandwidthKbps", in: 50...10_000_000)
+            }
+            if let v = player["stepDownBacklogMs"] { config.playerStepDownBacklogMs = try int(v, at: "player.stepDownBacklogMs", in: 100...60_000) }
+            if let v = player["stepUpSeconds"] { config.playerStepUpSeconds = try int(v, at: "player.stepUpSeconds", in: 1...3600) }
             if let v = player["maxBacklogMs"] { config.playerMaxBacklogMs = try int(v, at: "player.maxBacklogMs", in: 100...60_000) }
             if let v = player["stallTimeoutSeconds"] { config.playerStallTimeoutSeconds = try int(v, at: "player.stallTimeoutSeconds", in: 1...3600) }
         }
         if let transcode = try section(top, "transcode", keys: ["enabled", "ladder", "preset", "tune", "gopSeconds"]) {
             if let v = transcode["enabled"] { config.transcodeEnabled = try bool(v, at: "transcode.enabled") }
             if let v = transcode["ladder"] { config.transcodeLadder = try ladder(v) }
+            if let v = transcode["preset"] {
+                let preset = try string(v, at: "transcode.preset")
+                let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
+                guard presets.contains(preset) else {
+                    throw ConfigurationError(key: "transcode.preset", problem: "must be one of \(presets.joined(separator: ", ")), got '\(preset)'")
+                }
+                config.transcodePreset = preset
+            }
+            if let v = transcode["tune"] {
+                let tune = try string(v, at: "transcode.tune")
+                let tunes = ["", "zerolatency", "film", "animation", "grain", "stillimage", "psnr", "ssim", "fastdecode"]
+                guard tunes.contains(tune) else {
+                    throw ConfigurationError(key: "transcode.tune", problem: "must be one of \(tunes.dropFirst().joined(separator: ", ")), got '\(tune)'")
+                }
+                config.transcodeTune = tune
+            }
+            if let v = transcode["gopSeconds"] { config.transcodeGopSeconds = try int(v, at: "transcode.gopSeconds", in: 1...10) }
         }
         if let log = try section(top, "log", keys: ["level"]) {
             if let v = log["level"] {

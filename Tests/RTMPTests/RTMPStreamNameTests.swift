@@ -38,6 +38,17 @@ struct RTMPStreamNameTests {
         #expect(RTMPStreamName(app: "live", name: "_source") == nil)
     }
 
+    @Test func ladderSuffixPinsThatRung() throws {
+        let ladder: Set<String> = ["720p", "480p", "360p"]
+        let n = try #require(RTMPStreamName(app: "live", name: "math_101_480p?key=k", renditions: ladder))
+        #expect(n.stream.name == "math_101")
+        #expect(n.rendition == "480p")
+        #expect(RTMPStreamName(app: "live", name: "math_101", renditions: ladder)?.rendition == nil)
+        #expect(RTMPStreamName(app: "live", name: "math_1080p", renditions: ladder)?.stream.name == "math_1080p")
+        #expect(RTMPStreamName(app: "live", name: "math_480p")?.stream.name == "math_480p", "no ladder: a plain name")
+        #expect(RTMPStreamName(app: "live", name: "_480p", renditions: ladder) == nil)
+    }
+
     @Test func percentEncodedKey() {
         #expect(RTMPStreamName(app: "live", name: "r?key=a%20b%2Fc%3d")?.key == "a b/c=")
         #expect(RTMPStreamName(app: "live", name: "r?key=%E6%95%99")?.key == "教")

@@ -10,9 +10,15 @@ public struct ControlPlaneAPI: Sendable {
     public let adminToken: String
     public let registry: StreamRegistry?
     public let metrics: RelayMetrics?
+    /// The rungs being transcoded per class, for the live view.
+    public let renditions: RenditionDirectory?
     public var maxBodyBytes = 64 * 1024
 
-    public init(service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, metrics: RelayMetrics?) {
+    public init(
+        service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, metrics: RelayMetrics?,
+        renditions: RenditionDirectory? = nil
+    ) {
+        self.renditions = renditions
         self.service = service
         self.adminToken = adminToken
         self.registry = registry
@@ -104,7 +110,7 @@ public struct ControlPlaneAPI: Sendable {
         }
         api.get("classes/:id/live") { _, context in
             let schedule = try await service.classSchedule(try context.parameters.require("id"))
-            return try json(LiveView.render(schedule, registry: registry, expansion: service.expansion))
+            return try json(LiveView.render(schedule, registry: registry, renditions: renditions, expansion: service.expansion))
         }
         api.get("timetable") { request, _ in
             let query = request.uri.queryParameters

@@ -3,8 +3,13 @@ import RelayCore
 
 /// `GET /classes/{id}/live`: the relay's real state for a class.
 enum LiveView {
-    static func render(_ schedule: ClassSchedule, registry: StreamRegistry?, expansion: OccurrenceExpansion) -> LiveOutput {
-        let snapshot = registry?.stream(StreamKey(app: "live", name: schedule.id))?.snapshot()
+    static func render(
+        _ schedule: ClassSchedule, registry: StreamRegistry?, renditions directory: RenditionDirectory?,
+        expansion: OccurrenceExpansion
+    ) -> LiveOutput {
+        let source = StreamKey(app: "live", name: schedule.id)
+        let snapshot = registry?.stream(source)?.snapshot()
+        let rungs = snapshot?.publisher == nil ? [] : directory?.renditions(for: source) ?? []
         let state: String
         if snapshot?.publisher != nil {
             state = "live"
@@ -23,8 +28,15 @@ enum LiveView {
             renditions.append(.init(
                 name: "source", width: snapshot.video?.width ?? 0, height: snapshot.video?.height ?? 0, videoKbps: snapshot.inputKbps
             ))
+            for rung in rungs {
+                renditions.append(.init(name: rung.name, width: rung.width, height: rung.height, videoKbps: rung.videoKbps))
+            }
         }
-        let viewers = (snapshot?.viewers ?? []).map {
+        // Players of the source and of every rung (an adaptive player is listed on its current rung).
+        let rungViewers = (directory?.renditions(for: source) ?? []).flatMap {
+            registry?.stream(Rendition.streamKey(source: source, rendition: $0.name))?.snapshot().viewers ?? []
+        }
+        let viewers = ((snapshot?.viewers ?? []) + rungViewers).map {
             LiveOutput.Viewer(
                 siteId: $0.schoolId, protocol: $0.transport.rawValue, rendition: $0.rendition, sendKbps: $0.sendKbps,
                 since: Validation.formatTime($0.since),

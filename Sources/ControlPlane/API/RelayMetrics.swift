@@ -38,6 +38,18 @@ public final class RelayMetrics: Sendable {
         Metrics.Counter(label: "relay_auth_refusals_total", dimensions: [("action", action.rawValue), ("reason", reason)]).increment()
     }
 
+    /// Counts a rung switch, a transcoder's dropped frames or its decoding errors
+    /// (``RenditionDirectory``'s observer).
+    public static func record(_ event: RenditionDirectory.Event) {
+        switch event {
+        case .switched(let direction):
+            Metrics.Counter(label: "relay_rendition_switches_total", dimensions: [("direction", direction.rawValue)]).increment()
+        case .transcodeLosses(let dropped, let decodeErrors):
+            if dropped > 0 { Metrics.Counter(label: "relay_transcode_dropped_frames_total").increment(by: Int64(dropped)) }
+            if decodeErrors > 0 { Metrics.Counter(label: "relay_transcode_decode_errors_total").increment(by: Int64(decodeErrors)) }
+        }
+    }
+
     public func render() -> String {
         if let registry {
             let snapshots = registry.snapshots()

@@ -5,7 +5,8 @@ final class MediaFrame {
     /// The owned frame; non-nil for the object's whole life.
     let pointer: UnsafeMutablePointer<AVFrame>
 
-    private init() throws(FFmpegError) {
+    /// An empty frame (no buffers): a decoder fills it.
+    init() throws(FFmpegError) {
         guard let frame = av_frame_alloc() else {
             throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "av_frame_alloc")
         }

@@ -55,7 +55,7 @@ extension RTMPConnectionHandler {
     /// Parses the stream name argument of publish/play against the connected app.
     func streamName(_ command: RTMPCommand) throws -> RTMPStreamName {
         guard let app else { throw RTMPProtocolError.malformedMessage("\(command.name) before connect") }
-        guard let raw = command.streamNameArgument, let name = RTMPStreamName(app: app, name: raw) else {
+        guard let raw = command.streamNameArgument, let name = RTMPStreamName(app: app, name: raw, renditions: shared.renditions.ladderNames) else {
             throw RTMPProtocolError.malformedMessage("\(command.name) without a valid stream name")
         }
         return name

@@ -18,23 +18,44 @@ extension RTMPConnectionHandler: PlayerSink {
         sendStatus(level: "status", code: "NetStream.Play.Start", description: "Started playing \(name.stream.name).")
         sendData([.string("|RtmpSampleAccess"), .boolean(true), .boolean(true)])
         context.flush()
+        let bandwidth = grant.bandwidthKbps ?? configuration.defaultBandwidthKbps
+        let adaptive = name.rendition == nil && bandwidth != nil && !shared.renditions.ladderNames.isEmpty
         let outlet = PlayerOutlet(
             sink: self, eventLoop: context.eventLoop,
             scheduler: shared.flushSchedulers.scheduler(for: context.eventLoop),
             limits: configuration.playerQueueLimits, stallTimeout: configuration.playerStallTimeout,
             identity: .init(schoolId: grant.schoolId, transport: .rtmp, rendition: name.rendition ?? "source")
         )
-        let stream = shared.registry.attachSubscriber(outlet, to: name.stream)
-        role = .playing(outlet, stream, name)
-        logger.info("play started", metadata: [
-            "stream": "\(name.stream)", "waitingForPublisher": "\(!stream.isPublished)",
-        ])
+        if adaptive {
+            let playback = AdaptivePlayback(
+                source: name.stream, outlet: outlet, registry: shared.registry, directory: shared.renditions,
+                bandwidthKbps: bandwidth, configuration: configuration.renditionSelection, logger: logger
+            )
+            role = .playingAdaptive(playback, name)
+            playback.start()
+            logger.info("play started", metadata: [
+                "stream": "\(name.stream)", "rendition": "\(playback.rendition)", "adaptive": "true",
+                "bandwidthKbps": "\(bandwidth ?? 0)", "waitingForPublisher": "\(!playback.isPublished)",
+            ])
+        } else {
+            let key = name.rendition.flatMap { $0 == "source" ? nil : Rendition.streamKey(source: name.stream, rendition: $0) }
+            let stream = shared.registry.attachSubscriber(outlet, to: key ?? name.stream)
+            role = .playing(outlet, stream, name)
+            logger.info("play started", metadata: [
+                "stream": "\(name.stream)", "rendition": "\(name.rendition ?? "source")",
+                "waitingForPublisher": "\(!stream.isPublished)",
+            ])
+        }
         outlet.flushNow()
     }
 
     // MARK: PlayerSink
 
     public var isWritable: Bool { context != nil && writable }
+
+    public var bufferedBytes: Int {
+        (try? context?.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+    }
 
     public func write(_ item: StreamItem) {
         guard let context else { return }

@@ -7,6 +7,11 @@ extension RTMPConnectionHandler {
         guard case .idle = role else {
             throw RTMPProtocolError.malformedMessage("publish while already \(roleName)")
         }
+        if let rendition = name.rendition {
+            logger.notice("publish refused", metadata: ["stream": "\(name.stream)", "reason": "rung \(rendition)"])
+            refuse(code: "NetStream.Publish.BadName", description: "publish refused: '\(rendition)' is a rendition, publish to \(name.stream.name)")
+            return
+        }
         role = .authorizingPublish(name, pending: [], pendingBytes: 0)
         authorize(.publish, name)
     }
@@ -77,7 +82,7 @@ extension RTMPConnectionHandler {
         switch role {
         case .idle: return "idle"
         case .authorizingPublish, .publishing: return "publishing"
-        case .authorizingPlay, .playing: return "playing"
+        case .authorizingPlay, .playing, .playingAdaptive: return "playing"
         case .closing: return "closing"
         }
     }

@@ -15,6 +15,7 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
         case publishing(PublishSession, RTMPStreamName)
         case authorizingPlay(RTMPStreamName)
         case playing(PlayerOutlet, LiveStream, RTMPStreamName)
+        case playingAdaptive(AdaptivePlayback, RTMPStreamName)
         case closing
     }
 
@@ -66,8 +67,12 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         writable = context.channel.isWritable
-        if writable, case .playing(let outlet, _, _) = role {
-            outlet.flushNow()
+        if writable {
+            switch role {
+            case .playing(let outlet, _, _): outlet.flushNow()
+            case .playingAdaptive(let playback, _): playback.outlet.flushNow()
+            default: break
+            }
         }
         context.fireChannelWritabilityChanged()
     }
@@ -128,7 +133,7 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     private func checkIdle() {
         let idle = NIODeadline.now() - lastRead
         switch role {
-        case .playing, .closing:
+        case .playing, .playingAdaptive, .closing:
             return
         case .publishing:
             if idle > configuration.idleTimeout {
@@ -162,17 +167,25 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
         case .playing(let outlet, let stream, let name):
             outlet.close()
             shared.registry.detachSubscriber(outlet, from: stream)
-            let drops = outlet.dropStats
-            logger.info("play ended", metadata: [
-                "stream": "\(name.stream)", "reason": "\(reason)", "messagesSent": "\(outlet.messagesSent)",
-                "bytesSent": "\(outlet.bytesSent)", "droppedMessages": "\(drops.droppedMessages)",
-                "overflows": "\(drops.overflows)",
-            ])
+            logPlayEnded(outlet, name, reason: reason, rendition: name.rendition ?? "source")
+        case .playingAdaptive(let playback, let name):
+            playback.outlet.close()
+            playback.stop()
+            logPlayEnded(playback.outlet, name, reason: reason, rendition: playback.rendition)
         case .idle, .authorizingPlay, .authorizingPublish, .closing:
             break
         }
         if case .closing = role { return }
         role = .idle
+    }
+
+    private func logPlayEnded(_ outlet: PlayerOutlet, _ name: RTMPStreamName, reason: String, rendition: String) {
+        let drops = outlet.dropStats
+        logger.info("play ended", metadata: [
+            "stream": "\(name.stream)", "rendition": "\(rendition)", "reason": "\(reason)",
+            "messagesSent": "\(outlet.messagesSent)", "bytesSent": "\(outlet.bytesSent)",
+            "droppedMessages": "\(drops.droppedMessages)", "overflows": "\(drops.overflows)",
+        ])
     }
 }
 

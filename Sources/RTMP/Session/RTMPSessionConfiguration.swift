@@ -19,6 +19,11 @@ public struct RTMPSessionConfiguration: Sendable {
     public var playerQueueLimits: PlayerQueue.Limits = .init()
     /// A player that accepts no byte for this long (while media waits for it) is closed.
     public var playerStallTimeout: TimeAmount = .seconds(20)
+    /// A site's downlink when the access policy does not know it (auth.mode open); nil: unknown,
+    /// and an adaptive player with an unknown link plays the source.
+    public var defaultBandwidthKbps: Int?
+    /// How adaptive players step between rungs.
+    public var renditionSelection: RenditionSelector.Configuration = .init()
 
     public init() {}
 }
@@ -30,11 +35,14 @@ public struct RTMPSessionContext: Sendable {
     public let flushSchedulers: FlushSchedulerPool
     public let accessPolicy: any AccessPolicy
     public let logger: Logger
+    /// The rungs being transcoded, for `<classId>_<rung>` names and adaptive players.
+    public let renditions: RenditionDirectory
 
     public init(
         configuration: RTMPSessionConfiguration, registry: StreamRegistry, flushSchedulers: FlushSchedulerPool,
-        accessPolicy: any AccessPolicy, logger: Logger
+        accessPolicy: any AccessPolicy, logger: Logger, renditions: RenditionDirectory = RenditionDirectory()
     ) {
+        self.renditions = renditions
         self.configuration = configuration
         self.registry = registry
         self.flushSchedulers = flushSchedulers

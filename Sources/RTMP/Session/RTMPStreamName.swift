@@ -7,10 +7,11 @@ import RelayCore
 public struct RTMPStreamName: Sendable, Equatable {
     public let stream: StreamKey
     public let key: String?
-    /// `source` for `<classId>_source`; nil when the player asked for the adaptive stream.
+    /// `source` for `<classId>_source`, the rung for `<classId>_<rung>` (a name in
+    /// `renditions`); nil when the player asked for the adaptive stream.
     public let rendition: String?
 
-    public init?(app rawApp: String, name rawName: String) {
+    public init?(app rawApp: String, name rawName: String, renditions: Set<String> = []) {
         let (app, appQuery) = Self.split(rawApp)
         var (name, nameQuery) = Self.split(rawName)
         for prefix in ["flv:", "mp4:"] where name.hasPrefix(prefix) { name.removeFirst(prefix.count) }
@@ -21,6 +22,11 @@ public struct RTMPStreamName: Sendable, Equatable {
         if name.hasSuffix("_source") {
             name.removeLast("_source".count)
             rendition = "source"
+        } else if let underscore = name.lastIndex(of: "_"),
+            case let suffix = String(name[name.index(after: underscore)...]), renditions.contains(suffix)
+        {
+            name = String(name[..<underscore])
+            rendition = suffix
         }
         guard !name.isEmpty else { return nil }
         self.stream = StreamKey(app: app2, name: name)

@@ -96,6 +96,12 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
         shared.withLockedValue { $0.queue.backlogMillis(newest: $0.newestTimestamp) }
     }
 
+    /// Bytes the player's connection holds that its socket has not taken yet. On the loop.
+    public var connectionBufferedBytes: Int {
+        eventLoop.preconditionInEventLoop()
+        return sink?.bufferedBytes ?? 0
+    }
+
     /// Drains now instead of at the next tick (first frames, or writable again). On the loop.
     public func flushNow() {
         eventLoop.preconditionInEventLoop()

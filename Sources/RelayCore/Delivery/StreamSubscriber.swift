@@ -17,4 +17,10 @@ public protocol PlayerSink: AnyObject {
     func flush()
     /// Closes the connection, logging why.
     func close(reason: String)
+    /// Bytes written but not yet taken by the socket (the connection's own buffer).
+    var bufferedBytes: Int { get }
+}
+
+extension PlayerSink {
+    public var bufferedBytes: Int { 0 }
 }

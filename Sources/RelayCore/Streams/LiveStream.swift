@@ -66,7 +66,9 @@ public final class LiveStream: Sendable {
             inputKbps = Int(Double(state.bytesIn - state.bytesInAtPublish) * 8 / 1000 / seconds)
         }
         let viewers = subscribers.flatMap { subscriber -> [ViewerSnapshot] in
-            if let viewer = subscriber as? any ViewerReporting { return [viewer.viewerSnapshot] }
+            if let viewer = subscriber as? any ViewerReporting {
+                return viewer.isReportedViewer ? [viewer.viewerSnapshot] : []
+            }
             return (subscriber as? any ViewerGroupReporting)?.viewerSnapshots ?? []
         }
         return StreamSnapshot(

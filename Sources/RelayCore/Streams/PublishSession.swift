@@ -24,6 +24,14 @@ public final class PublishSession: Sendable {
         stream.setVideoInfo(info, generation: generation)
     }
 
+    /// Forgets the cached group of pictures, so the next player starts at the next keyframe
+    /// (a transcoder resuming a rung nobody watched).
+    public func discardCachedMedia() {
+        stream.state.withLockedValue { state in
+            if state.generation == generation { state.gop.reset() }
+        }
+    }
+
     /// The publisher left (or was closed): players wait for the grace period.
     public func end() {
         registry.publisherEnded(stream: stream, generation: generation)

@@ -24,6 +24,7 @@ public final class StreamRegistry: Sendable {
     private let timerLoop: any EventLoop
     private let framer: MessageFramer
     private let logger: Logger
+    private let publishObservers = NIOLockedValueBox<[@Sendable (StreamKey, LiveStream) -> Void]>([])
 
     public init(
         configuration: Configuration = .init(),
@@ -35,6 +36,12 @@ public final class StreamRegistry: Sendable {
         self.timerLoop = timerLoop
         self.framer = framer
         self.logger = logger
+    }
+
+    /// Calls `observer` (on the publisher's thread, no lock held) whenever a stream gets a
+    /// publisher: how the transcoders learn that a lesson started.
+    public func addPublishObserver(_ observer: @escaping @Sendable (StreamKey, LiveStream) -> Void) {
+        publishObservers.withLockedValue { $0.append(observer) }
     }
 
     public func stream(_ key: StreamKey) -> LiveStream? {
@@ -80,6 +87,7 @@ public final class StreamRegistry: Sendable {
             logger.info("publisher taken over", metadata: ["stream": "\(key)"])
             previous.evict(reason: "another publisher took over \(key)")
         }
+        for observer in publishObservers.withLockedValue({ $0 }) { observer(key, stream) }
         return PublishSession(stream: stream, generation: generation, registry: self)
     }
 

@@ -73,6 +73,12 @@ public struct LinkStats: Sendable, Equatable {
 /// A subscriber that is a viewer (players are; a transcoder is not).
 public protocol ViewerReporting: AnyObject {
     var viewerSnapshot: ViewerSnapshot { get }
+    /// False while the subscriber should not be listed (an adaptive player's rung it is not on).
+    var isReportedViewer: Bool { get }
+}
+
+extension ViewerReporting {
+    public var isReportedViewer: Bool { true }
 }
 
 /// A subscriber that serves several viewers (an SRT stream's shared MPEG-TS muxer).

@@ -17,8 +17,10 @@ enum MediaTools {
     }
 
     /// Records what a player receives to an FLV file without re-encoding.
-    static func record(_ url: String, to file: String, seconds: Int? = nil) throws -> ChildProcess {
-        var args = ["-hide_banner", "-loglevel", "error", "-i", url]
+    /// With `copyTimestamps` the file keeps the relay's timestamps (players joining at different
+    /// times can be compared).
+    static func record(_ url: String, to file: String, seconds: Int? = nil, copyTimestamps: Bool = false) throws -> ChildProcess {
+        var args = ["-hide_banner", "-loglevel", "error"] + (copyTimestamps ? ["-copyts"] : []) + ["-i", url]
         if let seconds { args += ["-t", "\(seconds)"] }
         args += ["-c", "copy", "-f", "flv", "-y", file]
         return try ChildProcess("ffmpeg", args)

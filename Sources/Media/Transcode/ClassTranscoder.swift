@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import RelayCore
+
+/// Transcodes one class's published stream into the rung streams `live/<classId>_<rung>`, on
+/// its own thread. It subscribes to the source like a player; what the source hands it goes
+/// into a bounded ``TranscodeInbox`` (never blocking the publisher), and the thread runs a
+/// ``TranscodeWorker``. It stops when the source stream ends, or when asked.
+public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
+    public let source: StreamKey
+    private let inbox: TranscodeInbox
+    private let worker: TranscodeWorker
+    private let registry: StreamRegistry
+    private let directory: RenditionDirectory
+    private let logger: Logger
+    private let finished: @Sendable (ClassTranscoder) -> Void
+    private let done = NSCondition()
+    private var running = false
+
+    public init(
+        source: StreamKey, registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings,
+        logger: Logger, finished: @escaping @Sendable (ClassTranscoder) -> Void = { _ in }
+    ) {
+        self.source = source
+        self.registry = registry
+        self.directory = directory
+        self.logger = logger
+        self.finished = finished
+        inbox = TranscodeInbox(maxVideoFrames: settings.maxQueuedFrames)
+        worker = TranscodeWorker(
+            source: source, registry: registry, directory: directory, settings: settings, logger: logger,
+            fps: { registry.stream(source)?.snapshot().video?.fps ?? 0 }
+        )
+    }
+
+    /// Starts the thread and subscribes to the source (which hands over its headers and GOP).
+    public func start() {
+        running = true
+        let thread = Thread { [self] in self.run() }
+        thread.name = "transcode \(source)"
+        thread.stackSize = 8 << 20
+        thread.start()
+        registry.attachSubscriber(self, to: source)
+    }
+
+    /// Stops the thread and waits (briefly) for it to end its rung streams.
+    public func stop() {
+        if let stream = registry.stream(source) { registry.detachSubscriber(self, from: stream) }
+        inbox.close()
+        done.lock()
+        let deadline = Date().addingTimeInterval(2)
+        while running, done.wait(until: deadline) {}
+        done.unlock()
+    }
+
+    /// True once it was asked to stop or its stream ended.
+    public var isStopping: Bool { inbox.isClosed }
+
+    /// Called under the source stream's lock: queue and return.
+    public func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
+        inbox.push(item)
+        if case .event(.ended) = item { inbox.close() }
+    }
+
+    private func run() {
+        logger.info("transcoder started", metadata: ["stream": "\(source)"])
+        var reported = 0
+        while let item = inbox.pop() {
+            worker.handle(item)
+            let dropped = inbox.droppedCount
+            if dropped != reported {
+                directory.countTranscodeLosses(dropped: dropped - reported, decodeErrors: 0)
+                reported = dropped
+            }
+        }
+        worker.finish()
+        let dropped = inbox.droppedCount
+        logger.info("transcoder stopped", metadata: [
+            "stream": "\(source)", "droppedFrames": "\(dropped)", "decodeErrors": "\(worker.decodeErrors)",
+        ])
+        done.lock()
+        running = false
+        done.broadcast()
+        done.unlock()
+        finished(self)
+    }
+}

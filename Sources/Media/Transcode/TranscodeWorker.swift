@@ -1,0 +1,173 @@
+import Logging
+import NIOCore
+import RelayCore
+
+/// The body of a class's transcoder thread: decodes the source video once, and per decoded
+/// picture scales and encodes every watched rung, with keyframes at the same timestamps on all
+/// rungs (the source's keyframes, and at least every `gopSeconds`). Source audio is copied to
+/// the rungs. Damaged input is skipped up to the next source keyframe and counted.
+final class TranscodeWorker {
+    let source: StreamKey
+    private let registry: StreamRegistry
+    private let directory: RenditionDirectory
+    private let settings: TranscodeSettings
+    private let logger: Logger
+    private let fps: () -> Double
+    private let allocator = ByteBufferAllocator()
+    private var decoder: VideoDecoder?
+    private var outputs: [RungOutput] = []
+    private var audioHeader: MediaMessage?
+    private var waitingForKeyframe = true
+    private var lastKeyPts: Int64?
+    private(set) var decodeErrors = 0
+    private var encodeErrors = 0
+    /// The rungs were chosen (at the first decoded picture).
+    private var isSetUp = false
+
+    init(
+        source: StreamKey, registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings,
+        logger: Logger, fps: @escaping () -> Double
+    ) {
+        self.source = source
+        self.registry = registry
+        self.directory = directory
+        self.settings = settings
+        self.logger = logger
+        self.fps = fps
+    }
+
+    func handle(_ item: StreamItem) {
+        switch item {
+        case .event(.publisherStarted):
+            decoder?.flush()
+            waitingForKeyframe = true
+        case .event:
+            break
+        case .media(let message):
+            switch message.kind {
+            case .metadata: break
+            case .audio: handleAudio(message)
+            case .video: handleVideo(message)
+            }
+        }
+    }
+
+    /// Ends the rung streams (their players are told after the grace period) and withdraws them.
+    func finish() {
+        directory.withdraw(source)
+        for output in outputs { output.session.end() }
+        outputs.removeAll()
+        decoder = nil
+    }
+
+    private func handleAudio(_ message: MediaMessage) {
+        if message.isSequenceHeader {
+            audioHeader = message
+            for output in outputs { output.publishCopy(of: message, allocator: allocator) }
+            return
+        }
+        for output in outputs where output.isWatched { output.publishCopy(of: message, allocator: allocator) }
+    }
+
+    private func handleVideo(_ message: MediaMessage) {
+        var payload = message.payload
+        guard let first = payload.readInteger(as: UInt8.self), first & 0x0F == 7, let type = payload.readInteger(as: UInt8.self),
+            let c0 = payload.readInteger(as: UInt8.self), let c1 = payload.readInteger(as: UInt8.self),
+            let c2 = payload.readInteger(as: UInt8.self)
+        else { return }  // not AVC: nothing to transcode
+        if type == 0 {
+            let record = Array(payload.readableBytesView)
+            guard record != decoder?.record else { return }
+            do {
+                decoder = try VideoDecoder(record: record)
+                waitingForKeyframe = true
+            } catch {
+                decoder = nil
+                decodeErrors += 1
+                logger.warning("transcoder: bad AVC sequence header", metadata: ["stream": "\(source)", "error": "\(error)"])
+            }
+            return
+        }
+        guard type == 1, let decoder, !isSetUp || !outputs.isEmpty else { return }  // no rung fits: nothing to do
+        if waitingForKeyframe {
+            guard message.isKeyframe else { return }
+            waitingForKeyframe = false
+        }
+        var cts = Int32(c0) << 16 | Int32(c1) << 8 | Int32(c2)
+        if cts & 0x80_0000 != 0 { cts -= 0x100_0000 }
+        let dts = Int64(message.timestamp)
+        do {
+            try payload.withUnsafeReadableBytes { bytes throws(FFmpegError) in
+                try decoder.send(bytes, pts: dts + Int64(cts), dts: dts, keyframe: message.isKeyframe)
+            }
+            while try decoder.receive() { transcode(decoder) }
+        } catch {
+            decodeErrors += 1
+            directory.countTranscodeLosses(dropped: 0, decodeErrors: 1)
+            waitingForKeyframe = true
+            decoder.flush()
+            if decodeErrors <= 5 || decodeErrors % 100 == 0 {
+                logger.notice("transcoder: skipping to the next keyframe", metadata: [
+                    "stream": "\(source)", "error": "\(error)", "decodeErrors": "\(decodeErrors)",
+                ])
+            }
+        }
+    }
+
+    private func transcode(_ decoder: VideoDecoder) {
+        guard let pts = decoder.framePts else { return }
+        if !isSetUp {
+            isSetUp = true
+            setUp(width: decoder.frameWidth, height: decoder.frameHeight)
+        }
+        let gopMillis = Int64(settings.gopSeconds * 1000)
+        let keyframe = decoder.frameIsKey || lastKeyPts.map { pts - $0 >= gopMillis || pts < $0 } ?? true
+        if keyframe { lastKeyPts = pts }
+        for output in outputs {
+            let (watched, resumed) = output.updateWatched()
+            guard watched else { continue }
+            do {
+                try output.encode(decoder.frame, pts: pts, keyframe: keyframe || resumed, allocator: allocator)
+            } catch {
+                encodeErrors += 1
+                if encodeErrors <= 5 {
+                    logger.error("transcoder: encoding failed", metadata: [
+                        "stream": "\(source)", "rung": "\(output.rendition.name)", "error": "\(error)",
+                    ])
+                }
+            }
+        }
+    }
+
+    /// Publishes a stream per rung that fits the source (its encoder opens when first watched).
+    private func setUp(width: Int, height: Int) {
+        let rungs = settings.rungs(forSourceWidth: width, height: height)
+        guard !rungs.isEmpty else {
+            logger.notice("no rung fits the source: players get the source", metadata: [
+                "stream": "\(source)", "source": "\(width)x\(height)",
+            ])
+            return
+        }
+        let rate = fps()
+        for rung in rungs {
+            let key = Rendition.streamKey(source: source, rendition: rung.name)
+            let session = registry.attachPublisher(RungPublisher(key: key), to: key, info: PublisherInfo(transport: .rtmp))
+            session.setVideoInfo(VideoInfo(codec: "h264", width: rung.width, height: rung.height, fps: rate))
+            let output = RungOutput(rendition: rung, fps: rate, settings: settings, session: session)
+            if let audioHeader { output.publishCopy(of: audioHeader, allocator: allocator) }
+            outputs.append(output)
+        }
+        directory.publish(outputs.map(\.rendition), for: source)
+        logger.info("transcoding", metadata: [
+            "stream": "\(source)", "source": "\(width)x\(height)",
+            "rungs": "\(outputs.map { "\($0.rendition.name)=\($0.rendition.width)x\($0.rendition.height)@\($0.rendition.videoKbps)k" }.joined(separator: ","))",
+        ])
+    }
+}
+
+/// The transcoder as the publisher of its rung streams.
+final class RungPublisher: StreamPublisher {
+    let key: StreamKey
+    init(key: StreamKey) { self.key = key }
+    func evict(reason: String) {}
+}

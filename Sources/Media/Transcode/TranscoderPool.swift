@@ -1,0 +1,51 @@
+import Logging
+import NIOConcurrencyHelpers
+import RelayCore
+
+/// One ``ClassTranscoder`` per published source stream: started when the stream gets a
+/// publisher (a takeover or a returning publisher keeps the running one), gone when the stream ends.
+public final class TranscoderPool: Sendable {
+    private let registry: StreamRegistry
+    private let directory: RenditionDirectory
+    private let settings: TranscodeSettings
+    private let logger: Logger
+    private let running = NIOLockedValueBox<[StreamKey: ClassTranscoder]>([:])
+
+    public init(registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings, logger: Logger) {
+        self.registry = registry
+        self.directory = directory
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Starts transcoding every stream that gets a publisher from now on.
+    public func install() {
+        registry.addPublishObserver { [weak self] key, _ in self?.publisherAttached(key) }
+    }
+
+    public var activeStreams: [StreamKey] { running.withLockedValue { Array($0.keys) } }
+
+    func publisherAttached(_ key: StreamKey) {
+        guard !directory.isRenditionStream(key) else { return }
+        let transcoder = running.withLockedValue { map -> ClassTranscoder? in
+            if let existing = map[key], !existing.isStopping { return nil }
+            let transcoder = ClassTranscoder(
+                source: key, registry: registry, directory: directory, settings: settings, logger: logger
+            ) { [weak self] done in
+                self?.running.withLockedValue { map in if map[key] === done { map[key] = nil } }
+            }
+            map[key] = transcoder
+            return transcoder
+        }
+        transcoder?.start()
+    }
+
+    /// Stops every transcoder (relay shutdown).
+    public func stopAll() {
+        let all = running.withLockedValue { map -> [ClassTranscoder] in
+            defer { map.removeAll() }
+            return Array(map.values)
+        }
+        for transcoder in all { transcoder.stop() }
+    }
+}

@@ -1,0 +1,66 @@
+internal import CFFmpeg
+
+/// Decodes the published H.264 (AVCC access units, extradata = the AVCDecoderConfigurationRecord
+/// of the FLV sequence header). Owns its codec context, packet and output frame.
+final class VideoDecoder {
+    /// The record the decoder was opened with.
+    let record: [UInt8]
+    private let codec: CodecContext
+    private let packet: MediaPacket
+    /// The latest decoded picture (valid until the next ``receive()``).
+    let frame: MediaFrame
+
+    init(record: [UInt8]) throws(FFmpegError) {
+        self.record = record
+        codec = try CodecContext(decoder: AV_CODEC_ID_H264)
+        try codec.setExtradata(record)
+        codec.pointer.pointee.thread_count = 1
+        try codec.open()
+        packet = try MediaPacket()
+        frame = try MediaFrame()
+    }
+
+    /// Sends one access unit (its NAL units, length-prefixed) with times in milliseconds.
+    func send(_ bytes: UnsafeRawBufferPointer, pts: Int64, dts: Int64, keyframe: Bool) throws(FFmpegError) {
+        let p = packet.pointer
+        av_packet_unref(p)
+        try FFmpegError.check(av_new_packet(p, Int32(bytes.count)), "av_new_packet")
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            p.pointee.data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        }
+        p.pointee.pts = pts
+        p.pointee.dts = dts
+        if keyframe { p.pointee.flags |= cffmpeg_AV_PKT_FLAG_KEY() }
+        try FFmpegError.check(avcodec_send_packet(codec.pointer, p), "avcodec_send_packet")
+    }
+
+    /// Takes the next decoded picture into ``frame``; false when none is ready yet.
+    func receive() throws(FFmpegError) -> Bool {
+        av_frame_unref(frame.pointer)
+        let code = avcodec_receive_frame(codec.pointer, frame.pointer)
+        if code == FFmpegError.tryAgainCode || code == FFmpegError.endOfFileCode { return false }
+        try FFmpegError.check(code, "avcodec_receive_frame")
+        return true
+    }
+
+    /// Drops pictures held for reordering (a new publisher starts).
+    func flush() {
+        avcodec_flush_buffers(codec.pointer)
+    }
+
+    /// The decoded picture's presentation time in milliseconds.
+    var framePts: Int64? {
+        let f = frame.pointer.pointee
+        let noPTS = cffmpeg_AV_NOPTS_VALUE()
+        if f.best_effort_timestamp != noPTS { return f.best_effort_timestamp }
+        return f.pts != noPTS ? f.pts : nil
+    }
+
+    /// Whether the decoded picture is a keyframe of the source.
+    var frameIsKey: Bool {
+        frame.pointer.pointee.key_frame != 0 || frame.pointer.pointee.pict_type == AV_PICTURE_TYPE_I
+    }
+
+    var frameWidth: Int { Int(frame.pointer.pointee.width) }
+    var frameHeight: Int { Int(frame.pointer.pointee.height) }
+}

@@ -1,0 +1,73 @@
+import NIOConcurrencyHelpers
+
+/// Which rungs are being produced for which source stream, and at what size: filled by the
+/// transcoders, read by players choosing a rung and by the live view.
+public final class RenditionDirectory: Sendable {
+    /// The configured ladder's rung names (a stream name ending in `_<name>` pins that rung).
+    public let ladderNames: Set<String>
+    private let rungs = NIOLockedValueBox<[StreamKey: [Rendition]]>([:])
+    private let totals = NIOLockedValueBox(Counters())
+    private let observer: @Sendable (Event) -> Void
+
+    public enum SwitchDirection: String, Sendable { case up, down }
+
+    /// What metrics count.
+    public enum Event: Sendable {
+        case switched(SwitchDirection)
+        /// Source video frames dropped before decoding because a transcoder fell behind, and
+        /// damaged frames skipped (decoding resumed at the next keyframe).
+        case transcodeLosses(dropped: Int, decodeErrors: Int)
+    }
+
+    /// Totals since start.
+    public struct Counters: Sendable {
+        public var switchesUp = 0
+        public var switchesDown = 0
+        public var framesDropped = 0
+        public var decodeErrors = 0
+    }
+
+    public init(ladderNames: Set<String> = [], observer: @escaping @Sendable (Event) -> Void = { _ in }) {
+        self.ladderNames = ladderNames
+        self.observer = observer
+    }
+
+    /// Records the rungs produced for `source`, highest first.
+    public func publish(_ renditions: [Rendition], for source: StreamKey) {
+        let sorted = renditions.sorted { $0.totalKbps > $1.totalKbps }
+        rungs.withLockedValue { $0[source] = sorted }
+    }
+
+    /// The source's transcoder stopped.
+    public func withdraw(_ source: StreamKey) {
+        rungs.withLockedValue { $0[source] = nil }
+    }
+
+    /// The rungs currently produced for `source`, highest first (empty: none).
+    public func renditions(for source: StreamKey) -> [Rendition] {
+        rungs.withLockedValue { $0[source] ?? [] }
+    }
+
+    public var counters: Counters { totals.withLockedValue { $0 } }
+
+    /// Counts one adaptive player's rung switch (requested).
+    public func countSwitch(_ direction: SwitchDirection) {
+        totals.withLockedValue { direction == .up ? ($0.switchesUp += 1) : ($0.switchesDown += 1) }
+        observer(.switched(direction))
+    }
+
+    /// Adds a transcoder's dropped frames and decoding errors.
+    public func countTranscodeLosses(dropped: Int, decodeErrors: Int) {
+        totals.withLockedValue {
+            $0.framesDropped += dropped
+            $0.decodeErrors += decodeErrors
+        }
+        observer(.transcodeLosses(dropped: dropped, decodeErrors: decodeErrors))
+    }
+
+    /// True when `key` names a rung stream (`<source>_<rung>`) rather than a source.
+    public func isRenditionStream(_ key: StreamKey) -> Bool {
+        guard let underscore = key.name.lastIndex(of: "_") else { return false }
+        return ladderNames.contains(String(key.name[key.name.index(after: underscore)...]))
+    }
+}
