@@ -93,6 +93,7 @@ struct Relayd: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try resolvedConfiguration()
+        let tls = try configuration.serverTLSConfiguration()
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -152,11 +153,12 @@ struct Relayd: AsyncParsableCommand {
         rtmpConfiguration.idleTimeout = .seconds(Int64(configuration.rtmpIdleTimeoutSeconds))
         rtmpConfiguration.playerQueueLimits = .init(maxMillis: UInt32(configuration.playerMaxBacklogMs))
         rtmpConfiguration.playerStallTimeout = .seconds(Int64(configuration.playerStallTimeoutSeconds))
+        configuration.limits.apply(to: &rtmpConfiguration)
         let session = RTMPSessionContext(
             configuration: rtmpConfiguration,
             registry: registry,
             flushSchedulers: FlushSchedulerPool(interval: .milliseconds(Int64(configuration.rtmpFlushIntervalMs))),
-            accessPolicy: policy,
+            accessPolicy: configuration.limits.limiting(policy, registry: registry),
             logger: Logger(label: "relay.rtmp")
         )
         let rtmp = RTMPServer(
@@ -164,22 +166,30 @@ struct Relayd: AsyncParsableCommand {
             onListening: { address in Self.announce("rtmp", address) }
         )
 
-        let api = ControlPlaneAPI(
+        var api = ControlPlaneAPI(
             service: controlPlane, adminToken: token.token, registry: registry,
             metrics: RelayMetrics(prometheus: prometheus, registry: registry)
         )
+        configuration.limits.apply(to: &api)
         let http = Application(
             router: api.makeRouter(),
+            server: try configuration.httpServerBuilder(tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "relayd"),
             onServerRunning: { channel in
-                if let address = channel.localAddress { Self.announce("http", address) }
+                if let address = channel.localAddress { Self.announce(configuration.tls.http ? "https" : "http", address) }
             },
             eventLoopGroupProvider: .shared(group),
             logger: Logger(label: "relay.http")
         )
 
+        let rtmps = try configuration.tls.rtmpsPort.map { port in
+            try RTMPSListener.make(
+                host: configuration.host, port: port, group: group, session: session, limiter: rtmp.limiter, tls: tls!,
+                onListening: { address in Self.announce("rtmps", address) }
+            )
+        }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: http), .init(service: rtmp)],
+            services: [.init(service: http), .init(service: rtmp)] + (rtmps.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

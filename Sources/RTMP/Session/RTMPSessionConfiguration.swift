@@ -19,6 +19,10 @@ public struct RTMPSessionConfiguration: Sendable {
     public var playerQueueLimits: PlayerQueue.Limits = .init()
     /// A player that accepts no byte for this long (while media waits for it) is closed.
     public var playerStallTimeout: TimeAmount = .seconds(20)
+    /// Open connections the listener accepts in all; more are closed at once (and counted).
+    public var maxConnections: Int = 1000
+    /// Open connections the listener accepts from one IP address.
+    public var maxConnectionsPerIP: Int = 100
 
     public init() {}
 }
