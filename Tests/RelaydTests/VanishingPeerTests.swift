@@ -28,7 +28,7 @@ struct VanishingPeerTests {
             config: RelaydServer.openConfig(extra: "player:\n  stallTimeoutSeconds: 3\n"), extraArguments: ["--host", "0.0.0.0"]
         )
         let url = relay.url("vanish")
-        let publisher = try MediaTools.publish(to: url, seconds: 30)
+        let publisher = try MediaTools.publish(to: url, seconds: 90, size: "1280x720")
         defer { publisher.signal(SIGKILL) }
         let remote = try ns.spawn("rtmpdump", ["--live", "-q", "-r", "rtmp://\(ns.hostAddress):\(relay.rtmpPort)/live/vanish", "-o", "/dev/null"])
         defer { remote.signal(SIGKILL) }
@@ -37,26 +37,30 @@ struct VanishingPeerTests {
         try await Task.sleep(for: .seconds(3))
         #expect(try await relay.metric("relay_players") == 1, "the player in the namespace plays")
 
-        let local = try MediaTools.record(url, to: dir + "/local.flv", seconds: 10)
+        let local = try MediaTools.record(url, to: dir + "/local.flv")
         defer { local.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(1))
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await relay.metric("relay_players") == 2)
         await ns.cutLink()
         let cutAt = Date()
 
-        // The vanished player is dropped by the stall timeout (3 s) once its socket buffer is full.
-        var players = 2.0
-        while -cutAt.timeIntervalSinceNow < 30 {
-            players = try await relay.metric("relay_players")
-            if players <= 1 { break }
+        // The vanished player is dropped by the stall timeout (3 s) once its socket buffers are full.
+        while -cutAt.timeIntervalSinceNow < 60, !relay.child.stderr.contains("accepted no data") {
             try await Task.sleep(for: .milliseconds(500))
         }
-        print("vanishing player dropped after \(String(format: "%.1f", -cutAt.timeIntervalSinceNow)) s")
-        #expect(players == 1, "only the local player is left")
-        #expect(relay.child.stderr.contains("accepted no data"))
+        let droppedAfter = -cutAt.timeIntervalSinceNow
+        print("vanishing player dropped \(String(format: "%.1f", droppedAfter)) s after its link was cut")
+        #expect(relay.child.stderr.contains("accepted no data"), "the vanished player is dropped by the stall timeout")
+        #expect(try await relay.metric("relay_players") == 1, "the local player is still there")
+        try await Task.sleep(for: .seconds(2))
 
-        #expect(await local.wait(timeout: .seconds(30)) == 0, "\(local.stderr)")
+        // The local player got the lesson all along, without a gap.
+        local.signal(SIGINT)
+        _ = await local.wait(timeout: .seconds(10))
         let video = try await MediaTools.packets(of: dir + "/local.flv").filter(\.isVideo)
-        #expect(video.count >= 240, "10 s at 25 fps without a stall, got \(video.count)")
+        let gaps = zip(video.dropFirst(), video).map { $0.dtsMillis - $1.dtsMillis }
+        #expect(video.count >= Int((droppedAfter + 3) * 25 * 0.9), "got \(video.count) video packets")
+        #expect((gaps.max() ?? 0) < 1000, "largest gap \(gaps.max() ?? 0) ms")
         #expect(await relay.stop() == 0)
     }
 }
