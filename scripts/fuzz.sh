@@ -22,7 +22,10 @@ seeds_for() {
   esac
 }
 
-(cd Tests/Fuzz && nice -n 10 "$SWIFT" build -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library)
+# Only the fuzz products: the root package's own executables have no fuzz entry point.
+for target in $TARGETS; do
+  (cd Tests/Fuzz && nice -n 10 "$SWIFT" build -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library --product "$target")
+done
 BIN=$(cd Tests/Fuzz && "$SWIFT" build --show-bin-path)
 mkdir -p Tests/Fuzz/artifacts
 passed=0

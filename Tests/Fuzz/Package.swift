@@ -2,8 +2,9 @@
 // libFuzzer targets for ClassroomRelay's hostile-input surfaces. A separate package (like
 // Benchmarks/) so `make test` never builds it: its whole dependency graph is instrumented with
 // `-sanitize=fuzzer`, in its own .build. Run: `make fuzz` (FUZZ_SECONDS per target), or
-// `scripts/fuzz.sh`. Each target is one executable whose entry point is
-// `LLVMFuzzerTestOneInput`; libFuzzer supplies main().
+// `scripts/fuzz.sh`. Each target is one executable: its Entry.swift (@main) hands the command line and its
+// test-one-input function to libFuzzer's LLVMFuzzerRunDriver (SwiftPM renames every executable's
+// main, so libFuzzer's own main() cannot be the entry point).
 //
 // Targets (seed corpora in Tests/RTMPTests/Corpus and Tests/Fuzz/Seeds):
 //   FuzzHandshake     RTMP handshake state machine, bytes split at every boundary the input picks
@@ -26,27 +27,28 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
+        .target(name: "CFuzzDriver", path: "Targets/CFuzzDriver"),
         .executableTarget(
             name: "FuzzHandshake",
-            dependencies: [.product(name: "RTMP", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["CFuzzDriver", .product(name: "RTMP", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio")],
             path: "Targets/FuzzHandshake"
         ),
         .executableTarget(
             name: "FuzzChunkDecoder",
             dependencies: [
-                .product(name: "RTMP", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio"),
+                "CFuzzDriver", .product(name: "RTMP", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             path: "Targets/FuzzChunkDecoder"
         ),
         .executableTarget(
             name: "FuzzAMF0",
-            dependencies: [.product(name: "RTMP", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["CFuzzDriver", .product(name: "RTMP", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio")],
             path: "Targets/FuzzAMF0"
         ),
         .executableTarget(
             name: "FuzzAPIJSON",
-            dependencies: [.product(name: "ControlPlane", package: rootIdentity)],
+            dependencies: ["CFuzzDriver", .product(name: "ControlPlane", package: rootIdentity)],
             path: "Targets/FuzzAPIJSON"
         ),
     ]

@@ -4,7 +4,7 @@ import Foundation
 /// Decodes the input as each REST API input type, as the handlers do, and runs the field
 /// checks a decoded value goes through (ids, text, RFC 3339 times). Only typed errors may come
 /// out; nothing may trap. (`@testable`: the input types are internal; fuzz builds are debug.)
-@_cdecl("LLVMFuzzerTestOneInput")
+@_cdecl("LLVMFuzzerTestOneInput")  // also satisfies libFuzzer's own main, linked whole-archive but not the entry
 public func fuzzAPIJSON(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let data = Data(bytes: start, count: count)
     let decoder = JSONDecoder()

@@ -5,7 +5,7 @@ import RTMP
 /// Runs the input through the chunk decoder as the server pipeline does (ByteToMessageHandler
 /// on a channel), in two reads split where the last byte says; every command or data message
 /// that comes out is parsed as AMF0 too. Errors close the channel; nothing may trap.
-@_cdecl("LLVMFuzzerTestOneInput")
+@_cdecl("LLVMFuzzerTestOneInput")  // also satisfies libFuzzer's own main, linked whole-archive but not the entry
 public func fuzzChunkDecoder(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: start, count: count)
     guard let last = bytes.last else { return 0 }
