@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= configs/relayd.yaml
 
-.PHONY: bootstrap build release run test bench clean
+.PHONY: bootstrap build release run test bench fuzz soak clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -26,5 +26,15 @@ test: bootstrap
 bench: bootstrap
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
 
+## libFuzzer targets (separate package Tests/Fuzz), FUZZ_SECONDS (default 60) each.
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) bash scripts/fuzz.sh
+
+## Soak: 200 players, a reconnecting publisher, API writes; SOAK_MINUTES (default 10).
+SOAK_MINUTES ?= 10
+soak: bootstrap
+	SOAK_MINUTES=$(SOAK_MINUTES) bash Benchmarks/soak.sh
+
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build Benchmarks/.build Tests/Fuzz/.build

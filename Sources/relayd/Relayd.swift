@@ -95,6 +95,7 @@ struct Relayd: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try resolvedConfiguration()
+        let tls = try configuration.serverTLSConfiguration()
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -167,6 +168,7 @@ struct Relayd: AsyncParsableCommand {
             logger: Logger(label: "relay.transcode")
         )
         if configuration.transcodeEnabled { transcoders.install() }
+        let limitedPolicy = configuration.limits.limiting(policy, registry: registry)
         var rtmpConfiguration = RTMPSessionConfiguration()
         rtmpConfiguration.defaultBandwidthKbps = configuration.playerDefaultBandwidthKbps
         rtmpConfiguration.renditionSelection.stepDownBacklogMillis = UInt32(configuration.playerStepDownBacklogMs)
@@ -176,11 +178,12 @@ struct Relayd: AsyncParsableCommand {
         rtmpConfiguration.idleTimeout = .seconds(Int64(configuration.rtmpIdleTimeoutSeconds))
         rtmpConfiguration.playerQueueLimits = .init(maxMillis: UInt32(configuration.playerMaxBacklogMs))
         rtmpConfiguration.playerStallTimeout = .seconds(Int64(configuration.playerStallTimeoutSeconds))
+        configuration.limits.apply(to: &rtmpConfiguration)
         let session = RTMPSessionContext(
             configuration: rtmpConfiguration,
             registry: registry,
             flushSchedulers: FlushSchedulerPool(interval: .milliseconds(Int64(configuration.rtmpFlushIntervalMs))),
-            accessPolicy: policy,
+            accessPolicy: limitedPolicy,
             logger: Logger(label: "relay.rtmp"),
             renditions: renditions
         )
@@ -197,28 +200,36 @@ struct Relayd: AsyncParsableCommand {
         srtConfiguration.playerStallTimeoutSeconds = Double(configuration.playerStallTimeoutSeconds)
         let srt = SRTServer(
             host: configuration.host, port: configuration.srtPort, configuration: srtConfiguration, registry: registry,
-            accessPolicy: policy, logger: Logger(label: "relay.srt"),
+            accessPolicy: limitedPolicy, logger: Logger(label: "relay.srt"),
             onListening: { host, port in Self.say("listening srt=\(host.contains(":") ? "[\(host)]" : host):\(port)") }
         )
 
-        let api = ControlPlaneAPI(
+        var api = ControlPlaneAPI(
             service: controlPlane, adminToken: token.token, registry: registry,
             metrics: RelayMetrics(prometheus: prometheus, registry: registry), renditions: renditions
         )
+        configuration.limits.apply(to: &api)
         let http = Application(
             router: api.makeRouter(),
+            server: try configuration.httpServerBuilder(tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "relayd"),
             onServerRunning: { channel in
-                if let address = channel.localAddress { Self.announce("http", address) }
+                if let address = channel.localAddress { Self.announce(configuration.tls.http ? "https" : "http", address) }
             },
             eventLoopGroupProvider: .shared(group),
             logger: Logger(label: "relay.http")
         )
 
+        let rtmps = try configuration.tls.rtmpsPort.map { port in
+            try RTMPSListener.make(
+                host: configuration.host, port: port, group: group, session: session, limiter: rtmp.limiter, tls: tls!,
+                onListening: { address in Self.announce("rtmps", address) }
+            )
+        }
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: http), .init(service: TranscoderService(pool: transcoders)), .init(service: rtmp), .init(service: srt),
-            ],
+            ] + (rtmps.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -50,6 +50,8 @@ struct RelaydConfiguration: Sendable {
         Rung(name: "480p", width: 854, height: 480, videoKbps: 900, audioKbps: 64),
         Rung(name: "360p", width: 640, height: 360, videoKbps: 450, audioKbps: 48),
     ]
+    var limits = Limits()
+    var tls = TLS()
     var logLevel = "info"
     /// Weekly recurrences repeat on local days in this zone; the CLI shows times in it.
     var timeZone = "Asia/Shanghai"
@@ -81,12 +83,12 @@ extension RelaydConfiguration {
 }
 
 /// Walks the YAML tree, accepting only the keys it knows.
-private struct ConfigReader {
+struct ConfigReader {
     let root: Any
 
     func read(into config: inout RelaydConfiguration) throws(ConfigurationError) {
         let top = try table(root, at: "")
-        try expectOnly(["host", "dataDir", "database", "timeZone", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log"], in: top, at: "")
+        try expectOnly(["host", "dataDir", "database", "timeZone", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log", "limits", "tls", "rtmps"], in: top, at: "")
         if let v = top["host"] { config.host = try string(v, at: "host") }
         if let v = top["dataDir"] { config.dataDir = try string(v, at: "dataDir") }
         if let v = top["database"] { config.database = try string(v, at: "database") }
@@ -125,8 +127,9 @@ private struct ConfigReader {
             }
             if let v = srt["maxBandwidth"] { config.srtMaxBandwidth = try int(v, at: "srt.maxBandwidth", in: -1...10_000_000_000) }
         }
-        if let http = try section(top, "http", keys: ["port"]) {
+        if let http = try section(top, "http", keys: ["port", "tls"]) {
             if let v = http["port"] { config.httpPort = try port(v, at: "http.port") }
+            if let v = http["tls"] { config.tls.http = try bool(v, at: "http.tls") }
         }
         if let auth = try section(top, "auth", keys: ["mode", "windowMinutes"]) {
             if let v = auth["mode"] {
@@ -173,6 +176,10 @@ private struct ConfigReader {
             }
             if let v = transcode["gopSeconds"] { config.transcodeGopSeconds = try int(v, at: "transcode.gopSeconds", in: 1...10) }
         }
+        if let limits = try section(top, "limits", keys: RelaydConfiguration.Limits.keys) {
+            try readLimits(limits, into: &config.limits)
+        }
+        try readTLS(top, into: &config)
         if let log = try section(top, "log", keys: ["level"]) {
             if let v = log["level"] {
                 let level = try string(v, at: "log.level")
@@ -215,7 +222,7 @@ private struct ConfigReader {
         return rungs
     }
 
-    private func section(_ top: [String: Any], _ name: String, keys: [String]) throws(ConfigurationError) -> [String: Any]? {
+    func section(_ top: [String: Any], _ name: String, keys: [String]) throws(ConfigurationError) -> [String: Any]? {
         guard let value = top[name] else { return nil }
         if value is NSNull { return nil }
         let t = try table(value, at: name)
@@ -223,27 +230,27 @@ private struct ConfigReader {
         return t
     }
 
-    private func table(_ value: Any, at key: String) throws(ConfigurationError) -> [String: Any] {
+    func table(_ value: Any, at key: String) throws(ConfigurationError) -> [String: Any] {
         guard let dict = value as? [String: Any] else {
             throw ConfigurationError(key: key, problem: key.isEmpty ? "the config file must be a mapping of keys" : "expected a mapping")
         }
         return dict
     }
 
-    private func expectOnly(_ keys: [String], in table: [String: Any], at prefix: String) throws(ConfigurationError) {
+    func expectOnly(_ keys: [String], in table: [String: Any], at prefix: String) throws(ConfigurationError) {
         for key in table.keys.sorted() where !keys.contains(key) {
             let full = prefix.isEmpty ? key : "\(prefix).\(key)"
             throw ConfigurationError(key: full, problem: "unknown key (known: \(keys.joined(separator: ", ")))")
         }
     }
 
-    private func string(_ value: Any, at key: String) throws(ConfigurationError) -> String {
+    func string(_ value: Any, at key: String) throws(ConfigurationError) -> String {
         if let s = value as? String { return s }
         if let i = value as? Int { return String(i) }
         throw ConfigurationError(key: key, problem: "expected a string")
     }
 
-    private func int(_ value: Any, at key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+    func int(_ value: Any, at key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
         guard let i = value as? Int, !(value is Bool) else {
             throw ConfigurationError(key: key, problem: "expected an integer, got '\(value)'")
         }
@@ -253,11 +260,11 @@ private struct ConfigReader {
         return i
     }
 
-    private func port(_ value: Any, at key: String) throws(ConfigurationError) -> Int {
+    func port(_ value: Any, at key: String) throws(ConfigurationError) -> Int {
         try int(value, at: key, in: 0...65535)
     }
 
-    private func bool(_ value: Any, at key: String) throws(ConfigurationError) -> Bool {
+    func bool(_ value: Any, at key: String) throws(ConfigurationError) -> Bool {
         guard let b = value as? Bool else { throw ConfigurationError(key: key, problem: "expected true or false, got '\(value)'") }
         return b
     }

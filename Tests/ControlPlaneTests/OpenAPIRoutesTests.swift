@@ -14,7 +14,7 @@ struct OpenAPIRoutesTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs `body` with the router built as relayd builds it (SQLite store in a temp dir).
-    func withRouter(token: String = "t", _ body: (Router<BasicRequestContext>) async throws -> Void) async throws {
+    func withRouter(token: String = "t", _ body: (Router<RelayRequestContext>) async throws -> Void) async throws {
         let logger = Logger(label: "t")
         let dir = NSTemporaryDirectory() + "openapi-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

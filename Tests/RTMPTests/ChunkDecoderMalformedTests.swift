@@ -51,6 +51,31 @@ struct ChunkDecoderMalformedTests {
         #expect(error("sixty_five_chunk_streams") == .tooManyChunkStreams)
     }
 
+    /// Unfinished messages on many chunk streams together stay within the message size limit,
+    /// so 64 chunk streams cannot each hold a message's worth of memory.
+    @Test func unfinishedMessagesTogetherStayWithinTheLimit() throws {
+        func opening(_ csids: Range<UInt8>) -> [UInt8] {
+            var bytes: [UInt8] = []
+            for csid in csids {
+                bytes += [csid, 0, 0, 0, 0, 0x03, 0x84, 9, 1, 0, 0, 0]  // fmt 0, 900-byte video message
+                bytes += [UInt8](repeating: 0xAB, count: 128)  // its first chunk only
+            }
+            return bytes
+        }
+        // Seven streams hold 896 bytes: fine under a 1000-byte limit; the eighth chunk is refused.
+        #expect(try Chunks.decode(ByteBuffer(bytes: opening(3..<10)), maxMessageSize: 1000).isEmpty)
+        #expect(throws: RTMPProtocolError.tooMuchBuffered(1024)) {
+            try Chunks.decode(ByteBuffer(bytes: opening(3..<11)), maxMessageSize: 1000)
+        }
+        #expect(throws: RTMPProtocolError.tooMuchBuffered(1024)) {
+            try Chunks.decode(ByteBuffer(bytes: opening(3..<11)), pieces: 1, maxMessageSize: 1000)
+        }
+        // Finished messages give their share back.
+        var finished: [UInt8] = []
+        for _ in 0..<20 { finished += Array(Chunks.encode(RTMPMessage(type: .video, payload: Chunks.payload(900)), csid: 4).readableBytesView) }
+        #expect(Chunks.messages(try Chunks.decode(ByteBuffer(bytes: finished), maxMessageSize: 1000)).count == 20)
+    }
+
     @Test func sixtyFourChunkStreamsAreFine() throws {
         var bytes: [UInt8] = []
         for csid in 3..<67 {

@@ -19,6 +19,10 @@ struct LifecycleTests {
         ("publisher:\n  graceSecs: 3\n", "publisher.graceSecs"),
         ("transcode:\n  ladder:\n    - { name: 720p, width: 1280 }\n", "transcode.ladder[0].height"),
         ("rtmp: [1, 2\n", "YAML"),
+        ("limits:\n  maxConnections: 0\n", "limits.maxConnections"),
+        ("limits:\n  maxConnections: 10\n  maxConnectionsPerIP: 20\n", "limits.maxConnectionsPerIP"),
+        ("limits:\n  maxMessageBytes: 100\n", "limits.maxMessageBytes"),
+        ("limits:\n  authLockoutSecs: 5\n", "limits.authLockoutSecs"),
     ])
     func badConfigIsOneClearLineAndExitTwo(config: String, key: String) async throws {
         let (code, out, err) = try await runRelayd(config: config)

@@ -9,11 +9,14 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public let status: HTTPResponse.Status
     public let code: String
     public let message: String
+    /// Seconds for a `Retry-After` header (429, 503).
+    public var retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }
@@ -23,6 +26,12 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     static func conflict(_ message: String) -> APIError { APIError(.conflict, "conflict", message) }
     static func unprocessable(_ code: String, _ message: String) -> APIError { APIError(.unprocessableContent, code, message) }
     static let unauthorized = APIError(.unauthorized, "unauthorized", "a valid bearer token is required")
+    static func tooManyFailures(retryAfter: Int) -> APIError {
+        APIError(
+            .tooManyRequests, "too_many_failures",
+            "too many failed authentications from this address; try again in \(retryAfter) s", retryAfter: retryAfter
+        )
+    }
 
     static func from(_ error: StoreError) -> APIError {
         switch error {
@@ -39,6 +48,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 }

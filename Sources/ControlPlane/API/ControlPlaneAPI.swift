@@ -13,6 +13,8 @@ public struct ControlPlaneAPI: Sendable {
     /// The rungs being transcoded per class, for the live view.
     public let renditions: RenditionDirectory?
     public var maxBodyBytes = 64 * 1024
+    /// Locks out addresses that fail authentication too often (429 with Retry-After).
+    public var authLimiter = FailedAuthLimiter()
 
     public init(
         service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, metrics: RelayMetrics?,
@@ -25,8 +27,8 @@ public struct ControlPlaneAPI: Sendable {
         self.metrics = metrics
     }
 
-    public func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func makeRouter() -> Router<RelayRequestContext> {
+        let router = Router(context: RelayRequestContext.self)
         router.middlewares.add(ErrorMappingMiddleware())
         router.middlewares.add(MetricsMiddleware())
         router.get("healthz") { _, _ in try json(["status": "ok"]) }
@@ -36,7 +38,7 @@ public struct ControlPlaneAPI: Sendable {
             let text = metrics?.render() ?? ""
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: adminToken))
+        let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: adminToken, limiter: authLimiter))
         api.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"
@@ -60,7 +62,7 @@ public struct ControlPlaneAPI: Sendable {
         }
     }
 
-    private func addSchools(_ api: RouterGroup<BasicRequestContext>) {
+    private func addSchools(_ api: RouterGroup<RelayRequestContext>) {
         let service = self.service
         api.post("schools") { request, _ in
             let (school, key) = try await service.createSchool(try await body(request))
@@ -81,7 +83,7 @@ public struct ControlPlaneAPI: Sendable {
         }
     }
 
-    private func addPairings(_ api: RouterGroup<BasicRequestContext>) {
+    private func addPairings(_ api: RouterGroup<RelayRequestContext>) {
         let service = self.service
         api.post("pairings") { request, _ in try json(try await service.createPairing(try await body(request)), status: .created) }
         api.get("pairings") { _, _ in try json(try await service.pairings()) }
@@ -91,7 +93,7 @@ public struct ControlPlaneAPI: Sendable {
         }
     }
 
-    private func addClasses(_ api: RouterGroup<BasicRequestContext>) {
+    private func addClasses(_ api: RouterGroup<RelayRequestContext>) {
         let service = self.service
         let registry = self.registry
         api.post("classes") { request, _ in
@@ -134,16 +136,24 @@ func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws ->
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
 }
 
-/// Requires `Authorization: Bearer <admin token>`, compared in constant time.
-struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+/// Requires `Authorization: Bearer <admin token>`, compared in constant time; an address that
+/// failed too often is refused with 429 before its token is even looked at.
+struct BearerTokenMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
     let token: String
+    let limiter: FailedAuthLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let address = context.remoteAddress?.ipAddress
+        if let address, let seconds = limiter.retryAfter(address) {
+            throw APIError.tooManyFailures(retryAfter: seconds)
+        }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
               Secrets.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
         else {
+            if let address { limiter.recordFailure(address) }
             throw APIError.unauthorized
         }
+        if let address { limiter.recordSuccess(address) }
         return try await next(request, context)
     }
 }

@@ -34,6 +34,9 @@ public struct RTMPChunkDecoder: ByteToMessageDecoder {
     /// Messages being reassembled, by chunk stream; kept apart from the headers so the buffers
     /// are uniquely referenced while chunks are appended (no copy-on-write).
     private var partials: [UInt32: ByteBuffer] = [:]
+    /// Bytes held in `partials`: all unfinished messages together stay within `maxMessageSize`,
+    /// so 64 chunk streams cannot each hold a message's worth.
+    private var partialBytes = 0
     private let allocator = ByteBufferAllocator()
     private var bytesReceived: UInt64 = 0
     private var lastAcknowledged: UInt64 = 0
@@ -79,7 +82,7 @@ public struct RTMPChunkDecoder: ByteToMessageDecoder {
             guard let csid = message.payload.getInteger(at: message.payload.readerIndex, as: UInt32.self) else {
                 throw RTMPProtocolError.malformedMessage("Abort without a chunk stream")
             }
-            partials[csid] = nil
+            if let dropped = partials.removeValue(forKey: csid) { partialBytes -= dropped.readableBytes }
             return nil
         case .windowAcknowledgementSize:
             guard let size = message.payload.getInteger(at: message.payload.readerIndex, as: UInt32.self) else {
@@ -180,6 +183,9 @@ public struct RTMPChunkDecoder: ByteToMessageDecoder {
         let received = partials[csid]?.readableBytes ?? 0
         let chunkLength = min(Int(chunkSize), stream.length - received)
         guard view.readableBytes >= chunkLength else { return nil }
+        guard partialBytes + chunkLength <= maxMessageSize else {
+            throw RTMPProtocolError.tooMuchBuffered(partialBytes + chunkLength)
+        }
 
         // The whole chunk is here: commit.
         stream.seenHeader = true
@@ -203,8 +209,10 @@ public struct RTMPChunkDecoder: ByteToMessageDecoder {
         buffer = view
 
         if partial.readableBytes == stream.length {
+            partialBytes -= received
             return RTMPMessage(typeID: stream.typeID, streamID: stream.streamID, timestamp: stream.timestamp, payload: partial)
         }
+        partialBytes += chunkLength
         partials[csid] = partial
         return nil
     }

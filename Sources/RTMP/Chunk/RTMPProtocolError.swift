@@ -4,6 +4,8 @@ public enum RTMPProtocolError: Error, Equatable, Sendable, CustomStringConvertib
     case invalidChunkSize(UInt32)
     case messageTooLarge(Int)
     case tooManyChunkStreams
+    /// Unfinished messages of all chunk streams together hold more than the message size limit.
+    case tooMuchBuffered(Int)
     case continuationWithoutMessage(chunkStream: UInt32)
     case headerChangedMidMessage(chunkStream: UInt32)
     case unknownMessageType(UInt8)
@@ -15,6 +17,7 @@ public enum RTMPProtocolError: Error, Equatable, Sendable, CustomStringConvertib
         case .invalidChunkSize(let s): return "invalid chunk size \(s)"
         case .messageTooLarge(let n): return "message of \(n) bytes exceeds the limit"
         case .tooManyChunkStreams: return "too many chunk streams"
+        case .tooMuchBuffered(let n): return "\(n) bytes of unfinished messages exceed the limit"
         case .continuationWithoutMessage(let c): return "chunk stream \(c) continues a message it never started"
         case .headerChangedMidMessage(let c): return "chunk stream \(c) started a new message before finishing one"
         case .unknownMessageType(let t): return "unknown message type \(t)"

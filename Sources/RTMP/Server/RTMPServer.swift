@@ -21,6 +21,11 @@ public struct ListenError: Error, CustomStringConvertible {
     }
 }
 
+/// A connection refused by the listener's ``ConnectionLimiter`` (closed at once).
+struct ConnectionRefused: Error {
+    let reason: ConnectionLimiter.Refusal
+}
+
 /// The RTMP listener as a service: binds, serves until graceful shutdown, then ends every
 /// stream (players are told, publishers closed) and closes the remaining connections.
 public final class RTMPServer: Service {
@@ -29,10 +34,18 @@ public final class RTMPServer: Service {
     private let group: any EventLoopGroup
     private let session: RTMPSessionContext
     private let onListening: @Sendable (SocketAddress) -> Void
+    /// Names the listener in errors and logs ("rtmp", "rtmps").
+    public let service: String
+    /// Runs first on every accepted connection (e.g. adds a TLS handler for RTMPS).
+    private let prepare: (@Sendable (any Channel) throws -> Void)?
     private let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+    /// Admission control: the configuration's connection limits, total and per IP.
+    public let limiter: ConnectionLimiter
 
     public init(
         host: String, port: Int, group: any EventLoopGroup, session: RTMPSessionContext,
+        service: String = "rtmp", limiter: ConnectionLimiter? = nil,
+        prepare: (@Sendable (any Channel) throws -> Void)? = nil,
         onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
         self.host = host
@@ -40,6 +53,12 @@ public final class RTMPServer: Service {
         self.group = group
         self.session = session
         self.onListening = onListening
+        self.service = service
+        self.prepare = prepare
+        self.limiter = limiter ?? ConnectionLimiter(
+            transport: "rtmp", maxTotal: session.configuration.maxConnections,
+            maxPerAddress: session.configuration.maxConnectionsPerIP, logger: session.logger
+        )
     }
 
     /// Adds the RTMP handlers to a new connection's pipeline.
@@ -55,6 +74,8 @@ public final class RTMPServer: Service {
     public func run() async throws {
         let session = self.session
         let connections = self.connections
+        let limiter = self.limiter
+        let prepare = self.prepare
         let server: any Channel
         do {
             server = try await ServerBootstrap(group: group)
@@ -64,24 +85,31 @@ public final class RTMPServer: Service {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { channel in
+                // Over a limit: closed before any byte is read or any handler allocated.
+                let address = channel.remoteAddress?.ipAddress ?? "?"
+                if let refusal = limiter.admit(address) {
+                    return channel.eventLoop.makeFailedFuture(ConnectionRefused(reason: refusal))
+                }
+                channel.closeFuture.whenComplete { _ in limiter.release(address) }
                 let id = ObjectIdentifier(channel)
                 connections.withLockedValue { $0[id] = channel }
                 channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
                 return channel.eventLoop.makeCompletedFuture {
+                    try prepare?(channel)
                     try Self.configure(channel, session: session)
                 }
             }
             .bind(host: host, port: port)
             .get()
         } catch {
-            throw ListenError(service: "rtmp", host: host, port: port, underlying: error)
+            throw ListenError(service: service, host: host, port: port, underlying: error)
         }
         if let address = server.localAddress { onListening(address) }
 
         // Serve until the service group asks us to stop (or cancels us).
         try? await gracefulShutdown()
 
-        session.logger.info("rtmp: shutting down")
+        session.logger.info("\(service): shutting down")
         try? await server.close()
         session.registry.shutdown(reason: "relay shutting down")
         // Let the end-of-stream statuses go out, then close whatever is left.

@@ -24,6 +24,10 @@ public struct RTMPSessionConfiguration: Sendable {
     public var defaultBandwidthKbps: Int?
     /// How adaptive players step between rungs.
     public var renditionSelection: RenditionSelector.Configuration = .init()
+    /// Open connections the listener accepts in all; more are closed at once (and counted).
+    public var maxConnections: Int = 1000
+    /// Open connections the listener accepts from one IP address.
+    public var maxConnectionsPerIP: Int = 100
 
     public init() {}
 }

@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
+
+/// Optional TLS: one certificate and key (`tls.certFile`, `tls.keyFile`, PEM) for the REST API
+/// (`http.tls: true`) and for RTMPS (`rtmps.port`). Without them everything is plain, as before.
+extension RelaydConfiguration {
+    struct TLS: Sendable, Equatable {
+        var certFile: String?
+        var keyFile: String?
+        /// Serve the REST API (and /healthz, /metrics) over HTTPS on `http.port`.
+        var http = false
+        /// RTMPS (RTMP over TLS) listener port; nil: no RTMPS listener.
+        var rtmpsPort: Int?
+
+        var isUsed: Bool { http || rtmpsPort != nil }
+    }
+
+    /// The server TLS configuration, or nil when TLS is not used; a missing or unreadable
+    /// certificate or key is a configuration error naming the key.
+    func serverTLSConfiguration() throws(ConfigurationError) -> TLSConfiguration? {
+        guard tls.isUsed else { return nil }
+        guard let certFile = tls.certFile else {
+            throw ConfigurationError(key: "tls.certFile", problem: "is required when http.tls or rtmps.port is set")
+        }
+        guard let keyFile = tls.keyFile else {
+            throw ConfigurationError(key: "tls.keyFile", problem: "is required when http.tls or rtmps.port is set")
+        }
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certFile)
+        } catch {
+            throw ConfigurationError(key: "tls.certFile", problem: "cannot read a PEM certificate from \(certFile)")
+        }
+        guard !chain.isEmpty else { throw ConfigurationError(key: "tls.certFile", problem: "no certificate in \(certFile)") }
+        let key: NIOSSLPrivateKey
+        do {
+            key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
+        } catch {
+            throw ConfigurationError(key: "tls.keyFile", problem: "cannot read a PEM private key from \(keyFile)")
+        }
+        return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    }
+
+    /// Plain HTTP/1.1, or HTTPS when `http.tls` is set.
+    func httpServerBuilder(_ tlsConfiguration: TLSConfiguration?) throws -> HTTPServerBuilder {
+        guard tls.http, let tlsConfiguration else { return .http1() }
+        return try .tls(.http1(), tlsConfiguration: tlsConfiguration)
+    }
+}
+
+extension ConfigReader {
+    func readTLS(_ top: [String: Any], into config: inout RelaydConfiguration) throws(ConfigurationError) {
+        if let t = try section(top, "tls", keys: ["certFile", "keyFile"]) {
+            if let v = t["certFile"] { config.tls.certFile = try string(v, at: "tls.certFile") }
+            if let v = t["keyFile"] { config.tls.keyFile = try string(v, at: "tls.keyFile") }
+        }
+        if let t = try section(top, "rtmps", keys: ["port"]) {
+            if let v = t["port"] { config.tls.rtmpsPort = try port(v, at: "rtmps.port") }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import ControlPlane
+import RelayCore
+
+/// Wraps the access policy with the `limits.maxStreams` cap: a publish or play that would
+/// open a stream the registry does not hold yet is refused once it holds `maxStreams`
+/// (counted as `relay_auth_refusals_total{reason="max_streams"}`). Streams already open are
+/// never affected, so a publisher coming back within its grace period, a takeover and new
+/// players of a live lesson still pass. The check is not atomic with the attach that follows;
+/// two requests racing for the last slot may both pass, which bounds the overshoot by the
+/// number of concurrent authorizations.
+struct StreamLimitPolicy: AccessPolicy {
+    let inner: any AccessPolicy
+    let registry: StreamRegistry
+    let maxStreams: Int
+
+    func authorize(_ request: AccessRequest) async -> AccessDecision {
+        let keys = registry.streamKeys
+        if keys.count >= maxStreams, !keys.contains(request.stream) {
+            RelayMetrics.countRefusal(request.action, reason: "max_streams")
+            return .deny(reason: "the relay carries its maximum of \(maxStreams) streams (limits.maxStreams)")
+        }
+        return await inner.authorize(request)
+    }
+}

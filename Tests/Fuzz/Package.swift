@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+// libFuzzer targets for ClassroomRelay's hostile-input surfaces. A separate package (like
+// Benchmarks/) so `make test` never builds it: its whole dependency graph is instrumented with
+// `-sanitize=fuzzer`, in its own .build. Run: `make fuzz` (FUZZ_SECONDS per target), or
+// `scripts/fuzz.sh`. Each target is one executable: its Entry.swift (@main) hands the command line and its
+// test-one-input function to libFuzzer's LLVMFuzzerRunDriver (SwiftPM renames every executable's
+// main, so libFuzzer's own main() cannot be the entry point).
+//
+// Targets (seed corpora in Tests/RTMPTests/Corpus and Tests/Fuzz/Seeds):
+//   FuzzHandshake     RTMP handshake state machine, bytes split at every boundary the input picks
+//   FuzzChunkDecoder  RTMP chunk decoder (all header formats, control messages) + command/data AMF
+//   FuzzAMF0          AMF0 value decoder
+//   FuzzAPIJSON       REST API input types (schools, pairings, classes, recurrence) + time parsing
+// Still to add after the SRT branch merges (same shape, one directory each under Targets/):
+//   FuzzSRTStreamID   SRT streamid (`#!::r=…,m=…,s=…`) parser
+//   FuzzMPEGTS        MPEG-TS demuxer/packetizer the SRT path uses
+import PackageDescription
+
+// `.package(path: "../..")` gets the identity of the checkout's directory name (`main`, `wt-rel`, …).
+let rootIdentity = Context.packageDirectory.split(separator: "/").dropLast(2).last.map { String($0).lowercased() } ?? "main"
+
+let package = Package(
+    name: "ClassroomRelayFuzz",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(path: "../.."),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .target(name: "CFuzzDriver", path: "Targets/CFuzzDriver"),
+        .executableTarget(
+            name: "FuzzHandshake",
+            dependencies: ["CFuzzDriver", .product(name: "RTMP", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio")],
+            path: "Targets/FuzzHandshake"
+        ),
+        .executableTarget(
+            name: "FuzzChunkDecoder",
+            dependencies: [
+                "CFuzzDriver", .product(name: "RTMP", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            path: "Targets/FuzzChunkDecoder"
+        ),
+        .executableTarget(
+            name: "FuzzAMF0",
+            dependencies: ["CFuzzDriver", .product(name: "RTMP", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio")],
+            path: "Targets/FuzzAMF0"
+        ),
+        .executableTarget(
+            name: "FuzzAPIJSON",
+            dependencies: ["CFuzzDriver", .product(name: "ControlPlane", package: rootIdentity)],
+            path: "Targets/FuzzAPIJSON"
+        ),
+    ]
+)

@@ -1,0 +1,70 @@
+import ProcessTestSupport
+import Foundation
+import Testing
+
+/// A full data directory: API writes fail with 503 and change nothing; the lesson keeps playing;
+/// writes work again once there is room. (A file system turned read-only under a running relay
+/// cannot be staged here: `remount,ro` is refused while SQLite holds the database open for
+/// writing. SQLite reports it as a read-only or I/O error, which maps to the same 503.)
+@Suite(.serialized)
+struct DiskFaultTests {
+    @Test func fullDataDirGives503AndTheLessonPlaysOn() async throws {
+        let mountPoint = try makeTemporaryDirectory("relay-tmpfs")
+        defer { try? FileManager.default.removeItem(atPath: mountPoint) }
+        let (mounted, _, why) = try await runTool("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint])
+        guard mounted == 0 else {
+            print("skipping the disk-full test: cannot mount a tmpfs (\(why.trimmingCharacters(in: .whitespacesAndNewlines)))")
+            return
+        }
+        let outcome: Result<Void, any Error>
+        do {
+            try await run(mountPoint)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        _ = try? await runTool("umount", ["-l", mountPoint])
+        try outcome.get()
+    }
+
+    private func run(_ dir: String) async throws {
+        let relay = try await RelaydServer(config: RelaydServer.openConfig(), reuseDataDir: dir)
+        let url = relay.url("disk")
+        let publisher = try MediaTools.publish(to: url, seconds: 40)
+        defer { publisher.signal(SIGKILL) }
+        let token = relay.adminToken
+        let schools = relay.apiBase + "/schools"
+        func create(_ id: String) async throws -> Curl.Reply {
+            try await Curl.call(schools, method: "POST", token: token, body: #"{"id":"\#(id)","name":"School \#(id)","role":"central"}"#)
+        }
+        #expect(try await create("before").status == 201)
+
+        // Fill the file system to the last byte.
+        _ = try await runTool("dd", ["if=/dev/zero", "of=\(dir)/filler", "bs=64k"], timeout: .seconds(30))
+        let full = try await create("whilefull")
+        #expect(full.status == 503, "\(full.status) \(full.body)")
+        #expect(full.body.contains("\"unavailable\""), "\(full.body)")
+        let patch = try await Curl.call(schools + "/before", method: "PATCH", token: token, body: #"{"name":"Renamed"}"#)
+        #expect(patch.status == 503, "\(patch.status) \(patch.body)")
+        try await expectLessonPlays(url)
+
+        // Room again: nothing of the failed writes is there, and writing works.
+        try FileManager.default.removeItem(atPath: dir + "/filler")
+        let listed = try await Curl.call(schools, token: token)
+        #expect(listed.status == 200)
+        #expect(!listed.body.contains("whilefull"), "a refused write left nothing behind")
+        #expect(!listed.body.contains("Renamed"))
+        #expect(try await create("afterfull").status == 201)
+
+        #expect(relay.child.isRunning)
+        #expect(await relay.stop() == 0)
+    }
+
+    private func expectLessonPlays(_ url: String) async throws {
+        let (code, out, err) = try await runTool("ffprobe", [
+            "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,
+        ], timeout: .seconds(20))
+        #expect(code == 0, "\(err)")
+        #expect(out.contains("h264"))
+    }
+}
