@@ -1,8 +1,9 @@
 import NIOCore
 
-/// H.264 byte-stream (Annex B, start codes) as libx264 writes it, turned into what FLV carries:
-/// length-prefixed NAL units (AVCC) and an AVCDecoderConfigurationRecord.
-enum AnnexB {
+/// H.264 byte-stream (Annex B, start codes) as libx264 writes it, turned into what FLV carries
+/// without intermediate arrays: length-prefixed NAL units (AVCC) written straight into the
+/// message buffer, and an AVCDecoderConfigurationRecord from the encoder's extradata.
+extension AnnexB {
     /// Calls `body` with each NAL unit (start code excluded) of an Annex B buffer.
     static func forEachNALUnit(in bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
         let count = bytes.count
