@@ -17,16 +17,20 @@ final class SRTAdmission: @unchecked Sendable {
     struct Admitted: Sendable {
         let streamID: SRTStreamID
         let grant: AccessGrant
+        /// For a player: the stream it is given (source or a rung).
+        var playback: SRTPlaybackChoice
         var at = Date()
     }
 
     private let policy: any AccessPolicy
     private let timeout: Double
     private let logger: Logger
+    private let renditions: RenditionDirectory?
     private let admitted = NIOLockedValueBox<[SRTSOCKET: Admitted]>([:])
 
-    init(policy: any AccessPolicy, timeout: Double, logger: Logger) {
+    init(policy: any AccessPolicy, timeout: Double, logger: Logger, renditions: RenditionDirectory? = nil) {
         self.policy = policy
+        self.renditions = renditions
         self.timeout = timeout
         self.logger = logger
     }
@@ -54,9 +58,15 @@ final class SRTAdmission: @unchecked Sendable {
     private func decide(socket: SRTSOCKET, streamid: String?, remote: String) -> Int32? {
         let streamID: SRTStreamID
         do {
-            streamID = try SRTStreamID.parse(streamid ?? "")
+            streamID = try SRTStreamID.parse(streamid ?? "").splittingRendition(ladder: renditions?.ladderNames ?? [])
         } catch {
             logger.notice("srt refused", metadata: ["remote": "\(remote)", "code": "1400", "reason": "\(error)"])
+            return SRTRejectCode.badRequest
+        }
+        if streamID.mode == .publish, let rung = streamID.rendition {
+            logger.notice("srt refused", metadata: [
+                "remote": "\(remote)", "code": "1400", "reason": "cannot publish to the \(rung) rendition of \(streamID.stream)",
+            ])
             return SRTRejectCode.badRequest
         }
         let request = AccessRequest(
@@ -81,7 +91,10 @@ final class SRTAdmission: @unchecked Sendable {
                 // A handshake that failed after the callback (e.g. bad passphrase) is never accepted.
                 let stale = Date().addingTimeInterval(-30)
                 map = map.filter { $0.value.at > stale }
-                map[socket] = Admitted(streamID: streamID, grant: grant)
+                map[socket] = Admitted(
+                    streamID: streamID, grant: grant,
+                    playback: SRTPlaybackChoice.choose(for: streamID, grant: grant, renditions: renditions)
+                )
             }
             return nil
         case .deny(let reason):

@@ -32,9 +32,9 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
         onClose: @escaping @Sendable (SRTPlayer) -> Void
     ) {
         self.socket = socket
-        self.stream = admitted.streamID.stream
+        self.stream = admitted.playback.stream
         self.schoolId = admitted.grant.schoolId
-        self.rendition = admitted.streamID.rendition ?? "source"
+        self.rendition = admitted.playback.rendition
         self.stallTimeout = stallTimeout
         self.logger = logger
         self.onClose = onClose

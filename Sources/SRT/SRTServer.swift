@@ -11,12 +11,15 @@ public final class SRTServer: Service, Sendable {
     private let registry: StreamRegistry
     private let policy: any AccessPolicy
     private let logger: Logger
+    private let renditions: RenditionDirectory?
     private let onListening: @Sendable (String, Int) -> Void
 
     public init(
         host: String, port: Int, configuration: SRTConfiguration, registry: StreamRegistry, accessPolicy: any AccessPolicy,
-        logger: Logger, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
+        logger: Logger, renditions: RenditionDirectory? = nil,
+        onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
     ) {
+        self.renditions = renditions
         self.host = host
         self.port = port
         self.configuration = configuration
@@ -27,7 +30,9 @@ public final class SRTServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let admission = SRTAdmission(policy: policy, timeout: configuration.authorizationTimeoutSeconds, logger: logger)
+        let admission = SRTAdmission(
+            policy: policy, timeout: configuration.authorizationTimeoutSeconds, logger: logger, renditions: renditions
+        )
         let listener: SRTListenerSocket
         let loop: SRTEventLoop
         do {

@@ -115,6 +115,16 @@ public struct SRTStreamID: Sendable, Equatable {
         return SRTStreamID(stream: StreamKey(app: String(app), name: String(name)), mode: mode, key: key, rendition: rendition)
     }
 
+    /// The same request with a `_<rung>` suffix of `ladder` split off the stream name into
+    /// ``rendition`` (`live/c1_480p` → stream `live/c1`, rendition `480p`).
+    public func splittingRendition(ladder: Set<String>) -> SRTStreamID {
+        guard rendition == nil, let underscore = stream.name.lastIndex(of: "_") else { return self }
+        let suffix = String(stream.name[stream.name.index(after: underscore)...])
+        let base = String(stream.name[..<underscore])
+        guard ladder.contains(suffix), !base.isEmpty else { return self }
+        return SRTStreamID(stream: StreamKey(app: stream.app, name: base), mode: mode, key: key, rendition: suffix)
+    }
+
     /// Decodes %XX escapes; returns the text unchanged where it is not valid percent-encoding.
     static func percentDecoded(_ text: Substring) -> String {
         guard text.contains("%") else { return String(text) }

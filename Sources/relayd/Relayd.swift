@@ -137,7 +137,7 @@ struct Relayd: AsyncParsableCommand {
         switch configuration.authMode {
         case .open:
             logger.warning("auth.mode is 'open': anyone who can reach this relay may publish and play any stream")
-            policy = OpenAccessPolicy()
+            policy = OpenAccessPolicy(defaultBandwidthKbps: configuration.playerDefaultBandwidthKbps)
         case .timetable:
             policy = TimetableAccessPolicy(
                 service: controlPlane, windowMinutes: configuration.authWindowMinutes, logger: Logger(label: "relay.auth")
@@ -200,7 +200,7 @@ struct Relayd: AsyncParsableCommand {
         srtConfiguration.playerStallTimeoutSeconds = Double(configuration.playerStallTimeoutSeconds)
         let srt = SRTServer(
             host: configuration.host, port: configuration.srtPort, configuration: srtConfiguration, registry: registry,
-            accessPolicy: limitedPolicy, logger: Logger(label: "relay.srt"),
+            accessPolicy: limitedPolicy, logger: Logger(label: "relay.srt"), renditions: renditions,
             onListening: { host, port in Self.say("listening srt=\(host.contains(":") ? "[\(host)]" : host):\(port)") }
         )
 
