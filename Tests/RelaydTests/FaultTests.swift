@@ -105,6 +105,7 @@ struct FaultTests {
         #expect(after - baseline < 48 * 1024, "rss grew by \(after - baseline) KiB")
         let log = relay.child.stderr
         #expect(log.contains("accepted no data"), "the non-reader's stall disconnect is logged")
+        #expect(try await relay.metric("relay_rtmp_closed_total", ["reason": "stall"]) >= 1, "and counted")
         #expect(log.contains("publisher taken over") || log.contains("publish ended"))
         #expect(relay.child.isRunning)
         #expect(await relay.stop() == 0)

@@ -58,6 +58,7 @@ struct ResourceLimitTests {
         print("slowloris: rss baseline \(baseline) KiB, peak \(peak) KiB, after \(after) KiB, 300 peers")
         #expect(peak - baseline < 64 * 1024, "300 slow peers cost \(peak - baseline) KiB")
         #expect(relay.child.stderr.contains("handshake not completed in time"))
+        #expect(try await relay.metric("relay_rtmp_closed_total", ["reason": "handshake_timeout"]) == 300)
         #expect(relay.child.isRunning)
         #expect(await relay.stop() == 0)
     }

@@ -26,6 +26,7 @@ public final class RTMPHandshakeHandler: ChannelInboundHandler, RemovableChannel
         let logger = self.logger
         timer = context.eventLoop.scheduleTask(in: timeout) {
             logger.notice("closing connection: handshake not completed in time", metadata: ["remote": "\(remote)"])
+            RTMPCloseCounter.count(category: "handshake_timeout")
             loopBound.value.close(promise: nil)
         }
         context.fireChannelActive()
@@ -62,6 +63,7 @@ public final class RTMPHandshakeHandler: ChannelInboundHandler, RemovableChannel
             logger.notice("closing connection: bad handshake", metadata: [
                 "remote": "\(context.remoteAddress?.description ?? "?")", "reason": "\(error)",
             ])
+            RTMPCloseCounter.count(category: "bad_handshake")
             timer?.cancel()
             buffered = nil
             context.close(promise: nil)

@@ -150,6 +150,7 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     public func close(reason: String) {
         if case .closing = role { return }
         logger.notice("closing connection", metadata: ["reason": "\(reason)"])
+        RTMPCloseCounter.count(reason)
         leaveRole(reason: reason)
         role = .closing
         context?.close(promise: nil)
