@@ -26,6 +26,17 @@ struct SRTStreamIDTests {
         #expect(try SRTStreamID.parse("#!::r=live/x_720p").stream.name == "x_720p")
     }
 
+    @Test func ladderRungSuffixesBecomeTheRendition() throws {
+        let ladder: Set = ["720p", "480p", "360p"]
+        let pinned = try SRTStreamID.parse("#!::r=live/math_7_480p,m=request,s=k").splittingRendition(ladder: ladder)
+        #expect(pinned.stream == StreamKey(app: "live", name: "math_7"))
+        #expect(pinned.rendition == "480p")
+        #expect(try SRTStreamID.parse("#!::r=live/math_7").splittingRendition(ladder: ladder).stream.name == "math_7")
+        #expect(try SRTStreamID.parse("#!::r=live/x_1080p").splittingRendition(ladder: ladder).rendition == nil)
+        #expect(try SRTStreamID.parse("#!::r=live/_480p").splittingRendition(ladder: ladder).stream.name == "_480p")
+        #expect(try SRTStreamID.parse("#!::r=live/x_source").splittingRendition(ladder: ladder).rendition == "source")
+    }
+
     @Test func plainForm() throws {
         let id = try SRTStreamID.parse("live/math?key=a%2Bb")
         #expect(id.stream == StreamKey(app: "live", name: "math"))

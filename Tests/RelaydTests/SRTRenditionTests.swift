@@ -1,0 +1,49 @@
+import ProcessTestSupport
+import Foundation
+import Testing
+
+/// SRT players and the transcoding ladder: `r=live/<classId>_<rung>` pins a rung, the adaptive
+/// stream gets the highest rung that fits the site (here open mode's default bandwidth).
+@Suite(.serialized)
+struct SRTRenditionTests {
+    static let config = RelaydServer.openConfig(extra: """
+        transcode:
+          enabled: true
+          preset: ultrafast
+        player:
+          defaultBandwidthKbps: 1000
+        """)
+
+    static func size(of url: String) async throws -> String {
+        let (code, out, err) = try await runTool("ffprobe", [
+            "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", url,
+        ], timeout: .seconds(25))
+        #expect(code == 0, "ffprobe \(url): \(err)")
+        return out.split(separator: "\n").first.map(String.init) ?? ""
+    }
+
+    @Test func pinnedAndAdaptiveSRTPlayersGetRungs() async throws {
+        let relay = try await RelaydServer(config: Self.config)
+        let publisher = try MediaTools.publishLesson(to: relay.url("srtladder"), seconds: 30)
+        defer { publisher.signal(SIGKILL) }
+        // The rungs exist once the transcoder has decoded the first picture.
+        try await Task.sleep(for: .seconds(4))
+        #expect(publisher.isRunning, "publisher refused: \(publisher.stderr)")
+
+        #expect(try await Self.size(of: relay.srtURL("srtladder_480p", mode: "request")) == "854,480")
+        #expect(try await Self.size(of: relay.srtURL("srtladder_source", mode: "request")) == "1280,720")
+        // 1000 kbit/s: 480p is (900 + 64) × 1.2 = 1157 > 1000, so the adaptive stream is 360p.
+        #expect(try await Self.size(of: relay.srtURL("srtladder", mode: "request")) == "640,360")
+        let (code, err) = try await SRTTools.decode(relay.srtURL("srtladder", mode: "request"), seconds: 3)
+        #expect(code == 0 && err.isEmpty, "the 360p rung over SRT decodes cleanly: \(err)")
+
+        // Publishing to a rung is refused; the relay goes on.
+        let (refusedCode, _, refusedErr) = try await runTool("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "2",
+            "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", relay.srtURL("srtladder_360p", mode: "publish"),
+        ], timeout: .seconds(20))
+        #expect(refusedCode != 0, "publishing to a rung must be refused: \(refusedErr)")
+        #expect(relay.child.stderr.contains("cannot publish to the 360p rendition"), "\(relay.child.stderr.suffix(2000))")
+        #expect(await relay.stop() == 0)
+    }
+}
