@@ -39,7 +39,7 @@ struct Broadcast: ParsableCommand {
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Push a file or URL to the relay at its native rate (no re-encoding; H.264 + AAC), or a generated test source.",
+            abstract: "Push a file or URL to the relay at its native rate (H.264 + AAC as they are; other codecs re-encoded in process), or a generated test source.",
             discussion: """
                 The API returns a school's key only when it is created or rotated, so the central school's \
                 key must be given with --key or env CLASSCTL_KEY.
@@ -116,7 +116,7 @@ struct Broadcast: ParsableCommand {
                     runner = { (report) throws(PushError) in try pusher.run(progress: report) }
                     described = pusher.streams.map { stream in
                         stream.kind == .video ? "\(stream.codecName) \(stream.width)x\(stream.height)" : stream.codecName
-                    }.joined(separator: " + ")
+                    }.joined(separator: " + ") + (pusher.reencodedFrom.map { ", re-encoded from \($0)" } ?? "")
                 }
             } catch {
                 throw CLIError.failed("\(input): \(error)")

@@ -1,8 +1,9 @@
 internal import CFFmpeg
 import Foundation
 
-/// Pushes a media file or URL to a live server (RTMP via the `flv` muxer) at its native
-/// rate, remuxing without re-encoding.
+/// Pushes a media file or URL to a live server (RTMP via the `flv` muxer, SRT via `mpegts`) at
+/// its native rate: remuxed as it is when it is H.264 + AAC, else re-encoded to them in process
+/// (``ReencodingInput``).
 ///
 /// Pacing follows the packets' decoding timestamps against the wall clock. On a write error
 /// the output is reopened with backoff and sending resumes at the next video keyframe;
@@ -29,7 +30,7 @@ public final class MediaPusher {
 
     private let configuration: Configuration
     private let stopSignal: PushStopSignal
-    private var input: PushInput
+    private var input: any PushSource
     private var output: OutputFormatContext?
 
     // Timestamps in microseconds.
@@ -47,12 +48,15 @@ public final class MediaPusher {
         FFmpegLogCapture.install()
         self.configuration = configuration
         self.stopSignal = stopSignal
-        input = try PushInput(url: configuration.input)
+        input = try openPushSource(url: configuration.input)
         lastDts = Array(repeating: nil, count: input.selected.count)
     }
 
     /// The input's streams that will be sent.
     public var streams: [MediaStreamInfo] { input.selected.map { MediaStreamInfo(stream: $0) } }
+
+    /// What the input's codecs were when they are re-encoded to H.264/AAC (nil: sent as they are).
+    public var reencodedFrom: String? { input.reencodedFrom }
 
     /// Connects and pushes until the input ends or the stop signal is raised.
     ///
@@ -74,7 +78,7 @@ public final class MediaPusher {
                 usleep(10_000)
             case .endOfStream:
                 if configuration.loop {
-                    input = try PushInput(url: configuration.input)
+                    input = try openPushSource(url: configuration.input)
                     loopOffset = loopEnd
                     lastDts = Array(repeating: nil, count: input.selected.count)
                     continue
@@ -176,58 +180,4 @@ public final class MediaPusher {
 
 
 
-}
-
-/// The pusher's input: an open demuxer and the streams it sends (first video, first audio).
-private final class PushInput {
-    let context: FormatContext
-    let selected: [UnsafeMutablePointer<AVStream>]
-    /// Input stream index → output stream index.
-    let outputIndex: [Int: Int]
-    let hasVideo: Bool
-
-    init(url: String) throws(PushError) {
-        do {
-            let dictionary = try FFmpegDictionary([:])
-            context = try FormatContext(url: url, options: dictionary)
-            try FFmpegError.check(avformat_find_stream_info(context.pointer, nil), "avformat_find_stream_info")
-        } catch {
-            throw .input(error)
-        }
-        var video: UnsafeMutablePointer<AVStream>?
-        var audio: UnsafeMutablePointer<AVStream>?
-        for index in 0..<Int(context.pointer.pointee.nb_streams) {
-            guard let stream = context.pointer.pointee.streams[index] else { continue }
-            let parameters = stream.pointee.codecpar.pointee
-            switch parameters.codec_type {
-            case AVMEDIA_TYPE_VIDEO where video == nil:
-                guard parameters.codec_id == AV_CODEC_ID_H264 else {
-                    throw .unsupportedCodec(String(cString: avcodec_get_name(parameters.codec_id)))
-                }
-                video = stream
-            case AVMEDIA_TYPE_AUDIO where audio == nil:
-                guard parameters.codec_id == AV_CODEC_ID_AAC else {
-                    throw .unsupportedCodec(String(cString: avcodec_get_name(parameters.codec_id)))
-                }
-                audio = stream
-            default:
-                break
-            }
-        }
-        selected = [video, audio].compactMap { $0 }
-        guard !selected.isEmpty else { throw .noMediaStreams }
-        var map: [Int: Int] = [:]
-        for (outIndex, stream) in selected.enumerated() { map[Int(stream.pointee.index)] = outIndex }
-        outputIndex = map
-        hasVideo = video != nil
-    }
-
-    func read() throws(FFmpegError) -> MediaInput.ReadResult {
-        let packet = try MediaPacket()
-        let code = av_read_frame(context.pointer, packet.pointer)
-        if code == FFmpegError.endOfFileCode { return .endOfStream }
-        if code == FFmpegError.tryAgainCode { return .tryAgain }
-        try FFmpegError.check(code, "av_read_frame")
-        return .packet(packet)
-    }
 }

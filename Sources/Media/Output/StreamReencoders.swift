@@ -1,0 +1,196 @@
+internal import CFFmpeg
+
+/// Decodes one input video stream and re-encodes it with libx264 at the same size and rate.
+/// A packet or picture the decoder refuses (damaged input) is skipped, never fatal.
+final class VideoReencoder {
+    let sourceIndex: Int
+    let outputIndex: Int
+    let encoder: CodecContext
+    private let decoder: CodecContext
+    private let decoded: MediaFrame
+    private let scaler: FrameScaler
+    private var lastPts = Int64.min
+
+    init(source: UnsafeMutablePointer<AVStream>, outputIndex: Int) throws(FFmpegError) {
+        sourceIndex = Int(source.pointee.index)
+        self.outputIndex = outputIndex
+        decoder = try CodecContext(decoder: source.pointee.codecpar.pointee.codec_id)
+        try FFmpegError.check(avcodec_parameters_to_context(decoder.pointer, source.pointee.codecpar), "avcodec_parameters_to_context")
+        decoder.pointer.pointee.pkt_timebase = source.pointee.time_base
+        try decoder.open()
+
+        let parameters = source.pointee.codecpar.pointee
+        let width = max(16, Int(parameters.width) & ~1)
+        let height = max(16, Int(parameters.height) & ~1)
+        var rate = source.pointee.avg_frame_rate
+        if rate.num <= 0 || rate.den <= 0 { rate = source.pointee.r_frame_rate }
+        if rate.num <= 0 || rate.den <= 0 || rate.num / rate.den > 120 { rate = AVRational(num: 25, den: 1) }
+        let gop = max(1, Int((2 * Double(rate.num) / Double(rate.den)).rounded()))
+        let bitrate = Int64(max(300, 1500 * width * height / (1280 * 720))) * 1000
+
+        encoder = try CodecContext(encoderNamed: "libx264")
+        let e = encoder.pointer
+        e.pointee.width = Int32(width)
+        e.pointee.height = Int32(height)
+        e.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        e.pointee.time_base = source.pointee.time_base
+        e.pointee.framerate = rate
+        e.pointee.gop_size = Int32(gop)
+        e.pointee.keyint_min = Int32(gop)
+        e.pointee.max_b_frames = 0
+        e.pointee.bit_rate = bitrate
+        e.pointee.rc_max_rate = bitrate
+        e.pointee.rc_buffer_size = Int32(clamping: bitrate)
+        try encoder.setPrivateOption("preset", "veryfast")
+        try encoder.setPrivateOption("tune", "zerolatency")
+        try encoder.setPrivateOption("x264-params", "scenecut=0")
+        try encoder.openEncoder()
+        scaler = try FrameScaler(width: width, height: height)
+        decoded = try MediaFrame()
+    }
+
+    /// Decodes `packet` and returns the H.264 packets it yields (times in the source's time base).
+    func transcode(_ packet: MediaPacket) throws(FFmpegError) -> [MediaPacket] {
+        let sent = avcodec_send_packet(decoder.pointer, packet.pointer)
+        guard sent >= 0 || sent == FFmpegError.tryAgainCode else { return [] }
+        return try drain()
+    }
+
+    /// The decoder's and the encoder's last pictures, at the end of the input.
+    func finish() throws(FFmpegError) -> [MediaPacket] {
+        avcodec_send_packet(decoder.pointer, nil)
+        return try drain() + encode(nil)
+    }
+
+    private func drain() throws(FFmpegError) -> [MediaPacket] {
+        var out: [MediaPacket] = []
+        while true {
+            av_frame_unref(decoded.pointer)
+            guard avcodec_receive_frame(decoder.pointer, decoded.pointer) >= 0 else { return out }
+            let f = decoded.pointer.pointee
+            let pts = f.best_effort_timestamp != cffmpeg_AV_NOPTS_VALUE() ? f.best_effort_timestamp : f.pts
+            guard pts != cffmpeg_AV_NOPTS_VALUE(), pts > lastPts else { continue }
+            lastPts = pts
+            let picture = try scaler.scale(decoded)
+            picture.pointer.pointee.pts = pts
+            picture.pointer.pointee.pict_type = AV_PICTURE_TYPE_NONE
+            out += try encode(picture)
+        }
+    }
+
+    private func encode(_ frame: MediaFrame?) throws(FFmpegError) -> [MediaPacket] {
+        let packets = try encoder.encode(frame)
+        for packet in packets { packet.pointer.pointee.stream_index = Int32(outputIndex) }
+        return packets
+    }
+}
+
+/// Decodes one input audio stream and re-encodes it as AAC (stereo, or mono from mono), through
+/// libswresample and a sample FIFO that cuts the encoder's 1024-sample frames.
+final class AudioReencoder {
+    let sourceIndex: Int
+    let outputIndex: Int
+    let encoder: CodecContext
+    private let decoder: CodecContext
+    private let decoded: MediaFrame
+    private let converted: MediaFrame
+    private let chunk: MediaFrame
+    private let frameSize: Int32
+    private var resampler: OpaquePointer?
+    private let fifo: OpaquePointer
+    private var nextPts: Int64?
+
+    private static let aacRates: Set<Int32> = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000]
+
+    init(source: UnsafeMutablePointer<AVStream>, outputIndex: Int) throws(FFmpegError) {
+        sourceIndex = Int(source.pointee.index)
+        self.outputIndex = outputIndex
+        decoder = try CodecContext(decoder: source.pointee.codecpar.pointee.codec_id)
+        try FFmpegError.check(avcodec_parameters_to_context(decoder.pointer, source.pointee.codecpar), "avcodec_parameters_to_context")
+        decoder.pointer.pointee.pkt_timebase = source.pointee.time_base
+        try decoder.open()
+        let d = decoder.pointer
+
+        encoder = try CodecContext(encoderNamed: "aac")
+        let e = encoder.pointer
+        let channels: Int32 = d.pointee.ch_layout.nb_channels == 1 ? 1 : 2
+        e.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
+        e.pointee.sample_rate = Self.aacRates.contains(d.pointee.sample_rate) ? d.pointee.sample_rate : 48000
+        av_channel_layout_default(&e.pointee.ch_layout, channels)
+        e.pointee.bit_rate = channels == 1 ? 64_000 : 128_000
+        e.pointee.time_base = AVRational(num: 1, den: e.pointee.sample_rate)
+        try encoder.openEncoder()
+        frameSize = e.pointee.frame_size > 0 ? e.pointee.frame_size : 1024
+
+        var context: OpaquePointer?
+        try FFmpegError.check(swr_alloc_set_opts2(
+            &context, &e.pointee.ch_layout, AV_SAMPLE_FMT_FLTP, e.pointee.sample_rate,
+            &d.pointee.ch_layout, d.pointee.sample_fmt, d.pointee.sample_rate, 0, nil
+        ), "swr_alloc_set_opts2")
+        resampler = context
+        try FFmpegError.check(swr_init(context), "swr_init")
+        guard let fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, frameSize * 4) else {
+            swr_free(&resampler)
+            throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "av_audio_fifo_alloc")
+        }
+        self.fifo = fifo
+        decoded = try MediaFrame()
+        converted = try MediaFrame()
+        chunk = try MediaFrame(audioFor: e, samples: Int(frameSize))
+    }
+
+    deinit {
+        swr_free(&resampler)
+        av_audio_fifo_free(fifo)
+    }
+
+    /// Decodes `packet` and returns the AAC packets it yields (times in 1/sample rate).
+    func transcode(_ packet: MediaPacket) throws(FFmpegError) -> [MediaPacket] {
+        let sent = avcodec_send_packet(decoder.pointer, packet.pointer)
+        guard sent >= 0 || sent == FFmpegError.tryAgainCode else { return [] }
+        return try drain()
+    }
+
+    func finish() throws(FFmpegError) -> [MediaPacket] {
+        avcodec_send_packet(decoder.pointer, nil)
+        return try drain() + encode(nil)
+    }
+
+    private func drain() throws(FFmpegError) -> [MediaPacket] {
+        var out: [MediaPacket] = []
+        let e = encoder.pointer
+        while true {
+            av_frame_unref(decoded.pointer)
+            guard avcodec_receive_frame(decoder.pointer, decoded.pointer) >= 0 else { return out }
+            if nextPts == nil {
+                let pts = decoded.pointer.pointee.best_effort_timestamp
+                nextPts = pts == cffmpeg_AV_NOPTS_VALUE()
+                    ? 0 : av_rescale_q(pts, decoder.pointer.pointee.pkt_timebase, e.pointee.time_base)
+            }
+            av_frame_unref(converted.pointer)
+            let c = converted.pointer
+            c.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
+            c.pointee.sample_rate = e.pointee.sample_rate
+            try FFmpegError.check(av_channel_layout_copy(&c.pointee.ch_layout, &e.pointee.ch_layout), "av_channel_layout_copy")
+            guard swr_convert_frame(resampler, c, decoded.pointer) >= 0 else { continue }  // a frame it cannot take: skipped
+            let planes = UnsafeRawPointer(c.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+            guard av_audio_fifo_write(fifo, planes, c.pointee.nb_samples) >= 0 else {
+                throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "av_audio_fifo_write")
+            }
+            while av_audio_fifo_size(fifo) >= frameSize {
+                try chunk.makeWritable()
+                let target = UnsafeRawPointer(chunk.pointer.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+                _ = av_audio_fifo_read(fifo, target, frameSize)
+                chunk.pointer.pointee.pts = nextPts ?? 0
+                nextPts = (nextPts ?? 0) + Int64(frameSize)
+                out += try encode(chunk)
+            }
+        }
+    }
+
+    private func encode(_ frame: MediaFrame?) throws(FFmpegError) -> [MediaPacket] {
+        let packets = try encoder.encode(frame)
+        for packet in packets { packet.pointer.pointee.stream_index = Int32(outputIndex) }
+        return packets
+    }
+}
