@@ -93,7 +93,6 @@ struct Demo: AsyncParsableCommand {
             lines.append("  Until the transcoder arrives (a later relay version) every site gets the source: testsrc \(width)x\(height).")
             lines.append("  ffplay \"\(rtmp)\"")
             lines.append("  ffplay \"\(srt)\"")
-            lines.append("    (SRT playback arrives with a later relay version if this relay does not listen on SRT yet; use RTMP)")
             lines.append("  vlc \"\(rtmp)\"")
             lines.append("")
         }

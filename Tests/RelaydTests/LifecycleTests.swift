@@ -19,6 +19,9 @@ struct LifecycleTests {
         ("publisher:\n  graceSecs: 3\n", "publisher.graceSecs"),
         ("transcode:\n  ladder:\n    - { name: 720p, width: 1280 }\n", "transcode.ladder[0].height"),
         ("rtmp: [1, 2\n", "YAML"),
+        ("srt:\n  pbkeylen: 20\n", "srt.pbkeylen"),
+        ("srt:\n  passphrase: short\n", "srt.passphrase"),
+        ("srt:\n  maxBandwidth: fast\n", "srt.maxBandwidth"),
     ])
     func badConfigIsOneClearLineAndExitTwo(config: String, key: String) async throws {
         let (code, out, err) = try await runRelayd(config: config)
