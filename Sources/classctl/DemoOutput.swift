@@ -20,10 +20,9 @@ extension Demo {
             let srt = "\(srtBase)?streamid=#!::r=live/\(Self.classId),m=request,s=\(key)"
             lines.append("\(site.id) (\(site.kbps) kbit/s), key \(key):")
             lines.append("  " + Self.rungExplanation(bandwidthKbps: site.kbps, sourceHeight: height))
-            lines.append("  Until the transcoder arrives (a later relay version) every site gets the source: testsrc \(width)x\(height).")
+            lines.append("  (with transcode.enabled; the source is testsrc \(width)x\(height), `_source` in the URL plays it untranscoded)")
             lines.append("  ffplay \"\(rtmp)\"")
             lines.append("  ffplay \"\(srt)\"")
-            lines.append("    (SRT playback arrives with a later relay version if this relay does not listen on SRT yet; use RTMP)")
             lines.append("  vlc \"\(rtmp)\"")
             lines.append("")
         }

@@ -23,6 +23,9 @@ struct LifecycleTests {
         ("limits:\n  maxConnections: 10\n  maxConnectionsPerIP: 20\n", "limits.maxConnectionsPerIP"),
         ("limits:\n  maxMessageBytes: 100\n", "limits.maxMessageBytes"),
         ("limits:\n  authLockoutSecs: 5\n", "limits.authLockoutSecs"),
+        ("srt:\n  pbkeylen: 20\n", "srt.pbkeylen"),
+        ("srt:\n  passphrase: short\n", "srt.passphrase"),
+        ("srt:\n  maxBandwidth: fast\n", "srt.maxBandwidth"),
     ])
     func badConfigIsOneClearLineAndExitTwo(config: String, key: String) async throws {
         let (code, out, err) = try await runRelayd(config: config)

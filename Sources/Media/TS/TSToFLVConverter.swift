@@ -6,10 +6,10 @@ import RelayCore
 /// ADTS → raw AAC with an AudioSpecificConfig sequence header.
 ///
 /// Nothing goes out before the sequence headers of every expected stream are known (or
-/// ``maxHeldMessages`` were held waiting), so players always get configuration first; video
+/// ``maxHeldMessages`` (a few seconds) were held waiting), so players always get configuration first; video
 /// starts at a keyframe, and after damage waits for the next keyframe.
 public struct TSToFLVConverter {
-    public static let maxHeldMessages = 500
+    public static let maxHeldMessages = 100
 
     private let expectsVideo: Bool
     private let expectsAudio: Bool
