@@ -10,6 +10,7 @@
 #include <libavutil/opt.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/audio_fifo.h>
 #include <libavutil/log.h>
 #include <libswscale/swscale.h>
 #include <libswresample/swresample.h>

@@ -173,13 +173,13 @@ final class AudioReencoder {
             c.pointee.sample_rate = e.pointee.sample_rate
             try FFmpegError.check(av_channel_layout_copy(&c.pointee.ch_layout, &e.pointee.ch_layout), "av_channel_layout_copy")
             guard swr_convert_frame(resampler, c, decoded.pointer) >= 0 else { continue }  // a frame it cannot take: skipped
-            let planes = UnsafeRawPointer(c.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+            let planes = UnsafeMutableRawPointer(c.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
             guard av_audio_fifo_write(fifo, planes, c.pointee.nb_samples) >= 0 else {
                 throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "av_audio_fifo_write")
             }
             while av_audio_fifo_size(fifo) >= frameSize {
                 try chunk.makeWritable()
-                let target = UnsafeRawPointer(chunk.pointer.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+                let target = UnsafeMutableRawPointer(chunk.pointer.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
                 _ = av_audio_fifo_read(fifo, target, frameSize)
                 chunk.pointer.pointee.pts = nextPts ?? 0
                 nextPts = (nextPts ?? 0) + Int64(frameSize)
