@@ -197,7 +197,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SRTTests",
-            dependencies: ["SRT", "Media", "RelayCore", "RelayTestSupport", "ProcessTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["SRT", "Media", "RelayCore", "RelayTestSupport", "ProcessTestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Corpus"]  // seed corpora for the fuzz targets (Tests/Fuzz)
         ),
         .testTarget(
             name: "ClassctlTests",

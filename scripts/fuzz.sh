@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"FuzzHandshake FuzzChunkDecoder FuzzAMF0 FuzzAPIJSON"}
+TARGETS=${FUZZ_TARGETS:-"FuzzHandshake FuzzChunkDecoder FuzzAMF0 FuzzAPIJSON FuzzSRTStreamID FuzzMPEGTS"}
 SWIFT=${SWIFT:-swift}
 
 seeds_for() {
@@ -17,7 +17,8 @@ seeds_for() {
     FuzzChunkDecoder) echo "Tests/RTMPTests/Corpus/chunks" ;;
     FuzzAMF0) echo "Tests/RTMPTests/Corpus/amf0" ;;
     FuzzAPIJSON) echo "Tests/Fuzz/Seeds/api-json" ;;
-    # FuzzSRTStreamID, FuzzMPEGTS: added with the SRT module (seed corpora under Tests/SRTTests/Corpus).
+    FuzzSRTStreamID) echo "Tests/SRTTests/Corpus/streamid" ;;
+    FuzzMPEGTS) echo "Tests/SRTTests/Corpus/ts" ;;
     *) echo "" ;;
   esac
 }

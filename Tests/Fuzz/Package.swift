@@ -11,9 +11,8 @@
 //   FuzzChunkDecoder  RTMP chunk decoder (all header formats, control messages) + command/data AMF
 //   FuzzAMF0          AMF0 value decoder
 //   FuzzAPIJSON       REST API input types (schools, pairings, classes, recurrence) + time parsing
-// Still to add after the SRT branch merges (same shape, one directory each under Targets/):
-//   FuzzSRTStreamID   SRT streamid (`#!::r=…,m=…,s=…`) parser
-//   FuzzMPEGTS        MPEG-TS demuxer/packetizer the SRT path uses
+//   FuzzSRTStreamID   SRT streamid (`#!::r=…,m=…,s=…` and `live/x?key=`) parser + rendition split
+//   FuzzMPEGTS        the SRT path's MPEG-TS ingest (libavformat demuxer + Annex B/ADTS conversion)
 import PackageDescription
 
 // `.package(path: "../..")` gets the identity of the checkout's directory name (`main`, `wt-rel`, …).
@@ -50,6 +49,16 @@ let package = Package(
             name: "FuzzAPIJSON",
             dependencies: ["CFuzzDriver", .product(name: "ControlPlane", package: rootIdentity)],
             path: "Targets/FuzzAPIJSON"
+        ),
+        .executableTarget(
+            name: "FuzzSRTStreamID",
+            dependencies: ["CFuzzDriver", .product(name: "SRT", package: rootIdentity)],
+            path: "Targets/FuzzSRTStreamID"
+        ),
+        .executableTarget(
+            name: "FuzzMPEGTS",
+            dependencies: ["CFuzzDriver", .product(name: "Media", package: rootIdentity), .product(name: "RelayCore", package: rootIdentity)],
+            path: "Targets/FuzzMPEGTS"
         ),
     ]
 )
