@@ -18,6 +18,9 @@ struct LifecycleTests {
         ("auth:\n  mode: maybe\n", "auth.mode"),
         ("publisher:\n  graceSecs: 3\n", "publisher.graceSecs"),
         ("transcode:\n  ladder:\n    - { name: 720p, width: 1280 }\n", "transcode.ladder[0].height"),
+        ("transcode:\n  preset: warp\n", "transcode.preset"),
+        ("transcode:\n  gopSeconds: 0\n", "transcode.gopSeconds"),
+        ("player:\n  defaultBandwidthKbps: lots\n", "player.defaultBandwidthKbps"),
         ("rtmp: [1, 2\n", "YAML"),
     ])
     func badConfigIsOneClearLineAndExitTwo(config: String, key: String) async throws {
