@@ -54,7 +54,7 @@ final class TranscodeWorker {
 
     /// Ends the rung streams (their players are told after the grace period) and withdraws them.
     func finish() {
-        directory.withdraw(source)
+        directory.withdraw(source, owner: ObjectIdentifier(self))
         for output in outputs { output.session.end() }
         outputs.removeAll()
         decoder = nil
@@ -157,7 +157,7 @@ final class TranscodeWorker {
             if let audioHeader { output.publishCopy(of: audioHeader, allocator: allocator) }
             outputs.append(output)
         }
-        directory.publish(outputs.map(\.rendition), for: source)
+        directory.publish(outputs.map(\.rendition), for: source, owner: ObjectIdentifier(self))
         logger.info("transcoding", metadata: [
             "stream": "\(source)", "source": "\(width)x\(height)",
             "rungs": "\(outputs.map { "\($0.rendition.name)=\($0.rendition.width)x\($0.rendition.height)@\($0.rendition.videoKbps)k" }.joined(separator: ","))",

@@ -125,6 +125,8 @@ public final class AdaptivePlayback: @unchecked Sendable {
         let rate = rungs.first { $0.name == active?.rendition }?.totalKbps ?? selector!.current.totalKbps
         let buffered = UInt32(clamping: outlet.connectionBufferedBytes * 8 / max(rate, 1))
         let backlog = outlet.backlogMillis &+ buffered
+        // Nothing flowing (the publisher is away): no evidence either way, and no calm period counted.
+        guard backlog > 0 || (throughput ?? 0) > 0 || active?.rendition == "source" else { return }
         var target = selector!.update(now: now, backlogMillis: backlog, throughputKbps: throughput)?.name
         if target == nil, active?.rendition != selector!.current.name { target = selector!.current.name }
         guard let target, target != active?.rendition else { return }

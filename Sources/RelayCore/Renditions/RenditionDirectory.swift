@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 public final class RenditionDirectory: Sendable {
     /// The configured ladder's rung names (a stream name ending in `_<name>` pins that rung).
     public let ladderNames: Set<String>
-    private let rungs = NIOLockedValueBox<[StreamKey: [Rendition]]>([:])
+    private let rungs = NIOLockedValueBox<[StreamKey: (renditions: [Rendition], owner: ObjectIdentifier?)]>([:])
     private let totals = NIOLockedValueBox(Counters())
     private let observer: @Sendable (Event) -> Void
 
@@ -32,20 +32,23 @@ public final class RenditionDirectory: Sendable {
         self.observer = observer
     }
 
-    /// Records the rungs produced for `source`, highest first.
-    public func publish(_ renditions: [Rendition], for source: StreamKey) {
+    /// Records the rungs produced for `source`, highest first. `owner` (the transcoder) is the
+    /// only one whose ``withdraw(_:owner:)`` removes them.
+    public func publish(_ renditions: [Rendition], for source: StreamKey, owner: ObjectIdentifier? = nil) {
         let sorted = renditions.sorted { $0.totalKbps > $1.totalKbps }
-        rungs.withLockedValue { $0[source] = sorted }
+        rungs.withLockedValue { $0[source] = (sorted, owner) }
     }
 
-    /// The source's transcoder stopped.
-    public func withdraw(_ source: StreamKey) {
-        rungs.withLockedValue { $0[source] = nil }
+    /// The source's transcoder stopped (a newer transcoder's rungs stay).
+    public func withdraw(_ source: StreamKey, owner: ObjectIdentifier? = nil) {
+        rungs.withLockedValue { map in
+            if map[source]?.owner == owner { map[source] = nil }
+        }
     }
 
     /// The rungs currently produced for `source`, highest first (empty: none).
     public func renditions(for source: StreamKey) -> [Rendition] {
-        rungs.withLockedValue { $0[source] ?? [] }
+        rungs.withLockedValue { $0[source]?.renditions ?? [] }
     }
 
     public var counters: Counters { totals.withLockedValue { $0 } }
