@@ -48,4 +48,15 @@ final class FormatContext {
         var context: UnsafeMutablePointer<AVFormatContext>? = pointer
         avformat_close_input(&context)
     }
+
+    /// Reads the next compressed packet (`av_read_frame`). End of input and "try again" are
+    /// results, not errors: both are expected on every live source.
+    func readPacket() throws(FFmpegError) -> MediaInput.ReadResult {
+        let packet = try MediaPacket()
+        let code = av_read_frame(pointer, packet.pointer)
+        if code == FFmpegError.endOfFileCode { return .endOfStream }
+        if code == FFmpegError.tryAgainCode { return .tryAgain }
+        try FFmpegError.check(code, "av_read_frame")
+        return .packet(packet)
+    }
 }

@@ -30,12 +30,7 @@ public final class MediaInput {
     /// End of input and "try again" are results, not errors, because both are expected
     /// on every live source.
     public func readPacket() throws(FFmpegError) -> ReadResult {
-        let packet = try MediaPacket()
-        let code = av_read_frame(context.pointer, packet.pointer)
-        if code == FFmpegError.endOfFileCode { return .endOfStream }
-        if code == FFmpegError.tryAgainCode { return .tryAgain }
-        try FFmpegError.check(code, "av_read_frame")
-        return .packet(packet)
+        try context.readPacket()
     }
 
     private static func describeStreams(of context: UnsafeMutablePointer<AVFormatContext>) -> [MediaStreamInfo] {

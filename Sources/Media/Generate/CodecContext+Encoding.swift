@@ -27,4 +27,42 @@ extension CodecContext {
             packets.append(packet)
         }
     }
+
+    /// Sets up a libx264 encoder for live pushing: YUV 4:2:0 at `width`×`height`, a GOP of
+    /// `gop` frames, no B-frames, CBR-like (maxrate = bitrate, one second of buffer), veryfast +
+    /// zerolatency, no scene-cut keyframes; then opens it.
+    func openLiveH264(width: Int, height: Int, timeBase: AVRational, rate: AVRational, gop: Int, bitrate: Int64) throws(FFmpegError) {
+        let v = pointer
+        v.pointee.width = Int32(width)
+        v.pointee.height = Int32(height)
+        v.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        v.pointee.time_base = timeBase
+        v.pointee.framerate = rate
+        v.pointee.gop_size = Int32(gop)
+        v.pointee.keyint_min = Int32(gop)
+        v.pointee.max_b_frames = 0
+        v.pointee.bit_rate = bitrate
+        v.pointee.rc_max_rate = bitrate
+        v.pointee.rc_buffer_size = Int32(clamping: bitrate)
+        try setPrivateOption("preset", "veryfast")
+        try setPrivateOption("tune", "zerolatency")
+        try setPrivateOption("x264-params", "scenecut=0")
+        try openEncoder()
+    }
+
+    /// ``encode(_:)`` with every packet's `stream_index` set to `streamIndex`.
+    func encode(_ frame: MediaFrame?, streamIndex: Int) throws(FFmpegError) -> [MediaPacket] {
+        let packets = try encode(frame)
+        for packet in packets { packet.pointer.pointee.stream_index = Int32(streamIndex) }
+        return packets
+    }
+
+    /// A decoder for an input stream, with its codec parameters and packet time base, opened.
+    static func openDecoder(for stream: UnsafeMutablePointer<AVStream>) throws(FFmpegError) -> CodecContext {
+        let decoder = try CodecContext(decoder: stream.pointee.codecpar.pointee.codec_id)
+        try FFmpegError.check(avcodec_parameters_to_context(decoder.pointer, stream.pointee.codecpar), "avcodec_parameters_to_context")
+        decoder.pointer.pointee.pkt_timebase = stream.pointee.time_base
+        try decoder.open()
+        return decoder
+    }
 }

@@ -78,23 +78,11 @@ public final class TestSourcePusher {
         self.stopSignal = stopSignal
         do {
             video = try CodecContext(encoderNamed: "libx264")
-            let v = video.pointer
-            v.pointee.width = Int32(configuration.width)
-            v.pointee.height = Int32(configuration.height)
-            v.pointee.pix_fmt = AV_PIX_FMT_YUV420P
-            v.pointee.time_base = AVRational(num: 1, den: Int32(configuration.fps))
-            v.pointee.framerate = AVRational(num: Int32(configuration.fps), den: 1)
-            v.pointee.gop_size = Int32(configuration.fps * 2)
-            v.pointee.keyint_min = Int32(configuration.fps * 2)
-            v.pointee.max_b_frames = 0
-            let bitrate = Int64(configuration.effectiveVideoKbps) * 1000
-            v.pointee.bit_rate = bitrate
-            v.pointee.rc_max_rate = bitrate
-            v.pointee.rc_buffer_size = Int32(clamping: bitrate)
-            try video.setPrivateOption("preset", "veryfast")
-            try video.setPrivateOption("tune", "zerolatency")
-            try video.setPrivateOption("x264-params", "scenecut=0")
-            try video.openEncoder()
+            try video.openLiveH264(
+                width: configuration.width, height: configuration.height,
+                timeBase: AVRational(num: 1, den: Int32(configuration.fps)), rate: AVRational(num: Int32(configuration.fps), den: 1),
+                gop: configuration.fps * 2, bitrate: Int64(configuration.effectiveVideoKbps) * 1000
+            )
 
             audio = try CodecContext(encoderNamed: "aac")
             let a = audio.pointer

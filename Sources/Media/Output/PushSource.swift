@@ -67,11 +67,6 @@ final class PushInput: PushSource {
     }
 
     func read() throws(FFmpegError) -> MediaInput.ReadResult {
-        let packet = try MediaPacket()
-        let code = av_read_frame(context.pointer, packet.pointer)
-        if code == FFmpegError.endOfFileCode { return .endOfStream }
-        if code == FFmpegError.tryAgainCode { return .tryAgain }
-        try FFmpegError.check(code, "av_read_frame")
-        return .packet(packet)
+        try context.readPacket()
     }
 }

@@ -14,10 +14,7 @@ final class VideoReencoder {
     init(source: UnsafeMutablePointer<AVStream>, outputIndex: Int) throws(FFmpegError) {
         sourceIndex = Int(source.pointee.index)
         self.outputIndex = outputIndex
-        decoder = try CodecContext(decoder: source.pointee.codecpar.pointee.codec_id)
-        try FFmpegError.check(avcodec_parameters_to_context(decoder.pointer, source.pointee.codecpar), "avcodec_parameters_to_context")
-        decoder.pointer.pointee.pkt_timebase = source.pointee.time_base
-        try decoder.open()
+        decoder = try CodecContext.openDecoder(for: source)
 
         let parameters = source.pointee.codecpar.pointee
         let width = max(16, Int(parameters.width) & ~1)
@@ -29,22 +26,9 @@ final class VideoReencoder {
         let bitrate = Int64(max(300, 1500 * width * height / (1280 * 720))) * 1000
 
         encoder = try CodecContext(encoderNamed: "libx264")
-        let e = encoder.pointer
-        e.pointee.width = Int32(width)
-        e.pointee.height = Int32(height)
-        e.pointee.pix_fmt = AV_PIX_FMT_YUV420P
-        e.pointee.time_base = source.pointee.time_base
-        e.pointee.framerate = rate
-        e.pointee.gop_size = Int32(gop)
-        e.pointee.keyint_min = Int32(gop)
-        e.pointee.max_b_frames = 0
-        e.pointee.bit_rate = bitrate
-        e.pointee.rc_max_rate = bitrate
-        e.pointee.rc_buffer_size = Int32(clamping: bitrate)
-        try encoder.setPrivateOption("preset", "veryfast")
-        try encoder.setPrivateOption("tune", "zerolatency")
-        try encoder.setPrivateOption("x264-params", "scenecut=0")
-        try encoder.openEncoder()
+        try encoder.openLiveH264(
+            width: width, height: height, timeBase: source.pointee.time_base, rate: rate, gop: gop, bitrate: bitrate
+        )
         scaler = try FrameScaler(width: width, height: height)
         decoded = try MediaFrame()
     }
@@ -79,9 +63,7 @@ final class VideoReencoder {
     }
 
     private func encode(_ frame: MediaFrame?) throws(FFmpegError) -> [MediaPacket] {
-        let packets = try encoder.encode(frame)
-        for packet in packets { packet.pointer.pointee.stream_index = Int32(outputIndex) }
-        return packets
+        try encoder.encode(frame, streamIndex: outputIndex)
     }
 }
 
@@ -105,10 +87,7 @@ final class AudioReencoder {
     init(source: UnsafeMutablePointer<AVStream>, outputIndex: Int) throws(FFmpegError) {
         sourceIndex = Int(source.pointee.index)
         self.outputIndex = outputIndex
-        decoder = try CodecContext(decoder: source.pointee.codecpar.pointee.codec_id)
-        try FFmpegError.check(avcodec_parameters_to_context(decoder.pointer, source.pointee.codecpar), "avcodec_parameters_to_context")
-        decoder.pointer.pointee.pkt_timebase = source.pointee.time_base
-        try decoder.open()
+        decoder = try CodecContext.openDecoder(for: source)
         let d = decoder.pointer
 
         encoder = try CodecContext(encoderNamed: "aac")
@@ -189,8 +168,6 @@ final class AudioReencoder {
     }
 
     private func encode(_ frame: MediaFrame?) throws(FFmpegError) -> [MediaPacket] {
-        let packets = try encoder.encode(frame)
-        for packet in packets { packet.pointer.pointee.stream_index = Int32(outputIndex) }
-        return packets
+        try encoder.encode(frame, streamIndex: outputIndex)
     }
 }

@@ -28,11 +28,6 @@ public final class TSDemuxer {
 
     /// The next packet, in stream order; `.endOfStream` once the input is closed and drained.
     public func readPacket() throws(FFmpegError) -> MediaInput.ReadResult {
-        let packet = try MediaPacket()
-        let code = av_read_frame(context.pointer, packet.pointer)
-        if code == FFmpegError.endOfFileCode { return .endOfStream }
-        if code == FFmpegError.tryAgainCode { return .tryAgain }
-        try FFmpegError.check(code, "av_read_frame")
-        return .packet(packet)
+        try context.readPacket()
     }
 }
