@@ -18,6 +18,7 @@ struct TranscodeTests {
         let dir = try makeTemporaryDirectory("rungs")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let targets = [("720p", 1280, 720, 1800.0), ("480p", 854, 480, 900.0), ("360p", 640, 360, 450.0)]
+        let audioTargets = ["720p": 96.0, "480p": 64.0, "360p": 48.0]
         // Three players at once, one per rung, 26 s each (the first seconds are left out below).
         let players = try targets.map { rung in
             try MediaTools.record(relay.url("ladder_\(rung.0)"), to: "\(dir)/\(rung.0).flv", seconds: 26, copyTimestamps: true)
@@ -29,7 +30,10 @@ struct TranscodeTests {
             #expect(probe.width == width && probe.height == height, "\(name): \(probe.width)x\(probe.height) \(players[i].stderr)")
             #expect(probe.seconds >= 20, "\(name): only \(probe.seconds) s of video")
             #expect(abs(probe.videoKbps - kbps) / kbps <= 0.25, "\(name): \(Int(probe.videoKbps)) kbit/s for a target of \(Int(kbps))")
-            print("rung \(name): \(probe.width)x\(probe.height) \(Int(probe.videoKbps)) kbit/s over \(Int(probe.seconds)) s")
+            // Each rung's AAC is re-encoded at its own bitrate (the source sends 96 kbit/s).
+            let audio = audioTargets[name]!
+            #expect(abs(probe.audioKbps - audio) / audio <= 0.25, "\(name): audio \(Int(probe.audioKbps)) kbit/s for a target of \(Int(audio))")
+            print("rung \(name): \(probe.width)x\(probe.height) \(Int(probe.videoKbps)) kbit/s, audio \(Int(probe.audioKbps)) kbit/s over \(Int(probe.seconds)) s")
         }
         // Keyframes at the same timestamps on every rung (where the recordings overlap).
         var keyframes: [[Int]] = []

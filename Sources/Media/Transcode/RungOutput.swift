@@ -11,6 +11,7 @@ final class RungOutput {
     private let settings: TranscodeSettings
     private var scaler: FrameScaler?
     private var encoder: RungEncoder?
+    private var audioEncoder: RungAudioEncoder?
     private var watched = false
 
     init(rendition: Rendition, fps: Double, settings: TranscodeSettings, session: PublishSession) {
@@ -57,5 +58,24 @@ final class RungOutput {
         var source = message.payload
         payload.writeBuffer(&source)
         session.publish(MediaMessage(kind: message.kind, timestamp: message.timestamp, payload: payload))
+    }
+
+    /// Forgets the audio encoder (the source's audio format changed).
+    func resetAudio() { audioEncoder = nil }
+
+    /// Encodes one decoded source audio frame at this rung's audio bitrate; the encoder opens,
+    /// and its sequence header is published, on first use.
+    func encodeAudio(_ frame: MediaFrame, millis: Int64, source: SourceAudioDecoder, allocator: ByteBufferAllocator) throws(FFmpegError) {
+        let encoder: RungAudioEncoder
+        if let audioEncoder {
+            encoder = audioEncoder
+        } else {
+            encoder = try RungAudioEncoder(kbps: rendition.audioKbps, like: source)
+            audioEncoder = encoder
+            var header = MediaMessage.allocatePayload(capacity: encoder.sequenceHeader.count, allocator: allocator)
+            header.writeBytes(encoder.sequenceHeader)
+            session.publish(MediaMessage(kind: .audio, timestamp: UInt32(clamping: max(0, millis)), payload: header))
+        }
+        try encoder.encode(frame, millis: millis, allocator: allocator) { session.publish($0) }
     }
 }

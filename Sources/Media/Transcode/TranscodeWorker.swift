@@ -4,8 +4,10 @@ import RelayCore
 
 /// The body of a class's transcoder thread: decodes the source video once, and per decoded
 /// picture scales and encodes every watched rung, with keyframes at the same timestamps on all
-/// rungs (the source's keyframes, and at least every `gopSeconds`). Source audio is copied to
-/// the rungs. Damaged input is skipped up to the next source keyframe and counted.
+/// rungs (the source's keyframes, and at least every `gopSeconds`). Source AAC is decoded once
+/// and re-encoded per watched rung at the rung's audio bitrate (copied as it is where it cannot
+/// be: not AAC-LC with 1024-sample frames). Damaged input is skipped up to the next source
+/// keyframe and counted.
 final class TranscodeWorker {
     let source: StreamKey
     private let registry: StreamRegistry
@@ -17,6 +19,9 @@ final class TranscodeWorker {
     private var decoder: VideoDecoder?
     private var outputs: [RungOutput] = []
     private var audioHeader: MediaMessage?
+    private var audioDecoder: SourceAudioDecoder?
+    /// Set for good once the source's audio cannot be re-encoded: rungs carry a copy of it.
+    private var audioCopied = false
     private var waitingForKeyframe = true
     private var lastKeyPts: Int64?
     private(set) var decodeErrors = 0
@@ -63,10 +68,48 @@ final class TranscodeWorker {
     private func handleAudio(_ message: MediaMessage) {
         if message.isSequenceHeader {
             audioHeader = message
-            for output in outputs { output.publishCopy(of: message, allocator: allocator) }
+            var payload = message.payload
+            payload.moveReaderIndex(forwardBy: min(2, payload.readableBytes))
+            let config = Array(payload.readableBytesView)
+            if !audioCopied, config != audioDecoder?.config {
+                audioDecoder = try? SourceAudioDecoder(config: config)
+                for output in outputs { output.resetAudio() }  // the next frame opens encoders for the new format
+                if audioDecoder == nil { copyAudio(reason: "the source's AAC configuration does not open a decoder") }
+            }
+            if audioCopied { for output in outputs { output.publishCopy(of: message, allocator: allocator) } }
             return
         }
-        for output in outputs where output.isWatched { output.publishCopy(of: message, allocator: allocator) }
+        guard !audioCopied, let decoder = audioDecoder else {
+            for output in outputs where output.isWatched { output.publishCopy(of: message, allocator: allocator) }
+            return
+        }
+        var payload = message.payload
+        payload.moveReaderIndex(forwardBy: min(2, payload.readableBytes))
+        do {
+            try payload.withUnsafeReadableBytes { bytes throws(FFmpegError) in
+                try decoder.decode(bytes, millis: Int64(message.timestamp)) { frame throws(FFmpegError) in
+                    guard RungAudioEncoder.accepts(decoder, frame: frame) else {
+                        copyAudio(reason: "decoded frames are not 1024-sample planar float (HE-AAC or an unusual layout)")
+                        return
+                    }
+                    for output in outputs where output.isWatched {
+                        try output.encodeAudio(frame, millis: Int64(message.timestamp), source: decoder, allocator: allocator)
+                    }
+                }
+            }
+        } catch {
+            decodeErrors += 1
+            directory.countTranscodeLosses(dropped: 0, decodeErrors: 1)
+        }
+    }
+
+    /// Gives up re-encoding audio for this publisher: rungs get the source's audio as it is.
+    private func copyAudio(reason: String) {
+        guard !audioCopied else { return }
+        audioCopied = true
+        audioDecoder = nil
+        logger.notice("transcoder: copying the source audio to the rungs", metadata: ["stream": "\(source)", "reason": "\(reason)"])
+        if let audioHeader { for output in outputs { output.publishCopy(of: audioHeader, allocator: allocator) } }
     }
 
     private func handleVideo(_ message: MediaMessage) {
@@ -154,7 +197,7 @@ final class TranscodeWorker {
             let session = registry.attachPublisher(RungPublisher(key: key), to: key, info: PublisherInfo(transport: .rtmp))
             session.setVideoInfo(VideoInfo(codec: "h264", width: rung.width, height: rung.height, fps: rate))
             let output = RungOutput(rendition: rung, fps: rate, settings: settings, session: session)
-            if let audioHeader { output.publishCopy(of: audioHeader, allocator: allocator) }
+            if audioCopied || audioDecoder == nil, let audioHeader { output.publishCopy(of: audioHeader, allocator: allocator) }
             outputs.append(output)
         }
         directory.publish(outputs.map(\.rendition), for: source, owner: ObjectIdentifier(self))

@@ -8,6 +8,8 @@ struct RungProbe {
     let videoKbps: Double
     let videoFrames: Int
     let seconds: Double
+    /// Audio payload bitrate over the recording (0 without audio).
+    var audioKbps: Double = 0
 
     static func of(_ file: String) async throws -> RungProbe {
         let (code, out, err) = try await runTool("ffprobe", [
@@ -28,9 +30,14 @@ struct RungProbe {
             bytes += n
         }
         let span = max((times.max() ?? 0) - (times.min() ?? 0), 0.001)
+        let (_, audioPackets, _) = try await runTool("ffprobe", [
+            "-v", "error", "-select_streams", "a:0", "-show_entries", "packet=size", "-of", "csv=p=0", file,
+        ])
+        let audioBytes = audioPackets.split(separator: "\n").compactMap { Int($0.split(separator: ",").first ?? "") }.reduce(0, +)
         return RungProbe(
             width: size.first ?? 0, height: size.count > 1 ? size[1] : 0,
-            videoKbps: Double(bytes) * 8 / 1000 / span, videoFrames: times.count, seconds: span
+            videoKbps: Double(bytes) * 8 / 1000 / span, videoFrames: times.count, seconds: span,
+            audioKbps: Double(audioBytes) * 8 / 1000 / span
         )
     }
 }

@@ -1,0 +1,89 @@
+internal import CFFmpeg
+import NIOCore
+import RelayCore
+
+/// Decodes the source's AAC once per class (FLV AAC tags: AudioSpecificConfig header, then raw
+/// frames) into planar float PCM for the rungs' encoders.
+final class SourceAudioDecoder {
+    let config: [UInt8]
+    private let codec: CodecContext
+    private let packet: MediaPacket
+    let frame: MediaFrame
+
+    init(config: [UInt8]) throws(FFmpegError) {
+        self.config = config
+        codec = try CodecContext(decoder: AV_CODEC_ID_AAC)
+        try codec.setExtradata(config)
+        codec.pointer.pointee.pkt_timebase = AVRational(num: 1, den: 1000)
+        try codec.open()
+        packet = try MediaPacket()
+        frame = try MediaFrame()
+    }
+
+    var sampleRate: Int32 { codec.pointer.pointee.sample_rate }
+    var channels: Int32 { codec.pointer.pointee.ch_layout.nb_channels }
+
+    /// Decodes one raw AAC frame stamped `millis`; calls `body` with each decoded frame.
+    func decode(_ bytes: UnsafeRawBufferPointer, millis: Int64, _ body: (MediaFrame) throws(FFmpegError) -> Void) throws(FFmpegError) {
+        let p = packet.pointer
+        av_packet_unref(p)
+        try FFmpegError.check(av_new_packet(p, Int32(bytes.count)), "av_new_packet")
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            p.pointee.data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        }
+        p.pointee.pts = millis
+        p.pointee.dts = millis
+        try FFmpegError.check(avcodec_send_packet(codec.pointer, p), "avcodec_send_packet")
+        while true {
+            av_frame_unref(frame.pointer)
+            let code = avcodec_receive_frame(codec.pointer, frame.pointer)
+            if code == FFmpegError.tryAgainCode || code == FFmpegError.endOfFileCode { return }
+            try FFmpegError.check(code, "avcodec_receive_frame")
+            try body(frame)
+        }
+    }
+}
+
+/// One rung's AAC encoder at the rung's audio bitrate (e.g. 96/64/48 kbit/s), fed the shared
+/// decoder's frames (same rate, layout and 1024-sample frames, so no resampling), producing FLV
+/// AAC tags.
+final class RungAudioEncoder {
+    private let encoder: CodecContext
+    private let sampleRate: Int32
+    /// The FLV AAC sequence header (AudioSpecificConfig from the encoder's global header).
+    let sequenceHeader: [UInt8]
+
+    init(kbps: Int, like source: SourceAudioDecoder) throws(FFmpegError) {
+        encoder = try CodecContext(encoderNamed: "aac")
+        let e = encoder.pointer
+        e.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
+        e.pointee.sample_rate = source.sampleRate
+        av_channel_layout_default(&e.pointee.ch_layout, source.channels)
+        e.pointee.bit_rate = Int64(kbps) * 1000
+        e.pointee.time_base = AVRational(num: 1, den: source.sampleRate)
+        try encoder.openEncoder()
+        sampleRate = source.sampleRate
+        let extradata = e.pointee.extradata.map { Array(UnsafeBufferPointer(start: $0, count: Int(e.pointee.extradata_size))) } ?? []
+        sequenceHeader = [0xAF, 0] + extradata
+    }
+
+    /// Whether decoded frames of this shape can go to the encoder as they are.
+    static func accepts(_ source: SourceAudioDecoder, frame: MediaFrame) -> Bool {
+        let f = frame.pointer.pointee
+        return f.format == AV_SAMPLE_FMT_FLTP.rawValue && f.nb_samples == 1024 && f.sample_rate == source.sampleRate
+            && (1...2).contains(source.channels)
+    }
+
+    /// Encodes one decoded frame stamped `millis`; each AAC packet becomes an FLV tag.
+    func encode(_ frame: MediaFrame, millis: Int64, allocator: ByteBufferAllocator, publish: (MediaMessage) -> Void) throws(FFmpegError) {
+        frame.pointer.pointee.pts = av_rescale_q(millis, AVRational(num: 1, den: 1000), AVRational(num: 1, den: sampleRate))
+        for packet in try encoder.encode(frame) {
+            let pts = packet.pts ?? 0
+            let ms = av_rescale_q(pts, AVRational(num: 1, den: sampleRate), AVRational(num: 1, den: 1000))
+            var payload = MediaMessage.allocatePayload(capacity: packet.size + 2, allocator: allocator)
+            payload.writeBytes([0xAF, 1])
+            packet.withUnsafeBytes { payload.writeBytes($0) }
+            publish(MediaMessage(kind: .audio, timestamp: UInt32(clamping: max(0, ms)), payload: payload))
+        }
+    }
+}
