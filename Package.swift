@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "relay-loadtest",
             dependencies: [
-                "RTMP",
+                "RTMP", "SRT",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -8,7 +8,7 @@ import RTMP
 struct RelayLoadTest: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relay-loadtest",
-        abstract: "Opens N RTMP players (and optionally a real-time FLV publisher) against any RTMP server and reports what they got.",
+        abstract: "Opens N RTMP or SRT players (and optionally a real-time FLV publisher over RTMP) against any server and reports what they got.",
         subcommands: [Run.self, Summarize.self],
         defaultSubcommand: Run.self
     )
@@ -17,7 +17,7 @@ struct RelayLoadTest: ParsableCommand {
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run one load test.")
 
-    @Option(help: "Stream the players play, rtmp://host[:port]/app/stream[?query].")
+    @Option(help: "Stream the players play: rtmp://host[:port]/app/stream[?query], or srt://host:port?streamid=... for SRT players (then give --publish-url; latency is not measured for SRT).")
     var url: String
 
     @Option(help: "Where the publisher publishes (default: --url).")
@@ -54,8 +54,11 @@ struct Run: ParsableCommand {
     var json: String?
 
     func run() throws {
-        guard let playURL = RTMPURL(url) else { throw ValidationError("bad --url \(url)") }
-        guard let pubURL = RTMPURL(publishURL ?? url) else { throw ValidationError("bad --publish-url") }
+        let srtURL = SRTURL(url)
+        guard let playURL = srtURL == nil ? RTMPURL(url) : RTMPURL("rtmp://127.0.0.1/srt/players") else {
+            throw ValidationError("bad --url \(url)")
+        }
+        guard let pubURL = RTMPURL(publishURL ?? url) else { throw ValidationError("bad --publish-url (an rtmp:// URL)") }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         defer { try? group.syncShutdownGracefully() }
         let sendLog = SendLog()
@@ -96,7 +99,16 @@ struct Run: ParsableCommand {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
         let gap = 1.0 / max(connectRate, 0.001)
         let rampStart = Date()
+        var srtPlayers: [SRTLoadPlayer] = []
         for index in 0..<players {
+            if let srtURL {
+                let player = SRTLoadPlayer(url: srtURL, startedAt: NIODeadline.now().uptimeNanoseconds)
+                player.start()
+                srtPlayers.append(player)
+                let next = rampStart.addingTimeInterval(Double(index + 1) * gap)
+                if next.timeIntervalSinceNow > 0 { Thread.sleep(forTimeInterval: next.timeIntervalSinceNow) }
+                continue
+            }
             let counter = ByteCounter()
             let handler = PlayerHandler(url: playURL, sendLog: flv == nil ? nil : sendLog, counter: counter,
                                         startedAt: NIODeadline.now().uptimeNanoseconds)
@@ -123,14 +135,16 @@ struct Run: ParsableCommand {
                 connectFailures.append("\(error)")
             }
         }
-        log("\(channels.count) of \(players) players connected in \(String(format: "%.1f", -rampStart.timeIntervalSinceNow)) s; warm-up \(warmup) s")
+        if !srtPlayers.isEmpty { Thread.sleep(forTimeInterval: 1) }  // SRT handshakes complete on their threads
+        let srtConnected = srtPlayers.filter { $0.snapshot().connected }.count
+        log("\(channels.count + srtConnected) of \(players) players connected in \(String(format: "%.1f", -rampStart.timeIntervalSinceNow)) s; warm-up \(warmup) s")
         Thread.sleep(forTimeInterval: warmup)
 
         // Measurement window.
         func snapshots() -> [PlayerSnapshot] {
             channels.map { handler, channel in
                 (try? channel.eventLoop.submit { handler.snapshot() }.wait()) ?? PlayerSnapshot()
-            }
+            } + srtPlayers.map { $0.snapshot() }
         }
         let before = snapshots()
         let procBefore = ProcSample.read(pids: pids)
@@ -147,6 +161,8 @@ struct Run: ParsableCommand {
         let window = -windowStart.timeIntervalSinceNow
 
         // Stop everything we started.
+        for player in srtPlayers { player.stop() }
+        connectFailures += after.suffix(srtPlayers.count).filter { !$0.connected }.compactMap(\.failure)
         for (handler, channel) in channels {
             _ = channel.eventLoop.submit { handler.stopping = true }
         }
@@ -169,7 +185,7 @@ struct Run: ParsableCommand {
 
         // Report.
         var report = Report(label: label, url: url, players: players, windowSeconds: window)
-        report.connected = channels.count
+        report.connected = channels.count + srtConnected
         report.connectFailures = connectFailures.count
         let perPlayer = zip(before, after).map { Double($1.bytes - $0.bytes) * 8 / window / 1e6 }.sorted()
         report.deliveredBytes = zip(before, after).reduce(0) { $0 + $1.1.bytes - $1.0.bytes }

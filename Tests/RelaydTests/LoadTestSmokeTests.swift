@@ -43,4 +43,34 @@ struct LoadTestSmokeTests {
         #expect((json["cpuSecondsPerGB"] as? Double) != nil, "server CPU read from /proc: \(out)")
         #expect(await relay.stop() == 0)
     }
+
+    @Test func srtPlayersOfAnRTMPPublishedStream() async throws {
+        let dir = try makeTemporaryDirectory("loadtest-srt")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let flv = dir + "/in.flv"
+        let (code, _, err) = try await runTool("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+            "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
+        ])
+        #expect(code == 0, "ffmpeg: \(err)")
+
+        let relay = try await RelaydServer()
+        let report = dir + "/report.json"
+        let (status, out, stderr) = try await runTool(Self.loadTestPath, [
+            "--url", relay.srtURL("srtsmoke", mode: "request"), "--publish-url", relay.url("srtsmoke"), "--flv", flv,
+            "--players", "5", "--duration", "4", "--warmup", "1", "--lead", "1", "--pid", "\(relay.child.pid)",
+            "--label", "relayd-srt", "--json", report,
+        ], timeout: .seconds(40))
+        #expect(status == 0, "relay-loadtest: \(out) \(stderr)")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+        )
+        #expect(json["connected"] as? Int == 5, "\(out) \(stderr)")
+        #expect(json["gotKeyframe"] as? Int == 5, "\(out)")
+        #expect(json["disconnects"] as? Int == 0, "\(out)")
+        #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.1, "every SRT player receives the stream: \(out)")
+        #expect(await relay.stop() == 0)
+    }
 }
