@@ -211,7 +211,13 @@ struct Relayd: AsyncParsableCommand {
         configuration.limits.apply(to: &api)
         let http = Application(
             router: api.makeRouter(),
-            server: try configuration.httpServerBuilder(tls),
+            server: try configuration.httpServerBuilder(
+                tls,
+                limiter: ConnectionLimiter(
+                    transport: "http", maxTotal: configuration.limits.maxConnections,
+                    maxPerAddress: configuration.limits.maxConnectionsPerIP, logger: Logger(label: "relay.http")
+                )
+            ),
             configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "relayd"),
             onServerRunning: { channel in
                 if let address = channel.localAddress { Self.announce(configuration.tls.http ? "https" : "http", address) }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RTMP
 import HummingbirdCore
 import HummingbirdTLS
 import NIOSSL
@@ -45,9 +46,14 @@ extension RelaydConfiguration {
     }
 
     /// Plain HTTP/1.1, or HTTPS when `http.tls` is set.
-    func httpServerBuilder(_ tlsConfiguration: TLSConfiguration?) throws -> HTTPServerBuilder {
-        guard tls.http, let tlsConfiguration else { return .http1() }
-        return try .tls(.http1(), tlsConfiguration: tlsConfiguration)
+    /// HTTP/1.1 (with TLS when `http.tls`), each connection admitted by `limiter` first.
+    func httpServerBuilder(_ tlsConfiguration: TLSConfiguration?, limiter: ConnectionLimiter) throws -> HTTPServerBuilder {
+        guard tls.http, let tlsConfiguration else {
+            return HTTPServerBuilder { responder in LimitedHTTPChannel(base: HTTP1Channel(responder: responder), limiter: limiter) }
+        }
+        return HTTPServerBuilder { responder in
+            LimitedHTTPChannel(base: try TLSChannel(HTTP1Channel(responder: responder), tlsConfiguration: tlsConfiguration), limiter: limiter)
+        }
     }
 }
 

@@ -63,6 +63,30 @@ struct ResourceLimitTests {
         #expect(await relay.stop() == 0)
     }
 
+    @Test func httpConnectionsPerIPAreLimitedToo() async throws {
+        let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: """
+            limits:
+              maxConnections: 50
+              maxConnectionsPerIP: 3
+            """))
+        // Three idle connections from one address fill its share; the fourth is closed at once.
+        var idle = try (0..<3).map { _ in try RawRTMPClient(port: relay.httpPort, source: "127.0.0.7") }
+        try await Task.sleep(for: .seconds(1))
+        let fourth = try RawRTMPClient(port: relay.httpPort, source: "127.0.0.7")
+        #expect(fourth.isClosedByServer(within: 3))
+        // Another address is served meanwhile, and the refusal is counted.
+        #expect(try await relay.metric("relay_connections_refused_total", ["protocol": "http", "reason": "max_connections_per_ip"]) == 1)
+        let (code, out, _) = try await runTool("curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(relay.httpPort)/healthz"])
+        #expect(code == 0 && out.contains("ok"), "\(out)")
+        // Room again once they leave.
+        idle = []
+        try await Task.sleep(for: .seconds(1))
+        let again = try RawRTMPClient(port: relay.httpPort, source: "127.0.0.7")
+        #expect(!again.isClosedByServer(within: 1))
+        _ = idle
+        #expect(await relay.stop() == 0)
+    }
+
     @Test func connectionAndStreamLimitsRefuseLoggedAndCounted() async throws {
         let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: """
             limits:
