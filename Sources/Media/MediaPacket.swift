@@ -54,4 +54,18 @@ public final class MediaPacket {
     private static func timestamp(_ value: Int64) -> Int64? {
         value == cffmpeg_AV_NOPTS_VALUE() ? nil : value
     }
+
+    /// Replaces the packet's data with a copy of `bytes`, stamped `pts`/`dts` (in the time base
+    /// the receiving codec expects), for sending to a decoder.
+    func load(_ bytes: UnsafeRawBufferPointer, pts: Int64, dts: Int64, keyframe: Bool = false) throws(FFmpegError) {
+        let p = pointer
+        av_packet_unref(p)
+        try FFmpegError.check(av_new_packet(p, Int32(bytes.count)), "av_new_packet")
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            p.pointee.data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        }
+        p.pointee.pts = pts
+        p.pointee.dts = dts
+        if keyframe { p.pointee.flags |= cffmpeg_AV_PKT_FLAG_KEY() }
+    }
 }

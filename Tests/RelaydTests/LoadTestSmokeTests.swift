@@ -10,10 +10,8 @@ struct LoadTestSmokeTests {
         return (RelaydServer.binaryPath as NSString).deletingLastPathComponent + "/relay-loadtest"
     }
 
-    @Test func fivePlayersGetKeyframesAndLatencyIsMeasured() async throws {
-        let dir = try makeTemporaryDirectory("loadtest")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        // A short real stream: 4 s of 640x360 H.264 + AAC with 1 s GOPs, looped by the publisher.
+    /// A short real stream: 4 s of 640x360 H.264 + AAC with 1 s GOPs, looped by the publisher.
+    static func makeFLV(in dir: String) async throws -> String {
         let flv = dir + "/in.flv"
         let (code, _, err) = try await runTool("ffmpeg", [
             "-hide_banner", "-loglevel", "error", "-y",
@@ -21,7 +19,14 @@ struct LoadTestSmokeTests {
             "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
             "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
         ])
-        #expect(code == 0, "ffmpeg: \(err)")
+        guard code == 0 else { throw TestFailure("ffmpeg: \(err)") }
+        return flv
+    }
+
+    @Test func fivePlayersGetKeyframesAndLatencyIsMeasured() async throws {
+        let dir = try makeTemporaryDirectory("loadtest")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let flv = try await Self.makeFLV(in: dir)
 
         let relay = try await RelaydServer()
         let report = dir + "/report.json"
@@ -47,14 +52,7 @@ struct LoadTestSmokeTests {
     @Test func srtPlayersOfAnRTMPPublishedStream() async throws {
         let dir = try makeTemporaryDirectory("loadtest-srt")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let flv = dir + "/in.flv"
-        let (code, _, err) = try await runTool("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-            "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
-        ])
-        #expect(code == 0, "ffmpeg: \(err)")
+        let flv = try await Self.makeFLV(in: dir)
 
         let relay = try await RelaydServer()
         let report = dir + "/report.json"

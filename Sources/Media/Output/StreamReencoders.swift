@@ -1,12 +1,41 @@
 internal import CFFmpeg
 
+/// One input stream decoded and re-encoded: packets in, encoded packets out. A packet the
+/// decoder refuses (damaged input) is skipped, never fatal.
+protocol StreamReencoder: AnyObject {
+    var decoder: CodecContext { get }
+    var encoder: CodecContext { get }
+    var outputIndex: Int { get }
+    /// Takes every frame the decoder has ready and returns what the encoder made of them.
+    func drain() throws(FFmpegError) -> [MediaPacket]
+}
+
+extension StreamReencoder {
+    /// Decodes `packet` and returns the packets it yields, in the encoder's time base.
+    func transcode(_ packet: MediaPacket) throws(FFmpegError) -> [MediaPacket] {
+        let sent = avcodec_send_packet(decoder.pointer, packet.pointer)
+        guard sent >= 0 || sent == FFmpegError.tryAgainCode else { return [] }
+        return try drain()
+    }
+
+    /// The decoder's and the encoder's last frames, at the end of the input.
+    func finish() throws(FFmpegError) -> [MediaPacket] {
+        avcodec_send_packet(decoder.pointer, nil)
+        return try drain() + encode(nil)
+    }
+
+    func encode(_ frame: MediaFrame?) throws(FFmpegError) -> [MediaPacket] {
+        try encoder.encode(frame, streamIndex: outputIndex)
+    }
+}
+
 /// Decodes one input video stream and re-encodes it with libx264 at the same size and rate.
 /// A packet or picture the decoder refuses (damaged input) is skipped, never fatal.
-final class VideoReencoder {
+final class VideoReencoder: StreamReencoder {
     let sourceIndex: Int
     let outputIndex: Int
     let encoder: CodecContext
-    private let decoder: CodecContext
+    let decoder: CodecContext
     private let decoded: MediaFrame
     private let scaler: FrameScaler
     private var lastPts = Int64.min
@@ -33,20 +62,7 @@ final class VideoReencoder {
         decoded = try MediaFrame()
     }
 
-    /// Decodes `packet` and returns the H.264 packets it yields (times in the source's time base).
-    func transcode(_ packet: MediaPacket) throws(FFmpegError) -> [MediaPacket] {
-        let sent = avcodec_send_packet(decoder.pointer, packet.pointer)
-        guard sent >= 0 || sent == FFmpegError.tryAgainCode else { return [] }
-        return try drain()
-    }
-
-    /// The decoder's and the encoder's last pictures, at the end of the input.
-    func finish() throws(FFmpegError) -> [MediaPacket] {
-        avcodec_send_packet(decoder.pointer, nil)
-        return try drain() + encode(nil)
-    }
-
-    private func drain() throws(FFmpegError) -> [MediaPacket] {
+    func drain() throws(FFmpegError) -> [MediaPacket] {
         var out: [MediaPacket] = []
         while true {
             av_frame_unref(decoded.pointer)
@@ -62,18 +78,15 @@ final class VideoReencoder {
         }
     }
 
-    private func encode(_ frame: MediaFrame?) throws(FFmpegError) -> [MediaPacket] {
-        try encoder.encode(frame, streamIndex: outputIndex)
-    }
 }
 
 /// Decodes one input audio stream and re-encodes it as AAC (stereo, or mono from mono), through
 /// libswresample and a sample FIFO that cuts the encoder's 1024-sample frames.
-final class AudioReencoder {
+final class AudioReencoder: StreamReencoder {
     let sourceIndex: Int
     let outputIndex: Int
     let encoder: CodecContext
-    private let decoder: CodecContext
+    let decoder: CodecContext
     private let decoded: MediaFrame
     private let converted: MediaFrame
     private let chunk: MediaFrame
@@ -123,19 +136,7 @@ final class AudioReencoder {
         av_audio_fifo_free(fifo)
     }
 
-    /// Decodes `packet` and returns the AAC packets it yields (times in 1/sample rate).
-    func transcode(_ packet: MediaPacket) throws(FFmpegError) -> [MediaPacket] {
-        let sent = avcodec_send_packet(decoder.pointer, packet.pointer)
-        guard sent >= 0 || sent == FFmpegError.tryAgainCode else { return [] }
-        return try drain()
-    }
-
-    func finish() throws(FFmpegError) -> [MediaPacket] {
-        avcodec_send_packet(decoder.pointer, nil)
-        return try drain() + encode(nil)
-    }
-
-    private func drain() throws(FFmpegError) -> [MediaPacket] {
+    func drain() throws(FFmpegError) -> [MediaPacket] {
         var out: [MediaPacket] = []
         let e = encoder.pointer
         while true {
@@ -167,7 +168,4 @@ final class AudioReencoder {
         }
     }
 
-    private func encode(_ frame: MediaFrame?) throws(FFmpegError) -> [MediaPacket] {
-        try encoder.encode(frame, streamIndex: outputIndex)
-    }
 }

@@ -25,15 +25,8 @@ final class SourceAudioDecoder {
 
     /// Decodes one raw AAC frame stamped `millis`; calls `body` with each decoded frame.
     func decode(_ bytes: UnsafeRawBufferPointer, millis: Int64, _ body: (MediaFrame) throws(FFmpegError) -> Void) throws(FFmpegError) {
-        let p = packet.pointer
-        av_packet_unref(p)
-        try FFmpegError.check(av_new_packet(p, Int32(bytes.count)), "av_new_packet")
-        if let base = bytes.baseAddress, !bytes.isEmpty {
-            p.pointee.data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-        }
-        p.pointee.pts = millis
-        p.pointee.dts = millis
-        try FFmpegError.check(avcodec_send_packet(codec.pointer, p), "avcodec_send_packet")
+        try packet.load(bytes, pts: millis, dts: millis)
+        try FFmpegError.check(avcodec_send_packet(codec.pointer, packet.pointer), "avcodec_send_packet")
         while true {
             av_frame_unref(frame.pointer)
             let code = avcodec_receive_frame(codec.pointer, frame.pointer)

@@ -22,16 +22,8 @@ final class VideoDecoder {
 
     /// Sends one access unit (its NAL units, length-prefixed) with times in milliseconds.
     func send(_ bytes: UnsafeRawBufferPointer, pts: Int64, dts: Int64, keyframe: Bool) throws(FFmpegError) {
-        let p = packet.pointer
-        av_packet_unref(p)
-        try FFmpegError.check(av_new_packet(p, Int32(bytes.count)), "av_new_packet")
-        if let base = bytes.baseAddress, !bytes.isEmpty {
-            p.pointee.data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-        }
-        p.pointee.pts = pts
-        p.pointee.dts = dts
-        if keyframe { p.pointee.flags |= cffmpeg_AV_PKT_FLAG_KEY() }
-        try FFmpegError.check(avcodec_send_packet(codec.pointer, p), "avcodec_send_packet")
+        try packet.load(bytes, pts: pts, dts: dts, keyframe: keyframe)
+        try FFmpegError.check(avcodec_send_packet(codec.pointer, packet.pointer), "avcodec_send_packet")
     }
 
     /// Takes the next decoded picture into ``frame``; false when none is ready yet.
