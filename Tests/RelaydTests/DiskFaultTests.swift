@@ -2,10 +2,10 @@ import ProcessTestSupport
 import Foundation
 import Testing
 
-/// A full data directory: API writes fail with 503 and change nothing; the lesson keeps playing;
-/// writes work again once there is room. (A file system turned read-only under a running relay
-/// cannot be staged here: `remount,ro` is refused while SQLite holds the database open for
-/// writing. SQLite reports it as a read-only or I/O error, which maps to the same 503.)
+/// A full data directory, and one that stops accepting writes: API writes fail with 503 and
+/// change nothing; the lesson keeps playing; writes work again once the disk is back. (`remount,ro`
+/// is refused while SQLite holds the database open for writing, so "read-only" is staged with
+/// the immutable attribute, `chattr +i`, which refuses writes even through open descriptors.)
 @Suite(.serialized)
 struct DiskFaultTests {
     @Test func fullDataDirGives503AndTheLessonPlaysOn() async throws {
@@ -56,6 +56,45 @@ struct DiskFaultTests {
         #expect(!listed.body.contains("Renamed"))
         #expect(try await create("afterfull").status == 201)
 
+        #expect(relay.child.isRunning)
+        #expect(await relay.stop() == 0)
+    }
+
+    @Test func readOnlyDataDirGives503AndTheLessonPlaysOn() async throws {
+        let relay = try await RelaydServer(config: RelaydServer.openConfig())
+        let dir = relay.dataDir + "/var"
+        let url = relay.url("readonly")
+        let publisher = try MediaTools.publish(to: url, seconds: 40)
+        defer { publisher.signal(SIGKILL) }
+        let token = relay.adminToken
+        let schools = relay.apiBase + "/schools"
+        func create(_ id: String) async throws -> Curl.Reply {
+            try await Curl.call(schools, method: "POST", token: token, body: #"{"id":"\#(id)","name":"School \#(id)","role":"central"}"#)
+        }
+        #expect(try await create("before").status == 201)
+
+        // The database, its WAL and the directory refuse writes. (Not the WAL index `-shm`: SQLite
+        // maps it into memory, and an immutable mapped file is a SIGBUS, not a disk going read-only;
+        // a real read-only mount cannot happen under an open writable file.)
+        let files = [dir + "/relay.db", dir + "/relay.db-wal"].filter { FileManager.default.fileExists(atPath: $0) }
+        let (locked, _, why) = try await runTool("chattr", ["+i"] + files + [dir])
+        defer { Task { _ = try? await runTool("chattr", ["-i"] + files + [dir]) } }
+        guard locked == 0 else {
+            print("skipping the read-only test: chattr +i refused (\(why.trimmingCharacters(in: .whitespacesAndNewlines)))")
+            _ = await relay.stop()
+            return
+        }
+        let refused = try await create("whilereadonly")
+        #expect(refused.status == 503, "\(refused.status) \(refused.body)")
+        #expect(refused.body.contains("\"unavailable\""), "\(refused.body)")
+        #expect(try await Curl.call(schools, token: token).status == 200, "reads still work")
+        try await expectLessonPlays(url)
+
+        let (unlocked, _, _) = try await runTool("chattr", ["-i"] + files + [dir])
+        #expect(unlocked == 0)
+        let listed = try await Curl.call(schools, token: token)
+        #expect(!listed.body.contains("whilereadonly"), "a refused write left nothing behind")
+        #expect(try await create("after").status == 201)
         #expect(relay.child.isRunning)
         #expect(await relay.stop() == 0)
     }
