@@ -17,8 +17,6 @@ final class SRTAdmission: @unchecked Sendable {
     struct Admitted: Sendable {
         let streamID: SRTStreamID
         let grant: AccessGrant
-        /// For a player: the stream it is given (source or a rung).
-        var playback: SRTPlaybackChoice
         var at = Date()
     }
 
@@ -91,10 +89,7 @@ final class SRTAdmission: @unchecked Sendable {
                 // A handshake that failed after the callback (e.g. bad passphrase) is never accepted.
                 let stale = Date().addingTimeInterval(-30)
                 map = map.filter { $0.value.at > stale }
-                map[socket] = Admitted(
-                    streamID: streamID, grant: grant,
-                    playback: SRTPlaybackChoice.choose(for: streamID, grant: grant, renditions: renditions)
-                )
+                map[socket] = Admitted(streamID: streamID, grant: grant)
             }
             return nil
         case .deny(let reason):

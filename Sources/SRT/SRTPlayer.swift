@@ -32,9 +32,9 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
         onClose: @escaping @Sendable (SRTPlayer) -> Void
     ) {
         self.socket = socket
-        self.stream = admitted.playback.stream
+        self.stream = admitted.streamID.playedStream
         self.schoolId = admitted.grant.schoolId
-        self.rendition = admitted.playback.rendition
+        self.rendition = admitted.streamID.rendition ?? "source"
         self.stallTimeout = stallTimeout
         self.logger = logger
         self.onClose = onClose

@@ -115,6 +115,13 @@ public struct SRTStreamID: Sendable, Equatable {
         return SRTStreamID(stream: StreamKey(app: String(app), name: String(name)), mode: mode, key: key, rendition: rendition)
     }
 
+    /// The stream a player of this id is given: a pinned rung's stream (`live/c1_480p`), else
+    /// the source (`_source`, and the plain name: adaptive SRT playback is not built yet).
+    public var playedStream: StreamKey {
+        guard let rendition, rendition != "source" else { return stream }
+        return Rendition.streamKey(source: stream, rendition: rendition)
+    }
+
     /// The same request with a `_<rung>` suffix of `ladder` split off the stream name into
     /// ``rendition`` (`live/c1_480p` → stream `live/c1`, rendition `480p`).
     public func splittingRendition(ladder: Set<String>) -> SRTStreamID {

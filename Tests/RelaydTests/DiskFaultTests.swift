@@ -34,9 +34,7 @@ struct DiskFaultTests {
         defer { publisher.signal(SIGKILL) }
         let token = relay.adminToken
         let schools = relay.apiBase + "/schools"
-        func create(_ id: String) async throws -> Curl.Reply {
-            try await Curl.call(schools, method: "POST", token: token, body: #"{"id":"\#(id)","name":"School \#(id)","role":"central"}"#)
-        }
+        func create(_ id: String) async throws -> Curl.Reply { try await Self.createSchool(id, on: relay) }
         #expect(try await create("before").status == 201)
 
         // Fill the file system to the last byte.
@@ -68,9 +66,7 @@ struct DiskFaultTests {
         defer { publisher.signal(SIGKILL) }
         let token = relay.adminToken
         let schools = relay.apiBase + "/schools"
-        func create(_ id: String) async throws -> Curl.Reply {
-            try await Curl.call(schools, method: "POST", token: token, body: #"{"id":"\#(id)","name":"School \#(id)","role":"central"}"#)
-        }
+        func create(_ id: String) async throws -> Curl.Reply { try await Self.createSchool(id, on: relay) }
         #expect(try await create("before").status == 201)
 
         // The database, its WAL and the directory refuse writes. (Not the WAL index `-shm`: SQLite
@@ -97,6 +93,13 @@ struct DiskFaultTests {
         #expect(try await create("after").status == 201)
         #expect(relay.child.isRunning)
         #expect(await relay.stop() == 0)
+    }
+
+    /// POSTs a central school `id` to the relay's API.
+    static func createSchool(_ id: String, on relay: RelaydServer) async throws -> Curl.Reply {
+        try await Curl.call(
+            relay.apiBase + "/schools", method: "POST", token: relay.adminToken,
+            body: #"{"id":"\#(id)","name":"School \#(id)","role":"central"}"#)
     }
 
     private func expectLessonPlays(_ url: String) async throws {

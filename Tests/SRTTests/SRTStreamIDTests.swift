@@ -35,6 +35,9 @@ struct SRTStreamIDTests {
         #expect(try SRTStreamID.parse("#!::r=live/x_1080p").splittingRendition(ladder: ladder).rendition == nil)
         #expect(try SRTStreamID.parse("#!::r=live/_480p").splittingRendition(ladder: ladder).stream.name == "_480p")
         #expect(try SRTStreamID.parse("#!::r=live/x_source").splittingRendition(ladder: ladder).rendition == "source")
+        #expect(pinned.playedStream == StreamKey(app: "live", name: "math_7_480p"))
+        #expect(try SRTStreamID.parse("#!::r=live/x_source").playedStream == StreamKey(app: "live", name: "x"))
+        #expect(try SRTStreamID.parse("#!::r=live/x").playedStream == StreamKey(app: "live", name: "x"))
     }
 
     @Test func plainForm() throws {
