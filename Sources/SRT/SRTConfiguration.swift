@@ -1,4 +1,6 @@
-/// SRT listener settings from relayd's `srt.*` keys.
+import RelayCore
+
+/// SRT listener settings from relayd's `srt.*` keys (and the `player.*` ones SRT players share).
 public struct SRTConfiguration: Sendable {
     /// Receiver latency in milliseconds (SRTO_LATENCY: both directions; the larger of the two
     /// peers' values wins).
@@ -13,6 +15,11 @@ public struct SRTConfiguration: Sendable {
     public var playerStallTimeoutSeconds: Double = 20
     /// How long the listen callback waits for the access policy before refusing (1503).
     public var authorizationTimeoutSeconds: Double = 2
+    /// A site's downlink when its grant has none; with a known downlink, a player of the
+    /// plain class name is adaptive.
+    public var defaultBandwidthKbps: Int?
+    /// Rung-choice timing shared with RTMP players (the backlog thresholds are SRT's own).
+    public var renditionSelection = RenditionSelector.Configuration()
 
     public init() {}
 }

@@ -13,6 +13,7 @@ final class SRTEventLoop: @unchecked Sendable {
     private let admission: SRTAdmission
     private let registry: StreamRegistry
     private let playouts: SRTPlayouts
+    private let renditions: RenditionDirectory?
     private let configuration: SRTConfiguration
     private let logger: Logger
     private let epoll: Int32
@@ -27,9 +28,10 @@ final class SRTEventLoop: @unchecked Sendable {
     private let finished = Atomic<Bool>(false)
 
     init(
-        listener: SRTListenerSocket, admission: SRTAdmission, registry: StreamRegistry, configuration: SRTConfiguration,
-        logger: Logger
+        listener: SRTListenerSocket, admission: SRTAdmission, registry: StreamRegistry, renditions: RenditionDirectory?,
+        configuration: SRTConfiguration, logger: Logger
     ) throws(SRTError) {
+        self.renditions = renditions
         self.listener = listener
         self.admission = admission
         self.registry = registry
@@ -69,7 +71,10 @@ final class SRTEventLoop: @unchecked Sendable {
         while running.load(ordering: .acquiring) {
             if Date().timeIntervalSince(lastSample) >= 1 {
                 lastSample = Date()
-                for peer in peers.withLockedValue({ Array($0.values) }) { peer.socket.statistics() }
+                for peer in peers.withLockedValue({ Array($0.values) }) {
+                    let statistics = peer.socket.statistics()
+                    if let player = peer as? SRTPlayer, player.rungChoice != nil, let statistics { adapt(player, statistics) }
+                }
             }
             startDuePlayers()
             let count = srt_epoll_uwait(epoll, &events, Int32(events.count), startingPlayers.isEmpty ? 100 : 20)
@@ -105,15 +110,11 @@ final class SRTEventLoop: @unchecked Sendable {
             case .publish:
                 peer = SRTPublisher(socket: socket, admitted: admitted, registry: registry, logger: logger, onClose: unregister)
             case .request:
-                let playouts = self.playouts
-                let player = SRTPlayer(
-                    socket: socket, admitted: admitted, stallTimeout: configuration.playerStallTimeoutSeconds, logger: logger,
-                    onClose: { player in
-                        playouts.remove(player)
-                        unregister(player.socket)
-                    }
-                )
-                logger.info("srt play started", metadata: ["stream": "\(player.stream)", "remote": "\(remote)"])
+                let player = makePlayer(socket, admitted, unregister: unregister)
+                logger.info("srt play started", metadata: [
+                    "stream": "\(player.named)", "rendition": "\(player.active.rendition)",
+                    "adaptive": "\(player.rungChoice != nil)", "remote": "\(remote)",
+                ])
                 peer = player
             }
             peers.withLockedValue { $0[id] = peer }
@@ -133,7 +134,70 @@ final class SRTEventLoop: @unchecked Sendable {
         let now = Date()
         let due = startingPlayers.filter { $0.due <= now }
         startingPlayers.removeAll { $0.due <= now }
-        for (_, player) in due where !player.socket.isClosed { playouts.add(player) }
+        for (_, player) in due where !player.socket.isClosed { playouts.add(player, to: player.active.key) }
+    }
+
+    /// A player of a pinned rung or the source, or (the plain name on a site whose downlink is
+    /// known) an adaptive one starting on the rung that fits.
+    private func makePlayer(_ socket: SRTSocket, _ admitted: SRTAdmission.Admitted, unregister: @escaping @Sendable (SRTSocket) -> Void) -> SRTPlayer {
+        let playouts = self.playouts
+        let streamID = admitted.streamID
+        var choice: SRTRungChoice?
+        var initial = SRTPlayer.Feed(key: streamID.playedStream, rendition: streamID.rendition ?? "source")
+        if streamID.rendition == nil, let renditions, let bandwidth = admitted.grant.bandwidthKbps ?? configuration.defaultBandwidthKbps {
+            var rungChoice = SRTRungChoice(
+                source: streamID.playedStream, bandwidthKbps: bandwidth, latencyMs: configuration.latencyMs,
+                base: configuration.renditionSelection
+            )
+            let rung = rungChoice.initial(rungs: renditions.renditions(for: streamID.playedStream), now: .now())
+            initial = feed(rung, of: streamID.playedStream)
+            choice = rungChoice
+        }
+        let player = SRTPlayer(
+            socket: socket, admitted: admitted, initial: initial, stallTimeout: configuration.playerStallTimeoutSeconds, logger: logger,
+            onClose: { player in
+                playouts.remove(player)
+                unregister(player.socket)
+            }
+        )
+        player.rungChoice = choice
+        return player
+    }
+
+    private func feed(_ rendition: String, of source: StreamKey) -> SRTPlayer.Feed {
+        .init(key: rendition == "source" ? source : Rendition.streamKey(source: source, rendition: rendition), rendition: rendition)
+    }
+
+    /// Once a second: an adaptive player's link counters may move it to another rung.
+    private func adapt(_ player: SRTPlayer, _ statistics: SRTLinkStatistics) {
+        guard let renditions, var choice = player.rungChoice, !player.socket.isClosed else { return }
+        defer { player.rungChoice = choice }
+        if let abandoned = player.abandonSwitch(olderThan: 10) {
+            logger.notice("srt rung switch abandoned: no keyframe", metadata: ["stream": "\(player.named)", "to": "\(abandoned.rendition)"])
+            playouts.remove(player, from: abandoned.key)
+        }
+        let (active, pending) = player.feeds
+        let rungs = renditions.renditions(for: choice.source)
+        guard let (target, reading) = choice.evaluate(
+            statistics.pressureSample, now: .now(), rungs: rungs, playing: (pending ?? active).rendition
+        ) else { return }
+        let next = feed(target, of: choice.source)
+        if next == active {
+            // Back to the rung it is on: the pending switch is dropped.
+            if let abandoned = player.cancelSwitch() { playouts.remove(player, from: abandoned.key) }
+            return
+        }
+        let rank = { (name: String) in rungs.firstIndex { $0.name == name } ?? -1 }
+        let from = active.rendition
+        let direction: RenditionDirectory.SwitchDirection = from == "source" || rank(target) < rank(from) ? .up : .down
+        renditions.countSwitch(direction)
+        logger.info("rung switch", metadata: [
+            "protocol": "srt", "stream": "\(choice.source)", "remote": "\(player.socket.remote)", "from": "\(from)", "to": "\(target)",
+            "direction": "\(direction)", "backlogMs": "\(reading?.backlogMillis ?? 0)", "throughputKbps": "\(reading?.throughputKbps ?? -1)",
+            "bandwidthKbps": "\(choice.bandwidthKbps)", "srt": "\(statistics)",
+        ])
+        if let abandoned = player.prepareSwitch(to: next) { playouts.remove(player, from: abandoned.key) }
+        playouts.add(player, to: next.key)
     }
 
     private func forget(_ socket: SRTSocket) {

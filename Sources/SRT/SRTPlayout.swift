@@ -21,19 +21,29 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
 
     private struct Fanout {
         var players: [SRTPlayer] = []
-        var sinceKeyframe: [[UInt8]] = []
+        var sinceKeyframe: [TSChunk] = []
         var cachedBytes = 0
     }
     private let fanout = NIOLockedValueBox(Fanout())
+    /// Called (on the muxing thread, no lock held) when players left for another rung and none is left.
+    private let onEmpty: @Sendable (StreamKey) -> Void
 
     // Muxing-thread state.
     private var converter = FLVToTSConverter()
     private var muxer: TSMuxer?
     private var muxedConfiguration: FLVToTSConverter.Configuration?
+    private var restartMuxer = false
+    /// The latest packet time handed to the muxer.
+    private var position: Int64 = .min
+    private var tablesVersion = 0
+    private var firstPacketTime: Int64?
+    /// A stream with one track only this long is muxed without the other.
+    static let singleTrackAfterMillis: Int64 = 1000
 
-    init(key: StreamKey, logger: Logger) {
+    init(key: StreamKey, logger: Logger, onEmpty: @escaping @Sendable (StreamKey) -> Void = { _ in }) {
         self.key = key
         self.logger = logger
+        self.onEmpty = onEmpty
     }
 
     func start() {
@@ -65,29 +75,38 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
 
     // MARK: Players
 
-    /// Adds a player; it gets the chunks since the latest keyframe at once.
-    func add(_ player: SRTPlayer) {
-        let refused = fanout.withLockedValue { fanout -> Bool in
-            fanout.players.append(player)
-            for (index, chunk) in fanout.sinceKeyframe.enumerated() where !player.deliver(chunk, startsKeyframe: index == 0) {
-                return true
+    /// Adds a player (once); it gets the chunks since the latest keyframe at once (a player
+    /// switching rungs takes what it needs of them). False when the player must be closed
+    /// (by the caller, outside its locks).
+    func add(_ player: SRTPlayer) -> Bool {
+        let outcome = fanout.withLockedValue { fanout -> SRTPlayer.Delivery in
+            guard !fanout.players.contains(where: { $0 === player }) else { return .kept }
+            for chunk in fanout.sinceKeyframe {
+                let delivery = player.deliver(chunk, from: key)
+                guard case .kept = delivery else { return delivery }
             }
-            return false
+            fanout.players.append(player)
+            return .kept
         }
-        if refused { player.close(reason: "could not send the first keyframe") }
+        if case .close = outcome { return false }
+        return true
     }
 
-    /// Removes a player; returns true when none is left.
-    func remove(_ player: SRTPlayer) -> Bool {
+    /// Removes a player; returns whether it was here and whether none is left.
+    func remove(_ player: SRTPlayer) -> (removed: Bool, empty: Bool) {
         fanout.withLockedValue { fanout in
+            let before = fanout.players.count
             fanout.players.removeAll { $0 === player }
-            return fanout.players.isEmpty
+            return (fanout.players.count < before, fanout.players.isEmpty)
         }
     }
+
+    var isEmpty: Bool { fanout.withLockedValue { $0.players.isEmpty } }
 
     var players: [SRTPlayer] { fanout.withLockedValue { $0.players } }
 
-    var viewerSnapshots: [ViewerSnapshot] { players.map(\.viewerSnapshot) }
+    /// The players this stream feeds now (not those only waiting to switch to it).
+    var viewerSnapshots: [ViewerSnapshot] { players.filter { $0.active.key == key }.map(\.viewerSnapshot) }
 
     // MARK: Muxing thread
 
@@ -106,6 +125,7 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
             condition.unlock()
             if lostSome {
                 logger.warning("srt muxer fell behind; restarting at the next keyframe", metadata: ["stream": "\(key)"])
+                muxer?.flush()
                 muxer = nil
             }
             for item in batch { handle(item) }
@@ -116,30 +136,30 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
     private func handle(_ item: StreamItem) {
         switch item {
         case .event(.ended(let reason)):
-            for player in players { player.close(reason: "stream ended: \(reason)") }
+            // Players only waiting to switch here stay on their rung.
+            for player in players where player.active.key == key { player.close(reason: "stream ended: \(reason)") }
         case .event:
             break
         case .media(let message):
             if message.isSequenceHeader {
-                if converter.apply(sequenceHeader: message), converter.configuration != muxedConfiguration { muxer = nil }
+                // A track added or changed mid-stream: a new program table from the next packet on.
+                if converter.apply(sequenceHeader: message), muxer != nil, converter.configuration != muxedConfiguration {
+                    restartMuxer = true
+                }
                 return
             }
             guard let packet = converter.convert(message) else { return }
-            if muxer == nil {
-                let configuration = converter.configuration
-                // Start (or restart after a configuration change) on a keyframe.
-                let startsHere = configuration.video != nil ? (packet.codec == .h264 && packet.isKeyframe) : packet.codec == .aac
-                guard startsHere else { return }
-                do {
-                    muxer = try TSMuxer(configuration: configuration) { [weak self] bytes, startsKeyframe in
-                        self?.fanOut(Array(bytes), startsKeyframe: startsKeyframe || configuration.video == nil)
-                    }
-                    muxedConfiguration = configuration
-                } catch {
-                    logger.error("srt muxer failed to start", metadata: ["stream": "\(key)", "error": "\(error)"])
-                    return
-                }
+            if restartMuxer {
+                restartMuxer = false
+                muxer?.flush()  // the last frame's tail, still in the output buffer
+                muxer = nil
+                startMuxer()
             }
+            if muxer == nil {
+                guard startsHere(packet) else { return }
+                startMuxer()
+            }
+            position = max(position, packet.dtsMillis)
             do {
                 try muxer?.write(packet)
             } catch {
@@ -149,17 +169,63 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
         }
     }
 
-    private func fanOut(_ chunk: [UInt8], startsKeyframe: Bool) {
-        let failed = fanout.withLockedValue { fanout -> [SRTPlayer] in
-            if startsKeyframe {
+    /// Whether a stopped muxer (re)starts with `packet`: at a keyframe, once both tracks are
+    /// configured or one has been alone for a second (a rung's encoders open one by one; a
+    /// program that gained a track later would change under its players).
+    private func startsHere(_ packet: ElementaryPacket) -> Bool {
+        let configuration = converter.configuration
+        let first = firstPacketTime ?? packet.dtsMillis
+        firstPacketTime = first
+        guard configuration.video != nil && configuration.audio != nil || packet.dtsMillis - first >= Self.singleTrackAfterMillis else {
+            return false
+        }
+        return configuration.video != nil ? packet.codec == .h264 && packet.isKeyframe : packet.codec == .aac
+    }
+
+    private func startMuxer() {
+        let configuration = converter.configuration
+        let audioOnly = configuration.video == nil
+        do {
+            // Each program gets its own table version, so players see that it changed.
+            muxer = try TSMuxer(configuration: configuration, tablesVersion: tablesVersion) { [weak self] bytes, keyframeTime in
+                guard let self else { return }
+                self.fanOut(TSChunk(
+                    bytes: Array(bytes), startsKeyframe: keyframeTime != nil || audioOnly, keyframeTime: keyframeTime,
+                    position: self.position
+                ))
+            }
+            tablesVersion = (tablesVersion + 1) % 32
+            muxedConfiguration = configuration
+        } catch {
+            logger.error("srt muxer failed to start", metadata: ["stream": "\(key)", "error": "\(error)"])
+        }
+    }
+
+    private func fanOut(_ chunk: TSChunk) {
+        let (closing, emptied) = fanout.withLockedValue { fanout -> ([SRTPlayer], Bool) in
+            if chunk.startsKeyframe {
                 fanout.sinceKeyframe = [chunk]
-                fanout.cachedBytes = chunk.count
+                fanout.cachedBytes = chunk.bytes.count
             } else if !fanout.sinceKeyframe.isEmpty, fanout.cachedBytes < Self.maxCachedBytes {
                 fanout.sinceKeyframe.append(chunk)
-                fanout.cachedBytes += chunk.count
+                fanout.cachedBytes += chunk.bytes.count
             }
-            return fanout.players.filter { !$0.deliver(chunk, startsKeyframe: startsKeyframe) }
+            var closing: [SRTPlayer] = []
+            var left = false
+            fanout.players.removeAll { player in
+                switch player.deliver(chunk, from: key) {
+                case .kept: return false
+                case .leave:
+                    left = true
+                    return true
+                case .close:
+                    closing.append(player)
+                    return false
+                }
+            }
+            return (closing, left && fanout.players.isEmpty)
         }
-        for player in failed { player.close(reason: "player accepted no data (stalled or gone)") }
+        for player in closing { player.close(reason: "player accepted no data (stalled or gone)") }
+        if emptied { onEmpty(key) }
     }
 }

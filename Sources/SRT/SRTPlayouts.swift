@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 import RelayCore
 
 /// The SRT outputs by stream: created when a stream's first SRT player arrives (subscribing
-/// its muxer to the stream), dropped when the last one leaves.
+/// its muxer to the stream), dropped when the last one leaves or switches to another rung.
 final class SRTPlayouts: Sendable {
     private let registry: StreamRegistry
     private let logger: Logger
@@ -14,31 +14,55 @@ final class SRTPlayouts: Sendable {
         self.logger = logger
     }
 
-    func add(_ player: SRTPlayer) {
-        let playout = playouts.withLockedValue { map -> SRTPlayout in
-            if let existing = map[player.stream] { return existing.0 }
-            let playout = SRTPlayout(key: player.stream, logger: logger)
+    /// Adds `player` to `key`'s playout (its active stream, or the one it is switching to).
+    func add(_ player: SRTPlayer, to key: StreamKey) {
+        // Under the map's lock, so a playout its last player is leaving is not joined as it retires.
+        let added = playouts.withLockedValue { map -> Bool in
+            if let existing = map[key] { return existing.0.add(player) }
+            let playout = SRTPlayout(key: key, logger: logger) { [weak self] key in self?.retireIfEmpty(key) }
             playout.start()
             // Replays configuration and the cached GOP into the new muxer.
-            let stream = registry.attachSubscriber(playout, to: player.stream)
-            map[player.stream] = (playout, stream)
-            return playout
+            let stream = registry.attachSubscriber(playout, to: key)
+            map[key] = (playout, stream)
+            return playout.add(player)
         }
-        playout.add(player)
+        if !added { player.close(reason: "could not send the first keyframe") }
     }
 
+    /// Removes `player` from every playout it is in (it closed).
     func remove(_ player: SRTPlayer) {
         playouts.withLockedValue { map in
-            guard let entry = map[player.stream], entry.0.remove(player) else { return }
-            let (playout, stream) = entry
-            map[player.stream] = nil
-            registry.detachSubscriber(playout, from: stream)
-            playout.stop()
+            for (key, entry) in map {
+                let (removed, empty) = entry.0.remove(player)
+                if removed, empty { retire(key, from: &map) }
+            }
         }
+    }
+
+    /// Removes `player` from `key`'s playout only (a switch to it was abandoned).
+    func remove(_ player: SRTPlayer, from key: StreamKey) {
+        playouts.withLockedValue { map in
+            guard let entry = map[key], entry.0.remove(player) == (true, true) else { return }
+            retire(key, from: &map)
+        }
+    }
+
+    private func retireIfEmpty(_ key: StreamKey) {
+        playouts.withLockedValue { map in
+            guard let entry = map[key], entry.0.isEmpty else { return }
+            retire(key, from: &map)
+        }
+    }
+
+    private func retire(_ key: StreamKey, from map: inout [StreamKey: (SRTPlayout, LiveStream)]) {
+        guard let (playout, stream) = map.removeValue(forKey: key) else { return }
+        registry.detachSubscriber(playout, from: stream)
+        playout.stop()
     }
 
     /// Every player of every stream (for shutdown).
     var allPlayers: [SRTPlayer] {
-        playouts.withLockedValue { Array($0.values) }.flatMap { $0.0.players }
+        var seen = Set<ObjectIdentifier>()
+        return playouts.withLockedValue { Array($0.values) }.flatMap { $0.0.players }.filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
 }

@@ -39,7 +39,8 @@ public final class SRTServer: Service, Sendable {
             listener = try SRTListenerSocket(host: host, port: port, configuration: configuration)
             try listener.listen(admission: admission)
             loop = try SRTEventLoop(
-                listener: listener, admission: admission, registry: registry, configuration: configuration, logger: logger
+                listener: listener, admission: admission, registry: registry, renditions: renditions,
+                configuration: configuration, logger: logger
             )
         } catch {
             throw SRTListenError(host: host, port: port, underlying: error)

@@ -78,6 +78,8 @@ struct SRTLinkStatistics: Sendable, CustomStringConvertible {
     var retransmitted: Int64
     var sendDrops: Int64
     var receiveDrops: Int64
+    var sendBufferMillis: Int
+    var bytesSent: Int64
 
     init(_ perf: SRT_TRACEBSTATS) {
         rttMs = perf.msRTT
@@ -90,6 +92,16 @@ struct SRTLinkStatistics: Sendable, CustomStringConvertible {
         retransmitted = Int64(perf.pktRetransTotal)
         sendDrops = Int64(perf.pktSndDropTotal)
         receiveDrops = Int64(perf.pktRcvDropTotal)
+        sendBufferMillis = Int(perf.msSndBuf)
+        bytesSent = Int64(perf.byteSentTotal)
+    }
+
+    /// What the rendition choice reads.
+    var pressureSample: SRTLinkPressure.Sample {
+        .init(
+            rttMs: rttMs, sendBufferMillis: sendBufferMillis, bytesSent: bytesSent, packetsSent: packetsSent,
+            packetsLost: sendLoss, packetsDropped: sendDrops
+        )
     }
 
     /// Lost packets as a percentage of packets sent (for players).
@@ -99,8 +111,8 @@ struct SRTLinkStatistics: Sendable, CustomStringConvertible {
 
     var description: String {
         String(
-            format: "rtt=%.1fms sent=%lld recv=%lld lost(snd/rcv)=%lld/%lld retrans=%lld dropped(snd/rcv)=%lld/%lld rate(snd/rcv)=%.2f/%.2fMbps",
-            rttMs, packetsSent, packetsReceived, sendLoss, receiveLoss, retransmitted, sendDrops, receiveDrops, sendMbps, receiveMbps
+            format: "rtt=%.1fms sndbuf=%dms sent=%lld recv=%lld lost(snd/rcv)=%lld/%lld retrans=%lld dropped(snd/rcv)=%lld/%lld rate(snd/rcv)=%.2f/%.2fMbps",
+            rttMs, sendBufferMillis, packetsSent, packetsReceived, sendLoss, receiveLoss, retransmitted, sendDrops, receiveDrops, sendMbps, receiveMbps
         )
     }
 }

@@ -198,6 +198,8 @@ struct Relayd: AsyncParsableCommand {
         srtConfiguration.pbkeylen = configuration.srtPbkeylen
         srtConfiguration.maxBandwidth = configuration.srtMaxBandwidth.map { Int64($0) }
         srtConfiguration.playerStallTimeoutSeconds = Double(configuration.playerStallTimeoutSeconds)
+        srtConfiguration.defaultBandwidthKbps = configuration.playerDefaultBandwidthKbps
+        srtConfiguration.renditionSelection = rtmpConfiguration.renditionSelection
         let srt = SRTServer(
             host: configuration.host, port: configuration.srtPort, configuration: srtConfiguration, registry: registry,
             accessPolicy: limitedPolicy, logger: Logger(label: "relay.srt"), renditions: renditions,

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// SRT players and the transcoding ladder: `r=live/<classId>_<rung>` pins a rung; the plain
-/// name plays the source (adaptive SRT playback is not built yet).
+/// name is adaptive where the site's downlink is known (here the 1000 kbit/s default: 360p).
 @Suite(.serialized)
 struct SRTRenditionTests {
     static let config = RelaydServer.openConfig(extra: """
@@ -33,8 +33,9 @@ struct SRTRenditionTests {
         #expect(try await Self.size(of: relay.srtURL("srtladder_480p", mode: "request")) == "854,480")
         #expect(try await Self.size(of: relay.srtURL("srtladder_source", mode: "request")) == "1280,720")
         #expect(try await Self.size(of: relay.srtURL("srtladder_360p", mode: "request")) == "640,360")
-        // The plain name plays the source over SRT (adaptive SRT playback is not built yet).
-        #expect(try await Self.size(of: relay.srtURL("srtladder", mode: "request")) == "1280,720")
+        // The plain name starts on the rung that fits the site's 1000 kbit/s.
+        #expect(try await Self.size(of: relay.srtURL("srtladder", mode: "request")) == "640,360")
+        #expect(relay.child.stderr.contains("adaptive=true"), "\(relay.child.stderr.suffix(2000))")
 
         // Publishing to a rung is refused; the relay goes on.
         let (refusedCode, _, refusedErr) = try await runTool("ffmpeg", [
@@ -43,6 +44,30 @@ struct SRTRenditionTests {
         ], timeout: .seconds(20))
         #expect(refusedCode != 0, "publishing to a rung must be refused: \(refusedErr)")
         #expect(relay.child.stderr.contains("cannot publish to the 360p rendition"), "\(relay.child.stderr.suffix(2000))")
+        #expect(await relay.stop() == 0)
+    }
+
+    /// The first watcher of a rung opens its encoders (audio comes out before the first
+    /// picture): the player still starts on a whole keyframe and decodes without an error.
+    @Test func theFirstWatcherOfARungGetsAWholeFirstKeyframe() async throws {
+        let relay = try await RelaydServer(config: Self.config)
+        let publisher = try SRTTools.publish(to: relay.srtURL("firstwatch", mode: "publish"), seconds: 30)
+        defer { publisher.signal(SIGKILL) }
+        try await Task.sleep(for: .seconds(4))
+        #expect(publisher.isRunning, "publisher refused: \(publisher.stderr)")
+        let dir = try makeTemporaryDirectory("firstwatch")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let player = try SRTTools.record(relay.srtURL("firstwatch_360p", mode: "request"), to: dir + "/a.ts", seconds: 6)
+        await player.wait(timeout: .seconds(30))
+
+        let packets = try await MediaTools.packets(of: dir + "/a.ts")
+        let video = packets.filter(\.isVideo)
+        #expect(video.first?.isKey == true, "starts on a keyframe")
+        let gaps = zip(video, video.dropFirst()).map { $1.dtsMillis - $0.dtsMillis }
+        #expect((gaps.max() ?? 0) <= 200, "a gap of \(Int(gaps.max() ?? 0)) ms in the picture")
+        #expect(video.count >= 100, "\(video.count) frames")
+        let errors = try await MediaTools.decodeErrors(of: dir + "/a.ts")
+        #expect(errors.isEmpty, "decode errors: \(errors.suffix(1500))")
         #expect(await relay.stop() == 0)
     }
 }

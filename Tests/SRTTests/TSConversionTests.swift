@@ -63,6 +63,8 @@ struct TSConversionTests {
         var output: [UInt8] = []
         var chunkSizes: [Int] = []
         var keyframeChunkStarts: [[UInt8]] = []
+        var keyframeTimes: [Int64] = []
+        let sourceKeyframeTimes = messages.filter { $0.kind == .video && $0.isKeyframe && !$0.isSequenceHeader }.map { Int64($0.timestamp) }
         for message in messages {
             if message.isSequenceHeader {
                 let applied = converter.apply(sequenceHeader: message)
@@ -74,7 +76,10 @@ struct TSConversionTests {
                 muxer = try TSMuxer(configuration: converter.configuration) { bytes, key in
                     output += bytes
                     chunkSizes.append(bytes.count)
-                    if key { keyframeChunkStarts.append(Array(bytes.prefix(2 * 188))) }
+                    if let key {
+                        keyframeChunkStarts.append(Array(bytes.prefix(2 * 188)))
+                        keyframeTimes.append(key)
+                    }
                 }
             }
             try muxer?.write(packet)
@@ -82,6 +87,7 @@ struct TSConversionTests {
         muxer?.flush()
         #expect(chunkSizes.allSatisfy { $0 <= 1316 && $0 % 188 == 0 })
         #expect(keyframeChunkStarts.count >= 3)
+        #expect(keyframeTimes == sourceKeyframeTimes, "each keyframe chunk carries its keyframe's time")
         // PSI first: the SDT (PID 0x11) may come before the PAT (PID 0), then the PMT.
         let patFirst = keyframeChunkStarts.allSatisfy { start in
             stride(from: 0, to: start.count, by: 188).contains { start[$0] == 0x47 && start[$0 + 1] == 0x40 && start[$0 + 2] == 0x00 }

@@ -2,8 +2,8 @@ internal import CFFmpeg
 
 /// Muxes H.264/AAC elementary packets into MPEG-TS in memory with libavformat's `mpegts`
 /// muxer: output goes to ``chunk`` in payloads of at most 7×188 = 1316 bytes (one SRT live
-/// packet). Every video keyframe starts a new chunk that begins with PAT/PMT, flagged so a
-/// new player can start there.
+/// packet). Every video keyframe starts a new chunk that begins with PAT/PMT, flagged with the
+/// keyframe's time so a new player (or one switching rungs) can start there.
 public final class TSMuxer {
     public static let chunkSize = 7 * 188
 
@@ -15,17 +15,20 @@ public final class TSMuxer {
     private var lastDts: [Int64] = [Int64.min, Int64.min]
 
     /// Creates the muxer for `configuration` and writes the header.
-    /// - Parameter chunk: called on the muxing thread with each output payload and whether it
-    ///   starts a keyframe (PAT/PMT first); the bytes are valid only during the call.
+    /// - Parameter chunk: called on the muxing thread with each output payload and, when it
+    ///   starts a keyframe (PAT/PMT first), that keyframe's DTS in milliseconds; the bytes are
+    ///   valid only during the call.
+    /// - Parameter tablesVersion: the PAT/PMT version (0–31); a program that replaces another
+    ///   on the same output takes the next one.
     public init(
-        configuration: FLVToTSConverter.Configuration, chunk: @escaping (UnsafeRawBufferPointer, Bool) -> Void
+        configuration: FLVToTSConverter.Configuration, tablesVersion: Int = 0, chunk: @escaping (UnsafeRawBufferPointer, _ keyframeDts: Int64?) -> Void
     ) throws(FFmpegError) {
         let marker = KeyframeMarker()
         self.marker = marker
         io = try CustomIOContext(writing: ChunkSink { bytes in
-            let starts = marker.pending
-            marker.pending = false
-            chunk(bytes, starts)
+            let keyframe = marker.pending
+            marker.pending = nil
+            chunk(bytes, keyframe)
         }, bufferSize: Self.chunkSize)
         var allocated: UnsafeMutablePointer<AVFormatContext>?
         try FFmpegError.check(avformat_alloc_output_context2(&allocated, nil, "mpegts", nil), "avformat_alloc_output_context2")
@@ -53,7 +56,9 @@ public final class TSMuxer {
             audioIndex = next
         }
         context.pointee.pb = io.pointer
-        let options = try FFmpegDictionary(["flush_packets": "0", "pes_payload_size": "0"])
+        let options = try FFmpegDictionary([
+            "flush_packets": "0", "pes_payload_size": "0", "tables_version": "\(tablesVersion % 32)",
+        ])
         try FFmpegError.check(avformat_write_header(context, &options.raw), "avformat_write_header")
         io.flush()  // the header's PAT/PMT go out now; the first keyframe starts a fresh chunk
     }
@@ -84,7 +89,7 @@ public final class TSMuxer {
         if packet.isKeyframe { media.pointer.pointee.flags |= cffmpeg_AV_PKT_FLAG_KEY() }
         if packet.codec == .h264, packet.isKeyframe {
             io.flush()
-            marker.pending = true
+            marker.pending = dts
         }
         try FFmpegError.check(av_write_frame(context, media.pointer), "av_write_frame")
     }
@@ -100,7 +105,7 @@ public final class TSMuxer {
     }
 }
 
-/// Whether the next output chunk starts a keyframe (set just before the keyframe is muxed).
+/// The DTS of the keyframe the next output chunk starts (set just before the keyframe is muxed).
 private final class KeyframeMarker {
-    var pending = false
+    var pending: Int64?
 }
