@@ -190,7 +190,9 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
     var viewerSnapshot: ViewerSnapshot {
         let (bytes, skips, rendition) = state.withLockedValue { ($0.bytesSent, $0.keyframeSkips, $0.active.rendition) }
         let seconds = max(Date().timeIntervalSince(since), 0.001)
-        let link = socket.statistics().map { LinkStats(rttMs: $0.rttMs, lossPercent: $0.sendLossPercent, sendMbps: $0.sendMbps) }
+        let link = socket.statistics().map { LinkStats(
+            rttMs: $0.rttMs, lossPercent: $0.sendLossPercent, sendMbps: $0.sendMbps, sendBufferMs: $0.sendBufferMillis
+        ) }
         return ViewerSnapshot(
             schoolId: schoolId, transport: .srt, rendition: rendition, since: since, bytesSent: bytes,
             sendKbps: Int(Double(bytes) * 8 / 1000 / seconds), gopDrops: skips, link: link

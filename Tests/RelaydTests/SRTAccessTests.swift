@@ -56,7 +56,8 @@ struct SRTAccessTests {
             viewers = live.object["viewers"] as? [[String: Any]] ?? []
         }
         #expect((live.object["publisher"] as? [String: Any])?["protocol"] as? String == "srt")
-        #expect(viewers.contains { $0["siteId"] as? String == "site-a" && $0["protocol"] as? String == "srt" && $0["rttMs"] != nil },
+        #expect(viewers.contains { $0["siteId"] as? String == "site-a" && $0["protocol"] as? String == "srt" && $0["rttMs"] != nil
+            && $0["lossPercent"] != nil && $0["sendMbps"] != nil && $0["sendBufferMs"] != nil },
                 "the live view shows the SRT viewer with its link statistics: \(viewers)")
         #expect(await viewer.wait(timeout: .seconds(30)) == 0, "site-a plays: \(viewer.stderr)")
         let errors = try await MediaTools.decodeErrors(of: dir + "/a.ts")

@@ -42,7 +42,8 @@ enum LiveView {
                 since: Validation.formatTime($0.since),
                 rttMs: $0.link.map { ($0.rttMs * 10).rounded() / 10 },
                 lossPercent: $0.link.map { ($0.lossPercent * 100).rounded() / 100 },
-                sendMbps: $0.link.map { ($0.sendMbps * 1000).rounded() / 1000 }
+                sendMbps: $0.link.map { ($0.sendMbps * 1000).rounded() / 1000 },
+                sendBufferMs: $0.link?.sendBufferMs
             )
         }
         return LiveOutput(classId: schedule.id, state: state, publisher: publisher, renditions: renditions, viewers: viewers)

@@ -95,6 +95,7 @@ struct LiveOutput: Encodable {
         var rttMs: Double?
         var lossPercent: Double?
         var sendMbps: Double?
+        var sendBufferMs: Int?
     }
     var classId: String
     var state: String

@@ -62,11 +62,14 @@ public struct LinkStats: Sendable, Equatable {
     public var lossPercent: Double
     /// The transport's current send rate in Mbit/s.
     public var sendMbps: Double
+    /// Media waiting in the transport's send buffer (not yet acknowledged), in milliseconds.
+    public var sendBufferMs: Int?
 
-    public init(rttMs: Double, lossPercent: Double, sendMbps: Double) {
+    public init(rttMs: Double, lossPercent: Double, sendMbps: Double, sendBufferMs: Int? = nil) {
         self.rttMs = rttMs
         self.lossPercent = lossPercent
         self.sendMbps = sendMbps
+        self.sendBufferMs = sendBufferMs
     }
 }
 
