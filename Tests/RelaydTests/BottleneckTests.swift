@@ -47,6 +47,33 @@ struct BottleneckTests {
             guard code == 0 else { throw TestFailure("tc: \(err)") }
         }
 
+        /// relayd (open mode, with `extra` config) in the server namespace, on all addresses;
+        /// returns it and its port for `protocol` (rtmp or srt).
+        func startRelay(config extra: String, dir: String, protocol name: String) async throws -> (ChildProcess, Int) {
+            try RelaydServer.openConfig(extra: extra).write(toFile: dir + "/relayd.yaml", atomically: true, encoding: .utf8)
+            let relay = try ChildProcess("ip", [
+                "netns", "exec", server, RelaydServer.binaryPath, "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var",
+                "--host", "0.0.0.0", "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0",
+            ])
+            guard await relay.waitForOutput(timeout: .seconds(30), { $0.contains("listening \(name)=") }),
+                let port = RelaydServer.port(of: name, in: relay.stdout)
+            else {
+                relay.signal(SIGKILL)
+                throw TestFailure("relayd did not start: \(relay.stderr)")
+            }
+            return (relay, port)
+        }
+
+        /// A 3 Mbit/s 720p lesson (2 s GOP, AAC) published at real time from the server namespace.
+        func publishLesson(format: String, to url: String) throws -> ChildProcess {
+            try ChildProcess("ip", [
+                "netns", "exec", server, "ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+                "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-b:v", "3000k", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-b:a", "96k", "-f", format, url,
+            ])
+        }
+
         func remove() async {
             _ = try? await runTool("ip", ["netns", "del", server])
             _ = try? await runTool("ip", ["netns", "del", client])
@@ -72,23 +99,11 @@ struct BottleneckTests {
     }
 
     private func run(_ ns: Namespaces, dir: String, children: inout [ChildProcess]) async throws {
-        let config = RelaydServer.openConfig(extra: TranscodeTests.transcodeConfig + "player:\n  defaultBandwidthKbps: 8000\n")
-        try config.write(toFile: dir + "/relayd.yaml", atomically: true, encoding: .utf8)
-        let relay = try ChildProcess("ip", [
-            "netns", "exec", ns.server, RelaydServer.binaryPath, "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var",
-            "--host", "0.0.0.0", "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0",
-        ])
+        let (relay, port) = try await ns.startRelay(
+            config: TranscodeTests.transcodeConfig + "player:\n  defaultBandwidthKbps: 8000\n", dir: dir, protocol: "rtmp"
+        )
         children.append(relay)
-        guard await relay.waitForOutput(timeout: .seconds(30), { $0.contains("listening rtmp=") }),
-            let port = RelaydServer.port(of: "rtmp", in: relay.stdout)
-        else { throw TestFailure("relayd did not start: \(relay.stderr)") }
-
-        let publisher = try ChildProcess("ip", [
-            "netns", "exec", ns.server, "ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
-            "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-            "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-b:v", "3000k", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "96k", "-f", "flv", "rtmp://127.0.0.1:\(port)/live/bneck",
-        ])
+        let publisher = try ns.publishLesson(format: "flv", to: "rtmp://127.0.0.1:\(port)/live/bneck")
         children.append(publisher)
         try await Task.sleep(for: .seconds(3))
         try await ns.shape("1mbit")

@@ -28,25 +28,11 @@ struct SRTBottleneckTests {
     }
 
     private func run(_ ns: BottleneckTests.Namespaces, dir: String, children: inout [ChildProcess]) async throws {
-        let config = RelaydServer.openConfig(
-            extra: TranscodeTests.transcodeConfig + "player:\n  defaultBandwidthKbps: 8000\n  stepUpSeconds: 10\n"
+        let (relay, port) = try await ns.startRelay(
+            config: TranscodeTests.transcodeConfig + "player:\n  defaultBandwidthKbps: 8000\n  stepUpSeconds: 10\n", dir: dir, protocol: "srt"
         )
-        try config.write(toFile: dir + "/relayd.yaml", atomically: true, encoding: .utf8)
-        let relay = try ChildProcess("ip", [
-            "netns", "exec", ns.server, RelaydServer.binaryPath, "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var",
-            "--host", "0.0.0.0", "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0",
-        ])
         children.append(relay)
-        guard await relay.waitForOutput(timeout: .seconds(30), { $0.contains("listening srt=") }),
-            let port = RelaydServer.port(of: "srt", in: relay.stdout)
-        else { throw TestFailure("relayd did not start: \(relay.stderr)") }
-
-        let publisher = try ChildProcess("ip", [
-            "netns", "exec", ns.server, "ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
-            "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-            "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-b:v", "3000k", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "96k", "-f", "mpegts", "srt://127.0.0.1:\(port)?streamid=#!::r=live/sneck,m=publish",
-        ])
+        let publisher = try ns.publishLesson(format: "mpegts", to: "srt://127.0.0.1:\(port)?streamid=#!::r=live/sneck,m=publish")
         children.append(publisher)
         try await Task.sleep(for: .seconds(4))
         try await ns.shape("1mbit")
