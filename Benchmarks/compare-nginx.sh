@@ -115,6 +115,10 @@ auth:
   mode: open
 transcode:
   enabled: false
+limits:
+  # Every player comes from 127.0.0.1: the per-address default (100) would refuse the rest.
+  maxConnectionsPerIP: $((PLAYERS + 50))
+  maxConnections: $((PLAYERS + 100))
 log:
   level: warning
 YAML
