@@ -13,6 +13,29 @@ struct BottleneckTests {
         let client: String
         let serverLink: String
 
+        /// Runs `body` with fresh namespaces and a temporary directory, recording what it throws;
+        /// afterwards kills the children it started and removes both. Skips (with a message)
+        /// where namespaces are refused.
+        static func run(
+            _ suite: String, _ body: (Namespaces, String, inout [ChildProcess]) async throws -> Void
+        ) async throws {
+            guard getuid() == 0, let ns = await make() else {
+                print("\(suite) skipped: needs root and network namespaces")
+                return
+            }
+            let dir = try makeTemporaryDirectory(suite)
+            var children: [ChildProcess] = []
+            do {
+                try await body(ns, dir, &children)
+            } catch {
+                Issue.record("\(error)")
+            }
+            for child in children { child.signal(SIGKILL) }
+            for child in children { await child.wait(timeout: .seconds(5)) }
+            await ns.remove()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+
         static func make() async -> Namespaces? {
             let id = Int(getpid()) % 100_000
             let ns = Namespaces(server: "abrs\(id)", client: "abrc\(id)", serverLink: "vabrs\(id)")
@@ -81,21 +104,7 @@ struct BottleneckTests {
     }
 
     @Test func aPlayerBehind1MbitStepsDownTo360pAndClimbsBack() async throws {
-        guard getuid() == 0, let ns = await Namespaces.make() else {
-            print("BottleneckTests skipped: needs root and network namespaces")
-            return
-        }
-        let dir = try makeTemporaryDirectory("bottleneck")
-        var children: [ChildProcess] = []
-        do {
-            try await run(ns, dir: dir, children: &children)
-        } catch {
-            Issue.record("\(error)")
-        }
-        for child in children { child.signal(SIGKILL) }
-        for child in children { await child.wait(timeout: .seconds(5)) }
-        await ns.remove()
-        try? FileManager.default.removeItem(atPath: dir)
+        try await Namespaces.run("BottleneckTests") { ns, dir, children in try await run(ns, dir: dir, children: &children) }
     }
 
     private func run(_ ns: Namespaces, dir: String, children: inout [ChildProcess]) async throws {

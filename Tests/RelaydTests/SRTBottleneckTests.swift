@@ -10,21 +10,9 @@ import Testing
 @Suite(.serialized)
 struct SRTBottleneckTests {
     @Test func anSRTPlayerBehind1MbitStepsDownTo360pAndClimbsBack() async throws {
-        guard getuid() == 0, let ns = await BottleneckTests.Namespaces.make() else {
-            print("SRTBottleneckTests skipped: needs root and network namespaces")
-            return
-        }
-        let dir = try makeTemporaryDirectory("srt-bottleneck")
-        var children: [ChildProcess] = []
-        do {
+        try await BottleneckTests.Namespaces.run("SRTBottleneckTests") { ns, dir, children in
             try await run(ns, dir: dir, children: &children)
-        } catch {
-            Issue.record("\(error)")
         }
-        for child in children { child.signal(SIGKILL) }
-        for child in children { await child.wait(timeout: .seconds(5)) }
-        await ns.remove()
-        try? FileManager.default.removeItem(atPath: dir)
     }
 
     private func run(_ ns: BottleneckTests.Namespaces, dir: String, children: inout [ChildProcess]) async throws {
