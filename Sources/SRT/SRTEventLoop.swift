@@ -165,7 +165,7 @@ final class SRTEventLoop: @unchecked Sendable {
     }
 
     private func feed(_ rendition: String, of source: StreamKey) -> SRTPlayer.Feed {
-        .init(key: rendition == "source" ? source : Rendition.streamKey(source: source, rendition: rendition), rendition: rendition)
+        .init(key: Rendition.playedKey(source: source, rendition: rendition), rendition: rendition)
     }
 
     /// Once a second: an adaptive player's link counters may move it to another rung.
@@ -187,10 +187,8 @@ final class SRTEventLoop: @unchecked Sendable {
             if let abandoned = player.cancelSwitch() { playouts.remove(player, from: abandoned.key) }
             return
         }
-        let rank = { (name: String) in rungs.firstIndex { $0.name == name } ?? -1 }
         let from = active.rendition
-        let direction: RenditionDirectory.SwitchDirection = from == "source" || rank(target) < rank(from) ? .up : .down
-        renditions.countSwitch(direction)
+        let direction = renditions.countSwitch(of: choice.source, from: from, to: target)
         logger.info("rung switch", metadata: [
             "protocol": "srt", "stream": "\(choice.source)", "remote": "\(player.socket.remote)", "from": "\(from)", "to": "\(target)",
             "direction": "\(direction)", "backlogMs": "\(reading?.backlogMillis ?? 0)", "throughputKbps": "\(reading?.throughputKbps ?? -1)",

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
-import NIOCore
 import RelayCore
 
 /// One SRT player: gets its stream's shared MPEG-TS chunks, starting at a keyframe.
@@ -64,9 +63,6 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
 
     /// The feeds the player belongs to: the active one and a pending switch's.
     var feeds: (active: Feed, pending: Feed?) { state.withLockedValue { ($0.active, $0.pending?.feed) } }
-
-    /// Switches completed so far.
-    var switchCount: Int { state.withLockedValue { $0.switches } }
 
     // MARK: Switching (epoll thread)
 

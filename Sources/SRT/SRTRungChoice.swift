@@ -33,17 +33,13 @@ struct SRTRungChoice: Sendable {
     ) -> (rendition: String, reading: SRTLinkPressure.Reading?)? {
         let reading = pressure.read(sample, now: now)
         guard !rungs.isEmpty else { return nil }  // the source, until rungs exist
-        if selector == nil {
-            selector = RenditionSelector(rungs: rungs, bandwidthKbps: bandwidthKbps, now: now, configuration: configuration)
-        } else if selector!.rungs != rungs {
-            selector!.replaceRungs(rungs, now: now)
-        }
-        var target: String?
-        if let reading {
-            target = selector!.update(now: now, backlogMillis: reading.backlogMillis, throughputKbps: reading.throughputKbps)?.name
-        }
-        if target == nil, playing != selector!.current.name { target = selector!.current.name }
-        guard let target, target != playing else { return nil }
-        return (target, reading)
+        var selector = RenditionSelector.following(
+            self.selector, rungs: rungs, bandwidthKbps: bandwidthKbps, now: now, configuration: configuration
+        )
+        defer { self.selector = selector }
+        let target = selector.target(
+            playing: playing, now: now, backlogMillis: reading?.backlogMillis, throughputKbps: reading?.throughputKbps
+        )
+        return target.map { ($0, reading) }
     }
 }

@@ -118,8 +118,7 @@ public struct SRTStreamID: Sendable, Equatable {
     /// The stream a player of this id is given: a pinned rung's stream (`live/c1_480p`), else
     /// the source (`_source`, and the plain name: adaptive SRT playback is not built yet).
     public var playedStream: StreamKey {
-        guard let rendition, rendition != "source" else { return stream }
-        return Rendition.streamKey(source: stream, rendition: rendition)
+        Rendition.playedKey(source: stream, rendition: rendition ?? "source")
     }
 
     /// The same request with a `_<rung>` suffix of `ladder` split off the stream name into

@@ -13,6 +13,15 @@ struct RungSwitchoverTests {
 
     static func tags(_ chunks: [TSChunk]) -> [UInt8] { chunks.map { $0.bytes[1] } }
 
+    /// The tags of the new rung's chunks a switch sends; nil when the action is no switch.
+    static func switched(_ action: RungSwitchover.OldFeedAction) -> [UInt8]? {
+        if case .switchNow(let chunks) = action { tags(chunks) } else { nil }
+    }
+
+    static func switched(_ action: RungSwitchover.NewFeedAction) -> [UInt8]? {
+        if case .switchNow(let chunks) = action { tags(chunks) } else { nil }
+    }
+
     @Test func theOldRungWaitsAtTheKeyframeForTheNewOne() {
         var switchover = RungSwitchover(now: Self.start)
         #expect(switchover.new(Self.chunk(1, at: 1960), now: Self.start) == .keep)
@@ -22,11 +31,7 @@ struct RungSwitchoverTests {
         #expect(switchover.old(Self.chunk(4, at: 2040), now: Self.start) == .hold)
         #expect(switchover.new(Self.chunk(5, at: 1990), now: Self.start) == .keep)
         // The new rung's keyframe at the same instant: the switch, the held chunks dropped.
-        guard case .switchNow(let chunks) = switchover.new(Self.chunk(6, at: 2000, keyframe: true), now: Self.start) else {
-            Issue.record("no switch")
-            return
-        }
-        #expect(Self.tags(chunks) == [6])
+        #expect(Self.switched(switchover.new(Self.chunk(6, at: 2000, keyframe: true), now: Self.start)) == [6])
     }
 
     @Test func theNewRungIsKeptFromItsKeyframeUntilTheOldOneGetsThere() {
@@ -34,11 +39,8 @@ struct RungSwitchoverTests {
         #expect(switchover.new(Self.chunk(1, at: 2000, keyframe: true), now: Self.start) == .keep)
         #expect(switchover.new(Self.chunk(2, at: 2040), now: Self.start) == .keep)
         #expect(switchover.old(Self.chunk(3, at: 1990), now: Self.start) == .send)
-        guard case .switchNow(let chunks) = switchover.old(Self.chunk(4, at: 2000, keyframe: true), now: Self.start) else {
-            Issue.record("no switch")
-            return
-        }
-        #expect(Self.tags(chunks) == [1, 2])
+        // The old rung reaches the kept keyframe: the new rung's chunks from there.
+        #expect(Self.switched(switchover.old(Self.chunk(4, at: 2000, keyframe: true), now: Self.start)) == [1, 2])
     }
 
     @Test func misalignedKeyframesReleaseTheOldRungAndMeetLater() {
@@ -48,11 +50,8 @@ struct RungSwitchoverTests {
         // The new rung's next keyframe is later: what was held goes out, the old rung goes on.
         #expect(switchover.new(Self.chunk(3, at: 4000, keyframe: true), now: Self.start) == .release([Self.chunk(2, at: 2000, keyframe: true)]))
         #expect(switchover.old(Self.chunk(4, at: 2040), now: Self.start) == .send)
-        guard case .switchNow(let chunks) = switchover.old(Self.chunk(5, at: 4000, keyframe: true), now: Self.start) else {
-            Issue.record("no switch at 4000")
-            return
-        }
-        #expect(Self.tags(chunks) == [3])
+        // Both have a keyframe at 4000: the switch there.
+        #expect(Self.switched(switchover.old(Self.chunk(5, at: 4000, keyframe: true), now: Self.start)) == [3])
     }
 
     @Test func aNewRungWithoutThatKeyframeReleasesTheHold() {

@@ -38,8 +38,8 @@ extension RTMPConnectionHandler: PlayerSink {
                 "bandwidthKbps": "\(bandwidth ?? 0)", "waitingForPublisher": "\(!playback.isPublished)",
             ])
         } else {
-            let key = name.rendition.flatMap { $0 == "source" ? nil : Rendition.streamKey(source: name.stream, rendition: $0) }
-            let stream = shared.registry.attachSubscriber(outlet, to: key ?? name.stream)
+            let key = Rendition.playedKey(source: name.stream, rendition: name.rendition ?? "source")
+            let stream = shared.registry.attachSubscriber(outlet, to: key)
             role = .playing(outlet, stream, name)
             logger.info("play started", metadata: [
                 "stream": "\(name.stream)", "rendition": "\(name.rendition ?? "source")",

@@ -89,8 +89,7 @@ public final class AdaptivePlayback: @unchecked Sendable {
     }
 
     private func makeTap(_ rendition: String) -> RenditionTap {
-        let key = rendition == "source" ? source : Rendition.streamKey(source: source, rendition: rendition)
-        return RenditionTap(rendition: rendition, key: key, switcher: switcher)
+        RenditionTap(rendition: rendition, key: Rendition.playedKey(source: source, rendition: rendition), switcher: switcher)
     }
 
     private func evaluate() {
@@ -115,21 +114,19 @@ public final class AdaptivePlayback: @unchecked Sendable {
         pendingSince = nil
         let rungs = directory.renditions(for: source)
         guard !rungs.isEmpty else { return }
-        if selector == nil {
-            selector = RenditionSelector(rungs: rungs, bandwidthKbps: bandwidthKbps, now: now, configuration: configuration)
-        } else if selector!.rungs != rungs {
-            selector!.replaceRungs(rungs, now: now)
-        }
+        var selector = RenditionSelector.following(
+            self.selector, rungs: rungs, bandwidthKbps: bandwidthKbps, now: now, configuration: configuration
+        )
+        defer { self.selector = selector }
         // The backlog: media queued in the outlet, plus what the connection's buffer holds,
         // counted in time at the current rung's bitrate.
-        let rate = rungs.first { $0.name == active?.rendition }?.totalKbps ?? selector!.current.totalKbps
+        let rate = rungs.first { $0.name == active?.rendition }?.totalKbps ?? selector.current.totalKbps
         let buffered = UInt32(clamping: outlet.connectionBufferedBytes * 8 / max(rate, 1))
         let backlog = outlet.backlogMillis &+ buffered
         // Nothing flowing (the publisher is away): no evidence either way, and no calm period counted.
         guard backlog > 0 || (throughput ?? 0) > 0 || active?.rendition == "source" else { return }
-        var target = selector!.update(now: now, backlogMillis: backlog, throughputKbps: throughput)?.name
-        if target == nil, active?.rendition != selector!.current.name { target = selector!.current.name }
-        guard let target, target != active?.rendition else { return }
+        guard let target = selector.target(playing: active?.rendition, now: now, backlogMillis: backlog, throughputKbps: throughput)
+        else { return }
         switchTo(target, from: active?.rendition ?? "source", throughput: throughput, backlog: backlog)
     }
 
@@ -139,9 +136,7 @@ public final class AdaptivePlayback: @unchecked Sendable {
             registry.detachSubscriber(abandoned, from: stream)
         }
         pendingSince = outlet.eventLoop.now
-        let rank = { (name: String) in self.directory.renditions(for: self.source).firstIndex { $0.name == name } ?? -1 }
-        let direction: RenditionDirectory.SwitchDirection = old == "source" || rank(rendition) < rank(old) ? .up : .down
-        directory.countSwitch(direction)
+        let direction = directory.countSwitch(of: source, from: old, to: rendition)
         logger.info("rung switch", metadata: [
             "stream": "\(source)", "from": "\(old)", "to": "\(rendition)", "direction": "\(direction)",
             "backlogMs": "\(backlog)", "throughputKbps": "\(throughput ?? -1)",

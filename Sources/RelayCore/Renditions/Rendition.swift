@@ -22,6 +22,12 @@ public struct Rendition: Sendable, Equatable {
         StreamKey(app: source.app, name: "\(source.name)_\(name)")
     }
 
+    /// The stream a player of `source`'s rendition `name` gets: the source itself for
+    /// `source`, the rung's stream otherwise.
+    public static func playedKey(source: StreamKey, rendition name: String) -> StreamKey {
+        name == "source" ? source : streamKey(source: source, rendition: name)
+    }
+
     /// The default ladder of the contract: 720p, 480p, 360p.
     public static let defaultLadder: [Rendition] = [
         Rendition(name: "720p", width: 1280, height: 720, videoKbps: 1800, audioKbps: 96),

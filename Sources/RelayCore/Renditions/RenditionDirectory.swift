@@ -53,10 +53,16 @@ public final class RenditionDirectory: Sendable {
 
     public var counters: Counters { totals.withLockedValue { $0 } }
 
-    /// Counts one adaptive player's rung switch (requested).
-    public func countSwitch(_ direction: SwitchDirection) {
+    /// Counts one adaptive player's rung switch of `source` (requested) from `old` to `new`
+    /// (rung names, or `source`: leaving the source is up); returns its direction.
+    @discardableResult
+    public func countSwitch(of source: StreamKey, from old: String, to new: String) -> SwitchDirection {
+        let rungs = renditions(for: source)
+        let rank = { (name: String) in rungs.firstIndex { $0.name == name } ?? -1 }
+        let direction: SwitchDirection = old == "source" || rank(new) < rank(old) ? .up : .down
         totals.withLockedValue { direction == .up ? ($0.switchesUp += 1) : ($0.switchesDown += 1) }
         observer(.switched(direction))
+        return direction
     }
 
     /// Adds a transcoder's dropped frames and decoding errors.

@@ -79,6 +79,29 @@ public struct RenditionSelector: Sendable {
         return change(to: index - 1, now: now)
     }
 
+    /// `existing` following `rungs` (its list replaced when the transcoder's changed), or a new
+    /// selector where there was none.
+    public static func following(
+        _ existing: RenditionSelector?, rungs: [Rendition], bandwidthKbps: Int?, now: NIODeadline, configuration: Configuration
+    ) -> RenditionSelector {
+        guard var selector = existing else {
+            return RenditionSelector(rungs: rungs, bandwidthKbps: bandwidthKbps, now: now, configuration: configuration)
+        }
+        if selector.rungs != rungs { selector.replaceRungs(rungs, now: now) }
+        return selector
+    }
+
+    /// The rung a player now on `playing` should move to, or nil to stay: a change ``update``
+    /// decides from the measurement (skipped when there is none), or else the chosen rung when
+    /// the player is not on it yet.
+    public mutating func target(playing: String?, now: NIODeadline, backlogMillis: UInt32?, throughputKbps: Int?) -> String? {
+        var target: String?
+        if let backlogMillis { target = update(now: now, backlogMillis: backlogMillis, throughputKbps: throughputKbps)?.name }
+        if target == nil, playing != current.name { target = current.name }
+        guard let target, target != playing else { return nil }
+        return target
+    }
+
     /// Replaces the rung list (a transcoder restarted), keeping the current rung where it still exists.
     public mutating func replaceRungs(_ newRungs: [Rendition], now: NIODeadline) {
         guard !newRungs.isEmpty else { return }
