@@ -145,11 +145,14 @@ struct Relayd: AsyncParsableCommand {
         }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let framer = RTMPWireFramer(chunkSize: configuration.rtmpChunkSize)
+        let chunkSize = configuration.rtmpChunkSize
         let registry = StreamRegistry(
             configuration: .init(publisherGrace: .seconds(Int64(configuration.publisherGraceSeconds))),
             timerLoop: group.next(),
-            framer: { framer.frame(&$0) },
+            makeFramer: {
+                let framer = RTMPSegmentFramer(chunkSize: chunkSize)
+                return { framer.frame(&$0) }
+            },
             logger: Logger(label: "relay.streams")
         )
         let renditions = RenditionDirectory(

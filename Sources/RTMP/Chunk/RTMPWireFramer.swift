@@ -55,7 +55,7 @@ public struct RTMPWireFramer: Sendable {
     }
 
     /// Writes a type-0 chunk header (plus extended timestamp) for a one-chunk message.
-    private static func writeType0Header(
+    static func writeType0Header(
         to p: UnsafeMutableRawPointer, csid: UInt32, timestamp: UInt32, length: Int, typeID: UInt8
     ) {
         let ts = min(timestamp, 0xFF_FFFF)

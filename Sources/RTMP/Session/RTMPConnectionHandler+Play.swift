@@ -62,12 +62,12 @@ extension RTMPConnectionHandler: PlayerSink {
         switch item {
         case .media(let message):
             if let wire = message.wire {
-                context.write(wrapOutboundOut(wire), promise: nil)
+                writeMedia(wire)
             } else {
                 // A stream without a framer (tests): frame for this player only.
                 var framed = message
                 RTMPWireFramer(chunkSize: encoder.chunkSize).frame(&framed)
-                context.write(wrapOutboundOut(framed.wire!), promise: nil)
+                writeMedia(framed.wire!)
             }
         case .event(.publisherStarted), .event(.publisherLost):
             // Deliberately silent: ffmpeg and librtmp end playback on NetStream.Play.UnpublishNotify,
@@ -86,6 +86,7 @@ extension RTMPConnectionHandler: PlayerSink {
     }
 
     public func flush() {
+        writePendingMedia()
         context?.flush()
     }
 }

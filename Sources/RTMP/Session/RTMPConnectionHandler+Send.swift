@@ -4,9 +4,38 @@ extension RTMPConnectionHandler {
     /// Encodes a per-connection message (control, command, status) and writes it, unflushed.
     func send(_ message: RTMPMessage, csid: UInt32) {
         guard let context else { return }
+        writePendingMedia()
         var buffer = context.channel.allocator.buffer(capacity: message.payload.readableBytes + 18)
         encoder.encode(message, csid: csid, into: &buffer)
         context.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// Writes media `wire` bytes: joined to the pending buffer when they follow it in the same
+    /// segment, otherwise the pending buffer goes to the pipeline and `wire` becomes pending.
+    func writeMedia(_ wire: ByteBuffer) {
+        if var pending = pendingMedia {
+            if pending.writerIndex == wire.readerIndex, Self.sameStorage(pending, wire) {
+                pending = wire
+                pending.moveReaderIndex(to: pendingMedia!.readerIndex)
+                pendingMedia = pending
+                return
+            }
+            context?.write(wrapOutboundOut(pending), promise: nil)
+        }
+        pendingMedia = wire
+    }
+
+    /// Hands the pending media to the pipeline (before anything else is written, and at flush).
+    func writePendingMedia() {
+        guard let pending = pendingMedia else { return }
+        pendingMedia = nil
+        context?.write(wrapOutboundOut(pending), promise: nil)
+    }
+
+    /// True when both buffers view one storage from its start (whole-segment views, never
+    /// slices: a slice's indices are relative to the slice, so adjacency would mean nothing).
+    static func sameStorage(_ a: ByteBuffer, _ b: ByteBuffer) -> Bool {
+        a.withVeryUnsafeBytes { pa in b.withVeryUnsafeBytes { pb in pa.baseAddress == pb.baseAddress && pa.count == pb.count } }
     }
 
     func sendControl(_ type: RTMPMessageType, _ value: UInt32, extra: UInt8? = nil) {

@@ -29,6 +29,9 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     /// The channel's writability, kept from `channelWritabilityChanged` so the per-drain check
     /// is a field read, not a walk to the channel.
     var writable = true
+    /// Media written by the current drain and not yet handed to the pipeline: adjacent messages
+    /// of one segment (``RTMPSegmentFramer``) grow it, so they go out as one buffer.
+    var pendingMedia: ByteBuffer?
     private var lastRead: NIODeadline = .now()
     private var idleTimer: RepeatedTask?
     var remote = "?"

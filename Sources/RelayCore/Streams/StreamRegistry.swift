@@ -22,19 +22,30 @@ public final class StreamRegistry: Sendable {
     public let configuration: Configuration
     private let streams = NIOLockedValueBox<[StreamKey: LiveStream]>([:])
     private let timerLoop: any EventLoop
-    private let framer: MessageFramer
+    /// Makes each new stream's framer (one per stream: a framer may keep per-stream state).
+    private let makeFramer: @Sendable () -> MessageFramer
     private let logger: Logger
     private let publishObservers = NIOLockedValueBox<[@Sendable (StreamKey, LiveStream) -> Void]>([])
 
-    public init(
+    public convenience init(
         configuration: Configuration = .init(),
         timerLoop: any EventLoop,
         framer: @escaping MessageFramer = { _ in },
         logger: Logger = Logger(label: "relay.streams")
     ) {
+        self.init(configuration: configuration, timerLoop: timerLoop, makeFramer: { framer }, logger: logger)
+    }
+
+    /// A registry whose streams each get their own framer from `makeFramer`.
+    public init(
+        configuration: Configuration = .init(),
+        timerLoop: any EventLoop,
+        makeFramer: @escaping @Sendable () -> MessageFramer,
+        logger: Logger = Logger(label: "relay.streams")
+    ) {
         self.configuration = configuration
         self.timerLoop = timerLoop
-        self.framer = framer
+        self.makeFramer = makeFramer
         self.logger = logger
     }
 
@@ -173,7 +184,7 @@ public final class StreamRegistry: Sendable {
     }
 
     private func makeStream(_ key: StreamKey, in map: inout [StreamKey: LiveStream]) -> LiveStream {
-        let stream = LiveStream(key: key, gopCacheBytes: configuration.gopCacheBytes, framer: framer)
+        let stream = LiveStream(key: key, gopCacheBytes: configuration.gopCacheBytes, framer: makeFramer())
         map[key] = stream
         return stream
     }

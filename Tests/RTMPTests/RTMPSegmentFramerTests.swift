@@ -1,0 +1,137 @@
+import Logging
+import NIOCore
+import NIOEmbedded
+import RelayTestSupport
+import Testing
+@testable import RTMP
+@testable import RelayCore
+
+@Suite("RTMPSegmentFramer")
+struct RTMPSegmentFramerTests {
+    static func base(_ b: ByteBuffer) -> UnsafeRawPointer? {
+        b.withVeryUnsafeBytes { UnsafeRawPointer($0.baseAddress) }
+    }
+
+    /// The same message framed by the reference framer (one buffer per message).
+    static func reference(_ message: MediaMessage, chunkSize: Int) -> [UInt8] {
+        var copy = MediaMessage(kind: message.kind, timestamp: message.timestamp, payload: ByteBuffer(buffer: message.payload))
+        RTMPWireFramer(chunkSize: chunkSize).frame(&copy)
+        return Array(copy.wire!.readableBytesView)
+    }
+
+    @Test(arguments: [UInt32(0), 1000, 0xFF_FFFE, 0xFF_FFFF, 0xDEAD_BEEF], [10, 128, 129, 300, 1000])
+    func wireBytesAreTheReferenceFramersBytes(timestamp: UInt32, size: Int) throws {
+        var m = TestMedia.keyframe(ts: timestamp, size: size)
+        let payloadBytes = Array(m.payload.readableBytesView)
+        let expected = Self.reference(m, chunkSize: 128)
+        RTMPSegmentFramer(chunkSize: 128).frame(&m)
+        let wire = try #require(m.wire)
+        #expect(Array(wire.readableBytesView) == expected)
+        #expect(Array(m.payload.readableBytesView) == payloadBytes, "the payload reads the same")
+        let back = try RTMPWireFramerTests.decodeWire(wire, chunkSize: 128)
+        #expect(back.count == 1)
+        #expect(back.first?.timestamp == timestamp)
+        #expect(back.first.map { Array($0.payload.readableBytesView) } == payloadBytes)
+    }
+
+    @Test func consecutiveMessagesAreAdjacentInOneSegment() throws {
+        let framer = RTMPSegmentFramer(chunkSize: 4096)
+        var messages = [
+            TestMedia.keyframe(ts: 40, size: 500), TestMedia.audio(ts: 50), TestMedia.interframe(ts: 80, size: 5000),
+        ]
+        let payloads = messages.map { Array($0.payload.readableBytesView) }
+        for i in messages.indices { framer.frame(&messages[i]) }
+        let wires = messages.map { $0.wire! }
+        #expect(Set(wires.map { Self.base($0) }).count == 1, "one segment")
+        #expect(wires[1].readerIndex == wires[0].writerIndex)
+        #expect(wires[2].readerIndex == wires[1].writerIndex)
+        // One-chunk messages read their payload from the segment; the chunked one keeps its own.
+        #expect(Self.base(messages[0].payload) != Self.base(TestMedia.keyframe(size: 500).payload))
+        #expect(messages[0].payload.withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress) }
+            == wires[0].withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress! + 12) })
+        #expect(messages.map { Array($0.payload.readableBytesView) } == payloads)
+        // The three wires joined are what a player decodes as the three messages.
+        var joined = wires[2]
+        joined.moveReaderIndex(to: wires[0].readerIndex)
+        let back = try RTMPWireFramerTests.decodeWire(joined, chunkSize: 4096)
+        #expect(back.map(\.timestamp) == [40, 50, 80])
+        #expect(back.map { Array($0.payload.readableBytesView) } == payloads)
+    }
+
+    @Test func framingMoreNeverChangesBytesAlreadyHandedOut() throws {
+        let framer = RTMPSegmentFramer(chunkSize: 60_000, segmentCapacity: 4096)
+        var first = TestMedia.keyframe(ts: 0, size: 1000)
+        framer.frame(&first)
+        let before = Array(first.wire!.readableBytesView)
+        var rest = (1...20).map { TestMedia.interframe(ts: UInt32($0) * 40, size: 700) }
+        for i in rest.indices { framer.frame(&rest[i]) }
+        #expect(Array(first.wire!.readableBytesView) == before)
+        // 4 KiB segments: a message that does not fit opens the next one.
+        let segments = Set(([first] + rest).map { Self.base($0.wire!) })
+        #expect(segments.count > 1)
+        for m in rest { #expect(m.wire!.readableBytes == 712) }
+    }
+
+    @Test func aMessageLargerThanASegmentGetsItsOwn() throws {
+        let framer = RTMPSegmentFramer(chunkSize: 60_000, segmentCapacity: 1024)
+        var small = TestMedia.interframe(ts: 0, size: 100)
+        var big = TestMedia.keyframe(ts: 40, size: 5000)
+        var after = TestMedia.interframe(ts: 80, size: 100)
+        framer.frame(&small)
+        framer.frame(&big)
+        framer.frame(&after)
+        #expect(big.wire!.readableBytes == 5012)
+        #expect(Self.base(big.wire!) != Self.base(small.wire!))
+        #expect(try RTMPWireFramerTests.decodeWire(big.wire!, chunkSize: 60_000).first?.payload.readableBytes == 5000)
+        #expect(after.wire!.readableBytes == 112)
+    }
+
+    @Test func aPlayerGetsAQueuedBatchAsOneWrite() async throws {
+        let loop = NIOAsyncTestingEventLoop()
+        let registry = StreamRegistry(
+            configuration: .init(publisherGrace: .milliseconds(50)), timerLoop: loop,
+            makeFramer: {
+                let framer = RTMPSegmentFramer(chunkSize: 60_000)
+                return { framer.frame(&$0) }
+            }
+        )
+        let publisher = registry.attachPublisher(FakePublisher(), to: StreamKey(app: "live", name: "room"))
+        publisher.publish(TestMedia.videoHeader(ts: 0))
+        publisher.publish(TestMedia.keyframe(ts: 40, size: 500))
+        publisher.publish(TestMedia.audio(ts: 50))
+        publisher.publish(TestMedia.interframe(ts: 80, size: 50))
+
+        let player = try await ServerHarness.make(loop: loop, registry: registry)
+        _ = try await player.handshake()
+        var input = ServerHarness.connect()
+        var play = ServerHarness.command([.string("play"), .number(2), .null, .string("room")], streamID: 1, csid: 8)
+        input.writeBuffer(&play)
+        try await player.send(input)
+        var writes: [ByteBuffer] = []
+        var all = ByteBuffer()
+        for _ in 0..<200 {
+            while let b = try await player.channel.readOutbound(as: ByteBuffer.self) {
+                writes.append(b)
+                all.writeImmutableBuffer(b)
+            }
+            if let parsed = SentMessage.parse(all, chunkSize: 60_000), parsed.filter({ $0.typeID == 9 }).count >= 3 { break }
+            await loop.run()
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let sent = try #require(SentMessage.parse(all, chunkSize: 60_000))
+        #expect(sent.filter { $0.typeID == 9 }.map(\.timestamp) == [0, 40, 80])
+        #expect(sent.filter { $0.typeID == 8 }.map(\.timestamp) == [50])
+        // Configuration and GOP follow each other in the stream's segment: one buffer for all four.
+        let mediaWrites = writes.filter { SentMessage.parse($0, chunkSize: 60_000)?.contains { $0.typeID == 8 || $0.typeID == 9 } ?? false }
+        #expect(mediaWrites.count == 1)
+        #expect(mediaWrites.first.flatMap { SentMessage.parse($0, chunkSize: 60_000) }?.count == 4)
+
+        // Media published afterwards keeps arriving, as well-formed messages.
+        publisher.publish(TestMedia.interframe(ts: 120, size: 60))
+        publisher.publish(TestMedia.audio(ts: 130))
+        let more = try await player.collect { $0.filter { $0.typeID == 9 }.count >= 1 && $0.contains { $0.typeID == 8 } }
+        #expect(more.filter { $0.typeID == 9 }.map(\.timestamp) == [120])
+        #expect(more.filter { $0.typeID == 8 }.map(\.timestamp) == [130])
+        _ = try? await player.channel.finish(acceptAlreadyClosed: true)
+    }
+}
