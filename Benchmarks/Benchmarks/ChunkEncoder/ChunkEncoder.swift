@@ -46,6 +46,19 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // What relayd does per stream: every message's chunks written into the stream's shared
+    // segment (a new 256 KiB segment when one is full: amortized, not per packet).
+    let segmentFramer = RTMPSegmentFramer(chunkSize: 60_000)
+    Benchmark("RTMPSegmentFramer.frame per packet (chunk 60000)") { benchmark in
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            var message = messages[index]
+            index = index + 1 == messages.count ? 0 : index + 1
+            segmentFramer.frame(&message)
+            blackHole(message.wire)
+        }
+    }
+
     // A per-connection encoder (commands, a publisher's output) chunking at 4096 into a reused buffer.
     Benchmark("RTMPChunkEncoder.encode per packet (chunk 4096, reused buffer)") { benchmark in
         let encoder = RTMPChunkEncoder(chunkSize: 4096)

@@ -40,8 +40,13 @@ final class FanOutRig {
 
     init(subscribers: Int) {
         loop = EmbeddedEventLoop()
-        let framer = RTMPWireFramer(chunkSize: 60_000)
-        registry = StreamRegistry(timerLoop: loop, framer: { framer.frame(&$0) })
+        registry = StreamRegistry(
+            timerLoop: loop,
+            makeFramer: {
+                let framer = RTMPSegmentFramer(chunkSize: 60_000)
+                return { framer.frame(&$0) }
+            }
+        )
         let key = StreamKey(app: "live", name: "bench")
         session = registry.attachPublisher(NullPublisher(), to: key)
         let scheduler = FlushScheduler(eventLoop: loop, interval: .milliseconds(10))
