@@ -8,9 +8,7 @@ import Testing
 
 @Suite("RTMPSegmentFramer")
 struct RTMPSegmentFramerTests {
-    static func base(_ b: ByteBuffer) -> UnsafeRawPointer? {
-        b.withVeryUnsafeBytes { UnsafeRawPointer($0.baseAddress) }
-    }
+    static func base(_ b: ByteBuffer) -> UnsafeRawPointer? { RTMPWireFramerTests.base(b) }
 
     /// The same message framed by the reference framer (one buffer per message).
     static func reference(_ message: MediaMessage, chunkSize: Int) -> [UInt8] {
@@ -102,11 +100,7 @@ struct RTMPSegmentFramerTests {
         publisher.publish(TestMedia.interframe(ts: 80, size: 50))
 
         let player = try await ServerHarness.make(loop: loop, registry: registry)
-        _ = try await player.handshake()
-        var input = ServerHarness.connect()
-        var play = ServerHarness.command([.string("play"), .number(2), .null, .string("room")], streamID: 1, csid: 8)
-        input.writeBuffer(&play)
-        try await player.send(input)
+        try await player.play("room")
         var writes: [ByteBuffer] = []
         var all = ByteBuffer()
         for _ in 0..<200 {

@@ -85,11 +85,7 @@ struct RTMPServerPipelineTests {
         publisher.publish(TestMedia.interframe(ts: 80, size: 50))
 
         let player = try await ServerHarness.make(loop: loop, registry: registry)
-        _ = try await player.handshake()
-        var input = ServerHarness.connect()
-        var play = ServerHarness.command([.string("play"), .number(2), .null, .string("room")], streamID: 1, csid: 8)
-        input.writeBuffer(&play)
-        try await player.send(input)
+        try await player.play("room")
         let sent = try await player.collect { $0.filter { $0.typeID == 9 }.count >= 3 }
 
         let statuses = sent.compactMap(\.statusCode)

@@ -21,43 +21,28 @@ let benchmarks: @Sendable () -> Void = {
     let big = messages.filter { $0.size > 60_000 }.count
     print("ChunkEncoder: \(messages.count) messages, \(big) larger than one 60000-byte chunk")
 
-    // One iteration = frame one message of the recorded stream the way relayd does once per
-    // stream (type-0 header written into the payload's headroom; keyframes larger than the
-    // chunk size are chunked into one new buffer).
-    Benchmark("RTMPWireFramer.frame per packet (chunk 60000)") { benchmark in
-        var index = 0
-        for _ in benchmark.scaledIterations {
-            var message = messages[index]
-            index = index + 1 == messages.count ? 0 : index + 1
-            framer.frame(&message)
-            blackHole(message.wire)
+    /// One iteration = frame the next of `messages` with `frame`, cycling through the recording.
+    func framing(_ name: String, _ messages: [MediaMessage], _ frame: @escaping @Sendable (inout MediaMessage) -> Void) {
+        Benchmark(name) { benchmark in
+            var index = 0
+            for _ in benchmark.scaledIterations {
+                var message = messages[index]
+                index = index + 1 == messages.count ? 0 : index + 1
+                frame(&message)
+                blackHole(message.wire)
+            }
         }
     }
 
+    // The reference framer: type-0 header written into the payload's headroom; keyframes larger
+    // than the chunk size are chunked into one new buffer.
+    framing("RTMPWireFramer.frame per packet (chunk 60000)", messages) { framer.frame(&$0) }
     // Only the messages that fit one chunk: the in-place path every P-frame and audio frame takes.
-    let small = messages.filter { $0.size <= 60_000 }
-    Benchmark("RTMPWireFramer.frame per packet, in place only") { benchmark in
-        var index = 0
-        for _ in benchmark.scaledIterations {
-            var message = small[index]
-            index = index + 1 == small.count ? 0 : index + 1
-            framer.frame(&message)
-            blackHole(message.wire)
-        }
-    }
-
+    framing("RTMPWireFramer.frame per packet, in place only", messages.filter { $0.size <= 60_000 }) { framer.frame(&$0) }
     // What relayd does per stream: every message's chunks written into the stream's shared
     // segment (a new 256 KiB segment when one is full: amortized, not per packet).
     let segmentFramer = RTMPSegmentFramer(chunkSize: 60_000)
-    Benchmark("RTMPSegmentFramer.frame per packet (chunk 60000)") { benchmark in
-        var index = 0
-        for _ in benchmark.scaledIterations {
-            var message = messages[index]
-            index = index + 1 == messages.count ? 0 : index + 1
-            segmentFramer.frame(&message)
-            blackHole(message.wire)
-        }
-    }
+    framing("RTMPSegmentFramer.frame per packet (chunk 60000)", messages) { segmentFramer.frame(&$0) }
 
     // A per-connection encoder (commands, a publisher's output) chunking at 4096 into a reused buffer.
     Benchmark("RTMPChunkEncoder.encode per packet (chunk 4096, reused buffer)") { benchmark in

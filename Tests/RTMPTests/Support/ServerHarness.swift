@@ -97,6 +97,15 @@ struct ServerHarness {
         command([.string("connect"), .number(tx), .object(["app": .string(app), "tcUrl": .string("rtmp://h/\(app)")])])
     }
 
+    /// Handshake, connect, then `play` of `stream` on message stream 1.
+    func play(_ stream: String) async throws {
+        _ = try await handshake()
+        var input = Self.connect()
+        var play = Self.command([.string("play"), .number(2), .null, .string(stream)], streamID: 1, csid: 8)
+        input.writeBuffer(&play)
+        try await send(input)
+    }
+
     func send(_ buffer: ByteBuffer) async throws {
         try await channel.writeInbound(buffer)
     }
