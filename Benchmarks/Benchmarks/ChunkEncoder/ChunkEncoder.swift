@@ -40,7 +40,7 @@ let benchmarks: @Sendable () -> Void = {
     // Only the messages that fit one chunk: the in-place path every P-frame and audio frame takes.
     framing("RTMPWireFramer.frame per packet, in place only", messages.filter { $0.size <= 60_000 }) { framer.frame(&$0) }
     // What relayd does per stream: every message's chunks written into the stream's shared
-    // segment (a new 256 KiB segment when one is full: amortized, not per packet).
+    // segment (a new 128 KiB segment when one is full: amortized, not per packet).
     let segmentFramer = RTMPSegmentFramer(chunkSize: 60_000)
     framing("RTMPSegmentFramer.frame per packet (chunk 60000)", messages) { segmentFramer.frame(&$0) }
 

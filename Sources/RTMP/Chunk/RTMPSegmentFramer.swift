@@ -8,21 +8,21 @@ import RelayCore
 /// write, one iovec) instead of one per message.
 ///
 /// One instance per stream, called under the stream's lock (see ``LiveStream``). The bytes are
-/// copied once per stream, never per player. A segment is allocated when the current one is
-/// full (at 2 Mbit/s, a 256 KiB segment lasts about a second); messages keep their segment alive.
+/// copied once per stream, never per player. The first segment is allocated by the first
+/// message (a stream that only has waiting players costs nothing), the next when it is full (at
+/// 2 Mbit/s a 128 KiB segment lasts about half a second); messages keep their segment alive.
 public final class RTMPSegmentFramer: @unchecked Sendable {
     public let chunkSize: Int
     public let segmentCapacity: Int
     private let allocator = ByteBufferAllocator()
     /// The current segment: its storage is shared with the framed messages, so it is never
     /// mutated through ByteBuffer (which would copy it); bytes past `end` are written in place.
-    private var segment: ByteBuffer
+    private var segment = ByteBuffer()
     private var end = 0
 
-    public init(chunkSize: Int, segmentCapacity: Int = 256 << 10) {
+    public init(chunkSize: Int, segmentCapacity: Int = 128 << 10) {
         self.chunkSize = chunkSize
         self.segmentCapacity = segmentCapacity
-        self.segment = allocator.buffer(capacity: segmentCapacity)
     }
 
     /// Bytes the message takes on the wire: one type-0 header, a type-3 header per further chunk.
