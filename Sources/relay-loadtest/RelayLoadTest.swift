@@ -9,7 +9,7 @@ struct RelayLoadTest: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relay-loadtest",
         abstract: "Opens N RTMP or SRT players (and optionally a real-time FLV publisher over RTMP) against any server and reports what they got.",
-        subcommands: [Run.self, Summarize.self],
+        subcommands: [Run.self, Summarize.self, KernelFloor.self, KernelFloorReader.self],
         defaultSubcommand: Run.self
     )
 }

@@ -49,6 +49,23 @@ struct LoadTestSmokeTests {
         #expect(await relay.stop() == 0)
     }
 
+    /// `floor`: one write per player per window from a shared buffer, read by its child process;
+    /// every byte sent is counted and the sender's CPU per GB is reported for each window.
+    @Test func kernelFloorReportsEachWindow() async throws {
+        let (status, out, stderr) = try await runTool(Self.loadTestPath, [
+            "floor", "--connections", "4", "--window-ms", "20", "--window-ms", "100", "--rate-kbps", "800",
+            "--duration", "1",
+        ], timeout: .seconds(30))
+        #expect(status == 0, "relay-loadtest floor: \(out) \(stderr)")
+        let rows = out.split(separator: "\n").filter { $0.hasPrefix("| 20 |") || $0.hasPrefix("| 100 |") }
+        #expect(rows.count == 2, "\(out)")
+        // 800 kbit/s x 20 ms = 2000 bytes per write; 4 players x 50 windows/s = ~200 writes/s.
+        let first = rows.first.map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        #expect(first.count >= 6 && first[1] == "2000", "\(out)")
+        #expect((Double(first.count >= 6 ? first[2] : "") ?? 0) > 150, "writes/s: \(out)")
+        #expect((Double(first.count >= 6 ? first[3] : "") ?? 0) > 2.5, "delivered Mbit/s (4 x 0.8): \(out)")
+    }
+
     @Test func srtPlayersOfAnRTMPPublishedStream() async throws {
         let dir = try makeTemporaryDirectory("loadtest-srt")
         defer { try? FileManager.default.removeItem(atPath: dir) }
