@@ -26,8 +26,11 @@ struct SRTBottleneckTests {
         try await ns.shape("1mbit")
         let player = try ChildProcess("ip", [
             "netns", "exec", ns.client, "ffmpeg", "-hide_banner", "-loglevel", "error",
-            // A fixed length, so the player ends on its own, reading to the last byte.
-            "-i", "srt://10.231.7.1:\(port)?streamid=#!::r=live/sneck,m=request", "-t", "60", "-c", "copy", "-f", "mpegts",
+            // A fixed length, so the player ends on its own, reading to the last byte. Video only:
+            // before the step-down the 1 Mbit/s link loses packets, and the mpegts muxer stops the
+            // recording at the first damaged AAC frame ("AAC packet too short") where damaged
+            // H.264 is only a warning; what this test checks is the picture.
+            "-i", "srt://10.231.7.1:\(port)?streamid=#!::r=live/sneck,m=request", "-t", "60", "-map", "0:v:0", "-c", "copy", "-f", "mpegts",
             "-y", dir + "/player.ts",
         ])
         children.append(player)
