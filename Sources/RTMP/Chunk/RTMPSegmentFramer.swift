@@ -25,17 +25,10 @@ public final class RTMPSegmentFramer: @unchecked Sendable {
         self.segmentCapacity = segmentCapacity
     }
 
-    /// Bytes the message takes on the wire: one type-0 header, a type-3 header per further chunk.
-    static func wireSize(length: Int, timestamp: UInt32, chunkSize: Int) -> Int {
-        let extended = timestamp >= 0xFF_FFFF ? 4 : 0
-        let continuations = length == 0 ? 0 : (length - 1) / chunkSize
-        return 12 + extended + length + continuations * (1 + extended)
-    }
-
     public func frame(_ message: inout MediaMessage) {
         let csid = RTMPWireFramer.chunkStream(for: message.kind)
         let length = message.payload.readableBytes
-        let size = Self.wireSize(length: length, timestamp: message.timestamp, chunkSize: chunkSize)
+        let size = RTMPChunkEncoder.encodedSize(length: length, timestamp: message.timestamp, csid: csid, chunkSize: chunkSize)
         if segment.capacity - end < size {
             segment = allocator.buffer(capacity: max(segmentCapacity, size))
             end = 0
@@ -45,11 +38,11 @@ public final class RTMPSegmentFramer: @unchecked Sendable {
         // ends at or before `end`, so no reader sees them, and writing them in place keeps the
         // storage shared (ByteBuffer's own writes would copy it).
         segment.withVeryUnsafeBytes { storage in
-            let base = UnsafeMutableRawPointer(mutating: storage.baseAddress!) + start
             message.payload.withUnsafeReadableBytes { payload in
-                Self.writeChunks(
-                    of: payload, to: base, csid: UInt8(csid), timestamp: message.timestamp,
-                    typeID: message.kind.rawValue, chunkSize: chunkSize
+                RTMPChunkEncoder.writeChunks(
+                    of: payload, csid: csid, timestamp: message.timestamp, typeID: message.kind.rawValue,
+                    streamID: RTMPWireFramer.playStreamID, chunkSize: chunkSize,
+                    to: UnsafeMutableRawPointer(mutating: storage.baseAddress!) + start
                 )
             }
         }
@@ -57,39 +50,12 @@ public final class RTMPSegmentFramer: @unchecked Sendable {
         var wire = segment
         wire.moveWriterIndex(to: end)
         wire.moveReaderIndex(to: start)
-        let headerSize = 12 + (message.timestamp >= 0xFF_FFFF ? 4 : 0)
-        if size == headerSize + length, let payload = wire.getSlice(at: start + headerSize, length: length) {
+        let headerSize = size - length
+        if length <= chunkSize, let payload = wire.getSlice(at: start + headerSize, length: length) {
             // One chunk: the payload is a contiguous part of the wire bytes, so every reader
             // (transcoders, SRT, the GOP cache) shares the segment and the input buffer is freed.
             message.payload = payload
         }
         message.wire = wire
-    }
-
-    /// Writes `payload` as chunks: the type-0 header, then up to `chunkSize` bytes per chunk,
-    /// each continuation behind a one-byte type-3 header (plus the extended timestamp).
-    private static func writeChunks(
-        of payload: UnsafeRawBufferPointer, to out: UnsafeMutableRawPointer, csid: UInt8, timestamp: UInt32,
-        typeID: UInt8, chunkSize: Int
-    ) {
-        RTMPWireFramer.writeType0Header(
-            to: out, csid: UInt32(csid), timestamp: timestamp, length: payload.count, typeID: typeID
-        )
-        var position = 12 + (timestamp >= 0xFF_FFFF ? 4 : 0)
-        var offset = 0
-        while offset < payload.count {
-            if offset > 0 {
-                out.storeBytes(of: 0xC0 | csid, toByteOffset: position, as: UInt8.self)
-                position += 1
-                if timestamp >= 0xFF_FFFF {
-                    out.storeBytes(of: timestamp.bigEndian, toByteOffset: position, as: UInt32.self)
-                    position += 4
-                }
-            }
-            let count = min(chunkSize, payload.count - offset)
-            (out + position).copyMemory(from: payload.baseAddress! + offset, byteCount: count)
-            position += count
-            offset += count
-        }
     }
 }

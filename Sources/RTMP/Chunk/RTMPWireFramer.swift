@@ -26,17 +26,17 @@ public struct RTMPWireFramer: Sendable {
     public func frame(_ message: inout MediaMessage) {
         let csid = Self.chunkStream(for: message.kind)
         let length = message.payload.readableBytes
-        let headerSize = 12 + (message.timestamp >= 0xFF_FFFF ? 4 : 0)
+        let headerSize = RTMPChunkEncoder.encodedSize(length: 0, timestamp: message.timestamp, csid: csid, chunkSize: chunkSize)
         let start = message.payload.readerIndex
-        if length <= chunkSize, start >= headerSize, csid < 64 {
+        if length <= chunkSize, start >= headerSize {
             // The headroom in front of the payload belongs to the framer: no reader of the
             // payload (whose readable bytes start at `start`) sees it, and the message is not
             // shared with players yet, so the header is written there without copy-on-write.
             message.payload.withVeryUnsafeBytes { storage in
-                let header = UnsafeMutableRawPointer(mutating: storage.baseAddress!) + (start - headerSize)
-                Self.writeType0Header(
-                    to: header, csid: csid, timestamp: message.timestamp, length: length,
-                    typeID: message.kind.rawValue
+                _ = RTMPChunkEncoder.writeMessageHeader(
+                    csid: csid, timestamp: message.timestamp, length: length, typeID: message.kind.rawValue,
+                    streamID: Self.playStreamID,
+                    to: UnsafeMutableRawPointer(mutating: storage.baseAddress!) + (start - headerSize)
                 )
             }
             var wire = message.payload
@@ -44,32 +44,11 @@ public struct RTMPWireFramer: Sendable {
             message.wire = wire
             return
         }
-        let encoder = RTMPChunkEncoder(chunkSize: chunkSize)
         var wire = ByteBuffer()
-        wire.reserveCapacity(length + headerSize + (length / chunkSize + 1) * 5)
-        encoder.encode(
+        RTMPChunkEncoder(chunkSize: chunkSize).encode(
             RTMPMessage(typeID: message.kind.rawValue, streamID: Self.playStreamID, timestamp: message.timestamp, payload: message.payload),
             csid: csid, into: &wire
         )
         message.wire = wire
-    }
-
-    /// Writes a type-0 chunk header (plus extended timestamp) for a one-chunk message.
-    static func writeType0Header(
-        to p: UnsafeMutableRawPointer, csid: UInt32, timestamp: UInt32, length: Int, typeID: UInt8
-    ) {
-        let ts = min(timestamp, 0xFF_FFFF)
-        p.storeBytes(of: UInt8(csid), as: UInt8.self)
-        p.storeBytes(of: UInt8(truncatingIfNeeded: ts >> 16), toByteOffset: 1, as: UInt8.self)
-        p.storeBytes(of: UInt8(truncatingIfNeeded: ts >> 8), toByteOffset: 2, as: UInt8.self)
-        p.storeBytes(of: UInt8(truncatingIfNeeded: ts), toByteOffset: 3, as: UInt8.self)
-        p.storeBytes(of: UInt8(truncatingIfNeeded: length >> 16), toByteOffset: 4, as: UInt8.self)
-        p.storeBytes(of: UInt8(truncatingIfNeeded: length >> 8), toByteOffset: 5, as: UInt8.self)
-        p.storeBytes(of: UInt8(truncatingIfNeeded: length), toByteOffset: 6, as: UInt8.self)
-        p.storeBytes(of: typeID, toByteOffset: 7, as: UInt8.self)
-        p.storeBytes(of: playStreamID.littleEndian, toByteOffset: 8, as: UInt32.self)
-        if timestamp >= 0xFF_FFFF {
-            p.storeBytes(of: timestamp.bigEndian, toByteOffset: 12, as: UInt32.self)
-        }
     }
 }

@@ -13,15 +13,13 @@ extension RTMPConnectionHandler {
     /// Writes media `wire` bytes: joined to the pending buffer when they follow it in the same
     /// segment, otherwise the pending buffer goes to the pipeline and `wire` becomes pending.
     func writeMedia(_ wire: ByteBuffer) {
-        if var pending = pendingMedia {
-            if pending.writerIndex == wire.readerIndex, Self.sameStorage(pending, wire) {
-                pending = wire
-                pending.moveReaderIndex(to: pendingMedia!.readerIndex)
-                pendingMedia = pending
-                return
-            }
-            context?.write(wrapOutboundOut(pending), promise: nil)
+        if let pending = pendingMedia, pending.writerIndex == wire.readerIndex, Self.sameStorage(pending, wire) {
+            var joined = wire
+            joined.moveReaderIndex(to: pending.readerIndex)
+            pendingMedia = joined
+            return
         }
+        writePendingMedia()
         pendingMedia = wire
     }
 
