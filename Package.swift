@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "RTMP", targets: ["RTMP"]),
         .library(name: "Media", targets: ["Media"]),
         .library(name: "SRT", targets: ["SRT"]),
+        .library(name: "WebRTC", targets: ["WebRTC"]),
         // For the fuzz package (Tests/Fuzz), which decodes the REST API's inputs.
         .library(name: "ControlPlane", targets: ["ControlPlane"]),
     ],
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.9.0"..<"5.0.0"),
     ],
     targets: [
         // C modules: modulemap + shim header only.
@@ -44,6 +46,18 @@ let package = Package(
             name: "CSRT",
             pkgConfig: "srt",
             providers: [.apt(["libsrt-gnutls-dev"])]
+        ),
+
+        // OpenSSL 3 (DTLS over memory BIOs, certificates) and libsrtp2: imported by WebRTC only.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSRTP",
+            pkgConfig: "libsrtp2",
+            providers: [.apt(["libsrtp2-dev"])]
         ),
 
         // The core: packets, streams, fan-out, GOP cache, access seam. No C, no sockets.
@@ -97,6 +111,23 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The SFU leg (the only importer of COpenSSL and CSRTP): STUN/ICE-lite, DTLS, SRTP, SDP,
+        // RTP/RTCP, one WebRTC session per viewer, the UDP (and ICE-TCP) media server, WHEP.
+        .target(
+            name: "WebRTC",
+            dependencies: [
+                "COpenSSL", "CSRTP", "Media", "RelayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // Schools, pairings, classes, the timetable, access by key; REST API over Hummingbird.
         .target(
             name: "ControlPlane",
@@ -118,7 +149,7 @@ let package = Package(
         .executableTarget(
             name: "relayd",
             dependencies: [
-                "RelayCore", "RTMP", "SRT", "Media", "ControlPlane",
+                "RelayCore", "RTMP", "SRT", "Media", "ControlPlane", "WebRTC",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -199,6 +230,15 @@ let package = Package(
             name: "SRTTests",
             dependencies: ["SRT", "Media", "RelayCore", "RelayTestSupport", "ProcessTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Corpus"]  // seed corpora for the fuzz targets (Tests/Fuzz)
+        ),
+        .testTarget(
+            name: "WebRTCTests",
+            dependencies: [
+                "WebRTC", "Media", "RelayCore", "RelayTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ClassctlTests",

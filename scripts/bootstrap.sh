@@ -6,8 +6,8 @@ set -euo pipefail
 PACKAGES=(
   pkg-config
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-  libsrt-gnutls-dev libsrtp2-dev libssl-dev libsqlite3-dev
-  ffmpeg rtmpdump srt-tools
+  libsrt-gnutls-dev libsrtp2-dev libssl-dev libopus-dev libsqlite3-dev
+  ffmpeg rtmpdump srt-tools chromium
   iproute2 nftables procps postgresql python3-pip
 )
 
@@ -36,4 +36,13 @@ else
   echo "bootstrap: installing schemathesis"
   # Debian 12's python3 is "externally managed" (PEP 668); this is a test-only tool.
   PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet schemathesis
+fi
+
+# Playwright for Python drives Debian's Chromium in the browser tests (executable_path=/usr/bin/chromium;
+# `playwright install` is never run: the tests use the system browser, and there is no internet).
+if python3 -c 'import playwright.sync_api' 2>/dev/null; then
+  echo "bootstrap: playwright present"
+else
+  echo "bootstrap: installing playwright"
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet playwright
 fi

@@ -92,8 +92,8 @@ final class SRTAdmission: @unchecked Sendable {
                 map[socket] = Admitted(streamID: streamID, grant: grant)
             }
             return nil
-        case .deny(let reason):
-            let code = SRTRejectCode.forDenial(reason)
+        case .deny(let denial, let reason):
+            let code = denial.srtRejectCode
             logger.notice("srt refused", metadata: ["request": "\(request)", "code": "\(code)", "reason": "\(reason)"])
             return code
         }
@@ -106,9 +106,4 @@ public enum SRTRejectCode {
     public static let forbidden: Int32 = 1403
     public static let notFound: Int32 = 1404
     public static let unavailable: Int32 = 1503
-
-    /// 1404 when the policy found no such class, 1403 for every other refusal.
-    public static func forDenial(_ reason: String) -> Int32 {
-        reason.hasPrefix("no class") || reason.hasPrefix("unknown application") ? notFound : forbidden
-    }
 }

@@ -9,6 +9,7 @@ import NIOPosix
 import RTMP
 import RelayCore
 import SRT
+import WebRTC
 import ServiceLifecycle
 
 @main
@@ -30,6 +31,8 @@ struct Relayd: AsyncParsableCommand {
     var srtPort: Int?
     @Option(help: "HTTP API port (default 8080).")
     var httpPort: Int?
+    @Option(help: "WebRTC media UDP port (default 8189; 0 picks a free one).")
+    var webrtcPort: Int?
     @Option(help: "Database URL: sqlite:PATH or postgres://... (default sqlite:<data-dir>/relay.db).")
     var database: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
@@ -71,6 +74,7 @@ struct Relayd: AsyncParsableCommand {
         if let rtmpPort { configuration.rtmpPort = try Self.checkPort(rtmpPort, "--rtmp-port") }
         if let srtPort { configuration.srtPort = try Self.checkPort(srtPort, "--srt-port") }
         if let httpPort { configuration.httpPort = try Self.checkPort(httpPort, "--http-port") }
+        if let webrtcPort { configuration.webrtcPort = try Self.checkPort(webrtcPort, "--webrtc-port") }
         if let database { configuration.database = database }
         if let logLevel {
             guard Logger.Level(rawValue: logLevel) != nil else {
@@ -209,11 +213,29 @@ struct Relayd: AsyncParsableCommand {
             onListening: { host, port in Self.say("listening srt=\(host.contains(":") ? "[\(host)]" : host):\(port)") }
         )
 
+        var webrtcConfiguration = WebRTCConfiguration()
+        webrtcConfiguration.host = configuration.host
+        webrtcConfiguration.port = configuration.webrtcPort
+        webrtcConfiguration.tcpPort = configuration.webrtcTCPPort
+        webrtcConfiguration.publicAddresses = configuration.webrtcPublicAddresses
+        webrtcConfiguration.maxSessions = configuration.limits.maxWebRTCSessions
+        webrtcConfiguration.renditionSelection.stepUpAfter = rtmpConfiguration.renditionSelection.stepUpAfter
+        let webrtc: WebRTCServer
+        do {
+            webrtc = try WebRTCServer(
+                configuration: webrtcConfiguration, group: group, registry: registry, renditions: renditions,
+                logger: Logger(label: "relay.webrtc"), onListening: { address in Self.announce("webrtc", address) }
+            )
+        } catch {
+            throw RelaydError("cannot start WebRTC: \(error)")
+        }
+
         var api = ControlPlaneAPI(
             service: controlPlane, adminToken: token.token, registry: registry,
             metrics: RelayMetrics(prometheus: prometheus, registry: registry), renditions: renditions
         )
         configuration.limits.apply(to: &api)
+        api.webRTC = (host: webrtc, policy: limitedPolicy)
         let http = Application(
             router: api.makeRouter(),
             server: try configuration.httpServerBuilder(
@@ -240,6 +262,7 @@ struct Relayd: AsyncParsableCommand {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: http), .init(service: TranscoderService(pool: transcoders)), .init(service: rtmp), .init(service: srt),
+                .init(service: webrtc),
             ] + (rtmps.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

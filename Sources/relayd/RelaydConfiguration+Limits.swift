@@ -17,10 +17,12 @@ extension RelaydConfiguration {
         var authFailuresPerMinute = 10
         /// How long a locked-out address gets 429 (with Retry-After), even with the right token.
         var authLockoutSeconds = 60
+        /// WebRTC sessions (WHEP viewers) at once; one more offer gets 503.
+        var maxWebRTCSessions = 500
 
         static let keys = [
             "maxConnections", "maxConnectionsPerIP", "maxStreams", "maxMessageBytes", "maxRequestBodyBytes",
-            "authFailuresPerMinute", "authLockoutSeconds",
+            "authFailuresPerMinute", "authLockoutSeconds", "maxWebRTCSessions",
         ]
     }
 }
@@ -41,6 +43,7 @@ extension ConfigReader {
         if let v = t["authFailuresPerMinute"] {
             limits.authFailuresPerMinute = try int(v, at: "limits.authFailuresPerMinute", in: 1...100_000)
         }
+        if let v = t["maxWebRTCSessions"] { limits.maxWebRTCSessions = try int(v, at: "limits.maxWebRTCSessions", in: 1...100_000) }
         if let v = t["authLockoutSeconds"] { limits.authLockoutSeconds = try int(v, at: "limits.authLockoutSeconds", in: 1...86_400) }
         if t["maxConnectionsPerIP"] == nil { limits.maxConnectionsPerIP = min(limits.maxConnectionsPerIP, limits.maxConnections) }
         guard limits.maxConnectionsPerIP <= limits.maxConnections else {

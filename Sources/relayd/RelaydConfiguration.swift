@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import RelayCore
 import Yams
 
@@ -31,6 +32,9 @@ struct RelaydConfiguration: Sendable {
     /// SRTO_MAXBW in bytes per second (-1 unlimited, 0 relative to the input rate); nil = libsrt's default.
     var srtMaxBandwidth: Int?
     var httpPort = 8080
+    var webrtcPort = 8189
+    var webrtcTCPPort: Int? = 8189
+    var webrtcPublicAddresses: [String] = []
     var authMode = AuthMode.timetable
     var authWindowMinutes = 15
     var publisherGraceSeconds = 30
@@ -88,7 +92,7 @@ struct ConfigReader {
 
     func read(into config: inout RelaydConfiguration) throws(ConfigurationError) {
         let top = try table(root, at: "")
-        try expectOnly(["host", "dataDir", "database", "timeZone", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log", "limits", "tls", "rtmps"], in: top, at: "")
+        try expectOnly(["host", "dataDir", "database", "timeZone", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log", "limits", "tls", "rtmps", "webrtc"], in: top, at: "")
         if let v = top["host"] { config.host = try string(v, at: "host") }
         if let v = top["dataDir"] { config.dataDir = try string(v, at: "dataDir") }
         if let v = top["database"] { config.database = try string(v, at: "database") }
@@ -130,6 +134,22 @@ struct ConfigReader {
         if let http = try section(top, "http", keys: ["port", "tls"]) {
             if let v = http["port"] { config.httpPort = try port(v, at: "http.port") }
             if let v = http["tls"] { config.tls.http = try bool(v, at: "http.tls") }
+        }
+        if let webrtc = try section(top, "webrtc", keys: ["port", "tcpPort", "publicAddresses"]) {
+            if let v = webrtc["port"] { config.webrtcPort = try port(v, at: "webrtc.port") }
+            if let v = webrtc["tcpPort"] { config.webrtcTCPPort = try port(v, at: "webrtc.tcpPort") }
+            if let v = webrtc["publicAddresses"] {
+                guard let list = v as? [Any] else {
+                    throw ConfigurationError(key: "webrtc.publicAddresses", problem: "must be a list of IP addresses")
+                }
+                config.webrtcPublicAddresses = try list.enumerated().map { index, item throws(ConfigurationError) in
+                    let address = try string(item, at: "webrtc.publicAddresses[\(index)]")
+                    guard (try? SocketAddress(ipAddress: address, port: 0)) != nil else {
+                        throw ConfigurationError(key: "webrtc.publicAddresses[\(index)]", problem: "'\(address)' is not an IP address")
+                    }
+                    return address
+                }
+            }
         }
         if let auth = try section(top, "auth", keys: ["mode", "windowMinutes"]) {
             if let v = auth["mode"] {

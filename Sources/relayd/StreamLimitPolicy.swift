@@ -16,8 +16,8 @@ struct StreamLimitPolicy: AccessPolicy {
     func authorize(_ request: AccessRequest) async -> AccessDecision {
         let keys = registry.streamKeys
         if keys.count >= maxStreams, !keys.contains(request.stream) {
-            RelayMetrics.countRefusal(request.action, reason: "max_streams")
-            return .deny(reason: "the relay carries its maximum of \(maxStreams) streams (limits.maxStreams)")
+            RelayMetrics.countRefusal(request.action, reason: DenyCode.limit.metricLabel)
+            return .deny(.limit, reason: "the relay carries its maximum of \(maxStreams) streams (limits.maxStreams)")
         }
         return await inner.authorize(request)
     }

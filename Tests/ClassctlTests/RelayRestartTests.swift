@@ -9,7 +9,7 @@ struct RelayRestartTests {
     @Test func classctlReconnectsAfterTheRelayIsKilledAndRestarted() async throws {
         let rtmpPort = try freePort()
         let httpPort = try freePort()
-        let ports = ["--rtmp-port", "\(rtmpPort)", "--http-port", "\(httpPort)"]
+        let ports = ["--rtmp-port", "\(rtmpPort)", "--http-port", "\(httpPort)", "--webrtc-port", "0"]
         let first = try await RelaydServer(config: RelaydServer.timetableConfig, extraArguments: ports)
         let ctl = Classctl(server: first.server, tokenFile: first.tokenFile)
 

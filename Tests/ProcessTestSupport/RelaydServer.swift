@@ -8,6 +8,8 @@ public final class RelaydServer: @unchecked Sendable {
     public let httpPort: Int
     /// The SRT listener's UDP port (`listening srt=HOST:PORT`).
     public let srtPort: Int
+    /// The WebRTC media UDP port (`listening webrtc=HOST:PORT`).
+    public let webrtcPort: Int
     private let ownsDataDir: Bool
 
     public static var binaryPath: String {
@@ -29,13 +31,14 @@ public final class RelaydServer: @unchecked Sendable {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         child = try ChildProcess(RelaydServer.binaryPath, [
             "--config", configPath, "--data-dir", dataDir + "/var", "--host", "127.0.0.1",
-            "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0",
+            "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0", "--webrtc-port", "0",
         ] + extraArguments, environment: environment)
         let ready = await child.waitForOutput(timeout: .seconds(30)) {
             $0.contains("listening rtmp=") && $0.contains("listening http=") && $0.contains("listening srt=")
+                && $0.contains("listening webrtc=")
         }
         guard ready, let rtmp = Self.port(of: "rtmp", in: child.stdout), let http = Self.port(of: "http", in: child.stdout),
-              let srt = Self.port(of: "srt", in: child.stdout)
+              let srt = Self.port(of: "srt", in: child.stdout), let webrtc = Self.port(of: "webrtc", in: child.stdout)
         else {
             child.signal(SIGKILL)
             throw TestFailure("relayd did not start: \(child.stdout) \(child.stderr)")
@@ -43,6 +46,7 @@ public final class RelaydServer: @unchecked Sendable {
         rtmpPort = rtmp
         httpPort = http
         srtPort = srt
+        webrtcPort = webrtc
     }
 
     /// The port of a `listening NAME=HOST:PORT` line.

@@ -76,7 +76,7 @@ struct BottleneckTests {
             try RelaydServer.openConfig(extra: extra).write(toFile: dir + "/relayd.yaml", atomically: true, encoding: .utf8)
             let relay = try ChildProcess("ip", [
                 "netns", "exec", server, RelaydServer.binaryPath, "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var",
-                "--host", "0.0.0.0", "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0",
+                "--host", "0.0.0.0", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
             ])
             guard await relay.waitForOutput(timeout: .seconds(30), { $0.contains("listening \(name)=") }),
                 let port = RelaydServer.port(of: name, in: relay.stdout)

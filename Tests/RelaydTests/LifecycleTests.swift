@@ -9,7 +9,7 @@ struct LifecycleTests {
         let dir = try makeTemporaryDirectory("cfg")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try config.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
-        return try await runTool(RelaydServer.binaryPath, ["--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "0", "--http-port", "0"] + extra, timeout: .seconds(10))
+        return try await runTool(RelaydServer.binaryPath, ["--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0"] + extra, timeout: .seconds(10))
     }
 
     @Test(arguments: [

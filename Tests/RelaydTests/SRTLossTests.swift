@@ -36,7 +36,7 @@ struct SRTLossTests {
         try RelaydServer.openConfig().write(toFile: dir + "/relayd.yaml", atomically: true, encoding: .utf8)
         let relay = try ChildProcess("ip", [
             "netns", "exec", namespace, RelaydServer.binaryPath, "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var",
-            "--host", "127.0.0.1", "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0",
+            "--host", "127.0.0.1", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
         ])
         defer { relay.signal(SIGKILL) }
         let ready = await relay.waitForOutput(timeout: .seconds(30)) { $0.contains("listening srt=") && $0.contains("listening rtmp=") }

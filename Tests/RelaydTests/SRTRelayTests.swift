@@ -85,7 +85,7 @@ struct SRTRelayTests {
         try RelaydServer.openConfig().write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
         let (code, _, err) = try await runTool(RelaydServer.binaryPath, [
             "--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--host", "127.0.0.1",
-            "--rtmp-port", "0", "--http-port", "0", "--srt-port", "\(relay.srtPort)",
+            "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "\(relay.srtPort)",
         ], timeout: .seconds(15))
         #expect(code == 1)
         #expect(err.contains("relayd: cannot listen for srt on 127.0.0.1:\(relay.srtPort)"), "\(err)")

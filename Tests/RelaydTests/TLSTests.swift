@@ -26,7 +26,7 @@ struct TLSTests {
         """.write(toFile: dir + "/relayd.yaml", atomically: true, encoding: .utf8)
         let relay = try ChildProcess(RelaydServer.binaryPath, [
             "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var", "--host", "127.0.0.1",
-            "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0",
+            "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
         ])
         defer { relay.signal(SIGKILL) }
         let ready = await relay.waitForOutput(timeout: .seconds(30)) {
@@ -72,7 +72,7 @@ struct TLSTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "rtmps:\n  port: 0\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
         let (code, _, err) = try await runTool(RelaydServer.binaryPath, [
-            "--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "0", "--http-port", "0",
+            "--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0",
         ], timeout: .seconds(10))
         #expect(code == 2)
         #expect(err.contains("tls.certFile"), "\(err)")

@@ -84,7 +84,9 @@ struct SRTStreamIDTests {
     }
 
     @Test func denialCodes() {
-        #expect(SRTRejectCode.forDenial("no class 'x'") == 1404)
-        #expect(SRTRejectCode.forDenial("the key is not valid") == 1403)
+        #expect(DenyCode.unknownClass.srtRejectCode == SRTRejectCode.notFound)
+        #expect(DenyCode.badKey.srtRejectCode == SRTRejectCode.forbidden)
+        #expect(DenyCode.noKey.srtRejectCode == SRTRejectCode.forbidden)
+        #expect(DenyCode.unavailable.srtRejectCode == SRTRejectCode.unavailable)
     }
 }

@@ -15,6 +15,8 @@ public struct ControlPlaneAPI: Sendable {
     public var maxBodyBytes = 64 * 1024
     /// Locks out addresses that fail authentication too often (429 with Retry-After).
     public var authLimiter = FailedAuthLimiter()
+    /// The WebRTC media server and the access policy its WHEP routes ask (nil: no WHEP routes).
+    public var webRTC: (host: any WebRTCPlaybackHost, policy: any AccessPolicy)?
 
     public init(
         service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, metrics: RelayMetrics?,
@@ -47,6 +49,9 @@ public struct ControlPlaneAPI: Sendable {
         addSchools(api)
         addPairings(api)
         addClasses(api)
+        if let webRTC {
+            WHEPRoutes(host: webRTC.host, policy: webRTC.policy, ladder: renditions?.ladderNames ?? []).add(to: router)
+        }
         return router
     }
 

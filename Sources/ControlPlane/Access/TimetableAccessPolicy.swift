@@ -19,41 +19,41 @@ public struct TimetableAccessPolicy: AccessPolicy {
         do {
             return try await decide(request)
         } catch {
-            return deny(request, "store", "the timetable cannot be read right now")
+            return deny(request, .unavailable, "the timetable cannot be read right now")
         }
     }
 
-    private func deny(_ request: AccessRequest, _ code: String, _ reason: String) -> AccessDecision {
-        RelayMetrics.countRefusal(request.action, reason: code)
-        return .deny(reason: reason)
+    private func deny(_ request: AccessRequest, _ code: DenyCode, _ reason: String) -> AccessDecision {
+        RelayMetrics.countRefusal(request.action, reason: code.metricLabel)
+        return .deny(code, reason: reason)
     }
 
     private func decide(_ request: AccessRequest, now: Date = Date()) async throws(StoreError) -> AccessDecision {
-        guard request.stream.app == "live" else { return deny(request, "unknown_app", "unknown application '\(request.stream.app)'") }
-        guard let key = request.key, !key.isEmpty else { return deny(request, "no_key", "no key given (?key=...)") }
+        guard request.stream.app == "live" else { return deny(request, .unknownApp, "unknown application '\(request.stream.app)'") }
+        guard let key = request.key, !key.isEmpty else { return deny(request, .noKey, "no key given (?key=...)") }
         let classID = request.stream.name
         guard let schedule = try await service.store.classSchedule(id: classID) else {
-            return deny(request, "unknown_class", "no class '\(classID)'")
+            return deny(request, .unknownClass, "no class '\(classID)'")
         }
         let hash = SHA256.hex(key)
         guard let school = try await service.store.school(keyHash: hash), Secrets.constantTimeEquals(school.keyHash, hash) else {
-            return deny(request, "bad_key", "the key is not valid")
+            return deny(request, .badKey, "the key is not valid")
         }
         switch request.action {
         case .publish:
             guard school.id == schedule.centralSchoolId else {
-                return deny(request, "wrong_school", "school '\(school.id)' does not teach class '\(classID)'")
+                return deny(request, .wrongSchool, "school '\(school.id)' does not teach class '\(classID)'")
             }
         case .play:
             guard schedule.siteIds.contains(school.id) else {
-                return deny(request, "wrong_school", "school '\(school.id)' is not a site of class '\(classID)'")
+                return deny(request, .wrongSchool, "school '\(school.id)' is not a site of class '\(classID)'")
             }
         }
         let open = service.expansion.occurrences(of: schedule, from: now.addingTimeInterval(-window), to: now.addingTimeInterval(window))
         guard !open.isEmpty else {
             let next = service.expansion.occurrences(of: schedule, from: now).first
             let when = next.map { "; next occurrence starts \(Validation.formatTime($0.startsAt))" } ?? "; it has no more occurrences"
-            return deny(request, "outside_window", "class '\(classID)' is not open now\(when)")
+            return deny(request, .outsideWindow, "class '\(classID)' is not open now\(when)")
         }
         return .allow(AccessGrant(schoolId: school.id, bandwidthKbps: school.bandwidthKbps))
     }

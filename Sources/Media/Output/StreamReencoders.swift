@@ -91,8 +91,8 @@ final class AudioReencoder: StreamReencoder {
     private let converted: MediaFrame
     private let chunk: MediaFrame
     private let frameSize: Int32
-    private var resampler: OpaquePointer?
-    private let fifo: OpaquePointer
+    private let resampler: AudioResampler
+    private let fifo: AudioSampleFIFO
     private var nextPts: Int64?
 
     private static let aacRates: Set<Int32> = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000]
@@ -114,26 +114,14 @@ final class AudioReencoder: StreamReencoder {
         try encoder.openEncoder()
         frameSize = e.pointee.frame_size > 0 ? e.pointee.frame_size : 1024
 
-        var context: OpaquePointer?
-        try FFmpegError.check(swr_alloc_set_opts2(
-            &context, &e.pointee.ch_layout, AV_SAMPLE_FMT_FLTP, e.pointee.sample_rate,
-            &d.pointee.ch_layout, d.pointee.sample_fmt, d.pointee.sample_rate, 0, nil
-        ), "swr_alloc_set_opts2")
-        resampler = context
-        try FFmpegError.check(swr_init(context), "swr_init")
-        guard let fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, frameSize * 4) else {
-            swr_free(&resampler)
-            throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "av_audio_fifo_alloc")
-        }
-        self.fifo = fifo
+        // Each handle has its own owner, so a later step that throws frees what came before.
+        resampler = try AudioResampler(
+            inputLayout: &d.pointee.ch_layout, inputFormat: d.pointee.sample_fmt, inputRate: d.pointee.sample_rate,
+            outputChannels: channels, outputFormat: AV_SAMPLE_FMT_FLTP, outputRate: e.pointee.sample_rate)
+        fifo = try AudioSampleFIFO(format: AV_SAMPLE_FMT_FLTP, channels: channels, capacity: frameSize * 4)
         decoded = try MediaFrame()
         converted = try MediaFrame()
         chunk = try MediaFrame(audioFor: e, samples: Int(frameSize))
-    }
-
-    deinit {
-        swr_free(&resampler)
-        av_audio_fifo_free(fifo)
     }
 
     func drain() throws(FFmpegError) -> [MediaPacket] {
@@ -152,15 +140,12 @@ final class AudioReencoder: StreamReencoder {
             c.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
             c.pointee.sample_rate = e.pointee.sample_rate
             try FFmpegError.check(av_channel_layout_copy(&c.pointee.ch_layout, &e.pointee.ch_layout), "av_channel_layout_copy")
-            guard swr_convert_frame(resampler, c, decoded.pointer) >= 0 else { continue }  // a frame it cannot take: skipped
+            guard resampler.convertFrame(decoded, into: converted) >= 0 else { continue }  // a frame it cannot take: skipped
             let planes = UnsafeMutableRawPointer(c.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-            guard av_audio_fifo_write(fifo, planes, c.pointee.nb_samples) >= 0 else {
-                throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "av_audio_fifo_write")
-            }
-            while av_audio_fifo_size(fifo) >= frameSize {
+            try fifo.write(planes, count: c.pointee.nb_samples)
+            while fifo.count >= Int(frameSize) {
                 try chunk.makeWritable()
-                let target = UnsafeMutableRawPointer(chunk.pointer.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-                _ = av_audio_fifo_read(fifo, target, frameSize)
+                _ = fifo.read(into: chunk, count: frameSize)
                 chunk.pointer.pointee.pts = nextPts ?? 0
                 nextPts = (nextPts ?? 0) + Int64(frameSize)
                 out += try encode(chunk)

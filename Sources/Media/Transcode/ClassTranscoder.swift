@@ -4,11 +4,11 @@ import RelayCore
 
 /// Transcodes one class's published stream into the rung streams `live/<classId>_<rung>`, on
 /// its own thread. It subscribes to the source like a player; what the source hands it goes
-/// into a bounded ``TranscodeInbox`` (never blocking the publisher), and the thread runs a
+/// into a bounded ``MediaInbox`` (never blocking the publisher), and the thread runs a
 /// ``TranscodeWorker``. It stops when the source stream ends, or when asked.
 public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
     public let source: StreamKey
-    private let inbox: TranscodeInbox
+    private let inbox: MediaInbox
     private let worker: TranscodeWorker
     private let registry: StreamRegistry
     private let directory: RenditionDirectory
@@ -26,7 +26,7 @@ public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
         self.directory = directory
         self.logger = logger
         self.finished = finished
-        inbox = TranscodeInbox(maxVideoFrames: settings.maxQueuedFrames)
+        inbox = MediaInbox(maxVideoFrames: settings.maxQueuedFrames)
         worker = TranscodeWorker(
             source: source, registry: registry, directory: directory, settings: settings, logger: logger,
             fps: { registry.stream(source)?.snapshot().video?.fps ?? 0 }

@@ -82,7 +82,7 @@ extension RTMPConnectionHandler {
             switch decision {
             case .allow(let grant):
                 startPublishing(name, pending: pending, grant: grant)
-            case .deny(let reason):
+            case .deny(_, let reason):
                 logger.notice("publish refused", metadata: ["stream": "\(name.stream)", "reason": "\(reason)"])
                 refuse(code: "NetStream.Publish.Denied", description: "publish refused: \(reason)")
             }
@@ -90,7 +90,7 @@ extension RTMPConnectionHandler {
             switch decision {
             case .allow(let grant):
                 startPlaying(name, grant: grant)
-            case .deny(let reason):
+            case .deny(_, let reason):
                 logger.notice("play refused", metadata: ["stream": "\(name.stream)", "reason": "\(reason)"])
                 refuse(code: "NetStream.Play.Failed", description: "play refused: \(reason)")
             }

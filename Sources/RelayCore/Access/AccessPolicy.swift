@@ -7,7 +7,7 @@ public protocol AccessPolicy: Sendable {
 
 public struct AccessRequest: Sendable, CustomStringConvertible {
     public enum Action: String, Sendable { case publish, play }
-    public enum Transport: String, Sendable { case rtmp, srt }
+    public enum Transport: String, Sendable { case rtmp, srt, webrtc }
 
     public let action: Action
     public let transport: Transport
@@ -33,7 +33,9 @@ public struct AccessRequest: Sendable, CustomStringConvertible {
 
 public enum AccessDecision: Sendable, Equatable {
     case allow(AccessGrant)
-    case deny(reason: String)
+    /// Refused: `code` says why in a form each protocol maps to its own error (metric label,
+    /// SRT reject code, HTTP status); `reason` is the human sentence for logs and clients.
+    case deny(DenyCode, reason: String)
 }
 
 /// What an allowed request is known to be.

@@ -2,10 +2,11 @@ import Foundation
 import NIOCore
 import RelayCore
 
-/// What a transcoder is handed by its source stream: a bounded queue filled under the stream's
-/// lock (never blocking) and emptied by the transcoder's thread. When the transcoder falls more
-/// than `maxVideoFrames` behind, source video is dropped up to the next keyframe (counted).
-final class TranscodeInbox: @unchecked Sendable {
+/// What a stream hands a worker thread (a transcoder, a WebRTC feed): a bounded queue filled
+/// under the stream's lock (never blocking) and emptied by the worker's own thread. When the
+/// worker falls more than `maxVideoFrames` behind, video is dropped up to the next keyframe
+/// (counted). `@unchecked Sendable`: every member is guarded by `condition`.
+public final class MediaInbox: @unchecked Sendable {
     private let condition = NSCondition()
     private var items = CircularBuffer<StreamItem>(initialCapacity: 256)
     private var queuedVideo = 0
@@ -16,12 +17,12 @@ final class TranscodeInbox: @unchecked Sendable {
     /// Source video frames dropped because the transcoder fell behind.
     private(set) var dropped = 0
 
-    init(maxVideoFrames: Int) {
+    public init(maxVideoFrames: Int) {
         self.maxVideoFrames = maxVideoFrames
         self.maxItems = maxVideoFrames * 4 + 64
     }
 
-    func push(_ item: StreamItem) {
+    public func push(_ item: StreamItem) {
         condition.lock()
         defer { condition.unlock() }
         guard !closed else { return }
@@ -41,7 +42,7 @@ final class TranscodeInbox: @unchecked Sendable {
     }
 
     /// The next item, waiting for one; nil once closed.
-    func pop() -> StreamItem? {
+    public func pop() -> StreamItem? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty, !closed { condition.wait() }
@@ -51,7 +52,7 @@ final class TranscodeInbox: @unchecked Sendable {
     }
 
     /// Wakes the transcoder's thread and makes it stop.
-    func close() {
+    public func close() {
         condition.lock()
         closed = true
         items.removeAll()
@@ -59,13 +60,13 @@ final class TranscodeInbox: @unchecked Sendable {
         condition.unlock()
     }
 
-    var isClosed: Bool {
+    public var isClosed: Bool {
         condition.lock()
         defer { condition.unlock() }
         return closed
     }
 
-    var droppedCount: Int {
+    public var droppedCount: Int {
         condition.lock()
         defer { condition.unlock() }
         return dropped

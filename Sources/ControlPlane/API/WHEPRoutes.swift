@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RelayCore
+
+/// WHEP (draft-ietf-wish-whep) on the HTTP port: `POST /whep/live/<classId>[_<rendition>]` with an
+/// SDP offer and the site's key (Bearer or `?key=`), `DELETE`/`PATCH /whep/sessions/<id>`, CORS.
+/// Access goes through the same ``AccessPolicy`` as RTMP and SRT; the media server does the rest.
+struct WHEPRoutes: Sendable {
+    let host: any WebRTCPlaybackHost
+    let policy: any AccessPolicy
+    let ladder: Set<String>
+    let maxOfferBytes = 64 * 1024
+
+    func add(to router: Router<RelayRequestContext>) {
+        let whep = router.group("whep").add(middleware: CORSMiddleware())
+        whep.on("live/:name", method: .options) { _, _ in Response(status: .noContent) }
+        whep.on("sessions/:id", method: .options) { _, _ in Response(status: .noContent) }
+        whep.post("live/:name") { request, context in try await offer(request, context) }
+        whep.delete("sessions/:id") { _, context in
+            guard await host.endSession(id: try context.parameters.require("id")) else { throw APIError.notFound("session") }
+            return Response(status: .ok)
+        }
+        whep.patch("sessions/:id") { _, context in
+            // ICE-lite with every candidate in the answer: trickled candidates change nothing.
+            guard await host.hasSession(id: try context.parameters.require("id")) else { throw APIError.notFound("session") }
+            return Response(status: .noContent)
+        }
+    }
+
+    private func offer(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
+        let (base, rendition) = Rendition.split(name: try context.parameters.require("name"), ladder: ladder)
+        let key = Self.key(from: request)
+        let address = context.remoteAddress?.ipAddress ?? "?"
+        let stream = StreamKey(app: "live", name: base)
+        let access = AccessRequest(action: .play, transport: .webrtc, stream: stream, key: key, remoteAddress: address)
+        switch await policy.authorize(access) {
+        case .deny(let code, let reason):
+            context.logger.notice("webrtc play refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
+            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, "play refused: \(reason)")
+        case .allow(let grant):
+            guard request.headers[.contentType]?.lowercased().hasPrefix("application/sdp") == true else {
+                throw APIError(.unsupportedMediaType, "unsupported_media_type", "the offer must be sent as application/sdp")
+            }
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: maxOfferBytes)
+            } catch {
+                throw APIError(.contentTooLarge, "too_large", "the offer is larger than \(maxOfferBytes) bytes")
+            }
+            let answer: WebRTCAnswer
+            do {
+                answer = try await host.startPlayback(
+                    WebRTCPlaybackRequest(
+                        stream: stream, rendition: rendition, offer: String(buffer: body), grant: grant, remoteAddress: address
+                    )
+                )
+            } catch let error as WebRTCOfferError {
+                context.logger.notice("webrtc offer refused", metadata: ["request": "\(access)", "reason": "\(error.message)"])
+                throw APIError(HTTPResponse.Status(code: error.httpStatus), error.code.rawValue, error.message)
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/sdp"
+            headers[.location] = "/whep/sessions/\(answer.sessionID)"
+            headers[.eTag] = "\"\(answer.sessionID)\""
+            return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(string: answer.sdp)))
+        }
+    }
+
+    /// `Authorization: Bearer <key>`, else `?key=`.
+    static func key(from request: Request) -> String? {
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            return String(header.dropFirst("Bearer ".count))
+        }
+        return request.uri.queryParameters.get("key").map { String($0) }
+    }
+}
+
+/// CORS for WHEP and WHIP, on every answer including errors, so a school portal on another
+/// origin can embed a player: any origin, the methods and headers a WHEP client uses, and the
+/// `Location`/`ETag` headers exposed.
+struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.accessControlAllowOrigin] = "*"
+        response.headers[.accessControlAllowMethods] = "POST, DELETE, PATCH, OPTIONS"
+        response.headers[.accessControlAllowHeaders] = "Authorization, Content-Type, If-Match"
+        response.headers[.accessControlExposeHeaders] = "Location, ETag"
+        return response
+    }
+}

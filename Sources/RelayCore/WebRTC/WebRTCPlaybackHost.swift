@@ -1,0 +1,55 @@
+/// The seam between the HTTP layer (WHEP routes) and the WebRTC media server: the routes check
+/// the request and its key, the host negotiates the session and owns it from then on.
+public protocol WebRTCPlaybackHost: Sendable {
+    /// Negotiates a viewer of `stream` (the class's source key) for an SDP offer; returns the
+    /// answer and the new session's id, or throws ``WebRTCOfferError``.
+    func startPlayback(_ request: WebRTCPlaybackRequest) async throws -> WebRTCAnswer
+    /// Ends a session (WHEP DELETE); false when no such session exists.
+    func endSession(id: String) async -> Bool
+    /// True while the session exists (WHEP PATCH).
+    func hasSession(id: String) async -> Bool
+}
+
+public struct WebRTCPlaybackRequest: Sendable {
+    /// The class's source stream (`live/<classId>`).
+    public var stream: StreamKey
+    /// A pinned rendition (`480p`, `source`), or nil for the adaptive plain name.
+    public var rendition: String?
+    public var offer: String
+    public var grant: AccessGrant
+    public var remoteAddress: String
+
+    public init(stream: StreamKey, rendition: String?, offer: String, grant: AccessGrant, remoteAddress: String) {
+        self.stream = stream
+        self.rendition = rendition
+        self.offer = offer
+        self.grant = grant
+        self.remoteAddress = remoteAddress
+    }
+}
+
+public struct WebRTCAnswer: Sendable {
+    public var sessionID: String
+    public var sdp: String
+    public init(sessionID: String, sdp: String) {
+        self.sessionID = sessionID
+        self.sdp = sdp
+    }
+}
+
+/// Why an offer was refused: 400 malformed or unanswerable SDP, 503 at the session limit.
+public struct WebRTCOfferError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case badOffer = "bad_offer"
+        case tooManySessions = "too_many_sessions"
+        case unavailable = "unavailable"
+    }
+    public var code: Code
+    public var message: String
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+    public var httpStatus: Int { code == .badOffer ? 400 : 503 }
+    public var description: String { message }
+}

@@ -1,0 +1,57 @@
+import Logging
+import Media
+import NIOConcurrencyHelpers
+import NIOCore
+import RelayCore
+
+/// What one stream gives its WebRTC viewers: a subscriber of the `LiveStream` that queues the
+/// stream's messages (never blocking the publisher) for its own thread, which packetizes them
+/// once (``FeedWorker``) and hands each frame to the media server's event loop.
+///
+/// Owned by the media server: `start` once, `stop` once (joins the thread; not on an event loop).
+final class StreamFeed: StreamSubscriber, ViewerGroupReporting {
+    let key: StreamKey
+    private let inbox = MediaInbox(maxVideoFrames: 60)
+    private let worker: FeedWorker
+    private let thread: OwnedThread
+    private let registry: StreamRegistry
+    private let reported = NIOLockedValueBox<[ViewerSnapshot]>([])
+
+    /// Subscribes to `key` and starts the feed's thread. `emit` is called on that thread.
+    init(
+        key: StreamKey, registry: StreamRegistry, transcodesAudio: Bool, logger: Logger,
+        emit: @escaping @Sendable (FeedOutput) -> Void
+    ) throws {
+        self.key = key
+        self.registry = registry
+        let worker = FeedWorker(key: key, transcodesAudio: transcodesAudio, logger: logger, emit: emit)
+        self.worker = worker
+        let inbox = self.inbox
+        nonisolated(unsafe) let confined = worker  // used by the feed's thread only
+        thread = try OwnedThread(name: "webrtc-feed") {
+            while let item = inbox.pop() { confined.handle(item) }
+        }
+        registry.attachSubscriber(self, to: key)
+    }
+
+    /// Called under the stream's lock: queue and return.
+    func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
+        inbox.push(item)
+    }
+
+    /// The viewers this feed's picture goes to, as the media server last reported them.
+    var viewerSnapshots: [ViewerSnapshot] { reported.withLockedValue { $0 } }
+
+    func report(_ viewers: [ViewerSnapshot]) {
+        reported.withLockedValue { $0 = viewers }
+    }
+
+    /// Leaves the stream and joins the thread. Blocks briefly: call it off the event loops.
+    func stop() {
+        if let stream = registry.stream(key) { registry.detachSubscriber(self, from: stream) }
+        inbox.close()
+        thread.join()
+    }
+}
+
+extension StreamFeed: @unchecked Sendable {}  // immutable after init but for the locked report; the worker is confined to its thread

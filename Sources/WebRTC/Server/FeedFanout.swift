@@ -1,0 +1,51 @@
+import NIOCore
+import RelayCore
+
+/// The event-loop side of one stream feed: its viewers and the group of pictures a new viewer
+/// starts on. Video viewers watch this feed's picture; audio viewers hear it (a source feed);
+/// pending viewers move here at its next keyframe (a rung switch).
+final class FeedFanout {
+    let key: StreamKey
+    let feed: StreamFeed
+    private(set) var gop: [RTPFrame] = []
+    private var gopBytes = 0
+    var video: [String: WebRTCSession] = [:]
+    var audio: [String: WebRTCSession] = [:]
+    var pending: [String: WebRTCSession] = [:]
+    /// The stream carries B-frames: adaptive viewers should be on a rung.
+    var hasBFrames = false
+    /// A GOP larger than this is not cached past its start (new viewers then wait for a keyframe).
+    static let maxGOPBytes = 4 << 20
+
+    init(key: StreamKey, feed: StreamFeed) {
+        self.key = key
+        self.feed = feed
+    }
+
+    var isUnused: Bool { video.isEmpty && audio.isEmpty && pending.isEmpty }
+
+    func remember(_ frame: RTPFrame) {
+        guard frame.track == .video else { return }
+        if frame.isKeyframe {
+            gop = [frame]
+            gopBytes = frame.byteCount
+        } else if !gop.isEmpty {
+            gopBytes += frame.byteCount
+            if gopBytes > Self.maxGOPBytes { gop = [] } else { gop.append(frame) }
+        }
+    }
+
+    func forgetGOP() {
+        gop = []
+        gopBytes = 0
+    }
+
+    func remove(_ session: WebRTCSession) {
+        video[session.id] = nil
+        audio[session.id] = nil
+        pending[session.id] = nil
+    }
+}
+
+@available(*, unavailable)
+extension FeedFanout: Sendable {}

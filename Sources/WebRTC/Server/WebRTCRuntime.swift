@@ -1,0 +1,265 @@
+import Logging
+import NIOCore
+import RelayCore
+
+/// Everything the media server holds, confined to its one event loop (str0m's SFU shape: one
+/// socket, one loop, every session): the sessions by id, ICE ufrag and address, and the stream
+/// feeds with their viewers. Feeds' threads hand frames here with `deliver`.
+final class WebRTCRuntime {
+    let loop: any EventLoop
+    let registry: StreamRegistry
+    let renditions: RenditionDirectory?
+    let configuration: WebRTCConfiguration
+    let logger: Logger
+    /// Stops a feed off the event loop (its thread is joined).
+    let retire: (StreamFeed) -> Void
+    var output: (any DatagramOutput)?
+
+    private(set) var sessions: [String: WebRTCSession] = [:]
+    private var byUfrag: [String: WebRTCSession] = [:]
+    private var byAddress: [SocketAddress: WebRTCSession] = [:]
+    private(set) var fanouts: [StreamKey: FeedFanout] = [:]
+    private var lastAdaptation: NIODeadline = .now()
+
+    init(
+        loop: any EventLoop, registry: StreamRegistry, renditions: RenditionDirectory?, configuration: WebRTCConfiguration,
+        logger: Logger, retire: @escaping (StreamFeed) -> Void
+    ) {
+        self.loop = loop
+        self.registry = registry
+        self.renditions = renditions
+        self.configuration = configuration
+        self.logger = logger
+        self.retire = retire
+    }
+
+    var sessionCount: Int { sessions.count }
+
+    func add(_ session: WebRTCSession) {
+        sessions[session.id] = session
+        byUfrag[session.local.ufrag] = session
+    }
+
+    // MARK: Datagrams
+
+    func receive(_ datagram: ByteBuffer, from address: SocketAddress) {
+        guard let output else { return }
+        let now = NIODeadline.now()
+        var session = byAddress[address]
+        if PacketDemultiplexer.classify(datagram) == .stun, let found = Self.session(forSTUN: datagram, in: byUfrag) {
+            session = found
+        }
+        guard let session else { return }  // not ours: dropped without an answer
+        let before = session.remoteAddress
+        let events = session.receive(datagram, from: address, now: now, output: output)
+        if let moved = session.remoteAddress, moved != before {
+            if let before { byAddress[before] = nil }
+            byAddress[moved] = session
+        }
+        handle(events, of: session, now: now)
+    }
+
+    private static func session(forSTUN datagram: ByteBuffer, in byUfrag: [String: WebRTCSession]) -> WebRTCSession? {
+        guard let message = try? STUNMessage(decoding: datagram), let username = message.username,
+            let ufrag = ICEUsername(stunUsername: username)?.localUfrag
+        else { return nil }
+        return byUfrag[ufrag]
+    }
+
+    private func handle(_ events: [WebRTCSessionEvent], of session: WebRTCSession, now: NIODeadline) {
+        for event in events {
+            switch event {
+            case .connected: join(session, now: now)
+            case .pictureLost: break  // the session waits for the next keyframe itself
+            case .closed: remove(session)
+            }
+        }
+    }
+
+    // MARK: Sessions and feeds
+
+    /// A connected viewer joins its picture's feed (starting on its cached GOP) and the source's sound.
+    private func join(_ session: WebRTCSession, now: NIODeadline) {
+        guard let output else { return }
+        let videoKey = session.playback.feedKey(for: session.playback.playing, source: session.source)
+        if session.video != nil, let fanout = fanout(for: videoKey) {
+            fanout.video[session.id] = session
+            session.start(with: fanout.gop, now: now, output: output)
+        }
+        if session.audio != nil, let fanout = fanout(for: session.source) {
+            fanout.audio[session.id] = session
+        }
+        publishViewers()
+    }
+
+    /// The fanout of `key`, starting its feed (and subscribing to the stream) when there is none.
+    func fanout(for key: StreamKey) -> FeedFanout? {
+        if let existing = fanouts[key] { return existing }
+        // The feed's thread hands its frames to this loop.
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        let loop = self.loop
+        let emit: @Sendable (FeedOutput) -> Void = { output in loop.execute { bound.value.deliver(output, from: key) } }
+        do {
+            let feed = try StreamFeed(
+                key: key, registry: registry, transcodesAudio: !(renditions?.isRenditionStream(key) ?? false),
+                logger: logger, emit: emit
+            )
+            let fanout = FeedFanout(key: key, feed: feed)
+            fanouts[key] = fanout
+            return fanout
+        } catch {
+            logger.error("webrtc feed could not start", metadata: ["stream": "\(key)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    func endSession(id: String, reason: String) -> Bool {
+        guard let session = sessions[id], let output else { return false }
+        handle(session.close(reason: reason, output: output), of: session, now: .now())
+        output.flush()
+        return true
+    }
+
+    private func remove(_ session: WebRTCSession) {
+        sessions[session.id] = nil
+        if byUfrag[session.local.ufrag] === session { byUfrag[session.local.ufrag] = nil }
+        if let address = session.remoteAddress, byAddress[address] === session { byAddress[address] = nil }
+        for fanout in Array(fanouts.values) {
+            fanout.remove(session)
+            retireIfUnused(fanout)
+        }
+        publishViewers()
+    }
+
+    private func retireIfUnused(_ fanout: FeedFanout) {
+        guard fanout.isUnused, fanouts[fanout.key] === fanout else { return }
+        fanouts[fanout.key] = nil
+        retire(fanout.feed)
+    }
+
+    // MARK: Frames from feeds
+
+    func deliver(_ item: FeedOutput, from key: StreamKey) {
+        guard let fanout = fanouts[key], let output else { return }
+        let now = NIODeadline.now()
+        switch item {
+        case .frame(let frame):
+            fanout.remember(frame)
+            switch frame.track {
+            case .video:
+                if frame.isKeyframe, !fanout.pending.isEmpty { completeSwitches(to: fanout, at: frame, now: now) }
+                for session in fanout.video.values { session.send(frame, now: now, output: output) }
+            case .audio:
+                for session in fanout.audio.values { session.send(frame, now: now, output: output) }
+            }
+        case .bFramesSeen:
+            fanout.hasBFrames = true
+            logger.notice("the source has B-frames: WebRTC viewers of the plain name are moved to a rung", metadata: ["stream": "\(key)"])
+        case .publisherStarted:
+            fanout.forgetGOP()
+            for session in fanout.video.values { session.waitingForKeyframe = true }
+        case .ended(let reason):
+            for session in Array(fanout.video.values) + Array(fanout.audio.values) {
+                handle(session.close(reason: "the stream ended: \(reason)", output: output), of: session, now: now)
+            }
+        }
+        output.flush()
+    }
+
+    private func completeSwitches(to fanout: FeedFanout, at keyframe: RTPFrame, now: NIODeadline) {
+        guard let output else { return }
+        for session in fanout.pending.values {
+            fanout.pending[session.id] = nil
+            let old = session.playback.playing
+            let oldKey = session.playback.feedKey(for: old, source: session.source)
+            if let previous = fanouts[oldKey] {
+                previous.video[session.id] = nil
+                retireIfUnused(previous)
+            }
+            let new = session.playback.pending ?? old
+            session.playback.playing = new
+            session.playback.pending = nil
+            fanout.video[session.id] = session
+            session.switchVideo(to: keyframe, now: now, output: output)
+            let direction = renditions?.countSwitch(of: session.source, from: old, to: new)
+            session.logger.info("webrtc viewer switched rung", metadata: [
+                "from": "\(old)", "to": "\(new)", "direction": "\(direction?.rawValue ?? "-")",
+                "rttMs": "\(session.stats.rttMs.map { Int($0) } ?? -1)", "lossPercent": "\(Int(session.stats.fractionLost * 100))",
+                "estimateKbps": "\(session.stats.estimatedBitrate.map { $0 / 1000 } ?? -1)",
+            ])
+        }
+        publishViewers()
+    }
+
+    /// Starts moving `session` to `rendition`: it joins that feed as pending until its keyframe.
+    func requestSwitch(_ session: WebRTCSession, to rendition: String) {
+        guard session.playback.pending != rendition, rendition != session.playback.playing else { return }
+        if let old = session.playback.pending, let fanout = fanouts[session.playback.feedKey(for: old, source: session.source)] {
+            fanout.pending[session.id] = nil
+            retireIfUnused(fanout)
+        }
+        guard let fanout = fanout(for: session.playback.feedKey(for: rendition, source: session.source)) else { return }
+        session.playback.pending = rendition
+        fanout.pending[session.id] = session
+    }
+
+    // MARK: Time
+
+    /// Every 100 ms: session timers; once a second: adaptive rung choice and the live view.
+    func tick() {
+        guard let output else { return }
+        defer { output.flush() }
+        let now = NIODeadline.now()
+        for session in Array(sessions.values) {
+            handle(session.tick(now: now, output: output), of: session, now: now)
+        }
+        guard now - lastAdaptation >= .seconds(1) else { return }
+        lastAdaptation = now
+        for session in sessions.values where session.state == .connected && session.playback.adaptive {
+            adapt(session, now: now)
+        }
+        publishViewers()
+    }
+
+    private func adapt(_ session: WebRTCSession, now: NIODeadline) {
+        let rungs = renditions?.renditions(for: session.source) ?? []
+        guard !rungs.isEmpty else { return }  // the source, until the transcoder has rungs
+        let selection = configuration.renditionSelection
+        var selector = RenditionSelector.following(
+            session.playback.selector, rungs: rungs, bandwidthKbps: session.grant.bandwidthKbps, now: now, configuration: selection
+        )
+        let reading = session.playback.pressure.read(
+            rttMs: session.stats.rttMs, fractionLost: session.stats.fractionLost, estimatedBitrate: session.stats.estimatedBitrate,
+            stepDownBacklogMillis: selection.stepDownBacklogMillis
+        )
+        let target = selector.target(
+            playing: session.playback.pending ?? session.playback.playing, now: now, backlogMillis: reading?.backlogMillis,
+            throughputKbps: reading?.throughputKbps
+        )
+        session.playback.selector = selector
+        if let target { requestSwitch(session, to: target) }
+    }
+
+    /// Hands each feed the snapshots of its picture's viewers, for the live view.
+    private func publishViewers() {
+        for fanout in fanouts.values {
+            fanout.feed.report(fanout.video.values.map { $0.viewerSnapshot })
+        }
+    }
+
+    /// Ends every session (relay shutdown); their feeds are retired as their last viewer leaves.
+    func shutdown() {
+        guard let output else { return }
+        for session in Array(sessions.values) {
+            handle(session.close(reason: "the relay is shutting down", output: output), of: session, now: .now())
+        }
+        for fanout in Array(fanouts.values) {
+            fanouts[fanout.key] = nil
+            retire(fanout.feed)
+        }
+        output.flush()
+    }
+}
+
+@available(*, unavailable)
+extension WebRTCRuntime: Sendable {}

@@ -1,0 +1,168 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import RelayCore
+import ServiceLifecycle
+
+/// The SFU leg: one UDP socket (`webrtc.port`) shared by every WebRTC session, ICE-lite, DTLS
+/// and SRTP per viewer, and the shared per-stream feeds. A `Service` of relayd's group; the
+/// WHEP routes reach it as a ``WebRTCPlaybackHost``.
+///
+/// Owns its event loop's runtime (every session and feed), the DTLS context, the thread pool
+/// that joins retired feeds' threads, and the socket; on graceful shutdown it ends every session
+/// (close_notify), stops every feed and joins its threads before `run` returns.
+public final class WebRTCServer: Service, WebRTCPlaybackHost {
+    private let configuration: WebRTCConfiguration
+    private let loop: any EventLoop
+    private let runtime: NIOLoopBound<WebRTCRuntime>
+    private let dtls: DTLSContext
+    private let threadPool = NIOThreadPool(numberOfThreads: 1)
+    /// Feeds being stopped on the thread pool, awaited at shutdown.
+    private let retiring = NIOLockedValueBox<[ObjectIdentifier: EventLoopFuture<Void>]>([:])
+    private let candidates = NIOLockedValueBox<[ICECandidate]>([])
+    private let renditions: RenditionDirectory?
+    private let logger: Logger
+    private let onListening: @Sendable (SocketAddress) -> Void
+
+    public init(
+        configuration: WebRTCConfiguration, group: any EventLoopGroup, registry: StreamRegistry, renditions: RenditionDirectory?,
+        logger: Logger, onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+    ) throws {
+        self.configuration = configuration
+        self.renditions = renditions
+        self.logger = logger
+        self.onListening = onListening
+        dtls = try DTLSContext(certificate: try DTLSCertificate())
+        let loop = group.next()
+        self.loop = loop
+        let threadPool = self.threadPool
+        let retiring = self.retiring
+        let runtimeLogger = logger
+        runtime = NIOLoopBound(
+            WebRTCRuntime(
+                loop: loop, registry: registry, renditions: renditions, configuration: configuration, logger: runtimeLogger,
+                retire: { feed in
+                    let id = ObjectIdentifier(feed)
+                    let done = threadPool.runIfActive(eventLoop: loop) { feed.stop() }
+                    retiring.withLockedValue { $0[id] = done }
+                    done.whenComplete { _ in retiring.withLockedValue { _ = $0.removeValue(forKey: id) } }
+                }
+            ),
+            eventLoop: loop
+        )
+    }
+
+    public func run() async throws {
+        threadPool.start()
+        let runtime = self.runtime
+        let channel = try await bind()
+        try await loop.submit {
+            let runtimeValue = runtime.value
+            runtimeValue.output = ChannelDatagramOutput(channel: channel)
+        }.get()
+        let ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
+            runtime.value.tick()
+        }
+        if let address = channel.localAddress {
+            candidates.withLockedValue { $0 = Self.candidates(configuration: configuration, port: address.port ?? configuration.port) }
+            onListening(address)
+        }
+        try? await gracefulShutdown()
+        try? await loop.submit {
+            ticker.cancel()
+            runtime.value.shutdown()
+        }.get()
+        for done in retiring.withLockedValue({ Array($0.values) }) { try? await done.get() }
+        try? await channel.close()
+        try? await threadPool.shutdownGracefully()
+        logger.info("webrtc stopped")
+    }
+
+    private func bind() async throws -> any Channel {
+        let runtime = self.runtime
+        do {
+            return try await DatagramBootstrap(group: loop)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+                .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
+                .channelOption(.datagramVectorReadMessageCount, value: 32)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(WebRTCDatagramHandler(runtime: runtime.value))
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            throw WebRTCServerError.cannotListen(host: configuration.host, port: configuration.port, reason: "\(error)")
+        }
+    }
+
+    // MARK: WebRTCPlaybackHost
+
+    public func startPlayback(_ request: WebRTCPlaybackRequest) async throws -> WebRTCAnswer {
+        let negotiated: NegotiatedSession
+        do {
+            let offer = try SessionDescription.parse(request.offer)
+            negotiated = try SendNegotiation.negotiate(offer: offer, preferredH264ProfileIDC: 0x64)
+        } catch {
+            throw WebRTCOfferError(.badOffer, "the offer cannot be answered: \(error)")
+        }
+        let playback = choosePlayback(request)
+        let runtime = self.runtime
+        let dtls = self.dtls
+        let candidates = self.candidates.withLockedValue { $0 }
+        let maxSessions = configuration.maxSessions
+        let logger = self.logger
+        return try await loop.submit { () throws -> WebRTCAnswer in
+            let runtime = runtime.value
+            guard runtime.output != nil else { throw WebRTCOfferError(.unavailable, "the WebRTC media server is not running") }
+            guard runtime.sessionCount < maxSessions else {
+                throw WebRTCOfferError(.tooManySessions, "the relay serves its maximum of \(maxSessions) WebRTC sessions (limits.maxWebRTCSessions)")
+            }
+            let transport: DTLSTransport
+            do {
+                transport = try DTLSTransport(context: dtls, role: .server)
+            } catch {
+                throw WebRTCOfferError(.unavailable, "DTLS could not start: \(error)")
+            }
+            let session = WebRTCSession(
+                id: WebRTCSessionID.make(), source: request.stream, grant: request.grant, local: ICECredentials.random(),
+                negotiated: negotiated, dtls: transport, playback: playback, configuration: .init(), now: .now(), logger: logger
+            )
+            runtime.add(session)
+            let answer = SDPAnswer.render(negotiated, local: session.localDescription(fingerprint: dtls.fingerprint, candidates: candidates))
+            logger.info("webrtc session offered", metadata: [
+                "session": "\(session.id)", "stream": "\(request.stream)", "rendition": "\(playback.playing)",
+                "adaptive": "\(playback.adaptive)", "site": "\(request.grant.schoolId ?? "-")", "remote": "\(request.remoteAddress)",
+            ])
+            return WebRTCAnswer(sessionID: session.id, sdp: answer)
+        }.get()
+    }
+
+    public func endSession(id: String) async -> Bool {
+        let runtime = self.runtime
+        return (try? await loop.submit { runtime.value.endSession(id: id, reason: "the viewer ended the session (DELETE)") }.get()) ?? false
+    }
+
+    public func hasSession(id: String) async -> Bool {
+        let runtime = self.runtime
+        return (try? await loop.submit { runtime.value.sessions[id] != nil }.get()) ?? false
+    }
+
+    /// Pinned names play their rung; the plain name starts on the rung the site's bandwidth fits
+    /// (the source while the stream has no rungs yet).
+    private func choosePlayback(_ request: WebRTCPlaybackRequest) -> PlaybackChoice {
+        if let rendition = request.rendition {
+            return PlaybackChoice(playing: rendition, adaptive: false)
+        }
+        let rungs = renditions?.renditions(for: request.stream) ?? []
+        guard !rungs.isEmpty else { return PlaybackChoice(playing: "source", adaptive: true) }
+        let selector = RenditionSelector(
+            rungs: rungs, bandwidthKbps: request.grant.bandwidthKbps, now: .now(), configuration: configuration.renditionSelection
+        )
+        return PlaybackChoice(playing: selector.current.name, adaptive: true, selector: selector)
+    }
+}
+
+extension WebRTCServer: Sendable {}

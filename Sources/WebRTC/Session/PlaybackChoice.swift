@@ -1,0 +1,20 @@
+import NIOCore
+import RelayCore
+
+/// Which picture a viewer gets: a pinned rung or the source, or (the plain class name) the rung
+/// its site's bandwidth and its link's RTCP feedback choose.
+struct PlaybackChoice {
+    /// The rung played now (`source` for the source stream).
+    var playing: String
+    /// Where the viewer is moving to, until that feed's next keyframe.
+    var pending: String?
+    /// The plain name: the relay chooses and changes the rung.
+    let adaptive: Bool
+    var selector: RenditionSelector?
+    var pressure = WebRTCLinkPressure()
+
+    /// The feed a rung name plays.
+    func feedKey(for rendition: String, source: StreamKey) -> StreamKey {
+        Rendition.playedKey(source: source, rendition: rendition)
+    }
+}

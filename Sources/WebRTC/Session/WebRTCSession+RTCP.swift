@@ -1,0 +1,76 @@
+import Foundation
+import NIOCore
+
+extension WebRTCSession {
+    /// Handles the viewer's RTCP: receiver reports (loss, round trip), NACK (resend from the
+    /// history), PLI/FIR (wait for the next keyframe), REMB (its estimate of the link).
+    func receiveRTCP(_ datagram: ByteBuffer, now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
+        guard let srtp else { return [] }
+        var packet = datagram
+        guard (try? srtp.unprotectRTCP(&packet)) != nil, let packets = try? RTCPCompound.parse(packet) else {
+            stats.badRTCP += 1
+            return []
+        }
+        var events: [WebRTCSessionEvent] = []
+        for rtcp in packets {
+            switch rtcp {
+            case .receiverReport(let report):
+                readReportBlocks(report.reports)
+            case .senderReport(let report):
+                readReportBlocks(report.reports)
+            case .nack(let nack) where nack.mediaSSRC == video?.ssrc:
+                retransmit(nack.lostSequenceNumbers, now: now, output: output)
+            case .pli(let pli) where pli.mediaSSRC == video?.ssrc:
+                events.append(pictureLost())
+            case .fir(let fir) where fir.entries.contains(where: { $0.ssrc == video?.ssrc }):
+                events.append(pictureLost())
+            case .remb(let remb):
+                stats.estimatedBitrate = Int(clamping: remb.bitrate)
+            default:
+                break
+            }
+        }
+        return events
+    }
+
+    private func pictureLost() -> WebRTCSessionEvent {
+        stats.pictureLosses += 1
+        waitingForKeyframe = true
+        return .pictureLost
+    }
+
+    private func readReportBlocks(_ blocks: [RTCPReportBlock]) {
+        for block in blocks where block.ssrc == video?.ssrc || block.ssrc == audio?.ssrc {
+            if block.ssrc == video?.ssrc { stats.fractionLost = Double(block.fractionLost) / 256 }
+            guard block.lastSenderReport != 0 else { continue }
+            // RFC 3550 6.4.1: RTT = arrival − LSR − DLSR, in 1/65536 s of the middle 32 NTP bits.
+            let arrival = NTPTimestamp.now().middle32
+            let rtt = arrival &- block.lastSenderReport &- block.delaySinceLastSenderReport
+            if rtt < 65536 * 10 { stats.rttMs = Double(rtt) * 1000 / 65536 }
+        }
+    }
+
+    /// A sender report for each track that sent something, each with an SDES CNAME.
+    func sendReports(now: NIODeadline, output: any DatagramOutput) {
+        guard let srtp, let remoteAddress else { return }
+        let ntp = NTPTimestamp.now()
+        for sender in [video, audio].compactMap({ $0 }) {
+            guard let rtpTimestamp = sender.reportTimestamp(now: now) else { continue }
+            var packet = RTCPWriter.senderReport(
+                ssrc: sender.ssrc, ntpTime: ntp.value, rtpTimestamp: rtpTimestamp, packetCount: sender.packetCount,
+                octetCount: sender.octetCount, cname: cname
+            )
+            guard (try? srtp.protectRTCP(&packet)) != nil else { continue }
+            output.send(packet, to: remoteAddress)
+        }
+    }
+}
+
+extension NTPTimestamp {
+    /// The wall clock now, as sender reports and RTT measurement need it.
+    static func now() -> NTPTimestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return NTPTimestamp(nanosecondsSince1970: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
+    }
+}

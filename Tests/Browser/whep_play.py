@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Plays a WHEP URL in Debian's Chromium (Playwright, executable_path=/usr/bin/chromium) with a
+minimal standard WHEP client and prints one JSON line of what the browser saw.
+
+    whep_play.py URL [--key KEY] [--seconds N] [--no-delete]
+
+The page POSTs an SDP offer (recvonly audio + video), applies the answer, and reports: the POST's
+status, the time from the POST to the first decoded frame, the picture size, frames decoded and
+the inbound audio energy (getStats), then DELETEs the session (its status too). The page is
+about:blank, so the relay's CORS headers are exercised as a school portal on another origin would.
+"""
+import argparse
+import json
+import sys
+
+from playwright.sync_api import sync_playwright
+
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--autoplay-policy=no-user-gesture-required",
+    "--allow-loopback-in-peer-connection",
+    "--use-fake-ui-for-media-stream",
+]
+
+CLIENT = """
+async ([url, key, seconds, doDelete]) => {
+  const result = {};
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver('video', {direction: 'recvonly'});
+  pc.addTransceiver('audio', {direction: 'recvonly'});
+  const video = document.createElement('video');
+  video.autoplay = true; video.muted = true; video.playsInline = true;
+  document.body.appendChild(video);
+  const stream = new MediaStream();
+  pc.ontrack = (e) => { stream.addTrack(e.track); video.srcObject = stream; };
+  const offer = await pc.createOffer();
+  await pc.setLocalDescription(offer);
+  const headers = {'Content-Type': 'application/sdp'};
+  if (key) headers['Authorization'] = 'Bearer ' + key;
+  const t0 = performance.now();
+  const response = await fetch(url, {method: 'POST', headers, body: offer.sdp});
+  result.status = response.status;
+  result.location = response.headers.get('Location');
+  const body = await response.text();
+  if (response.status !== 201) { result.body = body; pc.close(); return result; }
+  await pc.setRemoteDescription({type: 'answer', sdp: body});
+  const first = await Promise.race([
+    new Promise((resolve) => video.requestVideoFrameCallback(() => resolve(performance.now() - t0))),
+    new Promise((resolve) => setTimeout(() => resolve(null), 15000)),
+  ]);
+  result.firstFrameMs = first;
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const stats = await pc.getStats();
+  stats.forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') {
+      result.framesDecoded = s.framesDecoded; result.frameWidth = s.frameWidth; result.frameHeight = s.frameHeight;
+      result.videoPacketsLost = s.packetsLost; result.nackCount = s.nackCount; result.freezeCount = s.freezeCount;
+      result.totalFreezesDuration = s.totalFreezesDuration;
+    }
+    if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+      result.totalAudioEnergy = s.totalAudioEnergy; result.audioPacketsReceived = s.packetsReceived;
+    }
+    if (s.type === 'candidate-pair' && s.state === 'succeeded') { result.rttMs = (s.currentRoundTripTime || 0) * 1000; }
+  });
+  result.videoWidth = video.videoWidth; result.videoHeight = video.videoHeight;
+  result.currentTime = video.currentTime;
+  result.connectionState = pc.connectionState;
+  if (doDelete && result.location) {
+    const del = await fetch(new URL(result.location, url).href, {method: 'DELETE'});
+    result.deleteStatus = del.status;
+  }
+  pc.close();
+  return result;
+}
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--key", default="")
+    parser.add_argument("--seconds", type=float, default=4)
+    parser.add_argument("--no-delete", action="store_true")
+    args = parser.parse_args()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto("about:blank")
+            result = page.evaluate(CLIENT, [args.url, args.key, args.seconds, not args.no_delete])
+        finally:
+            browser.close()
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

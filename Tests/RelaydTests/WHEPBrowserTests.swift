@@ -1,0 +1,115 @@
+import Foundation
+import ProcessTestSupport
+import Testing
+
+/// WHEP playback in a real browser: Debian's Chromium driven by Playwright (Tests/Browser/whep_play.py)
+/// watches a lesson published over RTMP, through the contract's WHEP URL, with the site's key.
+/// A browser that cannot start fails the test; it never skips.
+@Suite(.serialized)
+struct WHEPBrowserTests {
+    struct Lesson {
+        let relay: RelaydServer
+        let site: String
+        let stranger: String
+        let publisher: ChildProcess
+    }
+
+    /// A timetable relay with a class `math` live now: central school `central`, site `site-a`
+    /// (8 Mbit/s: the 720p rung fits), and a school not of the class; a 720p lesson with a tone.
+    static func lesson(seconds: Int = 40) async throws -> Lesson {
+        let relay = try await RelaydServer(config: "auth:\n  mode: timetable\npublisher:\n  graceSeconds: 5\n")
+        let api = relay.api
+        var keys: [String: String] = [:]
+        for (id, role) in [("central", "central"), ("site-a", "site"), ("stranger", "site")] {
+            var body: [String: Any] = ["id": id, "name": id, "role": role]
+            if role == "site" { body["bandwidthKbps"] = 8000 }
+            let reply = try await api.call("POST", "/schools", body)
+            try #require(reply.status == 201)
+            keys[id] = reply.object["key"] as? String
+        }
+        try #require(try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": "site-a", "program": "dedicated"]).status == 201)
+        let now = Date()
+        try #require(try await api.call("POST", "/classes", [
+            "id": "math", "title": "数学", "program": "dedicated", "centralSchoolId": "central",
+            "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)), "siteIds": ["site-a"],
+        ]).status == 201)
+        let publisher = try MediaTools.publishLesson(to: relay.url("math?key=\(keys["central"]!)"), seconds: seconds)
+        // Wait for the transcoder's rungs, so the plain name starts on one.
+        for _ in 0..<40 {
+            let live = try await api.call("GET", "/classes/math/live")
+            if (live.object["renditions"] as? [[String: Any]] ?? []).count > 1 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return Lesson(relay: relay, site: keys["site-a"]!, stranger: keys["stranger"]!, publisher: publisher)
+    }
+
+    static func play(_ url: String, key: String, seconds: Double = 4) async throws -> [String: Any] {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Browser/whep_play.py").path
+        let (code, out, err) = try await runTool("python3", [script, url, "--key", key, "--seconds", "\(seconds)"], timeout: .seconds(90))
+        guard code == 0, let line = out.split(separator: "\n").last,
+            let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else { throw TestFailure("the browser did not run (exit \(code.map(String.init) ?? "?")): \(out) \(err)") }
+        return json
+    }
+
+    @Test func aSiteWatchesTheLessonInChromiumOnItsRungWithSound() async throws {
+        let lesson = try await Self.lesson()
+        let relay = lesson.relay
+        defer { lesson.publisher.signal(SIGKILL) }
+        let url = "http://127.0.0.1:\(relay.httpPort)/whep/live/math"
+        async let watched = Self.play(url, key: lesson.site, seconds: 5)
+        // While it plays, the live view lists a webrtc viewer of site-a on a rung.
+        var viewer: [String: Any]?
+        for _ in 0..<60 where viewer == nil {
+            try await Task.sleep(for: .milliseconds(200))
+            let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
+            viewer = viewers.first { $0["protocol"] as? String == "webrtc" }
+        }
+        let result = try await watched
+        #expect(result["status"] as? Int == 201, "\(result)")
+        #expect((result["location"] as? String)?.hasPrefix("/whep/sessions/") == true)
+        #expect(result["frameWidth"] as? Int == 1280, "the 720p rung fits site-a's 8 Mbit/s: \(result)")
+        #expect(result["frameHeight"] as? Int == 720)
+        #expect((result["framesDecoded"] as? Int ?? 0) > 90, "\(result)")
+        #expect((result["totalAudioEnergy"] as? Double ?? 0) > 0, "the lesson's tone is heard: \(result)")
+        let first = try #require(result["firstFrameMs"] as? Double, "no frame decoded: \(result)")
+        #expect(first < 1000, "first frame \(first) ms after the POST")
+        #expect(result["deleteStatus"] as? Int == 200)
+        #expect(viewer?["siteId"] as? String == "site-a")
+        #expect(viewer?["rendition"] as? String == "720p", "\(String(describing: viewer))")
+        // DELETE removed it.
+        var remaining = 1
+        for _ in 0..<20 where remaining > 0 {
+            try await Task.sleep(for: .milliseconds(250))
+            let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
+            remaining = viewers.filter { $0["protocol"] as? String == "webrtc" }.count
+        }
+        #expect(remaining == 0)
+        #expect(relay.child.stderr.contains("webrtc viewer connected"))
+        #expect(!relay.child.stderr.contains(lesson.site), "the key is never logged")
+    }
+
+    @Test func aPinnedRungPlaysAtItsSize() async throws {
+        let lesson = try await Self.lesson()
+        defer { lesson.publisher.signal(SIGKILL) }
+        let result = try await Self.play("http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/math_360p", key: lesson.site, seconds: 3)
+        #expect(result["status"] as? Int == 201, "\(result)")
+        #expect(result["frameWidth"] as? Int == 640, "\(result)")
+        #expect(result["frameHeight"] as? Int == 360)
+        #expect((result["framesDecoded"] as? Int ?? 0) > 30)
+    }
+
+    @Test func refusalsFollowTheContract() async throws {
+        let lesson = try await Self.lesson(seconds: 15)
+        defer { lesson.publisher.signal(SIGKILL) }
+        let url = "http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/math"
+        let noKey = try await Self.play(url, key: "")
+        #expect(noKey["status"] as? Int == 401, "\(noKey)")
+        let wrong = try await Self.play(url, key: lesson.stranger)
+        #expect(wrong["status"] as? Int == 403, "\(wrong)")
+        let unknown = try await Self.play("http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/nosuch", key: lesson.site)
+        #expect(unknown["status"] as? Int == 404, "\(unknown)")
+        #expect((wrong["body"] as? String)?.contains("not a site of class") == true, "\(wrong)")
+    }
+}
