@@ -40,9 +40,10 @@ fi
 
 # Playwright for Python drives Debian's Chromium in the browser tests (executable_path=/usr/bin/chromium;
 # `playwright install` is never run: the tests use the system browser, and there is no internet).
-if python3 -c 'import playwright.sync_api' 2>/dev/null; then
+# The tests run Debian's /usr/bin/python3 (whatever python3 comes first on PATH), so it is installed there.
+if /usr/bin/python3 -c 'import playwright.sync_api' 2>/dev/null; then
   echo "bootstrap: playwright present"
 else
   echo "bootstrap: installing playwright"
-  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet playwright
+  PIP_BREAK_SYSTEM_PACKAGES=1 /usr/bin/python3 -m pip install --quiet playwright
 fi

@@ -31,7 +31,7 @@ struct Relayd: AsyncParsableCommand {
     var srtPort: Int?
     @Option(help: "HTTP API port (default 8080).")
     var httpPort: Int?
-    @Option(help: "WebRTC media UDP port (default 8189; 0 picks a free one).")
+    @Option(help: "WebRTC media port, UDP and ICE-TCP (default 8189; 0 picks free ones).")
     var webrtcPort: Int?
     @Option(help: "Database URL: sqlite:PATH or postgres://... (default sqlite:<data-dir>/relay.db).")
     var database: String?
@@ -74,7 +74,11 @@ struct Relayd: AsyncParsableCommand {
         if let rtmpPort { configuration.rtmpPort = try Self.checkPort(rtmpPort, "--rtmp-port") }
         if let srtPort { configuration.srtPort = try Self.checkPort(srtPort, "--srt-port") }
         if let httpPort { configuration.httpPort = try Self.checkPort(httpPort, "--http-port") }
-        if let webrtcPort { configuration.webrtcPort = try Self.checkPort(webrtcPort, "--webrtc-port") }
+        if let webrtcPort {
+            // One number for both, as the defaults have it (ICE-TCP stays off where the config turned it off).
+            configuration.webrtcPort = try Self.checkPort(webrtcPort, "--webrtc-port")
+            configuration.webrtcTCPPort = configuration.webrtcTCPPort.map { _ in webrtcPort }
+        }
         if let database { configuration.database = database }
         if let logLevel {
             guard Logger.Level(rawValue: logLevel) != nil else {
@@ -224,7 +228,7 @@ struct Relayd: AsyncParsableCommand {
         do {
             webrtc = try WebRTCServer(
                 configuration: webrtcConfiguration, group: group, registry: registry, renditions: renditions,
-                logger: Logger(label: "relay.webrtc"), onListening: { address in Self.announce("webrtc", address) }
+                logger: Logger(label: "relay.webrtc"), onListening: { name, address in Self.announce(name, address) }
             )
         } catch {
             throw RelaydError("cannot start WebRTC: \(error)")

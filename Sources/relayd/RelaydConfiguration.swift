@@ -137,7 +137,14 @@ struct ConfigReader {
         }
         if let webrtc = try section(top, "webrtc", keys: ["port", "tcpPort", "publicAddresses"]) {
             if let v = webrtc["port"] { config.webrtcPort = try port(v, at: "webrtc.port") }
-            if let v = webrtc["tcpPort"] { config.webrtcTCPPort = try port(v, at: "webrtc.tcpPort") }
+            if let v = webrtc["tcpPort"] {
+                // `tcpPort: off` (or false) turns ICE-TCP off.
+                if (v as? String) == "off" || (v as? Bool) == false {
+                    config.webrtcTCPPort = nil
+                } else {
+                    config.webrtcTCPPort = try port(v, at: "webrtc.tcpPort")
+                }
+            }
             if let v = webrtc["publicAddresses"] {
                 guard let list = v as? [Any] else {
                     throw ConfigurationError(key: "webrtc.publicAddresses", problem: "must be a list of IP addresses")

@@ -6,8 +6,8 @@ minimal standard WHEP client and prints one JSON line of what the browser saw.
 
 The page POSTs an SDP offer (recvonly audio + video), applies the answer, and reports: the POST's
 status, the time from the POST to the first decoded frame, the picture size, frames decoded and
-the inbound audio energy (getStats), then DELETEs the session (its status too). The page is
-about:blank, so the relay's CORS headers are exercised as a school portal on another origin would.
+the inbound audio energy (getStats), then DELETEs the session (its status too). The page runs on
+the relay's own origin (its /healthz), as the relay's watch page will.
 """
 import argparse
 import json
@@ -30,19 +30,21 @@ async ([url, key, seconds, doDelete]) => {
   pc.addTransceiver('video', {direction: 'recvonly'});
   pc.addTransceiver('audio', {direction: 'recvonly'});
   const video = document.createElement('video');
-  video.autoplay = true; video.muted = true; video.playsInline = true;
+  video.autoplay = true; video.muted = false; video.playsInline = true;
   document.body.appendChild(video);
   const stream = new MediaStream();
   pc.ontrack = (e) => { stream.addTrack(e.track); video.srcObject = stream; };
+  pc.onconnectionstatechange = () => { if (pc.connectionState === 'connected') result.connectedMs = performance.now() - t0; };
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
   const headers = {'Content-Type': 'application/sdp'};
   if (key) headers['Authorization'] = 'Bearer ' + key;
-  const t0 = performance.now();
+  var t0 = performance.now();
   const response = await fetch(url, {method: 'POST', headers, body: offer.sdp});
   result.status = response.status;
   result.location = response.headers.get('Location');
   const body = await response.text();
+  result.answerMs = performance.now() - t0;
   if (response.status !== 201) { result.body = body; pc.close(); return result; }
   await pc.setRemoteDescription({type: 'answer', sdp: body});
   const first = await Promise.race([
@@ -87,7 +89,10 @@ def main() -> int:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         try:
             page = browser.new_page()
-            page.goto("about:blank")
+            # A page of the relay's own origin: Chromium's local-network-access rules refuse
+            # fetches from about:blank to loopback (CORS itself is checked with curl).
+            origin = "/".join(args.url.split("/")[:3])
+            page.goto(origin + "/healthz")
             result = page.evaluate(CLIENT, [args.url, args.key, args.seconds, not args.no_delete])
         finally:
             browser.close()

@@ -4,7 +4,8 @@ import NIOPosix
 extension WebRTCServer {
     /// The host candidates an answer carries: `webrtc.publicAddresses`, else the bound address,
     /// else (bound to every address) each IPv4 address of the host's interfaces, loopback last.
-    static func candidates(configuration: WebRTCConfiguration, port: Int) -> [ICECandidate] {
+    /// With ICE-TCP, each address also gets a passive TCP candidate, ranked below every UDP one.
+    static func candidates(configuration: WebRTCConfiguration, port: Int, tcpPort: Int?) -> [ICECandidate] {
         var addresses = configuration.publicAddresses
         if addresses.isEmpty {
             if configuration.host != "0.0.0.0", configuration.host != "::" {
@@ -20,11 +21,21 @@ extension WebRTCServer {
             }
         }
         var seen = Set<String>()
-        return addresses.filter { seen.insert($0).inserted }.enumerated().map { index, address in
+        let unique = addresses.filter { seen.insert($0).inserted }
+        let udp = unique.enumerated().map { index, address in
             ICECandidate(
                 foundation: "\(index + 1)", transport: .udp, priority: ICECandidate.priority(localPreference: UInt16(65535 - index)),
                 address: address, port: UInt16(port)
             )
         }
+        guard let tcpPort else { return udp }
+        let tcp = unique.enumerated().map { index, address in
+            ICECandidate(
+                foundation: "\(unique.count + index + 1)", transport: .tcpPassive,
+                priority: ICECandidate.priority(typePreference: 90, localPreference: UInt16(32767 - index)), address: address,
+                port: UInt16(tcpPort)
+            )
+        }
+        return udp + tcp
     }
 }

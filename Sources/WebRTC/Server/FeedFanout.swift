@@ -12,6 +12,8 @@ final class FeedFanout {
     var video: [String: WebRTCSession] = [:]
     var audio: [String: WebRTCSession] = [:]
     var pending: [String: WebRTCSession] = [:]
+    /// Sessions still connecting that will watch this feed: they keep it (and its GOP) warm.
+    var connecting: [String: WebRTCSession] = [:]
     /// The stream carries B-frames: adaptive viewers should be on a rung.
     var hasBFrames = false
     /// A GOP larger than this is not cached past its start (new viewers then wait for a keyframe).
@@ -22,7 +24,7 @@ final class FeedFanout {
         self.feed = feed
     }
 
-    var isUnused: Bool { video.isEmpty && audio.isEmpty && pending.isEmpty }
+    var isUnused: Bool { video.isEmpty && audio.isEmpty && pending.isEmpty && connecting.isEmpty }
 
     func remember(_ frame: RTPFrame) {
         guard frame.track == .video else { return }
@@ -44,6 +46,7 @@ final class FeedFanout {
         video[session.id] = nil
         audio[session.id] = nil
         pending[session.id] = nil
+        connecting[session.id] = nil
     }
 }
 

@@ -16,7 +16,7 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        runtime.routes.flush()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -28,26 +28,48 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
 @available(*, unavailable)
 extension WebRTCDatagramHandler: Sendable {}
 
-/// Writes a session's datagrams to the shared socket; flushed by the caller once per batch.
-final class ChannelDatagramOutput: DatagramOutput {
-    private let channel: any Channel
-    private(set) var pendingWrites = 0
+/// Where the sessions' packets go: to an ICE-TCP connection when the address is one (framed by
+/// its pipeline), else to the shared UDP socket. Flushed by the runtime once per batch.
+final class WebRTCRoutes: DatagramOutput {
+    var udp: (any Channel)?
+    private var tcp: [SocketAddress: any Channel] = [:]
+    private var dirtyTCP: [SocketAddress: any Channel] = [:]
+    private var udpDirty = false
 
-    init(channel: any Channel) {
-        self.channel = channel
+    func addTCP(_ channel: any Channel, for address: SocketAddress) { tcp[address] = channel }
+    func removeTCP(for address: SocketAddress) {
+        tcp[address] = nil
+        dirtyTCP[address] = nil
     }
+    var tcpConnectionCount: Int { tcp.count }
 
     func send(_ datagram: ByteBuffer, to address: SocketAddress) {
-        channel.write(AddressedEnvelope(remoteAddress: address, data: datagram), promise: nil)
-        pendingWrites += 1
+        if let connection = tcp[address] {
+            connection.write(datagram, promise: nil)
+            dirtyTCP[address] = connection
+        } else if let udp {
+            udp.write(AddressedEnvelope(remoteAddress: address, data: datagram), promise: nil)
+            udpDirty = true
+        }
     }
 
     func flush() {
-        guard pendingWrites > 0 else { return }
-        pendingWrites = 0
-        channel.flush()
+        if udpDirty {
+            udpDirty = false
+            udp?.flush()
+        }
+        if !dirtyTCP.isEmpty {
+            for connection in dirtyTCP.values { connection.flush() }
+            dirtyTCP.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Closes every ICE-TCP connection (shutdown).
+    func closeTCP() {
+        for connection in tcp.values { connection.close(promise: nil) }
+        tcp.removeAll()
     }
 }
 
 @available(*, unavailable)
-extension ChannelDatagramOutput: Sendable {}
+extension WebRTCRoutes: Sendable {}

@@ -13,7 +13,9 @@ final class WebRTCRuntime {
     let logger: Logger
     /// Stops a feed off the event loop (its thread is joined).
     let retire: (StreamFeed) -> Void
-    var output: (any DatagramOutput)?
+    /// Where sessions' packets go (UDP, or an ICE-TCP connection); nil until the socket is bound.
+    let routes = WebRTCRoutes()
+    var output: (any DatagramOutput)? { routes.udp == nil ? nil : routes }
 
     private(set) var sessions: [String: WebRTCSession] = [:]
     private var byUfrag: [String: WebRTCSession] = [:]
@@ -35,9 +37,14 @@ final class WebRTCRuntime {
 
     var sessionCount: Int { sessions.count }
 
+    /// A new session; its feeds start now, so their GOP is cached by the time it connects.
     func add(_ session: WebRTCSession) {
         sessions[session.id] = session
         byUfrag[session.local.ufrag] = session
+        if session.video != nil {
+            fanout(for: session.playback.feedKey(for: session.playback.playing, source: session.source))?.connecting[session.id] = session
+        }
+        if session.audio != nil { fanout(for: session.source)?.connecting[session.id] = session }
     }
 
     // MARK: Datagrams
@@ -50,12 +57,8 @@ final class WebRTCRuntime {
             session = found
         }
         guard let session else { return }  // not ours: dropped without an answer
-        let before = session.remoteAddress
         let events = session.receive(datagram, from: address, now: now, output: output)
-        if let moved = session.remoteAddress, moved != before {
-            if let before { byAddress[before] = nil }
-            byAddress[moved] = session
-        }
+        if byAddress[address] !== session, session.validatedAddresses.contains(address) { byAddress[address] = session }
         handle(events, of: session, now: now)
     }
 
@@ -83,10 +86,12 @@ final class WebRTCRuntime {
         guard let output else { return }
         let videoKey = session.playback.feedKey(for: session.playback.playing, source: session.source)
         if session.video != nil, let fanout = fanout(for: videoKey) {
+            fanout.connecting[session.id] = nil
             fanout.video[session.id] = session
             session.start(with: fanout.gop, now: now, output: output)
         }
         if session.audio != nil, let fanout = fanout(for: session.source) {
+            fanout.connecting[session.id] = nil
             fanout.audio[session.id] = session
         }
         publishViewers()
@@ -123,7 +128,7 @@ final class WebRTCRuntime {
     private func remove(_ session: WebRTCSession) {
         sessions[session.id] = nil
         if byUfrag[session.local.ufrag] === session { byUfrag[session.local.ufrag] = nil }
-        if let address = session.remoteAddress, byAddress[address] === session { byAddress[address] = nil }
+        for address in session.validatedAddresses where byAddress[address] === session { byAddress[address] = nil }
         for fanout in Array(fanouts.values) {
             fanout.remove(session)
             retireIfUnused(fanout)

@@ -15,7 +15,7 @@ import ServiceLifecycle
 public final class WebRTCServer: Service, WebRTCPlaybackHost {
     private let configuration: WebRTCConfiguration
     private let loop: any EventLoop
-    private let runtime: NIOLoopBound<WebRTCRuntime>
+    private let runtime: NIOLoopBoundBox<WebRTCRuntime>
     private let dtls: DTLSContext
     private let threadPool = NIOThreadPool(numberOfThreads: 1)
     /// Feeds being stopped on the thread pool, awaited at shutdown.
@@ -23,11 +23,11 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
     private let candidates = NIOLockedValueBox<[ICECandidate]>([])
     private let renditions: RenditionDirectory?
     private let logger: Logger
-    private let onListening: @Sendable (SocketAddress) -> Void
+    private let onListening: @Sendable (String, SocketAddress) -> Void
 
     public init(
         configuration: WebRTCConfiguration, group: any EventLoopGroup, registry: StreamRegistry, renditions: RenditionDirectory?,
-        logger: Logger, onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+        logger: Logger, onListening: @escaping @Sendable (String, SocketAddress) -> Void = { _, _ in }
     ) throws {
         self.configuration = configuration
         self.renditions = renditions
@@ -39,7 +39,7 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
         let threadPool = self.threadPool
         let retiring = self.retiring
         let runtimeLogger = logger
-        runtime = NIOLoopBound(
+        runtime = NIOLoopBoundBox.makeBoxSendingValue(
             WebRTCRuntime(
                 loop: loop, registry: registry, renditions: renditions, configuration: configuration, logger: runtimeLogger,
                 retire: { feed in
@@ -57,21 +57,25 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
         threadPool.start()
         let runtime = self.runtime
         let channel = try await bind()
-        try await loop.submit {
-            let runtimeValue = runtime.value
-            runtimeValue.output = ChannelDatagramOutput(channel: channel)
-        }.get()
+        let tcp = try await bindTCP()
+        try await loop.submit { runtime.value.routes.udp = channel }.get()
         let ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
             runtime.value.tick()
         }
         if let address = channel.localAddress {
-            candidates.withLockedValue { $0 = Self.candidates(configuration: configuration, port: address.port ?? configuration.port) }
-            onListening(address)
+            let tcpPort = tcp?.localAddress?.port
+            candidates.withLockedValue {
+                $0 = Self.candidates(configuration: configuration, port: address.port ?? configuration.port, tcpPort: tcpPort)
+            }
+            onListening("webrtc", address)
+            if let tcpAddress = tcp?.localAddress { onListening("webrtc-tcp", tcpAddress) }
         }
         try? await gracefulShutdown()
+        try? await tcp?.close()
         try? await loop.submit {
             ticker.cancel()
             runtime.value.shutdown()
+            runtime.value.routes.closeTCP()
         }.get()
         for done in retiring.withLockedValue({ Array($0.values) }) { try? await done.get() }
         try? await channel.close()
@@ -95,6 +99,28 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
                 .bind(host: configuration.host, port: configuration.port).get()
         } catch {
             throw WebRTCServerError.cannotListen(host: configuration.host, port: configuration.port, reason: "\(error)")
+        }
+    }
+
+    /// ICE-TCP passive on `webrtc.tcpPort` (nil: none), its connections on the runtime's loop.
+    private func bindTCP() async throws -> (any Channel)? {
+        guard let port = configuration.tcpPort else { return nil }
+        let runtime = self.runtime
+        do {
+            return try await ServerBootstrap(group: loop, childGroup: loop)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            ByteToMessageHandler(ICETCPFramer()), MessageToByteHandler(ICETCPFrameEncoder()),
+                            ICETCPConnectionHandler(runtime: runtime.value),
+                        ])
+                    }
+                }
+                .bind(host: configuration.host, port: port).get()
+        } catch {
+            throw WebRTCServerError.cannotListen(host: configuration.host, port: port, reason: "(tcp) \(error)")
         }
     }
 

@@ -42,7 +42,12 @@ extension WebRTCSession {
             return close(reason: "SRTP could not be keyed: \(error)", output: output)
         }
         setState(.connected)
-        logger.info("webrtc viewer connected", metadata: ["address": "\(remoteAddress.map { "\($0)" } ?? "?")"])
+        let now = NIODeadline.now()
+        logger.info("webrtc viewer connected", metadata: [
+            "address": "\(remoteAddress.map { "\($0)" } ?? "?")", "srtp": "\(keys.profile)",
+            "iceMs": "\(firstSTUN.map { ($0 - createdAt).nanoseconds / 1_000_000 } ?? -1)",
+            "connectMs": "\((now - createdAt).nanoseconds / 1_000_000)",
+        ])
         return [.connected]
     }
 }

@@ -1,8 +1,9 @@
 import NIOCore
 
 extension WebRTCSession {
-    /// ICE-lite: answers a binding request carrying our ufrag and password; the first one
-    /// nominates its address (a later nominated one moves the session: a viewer's network changed).
+    /// ICE-lite: answers a binding request carrying our ufrag and password and remembers its
+    /// address as validated; the first one (or, before DTLS is done, a nominated one) is where
+    /// the session sends until the viewer's DTLS or RTCP arrives from another validated address.
     func receiveSTUN(_ datagram: ByteBuffer, from address: SocketAddress, now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
         guard let message = try? STUNMessage(decoding: datagram), message.isBindingRequest else { return [] }
         guard let username = message.username, ICEUsername(stunUsername: username)?.localUfrag == local.ufrag,
@@ -18,8 +19,9 @@ extension WebRTCSession {
             to: address
         )
         lastConsent = now
-        if remoteAddress == nil || (message.useCandidate && address != remoteAddress) {
-            if let old = remoteAddress { logger.info("webrtc viewer moved", metadata: ["from": "\(old)", "to": "\(address)"]) }
+        if firstSTUN == nil { firstSTUN = now }
+        validate(address)
+        if remoteAddress == nil || (message.useCandidate && address != remoteAddress && state != .connected) {
             setRemoteAddress(address)
         }
         if state == .checking { setState(.handshaking) }

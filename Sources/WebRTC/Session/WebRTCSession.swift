@@ -41,7 +41,12 @@ final class WebRTCSession {
 
     private(set) var state: State = .checking
     private(set) var remoteAddress: SocketAddress?
+    /// Every address that passed a binding request with our credentials: DTLS and RTCP are taken
+    /// from these only, and the one the viewer last sent them from is where media goes.
+    private(set) var validatedAddresses: Set<SocketAddress> = []
     var lastConsent: NIODeadline
+    /// When the viewer's first valid binding request came (for the connect log line).
+    var firstSTUN: NIODeadline?
     let dtls: DTLSTransport
     var srtp: SRTPSession?
     var video: RTPSender?
@@ -91,10 +96,12 @@ final class WebRTCSession {
         switch PacketDemultiplexer.classify(datagram) {
         case .stun: return receiveSTUN(datagram, from: address, now: now, output: output)
         case .dtls:
-            guard address == remoteAddress else { return [] }
+            guard validatedAddresses.contains(address) else { return [] }
+            latch(address)
             return receiveDTLS(datagram, now: now, output: output)
         case .rtcp:
-            guard address == remoteAddress, state == .connected else { return [] }
+            guard validatedAddresses.contains(address), state == .connected else { return [] }
+            latch(address)
             return receiveRTCP(datagram, now: now, output: output)
         case .rtp, .unknown:
             return []  // a viewer sends no media; anything else is noise
@@ -131,6 +138,14 @@ final class WebRTCSession {
 
     func setState(_ new: State) { state = new }
     func setRemoteAddress(_ address: SocketAddress) { remoteAddress = address }
+    func validate(_ address: SocketAddress) { validatedAddresses.insert(address) }
+
+    /// The viewer's candidate pair is the one it sends DTLS and RTCP on: follow it there.
+    private func latch(_ address: SocketAddress) {
+        guard address != remoteAddress else { return }
+        if let old = remoteAddress { logger.info("webrtc viewer moved", metadata: ["from": "\(old)", "to": "\(address)"]) }
+        remoteAddress = address
+    }
 }
 
 @available(*, unavailable)
