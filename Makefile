@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= configs/relayd.yaml
 
-.PHONY: bootstrap build release run test bench fuzz soak clean
+.PHONY: bootstrap build release run demo test bench fuzz soak clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -16,6 +16,11 @@ release: bootstrap
 ## Builds release and starts relayd on the embedded defaults (SQLite under ./var/).
 run: release
 	./.build/release/relayd --config $(CONFIG)
+
+## A demo timetable and a live test lesson on a running relayd (release classctl, as make run built relayd).
+demo: bootstrap
+	$(SWIFT) build -c release --product classctl
+	./.build/release/classctl demo
 
 ## Installs what is missing, builds, runs the whole test suite.
 test: bootstrap

@@ -2,7 +2,7 @@
 """Plays a WHEP URL in Debian's Chromium (Playwright, executable_path=/usr/bin/chromium) with a
 minimal standard WHEP client and prints one JSON line of what the browser saw.
 
-    whep_play.py URL [--key KEY] [--seconds N] [--no-delete]
+    whep_play.py URL [--key KEY] [--seconds N] [--no-delete] [--tcp-only]
 
 The page POSTs an SDP offer (recvonly audio + video), applies the answer, and reports: the POST's
 status, the time from the POST to the first decoded frame, the picture size, frames decoded and
@@ -24,7 +24,7 @@ FLAGS = [
 ]
 
 CLIENT = """
-async ([url, key, seconds, doDelete]) => {
+async ([url, key, seconds, doDelete, tcpOnly]) => {
   const result = {};
   const pc = new RTCPeerConnection();
   pc.addTransceiver('video', {direction: 'recvonly'});
@@ -46,7 +46,10 @@ async ([url, key, seconds, doDelete]) => {
   const body = await response.text();
   result.answerMs = performance.now() - t0;
   if (response.status !== 201) { result.body = body; pc.close(); return result; }
-  await pc.setRemoteDescription({type: 'answer', sdp: body});
+  // --tcp-only: the answer's UDP candidates are removed, as a school firewall that drops UDP
+  // leaves only ICE-TCP.
+  const answer = tcpOnly ? body.split('\\r\\n').filter((l) => !(l.startsWith('a=candidate:') && l.includes(' udp '))).join('\\r\\n') : body;
+  await pc.setRemoteDescription({type: 'answer', sdp: answer});
   const first = await Promise.race([
     new Promise((resolve) => video.requestVideoFrameCallback(() => resolve(performance.now() - t0))),
     new Promise((resolve) => setTimeout(() => resolve(null), 15000)),
@@ -63,7 +66,12 @@ async ([url, key, seconds, doDelete]) => {
     if (s.type === 'inbound-rtp' && s.kind === 'audio') {
       result.totalAudioEnergy = s.totalAudioEnergy; result.audioPacketsReceived = s.packetsReceived;
     }
-    if (s.type === 'candidate-pair' && s.state === 'succeeded') { result.rttMs = (s.currentRoundTripTime || 0) * 1000; }
+    if (s.type === 'transport' && s.selectedCandidatePairId) {
+      const pair = stats.get(s.selectedCandidatePairId);
+      result.rttMs = ((pair && pair.currentRoundTripTime) || 0) * 1000;
+      const remote = pair && stats.get(pair.remoteCandidateId);
+      if (remote) result.remoteCandidateProtocol = remote.protocol;
+    }
   });
   result.videoWidth = video.videoWidth; result.videoHeight = video.videoHeight;
   result.currentTime = video.currentTime;
@@ -84,6 +92,7 @@ def main() -> int:
     parser.add_argument("--key", default="")
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--no-delete", action="store_true")
+    parser.add_argument("--tcp-only", action="store_true", help="drop the answer's UDP candidates (ICE-TCP)")
     args = parser.parse_args()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
@@ -93,7 +102,7 @@ def main() -> int:
             # fetches from about:blank to loopback (CORS itself is checked with curl).
             origin = "/".join(args.url.split("/")[:3])
             page.goto(origin + "/healthz")
-            result = page.evaluate(CLIENT, [args.url, args.key, args.seconds, not args.no_delete])
+            result = page.evaluate(CLIENT, [args.url, args.key, args.seconds, not args.no_delete, args.tcp_only])
         finally:
             browser.close()
     print(json.dumps(result), flush=True)

@@ -43,10 +43,10 @@ struct WHEPBrowserTests {
         return Lesson(relay: relay, site: keys["site-a"]!, stranger: keys["stranger"]!, publisher: publisher)
     }
 
-    static func play(_ url: String, key: String, seconds: Double = 4) async throws -> [String: Any] {
+    static func play(_ url: String, key: String, seconds: Double = 4, extra: [String] = []) async throws -> [String: Any] {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Browser/whep_play.py").path
-        let (code, out, err) = try await runTool("/usr/bin/python3", [script, url, "--key", key, "--seconds", "\(seconds)"], timeout: .seconds(90))
+        let (code, out, err) = try await runTool("/usr/bin/python3", [script, url, "--key", key, "--seconds", "\(seconds)"] + extra, timeout: .seconds(90))
         guard code == 0, let line = out.split(separator: "\n").last,
             let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else { throw TestFailure("the browser did not run (exit \(code.map(String.init) ?? "?")): \(out) \(err)") }
@@ -113,5 +113,59 @@ struct WHEPBrowserTests {
         let unknown = try await Self.play("http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/nosuch", key: lesson.site)
         #expect(unknown["status"] as? Int == 404, "\(unknown)")
         #expect((wrong["body"] as? String)?.contains("not a site of class") == true, "\(wrong)")
+    }
+}
+
+extension WHEPBrowserTests {
+    /// A school whose firewall drops UDP: the browser is left only the answer's ICE-TCP
+    /// candidates (RFC 6544, passive on webrtc.tcpPort) and still watches.
+    @Test func iceTCPCarriesTheLessonWhenUDPIsNotOffered() async throws {
+        let lesson = try await Self.lesson()
+        defer { lesson.publisher.signal(SIGKILL) }
+        let result = try await Self.play(
+            "http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/math_480p", key: lesson.site, seconds: 3, extra: ["--tcp-only"]
+        )
+        #expect(result["status"] as? Int == 201, "\(result)")
+        #expect(result["remoteCandidateProtocol"] as? String == "tcp", "\(result)")
+        #expect(result["frameWidth"] as? Int == 854, "\(result)")
+        #expect((result["framesDecoded"] as? Int ?? 0) > 30, "\(result)")
+        #expect((result["totalAudioEnergy"] as? Double ?? 0) > 0, "\(result)")
+    }
+}
+
+extension WHEPBrowserTests {
+    /// Garbage on the shared UDP port (random bytes, STUN, DTLS and RTCP lookalikes, truncated and
+    /// oversized datagrams from other ports) ends nothing: the browser keeps playing.
+    @Test func hostileDatagramsOnTheMediaPortDoNotDisturbAViewer() async throws {
+        let lesson = try await Self.lesson()
+        defer { lesson.publisher.signal(SIGKILL) }
+        async let watched = Self.play("http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/math_360p", key: lesson.site, seconds: 6)
+        try await Task.sleep(for: .seconds(2))
+        let blaster = """
+        import os, random, socket, struct, time
+        random.seed(7)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        target = ("127.0.0.1", \(lesson.relay.webrtcPort))
+        end = time.time() + 3
+        n = 0
+        while time.time() < end:
+            first = random.choice([0, 1, 20, 22, 23, 128, 129, 200, 255])
+            body = bytes([first]) + os.urandom(random.choice([0, 1, 11, 19, 100, 1199, 1500, 8000]))
+            if first in (0, 1) and len(body) >= 20:
+                body = body[:4] + struct.pack(">I", 0x2112A442) + body[8:]
+            s.sendto(body, target)
+            n += 1
+            if n % 200 == 0:
+                time.sleep(0.01)
+        print(n)
+        """
+        let (code, sent, err) = try await runTool("/usr/bin/python3", ["-c", blaster], timeout: .seconds(30))
+        #expect(code == 0, "\(err)")
+        let result = try await watched
+        #expect(result["status"] as? Int == 201, "\(result)")
+        #expect((Int(sent.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 1000)
+        #expect((result["framesDecoded"] as? Int ?? 0) > 120, "\(result)")
+        #expect(result["connectionState"] as? String == "connected", "\(result)")
+        #expect(lesson.relay.child.isRunning)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import RelayCore
 
@@ -51,6 +52,11 @@ public struct ControlPlaneAPI: Sendable {
         addClasses(api)
         if let webRTC {
             WHEPRoutes(host: webRTC.host, policy: webRTC.policy, ladder: renditions?.ladderNames ?? []).add(to: router)
+            do {
+                try WatchPage(service: service, policy: webRTC.policy, registry: registry).add(to: router)
+            } catch {
+                Logger(label: "relay.http").error("the watch page is not served", metadata: ["error": "\(error)"])
+            }
         }
         return router
     }

@@ -35,7 +35,7 @@ public struct TimetableAccessPolicy: AccessPolicy {
         guard let schedule = try await service.store.classSchedule(id: classID) else {
             return deny(request, .unknownClass, "no class '\(classID)'")
         }
-        let hash = SHA256.hex(key)
+        let hash = Secrets.keyHash(key)
         guard let school = try await service.store.school(keyHash: hash), Secrets.constantTimeEquals(school.keyHash, hash) else {
             return deny(request, .badKey, "the key is not valid")
         }

@@ -43,7 +43,7 @@ public final class ControlPlaneService: Sendable {
         let id = input.id.value ?? Validation.newID(prefix: role == .central ? "central" : "site")
         try Validation.checkID(id)
         let key = Secrets.newKey()
-        let school = School(id: id, name: name, role: role, bandwidthKbps: bandwidth, region: input.region.value, keyHash: SHA256.hex(key))
+        let school = School(id: id, name: name, role: role, bandwidthKbps: bandwidth, region: input.region.value, keyHash: Secrets.keyHash(key))
         try await locked { () throws(APIError) in
             if try await db({ () throws(StoreError) in try await store.school(id: id) }) != nil {
                 throw .conflict("a school with id '\(id)' already exists")
@@ -125,7 +125,7 @@ public final class ControlPlaneService: Sendable {
         let key = Secrets.newKey()
         let school = try await locked { () throws(APIError) in
             var school = try await self.school(id)
-            school.keyHash = SHA256.hex(key)
+            school.keyHash = Secrets.keyHash(key)
             let updated = school
             try await db { () throws(StoreError) in try await store.updateSchool(updated) }
             return updated

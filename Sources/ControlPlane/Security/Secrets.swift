@@ -1,5 +1,16 @@
-/// Random secrets and constant-time comparison.
+import Crypto
+
+/// Random secrets, their digests at rest, and constant-time comparison.
 public enum Secrets {
+    /// A school key's SHA-256 (swift-crypto) as lowercase hex, as the store keeps it. Keys are
+    /// 160-bit random secrets, so a plain digest is enough: there is nothing to brute-force.
+    public static func keyHash(_ key: String) -> String {
+        SHA256.hash(data: Array(key.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+
     /// A new school key: 160 random bits, URL-safe (lowercase hex).
     public static func newKey() -> String {
         var rng = SystemRandomNumberGenerator()

@@ -1,15 +1,15 @@
 import ControlPlane
 import Testing
 
-@Suite struct SHA256Tests {
+@Suite struct KeyHashTests {
     @Test func knownVectors() {
-        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Secrets.keyHash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Secrets.keyHash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(
-            SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+            Secrets.keyHash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
         )
-        #expect(SHA256.hex(String(repeating: "a", count: 1000)).count == 64)
+        #expect(Secrets.keyHash(String(repeating: "a", count: 1000)).count == 64)
     }
 
     @Test func constantTimeEquality() {

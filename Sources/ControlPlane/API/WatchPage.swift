@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import NIOCore
+import RelayCore
+
+/// `GET /watch/<classId>?key=<site key>`: a teaching site's player page (WHEP in a `<video>`),
+/// rendered from `Pages/watch.mustache`; `GET /watch/<classId>/status?key=` is what the page polls
+/// to start by itself when the lesson begins and resume after a publisher drop.
+///
+/// The key must be a site's of the class (or the central school's); outside the class's window
+/// the page still renders and waits.
+struct WatchPage: Sendable {
+    let service: ControlPlaneService
+    let policy: any AccessPolicy
+    let registry: StreamRegistry?
+    let template: MustacheTemplate
+
+    init(service: ControlPlaneService, policy: any AccessPolicy, registry: StreamRegistry?) throws {
+        self.service = service
+        self.policy = policy
+        self.registry = registry
+        template = try PageTemplates.load("watch")
+    }
+
+    func add(to router: Router<RelayRequestContext>) {
+        router.get("watch/:classId") { request, context in try await page(request, context) }
+        router.get("watch/:classId/status") { request, context in
+            let (schedule, state) = try await check(request, context)
+            return try json(["classId": schedule.id, "state": state])
+        }
+    }
+
+    /// The class and its state (`scheduled`, `live`, `ended`) for a request whose key may watch it.
+    private func check(_ request: Request, _ context: RelayRequestContext) async throws -> (ClassSchedule, String) {
+        let classID = try context.parameters.require("classId")
+        let key = request.uri.queryParameters.get("key").map { String($0) }
+        let access = AccessRequest(
+            action: .play, transport: .webrtc, stream: StreamKey(app: "live", name: classID), key: key,
+            remoteAddress: context.remoteAddress?.ipAddress ?? "?"
+        )
+        switch await policy.authorize(access) {
+        case .deny(let code, let reason) where code != .outsideWindow:
+            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, reason)
+        default:
+            break
+        }
+        let schedule: ClassSchedule
+        do {
+            schedule = try await service.classSchedule(classID)
+        } catch {
+            throw APIError.notFound("class '\(classID)'")
+        }
+        let published = registry?.stream(StreamKey(app: "live", name: classID))?.isPublished ?? false
+        let state = published ? "live" : service.expansion.lastEnd(schedule) < Date() ? "ended" : "scheduled"
+        return (schedule, state)
+    }
+
+    private func page(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
+        let (schedule, state) = try await check(request, context)
+        let labels = ["scheduled": "未开始", "live": "直播中", "ended": "已结束"]
+        let programs: [Program: String] = [.dedicated: "专递课堂", .masterTeacher: "名师课堂", .famousSchool: "名校网络课堂"]
+        let classIDJSON = String(decoding: try JSONEncoder().encode(schedule.id), as: UTF8.self)
+            .replacingOccurrences(of: "<", with: "\\u003c")
+        let html = template.render([
+            "title": schedule.title, "teacher": schedule.teacher ?? "—", "subject": schedule.subject ?? "—",
+            "program": programs[schedule.program] ?? schedule.program.rawValue, "state": state,
+            "stateLabel": labels[state] ?? state, "classIdJSON": classIDJSON,
+            "notice": state == "ended" ? "本节课已结束" : state == "live" ? "连接中…" : "等待上课…",
+        ])
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+/// The pages' Mustache templates, resources of this module (no CDN, nothing fetched at run time).
+enum PageTemplates {
+    static func load(_ name: String) throws -> MustacheTemplate {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "Pages") else {
+            throw APIError(.internalServerError, "internal", "page template \(name) is missing")
+        }
+        return try MustacheTemplate(string: try String(contentsOf: url, encoding: .utf8))
+    }
+}

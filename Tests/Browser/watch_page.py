@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Opens relayd's /watch page in Debian's Chromium (Playwright) and prints one JSON line: the
+page's title, teacher and state label, and whether the <video> plays (videoWidth, currentTime
+advancing), waiting up to --timeout seconds for playback to start (a lesson that has not begun
+yet starts by itself). --screenshot FILE saves a PNG of the page.
+
+    watch_page.py URL [--timeout N] [--screenshot FILE]
+"""
+import argparse
+import json
+import sys
+import time
+
+from playwright.sync_api import sync_playwright
+
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--autoplay-policy=no-user-gesture-required",
+    "--allow-loopback-in-peer-connection",
+    "--use-fake-ui-for-media-stream",
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--timeout", type=float, default=20)
+    parser.add_argument("--screenshot")
+    args = parser.parse_args()
+    result = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 820})
+            response = page.goto(args.url)
+            result["status"] = response.status if response else None
+            result["lang"] = page.evaluate("document.documentElement.lang")
+            if result["status"] == 200:
+                result["title"] = page.inner_text("#title")
+                result["teacher"] = page.inner_text("#teacher")
+                result["initialState"] = page.inner_text("#state")
+                deadline = time.time() + args.timeout
+                first = None
+                while time.time() < deadline:
+                    now = page.evaluate("[document.getElementById('video').currentTime, document.getElementById('video').videoWidth]")
+                    if now[1] > 0 and now[0] > 0:
+                        if first is None:
+                            first = now[0]
+                            result["playingAfterSeconds"] = args.timeout - (deadline - time.time())
+                        elif now[0] > first + 1.5:
+                            break
+                    time.sleep(0.25)
+                result["currentTime"], result["videoWidth"] = page.evaluate(
+                    "[document.getElementById('video').currentTime, document.getElementById('video').videoWidth]"
+                )
+                result["advanced"] = first is not None and result["currentTime"] > first
+                result["state"] = page.inner_text("#state")
+                result["notice"] = page.inner_text("#notice")
+                if args.screenshot:
+                    page.screenshot(path=args.screenshot)
+        finally:
+            browser.close()
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

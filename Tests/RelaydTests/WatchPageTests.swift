@@ -1,0 +1,65 @@
+import Foundation
+import ProcessTestSupport
+import Testing
+
+/// The teaching site's player page, in Chromium: it waits for a lesson that has not begun,
+/// starts by itself when the central school publishes, and plays over WHEP.
+@Suite(.serialized)
+struct WatchPageTests {
+    static func open(_ url: String, timeout: Double) async throws -> [String: Any] {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Browser/watch_page.py").path
+        let (code, out, err) = try await runTool("/usr/bin/python3", [script, url, "--timeout", "\(timeout)"], timeout: .seconds(120))
+        guard code == 0, let line = out.split(separator: "\n").last,
+            let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else { throw TestFailure("the browser did not run (exit \(code.map(String.init) ?? "?")): \(out) \(err)") }
+        return json
+    }
+
+    @Test func theWatchPageWaitsForTheLessonThenPlaysIt() async throws {
+        let relay = try await RelaydServer(config: "auth:\n  mode: timetable\n")
+        let api = relay.api
+        var keys: [String: String] = [:]
+        for (id, role) in [("central", "central"), ("site-a", "site"), ("stranger", "site")] {
+            var body: [String: Any] = ["id": id, "name": id, "role": role]
+            if role == "site" { body["bandwidthKbps"] = 3000 }
+            let reply = try await api.call("POST", "/schools", body)
+            try #require(reply.status == 201)
+            keys[id] = reply.object["key"] as? String
+        }
+        try #require(try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": "site-a", "program": "dedicated"]).status == 201)
+        let now = Date()
+        try #require(try await api.call("POST", "/classes", [
+            "id": "yuwen", "title": "语文：静夜思", "program": "dedicated", "centralSchoolId": "central", "teacher": "李老师",
+            "subject": "语文", "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)),
+            "siteIds": ["site-a"],
+        ]).status == 201)
+        let base = "http://127.0.0.1:\(relay.httpPort)/watch/yuwen"
+        let siteKey = keys["site-a"]!
+
+        // Refusals: no key 401, another school's key 403, no such class 404.
+        #expect(try await Curl.call(base).status == 401)
+        #expect(try await Curl.call(base + "?key=\(keys["stranger"]!)").status == 403)
+        #expect(try await Curl.call("http://127.0.0.1:\(relay.httpPort)/watch/nosuch?key=\(keys["site-a"]!)").status == 404)
+        let html = try await Curl.call(base + "?key=\(keys["site-a"]!)")
+        #expect(html.status == 200)
+        #expect(html.header("Content-Type")?.hasPrefix("text/html") == true)
+        #expect(html.body.contains("lang=\"zh-CN\""))
+        #expect(!html.body.contains("http://") && !html.body.contains("https://"), "no external assets")
+
+        // The page is open before the lesson; the central school starts 3 s later.
+        async let watched = Self.open(base + "?key=\(siteKey)", timeout: 40)
+        try await Task.sleep(for: .seconds(3))
+        let publisher = try MediaTools.publishLesson(to: relay.url("yuwen?key=\(keys["central"]!)"), seconds: 40, size: "854x480")
+        defer { publisher.signal(SIGKILL) }
+        let result = try await watched
+        #expect(result["status"] as? Int == 200, "\(result)")
+        #expect(result["lang"] as? String == "zh-CN")
+        #expect(result["title"] as? String == "语文：静夜思")
+        #expect(result["teacher"] as? String == "李老师")
+        #expect(result["initialState"] as? String == "未开始")
+        #expect(result["advanced"] as? Bool == true, "the video plays by itself once the lesson starts: \(result)")
+        #expect((result["videoWidth"] as? Int ?? 0) > 0)
+        #expect(result["state"] as? String == "直播中")
+    }
+}
