@@ -16,7 +16,8 @@ public struct ControlPlaneAPI: Sendable {
     public var maxBodyBytes = 64 * 1024
     /// Locks out addresses that fail authentication too often (429 with Retry-After).
     public var authLimiter = FailedAuthLimiter()
-    /// The WebRTC media server and the access policy its WHEP routes ask (nil: no WHEP routes).
+    /// The WebRTC media server and the access policy its WHEP, watch-page and HTTP-FLV routes
+    /// ask (nil: none of those routes).
     public var webRTC: (host: any WebRTCPlaybackHost, policy: any AccessPolicy)?
 
     public init(
@@ -50,6 +51,9 @@ public struct ControlPlaneAPI: Sendable {
         addSchools(api)
         addPairings(api)
         addClasses(api)
+        if let policy = webRTC?.policy, let registry {
+            FLVRoutes(policy: policy, registry: registry, ladder: renditions?.ladderNames ?? []).add(to: router)
+        }
         if let webRTC {
             WHEPRoutes(host: webRTC.host, policy: webRTC.policy, ladder: renditions?.ladderNames ?? []).add(to: router)
             do {

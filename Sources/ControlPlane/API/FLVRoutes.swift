@@ -1,0 +1,89 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import RelayCore
+
+/// HTTP-FLV (`GET /flv/live/<classId>[_<rendition>].flv?key=<site key>`): the stream's FLV tags
+/// over chunked HTTP for set-top boxes, ffplay, VLC and flv.js, starting at the cached keyframe
+/// after the metadata and sequence headers. Access as for RTMP; the tag bodies are the relay's
+/// shared payloads (only the 11-byte header and 4-byte trailer are written per player).
+struct FLVRoutes: Sendable {
+    let policy: any AccessPolicy
+    let registry: StreamRegistry
+    let ladder: Set<String>
+    /// A player that gets nothing for this long (no lesson yet, publisher gone) is ended; it may reconnect.
+    var idleTimeout: Duration = .seconds(30)
+
+    func add(to router: Router<RelayRequestContext>) {
+        router.get("flv/live/:file") { request, context in try await play(request, context) }
+    }
+
+    private func play(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
+        let file = try context.parameters.require("file")
+        guard file.hasSuffix(".flv"), file.count > 4 else { throw APIError.notFound("stream '\(file)'") }
+        let (base, rendition) = Rendition.split(name: String(file.dropLast(4)), ladder: ladder)
+        let source = StreamKey(app: "live", name: base)
+        let access = AccessRequest(
+            action: .play, transport: .flv, stream: source, key: WHEPRoutes.key(from: request),
+            remoteAddress: context.remoteAddress?.ipAddress ?? "?"
+        )
+        let grant: AccessGrant
+        switch await policy.authorize(access) {
+        case .deny(let code, let reason):
+            context.logger.notice("flv play refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
+            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, "play refused: \(reason)")
+        case .allow(let allowed):
+            grant = allowed
+        }
+        let played = rendition ?? "source"
+        let viewer = FLVViewer(schoolId: grant.schoolId, rendition: played)
+        let stream = registry.attachSubscriber(viewer, to: Rendition.playedKey(source: source, rendition: played))
+        let registry = self.registry
+        let idleTimeout = self.idleTimeout
+        let logger = context.logger
+        logger.info("flv play started", metadata: ["request": "\(access)", "rendition": "\(played)"])
+        var headers = HTTPFields()
+        headers[.contentType] = "video/x-flv"
+        headers[.cacheControl] = "no-cache"
+        headers[.accessControlAllowOrigin] = "*"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer {
+                viewer.close()
+                registry.detachSubscriber(viewer, from: stream)
+            }
+            try await writer.write(FLVTag.fileHeader())
+            var idleSince = ContinuousClock.now
+            var reason = "the player left"
+            loop: while let items = await viewer.next(timeout: .seconds(1)) {
+                if items.isEmpty {
+                    if ContinuousClock.now - idleSince > idleTimeout { reason = "no media for \(idleTimeout)"; break }
+                    continue
+                }
+                idleSince = ContinuousClock.now
+                for item in items {
+                    switch item {
+                    case .media(let message):
+                        var header = ByteBuffer()
+                        header.reserveCapacity(11)
+                        FLVTag.header(for: message, into: &header)
+                        var trailer = ByteBuffer()
+                        FLVTag.trailer(for: message, into: &trailer)
+                        try await writer.write(header)
+                        try await writer.write(message.payload)
+                        try await writer.write(trailer)
+                        viewer.countSent(15 + message.payload.readableBytes)
+                    case .event(.ended(let why)):
+                        reason = "the stream ended: \(why)"
+                        break loop
+                    case .event:
+                        continue
+                    }
+                }
+            }
+            logger.info("flv play ended", metadata: ["stream": "\(source)", "reason": "\(reason)"])
+            try await writer.finish(nil)
+        })
+    }
+}
