@@ -169,3 +169,31 @@ extension WHEPBrowserTests {
         #expect(lesson.relay.child.isRunning)
     }
 }
+
+extension WHEPBrowserTests {
+    /// SIGTERM with a browser watching over WebRTC and a player over HTTP-FLV: relayd ends the
+    /// session (DTLS close_notify), stops the feeds, joins their threads and exits 0 within 5 s.
+    @Test func sigtermWithAWebRTCViewerExitsCleanly() async throws {
+        let lesson = try await Self.lesson()
+        defer { lesson.publisher.signal(SIGKILL) }
+        async let watched = Self.play(
+            "http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/math_360p", key: lesson.site, seconds: 6, extra: ["--no-delete"]
+        )
+        var connected = false
+        for _ in 0..<50 where !connected {
+            try await Task.sleep(for: .milliseconds(200))
+            connected = lesson.relay.child.stderr.contains("webrtc viewer connected")
+        }
+        #expect(connected)
+        try await Task.sleep(for: .seconds(1))
+        let start = ContinuousClock.now
+        lesson.relay.child.signal(SIGTERM)
+        let code = await lesson.relay.child.wait(timeout: .seconds(8))
+        #expect(code == 0, "\(lesson.relay.child.stderr.suffix(2000))")
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(lesson.relay.child.stderr.contains("the relay is shutting down"))
+        #expect(lesson.relay.child.stderr.contains("webrtc stopped"))
+        let result = try await watched
+        #expect((result["framesDecoded"] as? Int ?? 0) > 30, "\(result)")
+    }
+}
