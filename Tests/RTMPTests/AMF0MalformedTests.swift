@@ -122,7 +122,8 @@ struct AMF0MalformedTests {
             if !bytes.isEmpty { bytes[0] = UInt8.random(in: 0...0x11, using: &rng) }
             do { _ = try Self.decode(bytes); decoded += 1 } catch { refused += 1 }
         }
-        #expect(decoded + refused == 5_000)
+        // Both outcomes are exercised (the bias towards valid markers makes some inputs decode).
+        #expect(decoded > 0)
         #expect(refused > 0)
     }
 

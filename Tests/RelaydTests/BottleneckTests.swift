@@ -20,7 +20,7 @@ struct BottleneckTests {
             _ suite: String, _ body: (Namespaces, String, inout [ChildProcess]) async throws -> Void
         ) async throws {
             guard getuid() == 0, let ns = await make() else {
-                print("\(suite) skipped: needs root and network namespaces")
+                Issue.record("\(suite) cannot run: it needs root and network namespaces")
                 return
             }
             let dir = try makeTemporaryDirectory(suite)

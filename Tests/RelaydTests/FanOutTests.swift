@@ -36,7 +36,8 @@ struct FanOutTests {
         // Every player got every frame the publisher sent (6 s at 25 fps).
         #expect(counts.allSatisfy { $0 >= 148 }, "video frames per player: \(counts)")
         #expect(Set(counts).count == 1, "all players received the same frames: \(counts)")
-        _ = stalled
+        // The stalled player stays connected (not read) for the whole test.
+        withExtendedLifetime(stalled) {}
         #expect(await relay.stop() == 0)
     }
 }

@@ -9,7 +9,7 @@ struct VanishingPeerTests {
     @Test func aPlayerThatVanishesWithoutFINIsDroppedAndOthersPlayOn() async throws {
         let (made, why) = await NetworkNamespace.make()
         guard let ns = made else {
-            print("skipping the vanishing-player test: \(why) (needs root and ip netns)")
+            Issue.record("the vanishing-player test cannot make a network namespace (needs root and ip netns): \(why)")
             return
         }
         let outcome: Result<Void, any Error>

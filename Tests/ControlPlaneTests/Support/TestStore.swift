@@ -28,7 +28,8 @@ func withStore(_ kind: StoreKind, _ body: (ControlPlaneService) async throws -> 
     case .postgres:
         let (server, why) = PostgresServer.start()
         guard let server else {
-            print("skipping PostgreSQL run: \(why)")
+            // CI runs as root with PostgreSQL installed: a server that cannot start is a failure.
+            Issue.record("the PostgreSQL run could not start a server: \(why)")
             return
         }
         defer { server.stop() }
