@@ -19,20 +19,7 @@ struct WHEPBrowserTests {
     static func lesson(seconds: Int = 40) async throws -> Lesson {
         let relay = try await RelaydServer(config: "auth:\n  mode: timetable\npublisher:\n  graceSeconds: 5\n")
         let api = relay.api
-        var keys: [String: String] = [:]
-        for (id, role) in [("central", "central"), ("site-a", "site"), ("stranger", "site")] {
-            var body: [String: Any] = ["id": id, "name": id, "role": role]
-            if role == "site" { body["bandwidthKbps"] = 8000 }
-            let reply = try await api.call("POST", "/schools", body)
-            try #require(reply.status == 201)
-            keys[id] = reply.object["key"] as? String
-        }
-        try #require(try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": "site-a", "program": "dedicated"]).status == 201)
-        let now = Date()
-        try #require(try await api.call("POST", "/classes", [
-            "id": "math", "title": "数学", "program": "dedicated", "centralSchoolId": "central",
-            "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)), "siteIds": ["site-a"],
-        ]).status == 201)
+        let keys = try await OneClassTimetable.make(on: relay, classId: "math", title: "数学", bandwidthKbps: 8000)
         let publisher = try MediaTools.publishLesson(to: relay.url("math?key=\(keys["central"]!)"), seconds: seconds)
         // Wait for the transcoder's rungs, so the plain name starts on one.
         for _ in 0..<40 {

@@ -18,22 +18,9 @@ struct WatchPageTests {
 
     @Test func theWatchPageWaitsForTheLessonThenPlaysIt() async throws {
         let relay = try await RelaydServer(config: "auth:\n  mode: timetable\n")
-        let api = relay.api
-        var keys: [String: String] = [:]
-        for (id, role) in [("central", "central"), ("site-a", "site"), ("stranger", "site")] {
-            var body: [String: Any] = ["id": id, "name": id, "role": role]
-            if role == "site" { body["bandwidthKbps"] = 3000 }
-            let reply = try await api.call("POST", "/schools", body)
-            try #require(reply.status == 201)
-            keys[id] = reply.object["key"] as? String
-        }
-        try #require(try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": "site-a", "program": "dedicated"]).status == 201)
-        let now = Date()
-        try #require(try await api.call("POST", "/classes", [
-            "id": "yuwen", "title": "语文：静夜思", "program": "dedicated", "centralSchoolId": "central", "teacher": "李老师",
-            "subject": "语文", "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)),
-            "siteIds": ["site-a"],
-        ]).status == 201)
+        let keys = try await OneClassTimetable.make(
+            on: relay, classId: "yuwen", title: "语文：静夜思", bandwidthKbps: 3000, extra: ["teacher": "李老师", "subject": "语文"]
+        )
         let base = "http://127.0.0.1:\(relay.httpPort)/watch/yuwen"
         let siteKey = keys["site-a"]!
 
