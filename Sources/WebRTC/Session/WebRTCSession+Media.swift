@@ -84,7 +84,7 @@ extension WebRTCSession {
     ) {
         guard let remoteAddress, let srtp else { return }
         let header = RTPHeader(marker: payload.marker, payloadType: sender.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: sender.ssrc)
-        var packet = ByteBufferAllocator().buffer(capacity: RTPHeader.fixedSize + payload.bytes.readableBytes + SRTPSession.maximumProtectionOverhead)
+        var packet = output.packetBuffer(capacity: RTPHeader.fixedSize + payload.bytes.readableBytes + SRTPSession.maximumProtectionOverhead)
         do {
             try header.write(into: &packet)
             packet.writeImmutableBuffer(payload.bytes)
