@@ -170,7 +170,8 @@ final class TranscodeWorker {
             let (watched, resumed) = output.updateWatched()
             guard watched else { continue }
             do {
-                try output.encode(decoder.frame, pts: pts, keyframe: keyframe || resumed, allocator: allocator)
+                let asked = directory.keyframeRequests.take(output.session.stream.key)
+                try output.encode(decoder.frame, pts: pts, keyframe: keyframe || resumed || asked, allocator: allocator)
             } catch {
                 encodeErrors += 1
                 if encodeErrors <= 5 {

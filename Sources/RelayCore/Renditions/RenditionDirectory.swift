@@ -5,6 +5,8 @@ import NIOConcurrencyHelpers
 public final class RenditionDirectory: Sendable {
     /// The configured ladder's rung names (a stream name ending in `_<name>` pins that rung).
     public let ladderNames: Set<String>
+    /// Keyframes players asked of the transcoder per rung stream (rate-limited).
+    public let keyframeRequests = KeyframeRequests()
     private let rungs = NIOLockedValueBox<[StreamKey: (renditions: [Rendition], owner: ObjectIdentifier?)]>([:])
     private let totals = NIOLockedValueBox(Counters())
     private let observer: @Sendable (Event) -> Void

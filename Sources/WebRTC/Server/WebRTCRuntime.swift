@@ -73,7 +73,12 @@ final class WebRTCRuntime {
         for event in events {
             switch event {
             case .connected: join(session, now: now)
-            case .pictureLost: break  // the session waits for the next keyframe itself
+            case .pictureLost:
+                // The session waits for the next keyframe; on a rung, the transcoder makes one now.
+                let playing = session.playback.playing
+                if playing != "source" {
+                    renditions?.keyframeRequests.request(Rendition.streamKey(source: session.source, rendition: playing))
+                }
             case .closed: remove(session)
             }
         }
