@@ -169,7 +169,7 @@ final class WebRTCRuntime {
             fanout.forgetGOP()
             for session in fanout.video.values { session.waitingForKeyframe = true }
         case .ended(let reason):
-            for session in Array(fanout.video.values) + Array(fanout.audio.values) {
+            for session in Array(fanout.video.values) + Array(fanout.audio.values) + Array(fanout.connecting.values) {
                 handle(session.close(reason: "the stream ended: \(reason)", output: output), of: session, now: now)
             }
         }
