@@ -124,10 +124,9 @@ public struct SRTStreamID: Sendable, Equatable {
     /// The same request with a `_<rung>` suffix of `ladder` split off the stream name into
     /// ``rendition`` (`live/c1_480p` → stream `live/c1`, rendition `480p`).
     public func splittingRendition(ladder: Set<String>) -> SRTStreamID {
-        guard rendition == nil, let underscore = stream.name.lastIndex(of: "_") else { return self }
-        let suffix = String(stream.name[stream.name.index(after: underscore)...])
-        let base = String(stream.name[..<underscore])
-        guard ladder.contains(suffix), !base.isEmpty else { return self }
+        guard rendition == nil else { return self }
+        let (base, suffix) = Rendition.split(name: stream.name, ladder: ladder)
+        guard let suffix else { return self }
         return SRTStreamID(stream: StreamKey(app: stream.app, name: base), mode: mode, key: key, rendition: suffix)
     }
 

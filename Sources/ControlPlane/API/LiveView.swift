@@ -3,6 +3,12 @@ import RelayCore
 
 /// `GET /classes/{id}/live`: the relay's real state for a class.
 enum LiveView {
+    /// `live` while published, `ended` after the last occurrence, `scheduled` before.
+    static func state(of schedule: ClassSchedule, published: Bool, expansion: OccurrenceExpansion) -> String {
+        if published { return "live" }
+        return expansion.lastEnd(schedule) < Date() ? "ended" : "scheduled"
+    }
+
     static func render(
         _ schedule: ClassSchedule, registry: StreamRegistry?, renditions directory: RenditionDirectory?,
         expansion: OccurrenceExpansion
@@ -10,14 +16,7 @@ enum LiveView {
         let source = StreamKey(app: "live", name: schedule.id)
         let snapshot = registry?.stream(source)?.snapshot()
         let rungs = snapshot?.publisher == nil ? [] : directory?.renditions(for: source) ?? []
-        let state: String
-        if snapshot?.publisher != nil {
-            state = "live"
-        } else if expansion.lastEnd(schedule) < Date() {
-            state = "ended"
-        } else {
-            state = "scheduled"
-        }
+        let state = self.state(of: schedule, published: snapshot?.publisher != nil, expansion: expansion)
         var publisher: LiveOutput.Publisher?
         var renditions: [LiveOutput.Rendition] = []
         if let snapshot, let info = snapshot.publisher {

@@ -53,7 +53,7 @@ struct WatchPage: Sendable {
             throw APIError.notFound("class '\(classID)'")
         }
         let published = registry?.stream(StreamKey(app: "live", name: classID))?.isPublished ?? false
-        let state = published ? "live" : service.expansion.lastEnd(schedule) < Date() ? "ended" : "scheduled"
+        let state = LiveView.state(of: schedule, published: published, expansion: service.expansion)
         return (schedule, state)
     }
 

@@ -14,8 +14,6 @@ final class FeedFanout {
     var pending: [String: WebRTCSession] = [:]
     /// Sessions still connecting that will watch this feed: they keep it (and its GOP) warm.
     var connecting: [String: WebRTCSession] = [:]
-    /// The stream carries B-frames: adaptive viewers should be on a rung.
-    var hasBFrames = false
     /// A GOP larger than this is not cached past its start (new viewers then wait for a keyframe).
     static let maxGOPBytes = 4 << 20
 

@@ -25,7 +25,7 @@ final class ICETCPConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        runtime.routes.flush()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

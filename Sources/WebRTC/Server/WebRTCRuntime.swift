@@ -163,8 +163,7 @@ final class WebRTCRuntime {
                 for session in fanout.audio.values { session.send(frame, now: now, output: output) }
             }
         case .bFramesSeen:
-            fanout.hasBFrames = true
-            logger.notice("the source has B-frames: WebRTC viewers of the plain name are moved to a rung", metadata: ["stream": "\(key)"])
+            logger.notice("the source has B-frames: WebRTC viewers of the plain name are moved to a rung once the transcoder has rungs", metadata: ["stream": "\(key)"])
         case .publisherStarted:
             fanout.forgetGOP()
             for session in fanout.video.values { session.waitingForKeyframe = true }
