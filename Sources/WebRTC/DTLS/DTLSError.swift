@@ -2,7 +2,7 @@ import COpenSSL
 
 /// Everything that can go wrong in DTLS: OpenSSL failures (with the text of OpenSSL's error
 /// queue) and the few checks we make ourselves.
-enum DTLSError: Error, Hashable, CustomStringConvertible {
+public enum DTLSError: Error, Hashable, CustomStringConvertible {
     /// An OpenSSL call failed. `reason` joins the `ERR_get_error` queue's texts (for a fatal
     /// alert from the peer it reads like "...:ssl/tls alert handshake failure:...SSL alert number 40").
     case openSSL(operation: String, reason: String)
@@ -15,7 +15,7 @@ enum DTLSError: Error, Hashable, CustomStringConvertible {
     /// Application data larger than one DTLS record may carry within the link MTU.
     case applicationDataTooLarge(size: Int, maximum: Int)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .openSSL(let operation, let reason):
             "DTLS: \(operation) failed: \(reason)"
