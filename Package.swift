@@ -169,7 +169,7 @@ let package = Package(
         .executableTarget(
             name: "relay-loadtest",
             dependencies: [
-                "RTMP", "SRT",
+                "RTMP", "SRT", "WebRTC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

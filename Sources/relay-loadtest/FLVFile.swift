@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import WebRTC
 
 /// One tag of an FLV file: an RTMP audio (8), video (9) or data (18) message body.
 struct FLVTag: Sendable {
@@ -103,4 +104,19 @@ func payloadFingerprint(_ buffer: ByteBuffer) -> UInt64 {
         for i in (start - buffer.readerIndex)..<raw.count { mix(raw[i]) }
     }
     return hash
+}
+
+/// ``WHEPClientSession/nalFingerprint(_:)`` of the first IDR NAL unit in an FLV AVC video tag's
+/// body (frame type/codec, packet type 1, 24-bit composition time, 4-byte NAL lengths).
+func idrFingerprint(_ body: ByteBuffer) -> UInt64? {
+    guard body.getInteger(at: body.readerIndex + 1, as: UInt8.self) == 1 else { return nil }
+    var offset = body.readerIndex + 5
+    while let length = body.getInteger(at: offset, as: UInt32.self), length > 0,
+          let nal = body.getSlice(at: offset + 4, length: Int(length)) {
+        if let header = nal.getInteger(at: nal.readerIndex, as: UInt8.self), header & 0x1F == 5 {
+            return WHEPClientSession.nalFingerprint(nal.readableBytesView.dropFirst())
+        }
+        offset += 4 + Int(length)
+    }
+    return nil
 }

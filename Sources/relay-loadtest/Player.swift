@@ -11,14 +11,16 @@ final class SendLog: Sendable {
         var sent: [UInt64: UInt64] = [:]
         var order = CircularBuffer<UInt64>(initialCapacity: 32_768)
         var keyframes: [UInt64: UInt32] = [:]
+        var idrs: [UInt64: UInt32] = [:]
     }
     private let state = NIOLockedValueBox(State())
     private static let capacity = 30_000
 
     static func key(type: UInt8, timestamp: UInt32) -> UInt64 { UInt64(type) << 32 | UInt64(timestamp) }
 
-    func record(type: UInt8, timestamp: UInt32, at nanos: UInt64, keyframe: UInt64?) {
+    func record(type: UInt8, timestamp: UInt32, at nanos: UInt64, keyframe: UInt64?, idr: UInt64? = nil) {
         state.withLockedValue { state in
+            if let idr { state.idrs[idr] = timestamp }
             let key = Self.key(type: type, timestamp: timestamp)
             if state.sent.updateValue(nanos, forKey: key) == nil { state.order.append(key) }
             while state.order.count > Self.capacity, let old = state.order.popFirst() { state.sent[old] = nil }
@@ -33,6 +35,12 @@ final class SendLog: Sendable {
     func keyframeTimestamp(_ fingerprint: UInt64) -> UInt32? {
         state.withLockedValue { $0.keyframes[fingerprint] }
     }
+
+    /// The timestamp of the keyframe whose IDR NAL unit has this ``WHEPClientSession/nalFingerprint(_:)``
+    /// (how a WebRTC viewer, which sees NAL units and RTP timestamps, finds what was sent when).
+    func idrTimestamp(_ fingerprint: UInt64) -> UInt32? {
+        state.withLockedValue { $0.idrs[fingerprint] }
+    }
 }
 
 /// One player's counters. Confined to its channel's event loop; read through `snapshot()`.
@@ -44,6 +52,8 @@ struct PlayerSnapshot: Sendable {
     var disconnected = false
     var failure: String?
     var connected = false
+    /// RTP packets missing from the sequence (WebRTC players).
+    var lostPackets = 0
 }
 
 /// Plays one stream as rtmpdump would: connect, createStream, play; then reads and parses

@@ -145,7 +145,8 @@ final class PublisherHandler: ChannelInboundHandler, @unchecked Sendable {
         if !tag.isScript && !tag.isSequenceHeader {
             sendLog.record(
                 type: tag.type, timestamp: timestamp, at: NIODeadline.now().uptimeNanoseconds,
-                keyframe: tag.isKeyframe ? payloadFingerprint(tag.body) : nil
+                keyframe: tag.isKeyframe ? payloadFingerprint(tag.body) : nil,
+                idr: tag.isKeyframe ? idrFingerprint(tag.body) : nil
             )
         }
         writer.write(message, csid: csid, context: context)

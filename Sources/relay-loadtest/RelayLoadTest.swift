@@ -3,12 +3,13 @@ import Foundation
 import NIOCore
 import NIOPosix
 import RTMP
+import WebRTC
 
 @main
 struct RelayLoadTest: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relay-loadtest",
-        abstract: "Opens N RTMP or SRT players (and optionally a real-time FLV publisher over RTMP) against any server and reports what they got.",
+        abstract: "Opens N RTMP, SRT or WebRTC (WHEP) players (and optionally a real-time FLV publisher over RTMP) against any server and reports what they got.",
         subcommands: [Run.self, Summarize.self, KernelFloor.self, KernelFloorReader.self],
         defaultSubcommand: Run.self
     )
@@ -17,7 +18,7 @@ struct RelayLoadTest: ParsableCommand {
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run one load test.")
 
-    @Option(help: "Stream the players play: rtmp://host[:port]/app/stream[?query], or srt://host:port?streamid=... for SRT players (then give --publish-url; latency is not measured for SRT).")
+    @Option(help: "Stream the players play: rtmp://host[:port]/app/stream[?query], srt://host:port?streamid=... for SRT players (latency is not measured for SRT), or http://host:port/<WHEP endpoint> for WebRTC players (relayd: /whep/live/<class>?key=...; SRS: /rtc/v1/whep/?app=live&stream=...; latency needs a source without B-frames). Give --publish-url with the last two.")
     var url: String
 
     @Option(help: "Where the publisher publishes (default: --url).")
@@ -55,7 +56,8 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let srtURL = SRTURL(url)
-        guard let playURL = srtURL == nil ? RTMPURL(url) : RTMPURL("rtmp://127.0.0.1/srt/players") else {
+        let whepURL = WHEPURL(url)
+        guard let playURL = srtURL == nil && whepURL == nil ? RTMPURL(url) : RTMPURL("rtmp://127.0.0.1/other/players") else {
             throw ValidationError("bad --url \(url)")
         }
         guard let pubURL = RTMPURL(publishURL ?? url) else { throw ValidationError("bad --publish-url (an rtmp:// URL)") }
@@ -100,7 +102,17 @@ struct Run: ParsableCommand {
         let gap = 1.0 / max(connectRate, 0.001)
         let rampStart = Date()
         var srtPlayers: [SRTLoadPlayer] = []
+        var whepPlayers: [WHEPLoadPlayer] = []
+        let identity = whepURL == nil ? nil : try WHEPClientIdentity()
         for index in 0..<players {
+            if let whepURL, let identity {
+                let player = WHEPLoadPlayer(url: whepURL, identity: identity, sendLog: flv == nil ? nil : sendLog, loop: group.next())
+                player.start()
+                whepPlayers.append(player)
+                let next = rampStart.addingTimeInterval(Double(index + 1) * gap)
+                if next.timeIntervalSinceNow > 0 { Thread.sleep(forTimeInterval: next.timeIntervalSinceNow) }
+                continue
+            }
             if let srtURL {
                 let player = SRTLoadPlayer(url: srtURL, startedAt: NIODeadline.now().uptimeNanoseconds)
                 player.start()
@@ -136,7 +148,11 @@ struct Run: ParsableCommand {
             }
         }
         if !srtPlayers.isEmpty { Thread.sleep(forTimeInterval: 1) }  // SRT handshakes complete on their threads
-        let srtConnected = srtPlayers.filter { $0.snapshot().connected }.count
+        if !whepPlayers.isEmpty { Thread.sleep(forTimeInterval: 1) }  // ICE and DTLS complete on the loops
+        func whepSnapshot(_ player: WHEPLoadPlayer) -> PlayerSnapshot {
+            (try? player.loop.submit { player.snapshot() }.wait()) ?? PlayerSnapshot()
+        }
+        let srtConnected = srtPlayers.filter { $0.snapshot().connected }.count + whepPlayers.filter { whepSnapshot($0).connected }.count
         log("\(channels.count + srtConnected) of \(players) players connected in \(String(format: "%.1f", -rampStart.timeIntervalSinceNow)) s; warm-up \(warmup) s")
         Thread.sleep(forTimeInterval: warmup)
 
@@ -144,7 +160,7 @@ struct Run: ParsableCommand {
         func snapshots() -> [PlayerSnapshot] {
             channels.map { handler, channel in
                 (try? channel.eventLoop.submit { handler.snapshot() }.wait()) ?? PlayerSnapshot()
-            } + srtPlayers.map { $0.snapshot() }
+            } + srtPlayers.map { $0.snapshot() } + whepPlayers.map(whepSnapshot)
         }
         let before = snapshots()
         let procBefore = ProcSample.read(pids: pids)
@@ -162,11 +178,15 @@ struct Run: ParsableCommand {
 
         // Stop everything we started.
         for player in srtPlayers { player.stop() }
-        connectFailures += after.suffix(srtPlayers.count).filter { !$0.connected }.compactMap(\.failure)
+        connectFailures += after.suffix(srtPlayers.count + whepPlayers.count).filter { !$0.connected }.compactMap(\.failure)
         for (handler, channel) in channels {
             _ = channel.eventLoop.submit { handler.stopping = true }
         }
         var latencies: [UInt32] = []
+        for player in whepPlayers {
+            if let values = try? player.loop.submit({ player.latencies }).wait() { latencies += values }
+            player.stop()
+        }
         for (handler, channel) in channels {
             if let values = try? channel.eventLoop.submit({ handler.latencies }).wait() { latencies += values }
             channel.close(promise: nil)
@@ -197,6 +217,7 @@ struct Run: ParsableCommand {
         report.firstKeyframeP50Ms = percentile(firsts, 50).map { Double($0) / 1000 }
         report.firstKeyframeP99Ms = percentile(firsts, 99).map { Double($0) / 1000 }
         report.stalls = after.reduce(0) { $0 + $1.stalls }
+        report.lostPackets = zip(before, after).reduce(0) { $0 + $1.1.lostPackets - $1.0.lostPackets }
         report.disconnects = after.filter(\.disconnected).count
         report.failures = Array(Set(after.compactMap(\.failure) + connectFailures + (publisherFailure.map { [$0] } ?? []))).sorted()
         latencies.sort()
@@ -243,6 +264,7 @@ struct Report: Codable {
     var firstKeyframeP50Ms: Double?
     var firstKeyframeP99Ms: Double?
     var stalls = 0
+    var lostPackets = 0
     var disconnects = 0
     var failures: [String] = []
     var latencySamples = 0
@@ -276,6 +298,7 @@ struct Report: Codable {
             "first keyframe: \(gotKeyframe)/\(players) players, p50 \(f(firstKeyframeP50Ms)) ms p99 \(f(firstKeyframeP99Ms)) ms",
             "latency: p50 \(f(latencyP50Ms, 2)) ms p99 \(f(latencyP99Ms, 2)) ms max \(f(latencyMaxMs, 2)) ms (\(latencySamples) messages)",
             "stalls: \(stalls)",
+            "lost packets (WebRTC): \(lostPackets)",
             "disconnects: \(disconnects)",
             "publisher messages: \(publisherMessages)",
         ]

@@ -1,6 +1,6 @@
 /// The `a=setup` attribute (RFC 4145, RFC 8842): who opens the DTLS handshake. `active` is the
 /// DTLS client, `passive` the DTLS server; an offer says `actpass` and the answer picks.
-enum DTLSSetupRole: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+public enum DTLSSetupRole: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
     case active
     case passive
     case actpass
@@ -10,5 +10,5 @@ enum DTLSSetupRole: String, Hashable, Sendable, CaseIterable, CustomStringConver
         self.init(rawValue: attribute.lowercased())
     }
 
-    var description: String { rawValue }
+    public var description: String { rawValue }
 }

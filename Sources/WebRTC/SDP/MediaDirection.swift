@@ -1,5 +1,5 @@
 /// A media direction attribute (RFC 8866 6.7), seen from the side that wrote the SDP.
-enum MediaDirection: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+public enum MediaDirection: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
     case sendrecv
     case sendonly
     case recvonly
@@ -24,5 +24,5 @@ enum MediaDirection: String, Hashable, Sendable, CaseIterable, CustomStringConve
     /// Whether the writer of the SDP receives media in this direction.
     var receives: Bool { self == .sendrecv || self == .recvonly }
 
-    var description: String { rawValue }
+    public var description: String { rawValue }
 }

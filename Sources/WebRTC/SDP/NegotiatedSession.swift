@@ -1,6 +1,6 @@
 /// What negotiating an offer decided: the peer's ICE and DTLS parameters and, per m-line in the
 /// offer's order, what the relay sends or receives. `SDPAnswer.render` turns it into the answer.
-struct NegotiatedSession: Hashable, Sendable {
+public struct NegotiatedSession: Hashable, Sendable {
     var role: NegotiationRole
     var remoteICEUfrag: String
     var remoteICEPwd: String

@@ -1,7 +1,7 @@
 /// Why an SDP offer could not be read or answered. `description` is a message for a person (the
 /// WHEP/WHIP endpoint returns it in its 400 response) saying what is wrong or missing; it quotes
 /// the offer only through `SDPText.excerpt`, so it is short and free of control characters.
-enum SDPError: Error, Hashable, Sendable, CustomStringConvertible {
+public enum SDPError: Error, Hashable, Sendable, CustomStringConvertible {
     // The body.
     case empty
     case tooLarge(bytes: Int)
@@ -29,7 +29,7 @@ enum SDPError: Error, Hashable, Sendable, CustomStringConvertible {
     case noH264PacketizationMode1
     case noUsableMedia(endpoint: String, reasons: [String])
 
-    var description: String {
+    public var description: String {
         switch self {
         case .empty:
             return "the SDP body is empty"

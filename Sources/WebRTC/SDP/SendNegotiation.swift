@@ -1,7 +1,7 @@
 /// Negotiation for WHEP playback (draft-ietf-wish-whep): the browser offers to receive audio
 /// and video; the relay answers sendonly, ICE-lite, DTLS passive, with H.264
 /// (packetization-mode=1) for video and opus/48000/2 for audio.
-enum SendNegotiation {
+public enum SendNegotiation {
     /// Decides the answer to a WHEP offer.
     ///
     /// - Parameter preferredH264ProfileIDC: the profile_idc of the stream the relay will send
@@ -11,7 +11,7 @@ enum SendNegotiation {
     ///   be the DTLS client, has a sendonly m-line, a video without H.264 packetization-mode=1, an
     ///   accepted m-line without rtcp-mux, several m-lines without BUNDLE, or nothing the relay
     ///   can send. Data channels and extra m-lines are rejected (port 0) instead.
-    static func negotiate(
+    public static func negotiate(
         offer: SessionDescription, preferredH264ProfileIDC: UInt8? = nil
     ) throws(SDPError) -> NegotiatedSession {
         try OfferNegotiator(role: .send, preferredH264ProfileIDC: preferredH264ProfileIDC).negotiate(offer)

@@ -16,7 +16,7 @@ extension SessionDescription {
 
     /// Parses an SDP body from an HTTP request body; it must be UTF-8 (RFC 8866 allows other
     /// charsets, browsers never use them).
-    static func parse(_ body: ByteBuffer) throws(SDPError) -> SessionDescription {
+    public static func parse(_ body: ByteBuffer) throws(SDPError) -> SessionDescription {
         guard body.readableBytes <= SDPLimits.maxBytes else { throw .tooLarge(bytes: body.readableBytes) }
         guard let text = String(validating: body.readableBytesView, as: UTF8.self) else { throw .notUTF8 }
         return try parse(text)

@@ -1,6 +1,6 @@
 /// A parsed SDP body (RFC 8866) with the attributes WebRTC uses (RFC 8829, JSEP). Lines the
 /// parser does not know are accepted and kept in `attributes`; see `parse(_:)`.
-struct SessionDescription: Hashable, Sendable {
+public struct SessionDescription: Hashable, Sendable {
     /// The `o=` line's value, as written.
     var origin: String?
     /// The `s=` line's value.

@@ -83,6 +83,9 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
         logger.info("webrtc stopped")
     }
 
+    /// Datagrams taken from the socket in one `recvmmsg`.
+    static let datagramsPerRead = 32
+
     private func bind() async throws -> any Channel {
         let runtime = self.runtime
         do {
@@ -90,7 +93,10 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                 .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
-                .channelOption(.datagramVectorReadMessageCount, value: 32)
+                .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
+                // A vector read splits one buffer between its messages: 2 KiB each holds any
+                // datagram of a 1500-byte MTU (NIO's default, 2 KiB for all 32, cut them to 64 B).
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.datagramsPerRead * 2048))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(WebRTCDatagramHandler(runtime: runtime.value))
