@@ -88,4 +88,37 @@ struct LoadTestSmokeTests {
         #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.1, "every SRT player receives the stream: \(out)")
         #expect(await relay.stop() == 0)
     }
+
+    /// WebRTC players: WHEP POST, ICE, DTLS, SRTP against the real relayd, frames counted and
+    /// the latency of each video frame measured through keyframe fingerprints (`_source`: the
+    /// transcoder's rungs have other bytes; the stream has no B-frames, so it plays as is);
+    /// DELETE ends each session.
+    @Test func webRTCPlayersConnectReceiveAndMeasureLatency() async throws {
+        let dir = try makeTemporaryDirectory("loadtest-whep")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let flv = try await Self.makeFLV(in: dir)
+
+        let relay = try await RelaydServer()
+        let report = dir + "/report.json"
+        let (status, out, stderr) = try await runTool(Self.loadTestPath, [
+            "--url", "\(relay.server)/whep/live/whepsmoke_source", "--publish-url", relay.url("whepsmoke"), "--flv", flv,
+            "--players", "5", "--duration", "4", "--warmup", "1", "--lead", "1", "--pid", "\(relay.child.pid)",
+            "--label", "relayd-webrtc", "--json", report,
+        ], timeout: .seconds(40))
+        #expect(status == 0, "relay-loadtest: \(out) \(stderr)")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+        )
+        #expect(json["connected"] as? Int == 5, "\(out) \(stderr)")
+        #expect(json["gotKeyframe"] as? Int == 5, "\(out)")
+        #expect(json["disconnects"] as? Int == 0, "\(out)")
+        #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.1, "every WebRTC player receives the stream: \(out)")
+        #expect((json["latencySamples"] as? Int ?? 0) > 50, "video frames matched to what was sent: \(out)")
+        #expect((json["firstKeyframeP99Ms"] as? Double ?? .infinity) < 3000, "\(out)")
+        // The players' DELETEs ended every session.
+        let (_, metrics, _) = try await runTool("curl", ["-s", "\(relay.server)/metrics"])
+        let webrtcPlayers = metrics.split(separator: "\n").filter { $0.hasPrefix("relay_players{protocol=\"webrtc\"") }
+        #expect(webrtcPlayers.allSatisfy { $0.hasSuffix(" 0") }, "\(webrtcPlayers)")
+        #expect(await relay.stop() == 0)
+    }
 }
