@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"FuzzHandshake FuzzChunkDecoder FuzzAMF0 FuzzAPIJSON FuzzSRTStreamID FuzzMPEGTS"}
+TARGETS=${FUZZ_TARGETS:-"FuzzHandshake FuzzChunkDecoder FuzzAMF0 FuzzAPIJSON FuzzSRTStreamID FuzzMPEGTS FuzzSTUN FuzzSDP FuzzRTCP"}
 SWIFT=${SWIFT:-swift}
 
 seeds_for() {
@@ -19,6 +19,9 @@ seeds_for() {
     FuzzAPIJSON) echo "Tests/Fuzz/Seeds/api-json" ;;
     FuzzSRTStreamID) echo "Tests/SRTTests/Corpus/streamid" ;;
     FuzzMPEGTS) echo "Tests/SRTTests/Corpus/ts" ;;
+    FuzzSTUN) echo "Tests/Fuzz/Seeds/stun" ;;
+    FuzzSDP) echo "Tests/Fuzz/Seeds/sdp" ;;
+    FuzzRTCP) echo "Tests/Fuzz/Seeds/rtcp" ;;
     *) echo "" ;;
   esac
 }

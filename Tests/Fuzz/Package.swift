@@ -13,6 +13,10 @@
 //   FuzzAPIJSON       REST API input types (schools, pairings, classes, recurrence) + time parsing
 //   FuzzSRTStreamID   SRT streamid (`#!::r=…,m=…,s=…` and `live/x?key=`) parser + rendition split
 //   FuzzMPEGTS        the SRT path's MPEG-TS ingest (libavformat demuxer + Annex B/ADTS conversion)
+//   FuzzSTUN          STUN decoding + integrity/fingerprint + the ICE-lite answer, ICE-TCP framing in
+//                     pieces the input picks, the media port's demultiplexer
+//   FuzzSDP           SDP offer parser + WHEP (send) and WHIP (receive) negotiation
+//   FuzzRTCP          RTCP compound parser (+ re-write), RTP packet/header parser, H.264 depacketizer
 import PackageDescription
 
 // `.package(path: "../..")` gets the identity of the checkout's directory name (`main`, `wt-rel`, …).
@@ -59,6 +63,21 @@ let package = Package(
             name: "FuzzMPEGTS",
             dependencies: ["CFuzzDriver", .product(name: "Media", package: rootIdentity), .product(name: "RelayCore", package: rootIdentity)],
             path: "Targets/FuzzMPEGTS"
+        ),
+        .executableTarget(
+            name: "FuzzSTUN",
+            dependencies: ["CFuzzDriver", .product(name: "WebRTC", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio")],
+            path: "Targets/FuzzSTUN"
+        ),
+        .executableTarget(
+            name: "FuzzSDP",
+            dependencies: ["CFuzzDriver", .product(name: "WebRTC", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio")],
+            path: "Targets/FuzzSDP"
+        ),
+        .executableTarget(
+            name: "FuzzRTCP",
+            dependencies: ["CFuzzDriver", .product(name: "WebRTC", package: rootIdentity), .product(name: "NIOCore", package: "swift-nio")],
+            path: "Targets/FuzzRTCP"
         ),
     ]
 )

@@ -1,0 +1,15 @@
+import CFuzzDriver
+import Foundation
+
+/// libFuzzer drives `fuzzRTCP` with the command line's options and corpus directories.
+@main
+enum FuzzRTCPEntry {
+    static func main() {
+        var count = CommandLine.argc
+        var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&count, &arguments) { data, size in
+            guard let data else { return 0 }
+            return fuzzRTCP(data, size)
+        })
+    }
+}

@@ -1,0 +1,15 @@
+import CFuzzDriver
+import Foundation
+
+/// libFuzzer drives `fuzzSTUN` with the command line's options and corpus directories.
+@main
+enum FuzzSTUNEntry {
+    static func main() {
+        var count = CommandLine.argc
+        var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&count, &arguments) { data, size in
+            guard let data else { return 0 }
+            return fuzzSTUN(data, size)
+        })
+    }
+}
