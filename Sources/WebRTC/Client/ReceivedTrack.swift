@@ -52,6 +52,4 @@ struct FrameAssembly {
     var timestamp: UInt32?
     var hasIDR = false
     var idrFingerprint: UInt64?
-    /// A stall is counted once per gap.
-    var stallCounted = false
 }

@@ -50,8 +50,9 @@ extension WHEPClientSession {
             if stats.firstKeyframeAt == nil { stats.firstKeyframeAt = now - startedAt }
         }
         if stats.firstKeyframeAt != nil {
-            if let last = stats.lastFrameAt, now - last > Self.stallThreshold, !frame.stallCounted { stats.stalls += 1 }
+            if let last = stats.lastFrameAt, now - last > Self.stallThreshold, !stallCounted { stats.stalls += 1 }
             stats.lastFrameAt = now
+            stallCounted = false
         }
         onVideoFrame?(WHEPReceivedFrame(rtpTimestamp: packet.header.timestamp, isKeyframe: frame.hasIDR, idrFingerprint: frame.idrFingerprint))
         frame = FrameAssembly()

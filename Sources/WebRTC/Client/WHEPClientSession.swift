@@ -48,6 +48,8 @@ public final class WHEPClientSession {
     var video = ReceivedTrack()
     var audio = ReceivedTrack()
     var frame = FrameAssembly()
+    /// The current gap between frames was counted as a stall (once per gap).
+    var stallCounted = false
     /// The middle 32 bits of the last sender report's NTP time and when it arrived, per SSRC.
     var lastSenderReports: [UInt32: (middle: UInt32, at: NIODeadline)] = [:]
 
@@ -104,9 +106,9 @@ public final class WHEPClientSession {
                 out.append(report)
                 self.nextReportAt = now + Self.reportInterval
             }
-            if let last = stats.lastFrameAt, now - last > Self.stallThreshold, !frame.stallCounted {
+            if let last = stats.lastFrameAt, now - last > Self.stallThreshold, !stallCounted {
                 stats.stalls += 1
-                frame.stallCounted = true
+                stallCounted = true
             }
         case .offering, .failed, .closed:
             break

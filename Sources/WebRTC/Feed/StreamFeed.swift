@@ -11,7 +11,12 @@ import RelayCore
 /// Owned by the media server: `start` once, `stop` once (joins the thread; not on an event loop).
 final class StreamFeed: StreamSubscriber, ViewerGroupReporting {
     let key: StreamKey
-    private let inbox = MediaInbox(maxVideoFrames: 60)
+    /// Room for the registry's cached GOP, which a new feed receives in one burst while its
+    /// thread is still opening the Opus encoder: at 60 (a 2 s GOP at 30 fps) that burst
+    /// overflowed, so the first viewers of a lesson got one picture and then waited for the next
+    /// keyframe. Beyond this the thread is really behind and video drops to the next keyframe.
+    static let maxQueuedVideoFrames = 300
+    private let inbox = MediaInbox(maxVideoFrames: StreamFeed.maxQueuedVideoFrames)
     private let worker: FeedWorker
     private let thread: OwnedThread
     private let registry: StreamRegistry
