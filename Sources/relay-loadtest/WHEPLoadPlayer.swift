@@ -97,6 +97,9 @@ final class WHEPLoadPlayer: @unchecked Sendable {
     }
 
     private func measure(_ frame: WHEPReceivedFrame) {
+        if ProcessInfo.processInfo.environment["WHEP_TRACE"] != nil {
+            log("frame +\((NIODeadline.now().uptimeNanoseconds - startedAt) / 1_000_000) ms ts \(frame.rtpTimestamp) key \(frame.isKeyframe)")
+        }
         guard let sendLog else { return }
         let now = NIODeadline.now().uptimeNanoseconds
         if let fingerprint = frame.idrFingerprint, let sent = sendLog.idrTimestamp(fingerprint) {
@@ -133,6 +136,7 @@ final class WHEPLoadPlayer: @unchecked Sendable {
     func stop() {
         try? loop.submit { [self] in
             ticker?.cancel()
+            if ProcessInfo.processInfo.environment["WHEP_TRACE"] != nil, let session { log("stats \(session.stats)") }
             if let session { send(session.close()) }
             channel?.close(promise: nil)
         }.wait()
