@@ -11,12 +11,12 @@ struct LoadTestSmokeTests {
     }
 
     /// A short real stream: 4 s of 640x360 H.264 + AAC with 1 s GOPs, looped by the publisher.
-    static func makeFLV(in dir: String) async throws -> String {
+    static func makeFLV(in dir: String, gopFrames: Int = 25) async throws -> String {
         let flv = dir + "/in.flv"
         let (code, _, err) = try await runTool("ffmpeg", [
             "-hide_banner", "-loglevel", "error", "-y",
             "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-            "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+            "-t", "\(max(4, gopFrames / 25 * 2))", "-c:v", "libx264", "-preset", "ultrafast", "-g", "\(gopFrames)", "-pix_fmt", "yuv420p",
             "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
         ])
         guard code == 0 else { throw TestFailure("ffmpeg: \(err)") }
@@ -92,17 +92,19 @@ struct LoadTestSmokeTests {
     /// WebRTC players: WHEP POST, ICE, DTLS, SRTP against the real relayd, frames counted and
     /// the latency of each video frame measured through keyframe fingerprints (`_source`: the
     /// transcoder's rungs have other bytes; the stream has no B-frames, so it plays as is);
-    /// DELETE ends each session.
+    /// DELETE ends each session. The GOP is 4 s (100 frames) and the players come 3.5 s into
+    /// it: the new feed's first burst is the registry's cached GOP, which must not overflow the
+    /// feed's queue (it did at 60 frames: the players then saw one picture, and a stall).
     @Test func webRTCPlayersConnectReceiveAndMeasureLatency() async throws {
         let dir = try makeTemporaryDirectory("loadtest-whep")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let flv = try await Self.makeFLV(in: dir)
+        let flv = try await Self.makeFLV(in: dir, gopFrames: 100)
 
         let relay = try await RelaydServer()
         let report = dir + "/report.json"
         let (status, out, stderr) = try await runTool(Self.loadTestPath, [
             "--url", "\(relay.server)/whep/live/whepsmoke_source", "--publish-url", relay.url("whepsmoke"), "--flv", flv,
-            "--players", "5", "--duration", "4", "--warmup", "1", "--lead", "1", "--pid", "\(relay.child.pid)",
+            "--players", "5", "--duration", "4", "--warmup", "1", "--lead", "3.5", "--connect-rate", "50", "--pid", "\(relay.child.pid)",
             "--label", "relayd-webrtc", "--json", report,
         ], timeout: .seconds(40))
         #expect(status == 0, "relay-loadtest: \(out) \(stderr)")
@@ -114,11 +116,45 @@ struct LoadTestSmokeTests {
         #expect(json["disconnects"] as? Int == 0, "\(out)")
         #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.1, "every WebRTC player receives the stream: \(out)")
         #expect((json["latencySamples"] as? Int ?? 0) > 50, "video frames matched to what was sent: \(out)")
-        #expect((json["firstKeyframeP99Ms"] as? Double ?? .infinity) < 3000, "\(out)")
+        #expect((json["firstKeyframeP99Ms"] as? Double ?? .infinity) < 1000, "started on the cached GOP: \(out)")
+        #expect(json["stalls"] as? Int == 0, "\(out)")
         // The players' DELETEs ended every session.
         let (_, metrics, _) = try await runTool("curl", ["-s", "\(relay.server)/metrics"])
         let webrtcPlayers = metrics.split(separator: "\n").filter { $0.hasPrefix("relay_players{protocol=\"webrtc\"") }
         #expect(webrtcPlayers.allSatisfy { $0.hasSuffix(" 0") }, "\(webrtcPlayers)")
+        #expect(await relay.stop() == 0)
+    }
+
+    /// A source with B-frames is never sent to a browser as is: a viewer pinned to `_source` is
+    /// moved to the top rung (encoded without B-frames) and keeps receiving pictures.
+    @Test func aPinnedSourceViewerOfABFrameSourceMovesToARung() async throws {
+        let dir = try makeTemporaryDirectory("loadtest-bframes")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let flv = dir + "/bframes.flv"
+        let (code, _, err) = try await runTool("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+            "-t", "4", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
+        ])
+        guard code == 0 else { throw TestFailure("ffmpeg: \(err)") }
+
+        let relay = try await RelaydServer()
+        let report = dir + "/report.json"
+        let (status, out, stderr) = try await runTool(Self.loadTestPath, [
+            "--url", "\(relay.server)/whep/live/bframes_source", "--publish-url", relay.url("bframes"), "--flv", flv,
+            "--players", "1", "--duration", "6", "--warmup", "2", "--lead", "1", "--json", report,
+        ], timeout: .seconds(40))
+        #expect(status == 0, "relay-loadtest: \(out) \(stderr)")
+        let log = relay.child.stderr
+        #expect(log.contains("webrtc viewer of _source moved to a rung") && log.contains("to=360p"), "\(log.suffix(3000))")
+        #expect(log.contains("webrtc viewer switched rung"), "\(log.suffix(3000))")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+        )
+        #expect(json["gotKeyframe"] as? Int == 1, "\(out)")
+        #expect(json["stalls"] as? Int == 0, "no stop at the switch: \(out)")
+        #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.1, "\(out)")
         #expect(await relay.stop() == 0)
     }
 }

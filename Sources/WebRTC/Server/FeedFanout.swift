@@ -14,6 +14,9 @@ final class FeedFanout {
     var pending: [String: WebRTCSession] = [:]
     /// Sessions still connecting that will watch this feed: they keep it (and its GOP) warm.
     var connecting: [String: WebRTCSession] = [:]
+    /// The feed's pictures have B-frames (a composition offset): a browser plays them out of
+    /// order, so no viewer stays on this feed once a rung exists.
+    var hasBFrames = false
     /// A GOP larger than this is not cached past its start (new viewers then wait for a keyframe).
     static let maxGOPBytes = 4 << 20
 

@@ -163,7 +163,8 @@ final class WebRTCRuntime {
                 for session in fanout.audio.values { session.send(frame, now: now, output: output) }
             }
         case .bFramesSeen:
-            logger.notice("the source has B-frames: WebRTC viewers of the plain name are moved to a rung once the transcoder has rungs", metadata: ["stream": "\(key)"])
+            fanout.hasBFrames = true
+            logger.notice("the source has B-frames: its WebRTC viewers (the plain name and _source) are moved to a rung once the transcoder has rungs", metadata: ["stream": "\(key)"])
         case .publisherStarted:
             fanout.forgetGOP()
             for session in fanout.video.values { session.waitingForKeyframe = true }
@@ -224,8 +225,12 @@ final class WebRTCRuntime {
         }
         guard now - lastAdaptation >= .seconds(1) else { return }
         lastAdaptation = now
-        for session in sessions.values where session.state == .connected && session.playback.adaptive {
-            adapt(session, now: now)
+        for session in sessions.values where session.state == .connected {
+            if session.playback.adaptive {
+                adapt(session, now: now)
+            } else {
+                leaveBFrames(session)
+            }
         }
         publishViewers()
     }
@@ -247,6 +252,18 @@ final class WebRTCRuntime {
         )
         session.playback.selector = selector
         if let target { requestSwitch(session, to: target) }
+    }
+
+    /// A pinned `_source` viewer of a source with B-frames is moved to the top rung (which the
+    /// transcoder encodes without B-frames) as soon as there is one; without rungs it keeps
+    /// the source (logged once, when the B-frames are seen).
+    private func leaveBFrames(_ session: WebRTCSession) {
+        guard session.playback.playing == "source", session.playback.pending == nil,
+            fanouts[session.source]?.hasBFrames == true,
+            let top = renditions?.renditions(for: session.source).first
+        else { return }
+        session.logger.notice("webrtc viewer of _source moved to a rung: the source has B-frames", metadata: ["to": "\(top.name)"])
+        requestSwitch(session, to: top.name)
     }
 
     /// Hands each feed the snapshots of its picture's viewers, for the live view.
