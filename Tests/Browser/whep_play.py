@@ -6,7 +6,8 @@ minimal standard WHEP client and prints one JSON line of what the browser saw.
 
 The page POSTs an SDP offer (recvonly audio + video), applies the answer, and reports: the POST's
 status, the time from the POST to the first decoded frame, the picture size, frames decoded and
-the inbound audio energy (getStats), then DELETEs the session (its status too). The page runs on
+the inbound audio energy (getStats), the picture heights seen and the longest freeze (sampled
+every 250 ms), then DELETEs the session (its status too). The page runs on
 the relay's own origin (its /healthz), as the relay's watch page will.
 """
 import argparse
@@ -55,7 +56,24 @@ async ([url, key, seconds, doDelete, tcpOnly]) => {
     new Promise((resolve) => setTimeout(() => resolve(null), 15000)),
   ]);
   result.firstFrameMs = first;
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  // Every 250 ms: frames decoded and the picture height, for the heights seen over the run and
+  // the longest time the picture stood still (no new decoded frame).
+  const heights = new Set();
+  let lastDecoded = -1, lastChange = performance.now(), longestFreeze = 0;
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const sample = await pc.getStats();
+    sample.forEach((s) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+      const now = performance.now();
+      if (s.frameHeight) heights.add(s.frameHeight);
+      if (s.framesDecoded !== lastDecoded) { lastDecoded = s.framesDecoded; lastChange = now; }
+      else if (lastDecoded > 0) longestFreeze = Math.max(longestFreeze, now - lastChange);
+    });
+  }
+  result.heightsSeen = [...heights].sort((a, b) => a - b);
+  result.longestFreezeMs = longestFreeze;
   const stats = await pc.getStats();
   stats.forEach((s) => {
     if (s.type === 'inbound-rtp' && s.kind === 'video') {

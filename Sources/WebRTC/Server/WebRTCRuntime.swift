@@ -211,6 +211,10 @@ final class WebRTCRuntime {
         guard let fanout = fanout(for: session.playback.feedKey(for: rendition, source: session.source)) else { return }
         session.playback.pending = rendition
         fanout.pending[session.id] = session
+        // The switch happens at the rung's next keyframe: ask for one now rather than wait out its GOP.
+        if rendition != "source" {
+            renditions?.keyframeRequests.request(Rendition.streamKey(source: session.source, rendition: rendition))
+        }
     }
 
     // MARK: Time
@@ -244,7 +248,7 @@ final class WebRTCRuntime {
         )
         let reading = session.playback.pressure.read(
             rttMs: session.stats.rttMs, fractionLost: session.stats.fractionLost, estimatedBitrate: session.stats.estimatedBitrate,
-            stepDownBacklogMillis: selection.stepDownBacklogMillis
+            stepDownBacklogMillis: selection.stepDownBacklogMillis, bytesSent: session.stats.bytesSent, now: now
         )
         let target = selector.target(
             playing: session.playback.pending ?? session.playback.playing, now: now, backlogMillis: reading?.backlogMillis,
