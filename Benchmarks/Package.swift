@@ -39,6 +39,16 @@ let package = Package(
             ],
             path: "Benchmarks/TranscodeBench"
         ),
+        // The WebRTC send path (header + SRTP per packet per viewer, pooled buffers).
+        .executableTarget(
+            name: "WebRTCSend",
+            dependencies: [
+                .product(name: "WebRTC", package: rootIdentity),
+                .product(name: "Benchmark", package: "package-benchmark"),
+            ],
+            path: "Benchmarks/WebRTCSend",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
     ] + ["FanOut", "ChunkDecoder", "ChunkEncoder"].map { name in
         .executableTarget(
             name: name,

@@ -36,6 +36,9 @@ struct Run: ParsableCommand {
     @Option(help: "Seconds between the last player connecting and the start of the measurement window.")
     var warmup = 2.0
 
+    @Flag(help: "WebRTC players decrypt every SRTP packet, as a browser does (default: only each frame's first packet, so the load generator's CPU goes to the server; the rest is counted from the clear RTP header).")
+    var decryptAll = false
+
     @Option(help: "Players connected per second.")
     var connectRate = 100.0
 
@@ -106,7 +109,7 @@ struct Run: ParsableCommand {
         let identity = whepURL == nil ? nil : try WHEPClientIdentity()
         for index in 0..<players {
             if let whepURL, let identity {
-                let player = WHEPLoadPlayer(url: whepURL, identity: identity, sendLog: flv == nil ? nil : sendLog, loop: group.next())
+                let player = WHEPLoadPlayer(url: whepURL, identity: identity, sendLog: flv == nil ? nil : sendLog, loop: group.next(), decryptsEveryPacket: decryptAll)
                 player.start()
                 whepPlayers.append(player)
                 let next = rampStart.addingTimeInterval(Double(index + 1) * gap)

@@ -28,6 +28,7 @@ final class WHEPLoadPlayer: @unchecked Sendable {
     let loop: any EventLoop
     private let sendLog: SendLog?
     private let identity: WHEPClientIdentity
+    private let decryptsEveryPacket: Bool
     // Loop-confined after start().
     private var session: WHEPClientSession?
     private var channel: (any Channel)?
@@ -39,8 +40,9 @@ final class WHEPLoadPlayer: @unchecked Sendable {
     private var rtpOffset: UInt32?
     private(set) var latencies: [UInt32] = []
 
-    init(url: WHEPURL, identity: WHEPClientIdentity, sendLog: SendLog?, loop: any EventLoop) {
+    init(url: WHEPURL, identity: WHEPClientIdentity, sendLog: SendLog?, loop: any EventLoop, decryptsEveryPacket: Bool) {
         self.url = url
+        self.decryptsEveryPacket = decryptsEveryPacket
         self.identity = identity
         self.sendLog = sendLog
         self.loop = loop
@@ -63,12 +65,15 @@ final class WHEPLoadPlayer: @unchecked Sendable {
             let server = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
             let channel = try DatagramBootstrap(group: loop)
                 .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
+                .channelOption(.datagramVectorReadMessageCount, value: 16)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
                 .channelInitializer { [self] channel in
                     channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(WHEPDatagramHandler(player: self)) }
                 }
                 .bind(host: "127.0.0.1", port: 0).wait()
             // Set before the loop first touches them (submit orders the writes before the closure).
             session.onVideoFrame = { [unowned self] frame in self.measure(frame) }
+            session.decryptsEveryPacket = decryptsEveryPacket
             self.session = session
             self.channel = channel
             self.server = server

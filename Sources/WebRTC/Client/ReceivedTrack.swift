@@ -51,5 +51,7 @@ struct ReceivedTrack {
 struct FrameAssembly {
     var timestamp: UInt32?
     var hasIDR = false
+    /// A slice NAL unit (IDR or not) has been seen: the frame's kind is known.
+    var sliceSeen = false
     var idrFingerprint: UInt64?
 }

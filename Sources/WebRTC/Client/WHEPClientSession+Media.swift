@@ -15,35 +15,48 @@ extension WHEPClientSession {
     func receiveRTP(_ datagram: ByteBuffer, now: NIODeadline) {
         guard state == .connected, let srtp, let remote else { return }
         stats.wireBytes += datagram.readableBytes
-        var packet = datagram
-        do {
-            try srtp.unprotectRTP(&packet)
-        } catch {
-            stats.unprotectFailures += 1
-            return
+        // The RTP header travels in the clear; the payload is decrypted for every packet, or
+        // (a load generator sparing its CPU for the server) only for a frame's first packet,
+        // where an IDR slice starts.
+        guard let (clearHeader, _) = try? RTPHeader.parse(datagram) else { return }
+        let isVideo = remote.videoPayloadTypes.contains(clearHeader.payloadType)
+        // Until its first slice (a keyframe starts with SPS/PPS in a STAP-A, then the IDR).
+        let needsPayload = isVideo && (frame.timestamp != clearHeader.timestamp || !frame.sliceSeen)
+        var payload: ByteBuffer?
+        if decryptsEveryPacket || needsPayload {
+            var packet = datagram
+            do {
+                try srtp.unprotectRTP(&packet)
+            } catch {
+                stats.unprotectFailures += 1
+                return
+            }
+            guard let parsed = try? RTPPacket.parse(packet) else { return }
+            payload = parsed.payload
         }
-        guard let parsed = try? RTPPacket.parse(packet) else { return }
-        let header = parsed.header
-        if remote.videoPayloadTypes.contains(header.payloadType) {
+        if isVideo {
             stats.videoPackets += 1
-            video.receive(sequence: header.sequenceNumber, ssrc: header.ssrc)
-            receiveVideo(parsed, now: now)
-        } else if remote.audioPayloadTypes.contains(header.payloadType) {
+            video.receive(sequence: clearHeader.sequenceNumber, ssrc: clearHeader.ssrc)
+            receiveVideo(clearHeader, payload: payload, now: now)
+        } else if remote.audioPayloadTypes.contains(clearHeader.payloadType) {
             stats.audioPackets += 1
-            audio.receive(sequence: header.sequenceNumber, ssrc: header.ssrc)
+            audio.receive(sequence: clearHeader.sequenceNumber, ssrc: clearHeader.ssrc)
         }
         stats.lostPackets = video.lost + audio.lost
     }
 
-    private func receiveVideo(_ packet: RTPPacket, now: NIODeadline) {
-        if frame.timestamp != packet.header.timestamp {
-            frame = FrameAssembly(timestamp: packet.header.timestamp)
+    private func receiveVideo(_ header: RTPHeader, payload: ByteBuffer?, now: NIODeadline) {
+        if frame.timestamp != header.timestamp {
+            frame = FrameAssembly(timestamp: header.timestamp)
         }
-        if !frame.hasIDR, let fingerprint = Self.idrFingerprint(payload: packet.payload) {
-            frame.hasIDR = true
-            frame.idrFingerprint = fingerprint
+        if !frame.sliceSeen, let payload, let slice = Self.firstSlice(payload: payload) {
+            frame.sliceSeen = true
+            if let fingerprint = slice {
+                frame.hasIDR = true
+                frame.idrFingerprint = fingerprint
+            }
         }
-        guard packet.header.marker else { return }
+        guard header.marker else { return }
         stats.frames += 1
         if frame.hasIDR {
             stats.keyframes += 1
@@ -54,33 +67,41 @@ extension WHEPClientSession {
             stats.lastFrameAt = now
             stallCounted = false
         }
-        onVideoFrame?(WHEPReceivedFrame(rtpTimestamp: packet.header.timestamp, isKeyframe: frame.hasIDR, idrFingerprint: frame.idrFingerprint))
+        onVideoFrame?(WHEPReceivedFrame(rtpTimestamp: header.timestamp, isKeyframe: frame.hasIDR, idrFingerprint: frame.idrFingerprint))
         frame = FrameAssembly()
     }
 
-    /// The fingerprint of an IDR slice starting in this payload (RFC 6184: single NAL unit,
-    /// STAP-A, or an FU-A with the start bit), or nil.
-    static func idrFingerprint(payload: ByteBuffer) -> UInt64? {
+    /// The first slice NAL unit starting in this payload (RFC 6184: single NAL unit, STAP-A, or
+    /// an FU-A with the start bit): nil when there is none (parameter sets, SEI, a middle
+    /// fragment); otherwise the fingerprint of an IDR slice, or `.some(nil)` for a non-IDR slice.
+    static func firstSlice(payload: ByteBuffer) -> UInt64?? {
         let bytes = payload.readableBytesView
         guard let first = bytes.first else { return nil }
+        func slice(_ type: UInt8, _ body: ByteBufferView.SubSequence) -> UInt64?? {
+            switch type {
+            case 5: return .some(nalFingerprint(body))
+            case 1: return .some(nil)
+            default: return nil
+            }
+        }
         switch first & 0x1F {
-        case 5:
-            return nalFingerprint(bytes.dropFirst())
+        case 1, 5:
+            return slice(first & 0x1F, bytes.dropFirst())
         case 24:  // STAP-A: 16-bit sizes, each followed by a NAL unit
             var rest = bytes.dropFirst()
             while rest.count >= 3 {
                 let size = Int(rest[rest.startIndex]) << 8 | Int(rest[rest.startIndex + 1])
                 let nal = rest.dropFirst(2).prefix(size)
                 guard nal.count == size, size > 0 else { return nil }
-                if nal[nal.startIndex] & 0x1F == 5 { return nalFingerprint(nal.dropFirst()) }
+                if let found = slice(nal[nal.startIndex] & 0x1F, nal.dropFirst()) { return found }
                 rest = rest.dropFirst(2 + size)
             }
             return nil
         case 28:  // FU-A: indicator, header (S E R type), fragment
             guard bytes.count > 2 else { return nil }
             let fuHeader = bytes[bytes.startIndex + 1]
-            guard fuHeader & 0x80 != 0, fuHeader & 0x1F == 5 else { return nil }
-            return nalFingerprint(bytes.dropFirst(2))
+            guard fuHeader & 0x80 != 0 else { return nil }
+            return slice(fuHeader & 0x1F, bytes.dropFirst(2))
         default:
             return nil
         }

@@ -32,6 +32,10 @@ public final class WHEPClientSession {
     public let offer: String
     public internal(set) var state: State = .offering
     public internal(set) var stats = WHEPClientStats()
+    /// Decrypt (and authenticate) every SRTP packet, as a browser does; false decrypts only the
+    /// first packet of each video frame (enough to find keyframes), the rest is counted from
+    /// the clear RTP header: a load generator's CPU then goes to the server under test.
+    public var decryptsEveryPacket = true
     /// Called with every complete video frame (its last packet, the marker bit, arrived).
     public var onVideoFrame: ((WHEPReceivedFrame) -> Void)?
 

@@ -103,6 +103,29 @@ struct WHEPClientSessionTests {
         #expect(pair.relay.stats.fractionLost > 0)
     }
 
+    /// A load generator decrypts only until each frame's first slice: frames, keyframes and the
+    /// IDR's fingerprint are the same as decrypting everything.
+    @Test func decryptingOnlyUntilEachFramesFirstSliceFindsTheSameFrames() throws {
+        let now = NIODeadline.now()
+        let pair = try Self.connectedPair(now: now)
+        pair.client.decryptsEveryPacket = false
+        var frames: [WHEPReceivedFrame] = []
+        pair.client.onVideoFrame = { frames.append($0) }
+        var packetizer = H264Packetizer()
+        let delta = RTPFrame(
+            track: .video,
+            payloads: packetizer.packetize(accessUnit: H264TestStreams.avcc([H264TestStreams.nal(type: 1, size: 3000)]), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
+            timestamp: 93_000, isKeyframe: false
+        )
+        pair.relay.send(WebRTCSessionTests.keyframe(timestamp: 90_000, size: 5000), now: now, output: pair.output)
+        pair.relay.send(delta, now: now, output: pair.output)
+        pair.pump(now: now)
+        #expect(frames.map(\.isKeyframe) == [true, false])
+        #expect(frames.first?.idrFingerprint == WHEPClientSession.nalFingerprint(H264TestStreams.nal(type: 5, size: 5000).readableBytesView.dropFirst()))
+        #expect(pair.client.stats.keyframes == 1)
+        #expect(pair.client.stats.videoPackets == WebRTCSessionTests.keyframe(timestamp: 0, size: 5000).payloads.count + delta.payloads.count)
+    }
+
     @Test func consentChecksKeepTheRelaySessionAliveAndStallsAreCounted() throws {
         let now = NIODeadline.now()
         let pair = try Self.connectedPair(now: now)
