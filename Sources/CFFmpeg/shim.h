@@ -30,8 +30,6 @@ static inline int cffmpeg_AV_PKT_FLAG_CORRUPT(void) { return AV_PKT_FLAG_CORRUPT
 /// av_log is variadic; this sets the level without touching it from Swift.
 static inline void cffmpeg_set_log_level(int level) { av_log_set_level(level); }
 static inline int cffmpeg_AV_LOG_QUIET(void) { return AV_LOG_QUIET; }
-static inline int cffmpeg_AV_LOG_ERROR(void) { return AV_LOG_ERROR; }
-static inline int cffmpeg_AV_LOG_WARNING(void) { return AV_LOG_WARNING; }
 
 /// av_err2str is a macro over a compound literal; this writes into the caller's buffer.
 static inline const char *cffmpeg_strerror(int code, char *buf, size_t size) {

@@ -13,7 +13,7 @@ import RelayCore
 /// contract wants a refusal in the protocol's own terms. The callback is synchronous and runs on
 /// libsrt's receive thread, so it waits for the async policy on a semaphore, bounded by
 /// ``SRTConfiguration/authorizationTimeoutSeconds``; the timetable lookup takes milliseconds.
-final class SRTAdmission: @unchecked Sendable {
+final class SRTAdmission: Sendable {
     struct Admitted: Sendable {
         let streamID: SRTStreamID
         let grant: AccessGrant

@@ -59,10 +59,4 @@ final class SRTPlayouts: Sendable {
         registry.detachSubscriber(playout, from: stream)
         playout.stop()
     }
-
-    /// Every player of every stream (for shutdown).
-    var allPlayers: [SRTPlayer] {
-        var seen = Set<ObjectIdentifier>()
-        return playouts.withLockedValue { Array($0.values) }.flatMap { $0.0.players }.filter { seen.insert(ObjectIdentifier($0)).inserted }
-    }
 }

@@ -5,7 +5,7 @@ import RelayCore
 
 /// One SRT publisher: received MPEG-TS goes to its ``TSIngest`` thread, whose FLV-tag messages
 /// feed the stream like an RTMP publisher's (same registry, GOP cache and fan-out).
-final class SRTPublisher: SRTPeer, StreamPublisher, @unchecked Sendable {
+final class SRTPublisher: SRTPeer, StreamPublisher, Sendable {
     let socket: SRTSocket
     let stream: StreamKey
     private let logger: Logger

@@ -55,7 +55,7 @@ public enum FFmpegLogCapture {
 private let errorLevel: Int32 = 16
 
 /// A value guarded by an `NSLock`.
-final class LockedBox<Value>: @unchecked Sendable {
+final class LockedBox<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 

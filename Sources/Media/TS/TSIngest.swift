@@ -3,7 +3,7 @@ import RelayCore
 
 /// One publisher's MPEG-TS ingest on its own thread: demuxes the bytes pushed into ``input``
 /// and hands FLV-tag ``MediaMessage``s to the relay. Never runs on an event loop.
-public final class TSIngest: @unchecked Sendable {
+public final class TSIngest: Sendable {
     public struct Handlers: Sendable {
         /// Each converted message, in order, on the ingest thread.
         public var message: @Sendable (MediaMessage) -> Void

@@ -75,7 +75,7 @@ final class RungAudioEncoder {
             let ms = av_rescale_q(pts, AVRational(num: 1, den: sampleRate), AVRational(num: 1, den: 1000))
             var payload = MediaMessage.allocatePayload(capacity: packet.size + 2, allocator: allocator)
             payload.writeBytes([0xAF, 1])
-            packet.withUnsafeBytes { payload.writeBytes($0) }
+            _ = packet.withUnsafeBytes { payload.writeBytes($0) }
             publish(MediaMessage(kind: .audio, timestamp: UInt32(clamping: max(0, ms)), payload: payload))
         }
     }

@@ -23,8 +23,6 @@ public final class TranscoderPool: Sendable {
         registry.addPublishObserver { [weak self] key, _ in self?.publisherAttached(key) }
     }
 
-    public var activeStreams: [StreamKey] { running.withLockedValue { Array($0.keys) } }
-
     func publisherAttached(_ key: StreamKey) {
         guard !directory.isRenditionStream(key) else { return }
         let transcoder = running.withLockedValue { map -> ClassTranscoder? in

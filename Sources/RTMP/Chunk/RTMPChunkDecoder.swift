@@ -225,10 +225,4 @@ extension ByteBuffer {
         let b2 = UInt32(readInteger(as: UInt8.self)!)
         return b0 << 16 | b1 << 8 | b2
     }
-
-    mutating func writeUInt24(_ value: UInt32) {
-        writeInteger(UInt8(truncatingIfNeeded: value >> 16))
-        writeInteger(UInt8(truncatingIfNeeded: value >> 8))
-        writeInteger(UInt8(truncatingIfNeeded: value))
-    }
 }

@@ -37,9 +37,6 @@ public final class ConnectionLimiter: Sendable {
         acceptedCounter = Metrics.Counter(label: "relay_connections_accepted_total", dimensions: [("protocol", transport)])
     }
 
-    /// Open connections now.
-    public var openConnections: Int { state.withLockedValue { $0.total } }
-
     /// Takes a slot for a connection from `address` (an IP address without port), or says why not.
     /// Every successful `admit` must be paired with one `release(address)`.
     public func admit(_ address: String) -> Refusal? {

@@ -19,7 +19,6 @@ public final class RenditionSwitcher: Sendable {
         var pendingAudioHeader: MediaMessage?
         var lastVideo: UInt32?
         var lastAudio: UInt32?
-        var switches = 0
     }
     private let state = NIOLockedValueBox(State())
     /// Called (under a stream's lock, so it must only hand off) when a tap stopped being used.
@@ -60,9 +59,6 @@ public final class RenditionSwitcher: Sendable {
     public var taps: (active: RenditionTap?, pending: RenditionTap?) {
         state.withLockedValue { ($0.active, $0.pending) }
     }
-
-    /// Switches completed so far.
-    public var switchCount: Int { state.withLockedValue { $0.switches } }
 
     func isActive(_ tap: RenditionTap) -> Bool { state.withLockedValue { $0.active === tap } }
 
@@ -110,7 +106,6 @@ public final class RenditionSwitcher: Sendable {
             state.pendingMetadata = nil
             state.pendingVideoHeader = nil
             state.pendingAudioHeader = nil
-            state.switches += 1
             return old
         }
         if let retired { retire(retired) }

@@ -32,6 +32,8 @@ public final class LiveStream: Sendable {
         var publisherInfo: PublisherInfo?
         var bytesInAtPublish = 0
         var video: VideoInfo?
+        /// Measured from the video's timestamps, shown where the publisher's metadata has no rate.
+        var frameRate = FrameRateMeter()
     }
     let state: NIOLockedValueBox<State>
     let framer: MessageFramer
@@ -72,7 +74,12 @@ public final class LiveStream: Sendable {
             return (subscriber as? any ViewerGroupReporting)?.viewerSnapshots ?? []
         }
         return StreamSnapshot(
-            key: key, publisher: state.publisher == nil ? nil : state.publisherInfo, video: state.video,
+            key: key, publisher: state.publisher == nil ? nil : state.publisherInfo,
+            video: state.video.map { info in
+                var info = info
+                if info.fps <= 0, let measured = state.frameRate.framesPerSecond { info.fps = measured }
+                return info
+            },
             inputKbps: inputKbps, inputBytes: state.bytesIn, viewers: viewers
         )
     }
@@ -111,7 +118,12 @@ public final class LiveStream: Sendable {
                 state.metadata = message
             case .video:
                 state.hasVideo = true
-                if message.isSequenceHeader { state.videoHeader = message } else { state.gop.append(message) }
+                if message.isSequenceHeader {
+                    state.videoHeader = message
+                } else {
+                    state.gop.append(message)
+                    state.frameRate.record(timestamp: message.timestamp)
+                }
             case .audio:
                 if message.isSequenceHeader { state.audioHeader = message } else { state.gop.append(message) }
             }

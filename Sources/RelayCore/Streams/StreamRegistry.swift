@@ -80,6 +80,7 @@ public final class StreamRegistry: Sendable {
                 state.publisherInfo = info
                 state.bytesInAtPublish = state.bytesIn
                 state.video = nil
+                state.frameRate = FrameRateMeter()
                 state.graceTimer?.cancel()
                 state.graceTimer = nil
                 state.gop.reset()
