@@ -43,22 +43,7 @@ done
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/compare-nginx.XXXXXX")"
 STARTED=()
-cleanup() {
-    local pid
-    for pid in "${STARTED[@]:-}"; do
-        [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${STARTED[@]:-}"; do
-        [ -n "$pid" ] || continue
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
-    if [ "${KEEP:-0}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-say() { echo "== $*" >&2; }
+source "$ROOT/Benchmarks/bench-lib.sh"
 
 # --- nginx with the RTMP module ------------------------------------------------------------
 RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
@@ -95,14 +80,6 @@ if [ ! -f "$FLV" ]; then
 fi
 
 # --- servers ---------------------------------------------------------------------------------
-wait_port() {  # port
-    for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "nothing listening on port $1" >&2
-    return 1
-}
 
 start_relayd() {
     mkdir -p "$WORK/relayd"
@@ -162,12 +139,6 @@ CONF
     SERVER_PORT=$NGINX_PORT
 }
 
-stop_server() {
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-}
 
 # --- rounds: A B A B -----------------------------------------------------------------------
 say "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

@@ -48,19 +48,7 @@ fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/compare-webrtc.XXXXXX")"
 STARTED=()
-cleanup() {
-    local pid
-    for pid in "${STARTED[@]:-}"; do [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${STARTED[@]:-}"; do
-        [ -n "$pid" ] || continue
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
-    if [ "${KEEP:-0}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-say() { echo "== $*" >&2; }
+source "$ROOT/Benchmarks/bench-lib.sh"
 
 cd "$ROOT"
 if [ "$SKIP_BUILD" != 1 ]; then
@@ -84,14 +72,6 @@ if [ ! -f "$FLV" ]; then
     mv "$FLV.tmp" "$FLV"
 fi
 
-wait_port() {  # port
-    for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "nothing listening on port $1" >&2
-    return 1
-}
 
 start_relayd() {
     mkdir -p "$WORK/relayd"
@@ -133,12 +113,6 @@ start_srs() {
     PUBLISH="rtmp://127.0.0.1:19945/live/bench"
 }
 
-stop_server() {
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-}
 
 # --- rounds ----------------------------------------------------------------------------------
 say "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

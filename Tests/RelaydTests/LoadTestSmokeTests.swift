@@ -10,6 +10,17 @@ struct LoadTestSmokeTests {
         return (RelaydServer.binaryPath as NSString).deletingLastPathComponent + "/relay-loadtest"
     }
 
+    /// Runs relay-loadtest with `arguments` plus `--json`; its report and its text output.
+    static func loadTest(_ arguments: [String], in dir: String, timeout: Duration = .seconds(40)) async throws -> (json: [String: Any], out: String) {
+        let report = dir + "/report.json"
+        let (status, out, stderr) = try await runTool(loadTestPath, arguments + ["--json", report], timeout: timeout)
+        #expect(status == 0, "relay-loadtest: \(out) \(stderr)")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any], "\(out)"
+        )
+        return (json, out)
+    }
+
     /// A short real stream: 4 s of 640x360 H.264 + AAC with 1 s GOPs, looped by the publisher.
     static func makeFLV(in dir: String, gopFrames: Int = 25) async throws -> String {
         let flv = dir + "/in.flv"
@@ -29,16 +40,11 @@ struct LoadTestSmokeTests {
         let flv = try await Self.makeFLV(in: dir)
 
         let relay = try await RelaydServer()
-        let report = dir + "/report.json"
-        let (status, out, stderr) = try await runTool(Self.loadTestPath, [
+        let (json, out) = try await Self.loadTest([
             "--url", relay.url("smoke"), "--flv", flv, "--players", "5", "--duration", "4", "--warmup", "1",
-            "--lead", "1", "--pid", "\(relay.child.pid)", "--label", "relayd", "--json", report,
-        ], timeout: .seconds(30))
-        #expect(status == 0, "relay-loadtest: \(out) \(stderr)")
+            "--lead", "1", "--pid", "\(relay.child.pid)", "--label", "relayd"
+        ], in: dir, timeout: .seconds(30))
 
-        let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
-        )
         #expect(json["connected"] as? Int == 5, "\(out)")
         #expect(json["gotKeyframe"] as? Int == 5, "every player starts on a keyframe: \(out)")
         #expect(json["disconnects"] as? Int == 0, "\(out)")
@@ -72,17 +78,12 @@ struct LoadTestSmokeTests {
         let flv = try await Self.makeFLV(in: dir)
 
         let relay = try await RelaydServer()
-        let report = dir + "/report.json"
-        let (status, out, stderr) = try await runTool(Self.loadTestPath, [
+        let (json, out) = try await Self.loadTest([
             "--url", relay.srtURL("srtsmoke", mode: "request"), "--publish-url", relay.url("srtsmoke"), "--flv", flv,
             "--players", "5", "--duration", "4", "--warmup", "1", "--lead", "1", "--pid", "\(relay.child.pid)",
-            "--label", "relayd-srt", "--json", report,
-        ], timeout: .seconds(40))
-        #expect(status == 0, "relay-loadtest: \(out) \(stderr)")
-        let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
-        )
-        #expect(json["connected"] as? Int == 5, "\(out) \(stderr)")
+            "--label", "relayd-srt"
+        ], in: dir, timeout: .seconds(40))
+        #expect(json["connected"] as? Int == 5, "\(out)")
         #expect(json["gotKeyframe"] as? Int == 5, "\(out)")
         #expect(json["disconnects"] as? Int == 0, "\(out)")
         #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.1, "every SRT player receives the stream: \(out)")
@@ -101,17 +102,12 @@ struct LoadTestSmokeTests {
         let flv = try await Self.makeFLV(in: dir, gopFrames: 100)
 
         let relay = try await RelaydServer()
-        let report = dir + "/report.json"
-        let (status, out, stderr) = try await runTool(Self.loadTestPath, [
+        let (json, out) = try await Self.loadTest([
             "--url", "\(relay.server)/whep/live/whepsmoke_source", "--publish-url", relay.url("whepsmoke"), "--flv", flv,
             "--players", "5", "--duration", "4", "--warmup", "1", "--lead", "3.5", "--connect-rate", "50", "--pid", "\(relay.child.pid)",
-            "--label", "relayd-webrtc", "--json", report,
-        ], timeout: .seconds(40))
-        #expect(status == 0, "relay-loadtest: \(out) \(stderr)")
-        let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
-        )
-        #expect(json["connected"] as? Int == 5, "\(out) \(stderr)")
+            "--label", "relayd-webrtc"
+        ], in: dir, timeout: .seconds(40))
+        #expect(json["connected"] as? Int == 5, "\(out)")
         #expect(json["gotKeyframe"] as? Int == 5, "\(out)")
         #expect(json["disconnects"] as? Int == 0, "\(out)")
         #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.1, "every WebRTC player receives the stream: \(out)")
@@ -140,18 +136,13 @@ struct LoadTestSmokeTests {
         guard code == 0 else { throw TestFailure("ffmpeg: \(err)") }
 
         let relay = try await RelaydServer()
-        let report = dir + "/report.json"
-        let (status, out, stderr) = try await runTool(Self.loadTestPath, [
+        let (json, out) = try await Self.loadTest([
             "--url", "\(relay.server)/whep/live/bframes_source", "--publish-url", relay.url("bframes"), "--flv", flv,
-            "--players", "1", "--duration", "6", "--warmup", "2", "--lead", "1", "--json", report,
-        ], timeout: .seconds(40))
-        #expect(status == 0, "relay-loadtest: \(out) \(stderr)")
+            "--players", "1", "--duration", "6", "--warmup", "2", "--lead", "1"
+        ], in: dir, timeout: .seconds(40))
         let log = relay.child.stderr
         #expect(log.contains("webrtc viewer of _source moved to a rung") && log.contains("to=360p"), "\(log.suffix(3000))")
         #expect(log.contains("webrtc viewer switched rung"), "\(log.suffix(3000))")
-        let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
-        )
         #expect(json["gotKeyframe"] as? Int == 1, "\(out)")
         #expect(json["stalls"] as? Int == 0, "no stop at the switch: \(out)")
         #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.1, "\(out)")

@@ -39,7 +39,7 @@ public final class WebRTCSendRig {
             )
             let candidate = ICECandidate(foundation: "1", transport: .udp, priority: 1, address: "127.0.0.1", port: 9)
             _ = try client.accept(answer: SDPAnswer.render(negotiated, local: session.localDescription(fingerprint: relayContext.fingerprint, candidates: [candidate])))
-            let wire = Collector()
+            let wire = DatagramCollector()
             var toRelay = client.start(now: now)
             for _ in 0..<20 where session.state != .connected || client.state != .connected {
                 for datagram in toRelay { _ = session.receive(datagram, from: address, now: now, output: wire) }
@@ -92,15 +92,5 @@ public final class WebRTCSendRig {
     public struct SetupFailure: Error, CustomStringConvertible {
         public let reason: String
         public var description: String { reason }
-    }
-
-    /// Collects the handshake's datagrams in memory.
-    final class Collector: DatagramOutput {
-        var sent: [ByteBuffer] = []
-        func send(_ datagram: ByteBuffer, to address: SocketAddress) { sent.append(datagram) }
-        func take() -> [ByteBuffer] {
-            defer { sent.removeAll() }
-            return sent
-        }
     }
 }

@@ -8,22 +8,13 @@ import Testing
 /// their keyframes and fingerprints, a lost packet is counted, receiver reports reach the relay.
 @Suite("WHEP client session")
 struct WHEPClientSessionTests {
-    final class Collector: DatagramOutput {
-        var sent: [ByteBuffer] = []
-        func send(_ datagram: ByteBuffer, to address: SocketAddress) { sent.append(datagram) }
-        func take() -> [ByteBuffer] {
-            defer { sent.removeAll() }
-            return sent
-        }
-    }
-
     static let clientAddress = try! SocketAddress(ipAddress: "127.0.0.1", port: 50_001)
     static let relayAddress = try! SocketAddress(ipAddress: "127.0.0.1", port: 8_189)
 
     struct Pair {
         let client: WHEPClientSession
         let relay: WebRTCSession
-        let output = Collector()
+        let output = DatagramCollector()
 
         /// Delivers everything both sides have to send until neither has anything, `dropping`
         /// relay datagrams for which it returns true.

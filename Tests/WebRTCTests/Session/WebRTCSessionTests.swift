@@ -9,14 +9,7 @@ import Testing
 /// requests, an OpenSSL DTLS client, libsrtp) talks to it through an in-memory output.
 @Suite("WebRTC session")
 struct WebRTCSessionTests {
-    final class Collector: DatagramOutput {
-        var sent: [(ByteBuffer, SocketAddress)] = []
-        func send(_ datagram: ByteBuffer, to address: SocketAddress) { sent.append((datagram, address)) }
-        func take() -> [ByteBuffer] {
-            defer { sent.removeAll() }
-            return sent.map(\.0)
-        }
-    }
+    typealias Collector = DatagramCollector
 
     /// The browser's side: its certificate is the one the offer names.
     struct Viewer {
