@@ -50,27 +50,11 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/compare-webrtc.XXXXXX")"
 STARTED=()
 source "$ROOT/Benchmarks/bench-lib.sh"
 
-cd "$ROOT"
-if [ "$SKIP_BUILD" != 1 ]; then
-    say "building release relayd and relay-loadtest"
-    swift build -c release --product relayd
-    swift build -c release --product relay-loadtest
-fi
-BIN="$(swift build -c release --show-bin-path)"
-RELAYD="$BIN/relayd"
-LOADTEST="$BIN/relay-loadtest"
+build_release
 
 # --- the stream: 2 Mbit/s 720p30 H.264 (no B-frames: WebRTC plays them out of order) + AAC ----
 FLV="$BENCH_CACHE/stream-720p-nob.flv"
-if [ ! -f "$FLV" ]; then
-    say "making $FLV with ffmpeg"
-    mkdir -p "$BENCH_CACHE"
-    ffmpeg -hide_banner -loglevel error -y \
-        -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 -t 20 \
-        -c:v libx264 -preset veryfast -bf 0 -pix_fmt yuv420p -b:v 1800k -maxrate 2000k -bufsize 2000k \
-        -g 60 -keyint_min 60 -sc_threshold 0 -c:a aac -b:a 96k -f flv "$FLV.tmp"
-    mv "$FLV.tmp" "$FLV"
-fi
+make_lesson "$FLV" -bf 0
 
 
 start_relayd() {
