@@ -108,20 +108,21 @@ struct Run: ParsableCommand {
         var whepPlayers: [WHEPLoadPlayer] = []
         let identity = whepURL == nil ? nil : try WHEPClientIdentity()
         for index in 0..<players {
+            // The next player's slot at --connect-rate (after this one started).
+            defer {
+                let next = rampStart.addingTimeInterval(Double(index + 1) * gap)
+                if next.timeIntervalSinceNow > 0 { Thread.sleep(forTimeInterval: next.timeIntervalSinceNow) }
+            }
             if let whepURL, let identity {
                 let player = WHEPLoadPlayer(url: whepURL, identity: identity, sendLog: flv == nil ? nil : sendLog, loop: group.next(), decryptsEveryPacket: decryptAll)
                 player.start()
                 whepPlayers.append(player)
-                let next = rampStart.addingTimeInterval(Double(index + 1) * gap)
-                if next.timeIntervalSinceNow > 0 { Thread.sleep(forTimeInterval: next.timeIntervalSinceNow) }
                 continue
             }
             if let srtURL {
                 let player = SRTLoadPlayer(url: srtURL, startedAt: NIODeadline.now().uptimeNanoseconds)
                 player.start()
                 srtPlayers.append(player)
-                let next = rampStart.addingTimeInterval(Double(index + 1) * gap)
-                if next.timeIntervalSinceNow > 0 { Thread.sleep(forTimeInterval: next.timeIntervalSinceNow) }
                 continue
             }
             let counter = ByteCounter()
@@ -137,9 +138,6 @@ struct Run: ParsableCommand {
                 }
                 .connect(host: playURL.host, port: playURL.port)
             handlers.append((handler, future))
-            let next = rampStart.addingTimeInterval(Double(index + 1) * gap)
-            let wait = next.timeIntervalSinceNow
-            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
         }
         var connectFailures: [String] = []
         var channels: [(PlayerHandler, any Channel)] = []
@@ -155,8 +153,9 @@ struct Run: ParsableCommand {
         func whepSnapshot(_ player: WHEPLoadPlayer) -> PlayerSnapshot {
             (try? player.loop.submit { player.snapshot() }.wait()) ?? PlayerSnapshot()
         }
-        let srtConnected = srtPlayers.filter { $0.snapshot().connected }.count + whepPlayers.filter { whepSnapshot($0).connected }.count
-        log("\(channels.count + srtConnected) of \(players) players connected in \(String(format: "%.1f", -rampStart.timeIntervalSinceNow)) s; warm-up \(warmup) s")
+        // SRT and WebRTC players (their own threads or loops, not a channel future each).
+        let threadedConnected = srtPlayers.filter { $0.snapshot().connected }.count + whepPlayers.filter { whepSnapshot($0).connected }.count
+        log("\(channels.count + threadedConnected) of \(players) players connected in \(String(format: "%.1f", -rampStart.timeIntervalSinceNow)) s; warm-up \(warmup) s")
         Thread.sleep(forTimeInterval: warmup)
 
         // Measurement window.
@@ -208,7 +207,7 @@ struct Run: ParsableCommand {
 
         // Report.
         var report = Report(label: label, url: url, players: players, windowSeconds: window)
-        report.connected = channels.count + srtConnected
+        report.connected = channels.count + threadedConnected
         report.connectFailures = connectFailures.count
         let perPlayer = zip(before, after).map { Double($1.bytes - $0.bytes) * 8 / window / 1e6 }.sorted()
         report.deliveredBytes = zip(before, after).reduce(0) { $0 + $1.1.bytes - $1.0.bytes }

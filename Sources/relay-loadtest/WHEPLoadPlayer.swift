@@ -39,6 +39,9 @@ final class WHEPLoadPlayer: @unchecked Sendable {
     private var startedAt: UInt64 = 0
     private var rtpOffset: UInt32?
     private(set) var latencies: [UInt32] = []
+    /// `WHEP_TRACE=1`: log every frame's arrival and each viewer's counters at the end (read
+    /// once: `ProcessInfo.environment` builds a dictionary per call).
+    static let tracing = ProcessInfo.processInfo.environment["WHEP_TRACE"] != nil
 
     init(url: WHEPURL, identity: WHEPClientIdentity, sendLog: SendLog?, loop: any EventLoop, decryptsEveryPacket: Bool) {
         self.url = url
@@ -102,7 +105,7 @@ final class WHEPLoadPlayer: @unchecked Sendable {
     }
 
     private func measure(_ frame: WHEPReceivedFrame) {
-        if ProcessInfo.processInfo.environment["WHEP_TRACE"] != nil {
+        if Self.tracing {
             log("frame +\((NIODeadline.now().uptimeNanoseconds - startedAt) / 1_000_000) ms ts \(frame.rtpTimestamp) key \(frame.isKeyframe)")
         }
         guard let sendLog else { return }
@@ -141,7 +144,7 @@ final class WHEPLoadPlayer: @unchecked Sendable {
     func stop() {
         try? loop.submit { [self] in
             ticker?.cancel()
-            if ProcessInfo.processInfo.environment["WHEP_TRACE"] != nil, let session { log("stats \(session.stats)") }
+            if Self.tracing, let session { log("stats \(session.stats)") }
             if let session { send(session.close()) }
             channel?.close(promise: nil)
         }.wait()

@@ -47,11 +47,13 @@ struct ReceivedTrack {
     }
 }
 
-/// The video frame being received: its timestamp and whether an IDR NAL unit was seen.
+/// The video frame being received: its timestamp and, once its first slice is seen, whether it
+/// is an IDR picture (then with the slice's fingerprint).
 struct FrameAssembly {
     var timestamp: UInt32?
-    var hasIDR = false
     /// A slice NAL unit (IDR or not) has been seen: the frame's kind is known.
     var sliceSeen = false
     var idrFingerprint: UInt64?
+
+    var isKeyframe: Bool { idrFingerprint != nil }
 }

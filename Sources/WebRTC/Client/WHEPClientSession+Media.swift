@@ -14,7 +14,7 @@ extension WHEPClientSession {
 
     func receiveRTP(_ datagram: ByteBuffer, now: NIODeadline) {
         guard state == .connected, let srtp, let remote else { return }
-        stats.wireBytes += datagram.readableBytes
+        counters.wireBytes += datagram.readableBytes
         // The RTP header travels in the clear; the payload is decrypted for every packet, or
         // (a load generator sparing its CPU for the server) only for a frame's first packet,
         // where an IDR slice starts.
@@ -28,21 +28,20 @@ extension WHEPClientSession {
             do {
                 try srtp.unprotectRTP(&packet)
             } catch {
-                stats.unprotectFailures += 1
+                counters.unprotectFailures += 1
                 return
             }
             guard let parsed = try? RTPPacket.parse(packet) else { return }
             payload = parsed.payload
         }
         if isVideo {
-            stats.videoPackets += 1
+            counters.videoPackets += 1
             video.receive(sequence: clearHeader.sequenceNumber, ssrc: clearHeader.ssrc)
             receiveVideo(clearHeader, payload: payload, now: now)
         } else if remote.audioPayloadTypes.contains(clearHeader.payloadType) {
-            stats.audioPackets += 1
+            counters.audioPackets += 1
             audio.receive(sequence: clearHeader.sequenceNumber, ssrc: clearHeader.ssrc)
         }
-        stats.lostPackets = video.lost + audio.lost
     }
 
     private func receiveVideo(_ header: RTPHeader, payload: ByteBuffer?, now: NIODeadline) {
@@ -51,23 +50,20 @@ extension WHEPClientSession {
         }
         if !frame.sliceSeen, let payload, let slice = Self.firstSlice(payload: payload) {
             frame.sliceSeen = true
-            if let fingerprint = slice {
-                frame.hasIDR = true
-                frame.idrFingerprint = fingerprint
-            }
+            frame.idrFingerprint = slice
         }
         guard header.marker else { return }
-        stats.frames += 1
-        if frame.hasIDR {
-            stats.keyframes += 1
-            if stats.firstKeyframeAt == nil { stats.firstKeyframeAt = now - startedAt }
+        counters.frames += 1
+        if frame.isKeyframe {
+            counters.keyframes += 1
+            if counters.firstKeyframeAt == nil { counters.firstKeyframeAt = now - startedAt }
         }
-        if stats.firstKeyframeAt != nil {
-            if let last = stats.lastFrameAt, now - last > Self.stallThreshold, !stallCounted { stats.stalls += 1 }
-            stats.lastFrameAt = now
+        if counters.firstKeyframeAt != nil {
+            if let last = counters.lastFrameAt, now - last > Self.stallThreshold, !stallCounted { counters.stalls += 1 }
+            counters.lastFrameAt = now
             stallCounted = false
         }
-        onVideoFrame?(WHEPReceivedFrame(rtpTimestamp: header.timestamp, isKeyframe: frame.hasIDR, idrFingerprint: frame.idrFingerprint))
+        onVideoFrame?(WHEPReceivedFrame(rtpTimestamp: header.timestamp, isKeyframe: frame.isKeyframe, idrFingerprint: frame.idrFingerprint))
         frame = FrameAssembly()
     }
 
@@ -109,17 +105,17 @@ extension WHEPClientSession {
 
     func receiveRTCP(_ datagram: ByteBuffer, now: NIODeadline) {
         guard state == .connected, let srtp else { return }
-        stats.wireBytes += datagram.readableBytes
+        counters.wireBytes += datagram.readableBytes
         var packet = datagram
         do {
             try srtp.unprotectRTCP(&packet)
         } catch {
-            stats.unprotectFailures += 1
+            counters.unprotectFailures += 1
             return
         }
         guard let packets = try? RTCPCompound.parse(packet) else { return }
         for case .senderReport(let report) in packets {
-            stats.senderReports += 1
+            counters.senderReports += 1
             lastSenderReports[report.ssrc] = (UInt32(truncatingIfNeeded: report.ntpTime >> 16), now)
         }
     }

@@ -31,7 +31,13 @@ public final class WHEPClientSession {
     /// The SDP offer to POST.
     public let offer: String
     public internal(set) var state: State = .offering
-    public internal(set) var stats = WHEPClientStats()
+    /// What arrived so far (loss derived from the tracks' sequence accounting).
+    public var stats: WHEPClientStats {
+        var stats = counters
+        stats.lostPackets = video.lost + audio.lost
+        return stats
+    }
+    var counters = WHEPClientStats()
     /// Decrypt (and authenticate) every SRTP packet, as a browser does; false decrypts only the
     /// first packet of each video frame (enough to find keyframes), the rest is counted from
     /// the clear RTP header: a load generator's CPU then goes to the server under test.
@@ -110,8 +116,8 @@ public final class WHEPClientSession {
                 out.append(report)
                 self.nextReportAt = now + Self.reportInterval
             }
-            if let last = stats.lastFrameAt, now - last > Self.stallThreshold, !stallCounted {
-                stats.stalls += 1
+            if let last = counters.lastFrameAt, now - last > Self.stallThreshold, !stallCounted {
+                counters.stalls += 1
                 stallCounted = true
             }
         case .offering, .failed, .closed:
@@ -134,7 +140,7 @@ public final class WHEPClientSession {
         let transaction = STUNTransactionID.random()
         pendingCheck = transaction
         nextCheckAt = now + (state == .connected ? Self.consentInterval : Self.checkInterval)
-        stats.checksSent += 1
+        counters.checksSent += 1
         return STUNMessage.bindingRequest(
             transactionID: transaction, username: "\(remote?.ufrag ?? ""):\(local.ufrag)", password: remote?.password ?? "",
             priority: 1_845_501_695, useCandidate: true, iceControlling: UInt64.random(in: 0...UInt64.max)
@@ -154,9 +160,9 @@ public final class WHEPClientSession {
             return []
         }
         pendingCheck = nil
-        stats.checksAnswered += 1
+        counters.checksAnswered += 1
         guard state == .checking else { return [] }
-        if stats.iceCompletedAt == nil { stats.iceCompletedAt = now - startedAt }
+        if counters.iceCompletedAt == nil { counters.iceCompletedAt = now - startedAt }
         state = .handshaking
         nextCheckAt = now + Self.consentInterval
         do {
@@ -185,7 +191,7 @@ public final class WHEPClientSession {
                     return result.datagrams
                 }
                 state = .connected
-                stats.connectedAt = now - startedAt
+                counters.connectedAt = now - startedAt
                 nextReportAt = now + Self.reportInterval
             case .closeNotifyReceived:
                 state = .failed(.closedByServer)

@@ -75,10 +75,7 @@ final class WebRTCRuntime {
             case .connected: join(session, now: now)
             case .pictureLost:
                 // The session waits for the next keyframe; on a rung, the transcoder makes one now.
-                let playing = session.playback.playing
-                if playing != "source" {
-                    renditions?.keyframeRequests.request(Rendition.streamKey(source: session.source, rendition: playing))
-                }
+                requestKeyframe(of: session.playback.playing, for: session)
             case .closed: remove(session)
             }
         }
@@ -212,9 +209,7 @@ final class WebRTCRuntime {
         session.playback.pending = rendition
         fanout.pending[session.id] = session
         // The switch happens at the rung's next keyframe: ask for one now rather than wait out its GOP.
-        if rendition != "source" {
-            renditions?.keyframeRequests.request(Rendition.streamKey(source: session.source, rendition: rendition))
-        }
+        requestKeyframe(of: rendition, for: session)
     }
 
     // MARK: Time
@@ -256,6 +251,13 @@ final class WebRTCRuntime {
         )
         session.playback.selector = selector
         if let target { requestSwitch(session, to: target) }
+    }
+
+    /// Asks the transcoder for a keyframe of `rendition` of the session's stream (rate-limited per
+    /// rung); the source's keyframes come when the publisher sends them.
+    private func requestKeyframe(of rendition: String, for session: WebRTCSession) {
+        guard rendition != "source" else { return }
+        renditions?.keyframeRequests.request(Rendition.streamKey(source: session.source, rendition: rendition))
     }
 
     /// A pinned `_source` viewer of a source with B-frames is moved to the top rung (which the
