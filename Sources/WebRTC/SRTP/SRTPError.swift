@@ -30,6 +30,11 @@ struct SRTPError: Error, Hashable, CustomStringConvertible {
         SRTPError(operation: operation, status: srtp_err_status_bad_param)
     }
 
+    /// OpenSSL's cipher failed in our own RTP protection (`SRTPPacketSealer`): libsrtp's cipher_fail.
+    static func cipherFailure(_ operation: Operation) -> SRTPError {
+        SRTPError(operation: operation, status: srtp_err_status_cipher_fail)
+    }
+
     /// The packet's authentication tag did not verify (tampered, or the wrong keys).
     var isAuthenticationFailure: Bool { code == srtp_err_status_auth_fail.rawValue }
 

@@ -63,5 +63,13 @@ struct SRTPKeyingMaterial: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The master key and the master salt apart, for what the `sender` role sends.
+    func masterKeyAndSalt(sentBy sender: DTLSRole) -> (key: [UInt8], salt: [UInt8]) {
+        switch sender {
+        case .client: (clientMasterKey, clientMasterSalt)
+        case .server: (serverMasterKey, serverMasterSalt)
+        }
+    }
+
     var description: String { "SRTPKeyingMaterial(\(profile), keys redacted)" }
 }

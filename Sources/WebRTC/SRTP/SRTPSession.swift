@@ -1,12 +1,13 @@
 import CSRTP
 import NIOCore
 
-/// SRTP and SRTCP protection for one WebRTC session (libsrtp2), keyed by a DTLS-SRTP handshake.
+/// SRTP and SRTCP protection for one WebRTC session, keyed by a DTLS-SRTP handshake.
 ///
-/// Two libsrtp sessions: outbound (our role's key and salt, any outbound SSRC) and inbound (the
-/// peer's, any inbound SSRC), so new SSRCs need no setup. Outbound allows repeated sequence
-/// numbers, since NACK answers resend packets as they were. Not thread-safe: use it from the
-/// session's event loop.
+/// Outbound RTP, the per-viewer hot path, goes through `SRTPPacketSealer` (one OpenSSL cipher
+/// context, no allocation per packet). Everything else is libsrtp2's: two sessions, outbound
+/// (our role's key and salt, any outbound SSRC: SRTCP) and inbound (the peer's, any inbound SSRC),
+/// so new SSRCs need no setup. Resent sequence numbers (NACK answers) protect as they were. Not
+/// thread-safe: use it from the session's event loop.
 final class SRTPSession {
     /// The most bytes protecting appends: libsrtp's trailer (tag and MKI) plus the 4-byte SRTCP
     /// index. Buffers given to `protect*(in:length:)` need this much room past the packet.
@@ -16,6 +17,7 @@ final class SRTPSession {
 
     let profile: SRTPProfile
     let role: DTLSRole
+    private let sealer: SRTPPacketSealer
     private let outbound: OwnedSRTPContext
     private let inbound: OwnedSRTPContext
 
@@ -25,6 +27,8 @@ final class SRTPSession {
         try SRTPLibrary.ensureInitialized()
         self.profile = keyingMaterial.profile
         self.role = role
+        let sent = keyingMaterial.masterKeyAndSalt(sentBy: role)
+        self.sealer = try SRTPPacketSealer(profile: keyingMaterial.profile, masterKey: sent.key, masterSalt: sent.salt)
         self.outbound = try Self.makeContext(
             profile: keyingMaterial.profile,
             keyAndSalt: keyingMaterial.keyAndSalt(sentBy: role),
@@ -67,6 +71,12 @@ final class SRTPSession {
     /// Protects the RTP packet in `buffer[0..<length]` in place; returns the SRTP length.
     /// `buffer.count` must be at least `length + maximumProtectionOverhead`.
     func protectRTP(in buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
+        guard length <= buffer.count - Self.maximumProtectionOverhead else { throw .badParameter(.protectRTP) }
+        return try sealer.seal(in: buffer, length: length)
+    }
+
+    /// libsrtp2's protection of the same packet: the reference `SRTPPacketSealer` is tested against.
+    func protectRTPWithLibSRTP(in buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
         try Self.run(.protectRTP, outbound.pointer, buffer, length, room: Self.maximumProtectionOverhead, minimumLength: 12, srtp_protect)
     }
 
