@@ -6,13 +6,15 @@ import RelayCore
 /// viewer): `viewers` real ``WebRTCSession``s, each connected to a ``WHEPClientSession``
 /// through ICE and a real DTLS handshake in memory, fed one shared packetized frame after
 /// another exactly as the runtime feeds them (per viewer: RTP header, SRTP protect into a pooled
-/// send buffer of the real ``WebRTCRoutes``, NACK history). Nothing leaves the process: the
+/// send buffer of the real ``WebRTCRoutes``, the viewer's NACK runs over one stream ring). Nothing leaves the process: the
 /// routes have no socket, so a buffer returns to its pool slot as soon as it is "sent".
 public final class WebRTCSendRig {
     public let viewers: Int
     let sessions: [WebRTCSession]
     let routes = WebRTCRoutes()
     let delta: RTPFrame
+    /// The stream's packets for NACKs, recorded once per frame as the feed's fan-out does.
+    let retransmissions = StreamRetransmissions()
     var timestamp: UInt32 = 90_000
 
     /// Packets of one delta frame (one iteration sends this many to every viewer).
@@ -59,7 +61,8 @@ public final class WebRTCSendRig {
             track: .video, payloads: packetizer.packetize(accessUnit: Self.avcc(nalType: 1, size: frameBytes), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
             timestamp: 0, isKeyframe: false
         )
-        for session in sessions { session.send(keyframe, now: now, output: routes) }
+        let stored = retransmissions.record(keyframe)
+        for session in sessions { session.send(stored, from: retransmissions, now: now, output: routes) }
         // Warm up: every history slot and pool slot reaches its steady state.
         for _ in 0..<300 { sendFrame() }
     }
@@ -68,9 +71,9 @@ public final class WebRTCSendRig {
     @inline(__always)
     public func sendFrame() {
         timestamp &+= 3000
-        let frame = RTPFrame(track: .video, payloads: delta.payloads, timestamp: timestamp, isKeyframe: false)
+        let frame = retransmissions.record(RTPFrame(track: .video, payloads: delta.payloads, timestamp: timestamp, isKeyframe: false))
         let now = NIODeadline.now()
-        for session in sessions { session.send(frame, now: now, output: routes) }
+        for session in sessions { session.send(frame, from: retransmissions, now: now, output: routes) }
         routes.flush()
     }
 

@@ -10,6 +10,16 @@ struct RTPFrame: Sendable {
     /// 90 kHz presentation time for video (FLV time + composition offset), 48 kHz for Opus.
     let timestamp: UInt32
     let isKeyframe: Bool
+    /// The stream packet index of the first payload in its feed's `StreamRetransmissions`; set on
+    /// the event loop when the feed's fan-out stores the frame, nil before (or for audio).
+    var firstPacketIndex: UInt64?
+
+    init(track: Track, payloads: [RTPPayload], timestamp: UInt32, isKeyframe: Bool) {
+        self.track = track
+        self.payloads = payloads
+        self.timestamp = timestamp
+        self.isKeyframe = isKeyframe
+    }
 
     var byteCount: Int { payloads.reduce(0) { $0 + $1.bytes.readableBytes } }
 }

@@ -8,6 +8,8 @@ final class FeedFanout {
     let key: StreamKey
     let feed: StreamFeed
     private(set) var gop: [RTPFrame] = []
+    /// The feed's recent video packets, for every viewer's NACKs.
+    let retransmissions = StreamRetransmissions()
     private var gopBytes = 0
     var video: [String: WebRTCSession] = [:]
     var audio: [String: WebRTCSession] = [:]
@@ -27,8 +29,16 @@ final class FeedFanout {
 
     var isUnused: Bool { video.isEmpty && audio.isEmpty && pending.isEmpty && connecting.isEmpty }
 
-    func remember(_ frame: RTPFrame) {
-        guard frame.track == .video else { return }
+    /// Stores a video frame's packets for NACKs and caches it in the GOP; returns it with its
+    /// packets' index (what viewers are then sent).
+    func remember(_ frame: RTPFrame) -> RTPFrame {
+        guard frame.track == .video else { return frame }
+        let frame = retransmissions.record(frame)
+        cacheInGOP(frame)
+        return frame
+    }
+
+    private func cacheInGOP(_ frame: RTPFrame) {
         if frame.isKeyframe {
             gop = [frame]
             gopBytes = frame.byteCount

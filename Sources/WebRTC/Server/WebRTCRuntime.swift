@@ -90,7 +90,7 @@ final class WebRTCRuntime {
         if session.video != nil, let fanout = fanout(for: videoKey) {
             fanout.connecting[session.id] = nil
             fanout.video[session.id] = session
-            session.start(with: fanout.gop, now: now, output: output)
+            session.start(with: fanout.gop, from: fanout.retransmissions, now: now, output: output)
         }
         if session.audio != nil, let fanout = fanout(for: session.source) {
             fanout.connecting[session.id] = nil
@@ -150,12 +150,12 @@ final class WebRTCRuntime {
         guard let fanout = fanouts[key], let output else { return }
         let now = NIODeadline.now()
         switch item {
-        case .frame(let frame):
-            fanout.remember(frame)
+        case .frame(let stored):
+            let frame = fanout.remember(stored)
             switch frame.track {
             case .video:
                 if frame.isKeyframe, !fanout.pending.isEmpty { completeSwitches(to: fanout, at: frame, now: now) }
-                for session in fanout.video.values { session.send(frame, now: now, output: output) }
+                for session in fanout.video.values { session.send(frame, from: fanout.retransmissions, now: now, output: output) }
             case .audio:
                 for session in fanout.audio.values { session.send(frame, now: now, output: output) }
             }
@@ -187,7 +187,7 @@ final class WebRTCRuntime {
             session.playback.playing = new
             session.playback.pending = nil
             fanout.video[session.id] = session
-            session.switchVideo(to: keyframe, now: now, output: output)
+            session.switchVideo(to: keyframe, from: fanout.retransmissions, now: now, output: output)
             let direction = renditions?.countSwitch(of: session.source, from: old, to: new)
             session.logger.info("webrtc viewer switched rung", metadata: [
                 "from": "\(old)", "to": "\(new)", "direction": "\(direction?.rawValue ?? "-")",

@@ -1,8 +1,9 @@
 import NIOCore
 
 extension WebRTCSession {
-    /// Sends one shared frame: per packet only this viewer's RTP header and SRTP.
-    func send(_ frame: RTPFrame, now: NIODeadline, output: any DatagramOutput) {
+    /// Sends one shared frame: per packet only this viewer's RTP header and SRTP. `feed` holds the
+    /// frame's packets for NACKs (video frames the feed's fan-out stored; nil: not resendable).
+    func send(_ frame: RTPFrame, from feed: StreamRetransmissions? = nil, now: NIODeadline, output: any DatagramOutput) {
         guard state == .connected else { return }
         switch frame.track {
         case .video:
@@ -11,7 +12,7 @@ extension WebRTCSession {
                 guard frame.isKeyframe else { return }
                 waitingForKeyframe = false
             }
-            sendVideo(frame, timestamp: video!.timestamp(for: frame.timestamp), now: now, output: output)
+            sendVideo(frame, from: feed, timestamp: video!.timestamp(for: frame.timestamp), now: now, output: output)
         case .audio:
             guard var sender = audio else { return }
             let timestamp = sender.timestamp(for: frame.timestamp)
@@ -27,13 +28,13 @@ extension WebRTCSession {
     /// timestamps 1 ms apart, so the viewer decodes up to the live picture immediately instead of
     /// waiting for the next keyframe or playing a GOP behind; live frames then continue from the
     /// newest cached one on the stream's own timing.
-    func start(with gop: [RTPFrame], now: NIODeadline, output: any DatagramOutput) {
+    func start(with gop: [RTPFrame], from feed: StreamRetransmissions? = nil, now: NIODeadline, output: any DatagramOutput) {
         guard state == .connected, let first = gop.first, first.isKeyframe, var sender = video else { return }
         let base = sender.timestamp(for: first.timestamp)
         var timestamp = base
         for (index, frame) in gop.enumerated() {
             timestamp = base &+ UInt32(index * 90)
-            sendVideo(frame, timestamp: timestamp, now: now, output: output)
+            sendVideo(frame, from: feed, timestamp: timestamp, now: now, output: output)
         }
         sender = video!
         sender.anchor(streamTimestamp: gop[gop.count - 1].timestamp, to: timestamp)
@@ -43,7 +44,7 @@ extension WebRTCSession {
 
     /// Moves the viewer onto another feed's video (a rung switch) at that feed's keyframe: sequence
     /// numbers simply continue; timestamps continue too where the two feeds' clocks differ.
-    func switchVideo(to keyframe: RTPFrame, now: NIODeadline, output: any DatagramOutput) {
+    func switchVideo(to keyframe: RTPFrame, from feed: StreamRetransmissions? = nil, now: NIODeadline, output: any DatagramOutput) {
         guard var sender = video else { return }
         if let last = sender.lastTimestamp {
             let mapped = sender.timestamp(for: keyframe.timestamp)
@@ -52,30 +53,32 @@ extension WebRTCSession {
         }
         video = sender
         waitingForKeyframe = false
-        send(keyframe, now: now, output: output)
+        send(keyframe, from: feed, now: now, output: output)
     }
 
-    private func sendVideo(_ frame: RTPFrame, timestamp: UInt32, now: NIODeadline, output: any DatagramOutput) {
+    private func sendVideo(_ frame: RTPFrame, from feed: StreamRetransmissions?, timestamp: UInt32, now: NIODeadline, output: any DatagramOutput) {
         guard var sender = video else { return }
-        for payload in frame.payloads {
+        for (offset, payload) in frame.payloads.enumerated() {
             let sequence = sender.next(payloadBytes: payload.bytes.readableBytes, timestamp: timestamp, now: now)
-            history.insert(sequence: sequence, payload: payload, timestamp: timestamp)
+            if let feed, let first = frame.firstPacketIndex {
+                sentVideo.record(sequence: sequence, index: first &+ UInt64(offset), streamTimestamp: frame.timestamp, timestamp: timestamp, feed: feed)
+            }
             sendPacket(payload, sequence: sequence, timestamp: timestamp, sender: sender, now: now, output: output)
         }
         video = sender
     }
 
-    /// Resends the packets a NACK names that are still in this viewer's history (same sequence
-    /// number and timestamp, shared payload).
+    /// Resends the packets a NACK names that their feed still holds (same sequence number and
+    /// timestamp as first sent, the feed's shared payload).
     func retransmit(_ sequences: [UInt16], now: NIODeadline, output: any DatagramOutput) {
         guard let sender = video else { return }
         for sequence in sequences {
-            guard let entry = history.lookup(sequence: sequence) else {
+            guard let found = sentVideo.find(sequence: sequence) else {
                 stats.nackMisses += 1
                 continue
             }
             stats.retransmitted += 1
-            sendPacket(entry.payload, sequence: sequence, timestamp: entry.timestamp, sender: sender, now: now, output: output)
+            sendPacket(found.entry.payload, sequence: sequence, timestamp: found.timestamp, sender: sender, now: now, output: output)
         }
     }
 

@@ -25,8 +25,6 @@ final class WebRTCSession {
         /// ICE and DTLS must be done within this after the answer.
         var connectTimeout: TimeAmount = .seconds(15)
         var senderReportInterval: TimeAmount = .seconds(1)
-        /// Packets a viewer can have resent after a NACK (about 1 s at 2.5 Mbit/s).
-        var retransmissionPackets = 1024
     }
 
     let id: String
@@ -53,7 +51,8 @@ final class WebRTCSession {
     var audio: RTPSender?
     /// Video is held until a keyframe: at the start, after a picture loss, after a publisher change.
     var waitingForKeyframe = true
-    var history: RetransmissionRing
+    /// Which feed packet each recent video sequence number carried (NACKs are answered from the feed).
+    var sentVideo = SentVideoRuns()
     var lastReport: NIODeadline
     var stats = WebRTCViewerStats()
     var playback: PlaybackChoice
@@ -75,7 +74,6 @@ final class WebRTCSession {
         self.createdAt = now
         self.lastConsent = now
         self.lastReport = now
-        self.history = RetransmissionRing(capacity: configuration.retransmissionPackets)
         var logger = logger
         logger[metadataKey: "session"] = "\(id)"
         logger[metadataKey: "stream"] = "\(source)"

@@ -19,45 +19,19 @@ struct RetransmissionRingTests {
     @Test("keeps the last N packets and forgets older ones")
     func keepsLastN() {
         var ring = RetransmissionRing(capacity: 8)
-        #expect(ring.newestIndex == nil)
-        #expect(ring.lookup(sequence: 0) == nil)
+        #expect(ring.entry(atIndex: 0) == nil)
         for value in 0..<20 as Range<UInt64> {
             #expect(ring.append(payload(value), timestamp: UInt32(value * 3000)) == value)
         }
-        #expect(ring.newestIndex == 19)
         for value in 0..<12 as Range<UInt64> {
             #expect(ring.entry(atIndex: value) == nil)
-            #expect(ring.lookup(sequence: UInt16(value)) == nil)
         }
         for value in 12..<20 as Range<UInt64> {
-            let entry = ring.lookup(sequence: UInt16(value))
+            let entry = ring.entry(atIndex: value)
             #expect(entry?.payload == payload(value))
             #expect(entry?.timestamp == UInt32(value * 3000))
-            #expect(entry?.index == value)
         }
         #expect(ring.entry(atIndex: 20) == nil)
-        #expect(ring.lookup(sequence: 20) == nil)  // ahead of the newest
-    }
-
-    @Test("sequence lookup across the UInt16 rollover")
-    func rollover() throws {
-        let first: UInt64 = 65536 * 3 - 600  // sequence 64936
-        var ring = RetransmissionRing(capacity: 1024, firstIndex: first)
-        for offset in 0..<1200 as Range<UInt64> {
-            ring.append(payload(first + offset), timestamp: 0)
-        }
-        let newest = first + 1199  // sequence 599
-        #expect(ring.newestIndex == newest)
-        #expect(ring.lookup(sequence: 599)?.index == newest)
-        #expect(ring.lookup(sequence: 0)?.index == 65536 * 3)
-        #expect(ring.lookup(sequence: 65535)?.index == 65536 * 3 - 1)
-        let oldest = newest - 1023
-        #expect(ring.lookup(sequence: UInt16(truncatingIfNeeded: oldest))?.index == oldest)
-        #expect(ring.lookup(sequence: UInt16(truncatingIfNeeded: oldest - 1)) == nil)
-        #expect(ring.lookup(sequence: 600) == nil)
-        #expect(ring.lookup(sequence: 30000) == nil)
-        let entry = try #require(ring.lookup(sequence: 65535))
-        #expect(entry.sequenceNumber == 65535)
     }
 
     @Test("slots are reused once full: stored payloads are released")
@@ -78,44 +52,62 @@ struct RetransmissionRingTests {
     }
 }
 
-@Suite("RetransmissionRing by sequence number")
-struct RetransmissionRingSequenceTests {
-    private func payload(_ value: UInt16) -> RTPPayload {
-        RTPPayload(bytes: ByteBuffer(integer: value), marker: false)
+@Suite("A viewer's NACKs answered from its feeds' rings")
+struct SentVideoRunsTests {
+    static func frame(_ packets: Int, timestamp: UInt32, tag: UInt8) -> RTPFrame {
+        let payloads = (0..<packets).map { RTPPayload(bytes: ByteBuffer(bytes: [tag, UInt8($0)]), marker: $0 == packets - 1) }
+        return RTPFrame(track: .video, payloads: payloads, timestamp: timestamp, isKeyframe: false)
     }
 
-    @Test("insert by 16-bit sequence number across the rollover")
-    func insertAcrossRollover() {
-        var ring = RetransmissionRing(capacity: 16)
-        var sequence: UInt16 = 65530
-        for _ in 0..<20 {
-            ring.insert(sequence: sequence, payload: payload(sequence), timestamp: UInt32(sequence))
+    /// Records what a session records when it sends `frame` from `feed` starting at viewer `sequence`.
+    static func send(_ frame: RTPFrame, from feed: StreamRetransmissions, at sequence: inout UInt16, offset: UInt32, into runs: inout SentVideoRuns) {
+        for index in frame.payloads.indices {
+            runs.record(sequence: sequence, index: frame.firstPacketIndex! + UInt64(index), streamTimestamp: frame.timestamp, timestamp: frame.timestamp &+ offset, feed: feed)
             sequence &+= 1
         }
-        // Newest is 13; the last 16 are 65534...13.
-        #expect(ring.lookup(sequence: 13)?.payload == payload(13))
-        #expect(ring.lookup(sequence: 0)?.payload == payload(0))
-        #expect(ring.lookup(sequence: 65534)?.payload == payload(65534))
-        #expect(ring.lookup(sequence: 65533) == nil)
-        #expect(ring.lookup(sequence: 14) == nil)
     }
 
-    @Test("a forward jump ages out the skipped slots; an old sequence is not stored")
-    func jumpsAndOldSequences() {
-        var ring = RetransmissionRing(capacity: 8)
-        for sequence: UInt16 in 100..<104 {
-            ring.insert(sequence: sequence, payload: payload(sequence), timestamp: 0)
+    @Test("across a sequence wrap, a rung switch and a start-up burst, each sequence finds its packet and timestamp")
+    func findsAcrossRunsAndFeeds() throws {
+        let top = StreamRetransmissions(capacity: 64)
+        let low = StreamRetransmissions(capacity: 64)
+        var runs = SentVideoRuns(capacity: 8)
+        var sequence: UInt16 = 65_530
+        // A burst: two cached frames, each with its own timestamp mapping.
+        let first = top.record(Self.frame(3, timestamp: 1_000, tag: 1))
+        Self.send(first, from: top, at: &sequence, offset: 5, into: &runs)
+        let second = top.record(Self.frame(3, timestamp: 4_000, tag: 2))
+        Self.send(second, from: top, at: &sequence, offset: 7, into: &runs)
+        // The rung switch: the other feed's frame, another offset; sequence numbers continue (and wrap).
+        _ = low.record(Self.frame(4, timestamp: 50, tag: 9))  // packets this viewer was never sent
+        let switched = low.record(Self.frame(4, timestamp: 100, tag: 3))
+        Self.send(switched, from: low, at: &sequence, offset: 20, into: &runs)
+
+        let lost = try #require(runs.find(sequence: 65_531))
+        #expect(lost.entry.payload.bytes == ByteBuffer(bytes: [1, 1]))
+        #expect(lost.timestamp == 1_005)
+        #expect(runs.find(sequence: 65_535)?.entry.payload.bytes == ByteBuffer(bytes: [2, 2]))
+        #expect(runs.find(sequence: 65_535)?.timestamp == 4_007)
+        let afterWrap = try #require(runs.find(sequence: 3))
+        #expect(afterWrap.entry.payload.bytes == ByteBuffer(bytes: [3, 3]))
+        #expect(afterWrap.timestamp == 120)
+        #expect(runs.find(sequence: 4) == nil, "never sent")
+        #expect(runs.find(sequence: 65_529) == nil, "before the first")
+    }
+
+    @Test("a packet its feed overwrote, or a feed gone, is a miss; one long run keeps one slot")
+    func missesAndLongRuns() {
+        var runs = SentVideoRuns(capacity: 2)
+        var sequence: UInt16 = 0
+        var feed: StreamRetransmissions? = StreamRetransmissions(capacity: 16)
+        for frameNumber in 0..<50 {
+            let frame = feed!.record(Self.frame(2, timestamp: UInt32(frameNumber * 3000), tag: UInt8(frameNumber)))
+            Self.send(frame, from: feed!, at: &sequence, offset: 0, into: &runs)
         }
-        ring.insert(sequence: 110, payload: payload(110), timestamp: 0)
-        #expect(ring.lookup(sequence: 103)?.payload == payload(103))
-        #expect(ring.lookup(sequence: 105) == nil)
-        #expect(ring.lookup(sequence: 110)?.payload == payload(110))
-        ring.insert(sequence: 105, payload: payload(1), timestamp: 0)  // behind, within the ring
-        #expect(ring.lookup(sequence: 105)?.payload == payload(1))
-        ring.insert(sequence: 102, payload: payload(2), timestamp: 0)  // 8 behind: past the ring
-        #expect(ring.lookup(sequence: 102) == nil)
-        ring.insert(sequence: 50, payload: payload(50), timestamp: 0)  // older than the ring
-        #expect(ring.lookup(sequence: 50) == nil)
-        #expect(ring.newestIndex.map { UInt16(truncatingIfNeeded: $0) } == 110)
+        #expect(runs.find(sequence: 99)?.entry.payload.bytes == ByteBuffer(bytes: [49, 1]))
+        #expect(runs.find(sequence: 84)?.entry.payload.bytes == ByteBuffer(bytes: [42, 0]))
+        #expect(runs.find(sequence: 83) == nil, "older than the feed's ring")
+        feed = nil
+        #expect(runs.find(sequence: 99) == nil, "the feed was retired")
     }
 }

@@ -90,8 +90,9 @@ struct WebRTCSessionTests {
         let viewer = try Self.connect(session, output: output, now: now)
         let srtp = try #require(viewer.srtp)
 
-        let frame = Self.keyframe(timestamp: 9000)
-        session.send(frame, now: now, output: output)
+        let feed = StreamRetransmissions()
+        let frame = feed.record(Self.keyframe(timestamp: 9000))
+        session.send(frame, from: feed, now: now, output: output)
         let packets = output.take()
         #expect(packets.count == frame.payloads.count)
         // The second packet is lost on the way; the others arrive.
@@ -108,7 +109,8 @@ struct WebRTCSessionTests {
         }
         #expect(zip(sequences, sequences.dropFirst()).allSatisfy { $1 == $0 &+ 1 }, "consecutive sequence numbers")
 
-        // A NACK for it gets the same packet again (same sequence number, shared payload).
+        // A NACK for it gets the same packet again from the feed's ring (same sequence number and
+        // timestamp, the shared payload).
         var nack = RTCPWriter.nack(senderSSRC: 1, mediaSSRC: session.video!.ssrc, lost: [sequences[1]])
         try srtp.protectRTCP(&nack)
         _ = session.receive(nack, from: viewer.address, now: now, output: output)
@@ -155,17 +157,32 @@ struct WebRTCSessionTests {
                 timestamp: UInt32(90_000 + index * 3000), isKeyframe: false
             )
         }
-        session.start(with: [Self.keyframe(timestamp: 90_000)] + deltas, now: now, output: output)
-        session.send(RTPFrame(track: .video, payloads: deltas[0].payloads, timestamp: 90_000 + 4 * 3000, isKeyframe: false), now: now, output: output)
+        let feed = StreamRetransmissions()
+        let gop = ([Self.keyframe(timestamp: 90_000)] + deltas).map { feed.record($0) }
+        session.start(with: gop, from: feed, now: now, output: output)
+        let live = feed.record(RTPFrame(track: .video, payloads: deltas[0].payloads, timestamp: 90_000 + 4 * 3000, isKeyframe: false))
+        session.send(live, from: feed, now: now, output: output)
         var timestamps: [UInt32] = []
+        var sent: [(wire: ByteBuffer, sequence: UInt16)] = []
         for var packet in output.take() {
+            let wire = packet
             try viewer.srtp!.unprotectRTP(&packet)
-            let header = try RTPPacket.parse(packet).header
-            if header.marker { timestamps.append(header.timestamp) }
+            let parsed = try RTPPacket.parse(packet)
+            sent.append((wire, parsed.header.sequenceNumber))
+            if parsed.header.marker { timestamps.append(parsed.header.timestamp) }
         }
         #expect(timestamps.count == 5)
         let steps = zip(timestamps, timestamps.dropFirst()).map { $1 &- $0 }
         #expect(steps == [90, 90, 90, 3000], "cached frames 1 ms apart, then the stream's own spacing")
+
+        // NACKs for a packet of the burst and one sent live come back byte for byte as first sent
+        // (same sequence number, timestamp and payload, so the same SRTP bytes).
+        for original in [sent[sent.count - 3], sent[sent.count - 1], sent[0]] {
+            var nack = RTCPWriter.nack(senderSSRC: 1, mediaSSRC: session.video!.ssrc, lost: [original.sequence])
+            try viewer.srtp!.protectRTCP(&nack)
+            _ = session.receive(nack, from: viewer.address, now: now, output: output)
+            #expect(output.take() == [original.wire])
+        }
     }
 
     @Test func unauthenticatedSTUNIsRefusedAndNoiseChangesNothing() throws {
