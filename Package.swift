@@ -227,7 +227,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaTests",
-            dependencies: ["Media", "RelayCore", "RelayTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["Media", "RelayCore", "RelayTestSupport", "ProcessTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "SRTTests",

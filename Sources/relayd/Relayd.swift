@@ -240,6 +240,8 @@ struct Relayd: AsyncParsableCommand {
         )
         configuration.limits.apply(to: &api)
         api.webRTC = (host: webrtc, policy: limitedPolicy)
+        let hls = HLSPackager(registry: registry, renditions: renditions, logger: Logger(label: "relay.hls"))
+        api.hls = (host: hls, policy: limitedPolicy)
         let http = Application(
             router: api.makeRouter(),
             server: try configuration.httpServerBuilder(
@@ -266,7 +268,7 @@ struct Relayd: AsyncParsableCommand {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: http), .init(service: TranscoderService(pool: transcoders)), .init(service: rtmp), .init(service: srt),
-                .init(service: webrtc),
+                .init(service: webrtc), .init(service: HLSService(packager: hls)),
             ] + (rtmps.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

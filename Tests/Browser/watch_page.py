@@ -2,9 +2,11 @@
 """Opens relayd's /watch page in Debian's Chromium (Playwright) and prints one JSON line: the
 page's title, teacher and state label, and whether the <video> plays (videoWidth, currentTime
 advancing), waiting up to --timeout seconds for playback to start (a lesson that has not begun
-yet starts by itself). --screenshot FILE saves a PNG of the page.
+yet starts by itself). --screenshot FILE saves a PNG of the page. --no-webrtc removes
+RTCPeerConnection from the page (a browser without WebRTC). A URL ending in .m3u8 (before its
+query) is played by Chromium's own HLS player in a bare <video> instead.
 
-    watch_page.py URL [--timeout N] [--screenshot FILE]
+    watch_page.py URL [--timeout N] [--screenshot FILE] [--no-webrtc]
 """
 import argparse
 import json
@@ -27,19 +29,29 @@ def main() -> int:
     parser.add_argument("url")
     parser.add_argument("--timeout", type=float, default=20)
     parser.add_argument("--screenshot")
+    parser.add_argument("--no-webrtc", action="store_true")
     args = parser.parse_args()
     result = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 820})
-            response = page.goto(args.url)
-            result["status"] = response.status if response else None
-            result["lang"] = page.evaluate("document.documentElement.lang")
+            if args.no_webrtc:
+                page.add_init_script("delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;")
+            native = args.url.split("?")[0].endswith(".m3u8")
+            if native:
+                page.set_content('<video id="video" muted autoplay playsinline></video>')
+                page.evaluate("url => { const v = document.getElementById('video'); v.src = url; v.play().catch(() => {}); }", args.url)
+                result["status"] = 200
+            else:
+                response = page.goto(args.url)
+                result["status"] = response.status if response else None
+                result["lang"] = page.evaluate("document.documentElement.lang")
             if result["status"] == 200:
-                result["title"] = page.inner_text("#title")
-                result["teacher"] = page.inner_text("#teacher")
-                result["initialState"] = page.inner_text("#state")
+                if not native:
+                    result["title"] = page.inner_text("#title")
+                    result["teacher"] = page.inner_text("#teacher")
+                    result["initialState"] = page.inner_text("#state")
                 deadline = time.time() + args.timeout
                 first = None
                 while time.time() < deadline:
@@ -55,8 +67,10 @@ def main() -> int:
                     "[document.getElementById('video').currentTime, document.getElementById('video').videoWidth]"
                 )
                 result["advanced"] = first is not None and result["currentTime"] > first
-                result["state"] = page.inner_text("#state")
-                result["notice"] = page.inner_text("#notice")
+                result["transport"] = page.evaluate("document.getElementById('video').dataset.transport || null")
+                if not native:
+                    result["state"] = page.inner_text("#state")
+                    result["notice"] = page.inner_text("#notice")
                 if args.screenshot:
                     page.screenshot(path=args.screenshot)
         finally:

@@ -6,10 +6,10 @@ import Testing
 /// starts by itself when the central school publishes, and plays over WHEP.
 @Suite(.serialized)
 struct WatchPageTests {
-    static func open(_ url: String, timeout: Double) async throws -> [String: Any] {
+    static func open(_ url: String, timeout: Double, extra: [String] = []) async throws -> [String: Any] {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Browser/watch_page.py").path
-        let (code, out, err) = try await runTool("/usr/bin/python3", [script, url, "--timeout", "\(timeout)"], timeout: .seconds(120))
+        let (code, out, err) = try await runTool("/usr/bin/python3", [script, url, "--timeout", "\(timeout)"] + extra, timeout: .seconds(120))
         guard code == 0, let line = out.split(separator: "\n").last,
             let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else { throw TestFailure("the browser did not run (exit \(code.map(String.init) ?? "?")): \(out) \(err)") }

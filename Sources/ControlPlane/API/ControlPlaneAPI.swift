@@ -19,6 +19,8 @@ public struct ControlPlaneAPI: Sendable {
     /// The WebRTC media server and the access policy its WHEP, watch-page and HTTP-FLV routes
     /// ask (nil: none of those routes).
     public var webRTC: (host: any WebRTCPlaybackHost, policy: any AccessPolicy)?
+    /// The HLS packager and the access policy its multivariant playlists ask (nil: no HLS).
+    public var hls: (host: any HLSHost, policy: any AccessPolicy)?
 
     public init(
         service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, metrics: RelayMetrics?,
@@ -53,6 +55,9 @@ public struct ControlPlaneAPI: Sendable {
         addClasses(api)
         if let policy = webRTC?.policy, let registry {
             FLVRoutes(policy: policy, registry: registry, ladder: renditions?.ladderNames ?? []).add(to: router)
+        }
+        if let hls {
+            HLSRoutes(host: hls.host, policy: hls.policy, tokens: HLSTokens()).add(to: router)
         }
         if let webRTC {
             WHEPRoutes(host: webRTC.host, policy: webRTC.policy, ladder: renditions?.ladderNames ?? []).add(to: router)

@@ -7,7 +7,7 @@ public protocol AccessPolicy: Sendable {
 
 public struct AccessRequest: Sendable, CustomStringConvertible {
     public enum Action: String, Sendable { case publish, play }
-    public enum Transport: String, Sendable { case rtmp, srt, webrtc, flv }
+    public enum Transport: String, Sendable { case rtmp, srt, webrtc, flv, hls }
 
     public let action: Action
     public let transport: Transport

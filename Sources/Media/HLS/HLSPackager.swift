@@ -1,0 +1,149 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import RelayCore
+
+/// HLS for every live stream: variants (the source and the ladder's rungs) packaged on demand, one
+/// ``HLSVariantPackager`` each, started by the first fetch and gone `idleTimeout` after the last.
+/// Owns each variant's task and joins them all in ``shutdown()``.
+public final class HLSPackager: HLSHost, Sendable {
+    private struct VariantKey: Hashable, Sendable {
+        let source: StreamKey
+        let variant: String
+    }
+
+    private struct Running: Sendable {
+        let packager: HLSVariantPackager
+        let task: Task<Void, Never>
+    }
+
+    private let registry: StreamRegistry
+    private let renditions: RenditionDirectory
+    private let idleTimeout: Duration
+    private let firstSegmentTimeout: Duration
+    private let logger: Logger
+    private let running = NIOLockedValueBox<[VariantKey: Running]>([:])
+    private let stopped = NIOLockedValueBox(false)
+    /// The CODECS each rung's encoder was seen to produce (a rung not encoding now is listed with it).
+    private let knownCodecs = NIOLockedValueBox<[String: String]>([:])
+
+    public init(
+        registry: StreamRegistry, renditions: RenditionDirectory, idleTimeout: Duration = .seconds(10),
+        firstSegmentTimeout: Duration = .seconds(12), logger: Logger
+    ) {
+        self.registry = registry
+        self.renditions = renditions
+        self.idleTimeout = idleTimeout
+        self.firstSegmentTimeout = firstSegmentTimeout
+        self.logger = logger
+    }
+
+    // MARK: HLSHost
+
+    public func multivariantPlaylist(for source: StreamKey, query: String, client: HLSClient) async -> String? {
+        guard let stream = registry.stream(source), stream.isPublished else { return nil }
+        let snapshot = stream.snapshot()
+        // The source variant is cheap (no encoding): starting it tells the source's codecs.
+        let sourceVariant = variant(source, "source", client: client)
+        var sourceTracks = sourceVariant?.tracks
+        for _ in 0..<20 where sourceTracks == nil {
+            try? await Task.sleep(for: .milliseconds(50))
+            sourceTracks = sourceVariant?.tracks
+        }
+        let sourceCodecs = sourceTracks?.codecs ?? "avc1.64001f,mp4a.40.2"
+        let suffix = query.isEmpty ? "" : "?" + query
+        let fps = snapshot.video.map { $0.fps > 0 ? String(format: ",FRAME-RATE=%.3f", $0.fps) : "" } ?? ""
+        var entries: [(name: String, line: String)] = []
+        for rung in renditions.renditions(for: source) {
+            let codecs = running.withLockedValue { $0[VariantKey(source: source, variant: rung.name)]?.packager.tracks?.codecs }
+                ?? knownCodecs.withLockedValue { $0[rung.name] } ?? sourceCodecs
+            entries.append((rung.name, "#EXT-X-STREAM-INF:BANDWIDTH=\(rung.totalKbps * 1100),AVERAGE-BANDWIDTH=\(rung.totalKbps * 1000),RESOLUTION=\(rung.width)x\(rung.height),CODECS=\"\(codecs)\"\(fps)"))
+        }
+        let sourceKbps = max(snapshot.inputKbps, 1)
+        let resolution = snapshot.video.map { ",RESOLUTION=\($0.width)x\($0.height)" } ?? ""
+        entries.append(("source", "#EXT-X-STREAM-INF:BANDWIDTH=\(sourceKbps * 1200),AVERAGE-BANDWIDTH=\(sourceKbps * 1000)\(resolution),CODECS=\"\(sourceCodecs)\"\(fps)"))
+        // A native player starts on the first variant: the rung that fits the site's link.
+        if let bandwidth = client.bandwidthKbps, let fitting = entries.firstIndex(where: { entry in
+            renditions.renditions(for: source).first { $0.name == entry.name }.map { $0.totalKbps <= bandwidth } ?? false
+        }) {
+            entries.insert(entries.remove(at: fitting), at: 0)
+        }
+        var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+        for entry in entries {
+            lines.append(entry.line)
+            lines.append("\(entry.name)/index.m3u8\(suffix)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public func mediaPlaylist(for source: StreamKey, variant name: String, query: String, client: HLSClient) async -> String? {
+        guard let packager = variant(source, name, client: client) else { return nil }
+        let playlist = await packager.mediaPlaylist(query: query, timeout: firstSegmentTimeout)
+        if let playlist { packager.touch(client, bytes: playlist.utf8.count) }
+        if let codecs = packager.tracks?.codecs, name != "source" { knownCodecs.withLockedValue { $0[name] = codecs } }
+        return playlist
+    }
+
+    public func initSection(for source: StreamKey, variant name: String, number: Int, client: HLSClient) -> ByteBuffer? {
+        guard let packager = existing(source, name), let bytes = packager.initSection(number: number) else { return nil }
+        packager.touch(client, bytes: bytes.readableBytes)
+        return bytes
+    }
+
+    public func segment(for source: StreamKey, variant name: String, sequence: Int, client: HLSClient) -> ByteBuffer? {
+        guard let packager = existing(source, name), let bytes = packager.segment(sequence: sequence) else { return nil }
+        packager.touch(client, bytes: bytes.readableBytes)
+        return bytes
+    }
+
+    // MARK: Variants
+
+    /// Variants being packaged now (for tests and the log).
+    public var activeVariants: [String] {
+        running.withLockedValue { $0.keys.map { "\($0.source)/\($0.variant)" }.sorted() }
+    }
+
+    private func existing(_ source: StreamKey, _ name: String) -> HLSVariantPackager? {
+        running.withLockedValue { $0[VariantKey(source: source, variant: name)]?.packager }.flatMap { $0.isFinished ? nil : $0 }
+    }
+
+    /// The running packager of a variant, started if it is not (nil: no such live variant).
+    private func variant(_ source: StreamKey, _ name: String, client: HLSClient) -> HLSVariantPackager? {
+        guard let stream = registry.stream(source), stream.isPublished else { return nil }
+        guard name == "source" || renditions.renditions(for: source).contains(where: { $0.name == name }) else { return nil }
+        let key = VariantKey(source: source, variant: name)
+        let started: HLSVariantPackager? = running.withLockedValue { map in
+            if let current = map[key], !current.packager.isFinished { return current.packager }
+            guard !stopped.withLockedValue({ $0 }) else { return nil }
+            let packager = HLSVariantPackager(source: source, variant: name, idleTimeout: idleTimeout, logger: logger)
+            packager.touch(client, bytes: 0)
+            let registry = self.registry
+            let played = Rendition.playedKey(source: source, rendition: name)
+            let attached = registry.attachSubscriber(packager, to: played)
+            let task = Task { [weak self] in
+                await packager.run()
+                registry.detachSubscriber(packager, from: attached)
+                self?.forget(key, packager)
+            }
+            map[key] = Running(packager: packager, task: task)
+            return packager
+        }
+        if let started, started.isFinished == false { logger.debug("hls variant active", metadata: ["stream": "\(source)", "variant": "\(name)"]) }
+        return started
+    }
+
+    private func forget(_ key: VariantKey, _ packager: HLSVariantPackager) {
+        running.withLockedValue { map in
+            if map[key]?.packager === packager { map[key] = nil }
+        }
+    }
+
+    /// Stops every variant and waits for their tasks (relay shutdown).
+    public func shutdown() async {
+        stopped.withLockedValue { $0 = true }
+        let tasks = running.withLockedValue { $0.values.map(\.task) }
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import RelayCore
+
+/// One HLS variant of one stream (its source or a rung): a subscriber of that stream while
+/// clients fetch it, muxing it once into fMP4 (however many clients) with a segment cut at every
+/// keyframe, so the variants of a ladder, whose keyframes are aligned, have segments that start
+/// at the same timestamps. It reports its clients to the live view; the rung it watches is
+/// encoded while it is subscribed, and it leaves after `idleTimeout` without a fetch.
+final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable {
+    struct ClientRecord: Sendable {
+        var schoolId: String?
+        var since: Date
+        var lastSeen: ContinuousClock.Instant
+        var bytes: Int
+        /// Bytes and when, for the send rate over the last few fetches.
+        var recentBytes: Int
+        var recentSince: ContinuousClock.Instant
+    }
+
+    private struct State: Sendable {
+        var window: HLSSegmentWindow
+        var clients: [String: ClientRecord] = [:]
+        var lastFetch: ContinuousClock.Instant
+        var tracks: FragmentedMP4Muxer.Tracks?
+        var finished = false
+    }
+
+    let source: StreamKey
+    let variant: String
+    let idleTimeout: Duration
+    /// The subscription's queue (starts at a keyframe, bounded, drops to the next keyframe when
+    /// the muxer falls behind); not attached to the registry itself.
+    private let queue: FLVViewer
+    private let state: NIOLockedValueBox<State>
+    private let logger: Logger
+
+    init(source: StreamKey, variant: String, idleTimeout: Duration, logger: Logger) {
+        self.source = source
+        self.variant = variant
+        self.idleTimeout = idleTimeout
+        self.queue = FLVViewer(schoolId: nil, rendition: variant)
+        self.state = NIOLockedValueBox(State(window: HLSSegmentWindow(), lastFetch: .now))
+        var logger = logger
+        logger[metadataKey: "stream"] = "\(source)"
+        logger[metadataKey: "variant"] = "\(variant)"
+        self.logger = logger
+    }
+
+    func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
+        queue.enqueue(item, streamHasVideo: streamHasVideo)
+    }
+
+    // MARK: What clients fetch
+
+    var isFinished: Bool { state.withLockedValue { $0.finished } }
+    var tracks: FragmentedMP4Muxer.Tracks? { state.withLockedValue { $0.tracks } }
+
+    /// Counts a fetch of `bytes` by `client` (keeps the variant alive).
+    func touch(_ client: HLSClient, bytes: Int) {
+        let now = ContinuousClock.now
+        state.withLockedValue { state in
+            state.lastFetch = now
+            var record = state.clients[client.id]
+                ?? ClientRecord(schoolId: client.schoolId, since: Date(), lastSeen: now, bytes: 0, recentBytes: 0, recentSince: now)
+            record.lastSeen = now
+            record.bytes += bytes
+            if now - record.recentSince > .seconds(10) {
+                record.recentBytes = 0
+                record.recentSince = now
+            }
+            record.recentBytes += bytes
+            state.clients[client.id] = record
+        }
+    }
+
+    /// The media playlist once a segment exists, waiting up to `timeout` for the first; nil if
+    /// none came (or the variant ended first).
+    func mediaPlaylist(query: String, timeout: Duration) async -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let (playlist, finished): (String?, Bool) = state.withLockedValue { state in
+                (state.window.segments.isEmpty ? nil : state.window.mediaPlaylist(query: query), state.finished)
+            }
+            if let playlist { return playlist }
+            if finished || ContinuousClock.now >= deadline || Task.isCancelled { return nil }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func initSection(number: Int) -> ByteBuffer? { state.withLockedValue { $0.window.map(number: number) } }
+    func segment(sequence: Int) -> ByteBuffer? { state.withLockedValue { $0.window.segment(sequence: sequence) } }
+
+    var viewerSnapshots: [ViewerSnapshot] {
+        let now = ContinuousClock.now
+        return state.withLockedValue { state in
+            state.clients.values.filter { now - $0.lastSeen < idleTimeout }.map { record in
+                let seconds = max(Double((now - record.recentSince).components.seconds), 1)
+                return ViewerSnapshot(
+                    schoolId: record.schoolId, transport: .hls, rendition: variant, since: record.since, bytesSent: record.bytes,
+                    sendKbps: Int(Double(record.recentBytes * 8) / seconds / 1000), gopDrops: 0
+                )
+            }
+        }
+    }
+
+    // MARK: The muxing loop
+
+    /// Muxes what the stream sends until the stream ends, no client fetched for `idleTimeout`,
+    /// or the task is cancelled (shutdown). Runs in the task its ``HLSPackager`` owns.
+    func run() async {
+        var segmenter = Segmenter(logger: logger)
+        var reason = "no client for \(idleTimeout)"
+        loop: while let items = await queue.next(timeout: .seconds(1)) {
+            if Task.isCancelled { reason = "shutdown"; break }
+            if state.withLockedValue({ ContinuousClock.now - $0.lastFetch > idleTimeout }) { break }
+            for item in items {
+                switch item {
+                case .media(let message):
+                    segmenter.take(message, into: state)
+                case .event(.publisherStarted):
+                    segmenter.restart(into: state)
+                case .event(.publisherLost):
+                    continue
+                case .event(.ended(let why)):
+                    segmenter.restart(into: state)
+                    reason = "the stream ended: \(why)"
+                    break loop
+                }
+            }
+        }
+        queue.close()
+        state.withLockedValue { $0.finished = true }
+        logger.info("hls variant stopped", metadata: ["reason": "\(reason)", "segments": "\(state.withLockedValue { $0.window.nextSequence })"])
+    }
+
+    /// The cutting: a segment per keyframe (every 2 s for audio alone), a new init section when
+    /// the codec configuration changes or a new publisher starts.
+    private struct Segmenter {
+        let logger: Logger
+        var tracks = FragmentedMP4Muxer.Tracks()
+        var muxer: FragmentedMP4Muxer?
+        var segmentStart: Int64 = 0
+        var lastTimestamp: Int64 = 0
+
+        mutating func take(_ message: MediaMessage, into state: NIOLockedValueBox<State>) {
+            let timestamp = Int64(message.timestamp)
+            if message.isSequenceHeader {
+                var updated = tracks
+                guard updated.apply(sequenceHeader: message), updated != tracks else { return }
+                restart(into: state)
+                tracks = updated
+                state.withLockedValue { $0.tracks = updated }
+                return
+            }
+            guard message.kind != .metadata else { return }
+            let startsPicture = message.kind == .video && message.isKeyframe
+            do throws(FFmpegError) {
+                if let muxer {
+                    let audioAlone = tracks.video == nil && message.kind == .audio && timestamp - segmentStart >= 2000
+                    if (startsPicture || audioAlone) && timestamp > segmentStart {
+                        try cut(muxer, at: timestamp, into: state)
+                    }
+                    try muxer.write(message)
+                } else {
+                    let canStart = tracks.video != nil ? startsPicture : (message.kind == .audio && tracks.audio != nil)
+                    guard canStart else { return }
+                    let muxer = try FragmentedMP4Muxer(tracks: tracks)
+                    self.muxer = muxer
+                    let section = ByteBuffer(bytes: muxer.initSection)
+                    state.withLockedValue { $0.window.startMap(section) }
+                    segmentStart = timestamp
+                    try muxer.write(message)
+                }
+                lastTimestamp = max(lastTimestamp, timestamp)
+            } catch {
+                logger.warning("hls muxing failed; waiting for the next keyframe", metadata: ["error": "\(error)"])
+                muxer = nil
+            }
+        }
+
+        private mutating func cut(_ muxer: FragmentedMP4Muxer, at timestamp: Int64, into state: NIOLockedValueBox<State>) throws(FFmpegError) {
+            let bytes = try muxer.cutFragment()
+            let start = segmentStart
+            segmentStart = timestamp
+            guard !bytes.isEmpty else { return }
+            let duration = Double(timestamp - start) / 1000
+            state.withLockedValue { $0.window.append(durationSeconds: duration, startMillis: start, bytes: ByteBuffer(bytes: bytes)) }
+        }
+
+        /// Ends the current segment where it stands; the next keyframe starts a new init section.
+        mutating func restart(into state: NIOLockedValueBox<State>) {
+            if let muxer, lastTimestamp > segmentStart {
+                try? cut(muxer, at: lastTimestamp, into: state)
+            }
+            muxer = nil
+        }
+    }
+}

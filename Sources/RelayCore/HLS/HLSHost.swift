@@ -1,0 +1,30 @@
+import NIOCore
+
+/// One HLS client as the routes know it: its opaque token (the id its fetches are counted
+/// under), the school whose key it showed and that site's downlink, where known.
+public struct HLSClient: Sendable, Hashable {
+    public let id: String
+    public let schoolId: String?
+    public let bandwidthKbps: Int?
+
+    public init(id: String, schoolId: String?, bandwidthKbps: Int? = nil) {
+        self.id = id
+        self.schoolId = schoolId
+        self.bandwidthKbps = bandwidthKbps
+    }
+}
+
+/// What the HTTP routes ask of the HLS packager: playlists and the bytes they name, for a source
+/// stream and one of its variants (`source` or a rung name). Access was checked by the routes.
+public protocol HLSHost: Sendable {
+    /// The multivariant playlist of the ladder and the source; `query` is appended to every URI
+    /// (the client's token). Nil when the stream is not live.
+    func multivariantPlaylist(for source: StreamKey, query: String, client: HLSClient) async -> String?
+    /// A variant's media playlist, waiting (a few seconds at most) for its first segment when the
+    /// variant just started. Nil when the stream or variant does not exist.
+    func mediaPlaylist(for source: StreamKey, variant: String, query: String, client: HLSClient) async -> String?
+    /// An init section (ftyp + moov) by its number in the media playlist's EXT-X-MAP.
+    func initSection(for source: StreamKey, variant: String, number: Int, client: HLSClient) -> ByteBuffer?
+    /// A media segment by its media sequence number; nil once it left the window.
+    func segment(for source: StreamKey, variant: String, sequence: Int, client: HLSClient) -> ByteBuffer?
+}

@@ -1,0 +1,134 @@
+import Foundation
+import ProcessTestSupport
+import Testing
+
+/// HLS with independent clients: curl for the playlists and refusals, ffprobe and ffmpeg for
+/// every variant, the variants' segments starting at the same timestamps, the live view's hls
+/// viewer, a rung packaged only while fetched; Chromium's native player and the watch page
+/// falling back to HLS where WebRTC is missing.
+@Suite(.serialized)
+struct HLSTests {
+    /// The first video packet's decode time of a segment, read by ffprobe from init + segment.
+    static func startTime(init initSection: Data, segment: Data, in dir: String) async throws -> Double {
+        let path = dir + "/\(UUID().uuidString).mp4"
+        try (initSection + segment).write(to: URL(fileURLWithPath: path))
+        let (_, out, _) = try await runTool("ffprobe", [
+            "-v", "error", "-select_streams", "v", "-read_intervals", "%+#1", "-show_entries", "packet=dts_time", "-of", "csv=p=0", path,
+        ], timeout: .seconds(20))
+        return Double(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    /// A file's bytes as curl fetched them (403/404 fail the test).
+    static func download(_ url: String, in dir: String) async throws -> Data {
+        let path = dir + "/\(UUID().uuidString).bin"
+        let (code, _, err) = try await runTool("curl", ["-sS", "--fail", "--max-time", "20", "-o", path, url], timeout: .seconds(30))
+        guard code == 0 else { throw TestFailure("curl \(url): \(err)") }
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    static func uris(_ playlist: String) -> [String] {
+        playlist.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
+    }
+
+    @Test func aSitePlaysTheLadderOverHLS() async throws {
+        let lesson = try await WHEPBrowserTests.lesson(seconds: 60)
+        defer { lesson.publisher.signal(SIGKILL) }
+        let relay = lesson.relay
+        let base = "http://127.0.0.1:\(relay.httpPort)/hls/live/math"
+
+        // Refusals: no key 401, another school 403, no such class 404; past the multivariant
+        // playlist, no token or a made-up one is 403.
+        #expect(try await Curl.call(base + "/index.m3u8").status == 401)
+        #expect(try await Curl.call(base + "/index.m3u8?key=\(lesson.stranger)").status == 403)
+        #expect(try await Curl.call("http://127.0.0.1:\(relay.httpPort)/hls/live/nosuch/index.m3u8?key=\(lesson.site)").status == 404)
+        #expect(try await Curl.call(base + "/360p/index.m3u8").status == 403)
+        #expect(try await Curl.call(base + "/360p/index.m3u8?t=made-up").status == 403)
+
+        let master = try await Curl.call(base + "/index.m3u8?key=\(lesson.site)")
+        #expect(master.status == 200)
+        #expect(master.header("Content-Type") == "application/vnd.apple.mpegurl")
+        let variants = master.body.split(separator: "\n").filter { $0.hasPrefix("#EXT-X-STREAM-INF:") }
+        #expect(variants.count == 4, "three rungs and the source: \(master.body)")
+        for variant in variants {
+            for attribute in ["BANDWIDTH=", "AVERAGE-BANDWIDTH=", "RESOLUTION=", "CODECS=\"avc1.", "mp4a.40.2\"", "FRAME-RATE="] {
+                #expect(variant.contains(attribute), "\(variant)")
+            }
+        }
+        #expect(variants.first?.contains("RESOLUTION=1280x720") == true, "site-a's 8 Mbit/s fits 720p: listed first")
+        #expect(!master.body.contains(lesson.site), "the key is not repeated in the playlist")
+        let uris = Self.uris(master.body)
+        #expect(Set(uris.map { String($0.prefix { $0 != "/" }) }) == ["720p", "480p", "360p", "source"])
+        #expect(uris.allSatisfy { $0.contains("?t=") })
+
+        // ffprobe sees every variant; ffmpeg decodes them all for 6 s without an error.
+        let (probeCode, probe, probeErrors) = try await runTool("ffprobe", [
+            "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", base + "/index.m3u8?key=\(lesson.site)",
+        ], timeout: .seconds(60))
+        #expect(probeCode == 0, "\(probeErrors)")
+        for size in ["1280,720", "854,480", "640,360"] { #expect(probe.contains("h264,\(size)"), "\(probe)") }
+        #expect(probe.contains("aac"))
+        async let decoded = runTool("ffmpeg", [
+            "-v", "error", "-i", base + "/index.m3u8?key=\(lesson.site)", "-map", "0", "-t", "6", "-f", "null", "-",
+        ], timeout: .seconds(90))
+
+        // While it plays, the live view lists hls viewers of site-a with their variant.
+        var listed: [[String: Any]] = []
+        for _ in 0..<50 where listed.isEmpty {
+            try await Task.sleep(for: .milliseconds(200))
+            let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
+            listed = viewers.filter { $0["protocol"] as? String == "hls" && $0["siteId"] as? String == "site-a" }
+        }
+        let (decodeCode, _, decodeErrors) = try await decoded
+        #expect(decodeCode == 0)
+        #expect(decodeErrors.isEmpty, "decode errors: \(decodeErrors)")
+        #expect(!listed.isEmpty, "the live view lists the HLS client")
+
+        // Segment boundaries: the newest segments of 480p and 360p start at the same timestamps.
+        let dir = try makeTemporaryDirectory("hls")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let token = String(uris[0].split(separator: "?t=").last ?? "")
+        var starts: [String: Set<Int>] = [:]
+        for rung in ["480p", "360p"] {
+            let playlist = try await Curl.call(base + "/\(rung)/index.m3u8?t=\(token)")
+            #expect(playlist.status == 200)
+            #expect(playlist.body.contains("#EXT-X-MAP:URI=\"init-"), "\(playlist.body)")
+            #expect(!playlist.body.contains(lesson.site))
+            let files = Self.uris(playlist.body).suffix(2)
+            let mapURI = try #require(playlist.body.split(separator: "\"").first { $0.hasPrefix("init-") })
+            let initSection = try await Self.download(base + "/\(rung)/" + mapURI, in: dir)
+            for file in files {
+                let segment = try await Self.download(base + "/\(rung)/" + file, in: dir)
+                let start = try await Self.startTime(init: initSection, segment: segment, in: dir)
+                starts[rung, default: []].insert(Int((start * 1000).rounded()))
+            }
+        }
+        #expect(!(starts["480p"] ?? []).isDisjoint(with: starts["360p"] ?? []), "aligned boundaries: \(starts)")
+
+        // Nobody fetches 360p any more: its packaging (and the rung's encoding for HLS) stops.
+        var stopped = false
+        for _ in 0..<40 where !stopped {
+            try await Task.sleep(for: .milliseconds(500))
+            stopped = (relay.child.stdout + relay.child.stderr).split(separator: "\n").contains {
+                    $0.contains("hls variant stopped") && $0.contains("variant=360p") && $0.contains("no client for")
+                }
+        }
+        #expect(stopped, "the 360p variant stops ~10 s after its last fetch")
+    }
+
+    @Test func chromiumPlaysHLSNativelyAndTheWatchPageFallsBackToIt() async throws {
+        let lesson = try await WHEPBrowserTests.lesson(seconds: 60)
+        defer { lesson.publisher.signal(SIGKILL) }
+        let relay = lesson.relay
+        let native = try await WatchPageTests.open(
+            "http://127.0.0.1:\(relay.httpPort)/hls/live/math/index.m3u8?key=\(lesson.site)", timeout: 30
+        )
+        #expect(native["advanced"] as? Bool == true, "Chromium's own HLS player plays the lesson: \(native)")
+        #expect((native["videoWidth"] as? Int ?? 0) > 0)
+
+        let page = try await WatchPageTests.open(
+            "http://127.0.0.1:\(relay.httpPort)/watch/math?key=\(lesson.site)", timeout: 40, extra: ["--no-webrtc"]
+        )
+        #expect(page["advanced"] as? Bool == true, "without WebRTC the watch page plays HLS: \(page)")
+        #expect(page["transport"] as? String == "hls", "\(page)")
+    }
+}
