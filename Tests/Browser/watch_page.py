@@ -39,6 +39,9 @@ def main() -> int:
             if args.no_webrtc:
                 page.add_init_script("delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;")
             native = args.url.split("?")[0].endswith(".m3u8")
+            requests = []
+            page.on("requestfinished", lambda r: requests.append(r.url.split("?")[0].rsplit("/", 2)[-2:]))
+            page.on("requestfailed", lambda r: requests.append(["failed", r.url.split("?")[0]]))
             if native:
                 page.set_content('<video id="video" muted autoplay playsinline></video>')
                 page.evaluate("url => { const v = document.getElementById('video'); v.src = url; v.play().catch(() => {}); }", args.url)
@@ -68,6 +71,8 @@ def main() -> int:
                 )
                 result["advanced"] = first is not None and result["currentTime"] > first
                 result["transport"] = page.evaluate("document.getElementById('video').dataset.transport || null")
+                result["error"] = page.evaluate("(e => e && (e.code + ' ' + e.message))(document.getElementById('video').error)")
+                result["requests"] = ["/".join(r) for r in requests[-12:]]
                 if not native:
                     result["state"] = page.inner_text("#state")
                     result["notice"] = page.inner_text("#notice")

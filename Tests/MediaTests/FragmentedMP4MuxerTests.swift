@@ -78,6 +78,32 @@ struct FragmentedMP4MuxerTests {
         #expect(abs(dts - 100.0) < 0.1, "the first fragment keeps the stream's time (tfdt), not zero: \(first)")
     }
 
+    @Test("a High-profile record without chroma format and bit depths gets them from its SPS")
+    func highProfileExtension() throws {
+        // libx264's 640x360 High 3.0 SPS/PPS, as our encoder wraps them (no extension).
+        let bare = FragmentedMP4MuxerTests.hex("0164001effe100186764001eacb405017fcb08000003000800000301e478b17501000468ef3cb0")
+        var header = ByteBuffer(bytes: [0x17, 0, 0, 0, 0] + bare)
+        var tracks = FragmentedMP4Muxer.Tracks()
+        let applied = tracks.apply(sequenceHeader: MediaMessage(kind: .video, timestamp: 0, payload: header))
+        #expect(applied)
+        #expect(tracks.video?.record == bare + [0xFD, 0xF8, 0xF8, 0x00], "4:2:0, 8 bits")
+        #expect(tracks.videoCodec == "avc1.64001e")
+        // A record that has it, and a Baseline one, are kept as they are.
+        header = ByteBuffer(bytes: [0x17, 0, 0, 0, 0] + bare + [0xFD, 0xF8, 0xF8, 0x00])
+        _ = tracks.apply(sequenceHeader: MediaMessage(kind: .video, timestamp: 0, payload: header))
+        #expect(tracks.video?.record.count == bare.count + 4)
+        let baseline = FragmentedMP4MuxerTests.hex("0142c01fffe100176742c01fda014016ec0440000003004000000f03c60ca801000468ce3c80")
+        _ = tracks.apply(sequenceHeader: MediaMessage(kind: .video, timestamp: 0, payload: ByteBuffer(bytes: [0x17, 0, 0, 0, 0] + baseline)))
+        #expect(tracks.video?.record == baseline)
+    }
+
+    static func hex(_ string: String) -> [UInt8] {
+        stride(from: 0, to: string.count, by: 2).map { offset in
+            let start = string.index(string.startIndex, offsetBy: offset)
+            return UInt8(string[start..<string.index(start, offsetBy: 2)], radix: 16)!
+        }
+    }
+
     @Test("no track, or a sequence header of another codec, is refused")
     func refusesWhatItCannotMux() throws {
         #expect(throws: FFmpegError.self) { try FragmentedMP4Muxer(tracks: .init()) }

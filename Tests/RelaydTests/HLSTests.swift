@@ -31,7 +31,7 @@ struct HLSTests {
     }
 
     @Test func aSitePlaysTheLadderOverHLS() async throws {
-        let lesson = try await WHEPBrowserTests.lesson(seconds: 60)
+        let lesson = try await WHEPBrowserTests.lesson(seconds: 120)
         defer { lesson.publisher.signal(SIGKILL) }
         let relay = lesson.relay
         let base = "http://127.0.0.1:\(relay.httpPort)/hls/live/math"
@@ -104,9 +104,10 @@ struct HLSTests {
         }
         #expect(!(starts["480p"] ?? []).isDisjoint(with: starts["360p"] ?? []), "aligned boundaries: \(starts)")
 
-        // Nobody fetches 360p any more: its packaging (and the rung's encoding for HLS) stops.
+        // Nobody fetches 360p any more: its packaging (and the rung's encoding for HLS) stops
+        // ~10 s after its last fetch.
         var stopped = false
-        for _ in 0..<40 where !stopped {
+        for _ in 0..<60 where !stopped {
             try await Task.sleep(for: .milliseconds(500))
             stopped = (relay.child.stdout + relay.child.stderr).split(separator: "\n").contains {
                     $0.contains("hls variant stopped") && $0.contains("variant=360p") && $0.contains("no client for")
@@ -116,11 +117,11 @@ struct HLSTests {
     }
 
     @Test func chromiumPlaysHLSNativelyAndTheWatchPageFallsBackToIt() async throws {
-        let lesson = try await WHEPBrowserTests.lesson(seconds: 60)
+        let lesson = try await WHEPBrowserTests.lesson(seconds: 150)
         defer { lesson.publisher.signal(SIGKILL) }
         let relay = lesson.relay
         let native = try await WatchPageTests.open(
-            "http://127.0.0.1:\(relay.httpPort)/hls/live/math/index.m3u8?key=\(lesson.site)", timeout: 30
+            "http://127.0.0.1:\(relay.httpPort)/hls/live/math/index.m3u8?key=\(lesson.site)", timeout: 45
         )
         #expect(native["advanced"] as? Bool == true, "Chromium's own HLS player plays the lesson: \(native)")
         #expect((native["videoWidth"] as? Int ?? 0) > 0)

@@ -5,8 +5,11 @@ import NIOCore
 import RelayCore
 
 /// HLS for every live stream: variants (the source and the ladder's rungs) packaged on demand, one
-/// ``HLSVariantPackager`` each, started by the first fetch and gone `idleTimeout` after the last.
-/// Owns each variant's task and joins them all in ``shutdown()``.
+/// ``HLSVariantPackager`` each, gone `idleTimeout` after their last fetch. A multivariant playlist
+/// starts every variant (a rung is then encoded for `idleTimeout` even if no client takes it), so
+/// the variant a player picks, and the ones it switches to first, already have the few segments
+/// a live playlist needs; otherwise each cold variant would keep its first player waiting three
+/// segments. Owns each variant's task and joins them all in ``shutdown()``.
 public final class HLSPackager: HLSHost, Sendable {
     private struct VariantKey: Hashable, Sendable {
         let source: StreamKey
@@ -21,21 +24,21 @@ public final class HLSPackager: HLSHost, Sendable {
     private let registry: StreamRegistry
     private let renditions: RenditionDirectory
     private let idleTimeout: Duration
-    private let firstSegmentTimeout: Duration
+    private let startupTimeout: Duration
     private let logger: Logger
     private let running = NIOLockedValueBox<[VariantKey: Running]>([:])
     private let stopped = NIOLockedValueBox(false)
-    /// The CODECS each rung's encoder was seen to produce (a rung not encoding now is listed with it).
-    private let knownCodecs = NIOLockedValueBox<[String: String]>([:])
+    /// The video codec each rung's encoder was seen to produce (a rung not encoding now is listed with it).
+    private let knownVideoCodecs = NIOLockedValueBox<[String: String]>([:])
 
     public init(
         registry: StreamRegistry, renditions: RenditionDirectory, idleTimeout: Duration = .seconds(10),
-        firstSegmentTimeout: Duration = .seconds(12), logger: Logger
+        startupTimeout: Duration = .seconds(15), logger: Logger
     ) {
         self.registry = registry
         self.renditions = renditions
         self.idleTimeout = idleTimeout
-        self.firstSegmentTimeout = firstSegmentTimeout
+        self.startupTimeout = startupTimeout
         self.logger = logger
     }
 
@@ -44,25 +47,30 @@ public final class HLSPackager: HLSHost, Sendable {
     public func multivariantPlaylist(for source: StreamKey, query: String, client: HLSClient) async -> String? {
         guard let stream = registry.stream(source), stream.isPublished else { return nil }
         let snapshot = stream.snapshot()
-        // The source variant is cheap (no encoding): starting it tells the source's codecs.
-        let sourceVariant = variant(source, "source", client: client)
+        let sourceVariant = variant(source, "source")
+        sourceVariant?.keepAlive()
+        for rung in renditions.renditions(for: source) { variant(source, rung.name)?.keepAlive() }
         var sourceTracks = sourceVariant?.tracks
         for _ in 0..<20 where sourceTracks == nil {
             try? await Task.sleep(for: .milliseconds(50))
             sourceTracks = sourceVariant?.tracks
         }
-        let sourceCodecs = sourceTracks?.codecs ?? "avc1.64001f,mp4a.40.2"
+        // Until a rung's own sequence header is seen, its video is listed as the source's; its
+        // audio is always the source's (AAC re-encoded, same object type).
+        let sourceVideo = sourceTracks?.videoCodec ?? "avc1.64001f"
+        let audio = sourceTracks.map { $0.audio == nil ? nil : $0.audioCodec } ?? "mp4a.40.2"
+        let codecs = { (video: String) in [video, audio].compactMap { $0 }.joined(separator: ",") }
         let suffix = query.isEmpty ? "" : "?" + query
         let fps = snapshot.video.map { $0.fps > 0 ? String(format: ",FRAME-RATE=%.3f", $0.fps) : "" } ?? ""
         var entries: [(name: String, line: String)] = []
         for rung in renditions.renditions(for: source) {
-            let codecs = running.withLockedValue { $0[VariantKey(source: source, variant: rung.name)]?.packager.tracks?.codecs }
-                ?? knownCodecs.withLockedValue { $0[rung.name] } ?? sourceCodecs
-            entries.append((rung.name, "#EXT-X-STREAM-INF:BANDWIDTH=\(rung.totalKbps * 1100),AVERAGE-BANDWIDTH=\(rung.totalKbps * 1000),RESOLUTION=\(rung.width)x\(rung.height),CODECS=\"\(codecs)\"\(fps)"))
+            let video = running.withLockedValue { $0[VariantKey(source: source, variant: rung.name)]?.packager.tracks?.videoCodec }
+                ?? knownVideoCodecs.withLockedValue { $0[rung.name] } ?? sourceVideo
+            entries.append((rung.name, "#EXT-X-STREAM-INF:BANDWIDTH=\(rung.totalKbps * 1100),AVERAGE-BANDWIDTH=\(rung.totalKbps * 1000),RESOLUTION=\(rung.width)x\(rung.height),CODECS=\"\(codecs(video))\"\(fps)"))
         }
         let sourceKbps = max(snapshot.inputKbps, 1)
         let resolution = snapshot.video.map { ",RESOLUTION=\($0.width)x\($0.height)" } ?? ""
-        entries.append(("source", "#EXT-X-STREAM-INF:BANDWIDTH=\(sourceKbps * 1200),AVERAGE-BANDWIDTH=\(sourceKbps * 1000)\(resolution),CODECS=\"\(sourceCodecs)\"\(fps)"))
+        entries.append(("source", "#EXT-X-STREAM-INF:BANDWIDTH=\(sourceKbps * 1200),AVERAGE-BANDWIDTH=\(sourceKbps * 1000)\(resolution),CODECS=\"\(codecs(sourceVideo))\"\(fps)"))
         // A native player starts on the first variant: the rung that fits the site's link.
         if let bandwidth = client.bandwidthKbps, let fitting = entries.firstIndex(where: { entry in
             renditions.renditions(for: source).first { $0.name == entry.name }.map { $0.totalKbps <= bandwidth } ?? false
@@ -78,10 +86,11 @@ public final class HLSPackager: HLSHost, Sendable {
     }
 
     public func mediaPlaylist(for source: StreamKey, variant name: String, query: String, client: HLSClient) async -> String? {
-        guard let packager = variant(source, name, client: client) else { return nil }
-        let playlist = await packager.mediaPlaylist(query: query, timeout: firstSegmentTimeout)
+        guard let packager = variant(source, name) else { return nil }
+        packager.touch(client, bytes: 0)
+        let playlist = await packager.mediaPlaylist(query: query, timeout: startupTimeout)
         if let playlist { packager.touch(client, bytes: playlist.utf8.count) }
-        if let codecs = packager.tracks?.codecs, name != "source" { knownCodecs.withLockedValue { $0[name] = codecs } }
+        if let video = packager.tracks?.videoCodec, name != "source" { knownVideoCodecs.withLockedValue { $0[name] = video } }
         return playlist
     }
 
@@ -109,7 +118,7 @@ public final class HLSPackager: HLSHost, Sendable {
     }
 
     /// The running packager of a variant, started if it is not (nil: no such live variant).
-    private func variant(_ source: StreamKey, _ name: String, client: HLSClient) -> HLSVariantPackager? {
+    private func variant(_ source: StreamKey, _ name: String) -> HLSVariantPackager? {
         guard let stream = registry.stream(source), stream.isPublished else { return nil }
         guard name == "source" || renditions.renditions(for: source).contains(where: { $0.name == name }) else { return nil }
         let key = VariantKey(source: source, variant: name)
@@ -117,7 +126,6 @@ public final class HLSPackager: HLSHost, Sendable {
             if let current = map[key], !current.packager.isFinished { return current.packager }
             guard !stopped.withLockedValue({ $0 }) else { return nil }
             let packager = HLSVariantPackager(source: source, variant: name, idleTimeout: idleTimeout, logger: logger)
-            packager.touch(client, bytes: 0)
             let registry = self.registry
             let played = Rendition.playedKey(source: source, rendition: name)
             let attached = registry.attachSubscriber(packager, to: played)
@@ -129,7 +137,6 @@ public final class HLSPackager: HLSHost, Sendable {
             map[key] = Running(packager: packager, task: task)
             return packager
         }
-        if let started, started.isFinished == false { logger.debug("hls variant active", metadata: ["stream": "\(source)", "variant": "\(name)"]) }
         return started
     }
 

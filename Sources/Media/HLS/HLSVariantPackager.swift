@@ -58,6 +58,12 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     var isFinished: Bool { state.withLockedValue { $0.finished } }
     var tracks: FragmentedMP4Muxer.Tracks? { state.withLockedValue { $0.tracks } }
 
+    /// Keeps the variant alive for another `idleTimeout` without a client (a multivariant fetch).
+    func keepAlive() {
+        let now = ContinuousClock.now
+        state.withLockedValue { $0.lastFetch = now }
+    }
+
     /// Counts a fetch of `bytes` by `client` (keeps the variant alive).
     func touch(_ client: HLSClient, bytes: Int) {
         let now = ContinuousClock.now
@@ -76,13 +82,21 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         }
     }
 
-    /// The media playlist once a segment exists, waiting up to `timeout` for the first; nil if
-    /// none came (or the variant ended first).
+    /// Segments a just-started variant waits for before its first playlist: players start a few
+    /// target durations from a live playlist's end (RFC 8216 6.3.3), and Chromium's own player
+    /// fails on a live playlist of one segment instead of waiting for the next.
+    static let startingSegments = 3
+
+    /// The media playlist once the window holds `startingSegments` (or, after `timeout`, any);
+    /// nil if none came (or the variant ended first).
     func mediaPlaylist(query: String, timeout: Duration) async -> String? {
         let deadline = ContinuousClock.now + timeout
         while true {
+            let now = ContinuousClock.now
             let (playlist, finished): (String?, Bool) = state.withLockedValue { state in
-                (state.window.segments.isEmpty ? nil : state.window.mediaPlaylist(query: query), state.finished)
+                let count = state.window.segments.count
+                let ready = count >= Self.startingSegments || (count > 0 && (now >= deadline || state.window.nextSequence > count))
+                return (ready ? state.window.mediaPlaylist(query: query) : nil, state.finished)
             }
             if let playlist { return playlist }
             if finished || ContinuousClock.now >= deadline || Task.isCancelled { return nil }
@@ -136,14 +150,20 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         logger.info("hls variant stopped", metadata: ["reason": "\(reason)", "segments": "\(state.withLockedValue { $0.window.nextSequence })"])
     }
 
-    /// The cutting: a segment per keyframe (every 2 s for audio alone), a new init section when
-    /// the codec configuration changes or a new publisher starts.
+    /// The cutting: a segment at each keyframe at least `minimumSegmentMillis` after the segment's
+    /// start (every 2 s for audio alone), a new init section when the codec configuration changes
+    /// or a new publisher starts. Audio older than the muxer's first picture (a stream's cached
+    /// audio from before it was watched) is left out, so a segment's tracks start together.
     private struct Segmenter {
         let logger: Logger
         var tracks = FragmentedMP4Muxer.Tracks()
         var muxer: FragmentedMP4Muxer?
         var segmentStart: Int64 = 0
         var lastTimestamp: Int64 = 0
+        var muxerStart: Int64 = 0
+        /// Shorter keyframe gaps (a rung's forced keyframe when it resumes) stay in one segment;
+        /// the ladder's aligned keyframes are further apart, so variants still cut alike.
+        static let minimumSegmentMillis: Int64 = 1000
 
         mutating func take(_ message: MediaMessage, into state: NIOLockedValueBox<State>) {
             let timestamp = Int64(message.timestamp)
@@ -159,8 +179,9 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
             let startsPicture = message.kind == .video && message.isKeyframe
             do throws(FFmpegError) {
                 if let muxer {
+                    if message.kind == .audio, tracks.video != nil, timestamp < muxerStart { return }
                     let audioAlone = tracks.video == nil && message.kind == .audio && timestamp - segmentStart >= 2000
-                    if (startsPicture || audioAlone) && timestamp > segmentStart {
+                    if (startsPicture && timestamp - segmentStart >= Self.minimumSegmentMillis) || audioAlone {
                         try cut(muxer, at: timestamp, into: state)
                     }
                     try muxer.write(message)
@@ -172,6 +193,7 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
                     let section = ByteBuffer(bytes: muxer.initSection)
                     state.withLockedValue { $0.window.startMap(section) }
                     segmentStart = timestamp
+                    muxerStart = timestamp
                     try muxer.write(message)
                 }
                 lastTimestamp = max(lastTimestamp, timestamp)

@@ -22,7 +22,7 @@ public final class FragmentedMP4Muxer {
             switch message.kind {
             case .video:
                 guard bytes.count > 5, bytes[0] & 0x8F == 7, let parsed = try? AVCConfiguration.parse(Array(bytes[5...])) else { return false }
-                video = (Array(bytes[5...]), parsed)
+                video = (AVCHighProfileExtension.completing(Array(bytes[5...])), parsed)
             case .audio:
                 guard bytes.count > 2, bytes[0] >> 4 == 10, let parsed = try? AACConfiguration.parse(Array(bytes[2...])) else { return false }
                 audio = (Array(bytes[2...]), parsed)
@@ -32,15 +32,17 @@ public final class FragmentedMP4Muxer {
             return true
         }
 
-        /// The HLS CODECS attribute (RFC 8216 4.4.6.2): `avc1.PPCCLL` from the record, `mp4a.40.N`.
-        public var codecs: String {
-            var list: [String] = []
-            if let record = video?.record, record.count >= 4 {
-                list.append("avc1." + record[1...3].map { String($0, radix: 16).leftPadded(to: 2) }.joined())
-            }
-            if let audio = audio?.configuration { list.append("mp4a.40.\(audio.objectType)") }
-            return list.joined(separator: ",")
+        /// The video's RFC 6381 codec name, `avc1.PPCCLL` from the record's profile and level.
+        public var videoCodec: String? {
+            guard let record = video?.record, record.count >= 4 else { return nil }
+            return "avc1." + record[1...3].map { String($0, radix: 16).leftPadded(to: 2) }.joined()
         }
+
+        /// The audio's, `mp4a.40.<object type>`.
+        public var audioCodec: String? { audio.map { "mp4a.40.\($0.configuration.objectType)" } }
+
+        /// The HLS CODECS attribute (RFC 8216 4.4.6.2) of both tracks.
+        public var codecs: String { [videoCodec, audioCodec].compactMap { $0 }.joined(separator: ",") }
 
         public static func == (lhs: Tracks, rhs: Tracks) -> Bool {
             lhs.video?.record == rhs.video?.record && lhs.audio?.config == rhs.audio?.config

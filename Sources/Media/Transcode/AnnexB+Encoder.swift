@@ -58,6 +58,6 @@ extension AnnexB {
         for unit in pps {
             record += [UInt8(unit.count >> 8), UInt8(unit.count & 0xFF)] + unit
         }
-        return record
+        return AVCHighProfileExtension.completing(record)
     }
 }

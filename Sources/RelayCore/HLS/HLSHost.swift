@@ -20,8 +20,8 @@ public protocol HLSHost: Sendable {
     /// The multivariant playlist of the ladder and the source; `query` is appended to every URI
     /// (the client's token). Nil when the stream is not live.
     func multivariantPlaylist(for source: StreamKey, query: String, client: HLSClient) async -> String?
-    /// A variant's media playlist, waiting (a few seconds at most) for its first segment when the
-    /// variant just started. Nil when the stream or variant does not exist.
+    /// A variant's media playlist, waiting (a few segments' time at most) when the variant just
+    /// started. Nil when the stream or variant does not exist.
     func mediaPlaylist(for source: StreamKey, variant: String, query: String, client: HLSClient) async -> String?
     /// An init section (ftyp + moov) by its number in the media playlist's EXT-X-MAP.
     func initSection(for source: StreamKey, variant: String, number: Int, client: HLSClient) -> ByteBuffer?
