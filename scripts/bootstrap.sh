@@ -7,7 +7,7 @@ PACKAGES=(
   pkg-config
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libsrt-gnutls-dev libsrtp2-dev libssl-dev libopus-dev libsqlite3-dev
-  ffmpeg rtmpdump srt-tools chromium
+  ffmpeg rtmpdump srt-tools chromium fonts-wqy-microhei
   iproute2 nftables procps postgresql python3-pip
 )
 

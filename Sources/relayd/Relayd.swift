@@ -240,6 +240,7 @@ struct Relayd: AsyncParsableCommand {
         )
         configuration.limits.apply(to: &api)
         api.webRTC = (host: webrtc, policy: limitedPolicy)
+        api.servesTLS = configuration.tls.http
         let hls = HLSPackager(registry: registry, renditions: renditions, logger: Logger(label: "relay.hls"))
         api.hls = (host: hls, policy: limitedPolicy)
         let http = Application(

@@ -19,6 +19,8 @@ public struct ControlPlaneAPI: Sendable {
     /// The WebRTC media server and the access policy its WHEP, watch-page and HTTP-FLV routes
     /// ask (nil: none of those routes).
     public var webRTC: (host: any WebRTCPlaybackHost, policy: any AccessPolicy)?
+    /// The HTTP port serves TLS: the patrol wall's session cookie is then `Secure`.
+    public var servesTLS = false
     /// The HLS packager and the access policy its multivariant playlists ask (nil: no HLS).
     public var hls: (host: any HLSHost, policy: any AccessPolicy)?
 
@@ -55,6 +57,14 @@ public struct ControlPlaneAPI: Sendable {
         addClasses(api)
         if let policy = webRTC?.policy, let registry {
             FLVRoutes(policy: policy, registry: registry, ladder: renditions?.ladderNames ?? []).add(to: router)
+        }
+        do {
+            try PatrolPage(
+                service: service, adminToken: adminToken, registry: registry, renditions: renditions, webRTC: webRTC?.host,
+                limiter: authLimiter, secureCookies: servesTLS
+            ).add(to: router)
+        } catch {
+            Logger(label: "relay.http").error("the patrol wall is not served", metadata: ["error": "\(error)"])
         }
         if let hls {
             HLSRoutes(host: hls.host, policy: hls.policy, tokens: HLSTokens()).add(to: router)

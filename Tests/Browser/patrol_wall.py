@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Drives relayd's /patrol wall in Debian's Chromium (Playwright): the login form with a wrong
+token (the message it shows), then the right one; waits for --tiles live tiles whose muted
+videos play, prints a line "READY {json}" (and saves --screenshot), then waits up to --wait-lost
+seconds for a tile to say its publisher dropped, and prints one JSON line with what it saw.
+
+    patrol_wall.py BASE_URL --token TOKEN [--tiles N] [--screenshot FILE] [--wait-lost S]
+"""
+import argparse
+import json
+import sys
+import time
+
+from playwright.sync_api import sync_playwright
+
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--autoplay-policy=no-user-gesture-required",
+    "--allow-loopback-in-peer-connection",
+    "--use-fake-ui-for-media-stream",
+]
+
+TILES = """() => Array.from(document.querySelectorAll('.tile')).map(t => ({
+  classId: t.dataset.classId, state: t.dataset.state || null,
+  width: t.querySelector('video').videoWidth, time: t.querySelector('video').currentTime,
+  text: t.querySelector('.info').innerText }))"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("base")
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--tiles", type=int, default=1)
+    parser.add_argument("--screenshot")
+    parser.add_argument("--wait-lost", type=float, default=0)
+    parser.add_argument("--timeout", type=float, default=40)
+    args = parser.parse_args()
+    result = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 860})
+            page.goto(args.base + "/patrol")
+            result["loginForm"] = page.locator("#token").count() == 1
+            page.fill("#token", "not-the-token")
+            with page.expect_navigation():
+                page.click("#login")
+            result["wrongTokenMessage"] = page.inner_text("#message")
+            page.fill("#token", args.token)
+            with page.expect_navigation():
+                page.click("#login")
+            result["wallTitle"] = page.title()
+            cookies = [c for c in page.context.cookies() if c["name"] == "relay_patrol"]
+            result["cookie"] = {k: cookies[0][k] for k in ("httpOnly", "sameSite", "path")} if cookies else None
+            deadline = time.time() + args.timeout
+            tiles = []
+            while time.time() < deadline:
+                tiles = page.evaluate(TILES)
+                playing = [t for t in tiles if t["state"] == "live" and t["width"] > 0 and t["time"] > 0.5]
+                if len(playing) >= args.tiles:
+                    break
+                time.sleep(0.5)
+            result["tiles"] = tiles
+            result["upcoming"] = page.inner_text("#upcoming")
+            if args.screenshot:
+                page.screenshot(path=args.screenshot)
+            print("READY " + json.dumps(result, ensure_ascii=False), flush=True)
+            if args.wait_lost > 0:
+                deadline = time.time() + args.wait_lost
+                while time.time() < deadline:
+                    tiles = page.evaluate(TILES)
+                    if any(t["state"] == "lost" for t in tiles):
+                        break
+                    time.sleep(0.5)
+                result["afterDrop"] = tiles
+            # A tile opens its class large, with sound.
+            page.click(".tile[data-state='live']")
+            time.sleep(3)
+            result["large"] = page.evaluate("(() => { const v = document.getElementById('largeVideo'); return { width: v.videoWidth, muted: v.muted, time: v.currentTime }; })()")
+        finally:
+            browser.close()
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
