@@ -203,7 +203,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RelayCoreTests",
-            dependencies: ["RelayCore", "RelayTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "RelayCore", "RelayTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "RTMPTests",

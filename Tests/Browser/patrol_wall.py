@@ -21,10 +21,20 @@ FLAGS = [
     "--use-fake-ui-for-media-stream",
 ]
 
-TILES = """() => Array.from(document.querySelectorAll('.tile')).map(t => ({
-  classId: t.dataset.classId, state: t.dataset.state || null,
-  width: t.querySelector('video').videoWidth, time: t.querySelector('video').currentTime,
-  text: t.querySelector('.info').innerText }))"""
+TILES = """() => Array.from(document.querySelectorAll('.tile')).map(t => {
+  const v = t.querySelector('video');
+  // Not blank: the distinct colours of the tile's current picture, drawn small.
+  let colours = 0;
+  if (v.videoWidth > 0) {
+    const c = document.createElement('canvas'); c.width = 32; c.height = 18;
+    const g = c.getContext('2d'); g.drawImage(v, 0, 0, 32, 18);
+    const d = g.getImageData(0, 0, 32, 18).data; const seen = new Set();
+    for (let i = 0; i < d.length; i += 4) seen.add((d[i] >> 4) << 8 | (d[i + 1] >> 4) << 4 | (d[i + 2] >> 4));
+    colours = seen.size;
+  }
+  return { classId: t.dataset.classId, state: t.dataset.state || null, width: v.videoWidth, time: v.currentTime,
+           colours, text: t.querySelector('.info').innerText };
+})"""
 
 
 def main() -> int:

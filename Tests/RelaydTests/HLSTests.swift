@@ -82,6 +82,8 @@ struct HLSTests {
         #expect(decodeCode == 0)
         #expect(decodeErrors.isEmpty, "decode errors: \(decodeErrors)")
         #expect(!listed.isEmpty, "the live view lists the HLS client")
+        let metrics = try await Curl.call(relay.server + "/metrics")
+        #expect(metrics.body.contains("protocol=\"hls\""), "HLS clients in /metrics")
 
         // Segment boundaries: the newest segments of 480p and 360p start at the same timestamps.
         let dir = try makeTemporaryDirectory("hls")

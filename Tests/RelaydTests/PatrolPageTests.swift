@@ -104,6 +104,7 @@ struct PatrolPageTests {
         #expect(browserCookie?["sameSite"] as? String == "Strict")
         let tiles = result["tiles"] as? [[String: Any]] ?? []
         #expect(tiles.filter { $0["state"] as? String == "live" && ($0["width"] as? Int ?? 0) > 0 }.count == 2, "two playing tiles: \(tiles)")
+        #expect(tiles.allSatisfy { ($0["colours"] as? Int ?? 0) > 8 }, "the tiles' pictures are not blank: \(tiles)")
         #expect(tiles.contains { ($0["text"] as? String)?.contains("王老师") == true })
         #expect((result["upcoming"] as? String)?.contains("英语") == true)
         let afterDrop = result["afterDrop"] as? [[String: Any]] ?? []

@@ -8,7 +8,8 @@ import RelayCore
 /// HTTP-FLV (`GET /flv/live/<classId>[_<rendition>].flv?key=<site key>`): the stream's FLV tags
 /// over chunked HTTP for set-top boxes, ffplay, VLC and flv.js, starting at the cached keyframe
 /// after the metadata and sequence headers. Access as for RTMP; the tag bodies are the relay's
-/// shared payloads (only the 11-byte header and 4-byte trailer are written per player).
+/// shared payloads, and the 11-byte header and 4-byte trailer are framed once per stream
+/// (``MediaMessage/flvFraming``), so a player writes three slices of shared buffers per tag.
 struct FLVRoutes: Sendable {
     let policy: any AccessPolicy
     let registry: StreamRegistry
@@ -65,14 +66,12 @@ struct FLVRoutes: Sendable {
                 for item in items {
                     switch item {
                     case .media(let message):
-                        var header = ByteBuffer()
-                        header.reserveCapacity(11)
-                        FLVTag.header(for: message, into: &header)
-                        var trailer = ByteBuffer()
-                        FLVTag.trailer(for: message, into: &trailer)
-                        try await writer.write(header)
+                        // Framed once by the stream (slices of one shared buffer); messages from
+                        // before the first FLV player (the cached GOP) are framed here.
+                        let framing = message.flvFraming ?? FLVTag.framing(for: message)
+                        try await writer.write(framing.getSlice(at: framing.readerIndex, length: 11)!)
                         try await writer.write(message.payload)
-                        try await writer.write(trailer)
+                        try await writer.write(framing.getSlice(at: framing.readerIndex + 11, length: 4)!)
                         viewer.countSent(15 + message.payload.readableBytes)
                     case .event(.ended(let why)):
                         reason = "the stream ended: \(why)"

@@ -47,18 +47,16 @@ public final class HLSPackager: HLSHost, Sendable {
     public func multivariantPlaylist(for source: StreamKey, query: String, client: HLSClient) async -> String? {
         guard let stream = registry.stream(source), stream.isPublished else { return nil }
         let snapshot = stream.snapshot()
-        let sourceVariant = variant(source, "source")
-        sourceVariant?.keepAlive()
+        variant(source, "source")?.keepAlive()
         for rung in renditions.renditions(for: source) { variant(source, rung.name)?.keepAlive() }
-        var sourceTracks = sourceVariant?.tracks
-        for _ in 0..<20 where sourceTracks == nil {
-            try? await Task.sleep(for: .milliseconds(50))
-            sourceTracks = sourceVariant?.tracks
-        }
-        // Until a rung's own sequence header is seen, its video is listed as the source's; its
-        // audio is always the source's (AAC re-encoded, same object type).
-        let sourceVideo = sourceTracks?.videoCodec ?? "avc1.64001f"
-        let audio = sourceTracks.map { $0.audio == nil ? nil : $0.audioCodec } ?? "mp4a.40.2"
+        // The source's codecs from its sequence headers as the stream holds them. Until a rung's
+        // own header is seen, its video is listed as the source's; its audio is always the
+        // source's (AAC re-encoded, same object type).
+        var sourceTracks = FragmentedMP4Muxer.Tracks()
+        let headers = stream.sequenceHeaders
+        for header in [headers.video, headers.audio].compactMap({ $0 }) { _ = sourceTracks.apply(sequenceHeader: header) }
+        let sourceVideo = sourceTracks.videoCodec ?? "avc1.64001f"
+        let audio = sourceTracks.audioCodec
         let codecs = { (video: String) in [video, audio].compactMap { $0 }.joined(separator: ",") }
         let suffix = query.isEmpty ? "" : "?" + query
         let fps = snapshot.video.map { $0.fps > 0 ? String(format: ",FRAME-RATE=%.3f", $0.fps) : "" } ?? ""

@@ -23,6 +23,16 @@ public enum FLVTag {
         buffer.writeBytes([0, 0, 0])
     }
 
+    /// The tag header (11 bytes) followed by the PreviousTagSize (4 bytes) of `message`, in one
+    /// buffer: what a stream with HTTP-FLV players frames once per message (``MediaMessage/flvFraming``),
+    /// so each player writes slices of it around the shared body.
+    public static func framing(for message: MediaMessage) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 15)
+        header(for: message, into: &buffer)
+        trailer(for: message, into: &buffer)
+        return buffer
+    }
+
     /// PreviousTagSize after `message`'s tag: header plus body.
     public static func trailer(for message: MediaMessage, into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt32(11 + message.payload.readableBytes))

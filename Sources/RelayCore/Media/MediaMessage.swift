@@ -22,6 +22,9 @@ public struct MediaMessage: Sendable {
     public var payload: ByteBuffer
     /// RTMP framing of this message, set once by the stream's framer before fan-out.
     public var wire: ByteBuffer?
+    /// The FLV tag header and PreviousTagSize (``FLVTag/framing(for:)``), set once by a stream
+    /// that has HTTP-FLV players; nil otherwise.
+    public var flvFraming: ByteBuffer?
     public let isKeyframe: Bool
     public let isSequenceHeader: Bool
 
@@ -30,6 +33,7 @@ public struct MediaMessage: Sendable {
         self.timestamp = timestamp
         self.payload = payload
         self.wire = nil
+        self.flvFraming = nil
         let first = payload.getInteger(at: payload.readerIndex, as: UInt8.self) ?? 0
         let second = payload.getInteger(at: payload.readerIndex + 1, as: UInt8.self)
         switch kind {

@@ -20,6 +20,8 @@ public final class LiveStream: Sendable {
         var videoHeader: MediaMessage?
         var audioHeader: MediaMessage?
         var hasVideo = false
+        /// An HTTP-FLV player subscribed once: messages get their FLV framing before fan-out.
+        var framesFLV = false
         var timestampOffset: Int64 = 0
         var lastTimestamp: UInt32?
         var rebasePending = false
@@ -110,6 +112,7 @@ public final class LiveStream: Sendable {
                 state.lastTimestamp = max(state.lastTimestamp ?? 0, message.timestamp)
             }
             framer(&message)
+            if state.framesFLV { message.flvFraming = FLVTag.framing(for: message) }
             state.messagesIn &+= 1
             state.bytesIn &+= message.size
 
@@ -138,6 +141,7 @@ public final class LiveStream: Sendable {
     func addSubscriber(_ subscriber: any StreamSubscriber) {
         state.withLockedValue { state in
             state.subscribers.append(subscriber)
+            if subscriber is FLVViewer { state.framesFLV = true }
             let hasVideo = state.hasVideo
             for config in [state.metadata, state.videoHeader, state.audioHeader] {
                 if let config { subscriber.enqueue(.media(config), streamHasVideo: hasVideo) }
