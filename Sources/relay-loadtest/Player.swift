@@ -54,6 +54,8 @@ struct PlayerSnapshot: Sendable {
     var connected = false
     /// RTP packets missing from the sequence (WebRTC players).
     var lostPackets = 0
+    /// HTTP requests made (HLS players: playlists, init sections, segments).
+    var requests = 0
 }
 
 /// Plays one stream as rtmpdump would: connect, createStream, play; then reads and parses

@@ -18,7 +18,7 @@ struct RelayLoadTest: ParsableCommand {
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run one load test.")
 
-    @Option(help: "Stream the players play: rtmp://host[:port]/app/stream[?query], srt://host:port?streamid=... for SRT players (latency is not measured for SRT), or http://host:port/<WHEP endpoint> for WebRTC players (relayd: /whep/live/<class>?key=...; SRS: /rtc/v1/whep/?app=live&stream=...; latency needs a source without B-frames). Give --publish-url with the last two.")
+    @Option(help: "Stream the players play: rtmp://host[:port]/app/stream[?query], srt://host:port?streamid=... for SRT players (latency is not measured for SRT), http://host:port/.../index.m3u8 for HLS players (relayd: /hls/live/<class>/index.m3u8?key=...; see --hls-variant), or http://host:port/<WHEP endpoint> for WebRTC players (relayd: /whep/live/<class>?key=...; SRS: /rtc/v1/whep/?app=live&stream=...; latency needs a source without B-frames). Give --publish-url with the last two.")
     var url: String
 
     @Option(help: "Where the publisher publishes (default: --url).")
@@ -35,6 +35,9 @@ struct Run: ParsableCommand {
 
     @Option(help: "Seconds between the last player connecting and the start of the measurement window.")
     var warmup = 2.0
+
+    @Option(help: "The variant HLS players take from the multivariant playlist (a rung name or source; default: the first listed).")
+    var hlsVariant: String?
 
     @Flag(help: "WebRTC players decrypt every SRTP packet, as a browser does (default: only each frame's first packet, so the load generator's CPU goes to the server; the rest is counted from the clear RTP header).")
     var decryptAll = false
@@ -59,8 +62,9 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let srtURL = SRTURL(url)
-        let whepURL = WHEPURL(url)
-        guard let playURL = srtURL == nil && whepURL == nil ? RTMPURL(url) : RTMPURL("rtmp://127.0.0.1/other/players") else {
+        let hlsURL = HLSURL(url)
+        let whepURL = hlsURL == nil ? WHEPURL(url) : nil
+        guard let playURL = srtURL == nil && whepURL == nil && hlsURL == nil ? RTMPURL(url) : RTMPURL("rtmp://127.0.0.1/other/players") else {
             throw ValidationError("bad --url \(url)")
         }
         guard let pubURL = RTMPURL(publishURL ?? url) else { throw ValidationError("bad --publish-url (an rtmp:// URL)") }
@@ -106,6 +110,7 @@ struct Run: ParsableCommand {
         let rampStart = Date()
         var srtPlayers: [SRTLoadPlayer] = []
         var whepPlayers: [WHEPLoadPlayer] = []
+        var hlsPlayers: [HLSLoadPlayer] = []
         let identity = whepURL == nil ? nil : try WHEPClientIdentity()
         for index in 0..<players {
             // The next player's slot at --connect-rate (after this one started).
@@ -117,6 +122,12 @@ struct Run: ParsableCommand {
                 let player = WHEPLoadPlayer(url: whepURL, identity: identity, sendLog: flv == nil ? nil : sendLog, loop: group.next(), decryptsEveryPacket: decryptAll)
                 player.start()
                 whepPlayers.append(player)
+                continue
+            }
+            if let hlsURL {
+                let player = HLSLoadPlayer(url: hlsURL, variant: hlsVariant, startedAt: NIODeadline.now().uptimeNanoseconds)
+                player.start()
+                hlsPlayers.append(player)
                 continue
             }
             if let srtURL {
@@ -154,7 +165,9 @@ struct Run: ParsableCommand {
             (try? player.loop.submit { player.snapshot() }.wait()) ?? PlayerSnapshot()
         }
         // SRT and WebRTC players (their own threads or loops, not a channel future each).
+        if !hlsPlayers.isEmpty { Thread.sleep(forTimeInterval: 3) }  // HLS players start on their first segment
         let threadedConnected = srtPlayers.filter { $0.snapshot().connected }.count + whepPlayers.filter { whepSnapshot($0).connected }.count
+            + hlsPlayers.filter { $0.snapshot().connected }.count
         log("\(channels.count + threadedConnected) of \(players) players connected in \(String(format: "%.1f", -rampStart.timeIntervalSinceNow)) s; warm-up \(warmup) s")
         Thread.sleep(forTimeInterval: warmup)
 
@@ -162,7 +175,7 @@ struct Run: ParsableCommand {
         func snapshots() -> [PlayerSnapshot] {
             channels.map { handler, channel in
                 (try? channel.eventLoop.submit { handler.snapshot() }.wait()) ?? PlayerSnapshot()
-            } + srtPlayers.map { $0.snapshot() } + whepPlayers.map(whepSnapshot)
+            } + srtPlayers.map { $0.snapshot() } + whepPlayers.map(whepSnapshot) + hlsPlayers.map { $0.snapshot() }
         }
         let before = snapshots()
         let procBefore = ProcSample.read(pids: pids)
@@ -180,7 +193,8 @@ struct Run: ParsableCommand {
 
         // Stop everything we started.
         for player in srtPlayers { player.stop() }
-        connectFailures += after.suffix(srtPlayers.count + whepPlayers.count).filter { !$0.connected }.compactMap(\.failure)
+        for player in hlsPlayers { player.stop() }
+        connectFailures += after.suffix(srtPlayers.count + whepPlayers.count + hlsPlayers.count).filter { !$0.connected }.compactMap(\.failure)
         for (handler, channel) in channels {
             _ = channel.eventLoop.submit { handler.stopping = true }
         }
@@ -220,6 +234,7 @@ struct Run: ParsableCommand {
         report.firstKeyframeP99Ms = percentile(firsts, 99).map { Double($0) / 1000 }
         report.stalls = after.reduce(0) { $0 + $1.stalls }
         report.lostPackets = zip(before, after).reduce(0) { $0 + $1.1.lostPackets - $1.0.lostPackets }
+        report.httpRequests = zip(before, after).reduce(0) { $0 + $1.1.requests - $1.0.requests }
         report.disconnects = after.filter(\.disconnected).count
         report.failures = Array(Set(after.compactMap(\.failure) + connectFailures + (publisherFailure.map { [$0] } ?? []))).sorted()
         latencies.sort()
@@ -267,6 +282,7 @@ struct Report: Codable {
     var firstKeyframeP99Ms: Double?
     var stalls = 0
     var lostPackets = 0
+    var httpRequests = 0
     var disconnects = 0
     var failures: [String] = []
     var latencySamples = 0
@@ -301,6 +317,7 @@ struct Report: Codable {
             "latency: p50 \(f(latencyP50Ms, 2)) ms p99 \(f(latencyP99Ms, 2)) ms max \(f(latencyMaxMs, 2)) ms (\(latencySamples) messages)",
             "stalls: \(stalls)",
             "lost packets (WebRTC): \(lostPackets)",
+            "http requests (HLS): \(httpRequests) (\(f(Double(httpRequests) / max(windowSeconds, 0.001))) per s)",
             "disconnects: \(disconnects)",
             "publisher messages: \(publisherMessages)",
         ]

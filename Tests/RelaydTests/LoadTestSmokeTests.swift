@@ -121,6 +121,27 @@ struct LoadTestSmokeTests {
         #expect(await relay.stop() == 0)
     }
 
+    /// HLS clients of relay-loadtest: each reads the multivariant playlist, then its variant's
+    /// media playlist and every new segment once; bytes, requests and the first segment counted.
+    @Test func hlsPlayersFetchEveryNewSegment() async throws {
+        let dir = try makeTemporaryDirectory("loadtest-hls")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let flv = try await Self.makeFLV(in: dir, gopFrames: 25)
+        let relay = try await RelaydServer()
+        let (json, out) = try await Self.loadTest([
+            "--url", "\(relay.server)/hls/live/hlssmoke/index.m3u8", "--hls-variant", "source", "--publish-url", relay.url("hlssmoke"),
+            "--flv", flv, "--players", "5", "--duration", "5", "--warmup", "1", "--lead", "2", "--connect-rate", "50",
+            "--pid", "\(relay.child.pid)", "--label", "relayd-hls",
+        ], in: dir, timeout: .seconds(60))
+        #expect(json["connected"] as? Int == 5, "\(out)")
+        #expect(json["gotKeyframe"] as? Int == 5, "every client got a first segment: \(out)")
+        #expect(json["disconnects"] as? Int == 0, "\(out)")
+        #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.1, "every client receives the stream: \(out)")
+        #expect((json["httpRequests"] as? Int ?? 0) >= 5 * 5, "playlists and segments: \(out)")
+        #expect(json["stalls"] as? Int == 0, "\(out)")
+        #expect(await relay.stop() == 0)
+    }
+
     /// A source with B-frames is never sent to a browser as is: a viewer pinned to `_source` is
     /// moved to the top rung (encoded without B-frames) and keeps receiving pictures.
     @Test func aPinnedSourceViewerOfABFrameSourceMovesToARung() async throws {
