@@ -30,6 +30,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=20)
     parser.add_argument("--screenshot")
     parser.add_argument("--no-webrtc", action="store_true")
+    parser.add_argument("--play-seconds", type=float, default=1.5, help="how long to watch once playing")
     args = parser.parse_args()
     result = {}
     with sync_playwright() as p:
@@ -63,7 +64,7 @@ def main() -> int:
                         if first is None:
                             first = now[0]
                             result["playingAfterSeconds"] = args.timeout - (deadline - time.time())
-                        elif now[0] > first + 1.5:
+                        elif now[0] > first + args.play_seconds:
                             break
                     time.sleep(0.25)
                 result["currentTime"], result["videoWidth"] = page.evaluate(
@@ -71,6 +72,11 @@ def main() -> int:
                 )
                 result["advanced"] = first is not None and result["currentTime"] > first
                 result["transport"] = page.evaluate("document.getElementById('video').dataset.transport || null")
+                # How far the picture is behind the newest media the player holds (HLS: the newest
+                # part it fetched), a lower bound of its latency behind the relay's live edge.
+                result["behindBufferedSeconds"] = page.evaluate(
+                    "(v => v.buffered.length ? v.buffered.end(v.buffered.length - 1) - v.currentTime : null)(document.getElementById('video'))"
+                )
                 result["error"] = page.evaluate("(e => e && (e.code + ' ' + e.message))(document.getElementById('video').error)")
                 result["requests"] = ["/".join(r) for r in requests[-12:]]
                 if not native:

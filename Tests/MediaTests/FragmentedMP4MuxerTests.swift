@@ -154,4 +154,38 @@ struct HLSSegmentWindowTests {
         #expect(window.map(number: 0) == nil, "an init section no kept segment uses is gone")
         #expect(window.map(number: 1) != nil)
     }
+
+    @Test("low-latency HLS: parts listed as they come, a preload hint, old segments' parts dropped")
+    func partsAndPreloadHint() {
+        var window = HLSSegmentWindow(listed: 6, extraKept: 0, targetDuration: 2, partTarget: 0.6)
+        window.startMap(Self.bytes(0xA0))
+        window.appendPart(durationSeconds: 0.5, independent: true, bytes: Self.bytes(1))
+        window.appendPart(durationSeconds: 0.5, independent: false, bytes: Self.bytes(2))
+        #expect(window.has(sequence: 0, part: 1))
+        #expect(!window.has(sequence: 0, part: 2))
+        #expect(!window.has(sequence: 0, part: nil))
+        #expect(window.part(sequence: 0, index: 1) == Self.bytes(2))
+        window.closeSegment(startMillis: 0)
+        #expect(window.segment(sequence: 0) == ByteBuffer(bytes: [1, 2]), "a segment is its parts one after another")
+        #expect(window.part(sequence: 0, index: 0) == Self.bytes(1))
+        window.appendPart(durationSeconds: 0.52, independent: true, bytes: Self.bytes(3))
+        let playlist = window.mediaPlaylist(query: "t=x")
+        #expect(playlist.contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.800\n#EXT-X-PART-INF:PART-TARGET=0.600\n"))
+        #expect(playlist.contains("""
+            #EXT-X-PART:DURATION=0.500,URI="0.0.m4s?t=x",INDEPENDENT=YES
+            #EXT-X-PART:DURATION=0.500,URI="0.1.m4s?t=x"
+            #EXTINF:1.000,
+            0.m4s?t=x
+            #EXT-X-PART:DURATION=0.520,URI="1.0.m4s?t=x",INDEPENDENT=YES
+            #EXT-X-PRELOAD-HINT:TYPE=PART,URI="1.1.m4s?t=x"
+
+            """), "\(playlist)")
+        for index in 1...4 {
+            window.closeSegment(startMillis: Int64(index * 1000))
+            window.appendPart(durationSeconds: 0.5, independent: true, bytes: Self.bytes(UInt8(10 + index)))
+        }
+        #expect(window.part(sequence: 0, index: 0) == nil, "parts only for the newest segments")
+        #expect(window.segment(sequence: 0) != nil)
+        #expect(!window.mediaPlaylist(query: "").contains("\"0.0.m4s\""))
+    }
 }

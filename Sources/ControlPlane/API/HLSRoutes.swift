@@ -8,7 +8,9 @@ import RelayCore
 /// ladder and the source, then per variant `<variant>/index.m3u8`, `init-<n>.mp4` and `<n>.m4s`
 /// (fMP4), all served from memory by the ``HLSHost``. The key is checked at the multivariant
 /// playlist with the same access rules as the other protocols; every URI after it carries a
-/// short-lived opaque token (`?t=`) instead, so the key is not repeated in access logs.
+/// short-lived opaque token (`?t=`) instead, so the key is not repeated in access logs. Media
+/// playlists are low-latency HLS as well: parts `<n>.<i>.m4s`, blocking reloads with
+/// `_HLS_msn`/`_HLS_part`, a preload hint whose part is answered as soon as it is cut.
 struct HLSRoutes: Sendable {
     let host: any HLSHost
     let policy: any AccessPolicy
@@ -50,7 +52,14 @@ struct HLSRoutes: Sendable {
             throw APIError(.forbidden, "forbidden", "no valid HLS token: fetch the class's index.m3u8 with a site key first")
         }
         if file == "index.m3u8" {
-            guard let playlist = await host.mediaPlaylist(for: source, variant: variant, query: "t=\(client.id)", client: client) else {
+            // A blocking reload (low-latency HLS): wait until the playlist has that segment or part.
+            let query = request.uri.queryParameters
+            let wanted = query.get("_HLS_msn").flatMap { Int(String($0)) }.map {
+                HLSPosition(mediaSequence: $0, part: query.get("_HLS_part").flatMap { Int(String($0)) })
+            }
+            guard let playlist = await host.mediaPlaylist(
+                for: source, variant: variant, query: "t=\(client.id)", blockingUntil: wanted, client: client
+            ) else {
                 throw APIError.notFound("HLS variant '\(variant)' of '\(source.name)'")
             }
             return Self.playlist(playlist)
@@ -58,6 +67,11 @@ struct HLSRoutes: Sendable {
         if file.hasPrefix("init-"), file.hasSuffix(".mp4"), let number = Int(file.dropFirst(5).dropLast(4)),
            let bytes = host.initSection(for: source, variant: variant, number: number, client: client) {
             return Self.media(bytes, type: "video/mp4")
+        }
+        if file.hasSuffix(".m4s"), case let numbers = file.dropLast(4).split(separator: "."), numbers.count == 2,
+           let sequence = Int(numbers[0]), let index = Int(numbers[1]),
+           let bytes = await host.part(for: source, variant: variant, sequence: sequence, index: index, client: client) {
+            return Self.media(bytes, type: "video/iso.segment")
         }
         if file.hasSuffix(".m4s"), let sequence = Int(file.dropLast(4)),
            let bytes = host.segment(for: source, variant: variant, sequence: sequence, client: client) {

@@ -83,10 +83,14 @@ public final class HLSPackager: HLSHost, Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    public func mediaPlaylist(for source: StreamKey, variant name: String, query: String, client: HLSClient) async -> String? {
+    public func mediaPlaylist(
+        for source: StreamKey, variant name: String, query: String, blockingUntil wanted: HLSPosition?, client: HLSClient
+    ) async -> String? {
         guard let packager = variant(source, name) else { return nil }
         packager.touch(client, bytes: 0)
-        let playlist = await packager.mediaPlaylist(query: query, timeout: startupTimeout)
+        let playlist = await packager.mediaPlaylist(
+            query: query, timeout: startupTimeout, blockingUntil: wanted.map { ($0.mediaSequence, $0.part) }
+        )
         if let playlist { packager.touch(client, bytes: playlist.utf8.count) }
         if let video = packager.tracks?.videoCodec, name != "source" { knownVideoCodecs.withLockedValue { $0[name] = video } }
         return playlist
@@ -94,6 +98,12 @@ public final class HLSPackager: HLSHost, Sendable {
 
     public func initSection(for source: StreamKey, variant name: String, number: Int, client: HLSClient) -> ByteBuffer? {
         guard let packager = existing(source, name), let bytes = packager.initSection(number: number) else { return nil }
+        packager.touch(client, bytes: bytes.readableBytes)
+        return bytes
+    }
+
+    public func part(for source: StreamKey, variant name: String, sequence: Int, index: Int, client: HLSClient) async -> ByteBuffer? {
+        guard let packager = existing(source, name), let bytes = await packager.part(sequence: sequence, index: index) else { return nil }
         packager.touch(client, bytes: bytes.readableBytes)
         return bytes
     }

@@ -2,8 +2,18 @@ import Foundation
 import NIOCore
 
 /// The newest segments of one HLS variant and the init sections they need, with the media
-/// playlist (RFC 8216) that lists them. Pure value: the variant's packager owns it under a lock.
+/// playlist (RFC 8216) that lists them; with a part target, also low-latency HLS (RFC 8216bis,
+/// Apple's LL-HLS): each segment grows from parts (one fMP4 fragment each) listed as they come,
+/// a preload hint for the next, blocking playlist reloads. Pure value: the variant's packager
+/// owns it under a lock.
 public struct HLSSegmentWindow: Sendable {
+    public struct Part: Sendable {
+        public let durationSeconds: Double
+        /// Starts with a keyframe (a player may start here).
+        public let independent: Bool
+        public let bytes: ByteBuffer
+    }
+
     public struct Segment: Sendable {
         public let sequence: Int
         /// The init section (EXT-X-MAP) the segment decodes with.
@@ -11,14 +21,23 @@ public struct HLSSegmentWindow: Sendable {
         public let durationSeconds: Double
         /// The stream timestamp of the segment's first picture (its keyframe), in milliseconds.
         public let startMillis: Int64
+        /// The segment whole: its parts' fragments one after another.
         public let bytes: ByteBuffer
+        /// Its parts, kept while the playlist lists them (the newest few segments).
+        public fileprivate(set) var parts: [Part]
     }
 
     /// How many segments the playlist lists, and how many more stay fetchable after leaving it
     /// (a client that read the previous playlist).
     public let listed: Int
     public let extraKept: Int
+    /// The part target in seconds (EXT-X-PART-INF); nil: plain HLS, segments only.
+    public let partTarget: Double?
+    /// Segments whose parts are listed (and kept) behind the one being built.
+    public static let segmentsWithParts = 3
     public private(set) var segments: [Segment] = []
+    /// The parts of segment `nextSequence`, being built.
+    public private(set) var openParts: [Part] = []
     private(set) var maps: [Int: ByteBuffer] = [:]
     public private(set) var nextSequence = 0
     private var mapNumber = -1
@@ -27,10 +46,11 @@ public struct HLSSegmentWindow: Sendable {
     /// Never decreases (RFC 8216 4.3.3.1: it must not change; it only grows from its start value).
     public private(set) var targetDuration: Int
 
-    public init(listed: Int = 6, extraKept: Int = 2, targetDuration: Int = 2) {
+    public init(listed: Int = 6, extraKept: Int = 2, targetDuration: Int = 2, partTarget: Double? = nil) {
         self.listed = max(listed, 1)
         self.extraKept = max(extraKept, 0)
         self.targetDuration = max(targetDuration, 1)
+        self.partTarget = partTarget
     }
 
     /// A new init section (first, or the codec configuration changed): the next segment uses it.
@@ -39,18 +59,40 @@ public struct HLSSegmentWindow: Sendable {
         maps[mapNumber] = bytes
     }
 
-    /// Adds a complete segment (of the newest init section); the oldest beyond the window go.
-    public mutating func append(durationSeconds: Double, startMillis: Int64, bytes: ByteBuffer) {
-        precondition(mapNumber >= 0, "startMap before append")
-        segments.append(Segment(sequence: nextSequence, mapNumber: mapNumber, durationSeconds: durationSeconds, startMillis: startMillis, bytes: bytes))
+    /// Adds a part to the segment being built.
+    public mutating func appendPart(durationSeconds: Double, independent: Bool, bytes: ByteBuffer) {
+        precondition(mapNumber >= 0, "startMap before appendPart")
+        openParts.append(Part(durationSeconds: durationSeconds, independent: independent, bytes: bytes))
+    }
+
+    /// Ends the segment being built (its parts become one segment); the oldest beyond the window go.
+    public mutating func closeSegment(startMillis: Int64) {
+        guard !openParts.isEmpty else { return }
+        var bytes = ByteBufferAllocator().buffer(capacity: openParts.reduce(0) { $0 + $1.bytes.readableBytes })
+        for part in openParts { bytes.writeImmutableBuffer(part.bytes) }
+        let duration = openParts.reduce(0) { $0 + $1.durationSeconds }
+        segments.append(Segment(
+            sequence: nextSequence, mapNumber: mapNumber, durationSeconds: duration, startMillis: startMillis, bytes: bytes,
+            parts: partTarget == nil ? [] : openParts
+        ))
+        openParts = []
         nextSequence += 1
-        targetDuration = max(targetDuration, Int(durationSeconds.rounded()))
+        targetDuration = max(targetDuration, Int(duration.rounded()))
         while segments.count > listed + extraKept {
             let removed = segments.removeFirst()
             if let next = segments.first, next.mapNumber != removed.mapNumber { discontinuitiesBefore += 1 }
         }
+        for index in segments.indices.dropLast(Self.segmentsWithParts) where !segments[index].parts.isEmpty {
+            segments[index].parts = []
+        }
         let used = Set(segments.map(\.mapNumber))
         maps = maps.filter { used.contains($0.key) || $0.key == mapNumber }
+    }
+
+    /// A whole segment as one part and closed at once (plain HLS).
+    public mutating func append(durationSeconds: Double, startMillis: Int64, bytes: ByteBuffer) {
+        appendPart(durationSeconds: durationSeconds, independent: true, bytes: bytes)
+        closeSegment(startMillis: startMillis)
     }
 
     public func segment(sequence: Int) -> ByteBuffer? {
@@ -58,9 +100,26 @@ public struct HLSSegmentWindow: Sendable {
         return segments[sequence - first.sequence].bytes
     }
 
+    /// Part `index` of segment `sequence` (closed or being built), while it is kept.
+    public func part(sequence: Int, index: Int) -> ByteBuffer? {
+        guard index >= 0 else { return nil }
+        if sequence == nextSequence { return index < openParts.count ? openParts[index].bytes : nil }
+        guard let first = segments.first, sequence >= first.sequence, sequence - first.sequence < segments.count else { return nil }
+        let parts = segments[sequence - first.sequence].parts
+        return index < parts.count ? parts[index].bytes : nil
+    }
+
+    /// True once segment `sequence` is closed, or (with `part`) has that part.
+    public func has(sequence: Int, part: Int?) -> Bool {
+        if sequence < nextSequence { return true }
+        guard sequence == nextSequence, let part else { return false }
+        return part < openParts.count
+    }
+
     public func map(number: Int) -> ByteBuffer? { maps[number] }
 
-    /// The media playlist: the newest `listed` segments, each URI followed by `?query`.
+    /// The media playlist: the newest `listed` segments (and with parts, the newest ones' parts,
+    /// the segment being built and a preload hint), each URI followed by `?query`.
     public func mediaPlaylist(query: String) -> String {
         let shown = segments.suffix(listed)
         let suffix = query.isEmpty ? "" : "?" + query
@@ -71,23 +130,40 @@ public struct HLSSegmentWindow: Sendable {
         if hidden > 0 {
             for index in 1...hidden where segments[index].mapNumber != segments[index - 1].mapNumber { discontinuities += 1 }
         }
-        var lines = [
-            "#EXTM3U",
-            "#EXT-X-VERSION:7",
-            "#EXT-X-TARGETDURATION:\(targetDuration)",
+        var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:\(targetDuration)"]
+        if let partTarget {
+            lines.append(String(format: "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=%.3f", 3 * partTarget))
+            lines.append(String(format: "#EXT-X-PART-INF:PART-TARGET=%.3f", partTarget))
+        }
+        lines += [
             "#EXT-X-MEDIA-SEQUENCE:\(shown.first?.sequence ?? nextSequence)",
             "#EXT-X-DISCONTINUITY-SEQUENCE:\(discontinuities)",
             "#EXT-X-INDEPENDENT-SEGMENTS",
         ]
         var currentMap: Int?
+        func partLines(_ parts: [Part], sequence: Int) {
+            for (index, part) in parts.enumerated() {
+                lines.append(String(format: "#EXT-X-PART:DURATION=%.3f,URI=\"%d.%d.m4s%@\"", part.durationSeconds, sequence, index, suffix)
+                    + (part.independent ? ",INDEPENDENT=YES" : ""))
+            }
+        }
         for segment in shown {
             if segment.mapNumber != currentMap {
                 if currentMap != nil { lines.append("#EXT-X-DISCONTINUITY") }
                 lines.append("#EXT-X-MAP:URI=\"init-\(segment.mapNumber).mp4\(suffix)\"")
                 currentMap = segment.mapNumber
             }
+            partLines(segment.parts, sequence: segment.sequence)
             lines.append("#EXTINF:\(String(format: "%.3f", segment.durationSeconds)),")
             lines.append("\(segment.sequence).m4s\(suffix)")
+        }
+        if partTarget != nil, !shown.isEmpty {
+            if mapNumber != currentMap {
+                lines.append("#EXT-X-DISCONTINUITY")
+                lines.append("#EXT-X-MAP:URI=\"init-\(mapNumber).mp4\(suffix)\"")
+            }
+            partLines(openParts, sequence: nextSequence)
+            lines.append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"\(nextSequence).\(openParts.count).m4s\(suffix)\"")
         }
         return lines.joined(separator: "\n") + "\n"
     }

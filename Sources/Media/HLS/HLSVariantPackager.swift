@@ -42,7 +42,7 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         self.variant = variant
         self.idleTimeout = idleTimeout
         self.queue = FLVViewer(schoolId: nil, rendition: variant)
-        self.state = NIOLockedValueBox(State(window: HLSSegmentWindow(), lastFetch: .now))
+        self.state = NIOLockedValueBox(State(window: HLSSegmentWindow(partTarget: Self.partTarget), lastFetch: .now))
         var logger = logger
         logger[metadataKey: "stream"] = "\(source)"
         logger[metadataKey: "variant"] = "\(variant)"
@@ -82,20 +82,30 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         }
     }
 
+    /// Low-latency HLS: a part is cut at the first picture ≥ `partCutMillis` into it, so parts
+    /// last 0.51 s to 0.51 s + one frame (at 15 fps or more, within the target and ≥ 85 % of it).
+    static let partTarget = 0.6
+    static let partCutMillis: Int64 = 510
+
     /// Segments a just-started variant waits for before its first playlist: players start a few
     /// target durations from a live playlist's end (RFC 8216 6.3.3), and Chromium's own player
     /// fails on a live playlist of one segment instead of waiting for the next.
     static let startingSegments = 3
 
-    /// The media playlist once the window holds `startingSegments` (or, after `timeout`, any);
-    /// nil if none came (or the variant ended first).
-    func mediaPlaylist(query: String, timeout: Duration) async -> String? {
-        let deadline = ContinuousClock.now + timeout
+    /// The media playlist once the window holds `startingSegments` (or, after `timeout`, any),
+    /// and, for a blocking reload (`_HLS_msn`, `_HLS_part`), once it has that segment or part
+    /// (at most three target durations later); nil if none came (or the variant ended first).
+    func mediaPlaylist(query: String, timeout: Duration, blockingUntil wanted: (sequence: Int, part: Int?)? = nil) async -> String? {
+        var deadline = ContinuousClock.now + timeout
+        if wanted != nil {
+            deadline = ContinuousClock.now + .seconds(3 * state.withLockedValue { $0.window.targetDuration })
+        }
         while true {
             let now = ContinuousClock.now
             let (playlist, finished): (String?, Bool) = state.withLockedValue { state in
                 let count = state.window.segments.count
-                let ready = count >= Self.startingSegments || (count > 0 && (now >= deadline || state.window.nextSequence > count))
+                var ready = count >= Self.startingSegments || (count > 0 && (now >= deadline || state.window.nextSequence > count))
+                if let wanted, count > 0 { ready = state.window.has(sequence: wanted.sequence, part: wanted.part) || now >= deadline }
                 return (ready ? state.window.mediaPlaylist(query: query) : nil, state.finished)
             }
             if let playlist { return playlist }
@@ -106,6 +116,22 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
 
     func initSection(number: Int) -> ByteBuffer? { state.withLockedValue { $0.window.map(number: number) } }
     func segment(sequence: Int) -> ByteBuffer? { state.withLockedValue { $0.window.segment(sequence: sequence) } }
+
+    /// A part; the next one (a preload hint) is waited for, up to a few part targets.
+    func part(sequence: Int, index: Int) async -> ByteBuffer? {
+        let deadline = ContinuousClock.now + .seconds(3)
+        while true {
+            let (bytes, upcoming): (ByteBuffer?, Bool) = state.withLockedValue { state in
+                let window = state.window
+                let next = (sequence == window.nextSequence && index >= window.openParts.count && index <= window.openParts.count + 1)
+                    || (sequence == window.nextSequence + 1 && index == 0)
+                return (window.part(sequence: sequence, index: index), next && !state.finished)
+            }
+            if let bytes { return bytes }
+            if !upcoming || ContinuousClock.now >= deadline || Task.isCancelled { return nil }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
 
     var viewerSnapshots: [ViewerSnapshot] {
         let now = ContinuousClock.now
@@ -151,7 +177,8 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     }
 
     /// The cutting: a segment at each keyframe at least `minimumSegmentMillis` after the segment's
-    /// start (every 2 s for audio alone), a new init section when the codec configuration changes
+    /// start (every 2 s for audio alone), a part (a fragment) at the first picture `partCutMillis`
+    /// into the part, a new init section when the codec configuration changes
     /// or a new publisher starts. Audio older than the muxer's first picture (a stream's cached
     /// audio from before it was watched) is left out, so a segment's tracks start together.
     private struct Segmenter {
@@ -159,6 +186,8 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         var tracks = FragmentedMP4Muxer.Tracks()
         var muxer: FragmentedMP4Muxer?
         var segmentStart: Int64 = 0
+        var partStart: Int64 = 0
+        var partIndependent = true
         var lastTimestamp: Int64 = 0
         var muxerStart: Int64 = 0
         /// Shorter keyframe gaps (a rung's forced keyframe when it resumes) stay in one segment;
@@ -180,9 +209,11 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
             do throws(FFmpegError) {
                 if let muxer {
                     if message.kind == .audio, tracks.video != nil, timestamp < muxerStart { return }
-                    let audioAlone = tracks.video == nil && message.kind == .audio && timestamp - segmentStart >= 2000
-                    if (startsPicture && timestamp - segmentStart >= Self.minimumSegmentMillis) || audioAlone {
-                        try cut(muxer, at: timestamp, into: state)
+                    let audioAlone = tracks.video == nil && message.kind == .audio
+                    if (startsPicture && timestamp - segmentStart >= Self.minimumSegmentMillis) || (audioAlone && timestamp - segmentStart >= 2000) {
+                        try cut(muxer, at: timestamp, closing: true, into: state)
+                    } else if (message.kind == .video || audioAlone) && timestamp - partStart >= HLSVariantPackager.partCutMillis {
+                        try cut(muxer, at: timestamp, closing: false, into: state)
                     }
                     try muxer.write(message)
                 } else {
@@ -193,6 +224,8 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
                     let section = ByteBuffer(bytes: muxer.initSection)
                     state.withLockedValue { $0.window.startMap(section) }
                     segmentStart = timestamp
+                    partStart = timestamp
+                    partIndependent = true
                     muxerStart = timestamp
                     try muxer.write(message)
                 }
@@ -203,19 +236,25 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
             }
         }
 
-        private mutating func cut(_ muxer: FragmentedMP4Muxer, at timestamp: Int64, into state: NIOLockedValueBox<State>) throws(FFmpegError) {
+        /// Ends the current part at `timestamp` (a fragment), and with `closing` its segment.
+        private mutating func cut(_ muxer: FragmentedMP4Muxer, at timestamp: Int64, closing: Bool, into state: NIOLockedValueBox<State>) throws(FFmpegError) {
             let bytes = try muxer.cutFragment()
+            let duration = Double(max(timestamp - partStart, 0)) / 1000
+            let independent = partIndependent
             let start = segmentStart
-            segmentStart = timestamp
-            guard !bytes.isEmpty else { return }
-            let duration = Double(timestamp - start) / 1000
-            state.withLockedValue { $0.window.append(durationSeconds: duration, startMillis: start, bytes: ByteBuffer(bytes: bytes)) }
+            partStart = timestamp
+            partIndependent = closing
+            if closing { segmentStart = timestamp }
+            state.withLockedValue { state in
+                if !bytes.isEmpty { state.window.appendPart(durationSeconds: duration, independent: independent, bytes: ByteBuffer(bytes: bytes)) }
+                if closing { state.window.closeSegment(startMillis: start) }
+            }
         }
 
         /// Ends the current segment where it stands; the next keyframe starts a new init section.
         mutating func restart(into state: NIOLockedValueBox<State>) {
             if let muxer, lastTimestamp > segmentStart {
-                try? cut(muxer, at: lastTimestamp, into: state)
+                try? cut(muxer, at: lastTimestamp, closing: true, into: state)
             }
             muxer = nil
         }

@@ -14,6 +14,17 @@ public struct HLSClient: Sendable, Hashable {
     }
 }
 
+/// Where a blocking playlist reload waits to (`_HLS_msn`, `_HLS_part`).
+public struct HLSPosition: Sendable, Equatable {
+    public let mediaSequence: Int
+    public let part: Int?
+
+    public init(mediaSequence: Int, part: Int?) {
+        self.mediaSequence = mediaSequence
+        self.part = part
+    }
+}
+
 /// What the HTTP routes ask of the HLS packager: playlists and the bytes they name, for a source
 /// stream and one of its variants (`source` or a rung name). Access was checked by the routes.
 public protocol HLSHost: Sendable {
@@ -21,8 +32,11 @@ public protocol HLSHost: Sendable {
     /// (the client's token). Nil when the stream is not live.
     func multivariantPlaylist(for source: StreamKey, query: String, client: HLSClient) async -> String?
     /// A variant's media playlist, waiting (a few segments' time at most) when the variant just
-    /// started. Nil when the stream or variant does not exist.
-    func mediaPlaylist(for source: StreamKey, variant: String, query: String, client: HLSClient) async -> String?
+    /// started, or, for a blocking reload, until it lists `blockingUntil`. Nil when the stream or
+    /// variant does not exist.
+    func mediaPlaylist(for source: StreamKey, variant: String, query: String, blockingUntil: HLSPosition?, client: HLSClient) async -> String?
+    /// Part `index` of segment `sequence` (low-latency HLS), waiting briefly for the next part.
+    func part(for source: StreamKey, variant: String, sequence: Int, index: Int, client: HLSClient) async -> ByteBuffer?
     /// An init section (ftyp + moov) by its number in the media playlist's EXT-X-MAP.
     func initSection(for source: StreamKey, variant: String, number: Int, client: HLSClient) -> ByteBuffer?
     /// A media segment by its media sequence number; nil once it left the window.
