@@ -1,11 +1,14 @@
 internal import CSRT
 import Foundation
+import Synchronization
 
 /// A blocking SRT caller socket for clients of the relay (the load generator's SRT players):
 /// connects to `host:port` with a streamid and receives live-mode messages.
-/// One thread uses one caller; ``close()`` may be called from another to end a receive.
+/// One thread uses one caller; ``close()`` may be called from another to end a receive. The
+/// socket is closed exactly once: by ``close()`` or, failing that, when the caller goes away.
 public final class SRTCaller: @unchecked Sendable {
     private let id: SRTSOCKET
+    private let closed = Atomic<Bool>(false)
 
     /// Connects (blocking, up to `connectTimeoutMs`) in live mode with the given streamid.
     public init(host: String, port: Int, streamID: String, latencyMs: Int = 200, passphrase: String? = nil,
@@ -51,6 +54,9 @@ public final class SRTCaller: @unchecked Sendable {
     }
 
     public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         srt_close(id)
     }
+
+    deinit { close() }
 }

@@ -7,7 +7,8 @@ import Synchronization
 
 /// The SRT listener's one thread: waits on libsrt's own epoll for new connections and
 /// readable or broken sockets, accepts (the listen callback has already authorized), and
-/// turns each accepted socket into a publisher or a player.
+/// turns each accepted socket into a publisher or a player. Owns its thread (joined by
+/// ``join()``) and the epoll (released in `deinit`, when no thread can be inside it).
 final class SRTEventLoop: @unchecked Sendable {
     private let listener: SRTListenerSocket
     private let admission: SRTAdmission
@@ -25,7 +26,7 @@ final class SRTEventLoop: @unchecked Sendable {
     /// sent its handshake answer, and if a lossy link drops that answer the caller is not
     /// connected yet and discards what arrives meanwhile (too late to repair afterwards).
     static let playerStartDelay: TimeInterval = 0.3
-    private let finished = Atomic<Bool>(false)
+    private var thread: OwnedThread?
 
     init(
         listener: SRTListenerSocket, admission: SRTAdmission, registry: StreamRegistry, renditions: RenditionDirectory?,
@@ -45,25 +46,26 @@ final class SRTEventLoop: @unchecked Sendable {
         try SRTError.check(srt_epoll_add_usock(epoll, listener.id, &events), "srt_epoll_add_usock")
     }
 
-    func start() {
-        let thread = Thread { [self] in
-            self.run()
-            self.finished.store(true, ordering: .releasing)
-        }
-        thread.name = "srt-epoll"
-        thread.start()
+    func start() throws(OwnedThread.StartError) {
+        thread = try OwnedThread(name: "srt-epoll") { [self] in run() }
     }
 
     /// Asks the thread to stop; it does within its 100 ms wait.
     func stop() { running.store(false, ordering: .releasing) }
 
-    var isFinished: Bool { finished.load(ordering: .acquiring) }
+    /// Waits for the thread to return (after ``stop()``; at most one epoll wait). Blocks: call it
+    /// off the cooperative pool.
+    func join() {
+        thread?.join()
+        thread = nil
+    }
 
-    /// Closes every connection (after ``stop()``, at shutdown).
+    /// Closes every connection (after ``join()``, at shutdown).
     func closeAll(reason: String) {
         for peer in peers.withLockedValue({ Array($0.values) }) { peer.close(reason: reason) }
-        srt_epoll_release(epoll)
     }
+
+    deinit { srt_epoll_release(epoll) }
 
     private func run() {
         var events = [SRT_EPOLL_EVENT](repeating: SRT_EPOLL_EVENT(), count: 64)

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import RelayCore
 import ServiceLifecycle
@@ -45,14 +46,24 @@ public final class SRTServer: Service, Sendable {
         } catch {
             throw SRTListenError(host: host, port: port, underlying: error)
         }
+        do {
+            try loop.start()
+        } catch {
+            throw SRTListenError(host: host, port: port, underlying: SRTError(operation: "pthread_create", code: error.errno, message: "\(error)"))
+        }
         onListening(host, listener.port)
-        loop.start()
 
         try? await gracefulShutdown()
 
         logger.info("srt: shutting down")
         loop.stop()
-        for _ in 0..<50 where !loop.isFinished { try? await Task.sleep(for: .milliseconds(20)) }
+        // The join blocks for at most one epoll wait (100 ms): on a GCD thread, not the pool.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                loop.join()
+                done.resume()
+            }
+        }
         loop.closeAll(reason: "relay shutting down")
     }
 }

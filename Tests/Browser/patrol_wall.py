@@ -13,13 +13,7 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--autoplay-policy=no-user-gesture-required",
-    "--allow-loopback-in-peer-connection",
-    "--use-fake-ui-for-media-stream",
-]
+from chromium import launch
 
 TILES = """() => Array.from(document.querySelectorAll('.tile')).map(t => {
   const v = t.querySelector('video');
@@ -48,7 +42,7 @@ def main() -> int:
     args = parser.parse_args()
     result = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 860})
             page.goto(args.base + "/patrol")

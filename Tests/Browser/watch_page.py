@@ -15,13 +15,7 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--autoplay-policy=no-user-gesture-required",
-    "--allow-loopback-in-peer-connection",
-    "--use-fake-ui-for-media-stream",
-]
+from chromium import launch
 
 
 def main() -> int:
@@ -34,7 +28,7 @@ def main() -> int:
     args = parser.parse_args()
     result = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 820})
             if args.no_webrtc:

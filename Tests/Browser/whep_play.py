@@ -16,13 +16,7 @@ import sys
 
 from playwright.sync_api import sync_playwright
 
-FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--autoplay-policy=no-user-gesture-required",
-    "--allow-loopback-in-peer-connection",
-    "--use-fake-ui-for-media-stream",
-]
+from chromium import launch
 
 CLIENT = """
 async ([url, key, seconds, doDelete, tcpOnly]) => {
@@ -113,7 +107,7 @@ def main() -> int:
     parser.add_argument("--tcp-only", action="store_true", help="drop the answer's UDP candidates (ICE-TCP)")
     args = parser.parse_args()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        browser = launch(p)
         try:
             page = browser.new_page()
             # A page of the relay's own origin: Chromium's local-network-access rules refuse

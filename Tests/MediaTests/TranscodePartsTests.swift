@@ -15,7 +15,9 @@ struct TranscodePartsTests {
     @Test func annexBBecomesAVCCAndADecoderRecord() {
         let stream: [UInt8] = [0, 0, 0, 1] + sps + [0, 0, 1] + pps + [0, 0, 0, 1] + slice
         let record = stream.withUnsafeBytes { AnnexB.decoderRecord(fromHeaders: $0) }
-        #expect(record == [1, 0x64, 0x00, 0x1F, 0xFF, 0xE1, 0, 5] + sps + [1, 0, 4] + pps)
+        // High profile (100): the record ends with chroma format and bit depths read from the SPS
+        // (0xAA: sps id 0, chroma_format_idc 1, luma depth 8, chroma depth 9).
+        #expect(record == [1, 0x64, 0x00, 0x1F, 0xFF, 0xE1, 0, 5] + sps + [1, 0, 4] + pps + [0xFD, 0xF8, 0xF9, 0x00])
         var buffer = ByteBuffer()
         stream.withUnsafeBytes { AnnexB.writeLengthPrefixed($0, into: &buffer) }
         #expect(Array(buffer.readableBytesView) == [0, 0, 0, 5] + sps + [0, 0, 0, 4] + pps + [0, 0, 0, 4] + slice)

@@ -26,18 +26,7 @@ struct FLVRoutes: Sendable {
         guard file.hasSuffix(".flv"), file.count > 4 else { throw APIError.notFound("stream '\(file)'") }
         let (base, rendition) = Rendition.split(name: String(file.dropLast(4)), ladder: ladder)
         let source = StreamKey(app: "live", name: base)
-        let access = AccessRequest(
-            action: .play, transport: .flv, stream: source, key: WHEPRoutes.key(from: request),
-            remoteAddress: context.remoteAddress?.ipAddress ?? "?"
-        )
-        let grant: AccessGrant
-        switch await policy.authorize(access) {
-        case .deny(let code, let reason):
-            context.logger.notice("flv play refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
-            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, "play refused: \(reason)")
-        case .allow(let allowed):
-            grant = allowed
-        }
+        let (grant, access) = try await PlayAccess.authorize(.flv, stream: source, request: request, context: context, policy: policy)
         let played = rendition ?? "source"
         let viewer = FLVViewer(schoolId: grant.schoolId, rendition: played)
         let stream = registry.attachSubscriber(viewer, to: Rendition.playedKey(source: source, rendition: played))

@@ -23,18 +23,7 @@ struct HLSRoutes: Sendable {
 
     private func multivariant(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         let source = StreamKey(app: "live", name: try context.parameters.require("classId"))
-        let access = AccessRequest(
-            action: .play, transport: .hls, stream: source, key: WHEPRoutes.key(from: request),
-            remoteAddress: context.remoteAddress?.ipAddress ?? "?"
-        )
-        let grant: AccessGrant
-        switch await policy.authorize(access) {
-        case .deny(let code, let reason):
-            context.logger.notice("hls play refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
-            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, "play refused: \(reason)")
-        case .allow(let allowed):
-            grant = allowed
-        }
+        let (grant, access) = try await PlayAccess.authorize(.hls, stream: source, request: request, context: context, policy: policy)
         let client = tokens.issue(for: source, grant: grant)
         guard let playlist = await host.multivariantPlaylist(for: source, query: "t=\(client.id)", client: client) else {
             throw APIError.notFound("live stream '\(source.name)' (the lesson is not being published)")

@@ -17,7 +17,7 @@ struct PatrolPage: Sendable {
     let adminToken: String
     let registry: StreamRegistry?
     let renditions: RenditionDirectory?
-    let webRTC: (any WebRTCPlaybackHost)?
+    let webRTC: any WebRTCPlaybackHost
     let limiter: FailedAuthLimiter
     let sessions: PatrolSessions
     /// Cookies get `Secure` when the HTTP port serves TLS.
@@ -27,7 +27,7 @@ struct PatrolPage: Sendable {
 
     init(
         service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, renditions: RenditionDirectory?,
-        webRTC: (any WebRTCPlaybackHost)?, limiter: FailedAuthLimiter, sessions: PatrolSessions = PatrolSessions(), secureCookies: Bool
+        webRTC: any WebRTCPlaybackHost, limiter: FailedAuthLimiter, sessions: PatrolSessions = PatrolSessions(), secureCookies: Bool
     ) throws {
         self.service = service
         self.adminToken = adminToken
@@ -145,7 +145,6 @@ struct PatrolPage: Sendable {
     /// A tile's (or the large view's) WHEP offer, allowed by the patrol session.
     private func offer(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         guard loggedIn(request) else { throw APIError.unauthorized }
-        guard let webRTC else { throw APIError(.serviceUnavailable, "unavailable", "WebRTC is not running") }
         let (base, rendition) = Rendition.split(name: try context.parameters.require("name"), ladder: renditions?.ladderNames ?? [])
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1024)

@@ -31,50 +31,34 @@ struct WHEPRoutes: Sendable {
 
     private func offer(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         let (base, rendition) = Rendition.split(name: try context.parameters.require("name"), ladder: ladder)
-        let key = Self.key(from: request)
-        let address = context.remoteAddress?.ipAddress ?? "?"
         let stream = StreamKey(app: "live", name: base)
-        let access = AccessRequest(action: .play, transport: .webrtc, stream: stream, key: key, remoteAddress: address)
-        switch await policy.authorize(access) {
-        case .deny(let code, let reason):
-            context.logger.notice("webrtc play refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
-            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, "play refused: \(reason)")
-        case .allow(let grant):
-            guard request.headers[.contentType]?.lowercased().hasPrefix("application/sdp") == true else {
-                throw APIError(.unsupportedMediaType, "unsupported_media_type", "the offer must be sent as application/sdp")
-            }
-            var request = request
-            let body: ByteBuffer
-            do {
-                body = try await request.collectBody(upTo: maxOfferBytes)
-            } catch {
-                throw APIError(.contentTooLarge, "too_large", "the offer is larger than \(maxOfferBytes) bytes")
-            }
-            let answer: WebRTCAnswer
-            do {
-                answer = try await host.startPlayback(
-                    WebRTCPlaybackRequest(
-                        stream: stream, rendition: rendition, offer: String(buffer: body), grant: grant, remoteAddress: address
-                    )
+        let (grant, access) = try await PlayAccess.authorize(.webrtc, stream: stream, request: request, context: context, policy: policy)
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/sdp") == true else {
+            throw APIError(.unsupportedMediaType, "unsupported_media_type", "the offer must be sent as application/sdp")
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maxOfferBytes)
+        } catch {
+            throw APIError(.contentTooLarge, "too_large", "the offer is larger than \(maxOfferBytes) bytes")
+        }
+        let answer: WebRTCAnswer
+        do {
+            answer = try await host.startPlayback(
+                WebRTCPlaybackRequest(
+                    stream: stream, rendition: rendition, offer: String(buffer: body), grant: grant, remoteAddress: access.remoteAddress
                 )
-            } catch let error as WebRTCOfferError {
-                context.logger.notice("webrtc offer refused", metadata: ["request": "\(access)", "reason": "\(error.message)"])
-                throw APIError(HTTPResponse.Status(code: error.httpStatus), error.code.rawValue, error.message)
-            }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/sdp"
-            headers[.location] = "/whep/sessions/\(answer.sessionID)"
-            headers[.eTag] = "\"\(answer.sessionID)\""
-            return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(string: answer.sdp)))
+            )
+        } catch let error as WebRTCOfferError {
+            context.logger.notice("webrtc offer refused", metadata: ["request": "\(access)", "reason": "\(error.message)"])
+            throw APIError(HTTPResponse.Status(code: error.httpStatus), error.code.rawValue, error.message)
         }
-    }
-
-    /// `Authorization: Bearer <key>`, else `?key=`.
-    static func key(from request: Request) -> String? {
-        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
-            return String(header.dropFirst("Bearer ".count))
-        }
-        return request.uri.queryParameters.get("key").map { String($0) }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/sdp"
+        headers[.location] = "/whep/sessions/\(answer.sessionID)"
+        headers[.eTag] = "\"\(answer.sessionID)\""
+        return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(string: answer.sdp)))
     }
 }
 
