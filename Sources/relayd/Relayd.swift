@@ -105,7 +105,13 @@ struct Relayd: AsyncParsableCommand {
         let configuration = try resolvedConfiguration()
         let tls = try configuration.serverTLSConfiguration()
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let json = configuration.logFormat == "json"
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

@@ -57,6 +57,8 @@ struct RelaydConfiguration: Sendable {
     var limits = Limits()
     var tls = TLS()
     var logLevel = "info"
+    /// `text` (the `swift-log` stream format) or `json` (one object per line).
+    var logFormat = "text"
     /// Weekly recurrences repeat on local days in this zone; the CLI shows times in it.
     var timeZone = "Asia/Shanghai"
 
@@ -207,7 +209,14 @@ struct ConfigReader {
             try readLimits(limits, into: &config.limits)
         }
         try readTLS(top, into: &config)
-        if let log = try section(top, "log", keys: ["level"]) {
+        if let log = try section(top, "log", keys: ["level", "format"]) {
+            if let v = log["format"] {
+                let format = try string(v, at: "log.format")
+                guard ["text", "json"].contains(format) else {
+                    throw ConfigurationError(key: "log.format", problem: "unknown format '\(format)' (text or json)")
+                }
+                config.logFormat = format
+            }
             if let v = log["level"] {
                 let level = try string(v, at: "log.level")
                 guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {

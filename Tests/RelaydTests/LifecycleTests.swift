@@ -29,6 +29,7 @@ struct LifecycleTests {
         ("srt:\n  pbkeylen: 20\n", "srt.pbkeylen"),
         ("srt:\n  passphrase: short\n", "srt.passphrase"),
         ("srt:\n  maxBandwidth: fast\n", "srt.maxBandwidth"),
+        ("log:\n  format: xml\n", "log.format"),
     ])
     func badConfigIsOneClearLineAndExitTwo(config: String, key: String) async throws {
         let (code, out, err) = try await runRelayd(config: config)
@@ -36,6 +37,26 @@ struct LifecycleTests {
         #expect(err.contains(key), "stderr: \(err)")
         #expect(err.split(separator: "\n").count == 1, "one line: \(err)")
         #expect(!out.contains("listening"))
+    }
+
+    /// `log.format: json`: every log line is one JSON object with the level, label, message and
+    /// the metadata as fields (what tests and log shippers read instead of a sentence).
+    @Test func jsonLogLinesCarryTheirFieldsAsFields() async throws {
+        let relay = try await RelaydServer(config: "auth:\n  mode: open\nlog:\n  level: info\n  format: json\n")
+        _ = try await Curl.call(relay.apiBase + "/schools", token: "wrong")
+        let stopped = await relay.stop()
+        #expect(stopped == 0)
+        let lines = (relay.child.stdout + "\n" + relay.child.stderr).split(separator: "\n").filter { $0.hasPrefix("{") }
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(!objects.isEmpty && objects.count == lines.count, "every log line is JSON: \(lines.prefix(3))")
+        for object in objects {
+            for field in ["time", "level", "label", "message", "metadata", "source"] { #expect(object[field] != nil, "\(field) in \(object)") }
+        }
+        let starting = objects.first { $0["message"] as? String == "starting" }
+        #expect((starting?["metadata"] as? [String: String])?["auth"] == "open", "metadata as fields: \(String(describing: starting))")
+        #expect(starting?["label"] as? String == "relayd")
+        #expect(!(relay.child.stderr + relay.child.stdout).split(separator: "\n").contains { $0.contains("] ") && $0.contains(" info ") && !$0.hasPrefix("{") },
+                "no text-format log line")
     }
 
     @Test func badFlagExitsTwo() async throws {
