@@ -25,6 +25,29 @@ struct APIClient: Sendable {
     /// The server's host name (for media URLs).
     var host: String { base.host ?? "127.0.0.1" }
 
+    /// The relay's listener ports from `GET /healthz` (`rtmp`, `srt`, …); empty when it does
+    /// not say (an older relay) or cannot be reached.
+    func listenerPorts() async -> [String: Int] {
+        guard let url = URL(string: "/healthz", relativeTo: base) else { return [:] }
+        var request = URLRequest(url: url.absoluteURL)
+        request.timeoutInterval = 5
+        guard let (data, _) = try? await URLSession.shared.data(for: request),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let ports = object["listeners"] as? [String: Int]
+        else { return [:] }
+        return ports
+    }
+
+    /// Where the relay's RTMP and SRT listeners are: the given bases, else the ports `/healthz`
+    /// reports on the API's host, else the default ports.
+    func mediaBases(rtmp: String?, srt: String?) async -> (rtmp: String, srt: String) {
+        let ports = rtmp == nil || srt == nil ? await listenerPorts() : [:]
+        return (
+            rtmp ?? "rtmp://\(host):\(ports["rtmp"] ?? 1935)",
+            srt ?? "srt://\(host):\(ports["srt"] ?? 10080)"
+        )
+    }
+
     /// Sends a request; returns the body of a 2xx answer.
     func send(_ method: String, _ path: String, query: [URLQueryItem] = [], body: [String: Any]? = nil) async throws -> Data {
         let (status, data) = try await attempt(method, path, query: query, body: body)

@@ -53,8 +53,8 @@ struct Broadcast: ParsableCommand {
         @Option(name: .customLong("protocol"), help: "rtmp or srt.") var transport = "rtmp"
         @Option(help: "The central school's key (default: env CLASSCTL_KEY).") var key: String?
         @Flag(help: "Repeat the input forever with increasing timestamps.") var loop = false
-        @Option(help: "RTMP base URL (default rtmp://<server host>:1935).") var rtmpUrlBase: String?
-        @Option(help: "SRT base URL (default srt://<server host>:10080).") var srtUrlBase: String?
+        @Option(help: "RTMP base URL (default: the server's RTMP port from /healthz, else rtmp://<server host>:1935).") var rtmpUrlBase: String?
+        @Option(help: "SRT base URL (default: the server's SRT port from /healthz, else srt://<server host>:10080).") var srtUrlBase: String?
         @Option(help: "testsrc picture size, WIDTHxHEIGHT.") var size = "1280x720"
         @Option(help: "testsrc frame rate.") var fps = 25
         @Option(help: "testsrc: stop after this many seconds (default: until Ctrl-C).") var duration: Double?
@@ -74,7 +74,9 @@ struct Broadcast: ParsableCommand {
             }
             let client = try global.client()
             let (info, _) = try await client.get(ClassInfo.self, "classes/\(classId)")
-            let target = try mediaURL(host: client.host, key: key)
+            let bases = await client.mediaBases(rtmp: rtmpUrlBase, srt: srtUrlBase)
+            let target = try Self.mediaURL(
+                host: client.host, key: key, classId: classId, transport: transport, rtmpUrlBase: bases.rtmp, srtUrlBase: bases.srt)
             let (width, height) = TestSourceSettings.parseSize(size)!
             try Self.push(
                 input: input, testsrc: TestSourceSettings(width: width, height: height, fps: fps, duration: duration),
@@ -153,11 +155,6 @@ struct Broadcast: ParsableCommand {
         }
 
         /// The publish URL, the muxer for it, and the URL with the key hidden.
-        func mediaURL(host: String, key: String) throws -> (url: String, format: String, display: String) {
-            try Self.mediaURL(
-                host: host, key: key, classId: classId, transport: transport, rtmpUrlBase: rtmpUrlBase, srtUrlBase: srtUrlBase)
-        }
-
         static func mediaURL(
             host: String, key: String, classId: String, transport: String, rtmpUrlBase: String?, srtUrlBase: String?
         ) throws -> (url: String, format: String, display: String) {

@@ -16,8 +16,8 @@ struct Demo: AsyncParsableCommand {
     )
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Only set up and print the commands; do not broadcast.") var noBroadcast = false
-    @Option(help: "RTMP base URL (default rtmp://<server host>:1935).") var rtmpUrlBase: String?
-    @Option(help: "SRT base URL (default srt://<server host>:10080).") var srtUrlBase: String?
+    @Option(help: "RTMP base URL (default: the server's RTMP port from /healthz, else rtmp://<server host>:1935).") var rtmpUrlBase: String?
+    @Option(help: "SRT base URL (default: the server's SRT port from /healthz, else srt://<server host>:10080).") var srtUrlBase: String?
     @Option(help: "testsrc picture size, WIDTHxHEIGHT.") var size = "1280x720"
     @Option(help: "testsrc frame rate.") var fps = 25
     @Option(help: "Stop broadcasting after this many seconds (default: until Ctrl-C).") var duration: Double?
@@ -75,8 +75,9 @@ struct Demo: AsyncParsableCommand {
         }
         notes.append("rotated the keys of \(([Self.centralId] + Self.sites.map(\.id)).joined(separator: ", ")) (keys are shown only on create or rotate; earlier keys no longer work)")
 
-        let rtmpBase = Self.trimmed(rtmpUrlBase ?? "rtmp://\(client.host):1935")
-        let srtBase = Self.trimmed(srtUrlBase ?? "srt://\(client.host):10080")
+        let bases = await client.mediaBases(rtmp: rtmpUrlBase, srt: srtUrlBase)
+        let rtmpBase = Self.trimmed(bases.rtmp)
+        let srtBase = Self.trimmed(bases.srt)
         if global.json {
             output(try Self.json(info: info, keys: keys, rtmpBase: rtmpBase, srtBase: srtBase, sourceHeight: height, notes: notes))
         } else {

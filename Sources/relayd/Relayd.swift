@@ -220,7 +220,10 @@ struct Relayd: AsyncParsableCommand {
         let srt = SRTServer(
             host: configuration.host, port: configuration.srtPort, configuration: srtConfiguration, registry: registry,
             accessPolicy: limitedPolicy, logger: Logger(label: "relay.srt"), renditions: renditions,
-            onListening: { host, port in Self.say("listening srt=\(host.contains(":") ? "[\(host)]" : host):\(port)") }
+            onListening: { host, port in
+                Self.listenerPorts.record("srt", port: port)
+                Self.say("listening srt=\(host.contains(":") ? "[\(host)]" : host):\(port)")
+            }
         )
 
         var webrtcConfiguration = WebRTCConfiguration()
@@ -247,6 +250,7 @@ struct Relayd: AsyncParsableCommand {
         configuration.limits.apply(to: &api)
         api.webRTC = (host: webrtc, policy: limitedPolicy)
         api.servesTLS = configuration.tls.http
+        api.listeners = Self.listenerPorts
         let hls = HLSPackager(registry: registry, renditions: renditions, logger: Logger(label: "relay.hls"))
         api.hls = (host: hls, policy: limitedPolicy)
         let http = Application(
@@ -314,7 +318,11 @@ struct Relayd: AsyncParsableCommand {
         return "\(error)".split(separator: "\n").first.map(String.init) ?? "stopped on an error"
     }
 
+    /// Every listener's port as bound, for `/healthz`.
+    static let listenerPorts = ListenerPorts()
+
     static func announce(_ name: String, _ address: SocketAddress) {
+        if let port = address.port { listenerPorts.record(name, port: port) }
         let host = address.ipAddress ?? "?"
         let shown = address.protocol == .inet6 ? "[\(host)]" : host
         say("listening \(name)=\(shown):\(address.port ?? 0)")

@@ -35,11 +35,15 @@ import Testing
         let ctl = Classctl(server: relayd.server, tokenFile: relayd.tokenFile)
 
         var outputs: [String] = []
-        for _ in 0..<2 {
-            let (code, out, err) = try await ctl.run("demo", "--no-broadcast", "--rtmp-url-base", relayd.rtmpBase)
+        // The second run is not told where RTMP and SRT listen: /healthz says (ports other than
+        // the defaults here).
+        for arguments in [["demo", "--no-broadcast", "--rtmp-url-base", relayd.rtmpBase], ["demo", "--no-broadcast"]] {
+            let (code, out, err) = try await ctl.run(arguments)
             #expect(code == 0, "\(out) \(err)")
             outputs.append(out)
         }
+        #expect(outputs[1].contains(relayd.rtmpBase + "/live/"), "the RTMP port from /healthz: \(outputs[1])")
+        #expect(outputs[1].contains("srt://127.0.0.1:\(relayd.srtPort)"), "the SRT port from /healthz: \(outputs[1])")
         #expect(outputs[0].contains("class demo-class: created"), "\(outputs[0])")
         #expect(outputs[1].contains("school demo-central: exists"), "\(outputs[1])")
         #expect(outputs[1].contains("class demo-class: exists"), "\(outputs[1])")
@@ -63,7 +67,7 @@ import Testing
         let fastURL = try #require(Self.capture(#"ffplay "(rtmp://[^"]*key=\#(fastKey))""#, in: text), "\(text)")
         #expect(fastURL == "\(relayd.rtmpBase)/live/demo-class?key=\(fastKey)")
         #expect(text.contains("vlc \"\(relayd.rtmpBase)/live/demo-class?key=\(slowKey)\""))
-        #expect(text.contains("ffplay \"srt://127.0.0.1:10080?streamid=#!::r=live/demo-class,m=request,s=\(fastKey)\""))
+        #expect(text.contains("ffplay \"srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=live/demo-class,m=request,s=\(fastKey)\""))
         #expect(text.contains("gets 720p") && text.contains("gets 480p"))
         #expect(!outputs[0].contains(fastKey), "keys are rotated on every run")
 

@@ -27,6 +27,10 @@ struct SecurityTests {
             #expect(!reply.body.contains(key), "\(path) shows a school key")
             #expect(!reply.body.lowercased().contains("bearer"))
         }
+        // /healthz says where the media listeners are (what classctl uses without flags).
+        let health = try JSONSerialization.jsonObject(with: Data(try await Curl.call(relay.server + "/healthz").body.utf8)) as? [String: Any]
+        let listeners = health?["listeners"] as? [String: Int]
+        #expect(listeners?["rtmp"] == relay.rtmpPort && listeners?["srt"] == relay.srtPort && listeners?["http"] == relay.httpPort, "\(String(describing: health))")
         #expect(!relay.child.stderr.contains(token))
         #expect(!relay.child.stderr.contains(key))
         #expect(await relay.stop() == 0)

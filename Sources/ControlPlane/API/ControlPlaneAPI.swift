@@ -19,6 +19,8 @@ public struct ControlPlaneAPI: Sendable {
     /// The WebRTC media server and the access policy its WHEP, watch-page and HTTP-FLV routes
     /// ask (nil: none of those routes).
     public var webRTC: (host: any WebRTCPlaybackHost, policy: any AccessPolicy)?
+    /// The listeners' ports, reported by `/healthz` (nil: status only).
+    public var listeners: ListenerPorts?
     /// The HTTP port serves TLS: the patrol wall's session cookie is then `Secure`.
     public var servesTLS = false
     /// The HLS packager and the access policy its multivariant playlists ask (nil: no HLS).
@@ -39,7 +41,8 @@ public struct ControlPlaneAPI: Sendable {
         let router = Router(context: RelayRequestContext.self)
         router.middlewares.add(ErrorMappingMiddleware())
         router.middlewares.add(MetricsMiddleware())
-        router.get("healthz") { _, _ in try json(["status": "ok"]) }
+        let listeners = self.listeners
+        router.get("healthz") { _, _ in try json(Health(status: "ok", listeners: listeners?.all)) }
         router.get("metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
@@ -152,6 +155,12 @@ public struct ControlPlaneAPI: Sendable {
             return try json(try await service.timetable(schoolId: school, from: from, to: to).map { OccurrenceOutput($0) })
         }
     }
+}
+
+/// `GET /healthz`: the relay answers, and where its media listeners are.
+struct Health: Encodable {
+    let status: String
+    let listeners: [String: Int]?
 }
 
 /// Encodes `value` as a JSON response.

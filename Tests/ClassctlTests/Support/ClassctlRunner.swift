@@ -17,6 +17,10 @@ struct Classctl {
 
     /// Runs to completion: (exit code, stdout, stderr).
     func run(_ arguments: String..., timeout: Duration = .seconds(60)) async throws -> (Int32?, String, String) {
+        try await run(arguments, timeout: timeout)
+    }
+
+    func run(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> (Int32?, String, String) {
         try await runTool(Self.binaryPath, self.arguments(arguments), timeout: timeout)
     }
 
