@@ -176,9 +176,7 @@ struct Relayd: AsyncParsableCommand {
         let transcoders = TranscoderPool(
             registry: registry, directory: renditions,
             settings: TranscodeSettings(
-                ladder: configuration.transcodeLadder.map {
-                    Rendition(name: $0.name, width: $0.width, height: $0.height, videoKbps: $0.videoKbps, audioKbps: $0.audioKbps)
-                },
+                ladder: configuration.transcodeLadder,
                 preset: configuration.transcodePreset, tune: configuration.transcodeTune,
                 gopSeconds: Double(configuration.transcodeGopSeconds)
             ),

@@ -8,13 +8,8 @@ import Yams
 struct RelaydConfiguration: Sendable {
     enum AuthMode: String, Sendable { case timetable, open }
 
-    struct Rung: Sendable, Equatable {
-        var name: String
-        var width: Int
-        var height: Int
-        var videoKbps: Int
-        var audioKbps: Int
-    }
+    /// A ladder rung as configured: the relay's own `Rendition`.
+    typealias Rung = Rendition
 
     var host = "0.0.0.0"
     var dataDir = "./var"
@@ -49,11 +44,7 @@ struct RelaydConfiguration: Sendable {
     var transcodePreset = "veryfast"
     var transcodeTune = "zerolatency"
     var transcodeGopSeconds = 2
-    var transcodeLadder: [Rung] = [
-        Rung(name: "720p", width: 1280, height: 720, videoKbps: 1800, audioKbps: 96),
-        Rung(name: "480p", width: 854, height: 480, videoKbps: 900, audioKbps: 64),
-        Rung(name: "360p", width: 640, height: 360, videoKbps: 450, audioKbps: 48),
-    ]
+    var transcodeLadder: [Rung] = Rendition.defaultLadder
     var limits = Limits()
     var tls = TLS()
     var logLevel = "info"
