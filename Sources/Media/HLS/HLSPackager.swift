@@ -47,8 +47,14 @@ public final class HLSPackager: HLSHost, Sendable {
     public func multivariantPlaylist(for source: StreamKey, query: String, client: HLSClient) async -> String? {
         guard let stream = registry.stream(source), stream.isPublished else { return nil }
         let snapshot = stream.snapshot()
+        // Every variant is started (or kept) here; the rungs' packagers also tell their codecs.
+        let rungs = renditions.renditions(for: source)
         variant(source, "source")?.keepAlive()
-        for rung in renditions.renditions(for: source) { variant(source, rung.name)?.keepAlive() }
+        let rungPackagers = rungs.map { rung in
+            let packager = variant(source, rung.name)
+            packager?.keepAlive()
+            return packager
+        }
         // The source's codecs from its sequence headers as the stream holds them. Until a rung's
         // own header is seen, its video is listed as the source's; its audio is always the
         // source's (AAC re-encoded, same object type).
@@ -61,18 +67,17 @@ public final class HLSPackager: HLSHost, Sendable {
         let suffix = query.isEmpty ? "" : "?" + query
         let fps = snapshot.video.map { $0.fps > 0 ? String(format: ",FRAME-RATE=%.3f", $0.fps) : "" } ?? ""
         var entries: [(name: String, line: String)] = []
-        for rung in renditions.renditions(for: source) {
-            let video = running.withLockedValue { $0[VariantKey(source: source, variant: rung.name)]?.packager.tracks?.videoCodec }
-                ?? knownVideoCodecs.withLockedValue { $0[rung.name] } ?? sourceVideo
+        for (rung, packager) in zip(rungs, rungPackagers) {
+            let video = packager?.tracks?.videoCodec ?? knownVideoCodecs.withLockedValue { $0[rung.name] } ?? sourceVideo
             entries.append((rung.name, "#EXT-X-STREAM-INF:BANDWIDTH=\(rung.totalKbps * 1100),AVERAGE-BANDWIDTH=\(rung.totalKbps * 1000),RESOLUTION=\(rung.width)x\(rung.height),CODECS=\"\(codecs(video))\"\(fps)"))
         }
         let sourceKbps = max(snapshot.inputKbps, 1)
         let resolution = snapshot.video.map { ",RESOLUTION=\($0.width)x\($0.height)" } ?? ""
         entries.append(("source", "#EXT-X-STREAM-INF:BANDWIDTH=\(sourceKbps * 1200),AVERAGE-BANDWIDTH=\(sourceKbps * 1000)\(resolution),CODECS=\"\(codecs(sourceVideo))\"\(fps)"))
-        // A native player starts on the first variant: the rung that fits the site's link.
-        if let bandwidth = client.bandwidthKbps, let fitting = entries.firstIndex(where: { entry in
-            renditions.renditions(for: source).first { $0.name == entry.name }.map { $0.totalKbps <= bandwidth } ?? false
-        }) {
+        // A native player starts on the first variant: the rung the site's link fits, chosen as
+        // for every other protocol (the entries' first part is the rungs, in the selector's order).
+        if !rungs.isEmpty {
+            let fitting = RenditionSelector(rungs: rungs, bandwidthKbps: client.bandwidthKbps, now: .now()).bestIndex(fittingKbps: client.bandwidthKbps)
             entries.insert(entries.remove(at: fitting), at: 0)
         }
         var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
