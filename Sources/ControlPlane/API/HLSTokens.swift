@@ -24,10 +24,7 @@ struct HLSTokens: Sendable {
 
     /// A new token for a client of `source` allowed by `grant`.
     func issue(for source: StreamKey, grant: AccessGrant) -> HLSClient {
-        var random = SystemRandomNumberGenerator()
-        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
-        let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let token = Secrets.newToken(byteCount: 16)
         let client = HLSClient(id: token, schoolId: grant.schoolId, bandwidthKbps: grant.bandwidthKbps)
         let now = ContinuousClock.now
         tokens.withLockedValue { map in

@@ -18,9 +18,7 @@ struct PatrolSessions: Sendable {
 
     /// Starts a session; returns its id.
     func start(now: Date = Date()) -> String {
-        var random = SystemRandomNumberGenerator()
-        let id = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let id = Secrets.newToken(byteCount: 32)
         sessions.withLockedValue { map in
             map = map.filter { $0.value > now }
             if map.count >= capacity, let oldest = map.min(by: { $0.value < $1.value }) { map[oldest.key] = nil }

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// Random secrets, their digests at rest, and constant-time comparison.
 public enum Secrets {
@@ -18,6 +19,15 @@ public enum Secrets {
             let b = UInt8.random(in: 0...255, using: &rng)
             return String(b, radix: 16).count == 1 ? "0" + String(b, radix: 16) : String(b, radix: 16)
         }.joined()
+    }
+
+    /// A new opaque token of `byteCount` random bytes, base64url without padding (HLS client
+    /// tokens, patrol session ids).
+    public static func newToken(byteCount: Int) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<byteCount).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     /// Compares in time that depends only on the lengths, never on where the strings differ.
