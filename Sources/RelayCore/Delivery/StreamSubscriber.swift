@@ -3,6 +3,13 @@ public protocol StreamSubscriber: AnyObject, Sendable {
     /// Called on the publisher's thread with the stream's lock held: must not block and must
     /// not call back into the stream. `streamHasVideo` tells whether to gate on keyframes.
     func enqueue(_ item: StreamItem, streamHasVideo: Bool)
+    /// True for subscribers that write FLV tags (HTTP-FLV players): the stream then frames each
+    /// message's tag header once for all of them (``MediaMessage/flvFraming``).
+    var wantsFLVFraming: Bool { get }
+}
+
+extension StreamSubscriber {
+    public var wantsFLVFraming: Bool { false }
 }
 
 /// The player's side of an outlet: a connection that writes items to its socket.

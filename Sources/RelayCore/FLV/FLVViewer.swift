@@ -23,6 +23,8 @@ public final class FLVViewer: StreamSubscriber, ViewerReporting, Sendable {
         state = NIOLockedValueBox(State(queue: PlayerQueue(limits: limits, initialCapacity: 256)))
     }
 
+    public var wantsFLVFraming: Bool { true }
+
     /// Called under the stream's lock: queue, wake the response, return.
     public func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
         let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in

@@ -141,7 +141,7 @@ public final class LiveStream: Sendable {
     func addSubscriber(_ subscriber: any StreamSubscriber) {
         state.withLockedValue { state in
             state.subscribers.append(subscriber)
-            if subscriber is FLVViewer { state.framesFLV = true }
+            if subscriber.wantsFLVFraming { state.framesFLV = true }
             let hasVideo = state.hasVideo
             for config in [state.metadata, state.videoHeader, state.audioHeader] {
                 if let config { subscriber.enqueue(.media(config), streamHasVideo: hasVideo) }
