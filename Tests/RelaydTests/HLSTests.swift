@@ -71,19 +71,21 @@ struct HLSTests {
             "-v", "error", "-i", base + "/index.m3u8?key=\(lesson.site)", "-map", "0", "-t", "6", "-f", "null", "-",
         ], timeout: .seconds(90))
 
-        // While it plays, the live view lists hls viewers of site-a with their variant.
+        // While it plays, the live view lists hls viewers of site-a with their variant, and
+        // /metrics counts them (both read while the client fetches: it is listed for 10 s after).
         var listed: [[String: Any]] = []
-        for _ in 0..<50 where listed.isEmpty {
+        var inMetrics = false
+        for _ in 0..<50 where listed.isEmpty || !inMetrics {
             try await Task.sleep(for: .milliseconds(200))
             let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
             listed = viewers.filter { $0["protocol"] as? String == "hls" && $0["siteId"] as? String == "site-a" }
+            inMetrics = try await Curl.call(relay.server + "/metrics").body.contains("protocol=\"hls\"")
         }
         let (decodeCode, _, decodeErrors) = try await decoded
         #expect(decodeCode == 0)
         #expect(decodeErrors.isEmpty, "decode errors: \(decodeErrors)")
         #expect(!listed.isEmpty, "the live view lists the HLS client")
-        let metrics = try await Curl.call(relay.server + "/metrics")
-        #expect(metrics.body.contains("protocol=\"hls\""), "HLS clients in /metrics")
+        #expect(inMetrics, "HLS clients in /metrics")
 
         // Segment boundaries: the newest segments of 480p and 360p start at the same timestamps.
         let dir = try makeTemporaryDirectory("hls")
