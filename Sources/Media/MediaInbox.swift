@@ -12,6 +12,8 @@ public final class MediaInbox: @unchecked Sendable {
     private var queuedVideo = 0
     private var droppingVideo = false
     private var closed = false
+    /// Closed, but what is queued is still handed out (``closeAfterQueued()``).
+    private var draining = false
     private let maxVideoFrames: Int
     private let maxItems: Int
     /// Source video frames dropped because the transcoder fell behind.
@@ -46,7 +48,7 @@ public final class MediaInbox: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty, !closed { condition.wait() }
-        guard !closed, let item = items.popFirst() else { return nil }
+        guard !closed || draining, let item = items.popFirst() else { return nil }
         if case .media(let message) = item, message.kind == .video, !message.isSequenceHeader { queuedVideo -= 1 }
         return item
     }
@@ -56,6 +58,15 @@ public final class MediaInbox: @unchecked Sendable {
         condition.lock()
         closed = true
         items.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Takes no more items; the worker still gets those queued, then nil (a recorder's last words).
+    public func closeAfterQueued() {
+        condition.lock()
+        if !closed { draining = true }
+        closed = true
         condition.broadcast()
         condition.unlock()
     }

@@ -20,6 +20,7 @@ struct Classes: ParsableCommand {
         @Option(help: "Repeat on these weekdays, comma-separated (mon,thu); needs --until.") var weekly: String?
         @Option(help: "Last day of the repetition (YYYY-MM-DD).") var until: String?
         @Flag(help: "Remove the repetition (update only).") var noRecurrence = false
+        @Option(help: "Record each published occurrence: true or false (default: famous-school classes only).") var record: Bool?
 
         func validate() throws {
             if let program, !programs.contains(program) {
@@ -48,6 +49,7 @@ struct Classes: ParsableCommand {
             if let siteIds = splitList(siteIds) { body["siteIds"] = siteIds }
             if let weekly = splitList(weekly), let until { body["recurrence"] = ["weekly": weekly, "until": until] }
             if noRecurrence { body["recurrence"] = NSNull() }
+            if let record { body["record"] = record }
             return body
         }
     }

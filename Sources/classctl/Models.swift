@@ -31,6 +31,7 @@ struct ClassInfo: Codable, Equatable, Sendable {
     var endsAt: String
     var siteIds: [String]
     var recurrence: Recurrence?
+    var record: Bool?
 }
 
 struct Occurrence: Codable, Equatable, Sendable {
@@ -41,6 +42,20 @@ struct Occurrence: Codable, Equatable, Sendable {
     var endsAt: String
     var centralSchoolId: String
     var siteIds: [String]
+    var record: Bool? = nil
+}
+
+struct RecordingInfo: Codable, Equatable, Sendable {
+    var id: String
+    var classId: String
+    var title: String
+    var program: String
+    var centralSchoolId: String
+    var startsAt: String
+    var endsAt: String?
+    var durationSeconds: Double
+    var bytes: Int64
+    var state: String
 }
 
 struct LiveView: Codable, Equatable, Sendable {

@@ -65,8 +65,31 @@ enum Render {
             ("teacher", info.teacher ?? "-"), ("subject", info.subject ?? "-"), ("starts", info.startsAt),
             ("ends", info.endsAt), ("sites", info.siteIds.joined(separator: ", ")),
             ("repeats", info.recurrence.map { "\($0.weekly.joined(separator: ",")) until \($0.until)" } ?? "-"),
+            ("record", info.record.map { $0 ? "yes" : "no" } ?? "-"),
         ])
     }
+
+    static func recordings(_ list: [RecordingInfo]) -> String {
+        guard !list.isEmpty else { return "(no recordings)\n" }
+        return table(["ID", "CLASS", "TITLE", "STARTS", "DURATION", "SIZE", "STATE"], list.map {
+            [$0.id, $0.classId, $0.title, $0.startsAt, duration($0.durationSeconds), megabytes($0.bytes), $0.state]
+        })
+    }
+
+    static func recording(_ r: RecordingInfo) -> String {
+        fields([
+            ("id", r.id), ("class", r.classId), ("title", r.title), ("program", r.program), ("central", r.centralSchoolId),
+            ("starts", r.startsAt), ("ends", r.endsAt ?? "-"), ("duration", duration(r.durationSeconds)),
+            ("size", megabytes(r.bytes)), ("state", r.state),
+        ])
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+    }
+
+    static func megabytes(_ bytes: Int64) -> String { String(format: "%.1f MB", Double(bytes) / 1_048_576) }
 
     static func live(_ view: LiveView) -> String {
         var pairs = [("class", view.classId), ("state", view.state)]

@@ -249,6 +249,15 @@ struct Relayd: AsyncParsableCommand {
         api.webRTC = (host: webrtc, policy: limitedPolicy)
         api.servesTLS = configuration.tls.http
         api.listeners = Self.listenerPorts
+        var recordingSettings = RecordingService.Settings(directory: configuration.dataDir + "/recordings")
+        recordingSettings.keepDays = configuration.recordingKeepDays
+        recordingSettings.maxDiskMB = configuration.recordingMaxDiskMB
+        recordingSettings.overrun = Double(configuration.authWindowMinutes * 60)
+        let recordings = configuration.recordingEnabled ? RecordingService(
+            service: controlPlane, registry: registry, factory: FragmentedMP4RecorderFactory(logger: Logger(label: "relay.recording")),
+            settings: recordingSettings, logger: Logger(label: "relay.recording")
+        ) : nil
+        api.recordings = recordings
         let hls = HLSPackager(registry: registry, renditions: renditions, logger: Logger(label: "relay.hls"))
         api.hls = (host: hls, policy: limitedPolicy)
         let http = Application(
@@ -278,7 +287,9 @@ struct Relayd: AsyncParsableCommand {
             services: [
                 .init(service: http), .init(service: TranscoderService(pool: transcoders)), .init(service: rtmp), .init(service: srt),
                 .init(service: webrtc), .init(service: HLSService(packager: hls)),
-            ] + (rtmps.map { [.init(service: $0)] } ?? []),
+            ] + (rtmps.map { [.init(service: $0)] } ?? [])
+                // Last: shut down first, so every recorder writes its end before the listeners end the streams.
+                + (recordings.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -33,6 +33,12 @@ struct RelaydConfiguration: Sendable {
     var authMode = AuthMode.timetable
     var authWindowMinutes = 15
     var publisherGraceSeconds = 30
+    /// Classes with `record` set are recorded under `<dataDir>/recordings`.
+    var recordingEnabled = true
+    /// Finished recordings older than this are removed (0: never by age).
+    var recordingKeepDays = 30
+    /// The recordings together stay under this many MiB, the oldest finished removed first (0: no limit).
+    var recordingMaxDiskMB = 0
     var playerMaxBacklogMs = 4_000
     var playerStallTimeoutSeconds = 20
     /// A site's downlink when the access policy does not know it (auth.mode open); nil: adaptive
@@ -85,7 +91,7 @@ struct ConfigReader {
 
     func read(into config: inout RelaydConfiguration) throws(ConfigurationError) {
         let top = try table(root, at: "")
-        try expectOnly(["host", "dataDir", "database", "timeZone", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log", "limits", "tls", "rtmps", "webrtc"], in: top, at: "")
+        try expectOnly(["host", "dataDir", "database", "timeZone", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log", "limits", "tls", "rtmps", "webrtc", "recording"], in: top, at: "")
         if let v = top["host"] { config.host = try string(v, at: "host") }
         if let v = top["dataDir"] { config.dataDir = try string(v, at: "dataDir") }
         if let v = top["database"] { config.database = try string(v, at: "database") }
@@ -160,6 +166,11 @@ struct ConfigReader {
                 config.authMode = mode
             }
             if let v = auth["windowMinutes"] { config.authWindowMinutes = try int(v, at: "auth.windowMinutes", in: 0...1440) }
+        }
+        if let recording = try section(top, "recording", keys: ["enabled", "keepDays", "maxDiskMB"]) {
+            if let v = recording["enabled"] { config.recordingEnabled = try bool(v, at: "recording.enabled") }
+            if let v = recording["keepDays"] { config.recordingKeepDays = try int(v, at: "recording.keepDays", in: 0...36500) }
+            if let v = recording["maxDiskMB"] { config.recordingMaxDiskMB = try int(v, at: "recording.maxDiskMB", in: 0...1_000_000_000) }
         }
         if let publisher = try section(top, "publisher", keys: ["graceSeconds"]) {
             if let v = publisher["graceSeconds"] { config.publisherGraceSeconds = try int(v, at: "publisher.graceSeconds", in: 0...3600) }

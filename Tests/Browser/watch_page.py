@@ -38,6 +38,10 @@ def main() -> int:
             page.on("requestfinished", lambda r: requests.append(r.url.split("?")[0].rsplit("/", 2)[-2:]))
             page.on("requestfailed", lambda r: requests.append(["failed", r.url.split("?")[0]]))
             if native:
+                # A page of the relay's own origin (an opaque about:blank origin cannot fetch the
+                # byte ranges of a VOD playlist's file).
+                origin = "/".join(args.url.split("/")[:3])
+                page.goto(origin + "/healthz")
                 page.set_content('<video id="video" muted autoplay playsinline></video>')
                 page.evaluate("url => { const v = document.getElementById('video'); v.src = url; v.play().catch(() => {}); }", args.url)
                 result["status"] = 200

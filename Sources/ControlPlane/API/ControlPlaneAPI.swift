@@ -25,6 +25,8 @@ public struct ControlPlaneAPI: Sendable {
     public var servesTLS = false
     /// The HLS packager and the access policy its multivariant playlists ask (nil: no HLS).
     public var hls: (host: any HLSHost, policy: any AccessPolicy)?
+    /// The recorder and its catalogue (nil: no recording routes).
+    public var recordings: RecordingService?
 
     public init(
         service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, metrics: RelayMetrics?,
@@ -58,6 +60,17 @@ public struct ControlPlaneAPI: Sendable {
         addSchools(api)
         addPairings(api)
         addClasses(api)
+        if let recordings {
+            do {
+                let routes = try RecordingRoutes(
+                    recordings: recordings, access: RecordingAccess(service: service, adminToken: adminToken, limiter: authLimiter)
+                )
+                routes.addCatalogue(to: api)
+                routes.addMedia(to: router)
+            } catch {
+                Logger(label: "relay.http").error("recordings are not served", metadata: ["error": "\(error)"])
+            }
+        }
         if let policy = webRTC?.policy, let registry {
             FLVRoutes(policy: policy, registry: registry, ladder: renditions?.ladderNames ?? []).add(to: router)
         }

@@ -62,9 +62,10 @@ struct ClassInput: Decodable, Sendable {
     var endsAt: Patch<String>
     var siteIds: Patch<[String]>
     var recurrence: Patch<RecurrenceInput>
+    var record: Patch<Bool>
 
     enum CodingKeys: String, CodingKey {
-        case id, title, program, centralSchoolId, teacher, subject, startsAt, endsAt, siteIds, recurrence
+        case id, title, program, centralSchoolId, teacher, subject, startsAt, endsAt, siteIds, recurrence, record
     }
 
     init(from decoder: any Decoder) throws {
@@ -79,5 +80,6 @@ struct ClassInput: Decodable, Sendable {
         endsAt = try c.decodePatch(String.self, forKey: .endsAt)
         siteIds = try c.decodePatch([String].self, forKey: .siteIds)
         recurrence = try c.decodePatch(RecurrenceInput.self, forKey: .recurrence)
+        record = try c.decodePatch(Bool.self, forKey: .record)
     }
 }

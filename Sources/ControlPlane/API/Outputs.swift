@@ -31,6 +31,7 @@ struct ClassOutput: Encodable {
     var endsAt: String
     var siteIds: [String]
     var recurrence: Recurrence?
+    var record: Bool
 
     init(_ c: ClassSchedule) {
         id = c.id
@@ -43,6 +44,7 @@ struct ClassOutput: Encodable {
         endsAt = Validation.formatTime(c.endsAt)
         siteIds = c.siteIds
         recurrence = c.recurrence
+        record = c.record
     }
 }
 
@@ -54,6 +56,7 @@ struct OccurrenceOutput: Encodable {
     var endsAt: String
     var centralSchoolId: String
     var siteIds: [String]
+    var record: Bool
 
     init(_ o: Occurrence) {
         classId = o.classId
@@ -63,6 +66,7 @@ struct OccurrenceOutput: Encodable {
         endsAt = Validation.formatTime(o.endsAt)
         centralSchoolId = o.centralSchoolId
         siteIds = o.siteIds
+        record = o.record
     }
 }
 

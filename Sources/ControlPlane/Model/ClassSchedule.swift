@@ -47,10 +47,13 @@ public struct ClassSchedule: Codable, Sendable, Equatable {
     public var endsAt: Date
     public var siteIds: [String]
     public var recurrence: Recurrence?
+    /// Each published occurrence is recorded (default: famous-school lessons only).
+    public var record: Bool
 
+    /// `record` nil: the program's default (``Program/recordsByDefault``).
     public init(
         id: String, title: String, program: Program, centralSchoolId: String, teacher: String?, subject: String?,
-        startsAt: Date, endsAt: Date, siteIds: [String], recurrence: Recurrence?
+        startsAt: Date, endsAt: Date, siteIds: [String], recurrence: Recurrence?, record: Bool? = nil
     ) {
         self.id = id
         self.title = title
@@ -62,6 +65,7 @@ public struct ClassSchedule: Codable, Sendable, Equatable {
         self.endsAt = endsAt
         self.siteIds = siteIds
         self.recurrence = recurrence
+        self.record = record ?? program.recordsByDefault
     }
 }
 
@@ -74,4 +78,5 @@ public struct Occurrence: Codable, Sendable, Equatable {
     public var endsAt: Date
     public var centralSchoolId: String
     public var siteIds: [String]
+    public var record: Bool
 }

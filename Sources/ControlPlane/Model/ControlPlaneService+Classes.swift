@@ -124,9 +124,15 @@ extension ControlPlaneService {
             }
             recurrence = Recurrence(weekly: Array(Set(weekly)).sorted(), until: until)
         }
+        // Absent: kept on a patch (the program's default on a create); null: the program's default.
+        let record: Bool? = switch input.record {
+        case .value(let v): v
+        case .null: nil
+        case .absent: base?.record
+        }
         return ClassSchedule(
             id: id, title: title, program: program, centralSchoolId: central, teacher: teacher, subject: subject,
-            startsAt: startsAt, endsAt: endsAt, siteIds: siteIds, recurrence: recurrence
+            startsAt: startsAt, endsAt: endsAt, siteIds: siteIds, recurrence: recurrence, record: record
         )
     }
 

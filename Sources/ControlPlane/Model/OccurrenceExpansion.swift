@@ -36,7 +36,8 @@ public struct OccurrenceExpansion: Sendable {
         func make(_ start: Date) -> Occurrence {
             Occurrence(
                 classId: schedule.id, title: schedule.title, program: schedule.program, startsAt: start,
-                endsAt: start.addingTimeInterval(duration), centralSchoolId: schedule.centralSchoolId, siteIds: schedule.siteIds
+                endsAt: start.addingTimeInterval(duration), centralSchoolId: schedule.centralSchoolId, siteIds: schedule.siteIds,
+                record: schedule.record
             )
         }
         var result: [Occurrence] = []

@@ -6,6 +6,9 @@ public enum Program: String, Codable, Sendable, CaseIterable {
     case masterTeacher = "master-teacher"
     /// 名校网络课堂: a famous school's lesson open to many sites.
     case famousSchool = "famous-school"
+
+    /// Famous-school lessons are meant to be watched later (名校网络课堂 "recorded and shared").
+    public var recordsByDefault: Bool { self == .famousSchool }
 }
 
 /// A school's role: it broadcasts (central: 中心学校/名校) or receives (site: 教学点).

@@ -91,7 +91,7 @@ public final class ControlStore: Sendable {
         _ = try await database.execute(
             """
             INSERT INTO classes (id, title, program, central_school_id, teacher, subject, starts_at, ends_at, site_ids,
-                recurrence_days, recurrence_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                recurrence_days, recurrence_until, record, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(c.id)] + Self.classValues(c) + [.int(nowMillis)]
         )
@@ -101,7 +101,7 @@ public final class ControlStore: Sendable {
         _ = try await database.execute(
             """
             UPDATE classes SET title = ?, program = ?, central_school_id = ?, teacher = ?, subject = ?, starts_at = ?,
-                ends_at = ?, site_ids = ?, recurrence_days = ?, recurrence_until = ? WHERE id = ?
+                ends_at = ?, site_ids = ?, recurrence_days = ?, recurrence_until = ?, record = ? WHERE id = ?
             """,
             Self.classValues(c) + [.text(c.id)]
         )
@@ -127,6 +127,7 @@ public final class ControlStore: Sendable {
             .text(c.siteIds.joined(separator: ",")),
             SQLValue(c.recurrence.map { $0.weekly.map(\.rawValue).joined(separator: ",") }),
             SQLValue(c.recurrence?.until),
+            .int(c.record ? 1 : 0),
         ]
     }
 
@@ -144,7 +145,8 @@ public final class ControlStore: Sendable {
             id: id, title: title, program: program, centralSchoolId: central, teacher: row["teacher"]?.string,
             subject: row["subject"]?.string, startsAt: Date(timeIntervalSince1970: Double(starts) / 1000),
             endsAt: Date(timeIntervalSince1970: Double(ends) / 1000),
-            siteIds: sites.split(separator: ",").map(String.init), recurrence: recurrence
+            siteIds: sites.split(separator: ",").map(String.init), recurrence: recurrence,
+            record: row["record"]?.int.map { $0 != 0 }  // null: a class stored before the column: the program's default
         )
     }
 }

@@ -26,6 +26,21 @@ enum Migrations {
             """,
             "CREATE INDEX classes_central ON classes (central_school_id)",
         ]),
+        (2, [
+            // Null for classes stored before: the program's default (famous-school lessons are recorded).
+            "ALTER TABLE classes ADD COLUMN record BIGINT",
+            // A recording keeps its class's title, program and schools: it outlives a deleted class.
+            """
+            CREATE TABLE recordings (
+                id TEXT PRIMARY KEY, class_id TEXT NOT NULL, title TEXT NOT NULL, program TEXT NOT NULL,
+                central_school_id TEXT NOT NULL, site_ids TEXT NOT NULL, occurrence_starts_at BIGINT NOT NULL,
+                starts_at BIGINT NOT NULL, ends_at BIGINT, duration_ms BIGINT NOT NULL, bytes BIGINT NOT NULL,
+                state TEXT NOT NULL, file TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX recordings_starts ON recordings (starts_at)",
+            "CREATE INDEX recordings_class ON recordings (class_id)",
+        ]),
     ]
 
     static func run(on db: any SQLDatabase) async throws(StoreError) {

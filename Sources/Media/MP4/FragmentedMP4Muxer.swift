@@ -60,6 +60,7 @@ public final class FragmentedMP4Muxer {
     private var lastDts: [Int64] = [Int64.min, Int64.min]
     /// Packets muxed since the last cut.
     public private(set) var pendingPackets = 0
+    private var finished = false
 
     public init(tracks: Tracks) throws(FFmpegError) {
         guard tracks.video != nil || tracks.audio != nil else { throw .invalidData("FragmentedMP4Muxer: no track") }
@@ -122,7 +123,7 @@ public final class FragmentedMP4Muxer {
     /// Muxes one media message (not a sequence header) into the current fragment. Messages of a
     /// track the muxer has not, or not in this codec, are ignored.
     public func write(_ message: MediaMessage) throws(FFmpegError) {
-        guard !message.isSequenceHeader else { return }
+        guard !message.isSequenceHeader, !finished else { return }
         let view = message.payload.readableBytesView
         guard let first = view.first else { return }
         let index: Int32
@@ -166,8 +167,19 @@ public final class FragmentedMP4Muxer {
 
     /// Ends the current fragment and returns it (moof + mdat); empty when nothing was muxed.
     public func cutFragment() throws(FFmpegError) -> [UInt8] {
-        guard pendingPackets > 0 else { return [] }
+        guard pendingPackets > 0, !finished else { return [] }
         try FFmpegError.check(av_write_frame(context, nil), "av_write_frame(flush)")
+        io.flush()
+        pendingPackets = 0
+        return collected.take()
+    }
+
+    /// Ends the file: the last fragment (if anything is pending) and the trailer (an `mfra`
+    /// index of the fragments, which players use to seek). Nothing may be written after it.
+    public func finish() throws(FFmpegError) -> [UInt8] {
+        guard !finished else { return [] }
+        finished = true
+        try FFmpegError.check(av_write_trailer(context), "av_write_trailer")
         io.flush()
         pendingPackets = 0
         return collected.take()
