@@ -4,7 +4,17 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOPosix
+import RelayCore
 import Testing
+
+/// The routes only: nothing is recorded.
+struct NoRecorders: StreamRecorderFactory {
+    struct Refused: Error {}
+    func record(
+        _ key: StreamKey, path: String, registry: StreamRegistry, onEnd: @escaping @Sendable (RecordingEnd, RecordingProgress) -> Void
+    ) throws -> any StreamRecording { throw Refused() }
+}
 
 /// The OpenAPI document and the router agree: every route is documented, every documented
 /// operation is routed, and the served document is `docs/openapi.yaml`.
@@ -23,7 +33,12 @@ struct OpenAPIRoutesTests {
         let store = ControlStore(database: db)
         try await store.migrate()
         let service = ControlPlaneService(store: store, logger: logger)
-        let router = ControlPlaneAPI(service: service, adminToken: token, registry: nil, metrics: nil).makeRouter()
+        var api = ControlPlaneAPI(service: service, adminToken: token, registry: nil, metrics: nil)
+        api.recordings = RecordingService(
+            service: service, registry: StreamRegistry(timerLoop: MultiThreadedEventLoopGroup.singleton.next()),
+            factory: NoRecorders(), settings: .init(directory: dir + "/recordings"), logger: logger
+        )
+        let router = api.makeRouter()
         do {
             try await body(router)
         } catch {

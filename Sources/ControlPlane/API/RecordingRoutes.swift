@@ -40,14 +40,14 @@ struct RecordingRoutes: Sendable {
     }
 
     func addMedia(to router: Router<RelayRequestContext>) {
-        // One parameter name at this level (Hummingbird): `:id` is `<id>.mp4` here.
-        router.get("recordings/:id") { request, context in try await file(request, context) }
-        router.get("recordings/:id/index.m3u8") { request, context in try await playlist(request, context) }
+        // One parameter name at this level (Hummingbird): `<id>.mp4` for the file, `<id>` for the playlist.
+        router.get("recordings/:recording") { request, context in try await file(request, context) }
+        router.get("recordings/:recording/index.m3u8") { request, context in try await playlist(request, context) }
         router.get("replay/:id") { request, context in try await page(request, context) }
     }
 
     private func file(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
-        let name = try context.parameters.require("id")
+        let name = try context.parameters.require("recording")
         guard name.hasSuffix(".mp4") else { throw APIError.notFound("recording file '\(name)'") }
         let (recording, path) = try await recordings.media(String(name.dropLast(4)))
         try await access.check(recording, request: request, context: context)
@@ -80,7 +80,7 @@ struct RecordingRoutes: Sendable {
     }
 
     private func playlist(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
-        let (recording, path) = try await recordings.media(try context.parameters.require("id"))
+        let (recording, path) = try await recordings.media(try context.parameters.require("recording"))
         try await access.check(recording, request: request, context: context)
         let index = RecordingFiles.index(path)
         guard index.initLength > 0 else { throw APIError.notFound("media of recording '\(recording.id)' (nothing written yet)") }

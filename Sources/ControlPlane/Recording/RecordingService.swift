@@ -300,31 +300,15 @@ public actor RecordingService: Service {
         logger.info("recording removed", metadata: ["recording": "\(recording.id)", "class": "\(recording.classId)", "reason": "\(reason)"])
     }
 
-    /// Finished recordings older than `keepDays` go; then, while all of them together are over
-    /// `maxDiskMB`, the oldest finished ones.
+    /// Applies ``RetentionPlan`` to the catalogue: each removal logged.
     func applyRetention() async {
         lastRetention = .now
         guard settings.keepDays > 0 || settings.maxDiskMB > 0,
               let all = try? await store.recordings() else { return }
-        let cutoff = Date().addingTimeInterval(-Double(settings.keepDays) * 86400)
-        var kept: [Recording] = []
-        var doomed: [(Recording, String)] = []
-        for recording in all.map(current) {
-            let finished = recording.state != .recording && active[recording.id] == nil
-            if finished, settings.keepDays > 0, (recording.endsAt ?? recording.startsAt) < cutoff {
-                doomed.append((recording, "older than recording.keepDays (\(settings.keepDays))"))
-            } else {
-                kept.append(recording)
-            }
-        }
-        if settings.maxDiskMB > 0 {
-            let limit = Int64(settings.maxDiskMB) << 20
-            var total = kept.reduce(Int64(0)) { $0 + $1.bytes }
-            for recording in kept where total > limit && recording.state != .recording && active[recording.id] == nil {
-                doomed.append((recording, "the recordings are over recording.maxDiskMB (\(settings.maxDiskMB))"))
-                total -= recording.bytes
-            }
-        }
+        let live = Set(active.keys)
+        let doomed = RetentionPlan.doomed(
+            all.map(current), isActive: { live.contains($0) }, now: Date(), keepDays: settings.keepDays, maxDiskMB: settings.maxDiskMB
+        )
         for (recording, reason) in doomed {
             do {
                 try await remove(recording, reason: reason)
