@@ -173,3 +173,98 @@ struct RecordingTests {
         out.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 }
+
+/// Retention and a full disk, with real files: the oldest recording goes first when the
+/// recordings are over `recording.maxDiskMB`; a recordings directory that fills up stops the
+/// recording (logged, counted, `interrupted`) while a player keeps watching the lesson.
+@Suite(.serialized)
+struct RecordingDiskTests {
+    @Test func overTheDiskLimitTheOldestRecordingIsRemovedFirst() async throws {
+        let dir = try makeTemporaryDirectory("relay-retention")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let relay = try await RelaydServer(config: RecordedTimetable.config, reuseDataDir: dir)
+        let keys = try await RecordedTimetable.make(on: relay)
+        let url = relay.url("famous?key=\(keys["c1"]!)")
+        // The first (older) one larger than 1 MiB, the second small.
+        let big = try MediaTools.publishLesson(to: url, seconds: 5)
+        _ = await big.wait(timeout: .seconds(20))
+        _ = try await RecordedTimetable.recordings(of: "famous", on: relay, until: RecordedTimetable.allComplete)
+        try await Task.sleep(for: .seconds(1))
+        let small = try MediaTools.publish(to: url, seconds: 4, gop: 50)
+        _ = await small.wait(timeout: .seconds(20))
+        let both = try await RecordedTimetable.recordings(of: "famous", on: relay) { $0.count == 2 && RecordedTimetable.allComplete($0) }
+        try #require(both.count == 2, "\(both)")
+        #expect(await relay.stop() == 0)
+        let (older, newer) = (both[0], both[1])
+        let olderBytes = older["bytes"] as? Int ?? 0
+        let newerBytes = newer["bytes"] as? Int ?? 0
+        let limitMB = (newerBytes + (1 << 20) - 1) >> 20
+        try #require(olderBytes + newerBytes > limitMB << 20, "sizes \(olderBytes), \(newerBytes)")
+
+        // Restarted with a limit only the newer one fits under: the older one goes, file and entry.
+        let limited = try await RelaydServer(
+            config: RecordedTimetable.config + "recording:\n  maxDiskMB: \(limitMB)\n", reuseDataDir: dir
+        )
+        let left = try await limited.api.call("GET", "/recordings").array.map { $0["id"] as? String ?? "" }
+        #expect(left == [newer["id"] as? String ?? "?"], "the oldest went first: \(left)")
+        let olderID = older["id"] as? String ?? ""
+        #expect(!FileManager.default.fileExists(atPath: dir + "/var/recordings/\(olderID).mp4"))
+        #expect(limited.child.stderr.contains("recording removed"), "each removal is logged")
+        #expect(limited.child.stderr.contains("maxDiskMB"))
+        #expect(await limited.stop() == 0)
+    }
+
+    @Test func aFullDiskStopsTheRecordingAndTheLessonPlaysOn() async throws {
+        let dir = try makeTemporaryDirectory("relay-full")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let recordings = dir + "/var/recordings"
+        try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
+        let (mounted, _, why) = try await runTool("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", recordings])
+        guard mounted == 0 else {
+            Issue.record("the full-disk test cannot mount a tmpfs (needs root): \(why.trimmingCharacters(in: .whitespacesAndNewlines))")
+            return
+        }
+        let outcome: Result<Void, any Error>
+        do {
+            try await fillTheDisk(dir)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        _ = try? await runTool("umount", ["-l", recordings])
+        try outcome.get()
+    }
+
+    private func fillTheDisk(_ dir: String) async throws {
+        let recordings = dir + "/var/recordings"
+        let relay = try await RelaydServer(config: RecordedTimetable.config, reuseDataDir: dir)
+        let keys = try await RecordedTimetable.make(on: relay)
+        // ~3 Mbit/s: the 2 MiB disk is full after about five seconds.
+        let publisher = try MediaTools.publishLesson(to: relay.url("famous?key=\(keys["c1"]!)"), seconds: 25)
+        defer { publisher.signal(SIGKILL) }
+        try await Task.sleep(for: .seconds(2))
+        let watched = dir + "/watched.flv"
+        let player = try MediaTools.record(relay.url("famous?key=\(keys["site-a"]!)"), to: watched, seconds: 16)
+        defer { player.signal(SIGKILL) }
+        let stopped = try await RecordedTimetable.recordings(of: "famous", on: relay, timeout: .seconds(20)) {
+            $0.first?["state"] as? String == "interrupted"
+        }
+        #expect(stopped.first?["state"] as? String == "interrupted", "\(stopped)")
+        #expect(relay.child.stderr.contains("recording stopped: the file cannot be written; the lesson goes on"))
+        #expect(relay.child.stderr.contains("No space left on device"))
+        let metrics = try await Curl.call(relay.server + "/metrics").body
+        #expect(metrics.contains("relay_recording_failures_total 1"), "\(metrics.split(separator: "\n").filter { $0.contains("recording") })")
+
+        // The player saw the whole time, well past the disk filling up, and decodes cleanly.
+        _ = await player.wait(timeout: .seconds(30))
+        let packets = try await MediaTools.packets(of: watched)
+        let seconds = ((packets.map(\.dtsMillis).max() ?? 0) - (packets.map(\.dtsMillis).min() ?? 0)) / 1000
+        #expect(seconds >= 14, "the player got \(seconds) s")
+        #expect(try await MediaTools.decodeErrors(of: watched).isEmpty)
+        // What was written before the disk filled plays.
+        let id = stopped.first?["id"] as? String ?? ""
+        #expect(try await MediaTools.decodeErrors(of: recordings + "/\(id).mp4").isEmpty)
+        #expect(relay.child.isRunning)
+        #expect(await relay.stop() == 0)
+    }
+}
