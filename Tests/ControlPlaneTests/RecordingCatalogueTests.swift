@@ -75,6 +75,10 @@ struct RecordingCatalogueTests {
             #expect(r1.endsAt == ends && r1.siteIds == ["s1", "s2"] && r1.program == .famousSchool && r1.title == "名校 r1")
             #expect(r1.startsAt == base.addingTimeInterval(5) && r1.occurrenceStartsAt == base)
             #expect(try await store.recordings(state: .recording).map(\.id) == ["r2", "r3"])
+            try await store.updateRecordingProgress(id: "r3", durationMillis: 5000, bytes: 99)
+            try await store.updateRecordingProgress(id: "r1", durationMillis: 1, bytes: 1)
+            #expect(try await store.recording(id: "r3")?.bytes == 99)
+            #expect(try await store.recording(id: "r1")?.bytes == 123_456_789, "progress never overwrites an ended recording")
 
             try await store.deleteRecording(id: "r2")
             #expect(try await store.recording(id: "r2") == nil)

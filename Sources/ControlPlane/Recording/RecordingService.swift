@@ -212,7 +212,7 @@ public actor RecordingService: Service {
             guard progress != entry.flushed else { continue }
             bytesWritten.increment(by: max(progress.bytes - entry.flushed.bytes, 0))
             active[id]?.flushed = progress
-            try? await store.updateRecording(id: id, state: .recording, endsAt: nil, durationMillis: progress.durationMillis, bytes: progress.bytes)
+            try? await store.updateRecordingProgress(id: id, durationMillis: progress.durationMillis, bytes: progress.bytes)
         }
         if ContinuousClock.now - lastRetention >= settings.retentionEvery { await applyRetention() }
     }

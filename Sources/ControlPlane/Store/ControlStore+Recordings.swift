@@ -25,6 +25,14 @@ extension ControlStore {
         )
     }
 
+    /// A running recording's progress; a no-op once it has ended (a late write never undoes its end).
+    public func updateRecordingProgress(id: String, durationMillis: Int64, bytes: Int64) async throws(StoreError) {
+        _ = try await database.execute(
+            "UPDATE recordings SET duration_ms = ?, bytes = ? WHERE id = ? AND state = ?",
+            [.int(durationMillis), .int(bytes), .text(id), .text(Recording.State.recording.rawValue)]
+        )
+    }
+
     public func deleteRecording(id: String) async throws(StoreError) {
         _ = try await database.execute("DELETE FROM recordings WHERE id = ?", [.text(id)])
     }
