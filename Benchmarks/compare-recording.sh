@@ -70,12 +70,13 @@ YAML
     token="$(cat "$dir/var/admin.token")"
     api="http://127.0.0.1:$RELAYD_HTTP/api/v1"
     call() { curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
-    call -X POST "$api/schools" -d '{"id":"site","name":"site","role":"site","bandwidthKbps":8000}' > /dev/null
     starts="$(date -u -d '-1 min' +%FT%TZ)"; ends="$(date -u -d '+2 hour' +%FT%TZ)"
     for i in $(seq "$CLASSES"); do
+        # A site per class: a site takes part in one lesson at a time.
+        call -X POST "$api/schools" -d "{\"id\":\"s$i\",\"name\":\"s$i\",\"role\":\"site\",\"bandwidthKbps\":8000}" > /dev/null
         keys+=("$(call -X POST "$api/schools" -d "{\"id\":\"c$i\",\"name\":\"c$i\",\"role\":\"central\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')")
-        call -X POST "$api/pairings" -d "{\"centralSchoolId\":\"c$i\",\"siteId\":\"site\",\"program\":\"famous-school\"}" > /dev/null
-        call -X POST "$api/classes" -d "{\"id\":\"k$i\",\"title\":\"k$i\",\"program\":\"famous-school\",\"centralSchoolId\":\"c$i\",\"siteIds\":[\"site\"],\"startsAt\":\"$starts\",\"endsAt\":\"$ends\",\"record\":$record}" > /dev/null
+        call -X POST "$api/pairings" -d "{\"centralSchoolId\":\"c$i\",\"siteId\":\"s$i\",\"program\":\"famous-school\"}" > /dev/null
+        call -X POST "$api/classes" -d "{\"id\":\"k$i\",\"title\":\"k$i\",\"program\":\"famous-school\",\"centralSchoolId\":\"c$i\",\"siteIds\":[\"s$i\"],\"startsAt\":\"$starts\",\"endsAt\":\"$ends\",\"record\":$record}" > /dev/null
     done
     local publishers=()
     for i in $(seq "$CLASSES"); do

@@ -105,7 +105,9 @@ struct RecordingTests {
 
         // A dedicated class asked to record is recorded.
         _ = await plain.wait(timeout: .seconds(10))
-        #expect(try await relay.api.call("PATCH", "/classes/plain", ["record": true]).object["record"] as? Bool == true)
+        let (updateCode, updated, updateErr) = try await runTool(Self.classctl, global + ["classes", "update", "plain", "--record", "true"])
+        #expect(updateCode == 0 && updated.contains("record:") && updated.contains("yes"), "\(updated) \(updateErr)")
+        #expect(try await relay.api.call("GET", "/classes/plain").object["record"] as? Bool == true)
         try await Task.sleep(for: .seconds(4))  // the earlier stream's grace period is over
         let again = try MediaTools.publish(to: relay.url("plain?key=\(keys["c2"]!)"), seconds: 5, gop: 50)
         defer { again.signal(SIGKILL) }
@@ -212,6 +214,35 @@ struct RecordingDiskTests {
         #expect(limited.child.stderr.contains("recording removed"), "each removal is logged")
         #expect(limited.child.stderr.contains("maxDiskMB"))
         #expect(await limited.stop() == 0)
+    }
+
+    @Test func aRecordingsDirectoryThatCannotBeWrittenStopsOnlyTheRecording() async throws {
+        let relay = try await RelaydServer(config: RecordedTimetable.config)
+        let keys = try await RecordedTimetable.make(on: relay)
+        let recordings = relay.dataDir + "/var/recordings"
+        for _ in 0..<50 where !FileManager.default.fileExists(atPath: recordings) { try await Task.sleep(for: .milliseconds(100)) }
+        let (locked, _, why) = try await runTool("chattr", ["+i", recordings])
+        guard locked == 0 else {
+            Issue.record("chattr +i refused (needs root): \(why)")
+            _ = await relay.stop()
+            return
+        }
+        defer { Task { _ = try? await runTool("chattr", ["-i", recordings]) } }
+        let publisher = try MediaTools.publish(to: relay.url("famous?key=\(keys["c1"]!)"), seconds: 8, gop: 50)
+        defer { publisher.signal(SIGKILL) }
+        let list = try await RecordedTimetable.recordings(of: "famous", on: relay, timeout: .seconds(10)) {
+            $0.first?["state"] as? String == "interrupted"
+        }
+        #expect(list.first?["state"] as? String == "interrupted" && list.first?["bytes"] as? Int == 0, "\(list)")
+        #expect(relay.child.stderr.contains("recording failed to start; the lesson goes on"))
+        #expect(try await Curl.call(relay.server + "/metrics").body.contains("relay_recording_failures_total 1"))
+        // The lesson plays.
+        let (code, out, err) = try await runTool("ffprobe", [
+            "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", relay.url("famous?key=\(keys["site-a"]!)"),
+        ], timeout: .seconds(20))
+        #expect(code == 0 && out.contains("h264"), "\(err)")
+        _ = try await runTool("chattr", ["-i", recordings])
+        #expect(await relay.stop() == 0)
     }
 
     @Test func aFullDiskStopsTheRecordingAndTheLessonPlaysOn() async throws {
