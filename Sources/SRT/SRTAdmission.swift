@@ -9,10 +9,12 @@ import RelayCore
 /// handshake as an SRT reject reason (1400 bad streamid, 1403 forbidden, 1404 no such class,
 /// 1503 no decision in time), so the caller sees why, and is logged without the key.
 ///
-/// Why block the callback: reject reasons can only be sent during the handshake, and the
+/// Why decide in the callback: reject reasons can only be sent during the handshake, and the
 /// contract wants a refusal in the protocol's own terms. The callback is synchronous and runs on
-/// libsrt's receive thread, so it waits for the async policy on a semaphore, bounded by
-/// ``SRTConfiguration/authorizationTimeoutSeconds``; the timetable lookup takes milliseconds.
+/// libsrt's receive thread, which every SRT link on the port shares, so it must not wait: the
+/// policy answers from memory (``AccessPolicy/decideNow(_:)``, the timetable snapshot). Only a
+/// policy that cannot is waited for, on a semaphore bounded by
+/// ``SRTConfiguration/authorizationTimeoutSeconds``.
 final class SRTAdmission: Sendable {
     struct Admitted: Sendable {
         let streamID: SRTStreamID
@@ -71,15 +73,7 @@ final class SRTAdmission: Sendable {
             action: streamID.mode == .publish ? .publish : .play, transport: .srt, stream: streamID.stream,
             key: streamID.key, remoteAddress: remote
         )
-        let decision = NIOLockedValueBox<AccessDecision?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        let policy = self.policy
-        Task {
-            let answer = await policy.authorize(request)
-            decision.withLockedValue { $0 = answer }
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + timeout) == .success, let answer = decision.withLockedValue({ $0 }) else {
+        guard let answer = policy.decideNow(request) ?? waitForDecision(request) else {
             logger.warning("srt refused", metadata: ["request": "\(request)", "code": "1503", "reason": "no access decision within \(timeout) s"])
             return SRTRejectCode.unavailable
         }
@@ -97,6 +91,24 @@ final class SRTAdmission: Sendable {
             logger.notice("srt refused", metadata: ["request": "\(request)", "code": "\(code)", "reason": "\(reason)"])
             return code
         }
+    }
+}
+
+extension SRTAdmission {
+    /// For a policy that cannot decide from memory: its async answer, waited for on this
+    /// (libsrt's) thread up to the timeout. The timetable policy never needs it once its
+    /// snapshot is loaded (relayd loads it before listening).
+    private func waitForDecision(_ request: AccessRequest) -> AccessDecision? {
+        let decision = NIOLockedValueBox<AccessDecision?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let policy = self.policy
+        Task {
+            let answer = await policy.authorize(request)
+            decision.withLockedValue { $0 = answer }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + timeout) == .success else { return nil }
+        return decision.withLockedValue { $0 }
     }
 }
 

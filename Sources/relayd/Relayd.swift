@@ -146,6 +146,13 @@ struct Relayd: AsyncParsableCommand {
         let controlPlane = ControlPlaneService(
             store: opened.store, timeZone: TimeZone(identifier: configuration.timeZone)!, logger: Logger(label: "relay.api")
         )
+        do {
+            // Access decisions read this snapshot, never the database (kept fresh by every change
+            // and by TimetableSnapshotService).
+            try await controlPlane.reloadSnapshot()
+        } catch {
+            throw RelaydError("cannot read the timetable: \(error)")
+        }
 
         let policy: any AccessPolicy
         switch configuration.authMode {
@@ -285,6 +292,7 @@ struct Relayd: AsyncParsableCommand {
         }
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
+                .init(service: TimetableSnapshotService(service: controlPlane, logger: Logger(label: "relay.auth"))),
                 .init(service: http), .init(service: TranscoderService(pool: transcoders)), .init(service: rtmp), .init(service: srt),
                 .init(service: webrtc), .init(service: HLSService(packager: hls)),
             ] + (rtmps.map { [.init(service: $0)] } ?? [])

@@ -14,11 +14,19 @@ struct StreamLimitPolicy: AccessPolicy {
     let maxStreams: Int
 
     func authorize(_ request: AccessRequest) async -> AccessDecision {
-        let keys = registry.streamKeys
-        if keys.count >= maxStreams, !keys.contains(request.stream) {
-            RelayMetrics.countRefusal(request.action, reason: DenyCode.limit.metricLabel)
-            return .deny(.limit, reason: "the relay carries its maximum of \(maxStreams) streams (limits.maxStreams)")
-        }
+        if let refusal = overLimit(request) { return refusal }
         return await inner.authorize(request)
+    }
+
+    func decideNow(_ request: AccessRequest) -> AccessDecision? {
+        if let refusal = overLimit(request) { return refusal }
+        return inner.decideNow(request)
+    }
+
+    private func overLimit(_ request: AccessRequest) -> AccessDecision? {
+        let keys = registry.streamKeys
+        guard keys.count >= maxStreams, !keys.contains(request.stream) else { return nil }
+        RelayMetrics.countRefusal(request.action, reason: DenyCode.limit.metricLabel)
+        return .deny(.limit, reason: "the relay carries its maximum of \(maxStreams) streams (limits.maxStreams)")
     }
 }

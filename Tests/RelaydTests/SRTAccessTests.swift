@@ -70,6 +70,64 @@ struct SRTAccessTests {
         #expect(await relay.stop() == 0)
     }
 
+    /// Admission answers from the timetable snapshot in libsrt's listen callback without waiting,
+    /// so 50 callers arriving at once (half with a wrong key) never stall the receive thread that
+    /// every SRT link on the port shares: a player's stream keeps arriving without a gap.
+    @Test func fiftyCallersAtOnceNeverStallAPlayersStream() async throws {
+        let relay = try await RelaydServer(config: "auth:\n  mode: timetable\ntranscode:\n  enabled: false\n")
+        let keys = try await OneClassTimetable.make(on: relay, classId: "math", title: "数学", bandwidthKbps: 8000)
+        let publisher = try SRTTools.publish(to: relay.srtURL("math", mode: "publish", key: keys["central"]!), seconds: 30)
+        defer { publisher.signal(SIGKILL) }
+        try await Task.sleep(for: .seconds(2))
+        // The player: srt-live-transmit forwarding each SRT message as a UDP datagram to a script
+        // that reports the longest time between two datagrams (stdout would batch its writes).
+        let gaps = """
+        import socket, sys, time
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1]))); s.settimeout(1.0)
+        end = time.time() + float(sys.argv[2]); last = None; worst = 0.0; total = 0
+        while time.time() < end:
+            try:
+                data = s.recv(65536)
+            except socket.timeout:
+                continue
+            now = time.time(); total += len(data)
+            if last is not None: worst = max(worst, now - last)
+            last = now
+        print(f"{worst * 1000:.0f} {total}", flush=True)
+        """
+        let dir = try makeTemporaryDirectory("srt-burst")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try gaps.write(toFile: dir + "/gaps.py", atomically: true, encoding: .utf8)
+        let port = try freePort()
+        let meter = try ChildProcess("/usr/bin/python3", [dir + "/gaps.py", "\(port)", "12"])
+        defer { meter.signal(SIGKILL) }
+        try await Task.sleep(for: .milliseconds(300))
+        let player = try ChildProcess("timeout", [
+            "13", "srt-live-transmit", "-a:no", "-q", relay.srtURL("math", mode: "request", key: keys["site-a"]!), "udp://127.0.0.1:\(port)",
+        ])
+        defer { player.signal(SIGKILL) }
+        try await Task.sleep(for: .seconds(4))
+        var callers: [ChildProcess] = []
+        for i in 0..<50 {
+            let key = i % 2 == 0 ? keys["site-a"]! : "wrong\(i)"
+            callers.append(try ChildProcess("timeout", [
+                "3", "srt-live-transmit", "-a:no", "-q", relay.srtURL("math", mode: "request", key: key), "file://con",
+            ]))
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for caller in callers { group.addTask { _ = await caller.wait(timeout: .seconds(6)) } }
+        }
+        for _ in 0..<100 where !meter.stdout.hasSuffix("\n") { try await Task.sleep(for: .milliseconds(200)) }
+        let fields = meter.stdout.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(fields.count == 2, "the player's report: \(meter.stdout) \(meter.stderr) \(player.stderr)")
+        #expect(fields[1] > 500_000, "the player received the stream: \(fields[1]) bytes")
+        #expect(fields[0] < 200, "the longest gap in the player's stream while 50 callers connected: \(fields[0]) ms")
+        let refusals = relay.child.stderr.components(separatedBy: "srt refused").count - 1
+        #expect(refusals >= 25, "the wrong keys were refused in the handshake (\(refusals))")
+        #expect(!relay.child.stderr.contains("no access decision"), "no decision waited for")
+        #expect(await relay.stop() == 0)
+    }
+
     @Test func aWrongPassphraseIsRefusedAndTheRightOneWorks() async throws {
         let passphrase = "correct-horse-battery"
         let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: "srt:\n  passphrase: \(passphrase)\n  pbkeylen: 32\n  latencyMs: 250\n"))

@@ -15,12 +15,22 @@ public struct TimetableAccessPolicy: AccessPolicy {
         self.logger = logger
     }
 
+    /// From the timetable snapshot; the store is read only before the snapshot's first load.
     public func authorize(_ request: AccessRequest) async -> AccessDecision {
+        if let decision = decideNow(request) { return decision }
         do {
-            return try await decide(request)
+            try await service.reloadSnapshot()
         } catch {
             return deny(request, .unavailable, "the timetable cannot be read right now")
         }
+        return decideNow(request) ?? deny(request, .unavailable, "the timetable cannot be read right now")
+    }
+
+    /// The decision from memory (nil until the snapshot has been loaded once).
+    public func decideNow(_ request: AccessRequest) -> AccessDecision? {
+        let contents = service.snapshot.contents
+        guard contents.loadedAt != nil else { return nil }
+        return decide(request, contents, now: Date())
     }
 
     private func deny(_ request: AccessRequest, _ code: DenyCode, _ reason: String) -> AccessDecision {
@@ -28,15 +38,15 @@ public struct TimetableAccessPolicy: AccessPolicy {
         return .deny(code, reason: reason)
     }
 
-    private func decide(_ request: AccessRequest, now: Date = Date()) async throws(StoreError) -> AccessDecision {
+    func decide(_ request: AccessRequest, _ contents: TimetableSnapshot.Contents, now: Date) -> AccessDecision {
         guard request.stream.app == "live" else { return deny(request, .unknownApp, "unknown application '\(request.stream.app)'") }
         guard let key = request.key, !key.isEmpty else { return deny(request, .noKey, "no key given (?key=...)") }
         let classID = request.stream.name
-        guard let schedule = try await service.store.classSchedule(id: classID) else {
+        guard let schedule = contents.classes[classID] else {
             return deny(request, .unknownClass, "no class '\(classID)'")
         }
         let hash = Secrets.keyHash(key)
-        guard let school = try await service.store.school(keyHash: hash), Secrets.constantTimeEquals(school.keyHash, hash) else {
+        guard let school = contents.schoolsByKeyHash[hash], Secrets.constantTimeEquals(school.keyHash, hash) else {
             return deny(request, .badKey, "the key is not valid")
         }
         switch request.action {

@@ -6,6 +6,8 @@ import Logging
 public final class ControlPlaneService: Sendable {
     public let store: ControlStore
     public let expansion: OccurrenceExpansion
+    /// Schools and classes in memory, for access decisions (reloaded after every change).
+    public let snapshot = TimetableSnapshot()
     let writes = AsyncMutex()
     let logger: Logger
 
@@ -25,8 +27,27 @@ public final class ControlPlaneService: Sendable {
         }
     }
 
+    /// Runs a check-then-write under the write lock; the snapshot is reloaded before the lock is
+    /// let go, so an answered change is already what access decisions see.
     func locked<T: Sendable>(_ body: () async throws(APIError) -> T) async throws(APIError) -> T {
-        try await writes.withLock(body)
+        try await writes.withLock { () throws(APIError) -> T in
+            let result = try await body()
+            await reloadSnapshotAfterChange()
+            return result
+        }
+    }
+
+    /// Reloads the timetable snapshot from the store.
+    public func reloadSnapshot() async throws(StoreError) {
+        try await snapshot.reload(from: store)
+    }
+
+    private func reloadSnapshotAfterChange() async {
+        do {
+            try await reloadSnapshot()
+        } catch {
+            logger.error("cannot reload the timetable snapshot after a change; it catches up at the next reload", metadata: ["error": "\(error)"])
+        }
     }
 
     // MARK: Schools

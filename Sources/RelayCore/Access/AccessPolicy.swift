@@ -3,6 +3,14 @@
 /// `auth.mode: open` uses ``OpenAccessPolicy``; the control plane provides the timetable policy.
 public protocol AccessPolicy: Sendable {
     func authorize(_ request: AccessRequest) async -> AccessDecision
+    /// The decision at once, from memory, where the policy can make it so (a timetable
+    /// snapshot); nil: only ``authorize(_:)`` can answer. For callers that must not wait, such as
+    /// libsrt's listen callback on its receive thread.
+    func decideNow(_ request: AccessRequest) -> AccessDecision?
+}
+
+extension AccessPolicy {
+    public func decideNow(_ request: AccessRequest) -> AccessDecision? { nil }
 }
 
 public struct AccessRequest: Sendable, CustomStringConvertible {
@@ -56,6 +64,9 @@ public struct OpenAccessPolicy: AccessPolicy {
     public let defaultBandwidthKbps: Int?
     public init(defaultBandwidthKbps: Int? = nil) { self.defaultBandwidthKbps = defaultBandwidthKbps }
     public func authorize(_ request: AccessRequest) async -> AccessDecision {
+        .allow(AccessGrant(bandwidthKbps: defaultBandwidthKbps))
+    }
+    public func decideNow(_ request: AccessRequest) -> AccessDecision? {
         .allow(AccessGrant(bandwidthKbps: defaultBandwidthKbps))
     }
 }

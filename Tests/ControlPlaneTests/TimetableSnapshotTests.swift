@@ -1,0 +1,43 @@
+import Foundation
+import RelayCore
+import Testing
+
+@testable import ControlPlane
+
+/// Access decisions from the timetable snapshot: made in memory, reloaded by every change.
+@Suite struct TimetableSnapshotTests {
+    @Test func decisionsComeFromMemoryAndFollowEveryChange() async throws {
+        let dir = NSTemporaryDirectory() + "snapshot-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try await SQLiteDatabase.open(path: dir + "/relay.db", logger: .init(label: "t"))
+        let store = ControlStore(database: db)
+        try await store.migrate()
+        let service = ControlPlaneService(store: store, logger: .init(label: "t"))
+        let policy = TimetableAccessPolicy(service: service, windowMinutes: 15, logger: .init(label: "t"))
+        func request(_ action: AccessRequest.Action, _ key: String?) -> AccessRequest {
+            AccessRequest(action: action, transport: .srt, stream: StreamKey(app: "live", name: "math"), key: key, remoteAddress: "127.0.0.1")
+        }
+        #expect(policy.decideNow(request(.play, "x")) == nil, "nothing to decide from before the first load")
+
+        let (_, central) = try await service.createSchool(Data(#"{"id":"c1","name":"c1","role":"central"}"#.utf8))
+        let (_, site) = try await service.createSchool(Data(#"{"id":"s1","name":"s1","role":"site","bandwidthKbps":3000}"#.utf8))
+        _ = try await service.createPairing(Data(#"{"centralSchoolId":"c1","siteId":"s1","program":"dedicated"}"#.utf8))
+        let f = ISO8601DateFormatter()
+        let body = #"{"id":"math","title":"数学","program":"dedicated","centralSchoolId":"c1","siteIds":["s1"],"startsAt":"\#(f.string(from: Date().addingTimeInterval(-60)))","endsAt":"\#(f.string(from: Date().addingTimeInterval(3600)))"}"#
+        _ = try await service.createClass(Data(body.utf8))
+        #expect(policy.decideNow(request(.play, site)) == .allow(AccessGrant(schoolId: "s1", bandwidthKbps: 3000)))
+        #expect(policy.decideNow(request(.publish, central)) == .allow(AccessGrant(schoolId: "c1", bandwidthKbps: nil)))
+        guard case .deny(.badKey, _) = policy.decideNow(request(.play, "wrong")) else { Issue.record("a wrong key"); return }
+
+        // A change through the service is seen at once; one behind its back at the next reload.
+        let (_, rotated) = try await service.rotateKey("s1")
+        guard case .deny(.badKey, _) = policy.decideNow(request(.play, site)) else { Issue.record("the old key after rotation"); return }
+        #expect(policy.decideNow(request(.play, rotated)) != nil)
+        try await store.deleteClass(id: "math")
+        #expect(policy.decideNow(request(.play, rotated)) == .allow(AccessGrant(schoolId: "s1", bandwidthKbps: 3000)), "not reloaded yet")
+        try await service.reloadSnapshot()
+        guard case .deny(.unknownClass, _) = policy.decideNow(request(.play, rotated)) else { Issue.record("after the reload"); return }
+        await db.close()
+    }
+}
