@@ -96,8 +96,9 @@ struct RecordingTests {
         let (downloadCode, _, progress) = try await runTool(Self.classctl, global + ["recordings", "download", id, "-o", dir + "/copy.mp4"])
         #expect(downloadCode == 0 && progress.contains("100%"), "\(progress)")
         #expect(FileManager.default.contentsEqual(atPath: dir + "/copy.mp4", andPath: path))
-        let metrics = try await Curl.call(relay.server + "/metrics").body
-        #expect(metrics.contains("relay_recording_bytes_total"), "metrics name the bytes written")
+        let metrics = try await relay.metricsText()
+        let written = RelaydServer.sample("relay_recording_bytes_total", [:], in: metrics)
+        #expect(written > 0, "metrics count the bytes written: \(metrics.split(separator: "\n").filter { $0.contains("recording") })")
         let (removeCode, _, _) = try await runTool(Self.classctl, global + ["recordings", "remove", id])
         #expect(removeCode == 0)
         #expect(try await relay.api.call("GET", "/recordings/\(id)").status == 404)
@@ -235,7 +236,7 @@ struct RecordingDiskTests {
         }
         #expect(list.first?["state"] as? String == "interrupted" && list.first?["bytes"] as? Int == 0, "\(list)")
         #expect(relay.child.stderr.contains("recording failed to start; the lesson goes on"))
-        #expect(try await Curl.call(relay.server + "/metrics").body.contains("relay_recording_failures_total 1"))
+        #expect(try await relay.metricsText().contains("relay_recording_failures_total 1"))
         // The lesson plays.
         let (code, out, err) = try await runTool("ffprobe", [
             "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", relay.url("famous?key=\(keys["site-a"]!)"),
@@ -283,7 +284,7 @@ struct RecordingDiskTests {
         #expect(stopped.first?["state"] as? String == "interrupted", "\(stopped)")
         #expect(relay.child.stderr.contains("recording stopped: the file cannot be written; the lesson goes on"))
         #expect(relay.child.stderr.contains("No space left on device"))
-        let metrics = try await Curl.call(relay.server + "/metrics").body
+        let metrics = try await relay.metricsText()
         #expect(metrics.contains("relay_recording_failures_total 1"), "\(metrics.split(separator: "\n").filter { $0.contains("recording") })")
 
         // The player saw the whole time, well past the disk filling up, and decodes cleanly.
