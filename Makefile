@@ -25,7 +25,8 @@ demo: bootstrap
 ## Installs what is missing, builds, runs the whole test suite.
 test: bootstrap
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --no-parallel
+	@# Line-buffered, so a log cut short (a time-out) still shows the test that was running.
+	stdbuf -oL -eL $(SWIFT) test --skip-build --no-parallel
 
 ## Benchmarks (package-benchmark, separate package under Benchmarks/).
 bench: bootstrap

@@ -61,23 +61,32 @@ public final class ChildProcess: @unchecked Sendable {
     public func signal(_ sig: Int32) { if process.isRunning { kill(process.processIdentifier, sig) } }
 
     /// Waits for exit up to `timeout`; kills the process and returns nil on time-out.
+    ///
+    /// Never blocks a thread: Foundation's `waitUntilExit()` spins a run loop on the calling
+    /// thread, and on Swift's cooperative pool (two threads on a two-core machine) one such call
+    /// stalled every other task of the test run, including the ones that would end the wait.
     @discardableResult
     public func wait(timeout: Duration) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                signal(SIGKILL)
-                process.waitUntilExit()
-                return nil
-            }
-            try? await Task.sleep(for: .milliseconds(50))
+        guard await exited(within: timeout) else {
+            signal(SIGKILL)
+            _ = await exited(within: .seconds(5))
+            return nil
         }
-        process.waitUntilExit()
         // Let the pipes drain: wait until both readers saw end of file (or give up after 2 s).
         for _ in 0..<40 where !drained.withLockedValue({ $0 == 2 }) {
             try? await Task.sleep(for: .milliseconds(50))
         }
         return process.terminationStatus
+    }
+
+    /// Polls until Foundation has seen the process exit, up to `limit`.
+    private func exited(within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning {
+            if ContinuousClock.now > deadline { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return true
     }
 
     /// Waits until `predicate` holds on stdout+stderr, up to `timeout`.

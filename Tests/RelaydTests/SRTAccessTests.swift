@@ -103,7 +103,7 @@ struct SRTAccessTests {
         defer { meter.signal(SIGKILL) }
         try await Task.sleep(for: .milliseconds(300))
         let player = try ChildProcess("timeout", [
-            "13", "srt-live-transmit", "-a:no", "-q", relay.srtURL("math", mode: "request", key: keys["site-a"]!), "udp://127.0.0.1:\(port)",
+            "-k", "1", "13", "srt-live-transmit", "-a:no", "-q", relay.srtURL("math", mode: "request", key: keys["site-a"]!), "udp://127.0.0.1:\(port)",
         ])
         defer { player.signal(SIGKILL) }
         try await Task.sleep(for: .seconds(4))
@@ -111,7 +111,7 @@ struct SRTAccessTests {
         for i in 0..<50 {
             let key = i % 2 == 0 ? keys["site-a"]! : "wrong\(i)"
             callers.append(try ChildProcess("timeout", [
-                "3", "srt-live-transmit", "-a:no", "-q", relay.srtURL("math", mode: "request", key: key), "file://con",
+                "-k", "1", "3", "srt-live-transmit", "-a:no", "-q", relay.srtURL("math", mode: "request", key: key), "file://con",
             ]))
         }
         await withTaskGroup(of: Void.self) { group in
