@@ -1,3 +1,4 @@
+import ProcessTestSupport
 import Foundation
 import Testing
 @testable import Media
@@ -36,8 +37,7 @@ struct AVCConfigurationVariantTests {
             "-frames:v", "1", "-c:v", "libx264", "-profile:v", profile, "-pix_fmt", "yuv420p", path,
         ]
         try process.run()
-        // Not waitUntilExit(): it spins a run loop on Swift's cooperative pool (see ChildProcess.wait).
-        for _ in 0..<6_000 where process.isRunning { usleep(10_000) }
+        process.waitForExit()
         try #require(process.terminationStatus == 0)
         let input = try MediaInput(url: path)
         return try #require(input.streams.first?.extradata)

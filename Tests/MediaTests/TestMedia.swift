@@ -1,3 +1,4 @@
+import ProcessTestSupport
 import RelayTestSupport
 import Foundation
 import Media
@@ -47,8 +48,7 @@ struct TestMedia: Sendable {
         process.arguments = ["ffmpeg"] + arguments
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Not waitUntilExit(): it spins a run loop on Swift's cooperative pool (see ChildProcess.wait).
-        for _ in 0..<6_000 where process.isRunning { usleep(10_000) }
+        process.waitForExit()
         guard process.terminationStatus == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "ffmpeg exited \(process.terminationStatus)"])
         }

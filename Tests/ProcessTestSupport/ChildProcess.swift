@@ -116,3 +116,17 @@ public func runTool(_ executable: String, _ arguments: [String], timeout: Durati
     let code = await child.wait(timeout: timeout)
     return (code, child.stdout, child.stderr)
 }
+
+extension Process {
+    /// For synchronous helpers: waits up to `timeout` for exit without Foundation's
+    /// `waitUntilExit()` (see ``ChildProcess/wait(timeout:)``), killing the process on time-out
+    /// (and then waiting at most 5 s more, never forever).
+    public func waitForExit(timeout: Duration = .seconds(60)) {
+        let deadline = ContinuousClock.now + timeout
+        while isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        guard isRunning else { return }
+        kill(processIdentifier, SIGKILL)
+        let killed = ContinuousClock.now + .seconds(5)
+        while isRunning, ContinuousClock.now < killed { usleep(10_000) }
+    }
+}

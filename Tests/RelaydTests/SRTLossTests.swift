@@ -84,7 +84,6 @@ struct SRTLossTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ip", "netns", "del", namespace]
         try? process.run()
-        // Not waitUntilExit(): it spins a run loop on Swift's cooperative pool (see ChildProcess.wait).
-        for _ in 0..<6_000 where process.isRunning { usleep(10_000) }
+        process.waitForExit()
     }
 }
