@@ -169,6 +169,12 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
         }
     }
 
+    /// Sends one MPEG-TS null packet (see ``SRTEventLoop/playerStartDelay``); a full send buffer
+    /// is no matter here.
+    func primeLink() {
+        _ = TSChunk.nullPacket.withUnsafeBytes { socket.send($0) }
+    }
+
     /// Players send nothing the relay needs; drain whatever arrives.
     func readable() {
         var buffer = [UInt8](repeating: 0, count: 1500)

@@ -17,6 +17,10 @@ struct TSChunk: Sendable, Equatable {
         self.position = position
     }
 
+    /// One MPEG-TS null packet (PID 0x1FFF), which every demuxer discards: what a new player's
+    /// link carries before its first chunk, so libsrt measures the link's round trip first.
+    static let nullPacket: [UInt8] = [0x47, 0x1F, 0xFF, 0x10] + [UInt8](repeating: 0xFF, count: 184)
+
     /// A copy whose packets with an adaptation field say "discontinuity" (for the first chunk
     /// a player gets from another rung's muxer: its continuity counters do not follow on).
     func markingDiscontinuity() -> TSChunk {
