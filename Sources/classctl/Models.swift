@@ -84,9 +84,19 @@ struct LiveView: Codable, Equatable, Sendable {
         var sendKbps: Int
         var since: String
     }
+    /// A site's return feed (`live/<classId>~<siteId>`) being published.
+    struct ReturnFeed: Codable, Equatable, Sendable {
+        var siteId: String
+        var `protocol`: String
+        var since: String
+        var inputKbps: Int
+        var video: Video?
+    }
     var classId: String
     var state: String
     var publisher: Publisher?
     var renditions: [Rendition]
     var viewers: [Viewer]
+    /// Absent from relays older than return feeds.
+    var returnFeeds: [ReturnFeed]?
 }

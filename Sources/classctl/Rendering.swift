@@ -112,6 +112,11 @@ enum Render {
         text += view.viewers.isEmpty ? "(none)\n" : table(["SITE", "PROTOCOL", "RENDITION", "KBIT/S", "SINCE"], view.viewers.map {
             [$0.siteId ?? "-", $0.protocol, $0.rendition, "\($0.sendKbps)", $0.since]
         })
+        let feeds = view.returnFeeds ?? []
+        text += "\nReturn feeds (\(feeds.count))\n"
+        text += feeds.isEmpty ? "(none)\n" : table(["SITE", "PROTOCOL", "INPUT", "VIDEO", "SINCE"], feeds.map {
+            [$0.siteId, $0.protocol, "\($0.inputKbps) kbit/s", $0.video.map { "\($0.codec) \($0.width)x\($0.height)" } ?? "-", $0.since]
+        })
         return text
     }
 

@@ -185,7 +185,8 @@ struct Relayd: AsyncParsableCommand {
             settings: TranscodeSettings(
                 ladder: configuration.transcodeLadder,
                 preset: configuration.transcodePreset, tune: configuration.transcodeTune,
-                gopSeconds: Double(configuration.transcodeGopSeconds)
+                gopSeconds: Double(configuration.transcodeGopSeconds),
+                transcodesReturnFeeds: configuration.transcodeReturnFeeds
             ),
             logger: Logger(label: "relay.transcode")
         )

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Drives relayd's /patrol wall in Debian's Chromium (Playwright): the login form with a wrong
 token (the message it shows), then the right one; waits for --tiles live tiles whose muted
-videos play, prints a line "READY {json}" (and saves --screenshot), then waits up to --wait-lost
+videos play (and --feeds return-feed tiles beside them), prints a line "READY {json}" (and saves --screenshot), then waits up to --wait-lost
 seconds for a tile to say its publisher dropped, and prints one JSON line with what it saw.
 
-    patrol_wall.py BASE_URL --token TOKEN [--tiles N] [--screenshot FILE] [--wait-lost S]
+    patrol_wall.py BASE_URL --token TOKEN [--tiles N] [--feeds N] [--screenshot FILE] [--wait-lost S]
 """
 import argparse
 import json
@@ -27,7 +27,9 @@ TILES = """() => Array.from(document.querySelectorAll('.tile')).map(t => {
     colours = seen.size;
   }
   return { classId: t.dataset.classId, state: t.dataset.state || null, width: v.videoWidth, time: v.currentTime,
-           colours, text: t.querySelector('.info').innerText };
+           colours, text: t.querySelector('.info').innerText,
+           feeds: Array.from(t.querySelectorAll('.feed')).map(f => ({ site: f.dataset.site, width: f.querySelector('video').videoWidth,
+                                                                     time: f.querySelector('video').currentTime })) };
 })"""
 
 
@@ -36,6 +38,7 @@ def main() -> int:
     parser.add_argument("base")
     parser.add_argument("--token", required=True)
     parser.add_argument("--tiles", type=int, default=1)
+    parser.add_argument("--feeds", type=int, default=0, help="return-feed tiles that must play too")
     parser.add_argument("--screenshot")
     parser.add_argument("--wait-lost", type=float, default=0)
     parser.add_argument("--timeout", type=float, default=40)
@@ -62,7 +65,8 @@ def main() -> int:
             while time.time() < deadline:
                 tiles = page.evaluate(TILES)
                 playing = [t for t in tiles if t["state"] == "live" and t["width"] > 0 and t["time"] > 0.5]
-                if len(playing) >= args.tiles:
+                feeds = [f for t in tiles for f in t["feeds"] if f["width"] > 0 and f["time"] > 0.5]
+                if len(playing) >= args.tiles and len(feeds) >= args.feeds:
                     break
                 time.sleep(0.5)
             result["tiles"] = tiles

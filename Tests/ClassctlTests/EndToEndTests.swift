@@ -89,6 +89,18 @@ import Testing
             if !sawViewer { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(sawViewer)
+        // site-1 sends its classroom back: status lists the return feed.
+        let returnFeed = try ChildProcess("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", longFile, "-t", "8", "-c", "copy", "-f", "flv",
+            "\(relayd.rtmpBase)/live/lesson-1~site-1?key=\(siteKey)",
+        ])
+        defer { returnFeed.signal(SIGKILL) }
+        var sawFeed = ""
+        for _ in 0..<100 where !sawFeed.contains("Return feeds (1)") {
+            (_, sawFeed, _) = try await ctl.run("broadcast", "status", "lesson-1")
+            if !sawFeed.contains("Return feeds (1)") { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(sawFeed.contains("Return feeds (1)") && sawFeed.contains("site-1  rtmp"), "\(sawFeed) \(returnFeed.stderr)")
         (code, out, err) = try await ctl.run("--json", "broadcast", "status", "lesson-1")
         #expect(code == 0 && out.contains("\"siteId\":\"site-1\""), "\(out)")
         let playerCode = await player.wait(timeout: .seconds(30))

@@ -117,7 +117,9 @@ import Testing
             renditions: [.init(name: "720p", width: 1280, height: 720, videoKbps: 1800),
                          .init(name: "360p", width: 640, height: 360, videoKbps: 450)],
             viewers: [.init(siteId: "site-1", protocol: "rtmp", rendition: "360p", sendKbps: 510, since: "2026-09-07T00:01:00Z"),
-                      .init(siteId: nil, protocol: "srt", rendition: "720p", sendKbps: 1900, since: "2026-09-07T00:02:00Z")]
+                      .init(siteId: nil, protocol: "srt", rendition: "720p", sendKbps: 1900, since: "2026-09-07T00:02:00Z")],
+            returnFeeds: [.init(siteId: "site-1", protocol: "srt", since: "2026-09-07T00:00:30Z", inputKbps: 1200,
+                                video: .init(codec: "h264", width: 640, height: 360, fps: 25))]
         )
         let expected = """
             class:      math-1
@@ -138,6 +140,11 @@ import Testing
             ------  --------  ---------  ------  --------------------
             site-1  rtmp      360p       510     2026-09-07T00:01:00Z
             -       srt       720p       1900    2026-09-07T00:02:00Z
+
+            Return feeds (1)
+            SITE    PROTOCOL  INPUT        VIDEO         SINCE
+            ------  --------  -----------  ------------  --------------------
+            site-1  srt       1200 kbit/s  h264 640x360  2026-09-07T00:00:30Z
 
             """
         #expect(Render.live(view) == expected)

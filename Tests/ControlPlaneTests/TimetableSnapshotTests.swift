@@ -40,4 +40,47 @@ import Testing
         guard case .deny(.unknownClass, _) = policy.decideNow(request(.play, rotated)) else { Issue.record("after the reload"); return }
         await db.close()
     }
+
+    @Test func returnFeedsArePublishedByTheirSiteAndPlayedByTheCentralSchool() async throws {
+        let dir = NSTemporaryDirectory() + "snapshot-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try await SQLiteDatabase.open(path: dir + "/relay.db", logger: .init(label: "t"))
+        let store = ControlStore(database: db)
+        try await store.migrate()
+        let service = ControlPlaneService(store: store, logger: .init(label: "t"))
+        let policy = TimetableAccessPolicy(service: service, windowMinutes: 15, logger: .init(label: "t"))
+        var keys: [String: String] = [:]
+        for (id, role) in [("c1", "central"), ("s1", "site"), ("s2", "site"), ("s3", "site")] {
+            keys[id] = try await service.createSchool(Data(#"{"id":"\#(id)","name":"\#(id)","role":"\#(role)","bandwidthKbps":3000}"#.utf8)).1
+        }
+        for site in ["s1", "s2"] {
+            _ = try await service.createPairing(Data(#"{"centralSchoolId":"c1","siteId":"\#(site)","program":"dedicated"}"#.utf8))
+        }
+        let f = ISO8601DateFormatter()
+        let body = #"{"id":"math","title":"数学","program":"dedicated","centralSchoolId":"c1","siteIds":["s1","s2"],"startsAt":"\#(f.string(from: Date().addingTimeInterval(-60)))","endsAt":"\#(f.string(from: Date().addingTimeInterval(3600)))"}"#
+        _ = try await service.createClass(Data(body.utf8))
+        func decide(_ action: AccessRequest.Action, _ name: String, _ school: String) -> AccessDecision? {
+            policy.decideNow(AccessRequest(action: action, transport: .rtmp, stream: StreamKey(app: "live", name: name), key: keys[school], remoteAddress: "127.0.0.1"))
+        }
+        func denied(_ decision: AccessDecision?) -> DenyCode? {
+            if case .deny(let code, _) = decision { return code }
+            return nil
+        }
+        #expect(decide(.publish, "math~s1", "s1") == .allow(AccessGrant(schoolId: "s1", bandwidthKbps: 3000)))
+        #expect(decide(.play, "math~s1", "c1") == .allow(AccessGrant(schoolId: "c1", bandwidthKbps: 3000)))
+        #expect(denied(decide(.publish, "math~s1", "s2")) == .wrongSchool, "another site")
+        #expect(denied(decide(.publish, "math~s1", "c1")) == .wrongSchool, "the central school")
+        #expect(denied(decide(.play, "math~s1", "s1")) == .wrongSchool, "the site itself")
+        #expect(denied(decide(.play, "math~s1", "s2")) == .wrongSchool, "another site")
+        #expect(denied(decide(.publish, "math~s3", "s3")) == .unknownClass, "a school that is not a site of the class")
+        #expect(denied(decide(.publish, "nosuch~s1", "s1")) == .unknownClass)
+        for malformed in ["math~", "~s1", "math~s1~s2"] {
+            #expect(denied(decide(.publish, malformed, "s1")) == .unknownClass, "\(malformed)")
+        }
+        // The lesson's own rules are unchanged.
+        #expect(decide(.publish, "math", "c1") == .allow(AccessGrant(schoolId: "c1", bandwidthKbps: 3000)))
+        #expect(denied(decide(.publish, "math", "s1")) == .wrongSchool)
+        await db.close()
+    }
 }

@@ -45,6 +45,9 @@ struct PatrolPageTests {
         defer { math.signal(SIGKILL) }
         let yuwen = try MediaTools.publishLesson(to: relay.url("yuwen?key=\(more["central-2"]!)"), seconds: 90, size: "854x480", rate: 15)
         defer { yuwen.signal(SIGKILL) }
+        // site-a sends its classroom back (互动课堂): a small tile beside math's.
+        let returnFeed = try MediaTools.publish(to: relay.url("math~site-a?key=\(keys["site-a"]!)"), seconds: 90, size: "320x180")
+        defer { returnFeed.signal(SIGKILL) }
         let base = relay.server
 
         // The login: a form; a wrong token 401 with a message and no cookie; the right one a
@@ -76,16 +79,19 @@ struct PatrolPageTests {
             live = object["live"] as? [[String: Any]] ?? []
             let upcoming = object["upcoming"] as? [[String: Any]] ?? []
             #expect(upcoming.contains { $0["classId"] as? String == "yingyu" })
-            if live.filter({ $0["state"] as? String == "live" }).count == 2 { break }
+            let feeds = live.first { $0["classId"] as? String == "math" }?["returnFeeds"] as? [[String: Any]] ?? []
+            if live.filter({ $0["state"] as? String == "live" }).count == 2, feeds.count == 1 { break }
             try await Task.sleep(for: .milliseconds(500))
         }
         #expect(Set(live.compactMap { $0["classId"] as? String }) == ["math", "yuwen"], "\(live)")
         #expect(live.first { $0["classId"] as? String == "yuwen" }?["centralSchool"] as? String == "实验二小")
+        let mathFeeds = live.first { $0["classId"] as? String == "math" }?["returnFeeds"] as? [[String: Any]] ?? []
+        #expect(mathFeeds.map { $0["stream"] as? String } == ["math~site-a"], "\(live)")
 
         // In Chromium: both tiles play; one class's publisher drops and its tile says so.
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Browser/patrol_wall.py").path
-        let browser = try ChildProcess("/usr/bin/python3", [script, base, "--token", relay.adminToken, "--tiles", "2", "--wait-lost", "30"])
+        let browser = try ChildProcess("/usr/bin/python3", [script, base, "--token", relay.adminToken, "--tiles", "2", "--feeds", "1", "--wait-lost", "30"])
         defer { browser.signal(SIGKILL) }
         var ready = false
         for _ in 0..<120 where !ready {
@@ -106,6 +112,8 @@ struct PatrolPageTests {
         #expect(tiles.filter { $0["state"] as? String == "live" && ($0["width"] as? Int ?? 0) > 0 }.count == 2, "two playing tiles: \(tiles)")
         #expect(tiles.allSatisfy { ($0["colours"] as? Int ?? 0) > 8 }, "the tiles' pictures are not blank: \(tiles)")
         #expect(tiles.contains { ($0["text"] as? String)?.contains("王老师") == true })
+        let feedTiles = tiles.first { $0["classId"] as? String == "math" }?["feeds"] as? [[String: Any]] ?? []
+        #expect(feedTiles.count == 1 && feedTiles.first?["site"] as? String == "site-a" && (feedTiles.first?["width"] as? Int) == 320, "site-a's return feed plays beside math: \(tiles)")
         #expect((result["upcoming"] as? String)?.contains("英语") == true)
         let afterDrop = result["afterDrop"] as? [[String: Any]] ?? []
         let dropped = afterDrop.first { $0["classId"] as? String == "yuwen" }

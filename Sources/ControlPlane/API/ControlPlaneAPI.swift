@@ -81,13 +81,14 @@ public struct ControlPlaneAPI: Sendable {
             WHEPRoutes(host: webRTC.host, policy: webRTC.policy, ladder: renditions?.ladderNames ?? []).add(to: router)
             do {
                 try WatchPage(service: service, policy: webRTC.policy, registry: registry).add(to: router)
+                try TeacherWall(service: service, policy: webRTC.policy, registry: registry).add(to: router)
                 // The patrol wall's tiles play over WHEP: served with the WebRTC server.
                 try PatrolPage(
                     service: service, adminToken: adminToken, registry: registry, renditions: renditions, webRTC: webRTC.host,
                     limiter: authLimiter, secureCookies: servesTLS
                 ).add(to: router)
             } catch {
-                Logger(label: "relay.http").error("the watch page and the patrol wall are not served", metadata: ["error": "\(error)"])
+                Logger(label: "relay.http").error("the watch page, the teacher wall and the patrol wall are not served", metadata: ["error": "\(error)"])
             }
         }
         return router

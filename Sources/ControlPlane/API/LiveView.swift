@@ -17,13 +17,9 @@ enum LiveView {
         let snapshot = registry?.stream(source)?.snapshot()
         let rungs = snapshot?.publisher == nil ? [] : directory?.renditions(for: source) ?? []
         let state = self.state(of: schedule, published: snapshot?.publisher != nil, expansion: expansion)
-        var publisher: LiveOutput.Publisher?
+        let publisher = snapshot.flatMap(publisherOutput)
         var renditions: [LiveOutput.Rendition] = []
-        if let snapshot, let info = snapshot.publisher {
-            let video = snapshot.video.map { LiveOutput.Video(codec: $0.codec, width: $0.width, height: $0.height, fps: $0.fps) }
-            publisher = LiveOutput.Publisher(
-                protocol: info.transport.rawValue, since: Validation.formatTime(info.since), inputKbps: snapshot.inputKbps, video: video
-            )
+        if let snapshot, snapshot.publisher != nil {
             renditions.append(.init(
                 name: "source", width: snapshot.video?.width ?? 0, height: snapshot.video?.height ?? 0, videoKbps: snapshot.inputKbps
             ))
@@ -31,11 +27,43 @@ enum LiveView {
                 renditions.append(.init(name: rung.name, width: rung.width, height: rung.height, videoKbps: rung.videoKbps))
             }
         }
-        // Players of the source and of every rung (an adaptive player is listed on its current rung).
+        return LiveOutput(
+            classId: schedule.id, state: state, publisher: publisher, renditions: renditions,
+            viewers: viewers(of: source, snapshot: snapshot, registry: registry, directory: directory),
+            returnFeeds: returnFeeds(of: schedule, registry: registry, directory: directory)
+        )
+    }
+
+    /// The sites' return feeds being published now, in the class's site order.
+    static func returnFeeds(
+        of schedule: ClassSchedule, registry: StreamRegistry?, directory: RenditionDirectory?
+    ) -> [LiveOutput.ReturnFeed] {
+        schedule.siteIds.compactMap { site in
+            let key = ReturnFeedName(classId: schedule.id, siteId: site).streamKey
+            guard let snapshot = registry?.stream(key)?.snapshot(), let publisher = publisherOutput(snapshot) else { return nil }
+            return LiveOutput.ReturnFeed(
+                siteId: site, protocol: publisher.protocol, since: publisher.since, inputKbps: publisher.inputKbps,
+                video: publisher.video, viewers: viewers(of: key, snapshot: snapshot, registry: registry, directory: directory)
+            )
+        }
+    }
+
+    private static func publisherOutput(_ snapshot: StreamSnapshot) -> LiveOutput.Publisher? {
+        guard let info = snapshot.publisher else { return nil }
+        let video = snapshot.video.map { LiveOutput.Video(codec: $0.codec, width: $0.width, height: $0.height, fps: $0.fps) }
+        return LiveOutput.Publisher(
+            protocol: info.transport.rawValue, since: Validation.formatTime(info.since), inputKbps: snapshot.inputKbps, video: video
+        )
+    }
+
+    /// Players of the source and of every rung (an adaptive player is listed on its current rung).
+    private static func viewers(
+        of source: StreamKey, snapshot: StreamSnapshot?, registry: StreamRegistry?, directory: RenditionDirectory?
+    ) -> [LiveOutput.Viewer] {
         let rungViewers = (directory?.renditions(for: source) ?? []).flatMap {
             registry?.stream(Rendition.streamKey(source: source, rendition: $0.name))?.snapshot().viewers ?? []
         }
-        let viewers = ((snapshot?.viewers ?? []) + rungViewers).map {
+        return ((snapshot?.viewers ?? []) + rungViewers).map {
             LiveOutput.Viewer(
                 siteId: $0.schoolId, protocol: $0.transport.rawValue, rendition: $0.rendition, sendKbps: $0.sendKbps,
                 since: Validation.formatTime($0.since),
@@ -45,6 +73,5 @@ enum LiveView {
                 sendBufferMs: $0.link?.sendBufferMs
             )
         }
-        return LiveOutput(classId: schedule.id, state: state, publisher: publisher, renditions: renditions, viewers: viewers)
     }
 }

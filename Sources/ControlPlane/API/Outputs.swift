@@ -101,10 +101,21 @@ struct LiveOutput: Encodable {
         var sendMbps: Double?
         var sendBufferMs: Int?
     }
+    /// A site's return feed being published (`live/<classId>~<siteId>`).
+    struct ReturnFeed: Encodable {
+        var siteId: String
+        var `protocol`: String
+        var since: String
+        var inputKbps: Int
+        var video: Video?
+        /// Its players (the central school), each with its protocol and rendition.
+        var viewers: [Viewer]
+    }
     var classId: String
     var state: String
     var publisher: Publisher?
     var renditions: [Rendition]
     var viewers: [Viewer]
+    var returnFeeds: [ReturnFeed]
 }
 

@@ -99,6 +99,12 @@ struct PatrolPage: Sendable {
             /// The rung the tile plays (the lowest), or nil for the source.
             let tileRendition: String?
             let viewers: [Viewer]
+            /// The sites' return feeds being published (small tiles beside the lesson).
+            let returnFeeds: [ReturnFeed]
+        }
+        struct ReturnFeed: Encodable {
+            let siteId, site, stream: String
+            let inputKbps: Int
         }
         struct Viewer: Encodable {
             let siteId: String?
@@ -136,7 +142,13 @@ struct PatrolPage: Sendable {
                 centralSchool: schools[occurrence.centralSchoolId] ?? occurrence.centralSchoolId, state: state,
                 teacher: schedule?.teacher, inputKbps: snapshot?.inputKbps ?? 0,
                 tileRendition: renditions?.renditions(for: source).last?.name,
-                viewers: (live?.viewers ?? []).map { .init(siteId: $0.siteId, protocol: $0.protocol, rendition: $0.rendition) }
+                viewers: (live?.viewers ?? []).map { .init(siteId: $0.siteId, protocol: $0.protocol, rendition: $0.rendition) },
+                returnFeeds: (live?.returnFeeds ?? []).map {
+                    .init(
+                        siteId: $0.siteId, site: schools[$0.siteId] ?? $0.siteId,
+                        stream: ReturnFeedName(classId: occurrence.classId, siteId: $0.siteId).streamName, inputKbps: $0.inputKbps
+                    )
+                }
             ))
         }
         return WallState(live: tiles, upcoming: upcoming)

@@ -4,6 +4,8 @@ import RelayCore
 
 /// `auth.mode: timetable`: publishing needs the class's central-school key and playing a key
 /// of one of its sites, both only from `window` before an occurrence to `window` after it.
+/// A site's return feed (`live/<classId>~<siteId>`) is the other way round: only that site
+/// publishes it and only the central school plays it, in the same window.
 public struct TimetableAccessPolicy: AccessPolicy {
     public let service: ControlPlaneService
     public let window: TimeInterval
@@ -37,22 +39,34 @@ public struct TimetableAccessPolicy: AccessPolicy {
     func decide(_ request: AccessRequest, _ contents: TimetableSnapshot.Contents, now: Date) -> AccessDecision {
         guard request.stream.app == "live" else { return deny(request, .unknownApp, "unknown application '\(request.stream.app)'") }
         guard let key = request.key, !key.isEmpty else { return deny(request, .noKey, "no key given (?key=...)") }
-        let classID = request.stream.name
+        let feed = request.stream.returnFeed
+        let classID = feed?.classId ?? request.stream.name
         guard let schedule = contents.classes[classID] else {
             return deny(request, .unknownClass, "no class '\(classID)'")
+        }
+        if let feed, !schedule.siteIds.contains(feed.siteId) {
+            return deny(request, .unknownClass, "'\(feed.siteId)' is not a site of class '\(classID)', so it has no return feed")
         }
         let hash = Secrets.keyHash(key)
         guard let school = contents.schoolsByKeyHash[hash], Secrets.constantTimeEquals(school.keyHash, hash) else {
             return deny(request, .badKey, "the key is not valid")
         }
-        switch request.action {
-        case .publish:
+        switch (request.action, feed) {
+        case (.publish, nil):
             guard school.id == schedule.centralSchoolId else {
                 return deny(request, .wrongSchool, "school '\(school.id)' does not teach class '\(classID)'")
             }
-        case .play:
+        case (.play, nil):
             guard schedule.siteIds.contains(school.id) else {
                 return deny(request, .wrongSchool, "school '\(school.id)' is not a site of class '\(classID)'")
+            }
+        case let (.publish, feed?):
+            guard school.id == feed.siteId else {
+                return deny(request, .wrongSchool, "only site '\(feed.siteId)' publishes its return feed of class '\(classID)', not '\(school.id)'")
+            }
+        case let (.play, feed?):
+            guard school.id == schedule.centralSchoolId else {
+                return deny(request, .wrongSchool, "only the central school of class '\(classID)' plays the return feed of '\(feed.siteId)', not '\(school.id)'")
             }
         }
         let open = service.expansion.occurrences(of: schedule, from: now.addingTimeInterval(-window), to: now.addingTimeInterval(window))

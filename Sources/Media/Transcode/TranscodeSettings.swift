@@ -11,11 +11,15 @@ public struct TranscodeSettings: Sendable {
     public var gopSeconds: Double
     /// Source video frames the transcoder may fall behind before it drops to the next keyframe.
     public var maxQueuedFrames: Int
+    /// Whether sites' return feeds (`live/<classId>~<siteId>`) get the ladder too; off by
+    /// default, as a central school usually watches its sites on a good link.
+    public var transcodesReturnFeeds: Bool
 
     public init(
         ladder: [Rendition] = Rendition.defaultLadder, preset: String = "veryfast", tune: String = "zerolatency",
-        gopSeconds: Double = 2, maxQueuedFrames: Int = 45
+        gopSeconds: Double = 2, maxQueuedFrames: Int = 45, transcodesReturnFeeds: Bool = false
     ) {
+        self.transcodesReturnFeeds = transcodesReturnFeeds
         self.ladder = ladder
         self.preset = preset
         self.tune = tune

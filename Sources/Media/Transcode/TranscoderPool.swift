@@ -24,7 +24,7 @@ public final class TranscoderPool: Sendable {
     }
 
     func publisherAttached(_ key: StreamKey) {
-        guard !directory.isRenditionStream(key) else { return }
+        guard !directory.isRenditionStream(key), settings.transcodesReturnFeeds || key.returnFeed == nil else { return }
         let transcoder = running.withLockedValue { map -> ClassTranscoder? in
             if let existing = map[key], !existing.isStopping { return nil }
             let transcoder = ClassTranscoder(

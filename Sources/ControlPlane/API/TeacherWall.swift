@@ -1,0 +1,102 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import NIOCore
+import RelayCore
+
+/// `GET /teacher/<classId>?key=<central key>`: the central school's wall of its sites' return
+/// feeds (two-way dedicated classroom), one live WHEP tile per site, rendered from
+/// `Pages/teacher.mustache`; `GET /teacher/<classId>/feeds?key=` is what the page polls.
+///
+/// The key must be the class's central school's, the only one that plays return feeds; outside
+/// the class's window the page still renders and waits, as the watch page does.
+struct TeacherWall: Sendable {
+    let service: ControlPlaneService
+    let policy: any AccessPolicy
+    let registry: StreamRegistry?
+    let template: MustacheTemplate
+
+    init(service: ControlPlaneService, policy: any AccessPolicy, registry: StreamRegistry?) throws {
+        self.service = service
+        self.policy = policy
+        self.registry = registry
+        template = try PageTemplates.load("teacher")
+    }
+
+    func add(to router: Router<RelayRequestContext>) {
+        router.get("teacher/:classId") { request, context in try await page(request, context) }
+        router.get("teacher/:classId/feeds") { request, context in
+            try json(try await feeds(try await check(request, context)))
+        }
+    }
+
+    struct Feeds: Encodable {
+        struct Site: Encodable {
+            var siteId: String
+            var name: String
+            /// The stream name to play over WHEP (`<classId>~<siteId>`).
+            var stream: String
+            var live: Bool
+            var `protocol`: String?
+            var inputKbps: Int?
+        }
+        var classId: String
+        var state: String
+        var sites: [Site]
+    }
+
+    /// The class, for a request with its central school's key.
+    private func check(_ request: Request, _ context: RelayRequestContext) async throws -> ClassSchedule {
+        let classID = try context.parameters.require("classId")
+        let schedule: ClassSchedule
+        do {
+            schedule = try await service.classSchedule(classID)
+        } catch {
+            throw APIError.notFound("class '\(classID)'")
+        }
+        guard let site = schedule.siteIds.first else { throw APIError.notFound("class '\(classID)' has no sites") }
+        let access = AccessRequest(
+            action: .play, transport: .webrtc, stream: ReturnFeedName(classId: classID, siteId: site).streamKey,
+            key: PlayAccess.key(from: request), remoteAddress: context.remoteAddress?.ipAddress ?? "?"
+        )
+        switch await policy.authorize(access) {
+        case .deny(let code, let reason) where code != .outsideWindow:
+            context.logger.notice("teacher wall refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
+            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, reason)
+        default:
+            return schedule
+        }
+    }
+
+    private func feeds(_ schedule: ClassSchedule) async throws -> Feeds {
+        let names = Dictionary((try? await service.schools())?.map { ($0.id, $0.name) } ?? [], uniquingKeysWith: { a, _ in a })
+        let published = LiveView.returnFeeds(of: schedule, registry: registry, directory: nil)
+        let lesson = registry?.stream(StreamKey(app: "live", name: schedule.id))?.isPublished ?? false
+        return Feeds(
+            classId: schedule.id,
+            state: LiveView.state(of: schedule, published: lesson, expansion: service.expansion),
+            sites: schedule.siteIds.map { site in
+                let feed = published.first { $0.siteId == site }
+                return Feeds.Site(
+                    siteId: site, name: names[site] ?? site, stream: ReturnFeedName(classId: schedule.id, siteId: site).streamName,
+                    live: feed != nil, protocol: feed?.protocol, inputKbps: feed?.inputKbps
+                )
+            }
+        )
+    }
+
+    private func page(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
+        let schedule = try await check(request, context)
+        let classIDJSON = String(decoding: try JSONEncoder().encode(schedule.id), as: UTF8.self)
+            .replacingOccurrences(of: "<", with: "\\u003c")
+        let html = template.render([
+            "title": schedule.title, "teacher": schedule.teacher ?? "—", "classIdJSON": classIDJSON,
+            "sites": String(schedule.siteIds.count),
+        ])
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
