@@ -18,7 +18,7 @@ final class DiscardingSink: PlayerSink {
         }
     }
     func flush() {}
-    func close(reason: String) {}
+    func close(reason: CloseReason) {}
 }
 
 final class NullPublisher: StreamPublisher {

@@ -1,24 +1,20 @@
 import Metrics
+import NIOCore
+import RelayCore
 
-/// Counts connections the relay closed, by a short reason, in
+/// Counts connections the relay closed, by ``CloseReason/metricLabel``, in
 /// `relay_rtmp_closed_total{reason}`: `stall` (a player that accepts no data), `idle`,
 /// `handshake_timeout`, `bad_handshake`, `peer_error` (reset, broken pipe), `protocol_error`
 /// (malformed chunks, AMF, unknown types), `pending_overflow` (media before publish was allowed).
 /// Refusals by the access policy are counted as `relay_auth_refusals_total` instead.
 enum RTMPCloseCounter {
-    static func count(_ reason: String) {
-        count(category: category(of: reason))
-    }
-
     static func count(category: String) {
         Metrics.Counter(label: "relay_rtmp_closed_total", dimensions: [("reason", category)]).increment()
     }
 
-    static func category(of reason: String) -> String {
-        if reason.hasPrefix("player accepted no data") { return "stall" }
-        if reason.hasPrefix("idle for") || reason.hasPrefix("publisher sent nothing") { return "idle" }
-        if reason.contains("before its publish was authorized") { return "pending_overflow" }
-        if reason.contains("errno") || reason.contains("Connection reset") || reason.contains("Broken pipe") { return "peer_error" }
-        return "protocol_error"
+    /// An error that ends a connection, by its type: the socket's (I/O, channel) is the peer's
+    /// failure, anything else (chunk, AMF, command decoding) a broken protocol.
+    static func reason(for error: any Error) -> CloseReason {
+        error is IOError || error is ChannelError ? .peerError("\(error)") : .protocolError("\(error)")
     }
 }

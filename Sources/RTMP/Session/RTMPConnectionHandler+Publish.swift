@@ -38,7 +38,7 @@ extension RTMPConnectionHandler {
         case .authorizingPublish(let name, var pending, let bytes):
             // Encoders such as OBS send right after publish; keep it until the answer comes.
             guard bytes + media.size <= configuration.maxPendingPublishBytes else {
-                close(reason: "publisher sent \(bytes) bytes before its publish was authorized")
+                close(reason: .mediaBeforeAuthorization(bytes: bytes))
                 return
             }
             role = .idle

@@ -65,7 +65,7 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        close(reason: "\(error)")
+        close(reason: RTMPCloseCounter.reason(for: error))
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -92,7 +92,7 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
             do {
                 try handle(message)
             } catch {
-                close(reason: "\(error)")
+                close(reason: RTMPCloseCounter.reason(for: error))
             }
         }
     }
@@ -140,21 +140,21 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
             return
         case .publishing:
             if idle > configuration.idleTimeout {
-                close(reason: "publisher sent nothing for \(configuration.idleTimeout.nanoseconds / 1_000_000_000) s")
+                close(reason: .idle(seconds: configuration.idleTimeout.nanoseconds / 1_000_000_000, publishing: true))
             }
         case .idle, .authorizingPlay, .authorizingPublish:
             if idle > configuration.idleTimeout {
-                close(reason: "idle for \(configuration.idleTimeout.nanoseconds / 1_000_000_000) s")
+                close(reason: .idle(seconds: configuration.idleTimeout.nanoseconds / 1_000_000_000, publishing: false))
             }
         }
     }
 
     /// Closes the connection with a logged reason.
-    public func close(reason: String) {
+    public func close(reason: CloseReason) {
         if case .closing = role { return }
-        logger.notice("closing connection", metadata: ["reason": "\(reason)"])
-        RTMPCloseCounter.count(reason)
-        leaveRole(reason: reason)
+        logger.notice("closing connection", metadata: ["reason": "\(reason)", "category": "\(reason.metricLabel)"])
+        RTMPCloseCounter.count(category: reason.metricLabel)
+        leaveRole(reason: reason.description)
         role = .closing
         context?.close(promise: nil)
     }

@@ -134,7 +134,7 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
             stalledSince = since
             if now - since > stallTimeout {
                 closed = true
-                sink.close(reason: "player accepted no data for \(stallTimeout.nanoseconds / 1_000_000) ms")
+                sink.close(reason: .stalled(milliseconds: stallTimeout.nanoseconds / 1_000_000))
             }
             return
         }

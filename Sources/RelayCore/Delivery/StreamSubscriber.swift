@@ -23,7 +23,7 @@ public protocol PlayerSink: AnyObject {
     /// Flushes everything written since the last flush (one writev).
     func flush()
     /// Closes the connection, logging why.
-    func close(reason: String)
+    func close(reason: CloseReason)
     /// Bytes written but not yet taken by the socket (the connection's own buffer).
     var bufferedBytes: Int { get }
 }

@@ -48,7 +48,7 @@ final class FakeSink: PlayerSink {
     /// Items written between consecutive flushes.
     private(set) var flushes: [[String]] = []
     private var pending: [String] = []
-    private(set) var closeReasons: [String] = []
+    private(set) var closeReasons: [CloseReason] = []
 
     func write(_ item: StreamItem) {
         written.append(item)
@@ -60,5 +60,5 @@ final class FakeSink: PlayerSink {
         pending = []
     }
 
-    func close(reason: String) { closeReasons.append(reason) }
+    func close(reason: CloseReason) { closeReasons.append(reason) }
 }
