@@ -192,7 +192,9 @@ let package = Package(
         // Helpers the test targets share (media messages, labels, a seeded generator).
         .target(
             name: "RelayTestSupport",
-            dependencies: ["RelayCore", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "RelayCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             path: "Tests/RelayTestSupport"
         ),
         // A real relayd and child processes for the end-to-end test targets.

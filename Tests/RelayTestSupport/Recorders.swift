@@ -1,16 +1,16 @@
-import RelayTestSupport
 import Foundation
 import NIOCore
 import RelayCore
 
 /// A subscriber that records everything the stream hands it, and what a player's queue
 /// (``PlayerQueue``, the relay's drop policy) would let through.
-final class RecordingSubscriber: StreamSubscriber, @unchecked Sendable {
+public final class RecordingSubscriber: StreamSubscriber, @unchecked Sendable {
+    public init() {}
     private let lock = NSLock()
     private var _raw: [(item: StreamItem, streamHasVideo: Bool)] = []
     private var queue = PlayerQueue()
 
-    func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
+    public func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
         lock.lock()
         defer { lock.unlock() }
         _raw.append((item, streamHasVideo))
@@ -18,13 +18,13 @@ final class RecordingSubscriber: StreamSubscriber, @unchecked Sendable {
     }
 
     /// Everything enqueued, as labels.
-    var raw: [String] { lock.withLock { _raw.map(\.item.label) } }
-    var rawItems: [StreamItem] { lock.withLock { _raw.map(\.item) } }
-    var events: [StreamEvent] { lock.withLock { _raw.compactMap(\.item.event) } }
-    var media: [MediaMessage] { lock.withLock { _raw.compactMap(\.item.media) } }
+    public var raw: [String] { lock.withLock { _raw.map(\.item.label) } }
+    public var rawItems: [StreamItem] { lock.withLock { _raw.map(\.item) } }
+    public var events: [StreamEvent] { lock.withLock { _raw.compactMap(\.item.event) } }
+    public var media: [MediaMessage] { lock.withLock { _raw.compactMap(\.item.media) } }
 
     /// What a player would get: takes the queue's items (and empties it).
-    func takeAccepted() -> [String] {
+    public func takeAccepted() -> [String] {
         lock.withLock {
             var out = CircularBuffer<StreamItem>()
             queue.drain(into: &out)
@@ -34,31 +34,33 @@ final class RecordingSubscriber: StreamSubscriber, @unchecked Sendable {
 }
 
 /// A publisher that records evictions.
-final class FakePublisher: StreamPublisher, @unchecked Sendable {
+public final class FakePublisher: StreamPublisher, @unchecked Sendable {
+    public init() {}
     private let lock = NSLock()
     private var _evictions: [String] = []
-    func evict(reason: String) { lock.withLock { _evictions.append(reason) } }
-    var evictions: [String] { lock.withLock { _evictions } }
+    public func evict(reason: String) { lock.withLock { _evictions.append(reason) } }
+    public var evictions: [String] { lock.withLock { _evictions } }
 }
 
 /// A player connection that records writes and flushes. Used on one event loop only.
-final class FakeSink: PlayerSink {
-    var isWritable = true
-    private(set) var written: [StreamItem] = []
+public final class FakeSink: PlayerSink {
+    public init() {}
+    public var isWritable = true
+    public private(set) var written: [StreamItem] = []
     /// Items written between consecutive flushes.
-    private(set) var flushes: [[String]] = []
+    public private(set) var flushes: [[String]] = []
     private var pending: [String] = []
-    private(set) var closeReasons: [CloseReason] = []
+    public private(set) var closeReasons: [CloseReason] = []
 
-    func write(_ item: StreamItem) {
+    public func write(_ item: StreamItem) {
         written.append(item)
         pending.append(item.label)
     }
 
-    func flush() {
+    public func flush() {
         flushes.append(pending)
         pending = []
     }
 
-    func close(reason: CloseReason) { closeReasons.append(reason) }
+    public func close(reason: CloseReason) { closeReasons.append(reason) }
 }
