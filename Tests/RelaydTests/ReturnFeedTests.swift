@@ -67,6 +67,12 @@ struct ReturnFeedTests {
             ], timeout: .seconds(20))
             #expect(code == 0 && out.contains("h264") && out.contains("640") && out.contains("aac"), "\(feed) over \(over): \(out) \(err)")
         }
+        // Over HTTP-FLV.
+        let (flvCode, flvOut, flvErr) = try await runTool("ffprobe", [
+            "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
+            "http://127.0.0.1:\(relay.httpPort)/flv/live/math~site-b.flv?key=\(central)",
+        ], timeout: .seconds(20))
+        #expect(flvCode == 0 && flvOut.contains("h264"), "HTTP-FLV: \(flvOut) \(flvErr)")
         // And over HLS: the source only, as return feeds are not transcoded by default.
         let playlist = try await Curl.call("http://127.0.0.1:\(relay.httpPort)/hls/live/math~site-a/index.m3u8?key=\(central)")
         #expect(playlist.status == 200, "\(playlist.body)")
