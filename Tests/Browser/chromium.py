@@ -10,6 +10,7 @@ FLAGS = [
 ]
 
 
-def launch(playwright):
-    """A headless Chromium (never a downloaded one: `playwright install` needs the internet)."""
-    return playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+def launch(playwright, extra=()):
+    """A headless Chromium (never a downloaded one: `playwright install` needs the internet);
+    `extra` flags are added (e.g. --use-fake-device-for-media-stream for a camera)."""
+    return playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS + list(extra))

@@ -2,22 +2,23 @@ import HTTPTypes
 import Hummingbird
 import RelayCore
 
-/// The one check every HTTP play route makes (WHEP, HTTP-FLV, HLS): the class's play request
-/// from this address with the site key the request carries (`Authorization: Bearer` or `?key=`),
+/// The one check every HTTP play route makes (WHEP, HTTP-FLV, HLS), and WHIP's publish: the
+/// request from this address with the key it carries (`Authorization: Bearer` or `?key=`),
 /// asked of the same ``AccessPolicy`` as RTMP and SRT. A refusal is logged (never the key) and
 /// thrown as the API's error with the policy's status and reason.
 enum PlayAccess {
     static func authorize(
-        _ transport: AccessRequest.Transport, stream: StreamKey, request: Request, context: RelayRequestContext, policy: any AccessPolicy
+        _ transport: AccessRequest.Transport, stream: StreamKey, request: Request, context: RelayRequestContext, policy: any AccessPolicy,
+        action: AccessRequest.Action = .play
     ) async throws -> (AccessGrant, AccessRequest) {
         let access = AccessRequest(
-            action: .play, transport: transport, stream: stream, key: key(from: request),
+            action: action, transport: transport, stream: stream, key: key(from: request),
             remoteAddress: context.remoteAddress?.ipAddress ?? "?"
         )
         switch await policy.authorize(access) {
         case .deny(let code, let reason):
-            context.logger.notice("\(transport.rawValue) play refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
-            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, "play refused: \(reason)")
+            context.logger.notice("\(transport.rawValue) \(action.rawValue) refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
+            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, "\(action.rawValue) refused: \(reason)")
         case .allow(let grant):
             return (grant, access)
         }

@@ -8,10 +8,14 @@ public protocol WebRTCPlaybackHost: Sendable {
     func endSession(id: String) async -> Bool
     /// True while the session exists (WHEP PATCH).
     func hasSession(id: String) async -> Bool
+    /// Negotiates a WHIP publisher of `request.stream` (the lesson, or a site's return feed);
+    /// the publisher takes the stream once DTLS is done. Throws ``WebRTCOfferError``.
+    func startIngest(_ request: WebRTCPlaybackRequest) async throws -> WebRTCAnswer
 }
 
+/// A WHEP viewer's or a WHIP publisher's offer, checked by the routes.
 public struct WebRTCPlaybackRequest: Sendable {
-    /// The class's source stream (`live/<classId>`).
+    /// The class's source stream (`live/<classId>`), or a return feed's.
     public var stream: StreamKey
     /// A pinned rendition (`480p`, `source`), or nil for the adaptive plain name.
     public var rendition: String?

@@ -72,6 +72,8 @@ final class WebRTCRuntime {
     private func handle(_ events: [WebRTCSessionEvent], of session: WebRTCSession, now: NIODeadline) {
         for event in events {
             switch event {
+            case .connected where session.ingest != nil:
+                if let output { session.startIngest(now: now, output: output) }
             case .connected: join(session, now: now)
             case .pictureLost:
                 // The session waits for the next keyframe; on a rung, the transcoder makes one now.
@@ -224,7 +226,7 @@ final class WebRTCRuntime {
         }
         guard now - lastAdaptation >= .seconds(1) else { return }
         lastAdaptation = now
-        for session in sessions.values where session.state == .connected {
+        for session in sessions.values where session.state == .connected && session.ingest == nil {
             if session.playback.adaptive {
                 adapt(session, now: now)
             } else {

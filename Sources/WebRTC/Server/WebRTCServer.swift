@@ -172,6 +172,65 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
         }.get()
     }
 
+    public func startIngest(_ request: WebRTCPlaybackRequest) async throws -> WebRTCAnswer {
+        let negotiated: NegotiatedSession
+        do {
+            let offer = try SessionDescription.parse(request.offer)
+            negotiated = try ReceiveNegotiation.negotiate(offer: offer)
+        } catch {
+            throw WebRTCOfferError(.badOffer, "the offer cannot be answered: \(error)")
+        }
+        guard negotiated.video != nil else { throw WebRTCOfferError(.badOffer, "a WHIP publisher must send H.264 video") }
+        let runtime = self.runtime
+        let dtls = self.dtls
+        let candidates = self.candidates.withLockedValue { $0 }
+        let maxSessions = configuration.maxSessions
+        let logger = self.logger
+        let loop = self.loop
+        return try await loop.submit { () throws -> WebRTCAnswer in
+            let runtime = runtime.value
+            guard runtime.output != nil else { throw WebRTCOfferError(.unavailable, "the WebRTC media server is not running") }
+            guard runtime.sessionCount < maxSessions else {
+                throw WebRTCOfferError(.tooManySessions, "the relay serves its maximum of \(maxSessions) WebRTC sessions (limits.maxWebRTCSessions)")
+            }
+            let transport: DTLSTransport
+            do {
+                transport = try DTLSTransport(context: dtls, role: .server)
+            } catch {
+                throw WebRTCOfferError(.unavailable, "DTLS could not start: \(error)")
+            }
+            let id = WebRTCSessionID.make()
+            var sessionLogger = logger
+            sessionLogger[metadataKey: "session"] = "\(id)"
+            sessionLogger[metadataKey: "stream"] = "\(request.stream)"
+            let registry = runtime.registry
+            let box = self.runtime
+            let publisher = WHIPPublisher { reason in loop.execute { _ = box.value.endSession(id: id, reason: reason) } }
+            let info = PublisherInfo(transport: .webrtc, schoolId: request.grant.schoolId)
+            let ingest: WHIPIngest
+            do {
+                ingest = try WHIPIngest(stream: request.stream, negotiated: negotiated, logger: sessionLogger) {
+                    registry.attachPublisher(publisher, to: request.stream, info: info)
+                }
+            } catch {
+                throw WebRTCOfferError(.unavailable, "the audio transcoder could not start: \(error)")
+            }
+            let session = WebRTCSession(
+                id: id, source: request.stream, grant: request.grant, local: ICECredentials.random(),
+                negotiated: negotiated, dtls: transport, playback: PlaybackChoice(playing: "source", adaptive: false),
+                configuration: .init(), now: .now(), logger: logger
+            )
+            session.ingest = ingest
+            runtime.add(session)
+            let answer = SDPAnswer.render(negotiated, local: session.localDescription(fingerprint: dtls.fingerprint, candidates: candidates))
+            logger.info("whip publish offered", metadata: [
+                "session": "\(id)", "stream": "\(request.stream)", "school": "\(request.grant.schoolId ?? "-")",
+                "remote": "\(request.remoteAddress)",
+            ])
+            return WebRTCAnswer(sessionID: id, sdp: answer)
+        }.get()
+    }
+
     public func endSession(id: String) async -> Bool {
         let runtime = self.runtime
         return (try? await loop.submit { runtime.value.endSession(id: id, reason: "the viewer ended the session (DELETE)") }.get()) ?? false

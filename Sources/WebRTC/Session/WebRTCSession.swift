@@ -58,6 +58,8 @@ final class WebRTCSession {
     var playback: PlaybackChoice
     /// RTCP CNAME of both tracks (one media source, so the viewer syncs them).
     let cname: String
+    /// A WHIP publisher's media into the relay; nil for a viewer.
+    var ingest: WHIPIngest?
 
     init(
         id: String, source: StreamKey, grant: AccessGrant, local: ICECredentials, negotiated: NegotiatedSession,
@@ -79,10 +81,10 @@ final class WebRTCSession {
         logger[metadataKey: "stream"] = "\(source)"
         self.logger = logger
         var generator = SystemRandomNumberGenerator()
-        if let codec = negotiated.video?.codec {
+        if negotiated.role == .send, let codec = negotiated.video?.codec {
             video = RTPSender(ssrc: UInt32.random(in: 1...UInt32.max, using: &generator), payloadType: codec.payloadType, clockRate: 90_000, using: &generator)
         }
-        if let codec = negotiated.audio?.codec {
+        if negotiated.role == .send, let codec = negotiated.audio?.codec {
             audio = RTPSender(ssrc: UInt32.random(in: 1...UInt32.max, using: &generator), payloadType: codec.payloadType, clockRate: 48_000, using: &generator)
         }
         cname = "relay-\(id.prefix(8))"
@@ -101,8 +103,11 @@ final class WebRTCSession {
             guard validatedAddresses.contains(address), state == .connected else { return [] }
             latch(address)
             return receiveRTCP(datagram, now: now, output: output)
-        case .rtp, .unknown:
-            return []  // a viewer sends no media; anything else is noise
+        case .rtp:
+            guard ingest != nil, validatedAddresses.contains(address), state == .connected else { return [] }
+            return receiveIngestRTP(datagram, now: now, output: output)
+        case .unknown:
+            return []  // noise
         }
     }
 
@@ -116,6 +121,7 @@ final class WebRTCSession {
             return close(reason: "consent lost: no STUN from the viewer for \(configuration.consentTimeout.nanoseconds / 1_000_000_000) s", output: output)
         }
         if state == .handshaking { return tickDTLS(now: now, output: output) }
+        if state == .connected, ingest != nil { return tickIngest(now: now, output: output) }
         if state == .connected, now - lastReport >= configuration.senderReportInterval {
             lastReport = now
             sendReports(now: now, output: output)
@@ -130,7 +136,8 @@ final class WebRTCSession {
             for datagram in dtls.close() { output.send(datagram, to: remoteAddress) }
         }
         state = .closed
-        logger.info("webrtc session ended", metadata: ["reason": "\(reason)"])
+        ingest?.end()
+        logger.info(ingest == nil ? "webrtc session ended" : "whip publish ended", metadata: ["reason": "\(reason)"])
         return [.closed(reason: reason)]
     }
 

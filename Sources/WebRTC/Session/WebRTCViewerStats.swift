@@ -5,6 +5,9 @@ struct WebRTCViewerStats {
     var nackMisses = 0
     var protectFailures = 0
     var badRTCP = 0
+    /// A WHIP publisher's packets that did not decrypt or parse, and the bytes it sent.
+    var badRTP = 0
+    var bytesReceived = 0
     var pictureLosses = 0
     /// From the viewer's receiver reports: the share of packets lost (0–1) and the round trip.
     var fractionLost: Double = 0

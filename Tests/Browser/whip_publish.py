@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Publishes Chromium's fake camera and microphone (H.264 + Opus) to a WHIP URL from Debian's
+Chromium (Playwright), as a school's browser or OBS would.
+
+    whip_publish.py URL --key KEY [--seconds N] [--size WxH] [--clock]
+
+Prints "READY {json}" once the peer connection is connected (the POST's status and Location),
+keeps publishing for --seconds, then prints one JSON line with the sender's statistics (frames
+encoded and sent, the codec, NACKs and PLIs received from the relay) and DELETEs the session.
+--clock draws the wall clock (Date.now(), ms) into the picture through a canvas, for latency
+measurements: each frame carries its capture time as a row of black and white blocks.
+"""
+import argparse
+import json
+import sys
+import time
+
+from playwright.sync_api import sync_playwright
+
+from chromium import launch
+
+PUBLISH = """
+async ([url, key, width, height, clock]) => {
+  const result = {};
+  let stream = await navigator.mediaDevices.getUserMedia({video: {width, height, frameRate: 25}, audio: true});
+  if (clock) {
+    // A canvas: the fake camera's picture, then the capture time as 42 blocks (bit 41 first).
+    const source = document.createElement('video');
+    source.muted = true; source.srcObject = stream; await source.play();
+    const canvas = document.createElement('canvas'); canvas.width = width; canvas.height = height;
+    const g = canvas.getContext('2d');
+    const draw = () => {
+      g.drawImage(source, 0, 0, width, height);
+      const now = Date.now(); const block = Math.floor(width / 42);
+      for (let bit = 0; bit < 42; bit++) {
+        g.fillStyle = Math.floor(now / 2 ** (41 - bit)) % 2 ? '#fff' : '#000';
+        g.fillRect(bit * block, 0, block, block);
+      }
+      requestAnimationFrame(draw);
+    };
+    draw();
+    const painted = canvas.captureStream(25);
+    stream.getAudioTracks().forEach((t) => painted.addTrack(t));
+    stream = painted;
+  }
+  const pc = new RTCPeerConnection();
+  window.publisher = pc;
+  for (const track of stream.getTracks()) pc.addTransceiver(track, {direction: 'sendonly', streams: [stream]});
+  const offer = await pc.createOffer();
+  await pc.setLocalDescription(offer);
+  const headers = {'Content-Type': 'application/sdp'};
+  if (key) headers['Authorization'] = 'Bearer ' + key;
+  const response = await fetch(url, {method: 'POST', headers, body: offer.sdp});
+  result.status = response.status;
+  result.location = response.headers.get('Location');
+  const body = await response.text();
+  if (response.status !== 201) { result.body = body; pc.close(); return result; }
+  window.whipLocation = new URL(result.location, url).href;
+  await pc.setRemoteDescription({type: 'answer', sdp: body});
+  await new Promise((resolve) => {
+    const check = () => pc.connectionState === 'connected' ? resolve() : setTimeout(check, 50);
+    check(); setTimeout(resolve, 15000);
+  });
+  result.connectionState = pc.connectionState;
+  return result;
+}
+"""
+
+STATS = """
+async () => {
+  const pc = window.publisher; const result = {};
+  const stats = await pc.getStats();
+  stats.forEach((s) => {
+    if (s.type === 'outbound-rtp' && s.kind === 'video') {
+      result.framesEncoded = s.framesEncoded; result.framesSent = s.framesSent; result.nackCount = s.nackCount;
+      result.pliCount = s.pliCount; result.retransmittedPacketsSent = s.retransmittedPacketsSent;
+      result.frameWidth = s.frameWidth; result.frameHeight = s.frameHeight; result.videoBytesSent = s.bytesSent;
+      const codec = stats.get(s.codecId); result.videoCodec = codec && codec.mimeType;
+    }
+    if (s.type === 'outbound-rtp' && s.kind === 'audio') {
+      result.audioPacketsSent = s.packetsSent;
+      const codec = stats.get(s.codecId); result.audioCodec = codec && codec.mimeType;
+    }
+  });
+  result.connectionState = pc.connectionState;
+  if (window.whipLocation) result.deleteStatus = (await fetch(window.whipLocation, {method: 'DELETE'})).status;
+  pc.close();
+  return result;
+}
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--key", default="")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--size", default="640x360")
+    parser.add_argument("--clock", action="store_true")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    with sync_playwright() as p:
+        browser = launch(p, extra=["--use-fake-device-for-media-stream"])
+        try:
+            page = browser.new_page()
+            origin = "/".join(args.url.split("/")[:3])
+            page.goto(origin + "/healthz")
+            result = page.evaluate(PUBLISH, [args.url, args.key, width, height, args.clock])
+            print("READY " + json.dumps(result), flush=True)
+            if result.get("status") == 201:
+                time.sleep(args.seconds)
+                result.update(page.evaluate(STATS))
+        finally:
+            browser.close()
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
