@@ -30,7 +30,7 @@ struct RTPReorderBuffer {
     mutating func insert(_ packet: RTPPacket, now: NIODeadline) -> [RTPPacket] {
         let sequence = packet.header.sequenceNumber
         guard let expected = next else {
-            next = sequence
+            next = sequence &+ 1
             return [packet]
         }
         let distance = Int(Int16(bitPattern: sequence &- expected))
