@@ -110,4 +110,49 @@ struct WHIPTests {
         #expect(tiles.first { $0["site"] as? String == "site-b" }?["live"] as? Bool == false)
         #expect(await relay.stop() == 0)
     }
+
+    @Test func fivePercentLossOnTheUplinkIsRepairedByNACK() async throws {
+        try await BottleneckTests.Namespaces.run("WHIPTests") { ns, dir, children in
+            let (relay, rtmp) = try await ns.startRelay(
+                config: "transcode:\n  enabled: false\nwebrtc:\n  publicAddresses: [\"10.231.7.1\"]\n", dir: dir, protocol: "rtmp"
+            )
+            children.append(relay)
+            guard let http = RelaydServer.port(of: "http", in: relay.stdout) else { throw TestFailure("no http port: \(relay.stdout)") }
+            // The school's uplink loses 5 % of what it sends: dropped as it reaches the relay's
+            // namespace (a drop on the sender's own output hook fails its sendmsg with EPERM,
+            // which Chromium sends again, so it would lose nearly nothing).
+            for rule in [
+                ["add", "table", "inet", "lossy"],
+                ["add", "chain", "inet", "lossy", "in", "{ type filter hook input priority 0 ; }"],
+                ["add", "rule", "inet", "lossy", "in", "ip", "saddr", "10.231.7.2", "meta", "l4proto", "udp", "numgen", "random", "mod", "100", "<", "5", "drop"],
+            ] {
+                let (code, _, err) = try await runTool("ip", ["netns", "exec", ns.server, "nft"] + rule)
+                guard code == 0 else { throw TestFailure("nft \(rule.joined(separator: " ")): \(err)") }
+            }
+            let publisher = try await Self.publish(
+                "http://10.231.7.1:\(http)/whip/live/wloss", key: "", seconds: 30, prefix: ["ip", "netns", "exec", ns.client]
+            )
+            children.append(publisher)
+            try await Task.sleep(for: .seconds(3))
+            let file = dir + "/received.flv"
+            let recorder = try ChildProcess("ip", [
+                "netns", "exec", ns.server, "ffmpeg", "-hide_banner", "-loglevel", "error",
+                "-i", "rtmp://127.0.0.1:\(rtmp)/live/wloss", "-t", "15", "-c", "copy", "-f", "flv", "-y", file,
+            ])
+            children.append(recorder)
+            #expect(await recorder.wait(timeout: .seconds(40)) == 0, "\(recorder.stderr)")
+            let packets = try await MediaTools.packets(of: file)
+            // (Chromium's encoder adapts to the loss: 320x180 at about 16 fps here.)
+            #expect(packets.filter(\.isVideo).count > 150, "15 s of pictures: \(packets.count) packets")
+            #expect(packets.first(where: \.isVideo)?.isKey == true, "the player starts at a keyframe")
+            let errors = try await MediaTools.decodeErrors(of: file)
+            #expect(errors.isEmpty, "the picture decodes without an error after the first keyframe: \(errors.prefix(2000))")
+            let sent = try await Self.finished(publisher)
+            print("whip 5 % uplink loss: \(sent)")
+            _ = await relay.waitForOutput(timeout: .seconds(5)) { $0.contains("whip publish ended") }
+            print("whip 5 % uplink loss, relay: \(relay.stderr.split(separator: "\n").filter { $0.contains("whip publish ended") || $0.contains("connected") })")
+            #expect((sent["nackCount"] as? Int ?? 0) > 10, "the relay asked for what was lost: \(sent)")
+            #expect((sent["retransmittedPacketsSent"] as? Int ?? 0) > 10, "and got it again: \(sent)")
+        }
+    }
 }

@@ -7,9 +7,10 @@ import NIOCore
 /// an ADTS header so it reads like the AAC of an MPEG-TS publisher. Once per stream; not
 /// thread-safe (one instance, one thread).
 ///
-/// Timestamps follow the samples: the first packet's anchors the output, and a packet more than
-/// ``reanchorMillis`` away from where the samples say it should be (a gap, a restart) re-anchors
-/// it, dropping the samples still buffered.
+/// Timestamps follow the samples: the first packet's anchors the output; a packet that comes
+/// later than the samples say (packets lost on the way) is preceded by silence for the gap, and
+/// one more than ``reanchorMillis`` away (a long gap, a restart) re-anchors the output. Output
+/// timestamps only ever increase.
 public final class OpusToAACTranscoder {
     public static let sampleRate = 48_000
     public static let channels = 2
@@ -24,9 +25,12 @@ public final class OpusToAACTranscoder {
     private let frameSamples: Int
     /// Interleaved stereo samples waiting for a whole AAC frame.
     private var pending: [Float] = []
-    /// The millisecond timestamp of sample 0 and the samples encoded since it.
+    /// The millisecond timestamp of sample `anchorSample` of the encoder's clock.
     private var anchorMillis: Int64?
-    private var samplesSinceAnchor: Int64 = 0
+    private var anchorSample: Int64 = 0
+    /// Samples given to the encoder so far (its frames' pts).
+    private var encodedSamples: Int64 = 0
+    private var lastMillis: Int64 = .min
 
     public init(bitrate: Int = 96_000) throws(FFmpegError) {
         decoder = try OpusDecoder(channels: Self.channels)
@@ -47,15 +51,19 @@ public final class OpusToAACTranscoder {
     public func transcode(opus: ByteBuffer, timestampMillis: Int64) throws(FFmpegError) -> [(adts: [UInt8], timestampMillis: Int64)] {
         let pcm = decoder.decode(opus)
         guard !pcm.isEmpty else { return [] }
-        let expected = anchorMillis.map { $0 + (samplesSinceAnchor + Int64(pending.count / Self.channels)) * 1000 / Int64(Self.sampleRate) }
+        let buffered = encodedSamples + Int64(pending.count / Self.channels)
+        let expected = anchorMillis.map { $0 + (buffered - anchorSample) * 1000 / Int64(Self.sampleRate) }
         if let expected, abs(expected - timestampMillis) > Self.reanchorMillis {
             reanchors += 1
             anchorMillis = nil
         }
+        if let expected, anchorMillis != nil, timestampMillis - expected >= 10 {
+            // Lost packets: silence in their place keeps the sound on time.
+            pending += [Float](repeating: 0, count: Int((timestampMillis - expected) * Int64(Self.sampleRate) / 1000) * Self.channels)
+        }
         if anchorMillis == nil {
             anchorMillis = timestampMillis
-            samplesSinceAnchor = 0
-            pending.removeAll(keepingCapacity: true)
+            anchorSample = buffered
         }
         pending += pcm
         var out: [(adts: [UInt8], timestampMillis: Int64)] = []
@@ -67,10 +75,12 @@ public final class OpusToAACTranscoder {
                 }
             }
             pending.removeFirst(frameSamples * Self.channels)
-            frame.pointer.pointee.pts = samplesSinceAnchor
-            samplesSinceAnchor += Int64(frameSamples)
+            frame.pointer.pointee.pts = encodedSamples
+            encodedSamples += Int64(frameSamples)
             for packet in try codec.encode(frame) {
-                let millis = (anchorMillis ?? 0) + max(0, packet.pts ?? 0) * 1000 / Int64(Self.sampleRate)
+                let pts = packet.pts ?? encodedSamples
+                let millis = max((anchorMillis ?? 0) + (pts - anchorSample) * 1000 / Int64(Self.sampleRate), lastMillis + 1)
+                lastMillis = millis
                 out.append((Self.adts(packet.data), millis))
             }
         }

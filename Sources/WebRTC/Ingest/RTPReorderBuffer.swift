@@ -14,8 +14,8 @@ struct RTPReorderBuffer {
     /// The sequence number expected next; nil before the first packet.
     private(set) var next: UInt16?
     private var held: [UInt16: (packet: RTPPacket, arrival: NIODeadline)] = [:]
-    /// Missing sequence numbers and how often each was asked for.
-    private var requested: [UInt16: Int] = [:]
+    /// Missing sequence numbers: how often and when each was last asked for.
+    private var requested: [UInt16: (count: Int, at: NIODeadline)] = [:]
     private(set) var skipped = 0
     private(set) var late = 0
 
@@ -49,16 +49,21 @@ struct RTPReorderBuffer {
         return []
     }
 
-    /// The missing sequence numbers to ask for (each at most `maxRequests` times).
-    mutating func missing(maxRequests: Int = 3) -> [UInt16] {
+    /// The missing sequence numbers to ask for now: each at most `maxRequests` times, and again
+    /// only `retryAfter` after the last request (a sender ignores repeats within a round trip,
+    /// and a lost retransmission needs a new request).
+    mutating func missing(now: NIODeadline, maxRequests: Int = 3, retryAfter: TimeAmount = .milliseconds(30)) -> [UInt16] {
         guard let next, !held.isEmpty else { return [] }
         let highest = held.keys.max { Int16(bitPattern: $0 &- next) < Int16(bitPattern: $1 &- next) } ?? next
         var lost: [UInt16] = []
         var sequence = next
         while sequence != highest, lost.count < 256 {
-            if held[sequence] == nil, requested[sequence, default: 0] < maxRequests {
-                requested[sequence, default: 0] += 1
-                lost.append(sequence)
+            if held[sequence] == nil {
+                let previous = requested[sequence]
+                if (previous?.count ?? 0) < maxRequests, previous.map({ now - $0.at >= retryAfter }) ?? true {
+                    requested[sequence] = ((previous?.count ?? 0) + 1, now)
+                    lost.append(sequence)
+                }
             }
             sequence &+= 1
         }

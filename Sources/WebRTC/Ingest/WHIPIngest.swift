@@ -59,9 +59,15 @@ final class WHIPIngest {
     private var lastReport: NIODeadline?
     private var accessUnitBytes = 0
     let reporterSSRC = UInt32.random(in: 1...UInt32.max)
-    private(set) var stats = Stats()
+    private var counters = Stats()
+    var stats: Stats {
+        var stats = counters
+        stats.skipped = videoOrder.skipped + audioOrder.skipped
+        stats.late = videoOrder.late + audioOrder.late
+        return stats
+    }
 
-    struct Stats: Equatable {
+    struct Stats: Equatable, CustomStringConvertible {
         var videoPackets = 0
         var audioPackets = 0
         var foreignPackets = 0
@@ -70,6 +76,13 @@ final class WHIPIngest {
         var nacked = 0
         var pictureLosses = 0
         var audioFrames = 0
+        var skipped = 0
+        var late = 0
+
+        var description: String {
+            "video=\(videoPackets) audio=\(audioPackets) foreign=\(foreignPackets) frames=\(frames) damaged=\(damagedFrames) "
+                + "nacked=\(nacked) skipped=\(skipped) late=\(late) plis=\(pictureLosses) aac=\(audioFrames)"
+        }
     }
 
     init(
@@ -111,33 +124,27 @@ final class WHIPIngest {
         let header = packet.header
         if header.payloadType == videoPayloadType {
             if let expected = expectedVideoSSRC, header.ssrc != expected {
-                stats.foreignPackets += 1
+                counters.foreignPackets += 1
                 return []
             }
-            stats.videoPackets += 1
+            counters.videoPackets += 1
             videoTrack.receive(sequence: header.sequenceNumber, ssrc: header.ssrc)
             var rtcp: [ByteBuffer] = []
             for ordered in videoOrder.insert(packet, now: now) { rtcp += try video(ordered, now: now) }
-            let lost = videoOrder.missing()
-            if !lost.isEmpty {
-                stats.nacked += lost.count
-                var nack = ByteBuffer()
-                RTCPWriter.nack(senderSSRC: reporterSSRC, mediaSSRC: header.ssrc, lost: lost, into: &nack)
-                rtcp.append(nack)
-            }
-            return rtcp
+            return rtcp + videoNACK(now: now)
         }
         if header.payloadType == audioPayloadType {
             if let expected = expectedAudioSSRC, header.ssrc != expected {
-                stats.foreignPackets += 1
+                counters.foreignPackets += 1
                 return []
             }
-            stats.audioPackets += 1
+            counters.audioPackets += 1
             audioTrack.receive(sequence: header.sequenceNumber, ssrc: header.ssrc)
             for ordered in audioOrder.insert(packet, now: now) { audio(ordered, now: now) }
-            return []
+            // Audio comes every 20 ms: a chance to ask again for video that is still missing.
+            return videoNACK(now: now)
         }
-        stats.foreignPackets += 1
+        counters.foreignPackets += 1
         return []
     }
 
@@ -147,6 +154,7 @@ final class WHIPIngest {
         var rtcp: [ByteBuffer] = []
         for ordered in videoOrder.release(now: now) { rtcp += try video(ordered, now: now) }
         for ordered in audioOrder.release(now: now) { audio(ordered, now: now) }
+        rtcp += videoNACK(now: now)
         if waitingForKeyframe {
             rtcp += pictureLoss(now: now, force: false)
         } else if let lastKeyframe, now - lastKeyframe >= configuration.keyframeInterval,
@@ -171,9 +179,9 @@ final class WHIPIngest {
         var rtcp: [ByteBuffer] = []
         for unit in depacketizer.push(packet) {
             accessUnitBytes = 0
-            stats.frames += 1
+            counters.frames += 1
             if unit.isDamaged {
-                stats.damagedFrames += 1
+                counters.damagedFrames += 1
                 waitingForKeyframe = true
                 rtcp += pictureLoss(now: now, force: false)
             }
@@ -195,11 +203,21 @@ final class WHIPIngest {
         return rtcp
     }
 
+    /// A NACK for the video packets missing now (each asked for again after a while, at most thrice).
+    private func videoNACK(now: NIODeadline) -> [ByteBuffer] {
+        let lost = videoOrder.missing(now: now)
+        guard !lost.isEmpty, let ssrc = videoTrack.ssrc else { return [] }
+        counters.nacked += lost.count
+        var nack = ByteBuffer()
+        RTCPWriter.nack(senderSSRC: reporterSSRC, mediaSSRC: ssrc, lost: lost, into: &nack)
+        return [nack]
+    }
+
     private func pictureLoss(now: NIODeadline, force: Bool) -> [ByteBuffer] {
         guard let ssrc = videoTrack.ssrc ?? expectedVideoSSRC else { return [] }
         if !force, let last = lastPictureLoss, now - last < configuration.pictureLossInterval { return [] }
         lastPictureLoss = now
-        stats.pictureLosses += 1
+        counters.pictureLosses += 1
         var pli = ByteBuffer()
         RTCPWriter.pli(senderSSRC: reporterSSRC, mediaSSRC: ssrc, into: &pli)
         return [pli]
@@ -212,7 +230,7 @@ final class WHIPIngest {
         let millis = Self.millis(packet.header.timestamp, clock: 48, origin: &audioOrigin, startedAt: startedAt, now: now)
         guard let frames = try? opus.transcode(opus: packet.payload, timestampMillis: millis) else { return }
         for frame in frames {
-            stats.audioFrames += 1
+            counters.audioFrames += 1
             publish(ElementaryPacket(
                 codec: .aac, dtsMillis: frame.timestampMillis, ptsMillis: frame.timestampMillis, data: frame.adts, isKeyframe: false
             ))

@@ -137,7 +137,13 @@ final class WebRTCSession {
         }
         state = .closed
         ingest?.end()
-        logger.info(ingest == nil ? "webrtc session ended" : "whip publish ended", metadata: ["reason": "\(reason)"])
+        if let ingest {
+            logger.info("whip publish ended", metadata: [
+                "reason": "\(reason)", "bytesIn": "\(stats.bytesReceived)", "badRTP": "\(stats.badRTP)", "ingest": "\(ingest.stats)",
+            ])
+        } else {
+            logger.info("webrtc session ended", metadata: ["reason": "\(reason)"])
+        }
         return [.closed(reason: reason)]
     }
 

@@ -18,7 +18,7 @@ import Testing
         for sequence: UInt16 in [65534, 65535, 0, 1] {
             #expect(Self.numbers(buffer.insert(Self.packet(sequence), now: t)) == [sequence], "across the wrap too")
         }
-        #expect(buffer.missing().isEmpty)
+        #expect(buffer.missing(now: t).isEmpty)
     }
 
     @Test func aReorderedPacketReleasesThoseHeldBehindIt() {
@@ -27,7 +27,7 @@ import Testing
         _ = buffer.insert(Self.packet(10), now: t)
         #expect(buffer.insert(Self.packet(12), now: t).isEmpty)
         #expect(buffer.insert(Self.packet(13), now: t).isEmpty)
-        #expect(buffer.missing() == [11], "the gap is asked for")
+        #expect(buffer.missing(now: t) == [11], "the gap is asked for")
         #expect(Self.numbers(buffer.insert(Self.packet(11), now: t + .milliseconds(20))) == [11, 12, 13])
         #expect(buffer.heldCount == 0)
         #expect(buffer.insert(Self.packet(11), now: t).isEmpty, "a duplicate is dropped")
@@ -39,10 +39,11 @@ import Testing
         let t = NIODeadline.now()
         _ = buffer.insert(Self.packet(1), now: t)
         _ = buffer.insert(Self.packet(3), now: t)
-        #expect(buffer.missing() == [2])
-        #expect(buffer.missing() == [2])
-        #expect(buffer.missing() == [2])
-        #expect(buffer.missing().isEmpty, "at most three requests")
+        #expect(buffer.missing(now: t) == [2])
+        #expect(buffer.missing(now: t + .milliseconds(10)).isEmpty, "not again within 30 ms")
+        #expect(buffer.missing(now: t + .milliseconds(30)) == [2])
+        #expect(buffer.missing(now: t + .milliseconds(60)) == [2])
+        #expect(buffer.missing(now: t + .milliseconds(90)).isEmpty, "at most three requests")
         #expect(buffer.release(now: t + .milliseconds(50)).isEmpty, "still waiting")
         #expect(Self.numbers(buffer.release(now: t + .milliseconds(100))) == [3])
         #expect(buffer.skipped == 1)
