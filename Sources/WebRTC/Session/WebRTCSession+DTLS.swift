@@ -43,7 +43,7 @@ extension WebRTCSession {
         }
         setState(.connected)
         let now = NIODeadline.now()
-        logger.info("webrtc viewer connected", metadata: [
+        logger.info(ingest == nil ? "webrtc viewer connected" : "whip publisher connected", metadata: [
             "address": "\(remoteAddress.map { "\($0)" } ?? "?")", "srtp": "\(keys.profile)",
             "iceMs": "\(firstSTUN.map { ($0 - createdAt).nanoseconds / 1_000_000 } ?? -1)",
             "connectMs": "\((now - createdAt).nanoseconds / 1_000_000)",
