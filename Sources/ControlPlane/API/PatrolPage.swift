@@ -175,9 +175,6 @@ struct PatrolPage: Sendable {
     }
 
     private func html(_ text: String, status: HTTPResponse.Status) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        PageTemplates.html(text, status: status)
     }
 }

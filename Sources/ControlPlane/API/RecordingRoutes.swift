@@ -110,10 +110,7 @@ struct RecordingRoutes: Sendable {
             "duration": String(format: "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60),
             "mp4": "/recordings/\(recording.id).mp4?t=\(token)", "hls": "/recordings/\(recording.id)/index.m3u8?t=\(token)",
         ])
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        return PageTemplates.html(html)
     }
 
     private var service: ControlPlaneService { access.service }

@@ -88,15 +88,11 @@ struct TeacherWall: Sendable {
 
     private func page(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         let schedule = try await check(request, context)
-        let classIDJSON = String(decoding: try JSONEncoder().encode(schedule.id), as: UTF8.self)
-            .replacingOccurrences(of: "<", with: "\\u003c")
+        let classIDJSON = try PageTemplates.scriptLiteral(schedule.id)
         let html = template.render([
             "title": schedule.title, "teacher": schedule.teacher ?? "—", "classIdJSON": classIDJSON,
             "sites": String(schedule.siteIds.count),
         ])
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        return PageTemplates.html(html)
     }
 }

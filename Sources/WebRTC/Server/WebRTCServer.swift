@@ -148,16 +148,7 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
         let logger = self.logger
         return try await loop.submit { () throws -> WebRTCAnswer in
             let runtime = runtime.value
-            guard runtime.output != nil else { throw WebRTCOfferError(.unavailable, "the WebRTC media server is not running") }
-            guard runtime.sessionCount < maxSessions else {
-                throw WebRTCOfferError(.tooManySessions, "the relay serves its maximum of \(maxSessions) WebRTC sessions (limits.maxWebRTCSessions)")
-            }
-            let transport: DTLSTransport
-            do {
-                transport = try DTLSTransport(context: dtls, role: .server)
-            } catch {
-                throw WebRTCOfferError(.unavailable, "DTLS could not start: \(error)")
-            }
+            let transport = try Self.admit(runtime: runtime, dtls: dtls, maxSessions: maxSessions)
             let session = WebRTCSession(
                 id: WebRTCSessionID.make(), source: request.stream, grant: request.grant, local: ICECredentials.random(),
                 negotiated: negotiated, dtls: transport, playback: playback, configuration: .init(), now: .now(), logger: logger
@@ -189,16 +180,7 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
         let loop = self.loop
         return try await loop.submit { () throws -> WebRTCAnswer in
             let runtime = runtime.value
-            guard runtime.output != nil else { throw WebRTCOfferError(.unavailable, "the WebRTC media server is not running") }
-            guard runtime.sessionCount < maxSessions else {
-                throw WebRTCOfferError(.tooManySessions, "the relay serves its maximum of \(maxSessions) WebRTC sessions (limits.maxWebRTCSessions)")
-            }
-            let transport: DTLSTransport
-            do {
-                transport = try DTLSTransport(context: dtls, role: .server)
-            } catch {
-                throw WebRTCOfferError(.unavailable, "DTLS could not start: \(error)")
-            }
+            let transport = try Self.admit(runtime: runtime, dtls: dtls, maxSessions: maxSessions)
             let id = WebRTCSessionID.make()
             var sessionLogger = logger
             sessionLogger[metadataKey: "session"] = "\(id)"
@@ -239,6 +221,19 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
     public func hasSession(id: String) async -> Bool {
         let runtime = self.runtime
         return (try? await loop.submit { runtime.value.sessions[id] != nil }.get()) ?? false
+    }
+
+    /// A new session's DTLS transport, when the media server runs and has room for one more (on its loop).
+    private static func admit(runtime: WebRTCRuntime, dtls: DTLSContext, maxSessions: Int) throws(WebRTCOfferError) -> DTLSTransport {
+        guard runtime.output != nil else { throw WebRTCOfferError(.unavailable, "the WebRTC media server is not running") }
+        guard runtime.sessionCount < maxSessions else {
+            throw WebRTCOfferError(.tooManySessions, "the relay serves its maximum of \(maxSessions) WebRTC sessions (limits.maxWebRTCSessions)")
+        }
+        do {
+            return try DTLSTransport(context: dtls, role: .server)
+        } catch {
+            throw WebRTCOfferError(.unavailable, "DTLS could not start: \(error)")
+        }
     }
 
     /// Pinned names play their rung; the plain name starts on the rung the site's bandwidth fits
