@@ -191,7 +191,8 @@ struct Relayd: AsyncParsableCommand {
             logger: Logger(label: "relay.transcode")
         )
         if configuration.transcodeEnabled { transcoders.install() }
-        let limitedPolicy = configuration.limits.limiting(policy, registry: registry)
+        // Other nodes pull with the shared admin token; then the limits; then the timetable.
+        let limitedPolicy = configuration.limits.limiting(PeerNodePolicy(inner: policy, adminToken: token.token), registry: registry)
         var rtmpConfiguration = RTMPSessionConfiguration()
         rtmpConfiguration.defaultBandwidthKbps = configuration.playerDefaultBandwidthKbps
         rtmpConfiguration.renditionSelection.stepDownBacklogMillis = UInt32(configuration.playerStepDownBacklogMs)
@@ -291,14 +292,27 @@ struct Relayd: AsyncParsableCommand {
                 onListening: { address in Self.announce("rtmps", address) }
             )
         }
+        let nodeID = configuration.clusterNodeID ?? ProcessInfo.processInfo.hostName
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: TimetableSnapshotService(service: controlPlane, logger: Logger(label: "relay.auth"))),
                 .init(service: http), .init(service: TranscoderService(pool: transcoders)), .init(service: rtmp), .init(service: srt),
                 .init(service: webrtc), .init(service: HLSService(packager: hls)),
             ] + (rtmps.map { [.init(service: $0)] } ?? [])
-                // Last: shut down first, so every recorder writes its end before the listeners end the streams.
-                + (recordings.map { [.init(service: $0)] } ?? []),
+                // Late: shut down first, so every recorder writes its end before the listeners end the streams.
+                + (recordings.map { [.init(service: $0)] } ?? [])
+                // Last: the other nodes see this one gone before anything else stops.
+                + [
+                    .init(service: NodePulls(
+                        store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID, adminToken: token.token,
+                        group: group, logger: Logger(label: "relay.cluster")
+                    )),
+                    .init(service: NodeHeartbeat(
+                        store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID,
+                        advertiseHost: configuration.clusterAdvertiseHost ?? (configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host),
+                        ports: Self.listenerPorts, logger: Logger(label: "relay.cluster")
+                    )),
+                ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

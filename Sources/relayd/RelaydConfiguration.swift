@@ -33,6 +33,10 @@ struct RelaydConfiguration: Sendable {
     var authMode = AuthMode.timetable
     var authWindowMinutes = 15
     var publisherGraceSeconds = 30
+    /// This node's id among the relays sharing the database (`cluster.nodeId`; default the host name).
+    var clusterNodeID: String?
+    /// How the other nodes reach this one (`cluster.advertiseHost`; default `host`, or 127.0.0.1 for all addresses).
+    var clusterAdvertiseHost: String?
     /// Classes with `record` set are recorded under `<dataDir>/recordings`.
     var recordingEnabled = true
     /// Finished recordings older than this are removed (0: never by age).
@@ -92,7 +96,7 @@ struct ConfigReader {
 
     func read(into config: inout RelaydConfiguration) throws(ConfigurationError) {
         let top = try table(root, at: "")
-        try expectOnly(["host", "dataDir", "database", "timeZone", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log", "limits", "tls", "rtmps", "webrtc", "recording"], in: top, at: "")
+        try expectOnly(["host", "dataDir", "database", "timeZone", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log", "limits", "tls", "rtmps", "webrtc", "recording", "cluster"], in: top, at: "")
         if let v = top["host"] { config.host = try string(v, at: "host") }
         if let v = top["dataDir"] { config.dataDir = try string(v, at: "dataDir") }
         if let v = top["database"] { config.database = try string(v, at: "database") }
@@ -167,6 +171,22 @@ struct ConfigReader {
                 config.authMode = mode
             }
             if let v = auth["windowMinutes"] { config.authWindowMinutes = try int(v, at: "auth.windowMinutes", in: 0...1440) }
+        }
+        if let cluster = try section(top, "cluster", keys: ["nodeId", "advertiseHost"]) {
+            if let v = cluster["nodeId"] {
+                let id = try string(v, at: "cluster.nodeId")
+                guard !id.isEmpty, id.count <= 64, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {
+                    throw ConfigurationError(key: "cluster.nodeId", problem: "must be 1 to 64 letters, digits, dots or dashes, got '\(id.prefix(80))'")
+                }
+                config.clusterNodeID = id
+            }
+            if let v = cluster["advertiseHost"] {
+                let host = try string(v, at: "cluster.advertiseHost")
+                guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }) else {
+                    throw ConfigurationError(key: "cluster.advertiseHost", problem: "must be a host name or address, got '\(host.prefix(80))'")
+                }
+                config.clusterAdvertiseHost = host
+            }
         }
         if let recording = try section(top, "recording", keys: ["enabled", "keepDays", "maxDiskMB"]) {
             if let v = recording["enabled"] { config.recordingEnabled = try bool(v, at: "recording.enabled") }

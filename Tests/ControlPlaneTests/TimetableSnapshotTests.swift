@@ -6,15 +6,20 @@ import Testing
 
 /// Access decisions from the timetable snapshot: made in memory, reloaded by every change.
 @Suite struct TimetableSnapshotTests {
-    @Test func decisionsComeFromMemoryAndFollowEveryChange() async throws {
+    /// A timetable policy over a new SQLite store in a temporary directory.
+    static func policyOnAFreshStore() async throws -> (String, SQLiteDatabase, ControlStore, ControlPlaneService, TimetableAccessPolicy) {
         let dir = NSTemporaryDirectory() + "snapshot-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let db = try await SQLiteDatabase.open(path: dir + "/relay.db", logger: .init(label: "t"))
         let store = ControlStore(database: db)
         try await store.migrate()
         let service = ControlPlaneService(store: store, logger: .init(label: "t"))
-        let policy = TimetableAccessPolicy(service: service, windowMinutes: 15, logger: .init(label: "t"))
+        return (dir, db, store, service, TimetableAccessPolicy(service: service, windowMinutes: 15, logger: .init(label: "t")))
+    }
+
+    @Test func decisionsComeFromMemoryAndFollowEveryChange() async throws {
+        let (dir, db, store, service, policy) = try await Self.policyOnAFreshStore()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         func request(_ action: AccessRequest.Action, _ key: String?) -> AccessRequest {
             AccessRequest(action: action, transport: .srt, stream: StreamKey(app: "live", name: "math"), key: key, remoteAddress: "127.0.0.1")
         }
@@ -42,14 +47,8 @@ import Testing
     }
 
     @Test func returnFeedsArePublishedByTheirSiteAndPlayedByTheCentralSchool() async throws {
-        let dir = NSTemporaryDirectory() + "snapshot-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let (dir, db, _, service, policy) = try await Self.policyOnAFreshStore()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let db = try await SQLiteDatabase.open(path: dir + "/relay.db", logger: .init(label: "t"))
-        let store = ControlStore(database: db)
-        try await store.migrate()
-        let service = ControlPlaneService(store: store, logger: .init(label: "t"))
-        let policy = TimetableAccessPolicy(service: service, windowMinutes: 15, logger: .init(label: "t"))
         var keys: [String: String] = [:]
         for (id, role) in [("c1", "central"), ("s1", "site"), ("s2", "site"), ("s3", "site")] {
             keys[id] = try await service.createSchool(Data(#"{"id":"\#(id)","name":"\#(id)","role":"\#(role)","bandwidthKbps":3000}"#.utf8)).1

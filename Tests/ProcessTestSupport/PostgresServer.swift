@@ -2,15 +2,15 @@ import Foundation
 
 /// A real PostgreSQL server for the test: `initdb` into a temp dir, `pg_ctl start` on a free
 /// loopback port, stopped and removed by `stop()`. As root it runs as the `postgres` user.
-final class PostgresServer: @unchecked Sendable {
-    let directory: String
-    let port: Int
+public final class PostgresServer: @unchecked Sendable {
+    public let directory: String
+    public let port: Int
     private let binDir: String
 
-    var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
+    public var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
 
     /// Starts a server, or returns nil with the reason when this machine cannot run one.
-    static func start() -> (PostgresServer?, String) {
+    public static func start() -> (PostgresServer?, String) {
         guard let binDir = findBinDir() else { return (nil, "PostgreSQL binaries not found (apt-get install postgresql)") }
         do {
             let server = try PostgresServer(binDir: binDir)
@@ -49,7 +49,7 @@ final class PostgresServer: @unchecked Sendable {
         }
     }
 
-    func stop() {
+    public func stop() {
         _ = try? run("\(binDir)/pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "-w", "stop"])
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -86,7 +86,7 @@ final class PostgresServer: @unchecked Sendable {
     }
 }
 
-struct PostgresError: Error, CustomStringConvertible {
-    let description: String
+public struct PostgresError: Error, CustomStringConvertible {
+    public let description: String
     init(_ d: String) { description = d }
 }

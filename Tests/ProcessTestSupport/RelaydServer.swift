@@ -11,6 +11,8 @@ public final class RelaydServer: @unchecked Sendable {
     /// The WebRTC media UDP port (`listening webrtc=HOST:PORT`).
     public let webrtcPort: Int
     private let ownsDataDir: Bool
+    /// `RELAYD_ADMIN_TOKEN` when the test gave one (the nodes of a cluster share it).
+    private let environmentToken: String?
 
     public static var binaryPath: String {
         if let env = ProcessInfo.processInfo.environment["RELAYD_BIN"] { return env }
@@ -27,6 +29,7 @@ public final class RelaydServer: @unchecked Sendable {
     ) async throws {
         dataDir = try reuseDataDir ?? makeTemporaryDirectory("relayd")
         ownsDataDir = reuseDataDir == nil
+        environmentToken = environment?["RELAYD_ADMIN_TOKEN"]
         let configPath = dataDir + "/relayd.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         child = try ChildProcess(RelaydServer.binaryPath, [
@@ -66,7 +69,8 @@ public final class RelaydServer: @unchecked Sendable {
 
     public var apiBase: String { "http://127.0.0.1:\(httpPort)/api/v1" }
     public var adminToken: String {
-        (try? String(contentsOfFile: dataDir + "/var/admin.token", encoding: .utf8))?
+        if let environmentToken { return environmentToken }
+        return (try? String(contentsOfFile: dataDir + "/var/admin.token", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
 

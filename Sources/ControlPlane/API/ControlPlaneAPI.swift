@@ -158,6 +158,10 @@ public struct ControlPlaneAPI: Sendable {
             let schedule = try await service.classSchedule(try context.parameters.require("id"))
             return try json(LiveView.render(schedule, registry: registry, renditions: renditions, expansion: service.expansion))
         }
+        api.get("nodes") { _, _ in
+            let now = Date()
+            return try json(try await service.store.nodes().map { NodeOutput($0, now: now) })
+        }
         api.get("timetable") { request, _ in
             let query = request.uri.queryParameters
             let from = try query.get("from").map { try Validation.parseTime(String($0), field: "from") } ?? Date()

@@ -119,3 +119,19 @@ struct LiveOutput: Encodable {
     var returnFeeds: [ReturnFeed]
 }
 
+
+struct NodeOutput: Encodable {
+    var id: String
+    var advertiseHost: String
+    var alive: Bool
+    var lastSeen: String
+    var streams: [String]
+
+    init(_ node: RelayNode, now: Date) {
+        id = node.id
+        advertiseHost = node.advertiseHost
+        alive = node.isAlive(now: now, window: NodeHeartbeat.aliveWindow)
+        lastSeen = Validation.formatTime(node.lastSeen)
+        streams = node.streams
+    }
+}

@@ -108,6 +108,8 @@ public actor RecordingService: Service {
     /// A stream got a publisher: record it if it is a class to record and not being recorded.
     func published(_ key: StreamKey, stream: ObjectIdentifier) async {
         guard !stopping, key.app == "live", !key.name.contains("~") else { return }
+        // A stream pulled from another node is recorded there, by the node its publisher is on.
+        guard registry.stream(key)?.snapshot().publisher?.pulledFrom == nil else { return }
         let classId = key.name
         if active.values.contains(where: { $0.recording.classId == classId && $0.stream == stream }) { return }
         guard !starting.contains(classId) else { return }

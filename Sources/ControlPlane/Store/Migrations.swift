@@ -41,6 +41,15 @@ enum Migrations {
             "CREATE INDEX recordings_starts ON recordings (starts_at)",
             "CREATE INDEX recordings_class ON recordings (class_id)",
         ]),
+        (3, [
+            // relayd nodes sharing this database: each writes its own row (a heartbeat).
+            """
+            CREATE TABLE nodes (
+                id TEXT PRIMARY KEY, advertise_host TEXT NOT NULL, last_seen BIGINT NOT NULL, streams TEXT NOT NULL,
+                ports TEXT NOT NULL
+            )
+            """,
+        ]),
     ]
 
     static func run(on db: any SQLDatabase) async throws(StoreError) {

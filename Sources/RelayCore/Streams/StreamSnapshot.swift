@@ -5,10 +5,14 @@ public struct PublisherInfo: Sendable {
     public var transport: AccessRequest.Transport
     public var since: Date
     public var schoolId: String?
-    public init(transport: AccessRequest.Transport, since: Date = Date(), schoolId: String? = nil) {
+    /// Set when the "publisher" is this node's pull of the stream from another node (its id):
+    /// such a stream is not this node's to record or to announce.
+    public var pulledFrom: String?
+    public init(transport: AccessRequest.Transport, since: Date = Date(), schoolId: String? = nil, pulledFrom: String? = nil) {
         self.transport = transport
         self.since = since
         self.schoolId = schoolId
+        self.pulledFrom = pulledFrom
     }
 }
 

@@ -1,3 +1,4 @@
+import ProcessTestSupport
 import ControlPlane
 import Foundation
 import Logging

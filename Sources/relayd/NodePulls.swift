@@ -1,0 +1,133 @@
+import ControlPlane
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import RTMP
+import RelayCore
+import ServiceLifecycle
+
+/// Several nodes, one service: when players here want a class whose publisher is on another
+/// node (that node's heartbeat lists the stream), this node plays it from there over RTMP with
+/// the shared admin token, once, and fans it out to all its players; the pull stops 10 s after
+/// the last player here left. A pull that ends (the origin died, the publisher moved) is tried
+/// again each second from whichever alive node then lists the stream, while players here wait
+/// out the publisher's grace.
+final class NodePulls: Service, Sendable {
+    static let interval: Duration = .seconds(1)
+    static let idleSeconds: TimeInterval = 10
+
+    struct Pull: Sendable {
+        let handler: RTMPPullHandler
+        let origin: String
+        var idleSince: Date?
+    }
+
+    let store: ControlStore
+    let registry: StreamRegistry
+    let renditions: RenditionDirectory
+    let nodeID: String
+    let adminToken: String
+    let group: any EventLoopGroup
+    let logger: Logger
+    private let running = NIOLockedValueBox<[StreamKey: Pull]>([:])
+
+    init(
+        store: ControlStore, registry: StreamRegistry, renditions: RenditionDirectory, nodeID: String, adminToken: String,
+        group: any EventLoopGroup, logger: Logger
+    ) {
+        self.store = store
+        self.registry = registry
+        self.renditions = renditions
+        self.nodeID = nodeID
+        self.adminToken = adminToken
+        self.group = group
+        self.logger = logger
+    }
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.tick(now: Date())
+                try await Task.sleep(for: Self.interval)
+            }
+        }
+        for pull in running.withLockedValue({ map in defer { map.removeAll() }; return Array(map.values) }) { pull.handler.stop() }
+    }
+
+    /// Viewers here per source stream (a rung's players count for its source), and the sources
+    /// published here by a publisher of this node's own.
+    func demand() -> (viewers: [StreamKey: Int], local: Set<StreamKey>) {
+        var viewers: [StreamKey: Int] = [:]
+        var local = Set<StreamKey>()
+        for snapshot in registry.snapshots() where snapshot.key.app == "live" {
+            let source = renditions.isRenditionStream(snapshot.key)
+                ? StreamKey(app: "live", name: Rendition.split(name: snapshot.key.name, ladder: renditions.ladderNames).base)
+                : snapshot.key
+            viewers[source, default: 0] += snapshot.viewers.count
+            if source == snapshot.key, let publisher = snapshot.publisher, publisher.pulledFrom == nil { local.insert(source) }
+        }
+        return (viewers, local)
+    }
+
+    func tick(now: Date) async {
+        let (viewers, local) = demand()
+        // Idle pulls stop; pulls of a stream that got its own publisher here were evicted already.
+        let idle = running.withLockedValue { map -> [RTMPPullHandler] in
+            var stopping: [RTMPPullHandler] = []
+            for (key, var pull) in map {
+                if viewers[key, default: 0] > 0 {
+                    pull.idleSince = nil
+                } else if let since = pull.idleSince, now.timeIntervalSince(since) >= Self.idleSeconds {
+                    stopping.append(pull.handler)
+                    map[key] = nil
+                    continue
+                } else if pull.idleSince == nil {
+                    pull.idleSince = now
+                }
+                map[key] = pull
+            }
+            return stopping
+        }
+        for handler in idle { handler.stop() }
+        let wanted = viewers.filter { $0.value > 0 && !local.contains($0.key) }.map(\.key)
+            .filter { key in running.withLockedValue { $0[key] == nil } }
+        guard !wanted.isEmpty, let nodes = try? await store.nodes() else { return }
+        for key in wanted {
+            let origins = nodes.filter { $0.id != nodeID && $0.isAlive(now: now, window: NodeHeartbeat.aliveWindow) && $0.streams.contains(key.description) }
+            guard let origin = origins.max(by: { $0.lastSeen < $1.lastSeen }), let port = origin.ports["rtmp"] else { continue }
+            start(key, from: origin, port: port)
+        }
+    }
+
+    private func start(_ key: StreamKey, from origin: RelayNode, port: Int) {
+        let query = adminToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? adminToken
+        guard let url = RTMPURL("rtmp://\(origin.advertiseHost):\(port)/live/\(key.name)?key=\(query)") else { return }
+        let running = self.running
+        let handler = RTMPPullHandler(url: url, stream: key, registry: registry, origin: origin.id, logger: logger) { _ in
+            running.withLockedValue { map in
+                if map[key]?.origin == origin.id { map[key] = nil }
+            }
+        }
+        running.withLockedValue { $0[key] = Pull(handler: handler, origin: origin.id, idleSince: nil) }
+        logger.info("pulling from another node", metadata: ["stream": "\(key)", "from": "\(origin.id)", "host": "\(origin.advertiseHost):\(port)"])
+        ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(3))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        RTMPClientHandshakeHandler(), ByteToMessageHandler(RTMPChunkDecoder()), handler,
+                    ])
+                }
+            }
+            .connect(host: origin.advertiseHost, port: port)
+            .whenFailure { [logger] error in
+                logger.notice("pull could not connect", metadata: ["stream": "\(key)", "from": "\(origin.id)", "error": "\(error)"])
+                running.withLockedValue { map in
+                    if map[key]?.handler === handler { map[key] = nil }
+                }
+            }
+    }
+}

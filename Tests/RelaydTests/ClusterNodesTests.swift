@@ -1,0 +1,117 @@
+import Foundation
+import ProcessTestSupport
+import Testing
+
+/// Several relayd nodes on one PostgreSQL database: each writes its heartbeat, and
+/// `GET /api/v1/nodes` on any of them lists all, alive or not, with the streams published on each.
+@Suite(.serialized)
+struct ClusterNodesTests {
+    static func nodes(_ relay: RelaydServer) async throws -> [String: [String: Any]] {
+        let reply = try await relay.api.call("GET", "/nodes")
+        #expect(reply.status == 200)
+        var byID: [String: [String: Any]] = [:]
+        for node in reply.array.compactMap({ $0 as? [String: Any] }) { byID[node["id"] as? String ?? "?"] = node }
+        return byID
+    }
+
+    /// Polls `relay`'s node list until `condition` holds (up to `seconds`); returns the last list.
+    static func waitForNodes(
+        _ relay: RelaydServer, seconds: Int, until condition: ([String: [String: Any]]) -> Bool
+    ) async throws -> [String: [String: Any]] {
+        var nodes: [String: [String: Any]] = [:]
+        for _ in 0..<(seconds * 4) {
+            nodes = try await Self.nodes(relay)
+            if condition(nodes) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return nodes
+    }
+
+    @Test func nodesSharingADatabaseListEachOtherWithTheirStreams() async throws {
+        let (started, why) = PostgresServer.start()
+        let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
+        defer { postgres.stop() }
+        func config(_ id: String) -> String {
+            RelaydServer.openConfig(extra: "database: \(postgres.url)\ncluster:\n  nodeId: \(id)\n  advertiseHost: 127.0.0.1\n")
+        }
+        let a = try await RelaydServer(config: config("node-a"))
+        let b = try await RelaydServer(config: config("node-b"))
+        let publisher = try MediaTools.publish(to: a.url("math"), seconds: 60)
+        defer { publisher.signal(SIGKILL) }
+
+        // b sees a alive, with the stream published on a; its own row has none.
+        var nodes = try await Self.waitForNodes(b, seconds: 10) { nodes in
+            (nodes["node-a"]?["streams"] as? [String]) == ["live/math"] && nodes["node-b"]?["alive"] as? Bool == true
+        }
+        #expect(nodes["node-a"]?["alive"] as? Bool == true, "\(nodes)")
+        #expect(nodes["node-a"]?["streams"] as? [String] == ["live/math"], "only the source, not its rungs: \(nodes)")
+        #expect(nodes["node-a"]?["advertiseHost"] as? String == "127.0.0.1")
+        #expect(nodes["node-b"]?["streams"] as? [String] == [])
+        #expect((nodes["node-a"]?["lastSeen"] as? String)?.hasSuffix("Z") == true)
+
+        // A node that dies stops writing: seen not alive within the 6 s window (+ a heartbeat).
+        a.child.signal(SIGKILL)
+        _ = await a.child.wait(timeout: .seconds(10))
+        nodes = try await Self.waitForNodes(b, seconds: 12) { $0["node-a"]?["alive"] as? Bool == false }
+        #expect(nodes["node-a"]?["alive"] as? Bool == false, "a killed node is seen gone: \(nodes)")
+
+        // A node stopped gracefully says so at once.
+        #expect(await b.stop() == 0)
+        let c = try await RelaydServer(config: config("node-c"))
+        nodes = try await Self.nodes(c)
+        #expect(nodes["node-b"]?["alive"] as? Bool == false && nodes["node-b"]?["streams"] as? [String] == [], "\(nodes)")
+        #expect(Set(nodes.keys) == ["node-a", "node-b", "node-c"])
+        #expect(await c.stop() == 0)
+    }
+
+    @Test func aSingleRelayListsItself() async throws {
+        let relay = try await RelaydServer()
+        let nodes = try await Self.waitForNodes(relay, seconds: 5) { $0.count == 1 }
+        #expect(nodes.count == 1 && nodes.values.first?["alive"] as? Bool == true, "\(nodes)")
+        #expect(nodes.keys.first == ProcessInfo.processInfo.hostName, "the host name by default")
+        #expect(await relay.stop() == 0)
+    }
+
+    @Test func playersOnAnotherNodeShareOnePullAndContinueWhenThePublisherMoves() async throws {
+        let (started, why) = PostgresServer.start()
+        let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
+        defer { postgres.stop() }
+        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
+        func config(_ id: String) -> String {
+            RelaydServer.openConfig(
+                graceSeconds: 30, extra: "database: \(postgres.url)\ncluster:\n  nodeId: \(id)\ntranscode:\n  enabled: false\n"
+            )
+        }
+        let a = try await RelaydServer(config: config("node-a"), environment: shared)
+        let b = try await RelaydServer(config: config("node-b"), environment: shared)
+        let publisher = try MediaTools.publish(to: a.url("math"), seconds: 60)
+        defer { publisher.signal(SIGKILL) }
+        _ = try await Self.waitForNodes(b, seconds: 10) { ($0["node-a"]?["streams"] as? [String]) == ["live/math"] }
+
+        // Three players on b: b plays the class from a once.
+        let dir = try makeTemporaryDirectory("cluster")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let players = try (0..<3).map { try MediaTools.record(b.url("math"), to: dir + "/p\($0).flv", seconds: 16) }
+        defer { for player in players { player.signal(SIGKILL) } }
+        #expect(await b.child.waitForOutput(timeout: .seconds(10)) { $0.contains("pull started") }, "\(b.child.stderr)")
+        try await Task.sleep(for: .seconds(4))
+        let plays = a.child.stderr.components(separatedBy: "play started").count - 1
+        #expect(plays == 1, "one pull for three players: a served \(plays) plays")
+        let nodes = try await Self.nodes(b)
+        #expect(nodes["node-b"]?["streams"] as? [String] == [], "a pulled stream is not b's to announce: \(nodes)")
+
+        // The publisher's node dies; the publisher reconnects to b; b's players continue.
+        a.child.signal(SIGKILL)
+        publisher.signal(SIGKILL)
+        let moved = try MediaTools.publish(to: b.url("math"), seconds: 40)
+        defer { moved.signal(SIGKILL) }
+        for (index, player) in players.enumerated() {
+            #expect(await player.wait(timeout: .seconds(60)) == 0, "player \(index): \(player.stderr)")
+            let packets = try await MediaTools.packets(of: dir + "/p\(index).flv")
+            let video = packets.filter(\.isVideo)
+            #expect(video.count > 300 && (video.last?.dtsMillis ?? 0) - (video.first?.dtsMillis ?? 0) > 14_000,
+                    "player \(index) got its 16 s across the move: \(video.count) pictures")
+        }
+        #expect(await b.stop() == 0)
+    }
+}
