@@ -114,4 +114,51 @@ struct ClusterNodesTests {
         }
         #expect(await b.stop() == 0)
     }
+
+    @Test func overlappingClassesCreatedOnTwoNodesAtOnceAreNeverBothStored() async throws {
+        let (started, why) = PostgresServer.start()
+        let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
+        defer { postgres.stop() }
+        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
+        func config(_ id: String) -> String {
+            "auth:\n  mode: timetable\ndatabase: \(postgres.url)\ncluster:\n  nodeId: \(id)\ntranscode:\n  enabled: false\n"
+        }
+        let a = try await RelaydServer(config: config("node-a"), environment: shared)
+        let b = try await RelaydServer(config: config("node-b"), environment: shared)
+        for (id, role) in [("central", "central"), ("site", "site")] {
+            let reply = try await a.api.call("POST", "/schools", ["id": id, "name": id, "role": role, "bandwidthKbps": 4000])
+            #expect(reply.status == 201, "\(reply.object)")
+        }
+        #expect(try await a.api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": "site", "program": "dedicated"]).status == 201)
+        #expect(try await b.api.call("GET", "/schools/site").status == 200, "what A stored, B reads")
+
+        // 60 slots; in each, A and B create a class of the same central school at the same time.
+        let base = Date().addingTimeInterval(86_400)
+        let (apiA, apiB) = (a.api, b.api)
+        let results = try await withThrowingTaskGroup(of: (Int, Int, Int).self) { group in
+            for slot in 0..<60 {
+                group.addTask {
+                    let starts = rfc3339(base.addingTimeInterval(Double(slot) * 3600))
+                    let ends = rfc3339(base.addingTimeInterval(Double(slot) * 3600 + 2400))
+                    func body(_ node: String) -> [String: Any] {
+                        ["id": "s\(slot)-\(node)", "title": "t", "program": "dedicated", "centralSchoolId": "central",
+                         "siteIds": ["site"], "startsAt": starts, "endsAt": ends]
+                    }
+                    async let fromA = apiA.call("POST", "/classes", body("a"))
+                    async let fromB = apiB.call("POST", "/classes", body("b"))
+                    return (slot, try await fromA.status, try await fromB.status)
+                }
+            }
+            var all: [(Int, Int, Int)] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        for (slot, statusA, statusB) in results {
+            #expect(Set([statusA, statusB]) == [201, 409], "slot \(slot): exactly one stored, the other refused: \(statusA) \(statusB)")
+        }
+        let stored = try await b.api.call("GET", "/classes").array
+        #expect(stored.count == 60, "one class per slot: \(stored.count)")
+        #expect(await a.stop() == 0)
+        #expect(await b.stop() == 0)
+    }
 }

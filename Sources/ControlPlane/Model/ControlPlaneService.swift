@@ -27,11 +27,22 @@ public final class ControlPlaneService: Sendable {
         }
     }
 
-    /// Runs a check-then-write under the write lock; the snapshot is reloaded before the lock is
-    /// let go, so an answered change is already what access decisions see.
-    func locked<T: Sendable>(_ body: () async throws(APIError) -> T) async throws(APIError) -> T {
+    /// Runs a check-then-write as one store transaction (serialised with every node's, so two
+    /// nodes can never both pass the same check), under this process's write lock; the snapshot is
+    /// reloaded before the lock is let go, so an answered change is already what access decisions see.
+    func locked<T: Sendable>(_ body: @Sendable () async throws(APIError) -> T) async throws(APIError) -> T {
         try await writes.withLock { () throws(APIError) -> T in
-            let result = try await body()
+            let result: T
+            do {
+                result = try await store.transaction { () async throws -> T in try await body() }
+            } catch let error as APIError {
+                throw error
+            } catch let error as StoreError {
+                logger.error("store failure", metadata: ["error": "\(error)"])
+                throw APIError.from(error)
+            } catch {
+                throw APIError.from(StoreError.failed("\(error)"))
+            }
             await reloadSnapshotAfterChange()
             return result
         }

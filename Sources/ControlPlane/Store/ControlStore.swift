@@ -3,10 +3,24 @@ import Foundation
 /// Schools, pairings and classes, stored. One implementation over any ``SQLDatabase``
 /// (SQLite embedded, or PostgreSQL), so both behave the same.
 public final class ControlStore: Sendable {
-    public let database: any SQLDatabase
+    private let base: any SQLDatabase
+    /// The transaction this task is in (``transaction(_:)``), where its statements go.
+    @TaskLocal static var current: (any SQLDatabase)?
+
+    /// Where a statement goes now: the task's transaction, or the database.
+    public var database: any SQLDatabase { Self.current ?? base }
 
     public init(database: any SQLDatabase) {
-        self.database = database
+        self.base = database
+    }
+
+    /// Runs `body` as one transaction: every call of this store inside it (in this task and its
+    /// child tasks) goes to the transaction; commits when `body` returns, rolls back when it throws.
+    public func transaction<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if Self.current != nil { return try await body() }
+        return try await base.withTransaction { transaction in
+            try await Self.$current.withValue(transaction) { try await body() }
+        }
     }
 
     public func migrate() async throws(StoreError) {

@@ -52,19 +52,22 @@ enum Migrations {
         ]),
     ]
 
+    /// All pending migrations in one transaction on one connection (nodes starting together on
+    /// one PostgreSQL wait for each other's, then find them applied).
     static func run(on db: any SQLDatabase) async throws(StoreError) {
-        _ = try await db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)", [])
-        let applied = Set(try await db.execute("SELECT version FROM schema_migrations", []).compactMap { $0["version"]?.int })
-        for migration in all where !applied.contains(Int64(migration.version)) {
-            _ = try await db.execute("BEGIN", [])
-            do {
-                for statement in migration.statements { _ = try await db.execute(statement, []) }
-                _ = try await db.execute("INSERT INTO schema_migrations (version) VALUES (?)", [.int(Int64(migration.version))])
-                _ = try await db.execute("COMMIT", [])
-            } catch {
-                _ = try? await db.execute("ROLLBACK", [])
-                throw error
+        do {
+            try await db.withTransaction { transaction in
+                _ = try await transaction.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)", [])
+                let applied = Set(try await transaction.execute("SELECT version FROM schema_migrations", []).compactMap { $0["version"]?.int })
+                for migration in all where !applied.contains(Int64(migration.version)) {
+                    for statement in migration.statements { _ = try await transaction.execute(statement, []) }
+                    _ = try await transaction.execute("INSERT INTO schema_migrations (version) VALUES (?)", [.int(Int64(migration.version))])
+                }
             }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .failed("\(error)")
         }
     }
 }

@@ -30,7 +30,48 @@ public final class PostgresDatabase: SQLDatabase {
         return configuration
     }
 
+    /// Every transaction takes this advisory lock first, so the check-then-write of one node
+    /// never interleaves with another's.
+    static let transactionLock: Int64 = 0x7265_6C61_7964  // "relayd"
+
     public func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+        let query = Self.query(sql, binds)
+        return try await Self.rows { try await client.query(query, logger: logger) }
+    }
+
+    public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let logger = self.logger
+        return try await client.withConnection { connection in
+            let transaction = Transaction(connection: connection, logger: logger)
+            _ = try await transaction.execute("BEGIN", [])
+            do {
+                _ = try await transaction.execute("SELECT pg_advisory_xact_lock(\(Self.transactionLock))", [])
+                let result = try await body(transaction)
+                _ = try await transaction.execute("COMMIT", [])
+                return result
+            } catch {
+                _ = try? await transaction.execute("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    /// The statements of a transaction, on its one connection.
+    private struct Transaction: SQLDatabase, @unchecked Sendable {
+        let connection: PostgresConnection
+        let logger: Logger
+        func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+            let query = PostgresDatabase.query(sql, binds)
+            return try await PostgresDatabase.rows { try await connection.query(query, logger: logger) }
+        }
+        func withTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+            try await body(self)
+        }
+        func close() async {}
+    }
+
+    /// `?` placeholders numbered as PostgreSQL wants them (`$1`, `$2`, …), with their values.
+    static func query(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
         var numbered = ""
         var n = 0
         for ch in sql {
@@ -49,8 +90,13 @@ public final class PostgresDatabase: SQLDatabase {
             case .null: bindings.appendNull()
             }
         }
+        return PostgresQuery(unsafeSQL: numbered, binds: bindings)
+    }
+
+    /// Runs a query and reads its rows; PostgreSQL's errors classified by SQLSTATE.
+    static func rows(_ run: () async throws -> PostgresRowSequence) async throws(StoreError) -> [SQLRow] {
         do {
-            let rows = try await client.query(PostgresQuery(unsafeSQL: numbered, binds: bindings), logger: logger)
+            let rows = try await run()
             var result: [SQLRow] = []
             for try await row in rows {
                 var out: SQLRow = [:]
@@ -59,6 +105,8 @@ public final class PostgresDatabase: SQLDatabase {
                         out[cell.columnName] = .null
                     } else if cell.dataType == .int8 || cell.dataType == .int4 || cell.dataType == .int2 {
                         out[cell.columnName] = .int(try cell.decode(Int64.self))
+                    } else if cell.dataType == .void {
+                        out[cell.columnName] = .null
                     } else {
                         out[cell.columnName] = .text(try cell.decode(String.self))
                     }

@@ -2,6 +2,12 @@
 public protocol SQLDatabase: Sendable {
     /// Runs one statement and returns its rows (column name → value).
     func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow]
+    /// Runs `body` as one transaction on one connection (BEGIN … COMMIT; ROLLBACK when it throws),
+    /// serialised with every other transaction of every process using the database (SQLite: the
+    /// one writer; PostgreSQL: a transaction-scoped advisory lock), so a check and the write that
+    /// follows it cannot be interleaved by another node. Inside `body`, statements go to the
+    /// database it is given; a transaction inside one simply joins it.
+    func withTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func close() async
 }
 

@@ -6,6 +6,8 @@ import SQLiteNIO
 /// The embedded default: one SQLite file in WAL mode, written through one connection.
 public final class SQLiteDatabase: SQLDatabase {
     private let connection: SQLiteConnection
+    /// One statement or one transaction at a time on the connection.
+    private let turn = AsyncMutex()
 
     private init(connection: SQLiteConnection) {
         self.connection = connection
@@ -28,6 +30,36 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+        try await turn.withLock { () throws(StoreError) in try await run(sql, binds) }
+    }
+
+    public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await turn.withLock { () async throws -> T in
+            _ = try await run("BEGIN IMMEDIATE", [])
+            do {
+                let result = try await body(Transaction(database: self))
+                _ = try await run("COMMIT", [])
+                return result
+            } catch {
+                _ = try? await run("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    /// The statements of a transaction: the connection, already held.
+    private struct Transaction: SQLDatabase {
+        let database: SQLiteDatabase
+        func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+            try await database.run(sql, binds)
+        }
+        func withTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+            try await body(self)
+        }
+        func close() async {}
+    }
+
+    private func run(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
         let data: [SQLiteData] = binds.map {
             switch $0 {
             case .text(let s): return .text(s)
