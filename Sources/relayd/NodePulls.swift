@@ -1,6 +1,7 @@
 import ControlPlane
 import Foundation
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -11,7 +12,8 @@ import ServiceLifecycle
 /// Several nodes, one service: when players here want a class whose publisher is on another
 /// node (that node's heartbeat lists the stream), this node plays it from there over RTMP with
 /// the shared admin token, once, and fans it out to all its players; the pull stops 10 s after
-/// the last player here left. A pull that ends (the origin died, the publisher moved) is tried
+/// the last player here left. Transcoding happens once, at the origin: a player of a rung here
+/// (`<classId>_360p`) makes this node pull that rung, and a pulled source is not transcoded again. A pull that ends (the origin died, the publisher moved) is tried
 /// again each second from whichever alive node then lists the stream, while players here wait
 /// out the publisher's grace.
 final class NodePulls: Service, Sendable {
@@ -32,6 +34,7 @@ final class NodePulls: Service, Sendable {
     let group: any EventLoopGroup
     let logger: Logger
     private let running = NIOLockedValueBox<[StreamKey: Pull]>([:])
+    private let active = Gauge(label: "relay_cluster_pulls_active")
 
     init(
         store: ControlStore, registry: StreamRegistry, renditions: RenditionDirectory, nodeID: String, adminToken: String,
@@ -43,6 +46,8 @@ final class NodePulls: Service, Sendable {
         self.nodeID = nodeID
         self.adminToken = adminToken
         self.group = group
+        var logger = logger
+        logger[metadataKey: "node"] = "\(nodeID)"
         self.logger = logger
     }
 
@@ -56,19 +61,24 @@ final class NodePulls: Service, Sendable {
         for pull in running.withLockedValue({ map in defer { map.removeAll() }; return Array(map.values) }) { pull.handler.stop() }
     }
 
-    /// Viewers here per source stream (a rung's players count for its source), and the sources
-    /// published here by a publisher of this node's own.
+    /// Viewers here per stream (a source or one of its rungs), and the sources published here by
+    /// a publisher of this node's own (whose rungs this node's transcoder makes).
     func demand() -> (viewers: [StreamKey: Int], local: Set<StreamKey>) {
         var viewers: [StreamKey: Int] = [:]
         var local = Set<StreamKey>()
         for snapshot in registry.snapshots() where snapshot.key.app == "live" {
-            let source = renditions.isRenditionStream(snapshot.key)
-                ? StreamKey(app: "live", name: Rendition.split(name: snapshot.key.name, ladder: renditions.ladderNames).base)
-                : snapshot.key
-            viewers[source, default: 0] += snapshot.viewers.count
-            if source == snapshot.key, let publisher = snapshot.publisher, publisher.pulledFrom == nil { local.insert(source) }
+            viewers[snapshot.key, default: 0] += snapshot.viewers.count
+            if let publisher = snapshot.publisher, publisher.pulledFrom == nil, !renditions.isRenditionStream(snapshot.key) {
+                local.insert(snapshot.key)
+            }
         }
         return (viewers, local)
+    }
+
+    /// The source a stream is (itself) or is a rung of.
+    func source(of key: StreamKey) -> StreamKey {
+        guard renditions.isRenditionStream(key) else { return key }
+        return StreamKey(app: key.app, name: Rendition.split(name: key.name, ladder: renditions.ladderNames).base)
     }
 
     func tick(now: Date) async {
@@ -91,11 +101,13 @@ final class NodePulls: Service, Sendable {
             return stopping
         }
         for handler in idle { handler.stop() }
-        let wanted = viewers.filter { $0.value > 0 && !local.contains($0.key) }.map(\.key)
+        active.record(running.withLockedValue { $0.count })
+        let wanted = viewers.filter { $0.value > 0 && !local.contains(source(of: $0.key)) }.map(\.key)
             .filter { key in running.withLockedValue { $0[key] == nil } }
         guard !wanted.isEmpty, let nodes = try? await store.nodes() else { return }
         for key in wanted {
-            let origins = nodes.filter { $0.id != nodeID && $0.isAlive(now: now, window: NodeHeartbeat.aliveWindow) && $0.streams.contains(key.description) }
+            let origin = source(of: key).description
+            let origins = nodes.filter { $0.id != nodeID && $0.isAlive(now: now, window: NodeHeartbeat.aliveWindow) && $0.streams.contains(origin) }
             guard let origin = origins.max(by: { $0.lastSeen < $1.lastSeen }), let port = origin.ports["rtmp"] else { continue }
             start(key, from: origin, port: port)
         }

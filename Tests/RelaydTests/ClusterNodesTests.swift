@@ -99,6 +99,14 @@ struct ClusterNodesTests {
         #expect(plays == 1, "one pull for three players: a served \(plays) plays")
         let nodes = try await Self.nodes(b)
         #expect(nodes["node-b"]?["streams"] as? [String] == [], "a pulled stream is not b's to announce: \(nodes)")
+        // What b pulled plays over every protocol, from b's own registry.
+        let (srtCode, srtErrors) = try await SRTTools.decode(b.srtURL("math", mode: "request"), seconds: 2)
+        #expect(srtCode == 0, "SRT on b: \(srtErrors)")
+        let hls = try await Curl.call(b.server + "/hls/live/math/index.m3u8")
+        #expect(hls.status == 200 && hls.body.contains("#EXT-X-STREAM-INF"), "HLS on b: \(hls.status) \(hls.body)")
+        #expect(try await b.metric("relay_cluster_pulls_active") == 1)
+        #expect(try await b.metric("relay_cluster_pull_bytes_total") > 100_000)
+        #expect(a.child.stderr.components(separatedBy: "play started").count - 1 == 1, "still one play on a")
 
         // The publisher's node dies; the publisher reconnects to b; b's players continue.
         a.child.signal(SIGKILL)
@@ -158,6 +166,33 @@ struct ClusterNodesTests {
         }
         let stored = try await b.api.call("GET", "/classes").array
         #expect(stored.count == 60, "one class per slot: \(stored.count)")
+        #expect(await a.stop() == 0)
+        #expect(await b.stop() == 0)
+    }
+
+    @Test func anEdgePullsTheRungItsPlayersWantAndTranscodesNothing() async throws {
+        let (started, why) = PostgresServer.start()
+        let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
+        defer { postgres.stop() }
+        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
+        func config(_ id: String) -> String {
+            RelaydServer.openConfig(extra: "database: \(postgres.url)\ncluster:\n  nodeId: \(id)\n" + TranscodeTests.transcodeConfig)
+        }
+        let a = try await RelaydServer(config: config("node-a"), environment: shared)
+        let b = try await RelaydServer(config: config("node-b"), environment: shared)
+        let publisher = try MediaTools.publish(to: a.url("math"), seconds: 60, size: "1280x720")
+        defer { publisher.signal(SIGKILL) }
+        _ = try await Self.waitForNodes(b, seconds: 10) { ($0["node-a"]?["streams"] as? [String]) == ["live/math"] }
+        var streams = ""
+        for _ in 0..<10 where !streams.contains("360") {
+            (_, streams, _) = try await runTool("ffprobe", [
+                "-v", "error", "-select_streams", "v", "-show_entries", "stream=height", "-of", "csv=p=0", b.url("math_360p"),
+            ], timeout: .seconds(20))
+        }
+        #expect(streams.contains("360"), "b plays a's 360p rung: \(streams)")
+        #expect(b.child.stderr.contains("pull started") && b.child.stderr.contains("live/math_360p"), "the rung is pulled")
+        #expect(!b.child.stderr.contains("transcoder started"), "the edge transcodes nothing")
+        #expect(a.child.stderr.contains("transcoder started"), "the origin transcodes")
         #expect(await a.stop() == 0)
         #expect(await b.stop() == 0)
     }

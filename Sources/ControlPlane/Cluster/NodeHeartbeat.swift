@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import Metrics
+import NIOConcurrencyHelpers
 import RelayCore
 import ServiceLifecycle
 
@@ -19,6 +21,9 @@ public final class NodeHeartbeat: Service, Sendable {
     let advertiseHost: String
     let ports: ListenerPorts
     let logger: Logger
+    private let lastStreams = NIOLockedValueBox<[String]?>(nil)
+    private let renewals = Counter(label: "relay_cluster_heartbeats_total")
+    private let changes = Counter(label: "relay_cluster_directory_changes_total")
 
     public init(
         store: ControlStore, registry: StreamRegistry, renditions: RenditionDirectory?, nodeID: String, advertiseHost: String,
@@ -30,6 +35,8 @@ public final class NodeHeartbeat: Service, Sendable {
         self.nodeID = nodeID
         self.advertiseHost = advertiseHost
         self.ports = ports
+        var logger = logger
+        logger[metadataKey: "node"] = "\(nodeID)"
         self.logger = logger
     }
 
@@ -39,7 +46,13 @@ public final class NodeHeartbeat: Service, Sendable {
             var failing = false
             while !Task.isCancelled {
                 do {
-                    try await self.store.saveNode(self.row(now: Date()))
+                    let row = self.row(now: Date())
+                    try await self.store.saveNode(row)
+                    self.renewals.increment()
+                    if self.lastStreams.withLockedValue({ last in defer { last = row.streams }; return last != row.streams }) {
+                        self.changes.increment()
+                        self.logger.info("node streams", metadata: ["streams": "\(row.streams.joined(separator: " "))"])
+                    }
                     if failing { self.logger.notice("node heartbeat written again") }
                     failing = false
                 } catch {

@@ -20,7 +20,12 @@ public final class TranscoderPool: Sendable {
 
     /// Starts transcoding every stream that gets a publisher from now on.
     public func install() {
-        registry.addPublishObserver { [weak self] key, _ in self?.publisherAttached(key) }
+        registry.addPublishObserver { [weak self] key, stream in
+            // A stream pulled from another node is transcoded there, at its origin; its rungs are
+            // pulled as this node's players ask for them.
+            guard stream.snapshot().publisher?.pulledFrom == nil else { return }
+            self?.publisherAttached(key)
+        }
     }
 
     func publisherAttached(_ key: StreamKey) {

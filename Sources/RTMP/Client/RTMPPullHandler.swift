@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import RelayCore
@@ -27,6 +28,7 @@ public final class RTMPPullHandler: ChannelInboundHandler, StreamPublisher, @unc
     private var messages = 0
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
     private let endedOnce = NIOLockedValueBox(false)
+    private let bytes = Counter(label: "relay_cluster_pull_bytes_total")
 
     public init(
         url: RTMPURL, stream: StreamKey, registry: StreamRegistry, origin: String, logger: Logger,
@@ -122,6 +124,7 @@ public final class RTMPPullHandler: ChannelInboundHandler, StreamPublisher, @unc
     private func publish(_ kind: MediaMessage.Kind, _ message: RTMPMessage) {
         guard let session else { return }
         messages += 1
+        bytes.increment(by: Int64(message.payload.readableBytes))
         session.publish(MediaMessage(kind: kind, timestamp: message.timestamp, payload: message.payload))
     }
 
