@@ -22,6 +22,24 @@ struct APIClient: Sendable {
         self.token = token
     }
 
+    /// The first of `servers` whose `/healthz` answers within 3 s; with one server (or when none
+    /// answers) the first, whose requests then say it cannot be reached.
+    static func firstAnswering(_ servers: [String], token: String?) async throws -> APIClient {
+        let clients = try servers.map { try APIClient(server: $0, token: token) }
+        guard clients.count > 1 else { return clients[0] }
+        for client in clients where await client.answers() { return client }
+        return clients[0]
+    }
+
+    /// Whether the relay answers `GET /healthz` within 3 s.
+    func answers() async -> Bool {
+        guard let url = URL(string: "/healthz", relativeTo: base) else { return false }
+        var request = URLRequest(url: url.absoluteURL)
+        request.timeoutInterval = 3
+        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return false }
+        return (response as? HTTPURLResponse)?.statusCode == 200
+    }
+
     /// The server's host name (for media URLs).
     var host: String { base.host ?? "127.0.0.1" }
 

@@ -21,7 +21,7 @@ struct Broadcast: ParsableCommand {
         @Flag(help: "Refresh every 2 seconds until interrupted.") var watch = false
 
         func run() async throws {
-            let client = try global.client()
+            let client = try await global.client()
             let tty = isatty(STDOUT_FILENO) == 1
             repeat {
                 let (view, data) = try await client.get(LiveView.self, "classes/\(classId)/live")
@@ -72,7 +72,7 @@ struct Broadcast: ParsableCommand {
                 throw CLIError.usage(
                     "the central school's key is needed: pass --key or set CLASSCTL_KEY (the API shows keys only on create and rotate-key)")
             }
-            let client = try global.client()
+            let client = try await global.client()
             let (info, _) = try await client.get(ClassInfo.self, "classes/\(classId)")
             let bases = await client.mediaBases(rtmp: rtmpUrlBase, srt: srtUrlBase)
             let target = try Self.mediaURL(

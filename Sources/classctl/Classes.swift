@@ -71,7 +71,7 @@ struct Classes: ParsableCommand {
         func run() async throws {
             var body = fields.body(clearingEmpty: false)
             if let id { body["id"] = id }
-            let client = try global.client()
+            let client = try await global.client()
             let data = try await client.send("POST", "classes", body: body)
             output(global.json ? String(decoding: data, as: UTF8.self) : Render.classInfo(try client.decode(ClassInfo.self, data)))
         }
@@ -107,7 +107,7 @@ struct Classes: ParsableCommand {
         func run() async throws {
             let body = fields.body(clearingEmpty: true)
             guard !body.isEmpty else { throw ValidationError("nothing to change") }
-            let client = try global.client()
+            let client = try await global.client()
             let data = try await client.send("PATCH", "classes/\(id)", body: body)
             output(global.json ? String(decoding: data, as: UTF8.self) : Render.classInfo(try client.decode(ClassInfo.self, data)))
         }

@@ -42,7 +42,7 @@ struct Demo: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = try global.client()
+        let client = try await global.client()
         let (width, height) = TestSourceSettings.parseSize(size)!
 
         // Schools and pairings.

@@ -3,7 +3,7 @@ import Foundation
 
 /// Options every command accepts (also before the command name; see ``ArgumentLifting``).
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "relayd HTTP address.")
+    @Option(help: "relayd HTTP address; several, comma-separated, for the nodes of one service (the first that answers is used).")
     var server: String = "http://127.0.0.1:8080"
 
     @Option(help: "Admin token (default: env CLASSCTL_TOKEN, then --token-file, then ./var/admin.token).")
@@ -31,8 +31,10 @@ struct GlobalOptions: ParsableArguments {
         return nil
     }
 
-    func client() throws -> APIClient {
-        try APIClient(server: server, token: resolvedToken())
+    /// A client of the first server that answers (of `--server`'s comma-separated list).
+    func client() async throws -> APIClient {
+        let servers = server.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return try await APIClient.firstAnswering(servers.isEmpty ? [server] : servers, token: resolvedToken())
     }
 }
 

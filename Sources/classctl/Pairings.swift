@@ -24,7 +24,7 @@ struct Pairings: ParsableCommand {
         func run() async throws {
             var body: [String: Any] = ["centralSchoolId": centralSchoolId, "siteId": siteId, "program": program]
             if let id { body["id"] = id }
-            let client = try global.client()
+            let client = try await global.client()
             let data = try await client.send("POST", "pairings", body: body)
             output(global.json ? String(decoding: data, as: UTF8.self) : Render.pairings([try client.decode(Pairing.self, data)]))
         }

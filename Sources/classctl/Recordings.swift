@@ -45,7 +45,7 @@ struct Recordings: ParsableCommand {
         @Option(name: [.customShort("o"), .customLong("output")], help: "Output file (default <id>.mp4).") var outputFile: String?
 
         func run() async throws {
-            let client = try global.client()
+            let client = try await global.client()
             let path = outputFile ?? "\(id).mp4"
             _ = try await client.get(RecordingInfo.self, "recordings/\(id)")  // a clear error for an unknown id
             let written = try await RecordingDownload(client: client, id: id, path: path).run { done, total in

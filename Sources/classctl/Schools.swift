@@ -25,7 +25,7 @@ struct Schools: ParsableCommand {
             if let id { body["id"] = id }
             if let bandwidthKbps { body["bandwidthKbps"] = bandwidthKbps }
             if let region { body["region"] = region }
-            let client = try global.client()
+            let client = try await global.client()
             let data = try await client.send("POST", "schools", body: body)
             if global.json { output(String(decoding: data, as: UTF8.self)); return }
             let school = try client.decode(School.self, data)
@@ -68,7 +68,7 @@ struct Schools: ParsableCommand {
             if let bandwidthKbps { body["bandwidthKbps"] = bandwidthKbps }
             if let region { body["region"] = region.isEmpty ? NSNull() : region }
             guard !body.isEmpty else { throw ValidationError("nothing to change: give --name, --bandwidth-kbps or --region") }
-            let client = try global.client()
+            let client = try await global.client()
             let data = try await client.send("PATCH", "schools/\(id)", body: body)
             output(global.json ? String(decoding: data, as: UTF8.self) : Render.school(try client.decode(School.self, data)))
         }
@@ -92,7 +92,7 @@ struct Schools: ParsableCommand {
         @Argument(help: "School id.") var id: String
 
         func run() async throws {
-            let client = try global.client()
+            let client = try await global.client()
             let data = try await client.send("POST", "schools/\(id)/rotate-key")
             if global.json { output(String(decoding: data, as: UTF8.self)); return }
             let school = try client.decode(School.self, data)

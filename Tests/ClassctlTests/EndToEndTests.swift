@@ -132,6 +132,17 @@ import Testing
         #expect(await relayd.stop() == 0)
     }
 
+    @Test func severalServersUseTheFirstThatAnswers() async throws {
+        let relayd = try await RelaydServer(config: RelaydServer.timetableConfig)
+        let down = "http://127.0.0.1:\(try freePort())"
+        let ctl = Classctl(server: "\(down),\(relayd.server)", tokenFile: relayd.tokenFile)
+        let (code, out, err) = try await ctl.run("--json", "schools", "list")
+        #expect(code == 0 && out.hasPrefix("["), "the second server answers: \(out) \(err)")
+        let (downCode, _, downErr) = try await Classctl(server: "\(down),\(down)", tokenFile: relayd.tokenFile).run("schools", "list")
+        #expect(downCode == 1 && downErr.contains("cannot reach relayd at \(down)"), "none answers: the first is named: \(downErr)")
+        #expect(await relayd.stop() == 0)
+    }
+
     @Test func unreachableServer() async throws {
         let port = try freePort()
         let ctl = Classctl(server: "http://127.0.0.1:\(port)", tokenFile: nil)
