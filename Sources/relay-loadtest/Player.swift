@@ -111,13 +111,7 @@ final class PlayerHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is RTMPHandshakeCompleted else { return context.fireUserInboundEventTriggered(event) }
-        let connect: AMF0Object = [
-            "app": .string(url.app), "flashVer": .string("LNX 9,0,124,2"), "tcUrl": .string(url.tcURL),
-            "fpad": .boolean(false), "capabilities": .number(15), "audioCodecs": .number(4071),
-            "videoCodecs": .number(252), "videoFunction": .number(1),
-        ]
-        writer.command([.string("connect"), .number(1), .object(connect)], context: context)
-        context.flush()
+        writer.connect(url, flashVer: "LNX 9,0,124,2", context: context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -137,17 +131,11 @@ final class PlayerHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func command(_ command: RTMPCommand, context: ChannelHandlerContext) throws {
+        if let id = writer.continuePlay(after: command, stream: url.stream, context: context) {
+            if id != 0 { streamID = id }
+            return
+        }
         switch (command.name, command.transactionID) {
-        case ("_result", 1):
-            writer.control(.windowAcknowledgementSize, 2_500_000, context: context)
-            writer.command([.string("createStream"), .number(2), .null], context: context)
-            context.flush()
-        case ("_result", 2):
-            streamID = UInt32(command.arguments.first?.numberValue ?? 1)
-            writer.command([.string("play"), .number(0), .null, .string(url.stream), .number(-1000)],
-                           streamID: streamID, csid: 8, context: context)
-            writer.userControl(.setBufferLength, [streamID, 3000], context: context)
-            context.flush()
         case ("_error", _):
             state.failure = "server refused: \(command.arguments)"
             context.close(promise: nil)

@@ -138,3 +138,36 @@ public func statusCode(_ command: RTMPCommand) -> (level: String, code: String)?
     guard command.name == "onStatus", let info = command.arguments.first?.objectValue else { return nil }
     return (info["level"]?.stringValue ?? "", info["code"]?.stringValue ?? "")
 }
+
+extension RTMPClientWriter {
+    /// The `connect` command a player or publisher sends first.
+    public func connect(_ url: RTMPURL, flashVer: String, context: ChannelHandlerContext) {
+        let object: AMF0Object = [
+            "app": .string(url.app), "flashVer": .string(flashVer), "tcUrl": .string(url.tcURL),
+            "fpad": .boolean(false), "capabilities": .number(15), "audioCodecs": .number(4071),
+            "videoCodecs": .number(252), "videoFunction": .number(1),
+        ]
+        command([.string("connect"), .number(1), .object(object)], context: context)
+        context.flush()
+    }
+
+    /// A player's next step after the server's `_result`: connect's (1) → createStream,
+    /// createStream's (2) → play `stream` on the stream id it gave (returned). Nil for anything else.
+    public func continuePlay(after command: RTMPCommand, stream: String, context: ChannelHandlerContext) -> UInt32? {
+        switch (command.name, command.transactionID) {
+        case ("_result", 1):
+            control(.windowAcknowledgementSize, 2_500_000, context: context)
+            self.command([.string("createStream"), .number(2), .null], context: context)
+            context.flush()
+            return 0
+        case ("_result", 2):
+            let streamID = UInt32(command.arguments.first?.numberValue ?? 1)
+            self.command([.string("play"), .number(0), .null, .string(stream), .number(-1000)], streamID: streamID, csid: 8, context: context)
+            userControl(.setBufferLength, [streamID, 3000], context: context)
+            context.flush()
+            return streamID
+        default:
+            return nil
+        }
+    }
+}

@@ -22,7 +22,6 @@ public final class RTMPPullHandler: ChannelInboundHandler, StreamPublisher, @unc
     let logger: Logger
     let ended: @Sendable (String) -> Void
     private var writer = RTMPClientWriter()
-    private var streamID: UInt32 = 1
     /// Loop-confined after `channelActive`.
     private var session: PublishSession?
     private var messages = 0
@@ -69,13 +68,7 @@ public final class RTMPPullHandler: ChannelInboundHandler, StreamPublisher, @unc
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is RTMPHandshakeCompleted else { return context.fireUserInboundEventTriggered(event) }
-        let connect: AMF0Object = [
-            "app": .string(url.app), "flashVer": .string("relayd pull"), "tcUrl": .string(url.tcURL),
-            "fpad": .boolean(false), "capabilities": .number(15), "audioCodecs": .number(4071),
-            "videoCodecs": .number(252), "videoFunction": .number(1),
-        ]
-        writer.command([.string("connect"), .number(1), .object(connect)], context: context)
-        context.flush()
+        writer.connect(url, flashVer: "relayd pull", context: context)
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -96,16 +89,8 @@ public final class RTMPPullHandler: ChannelInboundHandler, StreamPublisher, @unc
     }
 
     private func command(_ command: RTMPCommand, context: ChannelHandlerContext) throws {
+        if writer.continuePlay(after: command, stream: url.stream, context: context) != nil { return }
         switch (command.name, command.transactionID) {
-        case ("_result", 1):
-            writer.control(.windowAcknowledgementSize, 2_500_000, context: context)
-            writer.command([.string("createStream"), .number(2), .null], context: context)
-            context.flush()
-        case ("_result", 2):
-            streamID = UInt32(command.arguments.first?.numberValue ?? 1)
-            writer.command([.string("play"), .number(0), .null, .string(url.stream), .number(-1000)], streamID: streamID, csid: 8, context: context)
-            writer.userControl(.setBufferLength, [streamID, 3000], context: context)
-            context.flush()
         case ("_error", _):
             finish("node \(origin) refused: \(command.arguments)")
             context.close(promise: nil)
