@@ -13,9 +13,9 @@ import ServiceLifecycle
 /// node (that node's heartbeat lists the stream), this node plays it from there over RTMP with
 /// the shared admin token, once, and fans it out to all its players; the pull stops 10 s after
 /// the last player here left. Transcoding happens once, at the origin: a player of a rung here
-/// (`<classId>_360p`) makes this node pull that rung, and a pulled source is not transcoded again. A pull that ends (the origin died, the publisher moved) is tried
-/// again each second from whichever alive node then lists the stream, while players here wait
-/// out the publisher's grace.
+/// (`<classId>_360p`) makes this node pull that rung, and a pulled source is not transcoded again.
+/// A pull that ends (the origin died, the publisher moved) is tried again each second from
+/// whichever alive node then lists the stream, while players here wait out the publisher's grace.
 final class NodePulls: Service, Sendable {
     static let interval: Duration = .seconds(1)
     static let idleSeconds: TimeInterval = 10

@@ -24,6 +24,21 @@ enum PlayAccess {
         }
     }
 
+    /// A page's check (the watch page, the teacher wall): may `key` play `stream` over WebRTC, as
+    /// the page will? Outside the class's window the page still renders and waits, so that
+    /// refusal alone is let through; any other is logged and thrown with the policy's status.
+    static func authorizePage(
+        _ page: String, stream: StreamKey, key: String?, context: RelayRequestContext, policy: any AccessPolicy
+    ) async throws {
+        let access = AccessRequest(
+            action: .play, transport: .webrtc, stream: stream, key: key, remoteAddress: context.remoteAddress?.ipAddress ?? "?"
+        )
+        if case .deny(let code, let reason) = await policy.authorize(access), code != .outsideWindow {
+            context.logger.notice("\(page) refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
+            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, reason)
+        }
+    }
+
     /// `Authorization: Bearer <key>`, else `?key=`.
     static func key(from request: Request) -> String? {
         if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {

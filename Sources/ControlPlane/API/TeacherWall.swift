@@ -56,17 +56,11 @@ struct TeacherWall: Sendable {
             throw APIError.notFound("class '\(classID)'")
         }
         guard let site = schedule.siteIds.first else { throw APIError.notFound("class '\(classID)' has no sites") }
-        let access = AccessRequest(
-            action: .play, transport: .webrtc, stream: ReturnFeedName(classId: classID, siteId: site).streamKey,
-            key: PlayAccess.key(from: request), remoteAddress: context.remoteAddress?.ipAddress ?? "?"
+        try await PlayAccess.authorizePage(
+            "teacher wall", stream: ReturnFeedName(classId: classID, siteId: site).streamKey, key: PlayAccess.key(from: request),
+            context: context, policy: policy
         )
-        switch await policy.authorize(access) {
-        case .deny(let code, let reason) where code != .outsideWindow:
-            context.logger.notice("teacher wall refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
-            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, reason)
-        default:
-            return schedule
-        }
+        return schedule
     }
 
     private func feeds(_ schedule: ClassSchedule) async throws -> Feeds {

@@ -35,17 +35,10 @@ struct WatchPage: Sendable {
     /// The class and its state (`scheduled`, `live`, `ended`) for a request whose key may watch it.
     private func check(_ request: Request, _ context: RelayRequestContext) async throws -> (ClassSchedule, String) {
         let classID = try context.parameters.require("classId")
-        let key = request.uri.queryParameters.get("key").map { String($0) }
-        let access = AccessRequest(
-            action: .play, transport: .webrtc, stream: StreamKey(app: "live", name: classID), key: key,
-            remoteAddress: context.remoteAddress?.ipAddress ?? "?"
+        try await PlayAccess.authorizePage(
+            "watch page", stream: StreamKey(app: "live", name: classID), key: request.uri.queryParameters.get("key").map { String($0) },
+            context: context, policy: policy
         )
-        switch await policy.authorize(access) {
-        case .deny(let code, let reason) where code != .outsideWindow:
-            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, reason)
-        default:
-            break
-        }
         let schedule: ClassSchedule
         do {
             schedule = try await service.classSchedule(classID)

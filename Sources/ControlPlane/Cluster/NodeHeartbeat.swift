@@ -71,7 +71,7 @@ public final class NodeHeartbeat: Service, Sendable {
     /// nor what it pulls from other nodes).
     func row(now: Date) -> RelayNode {
         let streams = registry.snapshots()
-            .filter { $0.publisher != nil && $0.publisher?.pulledFrom == nil && !(renditions?.isRenditionStream($0.key) ?? false) }
+            .filter { $0.publisher.map { $0.pulledFrom == nil } ?? false && !(renditions?.isRenditionStream($0.key) ?? false) }
             .map(\.key.description).sorted()
         return RelayNode(id: nodeID, advertiseHost: advertiseHost, lastSeen: now, streams: streams, ports: ports.all)
     }

@@ -122,30 +122,26 @@ final class WHIPIngest {
     func receive(_ packet: RTPPacket, now: NIODeadline) throws(Refusal) -> [ByteBuffer] {
         guard session != nil else { return [] }
         let header = packet.header
-        if header.payloadType == videoPayloadType {
-            if let expected = expectedVideoSSRC, header.ssrc != expected {
-                counters.foreignPackets += 1
-                return []
-            }
+        let isVideo = header.payloadType == videoPayloadType
+        // Only the offer's payload types, from the SSRC the offer announced for each.
+        guard isVideo || header.payloadType == audioPayloadType,
+            (isVideo ? expectedVideoSSRC : expectedAudioSSRC).map({ $0 == header.ssrc }) ?? true
+        else {
+            counters.foreignPackets += 1
+            return []
+        }
+        if isVideo {
             counters.videoPackets += 1
             videoTrack.receive(sequence: header.sequenceNumber, ssrc: header.ssrc)
             var rtcp: [ByteBuffer] = []
             for ordered in videoOrder.insert(packet, now: now) { rtcp += try video(ordered, now: now) }
             return rtcp + videoNACK(now: now)
         }
-        if header.payloadType == audioPayloadType {
-            if let expected = expectedAudioSSRC, header.ssrc != expected {
-                counters.foreignPackets += 1
-                return []
-            }
-            counters.audioPackets += 1
-            audioTrack.receive(sequence: header.sequenceNumber, ssrc: header.ssrc)
-            for ordered in audioOrder.insert(packet, now: now) { audio(ordered, now: now) }
-            // Audio comes every 20 ms: a chance to ask again for video that is still missing.
-            return videoNACK(now: now)
-        }
-        counters.foreignPackets += 1
-        return []
+        counters.audioPackets += 1
+        audioTrack.receive(sequence: header.sequenceNumber, ssrc: header.ssrc)
+        for ordered in audioOrder.insert(packet, now: now) { audio(ordered, now: now) }
+        // Audio comes every 20 ms: a chance to ask again for video that is still missing.
+        return videoNACK(now: now)
     }
 
     /// Timers: packets waited for too long come out; receiver reports, REMB; PLIs repeated.
