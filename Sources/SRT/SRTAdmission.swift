@@ -27,6 +27,7 @@ final class SRTAdmission: Sendable {
     private let logger: Logger
     private let renditions: RenditionDirectory?
     private let admitted = NIOLockedValueBox<[SRTSOCKET: Admitted]>([:])
+    private let accepting = NIOLockedValueBox(true)
 
     init(policy: any AccessPolicy, timeout: Double, logger: Logger, renditions: RenditionDirectory? = nil) {
         self.policy = policy
@@ -54,8 +55,17 @@ final class SRTAdmission: Sendable {
         admitted.withLockedValue { $0.removeValue(forKey: socket) }
     }
 
+    /// From now on every caller is refused (1503): the relay is shutting down.
+    func stopAccepting() {
+        accepting.withLockedValue { $0 = false }
+    }
+
     /// nil to accept, else the reject reason.
-    private func decide(socket: SRTSOCKET, streamid: String?, remote: String) -> Int32? {
+    func decide(socket: SRTSOCKET, streamid: String?, remote: String) -> Int32? {
+        guard accepting.withLockedValue({ $0 }) else {
+            logger.notice("srt refused", metadata: ["remote": "\(remote)", "code": "1503", "reason": "the relay is shutting down"])
+            return SRTRejectCode.unavailable
+        }
         let streamID: SRTStreamID
         do {
             streamID = try SRTStreamID.parse(streamid ?? "").splittingRendition(ladder: renditions?.ladderNames ?? [])

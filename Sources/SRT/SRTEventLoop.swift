@@ -19,6 +19,8 @@ final class SRTEventLoop: @unchecked Sendable {
     private let logger: Logger
     private let epoll: Int32
     private let peers = NIOLockedValueBox<[SRTSOCKET: any SRTPeer]>([:])
+    /// Publishers closed since the last turn of the loop, whose ingest threads are still to be joined.
+    private let endedPublishers = NIOLockedValueBox<[SRTPublisher]>([])
     private let running = Atomic<Bool>(true)
     /// Players accepted but not yet fed (epoll thread only), with when to start them and when
     /// their link was last primed.
@@ -67,9 +69,14 @@ final class SRTEventLoop: @unchecked Sendable {
         thread = nil
     }
 
+    /// Publishers and players connected now.
+    var connectionCount: Int { peers.withLockedValue { $0.count } }
+
     /// Closes every connection (after ``join()``, at shutdown).
     func closeAll(reason: String) {
         for peer in peers.withLockedValue({ Array($0.values) }) { peer.close(reason: reason) }
+        playouts.stopAll()
+        joinEndedPublishers()
     }
 
     deinit { srt_epoll_release(epoll) }
@@ -86,6 +93,8 @@ final class SRTEventLoop: @unchecked Sendable {
                 }
             }
             startDuePlayers()
+            playouts.joinRetired()
+            joinEndedPublishers()
             let count = srt_epoll_uwait(epoll, &events, Int32(events.count), startingPlayers.isEmpty ? 100 : 20)
             guard count > 0 else { continue }
             for event in events.prefix(Int(count)) {
@@ -213,7 +222,15 @@ final class SRTEventLoop: @unchecked Sendable {
     }
 
     private func forget(_ socket: SRTSocket) {
-        peers.withLockedValue { _ = $0.removeValue(forKey: socket.id) }
+        let peer = peers.withLockedValue { $0.removeValue(forKey: socket.id) }
+        if let publisher = peer as? SRTPublisher { endedPublishers.withLockedValue { $0.append(publisher) } }
         srt_epoll_remove_usock(epoll, socket.id)
+    }
+
+    /// Joins the ingest threads of publishers that closed (on this thread: a publisher may close
+    /// from its own ingest thread, which cannot join itself).
+    private func joinEndedPublishers() {
+        let ended = endedPublishers.withLockedValue { list in defer { list.removeAll() }; return list }
+        for publisher in ended { publisher.joinIngest() }
     }
 }

@@ -46,10 +46,24 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
         self.onEmpty = onEmpty
     }
 
-    func start() {
-        let thread = Thread { [self] in self.run() }
-        thread.name = "srt-mux \(key)"
-        thread.start()
+    /// Set by `start` before the playout is shared; joined by ``SRTPlayouts`` once stopped.
+    private var thread: OwnedThread?
+
+    /// Starts the muxing thread; false (logged) when the system has none to give.
+    func start() -> Bool {
+        do {
+            thread = try OwnedThread(name: "srt-mux") { [self] in self.run() }
+            return true
+        } catch {
+            logger.error("srt playout not started", metadata: ["stream": "\(key)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Waits for the muxing thread to end (after ``stop()``). Blocks: never call it from that
+    /// thread or under a lock the thread takes.
+    func join() {
+        thread?.join()
     }
 
     /// Ends the muxing thread (last player left, or shutdown).

@@ -8,6 +8,8 @@ final class SRTPlayouts: Sendable {
     private let registry: StreamRegistry
     private let logger: Logger
     private let playouts = NIOLockedValueBox<[StreamKey: (SRTPlayout, LiveStream)]>([:])
+    /// Stopped playouts whose muxing threads are still to be joined (by the epoll thread).
+    private let retired = NIOLockedValueBox<[SRTPlayout]>([])
 
     init(registry: StreamRegistry, logger: Logger) {
         self.registry = registry
@@ -20,7 +22,7 @@ final class SRTPlayouts: Sendable {
         let added = playouts.withLockedValue { map -> Bool in
             if let existing = map[key] { return existing.0.add(player) }
             let playout = SRTPlayout(key: key, logger: logger) { [weak self] key in self?.retireIfEmpty(key) }
-            playout.start()
+            guard playout.start() else { return false }
             // Replays configuration and the cached GOP into the new muxer.
             let stream = registry.attachSubscriber(playout, to: key)
             map[key] = (playout, stream)
@@ -58,5 +60,21 @@ final class SRTPlayouts: Sendable {
         guard let (playout, stream) = map.removeValue(forKey: key) else { return }
         registry.detachSubscriber(playout, from: stream)
         playout.stop()
+        retired.withLockedValue { $0.append(playout) }
+    }
+
+    /// Joins the muxing threads of the playouts stopped so far. On the epoll thread, holding no
+    /// lock: a muxing thread may be taking the map's lock to retire itself as it ends.
+    func joinRetired() {
+        let stopped = retired.withLockedValue { list in defer { list.removeAll() }; return list }
+        for playout in stopped { playout.join() }
+    }
+
+    /// Stops every playout and joins its thread (shutdown, after the players were closed).
+    func stopAll() {
+        playouts.withLockedValue { map in
+            for key in Array(map.keys) { retire(key, from: &map) }
+        }
+        joinRetired()
     }
 }

@@ -36,7 +36,7 @@ final class SRTPublisher: SRTPeer, StreamPublisher, Sendable {
         )
         session.withLockedValue { $0 = attached }
         logger.info("srt publish started", metadata: ["stream": "\(stream)", "remote": "\(socket.remote)"])
-        ingest.start(name: "srt-ingest \(stream)")
+        ingest.start(name: "srt-ingest")
     }
 
     /// Drains what libsrt has received into the demuxer's queue (epoll thread).
@@ -63,6 +63,11 @@ final class SRTPublisher: SRTPeer, StreamPublisher, Sendable {
     }
 
     /// Another publisher took over, or the relay stops.
+    /// Joins the ingest thread (after the publisher closed). Blocks: on the epoll thread only.
+    func joinIngest() {
+        ingest.join()
+    }
+
     func evict(reason: String) {
         close(reason: reason)
     }

@@ -1,11 +1,14 @@
 import Dispatch
 import Logging
+import NIOConcurrencyHelpers
 import RelayCore
 import ServiceLifecycle
 
-/// The SRT listener as a service: binds `host:port`, serves publishers and players on its
-/// epoll thread until graceful shutdown, then closes every SRT connection.
-public final class SRTServer: Service, Sendable {
+/// The SRT listener as a service: binds `host:port` and serves publishers and players on its
+/// epoll thread; at graceful shutdown it only stops accepting (callers are refused with 1503).
+/// Its connections and thread outlive it: the relay's core service ends the streams, then
+/// ``closeConnections(grace:)`` stops and joins the thread and closes what is left.
+public final class SRTServer: Service, ConnectionDrain, Sendable {
     public let host: String
     public let port: Int
     private let configuration: SRTConfiguration
@@ -14,6 +17,8 @@ public final class SRTServer: Service, Sendable {
     private let logger: Logger
     private let renditions: RenditionDirectory?
     private let onListening: @Sendable (String, Int) -> Void
+    /// The listener and its thread once `run` has started them, until `closeConnections`.
+    private let serving = NIOLockedValueBox<SRTEventLoop?>(nil)
 
     public init(
         host: String, port: Int, configuration: SRTConfiguration, registry: StreamRegistry, accessPolicy: any AccessPolicy,
@@ -51,11 +56,24 @@ public final class SRTServer: Service, Sendable {
         } catch {
             throw SRTListenError(host: host, port: port, underlying: SRTError(operation: "pthread_create", code: error.errno, message: "\(error)"))
         }
+        serving.withLockedValue { $0 = loop }
         onListening(host, listener.port)
 
         try? await gracefulShutdown()
+        logger.info("srt: no longer accepting")
+        admission.stopAccepting()
+    }
 
-        logger.info("srt: shutting down")
+    public var drainName: String { "srt" }
+
+    /// Players told the stream ended close on their playout threads; after `grace` the epoll
+    /// thread is stopped and joined and the remaining connections closed.
+    public func closeConnections(grace: Duration) async {
+        guard let loop = serving.withLockedValue({ state in defer { state = nil }; return state }) else { return }
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline, loop.connectionCount > 0 {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         loop.stop()
         // The join blocks for at most one epoll wait (100 ms): on a GCD thread, not the pool.
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in

@@ -50,6 +50,8 @@ struct PlayerSnapshot: Sendable {
     var firstKeyframeNanos: UInt64?
     var stalls = 0
     var disconnected = false
+    /// The server said the stream ended (NetStream.Play.Stop or UnpublishNotify) before closing.
+    var toldEnded = false
     var failure: String?
     var connected = false
     /// RTP packets missing from the sequence (WebRTC players).
@@ -140,9 +142,12 @@ final class PlayerHandler: ChannelInboundHandler, @unchecked Sendable {
             state.failure = "server refused: \(command.arguments)"
             context.close(promise: nil)
         default:
-            if let status = statusCode(command), status.level == "error" {
+            guard let status = statusCode(command) else { return }
+            if status.level == "error" {
                 state.failure = status.code
                 context.close(promise: nil)
+            } else if status.code == "NetStream.Play.Stop" || status.code == "NetStream.Play.UnpublishNotify" {
+                state.toldEnded = true
             }
         }
     }

@@ -236,6 +236,7 @@ struct Run: ParsableCommand {
         report.lostPackets = zip(before, after).reduce(0) { $0 + $1.1.lostPackets - $1.0.lostPackets }
         report.httpRequests = zip(before, after).reduce(0) { $0 + $1.1.requests - $1.0.requests }
         report.disconnects = after.filter(\.disconnected).count
+        report.toldEnded = after.filter(\.toldEnded).count
         report.failures = Array(Set(after.compactMap(\.failure) + connectFailures + (publisherFailure.map { [$0] } ?? []))).sorted()
         latencies.sort()
         report.latencySamples = latencies.count
@@ -284,6 +285,8 @@ struct Report: Codable {
     var lostPackets = 0
     var httpRequests = 0
     var disconnects = 0
+    /// RTMP players the server told the stream ended (status Play.Stop or UnpublishNotify).
+    var toldEnded = 0
     var failures: [String] = []
     var latencySamples = 0
     var latencyP50Ms: Double?

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import RelayCore
 
 /// One publisher's MPEG-TS ingest on its own thread: demuxes the bytes pushed into ``input``
@@ -34,15 +35,28 @@ public final class TSIngest: Sendable {
         self.handlers = handlers
     }
 
-    /// Starts the ingest thread.
+    /// The ingest thread once started; its owner joins it (``join()``) after closing ``input``.
+    private let thread = NIOLockedValueBox<OwnedThread?>(nil)
+
+    /// Starts the ingest thread (`name`: at most 15 characters are kept by Linux).
     public func start(name: String) {
-        let thread = Thread { [self] in
-            let reason = self.run()
-            self.input.close()
-            self.handlers.ended(reason)
+        do {
+            let started = try OwnedThread(name: name) { [self] in
+                let reason = self.run()
+                self.input.close()
+                self.handlers.ended(reason)
+            }
+            thread.withLockedValue { $0 = started }
+        } catch {
+            input.close()
+            handlers.ended("\(error)")
         }
-        thread.name = name
-        thread.start()
+    }
+
+    /// Waits for the ingest thread to end (after ``input`` was closed). Blocks: never from the
+    /// ingest thread itself (its `ended` handler).
+    public func join() {
+        thread.withLockedValue { started in defer { started = nil }; return started }?.join()
     }
 
     private func run() -> String {

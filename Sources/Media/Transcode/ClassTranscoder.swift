@@ -14,8 +14,8 @@ public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
     private let directory: RenditionDirectory
     private let logger: Logger
     private let finished: @Sendable (ClassTranscoder) -> Void
-    private let done = NSCondition()
-    private var running = false
+    /// Set by `start` before the transcoder is shared; joined by `stop` (its pool's call).
+    private var thread: OwnedThread?
 
     public init(
         source: StreamKey, registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings,
@@ -34,23 +34,30 @@ public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
     }
 
     /// Starts the thread and subscribes to the source (which hands over its headers and GOP).
-    public func start() {
-        running = true
-        let thread = Thread { [self] in self.run() }
-        thread.name = "transcode \(source)"
-        thread.stackSize = 8 << 20
-        thread.start()
+    /// Returns false (and logs why) when the system has no thread to give.
+    @discardableResult
+    public func start() -> Bool {
+        do {
+            thread = try OwnedThread(name: "transcode") { [self] in self.run() }
+        } catch {
+            logger.error("transcoder not started", metadata: ["stream": "\(source)", "error": "\(error)"])
+            inbox.close()
+            return false
+        }
         registry.attachSubscriber(self, to: source)
+        return true
     }
 
-    /// Stops the thread and waits (briefly) for it to end its rung streams.
-    public func stop() {
+    /// Tells the thread to stop (it ends its rung streams) without waiting for it.
+    public func requestStop() {
         if let stream = registry.stream(source) { registry.detachSubscriber(self, from: stream) }
         inbox.close()
-        done.lock()
-        let deadline = Date().addingTimeInterval(2)
-        while running, done.wait(until: deadline) {}
-        done.unlock()
+    }
+
+    /// Waits for the thread to end. It blocks: call it on a thread of its own, never on an event
+    /// loop or Swift's cooperative pool.
+    public func join() {
+        thread?.join()
     }
 
     /// True once it was asked to stop or its stream ended.
@@ -78,10 +85,6 @@ public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
         logger.info("transcoder stopped", metadata: [
             "stream": "\(source)", "droppedFrames": "\(dropped)", "decodeErrors": "\(worker.decodeErrors)",
         ])
-        done.lock()
-        running = false
-        done.broadcast()
-        done.unlock()
         finished(self)
     }
 }

@@ -26,9 +26,10 @@ struct ConnectionRefused: Error {
     let reason: ConnectionLimiter.Refusal
 }
 
-/// The RTMP listener as a service: binds, serves until graceful shutdown, then ends every
-/// stream (players are told, publishers closed) and closes the remaining connections.
-public final class RTMPServer: Service {
+/// The RTMP listener as a service: binds and accepts until graceful shutdown, then only stops
+/// accepting. Its connections outlive it: the relay's core service ends the streams (players are
+/// told, publishers closed) and then calls ``closeConnections(grace:)``.
+public final class RTMPServer: Service, ConnectionDrain {
     public let host: String
     public let port: Int
     private let group: any EventLoopGroup
@@ -108,13 +109,21 @@ public final class RTMPServer: Service {
 
         // Serve until the service group asks us to stop (or cancels us).
         try? await gracefulShutdown()
-
-        session.logger.info("\(service): shutting down")
+        session.logger.info("\(service): no longer accepting")
         try? await server.close()
-        session.registry.shutdown(reason: "relay shutting down")
-        // Let the end-of-stream statuses go out, then close whatever is left.
-        try? await Task.sleep(for: .milliseconds(300))
+    }
+
+    public var drainName: String { service }
+
+    /// Players told the stream ended close once that is written; what is left after `grace`
+    /// (handshakes, idle connections, a peer that reads nothing) is closed here.
+    public func closeConnections(grace: Duration) async {
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline, !connections.withLockedValue({ $0.isEmpty }) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         let open = connections.withLockedValue { Array($0.values) }
-        for channel in open { channel.close(promise: nil) }
+        if !open.isEmpty { session.logger.info("\(service): closing \(open.count) remaining connections") }
+        for channel in open { try? await channel.close() }
     }
 }

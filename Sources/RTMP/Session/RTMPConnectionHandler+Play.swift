@@ -77,11 +77,9 @@ extension RTMPConnectionHandler: PlayerSink {
             sendStatus(level: "status", code: "NetStream.Play.UnpublishNotify", description: "\(reason)")
             sendStatus(level: "status", code: "NetStream.Play.Stop", description: "Stopped: \(reason)")
             sendUserControl(.streamEOF, value: RTMPWireFramer.playStreamID)
-            let channel = context.channel
             leaveRole(reason: reason)
             role = .closing
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: nil)
-            channel.eventLoop.scheduleTask(in: .milliseconds(200)) { channel.close(promise: nil) }
+            closeOnceSent(context)
         }
     }
 

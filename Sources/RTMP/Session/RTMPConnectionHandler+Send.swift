@@ -80,8 +80,15 @@ extension RTMPConnectionHandler {
         sendStatus(level: level, code: code, description: description)
         leaveRole(reason: description)
         role = .closing
+        closeOnceSent(context)
+    }
+
+    /// Flushes what was written and closes the connection once the socket took it (the write's
+    /// promise, not a timer).
+    func closeOnceSent(_ context: ChannelHandlerContext) {
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: nil)
-        channel.eventLoop.scheduleTask(in: .milliseconds(100)) { channel.close(promise: nil) }
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        sent.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: sent)
     }
 }

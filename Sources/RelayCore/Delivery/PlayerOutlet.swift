@@ -110,6 +110,7 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
 
     /// Stops deliveries; queued items are dropped. On the loop.
     public func close() {
+        eventLoop.assertInEventLoop()
         closed = true
         sink = nil
         shared.withLockedValue { shared in
@@ -119,6 +120,7 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
     }
 
     func drainOnLoop() {
+        eventLoop.assertInEventLoop()
         guard !closed, let sink else {
             shared.withLockedValue { $0.scheduled = false }
             return

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,6 +26,26 @@ public final class OwnedThread: @unchecked Sendable {
         }
     }
 
+    /// Names of the threads whose bodies are still running, by start order: what relayd checks
+    /// is empty when it stops (a thread left here was never told to stop or never joined).
+    private static let live = NIOLockedValueBox<(next: UInt64, names: [UInt64: String])>((0, [:]))
+
+    public static var runningNames: [String] {
+        live.withLockedValue { state in state.names.sorted { $0.key < $1.key }.map(\.value) }
+    }
+
+    private static func register(_ name: String) -> UInt64 {
+        live.withLockedValue { state in
+            state.next += 1
+            state.names[state.next] = name
+            return state.next
+        }
+    }
+
+    private static func unregister(_ id: UInt64) {
+        _ = live.withLockedValue { $0.names.removeValue(forKey: id) }
+    }
+
     /// The system refused a new thread (`pthread_create`'s error number).
     public struct StartError: Error, CustomStringConvertible {
         public let name: String
@@ -35,7 +56,11 @@ public final class OwnedThread: @unchecked Sendable {
     /// Starts `body` on a new thread named `name` (at most 15 characters are kept by Linux).
     public init(name: String, body: @escaping @Sendable () -> Void) throws(StartError) {
         self.name = name
-        let box = Unmanaged.passRetained(Body(name: name, run: body))
+        let id = Self.register(name)
+        let box = Unmanaged.passRetained(Body(name: name, run: {
+            body()
+            Self.unregister(id)
+        }))
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         pthread_attr_setstacksize(&attributes, 8 << 20)
@@ -48,6 +73,7 @@ public final class OwnedThread: @unchecked Sendable {
         pthread_attr_destroy(&attributes)
         guard result == 0 else {
             box.release()
+            Self.unregister(id)
             throw StartError(name: name, errno: result)
         }
         started = true

@@ -16,6 +16,8 @@ final class WebRTCRuntime {
     /// Where sessions' packets go (UDP, or an ICE-TCP connection); nil until the socket is bound.
     let routes = WebRTCRoutes()
     var output: (any DatagramOutput)? { routes.udp == nil ? nil : routes }
+    /// False once the relay shuts down: new offers are refused.
+    var accepting = true
 
     private(set) var sessions: [String: WebRTCSession] = [:]
     private var byUfrag: [String: WebRTCSession] = [:]

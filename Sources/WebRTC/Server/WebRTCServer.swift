@@ -10,9 +10,10 @@ import ServiceLifecycle
 /// WHEP routes reach it as a ``WebRTCPlaybackHost``.
 ///
 /// Owns its event loop's runtime (every session and feed), the DTLS context, the thread pool
-/// that joins retired feeds' threads, and the socket; on graceful shutdown it ends every session
-/// (close_notify), stops every feed and joins its threads before `run` returns.
-public final class WebRTCServer: Service, WebRTCPlaybackHost {
+/// that joins retired feeds' threads, and the socket. On graceful shutdown `run` only stops
+/// accepting; ``closeConnections(grace:)`` (the relay's core service, after ending the streams)
+/// ends every session (close_notify), stops every feed and joins its threads.
+public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
     private let configuration: WebRTCConfiguration
     private let loop: any EventLoop
     private let runtime: NIOLoopBoundBox<WebRTCRuntime>
@@ -24,6 +25,8 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
     private let renditions: RenditionDirectory?
     private let logger: Logger
     private let onListening: @Sendable (String, SocketAddress) -> Void
+    /// The UDP socket and the session ticker once `run` has started them, until `closeConnections`.
+    private let serving = NIOLockedValueBox<(channel: any Channel, ticker: RepeatedTask)?>(nil)
 
     public init(
         configuration: WebRTCConfiguration, group: any EventLoopGroup, registry: StreamRegistry, renditions: RenditionDirectory?,
@@ -70,8 +73,24 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
             onListening("webrtc", address)
             if let tcpAddress = tcp?.localAddress { onListening("webrtc-tcp", tcpAddress) }
         }
+        serving.withLockedValue { $0 = (channel, ticker) }
         try? await gracefulShutdown()
+        // Stop accepting: offers are refused and the ICE-TCP listener closes; sessions go on
+        // until the core has ended the streams and calls closeConnections.
         try? await tcp?.close()
+        try? await loop.submit { runtime.value.accepting = false }.get()
+        logger.info("webrtc: no longer accepting")
+    }
+
+    public var drainName: String { "webrtc" }
+
+    /// Ends every session (close_notify), stops every feed and joins its threads, closes the socket.
+    public func closeConnections(grace: Duration) async {
+        guard let (channel, ticker) = serving.withLockedValue({ state in defer { state = nil }; return state }) else {
+            try? await threadPool.shutdownGracefully()
+            return
+        }
+        let runtime = self.runtime
         try? await loop.submit {
             ticker.cancel()
             runtime.value.shutdown()
@@ -226,6 +245,7 @@ public final class WebRTCServer: Service, WebRTCPlaybackHost {
     /// A new session's DTLS transport, when the media server runs and has room for one more (on its loop).
     private static func admit(runtime: WebRTCRuntime, dtls: DTLSContext, maxSessions: Int) throws(WebRTCOfferError) -> DTLSTransport {
         guard runtime.output != nil else { throw WebRTCOfferError(.unavailable, "the WebRTC media server is not running") }
+        guard runtime.accepting else { throw WebRTCOfferError(.unavailable, "the relay is shutting down") }
         guard runtime.sessionCount < maxSessions else {
             throw WebRTCOfferError(.tooManySessions, "the relay serves its maximum of \(maxSessions) WebRTC sessions (limits.maxWebRTCSessions)")
         }

@@ -1,0 +1,67 @@
+import ControlPlane
+import Dispatch
+import Logging
+import Media
+import RelayCore
+import ServiceLifecycle
+
+/// The relay's core as a service: the stream registry's end, the transcoders, the HLS variants,
+/// and the connections every listener leaves behind. It comes before the listeners in relayd's
+/// group, so it stops after them: they only stop accepting, then this ends every stream once
+/// (players told why, publishers closed), stops the transcoders and HLS variants, and has each
+/// listener close what is left and join its threads, all at the same time.
+struct RelayCoreService: Service {
+    let registry: StreamRegistry
+    let transcoders: TranscoderPool
+    let hls: HLSPackager
+    let listeners: [any ConnectionDrain]
+    let logger: Logger
+    /// How long a connection told that its stream ended may take to write that and close.
+    var grace: Duration = .seconds(1)
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        let started = ContinuousClock.now
+        logger.info("ending every stream")
+        registry.shutdown(reason: "relay shutting down")
+        let transcoders = self.transcoders
+        await withTaskGroup(of: Void.self) { group in
+            // Joining the transcoders' threads blocks: on a GCD thread, never Swift's pool.
+            group.addTask { await Self.blocking { transcoders.stopAll() } }
+            group.addTask { await hls.shutdown() }
+            for listener in listeners {
+                group.addTask { await listener.closeConnections(grace: grace) }
+            }
+        }
+        let took = ContinuousClock.now - started
+        let ms = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
+        logger.info("core stopped", metadata: ["ms": "\(ms)"])
+    }
+
+    static func blocking(_ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                body()
+                done.resume()
+            }
+        }
+    }
+}
+
+/// The database as a service, first in relayd's group so it stops last: the store is closed
+/// and the PostgreSQL client's run (started before the group, as migrations and the first
+/// timetable snapshot need it) is cancelled and awaited after everything else has stopped.
+struct DatabaseService: Service {
+    let store: ControlStore
+    let client: Task<Void, Never>?
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        // A group cancelled on a failure cancels this task too; the close must still happen
+        // (a cancelled close is skipped), so it runs in a task of its own.
+        let store = self.store
+        await Task { await store.database.close() }.value
+        client?.cancel()
+        await client?.value
+    }
+}
