@@ -33,14 +33,16 @@ final class NodePulls: Service, Sendable {
     let adminToken: String
     let group: any EventLoopGroup
     let logger: Logger
+    let changes: any ChangeFeed
     private let running = NIOLockedValueBox<[StreamKey: Pull]>([:])
     private let active = Gauge(label: "relay_cluster_pulls_active")
 
     init(
         store: ControlStore, registry: StreamRegistry, renditions: RenditionDirectory, nodeID: String, adminToken: String,
-        group: any EventLoopGroup, logger: Logger
+        group: any EventLoopGroup, changes: any ChangeFeed, logger: Logger
     ) {
         self.store = store
+        self.changes = changes
         self.registry = registry
         self.renditions = renditions
         self.nodeID = nodeID
@@ -52,11 +54,9 @@ final class NodePulls: Service, Sendable {
     }
 
     func run() async throws {
+        // Each second, and at once when another node's published streams change.
         try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.tick(now: Date())
-                try await Task.sleep(for: Self.interval)
-            }
+            await self.changes.run(every: Self.interval, on: .directory) { await self.tick(now: Date()) }
         }
         for pull in running.withLockedValue({ map in defer { map.removeAll() }; return Array(map.values) }) { pull.handler.stop() }
     }

@@ -144,7 +144,8 @@ struct Relayd: AsyncParsableCommand {
             throw RelaydError("cannot prepare the database: \(error)")
         }
         let controlPlane = ControlPlaneService(
-            store: opened.store, timeZone: TimeZone(identifier: configuration.timeZone)!, logger: Logger(label: "relay.api")
+            store: opened.store, timeZone: TimeZone(identifier: configuration.timeZone)!, changes: opened.changes,
+            logger: Logger(label: "relay.api")
         )
         do {
             // Access decisions read this snapshot, never the database (kept fresh by every change
@@ -293,26 +294,34 @@ struct Relayd: AsyncParsableCommand {
             )
         }
         let nodeID = configuration.clusterNodeID ?? ProcessInfo.processInfo.hostName
+        // Services stop in the reverse of this order: the cluster's heartbeat first (the other
+        // nodes see this one gone), then pulls and recorders (each recording writes its end),
+        // then the listeners, which only stop accepting; then the core ends every stream and
+        // closes what the listeners left; then HTTP (whose long responses the core ended); the
+        // database last.
+        let listeners: [any ConnectionDrain] = [rtmp, srt, webrtc] + (rtmps.map { [$0] } ?? [])
+        let core = RelayCoreService(
+            registry: registry, transcoders: transcoders, hls: hls, listeners: listeners, logger: Logger(label: "relay.core")
+        )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: DatabaseService(store: opened.store, client: postgresTask)),
+            .init(service: TimetableSnapshotService(service: controlPlane, logger: Logger(label: "relay.auth"))),
+            .init(service: http), .init(service: core), .init(service: rtmp), .init(service: srt), .init(service: webrtc),
+        ]
+        if let rtmps { services.append(.init(service: rtmps)) }
+        if let recordings { services.append(.init(service: recordings)) }
+        let pulls = NodePulls(
+            store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID, adminToken: token.token,
+            group: group, changes: opened.changes, logger: Logger(label: "relay.cluster")
+        )
+        let heartbeat = NodeHeartbeat(
+            store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID,
+            advertiseHost: configuration.clusterAdvertiseHost ?? (configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host),
+            ports: Self.listenerPorts, changes: opened.changes, logger: Logger(label: "relay.cluster")
+        )
+        services += [.init(service: pulls), .init(service: heartbeat)]
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: TimetableSnapshotService(service: controlPlane, logger: Logger(label: "relay.auth"))),
-                .init(service: http), .init(service: TranscoderService(pool: transcoders)), .init(service: rtmp), .init(service: srt),
-                .init(service: webrtc), .init(service: HLSService(packager: hls)),
-            ] + (rtmps.map { [.init(service: $0)] } ?? [])
-                // Late: shut down first, so every recorder writes its end before the listeners end the streams.
-                + (recordings.map { [.init(service: $0)] } ?? [])
-                // Last: the other nodes see this one gone before anything else stops.
-                + [
-                    .init(service: NodePulls(
-                        store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID, adminToken: token.token,
-                        group: group, logger: Logger(label: "relay.cluster")
-                    )),
-                    .init(service: NodeHeartbeat(
-                        store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID,
-                        advertiseHost: configuration.clusterAdvertiseHost ?? (configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host),
-                        ports: Self.listenerPorts, logger: Logger(label: "relay.cluster")
-                    )),
-                ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -331,13 +340,17 @@ struct Relayd: AsyncParsableCommand {
         do {
             try await serviceGroup.run()
         } catch {
-            await opened.store.database.close()
             try? await group.shutdownGracefully()
             throw RelaydError(Self.describe(error, httpHost: configuration.host, httpPort: configuration.httpPort))
         }
-        await opened.store.database.close()
         try? await group.shutdownGracefully()
-        logger.info("stopped")
+        // Every thread the relay started has an owner that joined it by now.
+        let left = OwnedThread.runningNames
+        if left.isEmpty {
+            logger.info("stopped", metadata: ["threadsLeft": "0"])
+        } else {
+            logger.error("stopped with threads still running", metadata: ["threadsLeft": "\(left.count)", "threads": "\(left.joined(separator: ","))"])
+        }
     }
 
     /// One line for why the service group stopped.

@@ -106,7 +106,12 @@ struct ClusterNodesTests {
         #expect(hls.status == 200 && hls.body.contains("#EXT-X-STREAM-INF"), "HLS on b: \(hls.status) \(hls.body)")
         #expect(try await b.metric("relay_cluster_pulls_active") == 1)
         #expect(try await b.metric("relay_cluster_pull_bytes_total") > 100_000)
-        #expect(a.child.stderr.components(separatedBy: "play started").count - 1 == 1, "still one play on a")
+        // 47 more players on b (50 in all) are still that one play on a.
+        let (load, loadOut) = try await LoadTestSmokeTests.loadTest([
+            "--url", b.url("math"), "--players", "47", "--connect-rate", "100", "--warmup", "1", "--duration", "2",
+        ], in: dir, timeout: .seconds(30))
+        #expect(load["gotKeyframe"] as? Int == 47, "every player on b plays what b pulled: \(loadOut)")
+        #expect(a.child.stderr.components(separatedBy: "play started").count - 1 == 1, "still one play on a for 50 players on b")
 
         // The publisher's node dies; the publisher reconnects to b; b's players continue.
         a.child.signal(SIGKILL)
@@ -166,6 +171,52 @@ struct ClusterNodesTests {
         }
         let stored = try await b.api.call("GET", "/classes").array
         #expect(stored.count == 60, "one class per slot: \(stored.count)")
+        #expect(await a.stop() == 0)
+        #expect(await b.stop() == 0)
+    }
+
+    /// A class made through A is in B's access decisions at once (A announces the change with
+    /// NOTIFY; B's own reload comes only every 10 s), three times in a row.
+    @Test func aClassMadeOnOneNodeIsInTheOthersAccessDecisionsAtOnce() async throws {
+        let (started, why) = PostgresServer.start()
+        let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
+        defer { postgres.stop() }
+        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
+        func config(_ id: String) -> String {
+            "auth:\n  mode: timetable\ndatabase: \(postgres.url)\ncluster:\n  nodeId: \(id)\ntranscode:\n  enabled: false\n"
+        }
+        let a = try await RelaydServer(config: config("node-a"), environment: shared)
+        let b = try await RelaydServer(config: config("node-b"), environment: shared)
+        try await Task.sleep(for: .seconds(2))  // b's LISTEN connection opens
+
+        for round in 0..<3 {
+            // A central school, a site and a class of their own each round (classes at the same
+            // time of one school would overlap).
+            let (id, central, siteID) = ("now\(round)", "central\(round)", "site\(round)")
+            #expect(try await a.api.call("POST", "/schools", ["id": central, "name": "c", "role": "central"]).status == 201)
+            let site = try await a.api.call("POST", "/schools", ["id": siteID, "name": "s", "role": "site", "bandwidthKbps": 4000])
+            let key = try #require(site.object["key"] as? String, "\(site.object)")
+            #expect(try await a.api.call("POST", "/pairings", ["centralSchoolId": central, "siteId": siteID, "program": "dedicated"]).status == 201)
+            let created = try await a.api.call("POST", "/classes", [
+                "id": id, "title": "t", "program": "dedicated", "centralSchoolId": central, "siteIds": [siteID],
+                "startsAt": rfc3339(Date().addingTimeInterval(-60)), "endsAt": rfc3339(Date().addingTimeInterval(2400)),
+            ])
+            #expect(created.status == 201, "\(created.object)")
+            let start = ContinuousClock.now
+            // Allowed: the key passes and the (deliberately wrong) body type is what is refused (415);
+            // a class B does not know yet is 404.
+            var status = 0
+            while ContinuousClock.now - start < .seconds(5) {
+                status = try await Curl.call(b.server + "/whep/live/\(id)?key=\(key)", method: "POST", body: "{}").status
+                if status == 415 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let took = ContinuousClock.now - start
+            print("cluster: class \(id) made on a, in b's access decisions after \(took)")
+            #expect(status == 415, "b knows the class: \(status)")
+            #expect(took < .seconds(2), "at once, not at b's next 10 s reload: \(took) \(b.child.stderr.suffix(3000))")
+        }
+        #expect(try await b.metric("relay_cluster_notifications_received_total") >= 3)
         #expect(await a.stop() == 0)
         #expect(await b.stop() == 0)
     }

@@ -1,8 +1,10 @@
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// Keeps the control plane's ``TimetableSnapshot`` fresh beyond its own writes (another relayd
-/// or a tool writing the same database): a reload every `interval` until shutdown.
+/// or a tool writing the same database): a reload as soon as another node announces a change
+/// (PostgreSQL NOTIFY), and every `interval` for writers that announce nothing, until shutdown.
 public struct TimetableSnapshotService: Service {
     let service: ControlPlaneService
     let interval: Duration
@@ -18,18 +20,20 @@ public struct TimetableSnapshotService: Service {
         let service = self.service
         let interval = self.interval
         let logger = self.logger
+        let failing = NIOLockedValueBox(false)
+        // Every `interval`, and at once when any node announces a timetable change.
         try? await cancelWhenGracefulShutdown {
-            var failing = false
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+            await service.changes.run(every: interval, on: .timetable) {
                 do {
                     try await service.reloadSnapshot()
-                    if failing { logger.notice("the timetable snapshot is fresh again") }
-                    failing = false
+                    if failing.withLockedValue({ was in defer { was = false }; return was }) {
+                        logger.notice("the timetable snapshot is fresh again")
+                    }
                 } catch {
                     // Decisions go on from the last snapshot; said once per outage.
-                    if !failing { logger.warning("cannot reload the timetable snapshot; access decisions use the last one", metadata: ["error": "\(error)"]) }
-                    failing = true
+                    if !failing.withLockedValue({ was in defer { was = true }; return was }) {
+                        logger.warning("cannot reload the timetable snapshot; access decisions use the last one", metadata: ["error": "\(error)"])
+                    }
                 }
             }
         }

@@ -10,9 +10,15 @@ public final class ControlPlaneService: Sendable {
     public let snapshot = TimetableSnapshot()
     let writes = AsyncMutex()
     let logger: Logger
+    /// Tells the other nodes when the timetable changed, so their snapshots follow at once.
+    public let changes: any ChangeFeed
 
-    public init(store: ControlStore, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!, logger: Logger) {
+    public init(
+        store: ControlStore, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!, changes: any ChangeFeed = NoChangeFeed(),
+        logger: Logger
+    ) {
         self.store = store
+        self.changes = changes
         self.expansion = OccurrenceExpansion(timeZone: timeZone)
         self.logger = logger
     }
@@ -44,6 +50,7 @@ public final class ControlPlaneService: Sendable {
                 throw APIError.from(StoreError.failed("\(error)"))
             }
             await reloadSnapshotAfterChange()
+            await changes.announce(.timetable)
             return result
         }
     }
