@@ -81,15 +81,10 @@ public final class SQLiteDatabase: SQLDatabase {
                 }
                 return out
             }
+        } catch let error as SQLiteError {
+            throw StoreError.classify(error)
         } catch {
-            let text = "\(error)"
-            if text.contains("UNIQUE constraint") || text.contains("PRIMARY KEY") { throw .duplicate(text) }
-            if text.contains("disk is full") || text.contains("readonly") || text.contains("unable to open")
-                || text.contains("disk I/O") || text.contains("read-only")
-            {
-                throw .unavailable(text)
-            }
-            throw .failed(text)
+            throw .failed("\(error)")
         }
     }
 

@@ -44,3 +44,27 @@ func withStore(_ kind: StoreKind, _ body: (ControlPlaneService) async throws -> 
         }
     }
 }
+
+/// Two control planes as two nodes would have them: one PostgreSQL server, a connection pool and
+/// a service each, migrated at the same moment.
+func withTwoNodes(_ body: (ControlPlaneService, ControlPlaneService) async throws -> Void) async throws {
+    let logger = Logger(label: "test")
+    let (server, why) = PostgresServer.start()
+    guard let server else {
+        Issue.record("the two-node run could not start a PostgreSQL server: \(why)")
+        return
+    }
+    defer { server.stop() }
+    let clients = try (0..<2).map { _ in
+        PostgresClient(configuration: try PostgresDatabase.configuration(url: server.url), backgroundLogger: logger)
+    }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for client in clients { group.addTask { await client.run() } }
+        let stores = clients.map { ControlStore(database: PostgresDatabase(client: $0, logger: logger)) }
+        async let migratedA: Void = stores[0].migrate()
+        async let migratedB: Void = stores[1].migrate()
+        _ = try await (migratedA, migratedB)
+        try await body(ControlPlaneService(store: stores[0], logger: logger), ControlPlaneService(store: stores[1], logger: logger))
+        group.cancelAll()
+    }
+}
