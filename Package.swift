@@ -130,10 +130,12 @@ let package = Package(
         ),
 
         // Schools, pairings, classes, the timetable, access by key; REST API over Hummingbird.
+        // The REST API's JSON bodies, shared by ControlPlane (writes) and classctl (reads).
+        .target(name: "RelayAPIModels", swiftSettings: strictSettings),
         .target(
             name: "ControlPlane",
             dependencies: [
-                "RelayCore",
+                "RelayCore", "RelayAPIModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -182,7 +184,7 @@ let package = Package(
         .executableTarget(
             name: "classctl",
             dependencies: [
-                "Media", "RelayCore",
+                "Media", "RelayCore", "RelayAPIModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import RelayCore
+import RelayAPIModels
 
 /// The REST API (`/api/v1`), `/healthz` and `/metrics` on one Hummingbird router.
 public struct ControlPlaneAPI: Sendable {
@@ -110,7 +111,7 @@ public struct ControlPlaneAPI: Sendable {
         let service = self.service
         api.post("schools") { request, _ in
             let (school, key) = try await service.createSchool(try await body(request))
-            return try json(SchoolWithKey(school, key: key), status: .created)
+            return try json(RelayAPI.School(school, key: key), status: .created)
         }
         api.get("schools") { _, _ in try json(try await service.schools()) }
         api.get("schools/:id") { _, context in try json(try await service.school(try context.parameters.require("id"))) }
@@ -123,7 +124,7 @@ public struct ControlPlaneAPI: Sendable {
         }
         api.post("schools/:id/rotate-key") { _, context in
             let (school, key) = try await service.rotateKey(try context.parameters.require("id"))
-            return try json(SchoolWithKey(school, key: key))
+            return try json(RelayAPI.School(school, key: key))
         }
     }
 
@@ -141,14 +142,14 @@ public struct ControlPlaneAPI: Sendable {
         let service = self.service
         let registry = self.registry
         api.post("classes") { request, _ in
-            try json(ClassOutput(try await service.createClass(try await body(request))), status: .created)
+            try json(RelayAPI.Class(try await service.createClass(try await body(request))), status: .created)
         }
-        api.get("classes") { _, _ in try json(try await service.classes().map { ClassOutput($0) }) }
+        api.get("classes") { _, _ in try json(try await service.classes().map { RelayAPI.Class($0) }) }
         api.get("classes/:id") { _, context in
-            try json(ClassOutput(try await service.classSchedule(try context.parameters.require("id"))))
+            try json(RelayAPI.Class(try await service.classSchedule(try context.parameters.require("id"))))
         }
         api.patch("classes/:id") { request, context in
-            try json(ClassOutput(try await service.updateClass(try context.parameters.require("id"), try await body(request))))
+            try json(RelayAPI.Class(try await service.updateClass(try context.parameters.require("id"), try await body(request))))
         }
         api.delete("classes/:id") { _, context in
             try await service.deleteClass(try context.parameters.require("id"))
@@ -160,7 +161,7 @@ public struct ControlPlaneAPI: Sendable {
         }
         api.get("nodes") { _, _ in
             let now = Date()
-            return try json(try await service.store.nodes().map { NodeOutput($0, now: now) })
+            return try json(try await service.store.nodes().map { RelayAPI.Node($0, now: now) })
         }
         api.get("timetable") { request, _ in
             let query = request.uri.queryParameters
@@ -170,7 +171,7 @@ public struct ControlPlaneAPI: Sendable {
             guard to > from else { throw APIError.badRequest("to must be after from") }
             guard to.timeIntervalSince(from) <= 366 * 86400 else { throw APIError.badRequest("from..to spans at most 366 days") }
             let school: String? = query.get("schoolId").map { String($0) }
-            return try json(try await service.timetable(schoolId: school, from: from, to: to).map { OccurrenceOutput($0) })
+            return try json(try await service.timetable(schoolId: school, from: from, to: to).map { RelayAPI.Occurrence($0) })
         }
     }
 }

@@ -1,137 +1,49 @@
 import Foundation
+import RelayAPIModels
 import RelayCore
 
-struct SchoolWithKey: Encodable {
-    var id: String
-    var name: String
-    var role: SchoolRole
-    var bandwidthKbps: Int?
-    var region: String?
-    /// Returned on create and rotate only.
-    var key: String
-
-    init(_ s: School, key: String) {
-        id = s.id
-        name = s.name
-        role = s.role
-        bandwidthKbps = s.bandwidthKbps
-        region = s.region
-        self.key = key
+extension RelayAPI.School {
+    /// A school as created or re-keyed: the only replies that carry its key.
+    init(_ s: ControlPlane.School, key: String) {
+        self.init(id: s.id, name: s.name, role: s.role.rawValue, bandwidthKbps: s.bandwidthKbps, region: s.region, key: key)
     }
 }
 
-struct ClassOutput: Encodable {
-    var id: String
-    var title: String
-    var program: Program
-    var centralSchoolId: String
-    var teacher: String?
-    var subject: String?
-    var startsAt: String
-    var endsAt: String
-    var siteIds: [String]
-    var recurrence: Recurrence?
-    var record: Bool
-
+extension RelayAPI.Class {
     init(_ c: ClassSchedule) {
-        id = c.id
-        title = c.title
-        program = c.program
-        centralSchoolId = c.centralSchoolId
-        teacher = c.teacher
-        subject = c.subject
-        startsAt = Validation.formatTime(c.startsAt)
-        endsAt = Validation.formatTime(c.endsAt)
-        siteIds = c.siteIds
-        recurrence = c.recurrence
-        record = c.record
+        self.init(
+            id: c.id, title: c.title, program: c.program.rawValue, centralSchoolId: c.centralSchoolId, teacher: c.teacher,
+            subject: c.subject, startsAt: Validation.formatTime(c.startsAt), endsAt: Validation.formatTime(c.endsAt),
+            siteIds: c.siteIds, recurrence: c.recurrence.map { RelayAPI.Recurrence(weekly: $0.weekly.map(\.rawValue), until: $0.until) },
+            record: c.record
+        )
     }
 }
 
-struct OccurrenceOutput: Encodable {
-    var classId: String
-    var title: String
-    var program: Program
-    var startsAt: String
-    var endsAt: String
-    var centralSchoolId: String
-    var siteIds: [String]
-    var record: Bool
-
-    init(_ o: Occurrence) {
-        classId = o.classId
-        title = o.title
-        program = o.program
-        startsAt = Validation.formatTime(o.startsAt)
-        endsAt = Validation.formatTime(o.endsAt)
-        centralSchoolId = o.centralSchoolId
-        siteIds = o.siteIds
-        record = o.record
+extension RelayAPI.Occurrence {
+    init(_ o: ControlPlane.Occurrence) {
+        self.init(
+            classId: o.classId, title: o.title, program: o.program.rawValue, startsAt: Validation.formatTime(o.startsAt),
+            endsAt: Validation.formatTime(o.endsAt), centralSchoolId: o.centralSchoolId, siteIds: o.siteIds, record: o.record
+        )
     }
 }
 
-struct LiveOutput: Encodable {
-    struct Video: Encodable {
-        var codec: String
-        var width: Int
-        var height: Int
-        var fps: Double
+extension RelayAPI.Recording {
+    init(_ r: ControlPlane.Recording) {
+        self.init(
+            id: r.id, classId: r.classId, title: r.title, program: r.program.rawValue, centralSchoolId: r.centralSchoolId,
+            startsAt: Validation.formatTime(r.startsAt), endsAt: r.endsAt.map(Validation.formatTime),
+            durationSeconds: Double(r.durationMillis) / 1000, bytes: r.bytes, state: r.state.rawValue
+        )
     }
-    struct Publisher: Encodable {
-        var `protocol`: String
-        var since: String
-        var inputKbps: Int
-        var video: Video?
-    }
-    struct Rendition: Encodable {
-        var name: String
-        var width: Int
-        var height: Int
-        var videoKbps: Int
-    }
-    struct Viewer: Encodable {
-        var siteId: String?
-        var `protocol`: String
-        var rendition: String
-        var sendKbps: Int
-        var since: String
-        /// SRT viewers: what SRT measures on the link.
-        var rttMs: Double?
-        var lossPercent: Double?
-        var sendMbps: Double?
-        var sendBufferMs: Int?
-    }
-    /// A site's return feed being published (`live/<classId>~<siteId>`).
-    struct ReturnFeed: Encodable {
-        var siteId: String
-        var `protocol`: String
-        var since: String
-        var inputKbps: Int
-        var video: Video?
-        /// Its players (the central school), each with its protocol and rendition.
-        var viewers: [Viewer]
-    }
-    var classId: String
-    var state: String
-    var publisher: Publisher?
-    var renditions: [Rendition]
-    var viewers: [Viewer]
-    var returnFeeds: [ReturnFeed]
 }
 
-
-struct NodeOutput: Encodable {
-    var id: String
-    var advertiseHost: String
-    var alive: Bool
-    var lastSeen: String
-    var streams: [String]
-
+extension RelayAPI.Node {
     init(_ node: RelayNode, now: Date) {
-        id = node.id
-        advertiseHost = node.advertiseHost
-        alive = node.isAlive(now: now, window: NodeHeartbeat.aliveWindow)
-        lastSeen = Validation.formatTime(node.lastSeen)
-        streams = node.streams
+        self.init(
+            id: node.id, advertiseHost: node.advertiseHost, alive: node.isAlive(now: now, window: NodeHeartbeat.aliveWindow),
+            lastSeen: Validation.formatTime(node.lastSeen), streams: node.streams
+        )
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import Mustache
 import NIOCore
 import RelayCore
+import RelayAPIModels
 
 /// Recordings: the catalogue under `/api/v1/recordings` (admin), the file itself with byte ranges
 /// (`GET /recordings/<id>.mp4`, read from disk in chunks, never whole into memory), an HLS VOD
@@ -28,10 +29,10 @@ struct RecordingRoutes: Sendable {
             let from = try query.get("from").map { try Validation.parseTime(String($0), field: "from") }
             let to = try query.get("to").map { try Validation.parseTime(String($0), field: "to") }
             let classId = query.get("classId").map { String($0) }
-            return try json(try await recordings.recordings(classId: classId, from: from, to: to).map(RecordingOutput.init))
+            return try json(try await recordings.recordings(classId: classId, from: from, to: to).map(RelayAPI.Recording.init))
         }
         api.get("recordings/:id") { _, context in
-            try json(RecordingOutput(try await recordings.recording(try context.parameters.require("id"))))
+            try json(RelayAPI.Recording(try await recordings.recording(try context.parameters.require("id"))))
         }
         api.delete("recordings/:id") { _, context in
             try await recordings.delete(try context.parameters.require("id"))
@@ -114,31 +115,4 @@ struct RecordingRoutes: Sendable {
     }
 
     private var service: ControlPlaneService { access.service }
-}
-
-/// A recording in the API.
-struct RecordingOutput: Encodable {
-    var id: String
-    var classId: String
-    var title: String
-    var program: Program
-    var centralSchoolId: String
-    var startsAt: String
-    var endsAt: String?
-    var durationSeconds: Double
-    var bytes: Int64
-    var state: Recording.State
-
-    init(_ r: Recording) {
-        id = r.id
-        classId = r.classId
-        title = r.title
-        program = r.program
-        centralSchoolId = r.centralSchoolId
-        startsAt = Validation.formatTime(r.startsAt)
-        endsAt = r.endsAt.map(Validation.formatTime)
-        durationSeconds = Double(r.durationMillis) / 1000
-        bytes = r.bytes
-        state = r.state
-    }
 }
