@@ -7,7 +7,7 @@ extension RTMPConnectionHandler {
         case "connect":
             try connect(command)
         case "releaseStream", "FCPublish", "FCUnpublish", "FCSubscribe", "FCUnsubscribe":
-            if command.name == "FCUnpublish", case .publishing = role { leaveRole(reason: "FCUnpublish") }
+            if command.name == "FCUnpublish", session.isPublishing { leaveRole(reason: "FCUnpublish") }
             if command.transactionID != 0 { sendResult(command.transactionID, [.null, .undefined]) }
             context?.flush()
         case "createStream":
@@ -32,12 +32,9 @@ extension RTMPConnectionHandler {
     }
 
     private func connect(_ command: RTMPCommand) throws {
-        guard app == nil else { throw RTMPProtocolError.malformedMessage("connect sent twice") }
-        guard let object = command.object.objectValue, let app = object["app"]?.stringValue else {
-            throw RTMPProtocolError.malformedMessage("connect without an app")
-        }
-        self.app = app
-        let encoding = object["objectEncoding"]?.numberValue ?? 0
+        let object = command.object.objectValue
+        let app = try session.connect(app: object?["app"]?.stringValue)
+        let encoding = object?["objectEncoding"]?.numberValue ?? 0
         sendControl(.windowAcknowledgementSize, configuration.windowAcknowledgementSize)
         sendControl(.setPeerBandwidth, configuration.windowAcknowledgementSize, extra: 2)
         sendControl(.setChunkSize, UInt32(configuration.outChunkSize))
@@ -54,11 +51,7 @@ extension RTMPConnectionHandler {
 
     /// Parses the stream name argument of publish/play against the connected app.
     func streamName(_ command: RTMPCommand) throws -> RTMPStreamName {
-        guard let app else { throw RTMPProtocolError.malformedMessage("\(command.name) before connect") }
-        guard let raw = command.streamNameArgument, let name = RTMPStreamName(app: app, name: raw, renditions: shared.renditions.ladderNames) else {
-            throw RTMPProtocolError.malformedMessage("\(command.name) without a valid stream name")
-        }
-        return name
+        try session.streamName(command.streamNameArgument, command: command.name, renditions: shared.renditions.ladderNames)
     }
 
     /// Asks the access policy, off the event loop, and comes back on it.
@@ -77,24 +70,18 @@ extension RTMPConnectionHandler {
     }
 
     private func authorized(_ action: AccessRequest.Action, _ name: RTMPStreamName, _ decision: AccessDecision) {
-        switch (action, role) {
-        case (.publish, .authorizingPublish(let pendingName, let pending, _)) where pendingName == name:
-            switch decision {
-            case .allow(let grant):
-                startPublishing(name, pending: pending, grant: grant)
-            case .deny(_, let reason):
-                logger.notice("publish refused", metadata: ["stream": "\(name.stream)", "reason": "\(reason)"])
-                refuse(code: "NetStream.Publish.Denied", description: "publish refused: \(reason)")
-            }
-        case (.play, .authorizingPlay(let pendingName)) where pendingName == name:
-            switch decision {
-            case .allow(let grant):
-                startPlaying(name, grant: grant)
-            case .deny(_, let reason):
-                logger.notice("play refused", metadata: ["stream": "\(name.stream)", "reason": "\(reason)"])
-                refuse(code: "NetStream.Play.Failed", description: "play refused: \(reason)")
-            }
-        default:
+        switch session.authorized(action, name, decision) {
+        case .startPublishing(let name, let pending, let grant):
+            startPublishing(name, pending: pending, grant: grant)
+        case .startPlaying(let name, let grant):
+            startPlaying(name, grant: grant)
+        case .refuse(let code, let reason, let leaving):
+            let verb = action == .publish ? "publish" : "play"
+            logger.notice("\(verb) refused", metadata: ["stream": "\(name.stream)", "reason": "\(reason)"])
+            let description = "\(verb) refused: \(reason)"
+            end(leaving, reason: description)
+            writeRefusal(code: code, description: description)
+        case .ignore:
             break  // the connection moved on (closed, or deleted the stream) meanwhile
         }
     }

@@ -4,10 +4,7 @@ import RelayCore
 extension RTMPConnectionHandler: PlayerSink {
     func requestPlay(_ command: RTMPCommand) throws {
         let name = try streamName(command)
-        guard case .idle = role else {
-            throw RTMPProtocolError.malformedMessage("play while already \(roleName)")
-        }
-        role = .authorizingPlay(name)
+        try session.requestPlay(name)
         authorize(.play, name)
     }
 
@@ -31,7 +28,7 @@ extension RTMPConnectionHandler: PlayerSink {
                 source: name.stream, outlet: outlet, registry: shared.registry, directory: shared.renditions,
                 bandwidthKbps: bandwidth, configuration: configuration.renditionSelection, logger: logger
             )
-            role = .playingAdaptive(playback, name)
+            session.startedPlaying(.adaptive(playback), name)
             playback.start()
             logger.info("play started", metadata: [
                 "stream": "\(name.stream)", "rendition": "\(playback.rendition)", "adaptive": "true",
@@ -40,7 +37,7 @@ extension RTMPConnectionHandler: PlayerSink {
         } else {
             let key = Rendition.playedKey(source: name.stream, rendition: name.rendition ?? "source")
             let stream = shared.registry.attachSubscriber(outlet, to: key)
-            role = .playing(outlet, stream, name)
+            session.startedPlaying(.single(outlet, stream), name)
             logger.info("play started", metadata: [
                 "stream": "\(name.stream)", "rendition": "\(name.rendition ?? "source")",
                 "waitingForPublisher": "\(!stream.isPublished)",
@@ -77,8 +74,7 @@ extension RTMPConnectionHandler: PlayerSink {
             sendStatus(level: "status", code: "NetStream.Play.UnpublishNotify", description: "\(reason)")
             sendStatus(level: "status", code: "NetStream.Play.Stop", description: "Stopped: \(reason)")
             sendUserControl(.streamEOF, value: RTMPWireFramer.playStreamID)
-            leaveRole(reason: reason)
-            role = .closing
+            end(session.refuse(), reason: reason)
             closeOnceSent(context)
         }
     }

@@ -4,16 +4,13 @@ import RelayCore
 extension RTMPConnectionHandler {
     func requestPublish(_ command: RTMPCommand) throws {
         let name = try streamName(command)
-        guard case .idle = role else {
-            throw RTMPProtocolError.malformedMessage("publish while already \(roleName)")
-        }
-        if let rendition = name.rendition {
+        switch try session.requestPublish(name) {
+        case .authorize:
+            authorize(.publish, name)
+        case .refuseRung(let rendition):
             logger.notice("publish refused", metadata: ["stream": "\(name.stream)", "reason": "rung \(rendition)"])
             refuse(code: "NetStream.Publish.BadName", description: "publish refused: '\(rendition)' is a rendition, publish to \(name.stream.name)")
-            return
         }
-        role = .authorizingPublish(name, pending: [], pendingBytes: 0)
-        authorize(.publish, name)
     }
 
     func startPublishing(_ name: RTMPStreamName, pending: [MediaMessage], grant: AccessGrant) {
@@ -22,7 +19,7 @@ extension RTMPConnectionHandler {
         let session = shared.registry.attachPublisher(
             handle, to: name.stream, info: PublisherInfo(transport: .rtmp, schoolId: grant.schoolId)
         )
-        role = .publishing(session, name)
+        self.session.startedPublishing(session, name)
         sendUserControl(.streamBegin, value: RTMPWireFramer.playStreamID)
         sendStatus(level: "status", code: "NetStream.Publish.Start", description: "\(name.stream.name) is now published.")
         context.flush()
@@ -32,20 +29,13 @@ extension RTMPConnectionHandler {
 
     func receiveMedia(kind: MediaMessage.Kind, _ message: RTMPMessage) {
         let media = MediaMessage(kind: kind, timestamp: message.timestamp, payload: message.payload)
-        switch role {
-        case .publishing(let session, _):
-            session.publish(media)
-        case .authorizingPublish(let name, var pending, let bytes):
-            // Encoders such as OBS send right after publish; keep it until the answer comes.
-            guard bytes + media.size <= configuration.maxPendingPublishBytes else {
-                close(reason: .mediaBeforeAuthorization(bytes: bytes))
-                return
-            }
-            role = .idle
-            pending.append(media)
-            role = .authorizingPublish(name, pending: pending, pendingBytes: bytes + media.size)
-        default:
-            break  // media from a connection that is not publishing is ignored
+        switch session.receivedMedia(media) {
+        case .publish(let publishing):
+            publishing.publish(media)
+        case .overflow(let reason):
+            close(reason: reason)
+        case .kept, .ignore:
+            break  // kept until the publish is authorized; media from a non-publisher is dropped
         }
     }
 
@@ -63,7 +53,7 @@ extension RTMPConnectionHandler {
         guard rest.first?.stringValue == "onMetaData", rest.count >= 2 else { return }
         var metadata = rest[rest.startIndex + 1]
         if case .object(let object) = metadata { metadata = .ecmaArray(object) }
-        if case .publishing(let session, _) = role, let info = metadata.objectValue {
+        if let session = session.publishing, let info = metadata.objectValue {
             let codecID = info["videocodecid"]?.numberValue
             let codec = codecID == 7 ? "h264" : (codecID == 12 ? "hevc" : info["videocodecid"]?.stringValue ?? "unknown")
             session.setVideoInfo(VideoInfo(
@@ -76,14 +66,5 @@ extension RTMPConnectionHandler {
         var buffer = MediaMessage.allocatePayload(capacity: body.readableBytes, allocator: context?.channel.allocator ?? .init())
         buffer.writeBuffer(&body)
         receiveMedia(kind: .metadata, RTMPMessage(type: .amf0Data, timestamp: timestamp, payload: buffer))
-    }
-
-    var roleName: String {
-        switch role {
-        case .idle: return "idle"
-        case .authorizingPublish, .publishing: return "publishing"
-        case .authorizingPlay, .playing, .playingAdaptive: return "playing"
-        case .closing: return "closing"
-        }
     }
 }

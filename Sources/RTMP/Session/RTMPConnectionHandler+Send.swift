@@ -76,10 +76,14 @@ extension RTMPConnectionHandler {
 
     /// Writes a refusal the client's library will report, then closes once it is sent.
     func refuse(level: String = "error", code: String, description: String) {
+        end(session.refuse(), reason: description)
+        writeRefusal(level: level, code: code, description: description)
+    }
+
+    /// The refusal's status, then the close once it is written (the session is closing already).
+    func writeRefusal(level: String = "error", code: String, description: String) {
         guard let context else { return }
         sendStatus(level: level, code: code, description: description)
-        leaveRole(reason: description)
-        role = .closing
         closeOnceSent(context)
     }
 

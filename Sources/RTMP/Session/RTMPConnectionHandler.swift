@@ -9,22 +9,25 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     public typealias InboundIn = RTMPChunkDecoder.Output
     public typealias OutboundOut = ByteBuffer
 
-    enum Role {
-        case idle
-        case authorizingPublish(RTMPStreamName, pending: [MediaMessage], pendingBytes: Int)
-        case publishing(PublishSession, RTMPStreamName)
-        case authorizingPlay(RTMPStreamName)
-        case playing(PlayerOutlet, LiveStream, RTMPStreamName)
-        case playingAdaptive(AdaptivePlayback, RTMPStreamName)
-        case closing
+    /// What a playing connection holds: its outlet on one stream, or an adaptive playback.
+    enum Playback {
+        case single(PlayerOutlet, LiveStream)
+        case adaptive(AdaptivePlayback)
+
+        var outlet: PlayerOutlet {
+            switch self {
+            case .single(let outlet, _): return outlet
+            case .adaptive(let playback): return playback.outlet
+            }
+        }
     }
 
     let shared: RTMPSessionContext
     var configuration: RTMPSessionConfiguration { shared.configuration }
     var logger: Logger
     var encoder = RTMPChunkEncoder()
-    var role: Role = .idle
-    var app: String?
+    /// The protocol state: every decision about roles is made there.
+    var session: RTMPSession<PublishSession, Playback>
     var context: ChannelHandlerContext?
     /// The channel's writability, kept from `channelWritabilityChanged` so the per-drain check
     /// is a field read, not a walk to the channel.
@@ -32,17 +35,21 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     /// Media written by the current drain and not yet handed to the pipeline: adjacent messages
     /// of one segment (``RTMPSegmentFramer``) grow it, so they go out as one buffer.
     var pendingMedia: ByteBuffer?
-    private var lastRead: NIODeadline = .now()
     private var idleTimer: RepeatedTask?
     var remote = "?"
 
     public init(context shared: RTMPSessionContext) {
         self.shared = shared
         self.logger = shared.logger
+        session = RTMPSession(
+            maxPendingPublishBytes: shared.configuration.maxPendingPublishBytes, idleTimeout: shared.configuration.idleTimeout,
+            now: .now()
+        )
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        session.read(at: context.eventLoop.now)
         writable = context.channel.isWritable
         remote = context.remoteAddress?.description ?? "?"
         logger[metadataKey: "remote"] = "\(remote)"
@@ -70,18 +77,12 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         writable = context.channel.isWritable
-        if writable {
-            switch role {
-            case .playing(let outlet, _, _): outlet.flushNow()
-            case .playingAdaptive(let playback, _): playback.outlet.flushNow()
-            default: break
-            }
-        }
+        if writable { session.playing?.outlet.flushNow() }
         context.fireChannelWritabilityChanged()
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lastRead = .now()
+        session.read(at: context.eventLoop.now)
         switch unwrapInboundIn(data) {
         case .acknowledgement(let sequence):
             var payload = context.channel.allocator.buffer(capacity: 4)
@@ -134,53 +135,44 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     }
 
     private func checkIdle() {
-        let idle = NIODeadline.now() - lastRead
-        switch role {
-        case .playing, .playingAdaptive, .closing:
-            return
-        case .publishing:
-            if idle > configuration.idleTimeout {
-                close(reason: .idle(seconds: configuration.idleTimeout.nanoseconds / 1_000_000_000, publishing: true))
-            }
-        case .idle, .authorizingPlay, .authorizingPublish:
-            if idle > configuration.idleTimeout {
-                close(reason: .idle(seconds: configuration.idleTimeout.nanoseconds / 1_000_000_000, publishing: false))
-            }
-        }
+        guard let context, let reason = session.idleCheck(now: context.eventLoop.now) else { return }
+        close(reason: reason)
     }
 
     /// Closes the connection with a logged reason.
     public func close(reason: CloseReason) {
-        if case .closing = role { return }
+        guard case .close(let leaving) = session.close() else { return }
         logger.notice("closing connection", metadata: ["reason": "\(reason)", "category": "\(reason.metricLabel)"])
         RTMPCloseCounter.count(category: reason.metricLabel)
-        leaveRole(reason: reason.description)
-        role = .closing
+        end(leaving, reason: reason.description)
         context?.close(promise: nil)
     }
 
-    /// Detaches from the registry as publisher or player.
+    /// Leaves the role the connection had (back to idle), ending it.
     func leaveRole(reason: String) {
-        switch role {
-        case .publishing(let session, let name):
-            session.end()
-            let (messages, bytes) = session.stream.inputCounters
+        end(session.leave(), reason: reason)
+    }
+
+    /// Ends what the connection was doing: detaches the publisher or the player.
+    func end(_ leaving: RTMPSession<PublishSession, Playback>.Leaving?, reason: String) {
+        switch leaving {
+        case .publishing(let publishing, let name):
+            publishing.end()
+            let (messages, bytes) = publishing.stream.inputCounters
             logger.info("publish ended", metadata: [
                 "stream": "\(name.stream)", "reason": "\(reason)", "messages": "\(messages)", "bytes": "\(bytes)",
             ])
-        case .playing(let outlet, let stream, let name):
+        case .playing(.single(let outlet, let stream), let name):
             outlet.close()
             shared.registry.detachSubscriber(outlet, from: stream)
             logPlayEnded(outlet, name, reason: reason, rendition: name.rendition ?? "source")
-        case .playingAdaptive(let playback, let name):
+        case .playing(.adaptive(let playback), let name):
             playback.outlet.close()
             playback.stop()
             logPlayEnded(playback.outlet, name, reason: reason, rendition: playback.rendition)
-        case .idle, .authorizingPlay, .authorizingPublish, .closing:
+        case nil:
             break
         }
-        if case .closing = role { return }
-        role = .idle
     }
 
     private func logPlayEnded(_ outlet: PlayerOutlet, _ name: RTMPStreamName, reason: String, rendition: String) {
