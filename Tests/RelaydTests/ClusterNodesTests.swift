@@ -27,6 +27,18 @@ struct ClusterNodesTests {
         return nodes
     }
 
+    /// Two nodes `node-a` and `node-b` in timetable mode on `postgres`, sharing the admin token, transcoding nothing.
+    static func timetableNodes(on postgres: PostgresServer) async throws -> (RelaydServer, RelaydServer) {
+        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
+        func config(_ id: String) -> String {
+            "auth:\n  mode: timetable\ndatabase: \(postgres.url)\ncluster:\n  nodeId: \(id)\ntranscode:\n  enabled: false\n"
+        }
+        return (
+            try await RelaydServer(config: config("node-a"), environment: shared),
+            try await RelaydServer(config: config("node-b"), environment: shared)
+        )
+    }
+
     @Test func nodesSharingADatabaseListEachOtherWithTheirStreams() async throws {
         let (started, why) = PostgresServer.start()
         let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
@@ -132,12 +144,7 @@ struct ClusterNodesTests {
         let (started, why) = PostgresServer.start()
         let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
         defer { postgres.stop() }
-        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
-        func config(_ id: String) -> String {
-            "auth:\n  mode: timetable\ndatabase: \(postgres.url)\ncluster:\n  nodeId: \(id)\ntranscode:\n  enabled: false\n"
-        }
-        let a = try await RelaydServer(config: config("node-a"), environment: shared)
-        let b = try await RelaydServer(config: config("node-b"), environment: shared)
+        let (a, b) = try await Self.timetableNodes(on: postgres)
         for (id, role) in [("central", "central"), ("site", "site")] {
             let reply = try await a.api.call("POST", "/schools", ["id": id, "name": id, "role": role, "bandwidthKbps": 4000])
             #expect(reply.status == 201, "\(reply.object)")
@@ -181,12 +188,7 @@ struct ClusterNodesTests {
         let (started, why) = PostgresServer.start()
         let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
         defer { postgres.stop() }
-        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
-        func config(_ id: String) -> String {
-            "auth:\n  mode: timetable\ndatabase: \(postgres.url)\ncluster:\n  nodeId: \(id)\ntranscode:\n  enabled: false\n"
-        }
-        let a = try await RelaydServer(config: config("node-a"), environment: shared)
-        let b = try await RelaydServer(config: config("node-b"), environment: shared)
+        let (a, b) = try await Self.timetableNodes(on: postgres)
         try await Task.sleep(for: .seconds(2))  // b's LISTEN connection opens
 
         for round in 0..<3 {
