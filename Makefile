@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= configs/relayd.yaml
 
-.PHONY: bootstrap build release run demo test bench fuzz soak clean
+.PHONY: bootstrap build release run demo test bench bench-check fuzz soak clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -31,6 +31,13 @@ test: bootstrap
 ## Benchmarks (package-benchmark, separate package under Benchmarks/).
 bench: bootstrap
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+	$(MAKE) bench-check
+
+## Fails when a benchmark's p90 malloc count rose above Benchmarks/Thresholds (a fresh run).
+bench-check: bootstrap
+	rm -rf Benchmarks/.build/fresh-thresholds
+	cd Benchmarks && $(SWIFT) package --disable-sandbox --allow-writing-to-package-directory benchmark thresholds update --path .build/fresh-thresholds
+	python3 Benchmarks/check-thresholds.py Benchmarks/Thresholds Benchmarks/.build/fresh-thresholds
 
 ## libFuzzer targets (separate package Tests/Fuzz), FUZZ_SECONDS (default 60) each.
 FUZZ_SECONDS ?= 60
