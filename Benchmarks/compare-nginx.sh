@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Side by side: relayd and nginx-rtmp under the same real-time publisher and the same players,
-# alternating A B A B. Prints CPU-s per delivered GB, RSS, relay-added latency, first keyframe,
-# stalls and the relayd/nginx ratio. Everything it starts is stopped on exit (trap).
+# Side by side: relayd, nginx-rtmp and (with SRS_BIN) SRS under the same real-time publisher and
+# the same players, alternating A B C A B C. Prints CPU-s per delivered GB, RSS, relay-added
+# latency, first keyframe, stalls and the relayd/nginx and relayd/srs ratios. Everything it
+# starts is stopped on exit (trap).
 #
-#   Benchmarks/compare-nginx.sh [--players N] [--duration S] [--rounds R] [--flush-ms MS]
-#                               [--nginx-chunk-size BYTES] [--skip-build] [--out DIR]
+#   [SRS_BIN=/path/to/objs/srs] Benchmarks/compare-nginx.sh [--players N] [--duration S]
+#       [--rounds R] [--flush-ms MS] [--nginx-chunk-size BYTES] [--skip-build] [--out DIR]
+# SRS merges writes like relayd's gathering window: it runs with mw_latency = --flush-ms and
+# mw_msgs = SRS_MW_MSGS (default 1). SRS writes when it holds more than mw_msgs messages *and*
+# more than mw_latency of them (SrsLiveConsumer::wait), so with 1 the time window decides, as in
+# relayd; its own default of 8 stretches a 30 ms window to ~100 ms at 77 messages/s.
+# SRS is built outside this repository (ossrs/srs; ./configure --rtc=off --srt=off
+# --gb28181=off --ffmpeg-fit=off --sys-ssl=on --utest=off; make).
 # Environment: PLAYERS DURATION ROUNDS WARMUP CONNECT_RATE FLUSH_MS NGINX_CHUNK_SIZE SYSCALLS=0|1
-#              RELAYD_PORT NGINX_PORT BENCH_CACHE SKIP_BUILD KEEP=1 (keep the work dir)
+#              RELAYD_PORT NGINX_PORT SRS_PORT SRS_BIN SRS_MW_MSGS BENCH_CACHE SKIP_BUILD
+#              KEEP=1 (keep the work dir)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,6 +27,9 @@ FLUSH_MS="${FLUSH_MS:-10}"
 NGINX_CHUNK_SIZE="${NGINX_CHUNK_SIZE:-4096}"
 RELAYD_PORT="${RELAYD_PORT:-19935}"
 NGINX_PORT="${NGINX_PORT:-19936}"
+SRS_PORT="${SRS_PORT:-19937}"
+SRS_BIN="${SRS_BIN:-}"
+SRS_MW_MSGS="${SRS_MW_MSGS:-1}"
 BENCH_CACHE="${BENCH_CACHE:-${TMPDIR:-/tmp}/classroomrelay-bench}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 # Count the server's syscalls with perf (raw_syscalls tracepoint) when perf can.
@@ -36,7 +47,7 @@ while [ $# -gt 0 ]; do
         --nginx-chunk-size) NGINX_CHUNK_SIZE="$2"; shift 2 ;;
         --skip-build) SKIP_BUILD=1; shift ;;
         --out) OUT="$2"; shift 2 ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -123,13 +134,47 @@ CONF
     SERVER_PORT=$NGINX_PORT
 }
 
+start_srs() {
+    mkdir -p "$WORK/srs"
+    cat > "$WORK/srs/srs.conf" <<CONF
+listen 127.0.0.1:$SRS_PORT;
+max_connections $((PLAYERS + 100));
+daemon off;
+pid $WORK/srs/srs.pid;
+srs_log_tank file;
+srs_log_file $WORK/srs/srs.log;
+srs_log_level warn;
+http_api { enabled off; }
+http_server { enabled off; }
+vhost __defaultVhost__ {
+    tcp_nodelay on;
+    play {
+        gop_cache on;
+        mw_latency $FLUSH_MS;
+        mw_msgs $SRS_MW_MSGS;
+    }
+}
+CONF
+    (cd "$(dirname "$SRS_BIN")/.." && exec "$SRS_BIN" -c "$WORK/srs/srs.conf") > "$WORK/srs/out.log" 2>&1 &
+    SERVER_PID=$!
+    STARTED+=("$SERVER_PID")
+    wait_port "$SRS_PORT"
+    SERVER_PIDS=("$SERVER_PID")
+    SERVER_PORT=$SRS_PORT
+}
+
+SERVERS=(relayd nginx)
+if [ -n "$SRS_BIN" ]; then
+    [ -x "$SRS_BIN" ] || { echo "SRS_BIN=$SRS_BIN is not an executable" >&2; exit 1; }
+    SERVERS+=(srs)
+fi
 
 # --- rounds: A B A B -----------------------------------------------------------------------
 say "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-say "$PLAYERS players x ${DURATION} s x $ROUNDS rounds, flushIntervalMs=$FLUSH_MS, nginx chunk_size=$NGINX_CHUNK_SIZE"
+say "$PLAYERS players x ${DURATION} s x $ROUNDS rounds, flushIntervalMs=$FLUSH_MS, nginx chunk_size=$NGINX_CHUNK_SIZE${SRS_BIN:+, SRS mw_latency=$FLUSH_MS mw_msgs=$SRS_MW_MSGS}"
 REPORTS=()
 for round in $(seq "$ROUNDS"); do
-    for server in relayd nginx; do
+    for server in "${SERVERS[@]}"; do
         say "round $round: $server"
         "start_$server"
         pid_args=()
@@ -165,4 +210,8 @@ if [ "$SYSCALLS" = 1 ]; then
 fi
 echo
 "$LOADTEST" summarize --ratio relayd/nginx "${REPORTS[@]}" | tee "$WORK/summary.md"
+if [ -n "$SRS_BIN" ]; then
+    echo
+    "$LOADTEST" summarize --ratio relayd/srs "${REPORTS[@]}" | tee "$WORK/summary-srs.md"
+fi
 if [ -n "$OUT" ]; then mkdir -p "$OUT"; cp "$WORK"/*.json "$WORK"/*.txt "$WORK"/*.md "$OUT"/; fi

@@ -92,15 +92,6 @@ struct ChunkDecoderRoundTripTests {
         #expect(try Chunks.decode(Chunks.encode(m, csid: 6)) == [.message(m)])
     }
 
-    @Test func mediaPayloadsHaveFramingHeadroom() throws {
-        let video = Self.sample(1, size: 300, timestamp: 0)
-        let command = Self.sample(3, size: 300, timestamp: 0)
-        let out = Chunks.messages(try Chunks.decode(Chunks.concat([Chunks.encode(video, csid: 6), Chunks.encode(command, csid: 3)])))
-        #expect(out.count == 2)
-        #expect(out[0].payload.readerIndex == 16, "audio/video/data payloads leave room for the wire framer")
-        #expect(out[1].payload.readerIndex == 0)
-    }
-
     @Test func encoderBasicHeaders() {
         var b = ByteBuffer()
         RTMPChunkEncoder.writeBasicHeader(format: 3, csid: 2, into: &b)

@@ -8,13 +8,23 @@ import Testing
 
 @Suite("RTMPSegmentFramer")
 struct RTMPSegmentFramerTests {
-    static func base(_ b: ByteBuffer) -> UnsafeRawPointer? { RTMPWireFramerTests.base(b) }
+    static func base(_ b: ByteBuffer) -> UnsafeRawPointer? {
+        b.withVeryUnsafeBytes { UnsafeRawPointer($0.baseAddress) }
+    }
 
-    /// The same message framed by the reference framer (one buffer per message).
+    static func decodeWire(_ wire: ByteBuffer, chunkSize: Int) throws -> [RTMPMessage] {
+        let input = Chunks.concat([Chunks.setChunkSize(UInt32(chunkSize)), wire])
+        return Chunks.messages(try Chunks.decode(input, pieces: 5))
+    }
+
+    /// The same message chunked by the connection's encoder into a buffer of its own.
     static func reference(_ message: MediaMessage, chunkSize: Int) -> [UInt8] {
-        var copy = MediaMessage(kind: message.kind, timestamp: message.timestamp, payload: ByteBuffer(buffer: message.payload))
-        RTMPWireFramer(chunkSize: chunkSize).frame(&copy)
-        return Array(copy.wire!.readableBytesView)
+        var wire = ByteBuffer()
+        RTMPChunkEncoder(chunkSize: chunkSize).encode(
+            RTMPMessage(typeID: message.kind.rawValue, streamID: RTMPSegmentFramer.playStreamID, timestamp: message.timestamp, payload: message.payload),
+            csid: RTMPSegmentFramer.chunkStream(for: message.kind), into: &wire
+        )
+        return Array(wire.readableBytesView)
     }
 
     @Test(arguments: [UInt32(0), 1000, 0xFF_FFFE, 0xFF_FFFF, 0xDEAD_BEEF], [10, 128, 129, 300, 1000])
@@ -26,7 +36,7 @@ struct RTMPSegmentFramerTests {
         let wire = try #require(m.wire)
         #expect(Array(wire.readableBytesView) == expected)
         #expect(Array(m.payload.readableBytesView) == payloadBytes, "the payload reads the same")
-        let back = try RTMPWireFramerTests.decodeWire(wire, chunkSize: 128)
+        let back = try Self.decodeWire(wire, chunkSize: 128)
         #expect(back.count == 1)
         #expect(back.first?.timestamp == timestamp)
         #expect(back.first.map { Array($0.payload.readableBytesView) } == payloadBytes)
@@ -51,7 +61,7 @@ struct RTMPSegmentFramerTests {
         // The three wires joined are what a player decodes as the three messages.
         var joined = wires[2]
         joined.moveReaderIndex(to: wires[0].readerIndex)
-        let back = try RTMPWireFramerTests.decodeWire(joined, chunkSize: 4096)
+        let back = try Self.decodeWire(joined, chunkSize: 4096)
         #expect(back.map(\.timestamp) == [40, 50, 80])
         #expect(back.map { Array($0.payload.readableBytesView) } == payloads)
     }
@@ -80,7 +90,7 @@ struct RTMPSegmentFramerTests {
         framer.frame(&after)
         #expect(big.wire!.readableBytes == 5012)
         #expect(Self.base(big.wire!) != Self.base(small.wire!))
-        #expect(try RTMPWireFramerTests.decodeWire(big.wire!, chunkSize: 60_000).first?.payload.readableBytes == 5000)
+        #expect(try Self.decodeWire(big.wire!, chunkSize: 60_000).first?.payload.readableBytes == 5000)
         #expect(after.wire!.readableBytes == 112)
     }
 
@@ -128,4 +138,70 @@ struct RTMPSegmentFramerTests {
         #expect(more.filter { $0.typeID == 8 }.map(\.timestamp) == [130])
         _ = try? await player.channel.finish(acceptAlreadyClosed: true)
     }
+
+    @Test(arguments: [
+        (MediaMessage.Kind.video, UInt8(6)), (.audio, 7), (.metadata, 5),
+    ])
+    func aOneChunkMessageHasAType0HeaderOnItsChunkStream(kind: MediaMessage.Kind, csid: UInt8) throws {
+        var m = TestMedia.message(kind, [0x17, 0x01], size: 100, ts: 0x12_3456)
+        let payloadBytes = Array(m.payload.readableBytesView)
+        RTMPSegmentFramer(chunkSize: 4096).frame(&m)
+        let wire = try #require(m.wire)
+        #expect(wire.readableBytes == 12 + 100)
+        #expect(wire.getBytes(at: wire.readerIndex, length: 12) == [
+            csid, 0x12, 0x34, 0x56, 0x00, 0x00, 100, kind.rawValue, 0x01, 0x00, 0x00, 0x00,
+        ])
+        #expect(Array(m.payload.readableBytesView) == payloadBytes, "the payload reads the same")
+        #expect(Self.base(m.payload) == Self.base(wire).map { $0 + wire.readerIndex + 12 }, "the payload is a view of the segment, after the header")
+        #expect(m.wireSize == 112)
+    }
+
+    @Test func anExtendedTimestampFollowsTheHeader() throws {
+        var m = TestMedia.keyframe(ts: 0x0100_0000, size: 50)
+        RTMPSegmentFramer(chunkSize: 128).frame(&m)
+        let wire = try #require(m.wire)
+        #expect(wire.readableBytes == 16 + 50)
+        #expect(wire.getBytes(at: wire.readerIndex, length: 16) == [
+            0x06, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 50, 0x09, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+        ])
+        #expect(try Self.decodeWire(wire, chunkSize: 128).first?.timestamp == 0x0100_0000)
+    }
+
+    @Test(arguments: [UInt32(0), 1000, 0xFF_FFFE, 0xFF_FFFF, 0xDEAD_BEEF])
+    func largeMessagesAreChunkedWithType3Headers(timestamp: UInt32) throws {
+        var m = TestMedia.keyframe(ts: timestamp, size: 300)
+        RTMPSegmentFramer(chunkSize: 128).frame(&m)
+        let wire = try #require(m.wire)
+        let ext = timestamp >= 0xFF_FFFF ? 4 : 0
+        #expect(wire.readableBytes == 12 + ext + 128 + (1 + ext + 128) + (1 + ext + 44))
+        #expect(wire.getInteger(at: wire.readerIndex + 12 + ext + 128, as: UInt8.self) == 0xC6)
+        #expect(wire.getInteger(at: wire.readerIndex + 12 + ext + 128 + 1 + ext + 128, as: UInt8.self) == 0xC6)
+        if ext > 0 {
+            #expect(wire.getInteger(at: wire.readerIndex + 12 + ext + 128 + 1, as: UInt32.self) == timestamp)
+        }
+    }
+
+    @Test func theRegistryFramesRebasedTimestamps() throws {
+        let framer = RTMPSegmentFramer(chunkSize: 4096)
+        let f = RegistryFixture(framer: { framer.frame(&$0) })
+        let player = RecordingSubscriber()
+        f.registry.attachSubscriber(player, to: f.key)
+        let one = f.registry.attachPublisher(FakePublisher(), to: f.key)
+        one.publish(TestMedia.keyframe(ts: 500))
+        one.end()
+        let two = f.registry.attachPublisher(FakePublisher(), to: f.key)
+        two.publish(TestMedia.keyframe(ts: 0))
+        let wires = player.media.compactMap(\.wire)
+        #expect(wires.count == 2)
+        let back = try Self.decodeWire(Chunks.concat(wires), chunkSize: 4096)
+        #expect(back.map(\.timestamp) == [500, 501])
+    }
+
+    @Test func chunkStreams() {
+        #expect(RTMPSegmentFramer.chunkStream(for: .video) == 6)
+        #expect(RTMPSegmentFramer.chunkStream(for: .audio) == 7)
+        #expect(RTMPSegmentFramer.chunkStream(for: .metadata) == 5)
+        #expect(RTMPSegmentFramer.playStreamID == 1)
+    }
+
 }

@@ -77,7 +77,7 @@ struct RTMPServerPipelineTests {
         let loop = NIOAsyncTestingEventLoop()
         let registry = StreamRegistry(
             configuration: .init(publisherGrace: .milliseconds(50)), timerLoop: loop,
-            framer: { RTMPWireFramer(chunkSize: 60_000).frame(&$0) }
+            framer: { [framer = RTMPSegmentFramer(chunkSize: 60_000)] in framer.frame(&$0) }
         )
         let publisher = registry.attachPublisher(FakePublisher(), to: StreamKey(app: "live", name: "room"))
         publisher.publish(TestMedia.videoHeader(ts: 0))

@@ -93,14 +93,6 @@ struct MediaMessageFlagsTests {
         #expect(m.size == 3)
     }
 
-    @Test func allocatePayloadReservesHeadroom() {
-        let buffer = MediaMessage.allocatePayload(capacity: 100, allocator: ByteBufferAllocator())
-        #expect(buffer.readerIndex == MediaMessage.headroom)
-        #expect(buffer.writerIndex == MediaMessage.headroom)
-        #expect(buffer.readableBytes == 0)
-        #expect(buffer.capacity >= 100 + MediaMessage.headroom)
-    }
-
     @Test func wireSizeFallsBackToPayload() {
         var m = TestMedia.keyframe(size: 40)
         #expect(m.size == 40)

@@ -1,7 +1,7 @@
 import NIOCore
 import RelayCore
 
-/// Builds FLV tag bodies the way producers do (with headroom in front of the payload).
+/// Builds FLV tag bodies the way producers do (one payload allocation each).
 public enum TestMedia {
     public static func message(_ kind: MediaMessage.Kind, _ head: [UInt8], size: Int? = nil, ts: UInt32 = 0) -> MediaMessage {
         let total = max(size ?? head.count, head.count)

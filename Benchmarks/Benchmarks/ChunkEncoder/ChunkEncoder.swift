@@ -17,7 +17,6 @@ let benchmarks: @Sendable () -> Void = {
 
     let tags = BenchFixtures.tags()
     let messages = BenchFixtures.mediaMessages(tags).filter { $0.kind != .metadata }
-    let framer = RTMPWireFramer(chunkSize: 60_000)
     let big = messages.filter { $0.size > 60_000 }.count
     print("ChunkEncoder: \(messages.count) messages, \(big) larger than one 60000-byte chunk")
 
@@ -34,11 +33,6 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // The reference framer: type-0 header written into the payload's headroom; keyframes larger
-    // than the chunk size are chunked into one new buffer.
-    framing("RTMPWireFramer.frame per packet (chunk 60000)", messages) { framer.frame(&$0) }
-    // Only the messages that fit one chunk: the in-place path every P-frame and audio frame takes.
-    framing("RTMPWireFramer.frame per packet, in place only", messages.filter { $0.size <= 60_000 }) { framer.frame(&$0) }
     // What relayd does per stream: every message's chunks written into the stream's shared
     // segment (a new 128 KiB segment when one is full: amortized, not per packet).
     let segmentFramer = RTMPSegmentFramer(chunkSize: 60_000)

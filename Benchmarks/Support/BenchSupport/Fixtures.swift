@@ -59,7 +59,7 @@ public enum BenchFixtures {
         return tags
     }
 
-    /// The tags as relay media messages, each payload allocated once with the framing headroom
+    /// The tags as relay media messages, each payload allocated once
     /// (as the chunk decoder does for a publisher).
     public static func mediaMessages(_ tags: [Tag]) -> [MediaMessage] {
         let allocator = ByteBufferAllocator()

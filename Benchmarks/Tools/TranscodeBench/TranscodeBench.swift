@@ -76,7 +76,7 @@ struct TranscodeBench {
     }
 }
 
-/// The tags of an FLV file as the relay's media messages (payloads with headroom).
+/// The tags of an FLV file as the relay's media messages.
 enum FLVTags {
     static func read(_ path: String) throws -> [MediaMessage] {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))

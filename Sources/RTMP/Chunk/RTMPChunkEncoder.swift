@@ -2,7 +2,7 @@ import NIOCore
 
 /// Writes RTMP messages as chunks: a type-0 header on the first chunk, type-3 headers on the
 /// rest. Every message is self-contained, so per-connection control messages and the shared,
-/// pre-framed media (``RTMPWireFramer``, ``RTMPSegmentFramer``) can be interleaved freely on
+/// pre-framed media (``RTMPSegmentFramer``) can be interleaved freely on
 /// one connection. The chunk layout is written by one raw writer (``writeChunks``), which the
 /// framers also use to fill shared storage in place.
 public struct RTMPChunkEncoder: Sendable {

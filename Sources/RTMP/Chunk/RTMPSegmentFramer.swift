@@ -12,6 +12,19 @@ import RelayCore
 /// message (a stream that only has waiting players costs nothing), the next when it is full (at
 /// 2 Mbit/s a 128 KiB segment lasts about half a second); messages keep their segment alive.
 public final class RTMPSegmentFramer: @unchecked Sendable {
+    /// The message stream ID players are given by createStream.
+    public static let playStreamID: UInt32 = 1
+
+    /// The chunk stream each kind of media goes out on (a type-0 header per message, so framed
+    /// media interleaves freely with a connection's own messages).
+    public static func chunkStream(for kind: MediaMessage.Kind) -> UInt32 {
+        switch kind {
+        case .audio: return RTMPChunkStreamID.audio
+        case .video: return RTMPChunkStreamID.video
+        case .metadata: return RTMPChunkStreamID.data
+        }
+    }
+
     public let chunkSize: Int
     public let segmentCapacity: Int
     private let allocator = ByteBufferAllocator()
@@ -26,7 +39,7 @@ public final class RTMPSegmentFramer: @unchecked Sendable {
     }
 
     public func frame(_ message: inout MediaMessage) {
-        let csid = RTMPWireFramer.chunkStream(for: message.kind)
+        let csid = Self.chunkStream(for: message.kind)
         let length = message.payload.readableBytes
         let size = RTMPChunkEncoder.encodedSize(length: length, timestamp: message.timestamp, csid: csid, chunkSize: chunkSize)
         if segment.capacity - end < size {
@@ -41,7 +54,7 @@ public final class RTMPSegmentFramer: @unchecked Sendable {
             message.payload.withUnsafeReadableBytes { payload in
                 RTMPChunkEncoder.writeChunks(
                     of: payload, csid: csid, timestamp: message.timestamp, typeID: message.kind.rawValue,
-                    streamID: RTMPWireFramer.playStreamID, chunkSize: chunkSize,
+                    streamID: Self.playStreamID, chunkSize: chunkSize,
                     to: UnsafeMutableRawPointer(mutating: storage.baseAddress!) + start
                 )
             }

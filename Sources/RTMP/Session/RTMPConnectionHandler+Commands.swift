@@ -11,7 +11,7 @@ extension RTMPConnectionHandler {
             if command.transactionID != 0 { sendResult(command.transactionID, [.null, .undefined]) }
             context?.flush()
         case "createStream":
-            sendResult(command.transactionID, [.null, .number(Double(RTMPWireFramer.playStreamID))])
+            sendResult(command.transactionID, [.null, .number(Double(RTMPSegmentFramer.playStreamID))])
             context?.flush()
         case "getStreamLength":
             sendResult(command.transactionID, [.null, .number(0)])

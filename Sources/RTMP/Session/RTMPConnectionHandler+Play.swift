@@ -10,7 +10,7 @@ extension RTMPConnectionHandler: PlayerSink {
 
     func startPlaying(_ name: RTMPStreamName, grant: AccessGrant) {
         guard let context else { return }
-        sendUserControl(.streamBegin, value: RTMPWireFramer.playStreamID)
+        sendUserControl(.streamBegin, value: RTMPSegmentFramer.playStreamID)
         sendStatus(level: "status", code: "NetStream.Play.Reset", description: "Playing and resetting \(name.stream.name).")
         sendStatus(level: "status", code: "NetStream.Play.Start", description: "Started playing \(name.stream.name).")
         sendData([.string("|RtmpSampleAccess"), .boolean(true), .boolean(true)])
@@ -61,10 +61,17 @@ extension RTMPConnectionHandler: PlayerSink {
             if let wire = message.wire {
                 writeMedia(wire)
             } else {
-                // A stream without a framer (tests): frame for this player only.
-                var framed = message
-                RTMPWireFramer(chunkSize: encoder.chunkSize).frame(&framed)
-                writeMedia(framed.wire!)
+                // Not framed by its stream (a rung switch's rebased message, a stream without a
+                // framer in tests): chunked for this player alone, into a buffer of its own.
+                let csid = RTMPSegmentFramer.chunkStream(for: message.kind)
+                var wire = context.channel.allocator.buffer(capacity: RTMPChunkEncoder.encodedSize(
+                    length: message.payload.readableBytes, timestamp: message.timestamp, csid: csid, chunkSize: encoder.chunkSize
+                ))
+                encoder.encode(
+                    RTMPMessage(typeID: message.kind.rawValue, streamID: RTMPSegmentFramer.playStreamID, timestamp: message.timestamp, payload: message.payload),
+                    csid: csid, into: &wire
+                )
+                writeMedia(wire)
             }
         case .event(.publisherStarted), .event(.publisherLost):
             // Deliberately silent: ffmpeg and librtmp end playback on NetStream.Play.UnpublishNotify,
@@ -73,7 +80,7 @@ extension RTMPConnectionHandler: PlayerSink {
         case .event(.ended(let reason)):
             sendStatus(level: "status", code: "NetStream.Play.UnpublishNotify", description: "\(reason)")
             sendStatus(level: "status", code: "NetStream.Play.Stop", description: "Stopped: \(reason)")
-            sendUserControl(.streamEOF, value: RTMPWireFramer.playStreamID)
+            sendUserControl(.streamEOF, value: RTMPSegmentFramer.playStreamID)
             end(session.refuse(), reason: reason)
             closeOnceSent(context)
         }

@@ -20,7 +20,7 @@ extension RTMPConnectionHandler {
             handle, to: name.stream, info: PublisherInfo(transport: .rtmp, schoolId: grant.schoolId)
         )
         self.session.startedPublishing(session, name)
-        sendUserControl(.streamBegin, value: RTMPWireFramer.playStreamID)
+        sendUserControl(.streamBegin, value: RTMPSegmentFramer.playStreamID)
         sendStatus(level: "status", code: "NetStream.Publish.Start", description: "\(name.stream.name) is now published.")
         context.flush()
         logger.info("publish started", metadata: ["stream": "\(name.stream)"])

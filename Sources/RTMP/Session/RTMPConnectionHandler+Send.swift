@@ -60,7 +60,7 @@ extension RTMPConnectionHandler {
         sendCommand([.string("_result"), .number(transactionID)] + values)
     }
 
-    func sendStatus(level: String, code: String, description: String, streamID: UInt32 = RTMPWireFramer.playStreamID) {
+    func sendStatus(level: String, code: String, description: String, streamID: UInt32 = RTMPSegmentFramer.playStreamID) {
         let info: AMF0Object = [
             "level": .string(level), "code": .string(code), "description": .string(description),
             "clientid": .number(1),
@@ -68,7 +68,7 @@ extension RTMPConnectionHandler {
         sendCommand([.string("onStatus"), .number(0), .null, .object(info)], streamID: streamID)
     }
 
-    func sendData(_ values: [AMF0Value], streamID: UInt32 = RTMPWireFramer.playStreamID) {
+    func sendData(_ values: [AMF0Value], streamID: UInt32 = RTMPSegmentFramer.playStreamID) {
         var payload = ByteBuffer()
         payload.writeAMF0(values)
         send(RTMPMessage(type: .amf0Data, streamID: streamID, payload: payload), csid: RTMPChunkStreamID.data)

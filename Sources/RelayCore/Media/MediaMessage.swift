@@ -4,13 +4,9 @@ import NIOCore
 /// video or data message) with its timestamp in milliseconds.
 ///
 /// `payload` is shared, never copied, by every subscriber. `wire` is the same message already
-/// framed for RTMP players (chunk headers prepared once per stream); it usually shares storage
-/// with `payload` because producers reserve ``MediaMessage/headroom`` bytes in front of it.
+/// framed for RTMP players, once per stream, in the stream's segment (`RTMPSegmentFramer`); a
+/// one-chunk message's payload is then a view of the same segment.
 public struct MediaMessage: Sendable {
-    /// Bytes producers leave free in front of `payload` so the RTMP framing can be written
-    /// in place: a type-0 chunk header (12 bytes) plus an extended timestamp (4 bytes).
-    public static let headroom = 16
-
     public enum Kind: UInt8, Sendable {
         case audio = 8
         case video = 9
@@ -63,12 +59,9 @@ public struct MediaMessage: Sendable {
     /// Bytes that go on the wire for RTMP players.
     @inlinable public var wireSize: Int { wire?.readableBytes ?? payload.readableBytes }
 
-    /// Allocates a payload buffer with ``headroom`` reserved in front, for producers.
+    /// Allocates a payload buffer for producers (the one allocation of a message's bytes).
     public static func allocatePayload(capacity: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: capacity + headroom)
-        buffer.moveWriterIndex(forwardBy: headroom)
-        buffer.moveReaderIndex(forwardBy: headroom)
-        return buffer
+        allocator.buffer(capacity: capacity)
     }
 }
 
