@@ -149,8 +149,8 @@ struct PlayerOutletTests {
         loop.advanceTime(by: .milliseconds(10))
         #expect(sink.closeReasons.isEmpty, "unwritable for less than the stall timeout")
 
-        // The outlet measures stalls with the wall clock (NIODeadline.now()), not loop time.
-        Thread.sleep(forTimeInterval: 0.12)
+        // The outlet measures stalls on its loop's clock: the embedded loop's time, no real sleep.
+        loop.advanceTime(by: .milliseconds(60))
         outlet.enqueue(.media(TestMedia.interframe(ts: 160)), streamHasVideo: true)
         loop.advanceTime(by: .milliseconds(10))
         #expect(sink.closeReasons.count == 1)

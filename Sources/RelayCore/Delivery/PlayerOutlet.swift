@@ -131,7 +131,8 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
                 return !shared.queue.isEmpty
             }
             guard pending else { return }
-            let now = NIODeadline.now()
+            // The loop's clock: an EmbeddedEventLoop's in tests, so a stall needs no real sleep.
+            let now = eventLoop.now
             let since = stalledSince ?? now
             stalledSince = since
             if now - since > stallTimeout {
