@@ -215,8 +215,11 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
         }
     }
 
+    /// Caches the chunk and hands it to every player. The sends (`srt_sendmsg2`) happen outside
+    /// the fan-out lock, so a player joining (which replays the cache under it) never waits on
+    /// another player's send; only this thread fans out, so the players' order of chunks holds.
     private func fanOut(_ chunk: TSChunk) {
-        let (closing, emptied) = fanout.withLockedValue { fanout -> ([SRTPlayer], Bool) in
+        let players = fanout.withLockedValue { fanout -> [SRTPlayer] in
             if chunk.startsKeyframe {
                 fanout.sinceKeyframe = [chunk]
                 fanout.cachedBytes = chunk.bytes.count
@@ -224,20 +227,23 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
                 fanout.sinceKeyframe.append(chunk)
                 fanout.cachedBytes += chunk.bytes.count
             }
-            var closing: [SRTPlayer] = []
-            var left = false
-            fanout.players.removeAll { player in
-                switch player.deliver(chunk, from: key) {
-                case .kept: return false
-                case .leave:
-                    left = true
-                    return true
-                case .close:
-                    closing.append(player)
-                    return false
-                }
+            return fanout.players
+        }
+        var closing: [SRTPlayer] = []
+        var leaving: [SRTPlayer] = []
+        for player in players {
+            switch player.deliver(chunk, from: key) {
+            case .kept: break
+            case .leave: leaving.append(player)
+            case .close: closing.append(player)
             }
-            return (closing, left && fanout.players.isEmpty)
+        }
+        var emptied = false
+        if !leaving.isEmpty {
+            emptied = fanout.withLockedValue { fanout in
+                fanout.players.removeAll { player in leaving.contains { $0 === player } }
+                return fanout.players.isEmpty
+            }
         }
         for player in closing { player.close(reason: "player accepted no data (stalled or gone)") }
         if emptied { onEmpty(key) }
