@@ -54,6 +54,9 @@ final class WHIPIngest {
     private var audioOrigin: (rtp: UInt32, millis: Int64)?
     private var startedAt: NIODeadline?
     private var waitingForKeyframe = true
+    /// The last video time published: a unit at or before it (the rest of a frame that came
+    /// apart under loss, a late duplicate) would repeat a DTS, which RTMP and FLV players reject.
+    private var lastVideoMillis: Int64?
     private var lastPictureLoss: NIODeadline?
     private var lastKeyframe: NIODeadline?
     private var lastReport: NIODeadline?
@@ -181,19 +184,28 @@ final class WHIPIngest {
                 waitingForKeyframe = true
                 rtcp += pictureLoss(now: now, force: false)
             }
+            let millis = Self.millis(unit.timestamp, clock: 90, origin: &videoOrigin, startedAt: startedAt, now: now)
+            let repeated = lastVideoMillis.map { millis <= $0 } ?? false
+            if repeated {
+                // Dropped as damaged: the converter then waits for the keyframe asked for here.
+                counters.damagedFrames += 1
+                waitingForKeyframe = true
+                rtcp += pictureLoss(now: now, force: false)
+            } else {
+                lastVideoMillis = millis
+            }
             let isKey = unit.containsIDR
-            if isKey, !unit.isDamaged {
+            if isKey, !unit.isDamaged, !repeated {
                 waitingForKeyframe = false
                 lastKeyframe = now
             }
-            let millis = Self.millis(unit.timestamp, clock: 90, origin: &videoOrigin, startedAt: startedAt, now: now)
             var annexB: [UInt8] = []
             for nal in unit.nalUnits {
                 annexB += [0, 0, 0, 1]
                 annexB += nal.readableBytesView
             }
             publish(ElementaryPacket(
-                codec: .h264, dtsMillis: millis, ptsMillis: millis, data: annexB, isKeyframe: isKey, isCorrupt: unit.isDamaged
+                codec: .h264, dtsMillis: millis, ptsMillis: millis, data: annexB, isKeyframe: isKey, isCorrupt: unit.isDamaged || repeated
             ))
         }
         return rtcp

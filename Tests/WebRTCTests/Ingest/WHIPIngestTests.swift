@@ -111,6 +111,30 @@ import Testing
         #expect(after.last?.timestamp == after.first?.timestamp)
     }
 
+    /// Under loss a frame can come apart (its end after the next frame began) or a late duplicate
+    /// arrive: a unit whose time is not after the last picture's is dropped, never published
+    /// with a repeated timestamp (players reject a DTS that does not increase), and a keyframe asked for.
+    @Test func aUnitThatWouldRepeatATimestampIsDropped() throws {
+        let rig = try Rig()
+        let now = NIODeadline.now()
+        _ = rig.ingest.start(now: now)
+        try rig.audio(count: 6, now: now)
+        for packet in rig.keyframe(1, timestamp: 90_000) { _ = try rig.ingest.receive(packet, now: now) }
+        _ = try rig.ingest.receive(rig.packet(3, H264TestStreams.nal(type: 1, size: 200), timestamp: 93_600), now: now)
+        let damagedBefore = rig.ingest.stats.damagedFrames
+        // A second unit with the time of the one just published, then one from before it.
+        _ = try rig.ingest.receive(rig.packet(4, H264TestStreams.nal(type: 1, size: 200), timestamp: 93_600), now: now)
+        _ = try rig.ingest.receive(rig.packet(5, H264TestStreams.nal(type: 1, size: 200), timestamp: 91_800), now: now)
+        _ = try rig.ingest.receive(rig.packet(6, H264TestStreams.nal(type: 1, size: 200), timestamp: 97_200), now: now)
+        let pictures = rig.player.media.filter { $0.kind == .video && !$0.isSequenceHeader }.map(\.timestamp)
+        #expect(zip(pictures, pictures.dropFirst()).allSatisfy { $0 < $1 }, "timestamps only increase: \(pictures)")
+        #expect(pictures.count == 2, "the keyframe and the next picture; the rest waits for a keyframe: \(pictures)")
+        #expect(rig.ingest.stats.damagedFrames > damagedBefore)
+        for packet in rig.keyframe(7, timestamp: 100_800) { _ = try rig.ingest.receive(packet, now: now) }
+        let after = rig.player.media.filter { $0.kind == .video && !$0.isSequenceHeader }
+        #expect(after.last?.isKeyframe == true && after.count == 3, "the next keyframe plays")
+    }
+
     @Test func aNALUnitThatNeverEndsEndsTheSession() throws {
         let rig = try Rig()
         let now = NIODeadline.now()
