@@ -78,7 +78,8 @@ struct BottleneckTests {
                 "netns", "exec", server, RelaydServer.binaryPath, "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var",
                 "--host", "0.0.0.0", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
             ])
-            guard await relay.waitForOutput(timeout: .seconds(30), { $0.contains("listening \(name)=") }),
+            // The listeners start together, in no fixed order: wait for HTTP too (callers read its port).
+            guard await relay.waitForOutput(timeout: .seconds(30), { $0.contains("listening \(name)=") && $0.contains("listening http=") }),
                 let port = RelaydServer.port(of: name, in: relay.stdout)
             else {
                 relay.signal(SIGKILL)
