@@ -19,8 +19,9 @@ final class SRTEventLoop: @unchecked Sendable {
     private let logger: Logger
     private let epoll: Int32
     private let peers = NIOLockedValueBox<[SRTSOCKET: any SRTPeer]>([:])
-    /// Publishers closed since the last turn of the loop, whose ingest threads are still to be joined.
-    private let endedPublishers = NIOLockedValueBox<[SRTPublisher]>([])
+    /// Ingest threads of publishers that closed, still to be joined (here: a publisher may close
+    /// from its own ingest thread, which cannot join itself).
+    private let endedIngests = RetiredThreads()
     private let running = Atomic<Bool>(true)
     /// Players accepted but not yet fed (epoll thread only), with when to start them and when
     /// their link was last primed.
@@ -76,7 +77,7 @@ final class SRTEventLoop: @unchecked Sendable {
     func closeAll(reason: String) {
         for peer in peers.withLockedValue({ Array($0.values) }) { peer.close(reason: reason) }
         playouts.stopAll()
-        joinEndedPublishers()
+        endedIngests.joinAll()
     }
 
     deinit { srt_epoll_release(epoll) }
@@ -94,7 +95,7 @@ final class SRTEventLoop: @unchecked Sendable {
             }
             startDuePlayers()
             playouts.joinRetired()
-            joinEndedPublishers()
+            endedIngests.joinAll()
             let count = srt_epoll_uwait(epoll, &events, Int32(events.count), startingPlayers.isEmpty ? 100 : 20)
             guard count > 0 else { continue }
             for event in events.prefix(Int(count)) {
@@ -223,14 +224,8 @@ final class SRTEventLoop: @unchecked Sendable {
 
     private func forget(_ socket: SRTSocket) {
         let peer = peers.withLockedValue { $0.removeValue(forKey: socket.id) }
-        if let publisher = peer as? SRTPublisher { endedPublishers.withLockedValue { $0.append(publisher) } }
+        if let publisher = peer as? SRTPublisher { endedIngests.add(publisher.ingestThread) }
         srt_epoll_remove_usock(epoll, socket.id)
     }
 
-    /// Joins the ingest threads of publishers that closed (on this thread: a publisher may close
-    /// from its own ingest thread, which cannot join itself).
-    private func joinEndedPublishers() {
-        let ended = endedPublishers.withLockedValue { list in defer { list.removeAll() }; return list }
-        for publisher in ended { publisher.joinIngest() }
-    }
 }

@@ -47,7 +47,7 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
     }
 
     /// Set by `start` before the playout is shared; joined by ``SRTPlayouts`` once stopped.
-    private var thread: OwnedThread?
+    private(set) var thread: OwnedThread?
 
     /// Starts the muxing thread; false (logged) when the system has none to give.
     func start() -> Bool {
@@ -58,12 +58,6 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
             logger.error("srt playout not started", metadata: ["stream": "\(key)", "error": "\(error)"])
             return false
         }
-    }
-
-    /// Waits for the muxing thread to end (after ``stop()``). Blocks: never call it from that
-    /// thread or under a lock the thread takes.
-    func join() {
-        thread?.join()
     }
 
     /// Ends the muxing thread (last player left, or shutdown).

@@ -8,8 +8,8 @@ final class SRTPlayouts: Sendable {
     private let registry: StreamRegistry
     private let logger: Logger
     private let playouts = NIOLockedValueBox<[StreamKey: (SRTPlayout, LiveStream)]>([:])
-    /// Stopped playouts whose muxing threads are still to be joined (by the epoll thread).
-    private let retired = NIOLockedValueBox<[SRTPlayout]>([])
+    /// Muxing threads of stopped playouts, still to be joined (by the epoll thread).
+    private let retired = RetiredThreads()
 
     init(registry: StreamRegistry, logger: Logger) {
         self.registry = registry
@@ -60,14 +60,13 @@ final class SRTPlayouts: Sendable {
         guard let (playout, stream) = map.removeValue(forKey: key) else { return }
         registry.detachSubscriber(playout, from: stream)
         playout.stop()
-        retired.withLockedValue { $0.append(playout) }
+        retired.add(playout.thread)
     }
 
     /// Joins the muxing threads of the playouts stopped so far. On the epoll thread, holding no
     /// lock: a muxing thread may be taking the map's lock to retire itself as it ends.
     func joinRetired() {
-        let stopped = retired.withLockedValue { list in defer { list.removeAll() }; return list }
-        for playout in stopped { playout.join() }
+        retired.joinAll()
     }
 
     /// Stops every playout and joins its thread (shutdown, after the players were closed).

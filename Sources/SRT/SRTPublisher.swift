@@ -62,12 +62,10 @@ final class SRTPublisher: SRTPeer, StreamPublisher, Sendable {
         }
     }
 
-    /// Another publisher took over, or the relay stops.
-    /// Joins the ingest thread (after the publisher closed). Blocks: on the epoll thread only.
-    func joinIngest() {
-        ingest.join()
-    }
+    /// The demuxing thread, joined by the epoll thread once the publisher closed.
+    var ingestThread: OwnedThread? { ingest.thread }
 
+    /// Another publisher took over, or the relay stops.
     func evict(reason: String) {
         close(reason: reason)
     }

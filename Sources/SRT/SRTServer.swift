@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import NIOConcurrencyHelpers
 import RelayCore
@@ -64,24 +63,14 @@ public final class SRTServer: Service, ConnectionDrain, Sendable {
         admission.stopAccepting()
     }
 
-    public var drainName: String { "srt" }
-
     /// Players told the stream ended close on their playout threads; after `grace` the epoll
     /// thread is stopped and joined and the remaining connections closed.
     public func closeConnections(grace: Duration) async {
         guard let loop = serving.withLockedValue({ state in defer { state = nil }; return state }) else { return }
-        let deadline = ContinuousClock.now + grace
-        while ContinuousClock.now < deadline, loop.connectionCount > 0 {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await waitForConnections(within: grace) { loop.connectionCount == 0 }
         loop.stop()
         // The join blocks for at most one epoll wait (100 ms): on a GCD thread, not the pool.
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                loop.join()
-                done.resume()
-            }
-        }
+        await runBlocking { loop.join() }
         loop.closeAll(reason: "relay shutting down")
     }
 }

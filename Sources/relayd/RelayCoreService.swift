@@ -1,5 +1,3 @@
-import ControlPlane
-import Dispatch
 import Logging
 import Media
 import RelayCore
@@ -27,7 +25,7 @@ struct RelayCoreService: Service {
         let transcoders = self.transcoders
         await withTaskGroup(of: Void.self) { group in
             // Joining the transcoders' threads blocks: on a GCD thread, never Swift's pool.
-            group.addTask { await Self.blocking { transcoders.stopAll() } }
+            group.addTask { await runBlocking { transcoders.stopAll() } }
             group.addTask { await hls.shutdown() }
             for listener in listeners {
                 group.addTask { await listener.closeConnections(grace: grace) }
@@ -36,32 +34,5 @@ struct RelayCoreService: Service {
         let took = ContinuousClock.now - started
         let ms = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
         logger.info("core stopped", metadata: ["ms": "\(ms)"])
-    }
-
-    static func blocking(_ body: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                body()
-                done.resume()
-            }
-        }
-    }
-}
-
-/// The database as a service, first in relayd's group so it stops last: the store is closed
-/// and the PostgreSQL client's run (started before the group, as migrations and the first
-/// timetable snapshot need it) is cancelled and awaited after everything else has stopped.
-struct DatabaseService: Service {
-    let store: ControlStore
-    let client: Task<Void, Never>?
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        // A group cancelled on a failure cancels this task too; the close must still happen
-        // (a cancelled close is skipped), so it runs in a task of its own.
-        let store = self.store
-        await Task { await store.database.close() }.value
-        client?.cancel()
-        await client?.value
     }
 }

@@ -85,9 +85,10 @@ public final class NodeHeartbeat: Service, Sendable {
     /// The row as of now: the source streams published on this node (not the rungs it makes,
     /// nor what it pulls from other nodes).
     func row(now: Date) -> RelayNode {
-        let streams = registry.snapshots()
-            .filter { $0.publisher.map { $0.pulledFrom == nil } ?? false && !(renditions?.isRenditionStream($0.key) ?? false) }
-            .map(\.key.description).sorted()
+        // Checked every `changeCheck`: only the publishers are read, not a snapshot of each stream's viewers.
+        let streams = registry.streamKeys
+            .filter { registry.stream($0)?.publisher.map { $0.pulledFrom == nil } ?? false && !(renditions?.isRenditionStream($0) ?? false) }
+            .map(\.description).sorted()
         return RelayNode(id: nodeID, advertiseHost: advertiseHost, lastSeen: now, streams: streams, ports: ports.all)
     }
 }

@@ -35,28 +35,23 @@ public final class TSIngest: Sendable {
         self.handlers = handlers
     }
 
-    /// The ingest thread once started; its owner joins it (``join()``) after closing ``input``.
-    private let thread = NIOLockedValueBox<OwnedThread?>(nil)
+    /// The ingest thread once started; its owner joins it after closing ``input``.
+    private let started = NIOLockedValueBox<OwnedThread?>(nil)
+    public var thread: OwnedThread? { started.withLockedValue { $0 } }
 
     /// Starts the ingest thread (`name`: at most 15 characters are kept by Linux).
     public func start(name: String) {
         do {
-            let started = try OwnedThread(name: name) { [self] in
+            let thread = try OwnedThread(name: name) { [self] in
                 let reason = self.run()
                 self.input.close()
                 self.handlers.ended(reason)
             }
-            thread.withLockedValue { $0 = started }
+            started.withLockedValue { $0 = thread }
         } catch {
             input.close()
             handlers.ended("\(error)")
         }
-    }
-
-    /// Waits for the ingest thread to end (after ``input`` was closed). Blocks: never from the
-    /// ingest thread itself (its `ended` handler).
-    public func join() {
-        thread.withLockedValue { started in defer { started = nil }; return started }?.join()
     }
 
     private func run() -> String {

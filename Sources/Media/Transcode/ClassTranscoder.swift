@@ -14,8 +14,9 @@ public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
     private let directory: RenditionDirectory
     private let logger: Logger
     private let finished: @Sendable (ClassTranscoder) -> Void
-    /// Set by `start` before the transcoder is shared; joined by `stop` (its pool's call).
-    private var thread: OwnedThread?
+    /// Set by `start` before the transcoder is shared; joined by its pool (which must do so off
+    /// event loops and Swift's cooperative pool: the join blocks).
+    public private(set) var thread: OwnedThread?
 
     public init(
         source: StreamKey, registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings,
@@ -52,12 +53,6 @@ public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
     public func requestStop() {
         if let stream = registry.stream(source) { registry.detachSubscriber(self, from: stream) }
         inbox.close()
-    }
-
-    /// Waits for the thread to end. It blocks: call it on a thread of its own, never on an event
-    /// loop or Swift's cooperative pool.
-    public func join() {
-        thread?.join()
     }
 
     /// True once it was asked to stop or its stream ended.

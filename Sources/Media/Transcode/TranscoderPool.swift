@@ -10,8 +10,8 @@ public final class TranscoderPool: Sendable {
     private let settings: TranscodeSettings
     private let logger: Logger
     private let running = NIOLockedValueBox<[StreamKey: ClassTranscoder]>([:])
-    /// Transcoders whose thread has ended (or is ending) on its own: joined by the next start or at `stopAll`.
-    private let retired = NIOLockedValueBox<[ClassTranscoder]>([])
+    /// Threads of transcoders that ended on their own: joined by the next start or at `stopAll`.
+    private let retired = RetiredThreads()
 
     public init(registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings, logger: Logger) {
         self.registry = registry
@@ -38,19 +38,14 @@ public final class TranscoderPool: Sendable {
                 source: key, registry: registry, directory: directory, settings: settings, logger: logger
             ) { [weak self] done in
                 self?.running.withLockedValue { map in if map[key] === done { map[key] = nil } }
-                self?.retired.withLockedValue { $0.append(done) }
+                self?.retired.add(done.thread)
             }
             map[key] = transcoder
             return transcoder
         }
-        joinRetired()
+        // Those have returned or are returning: no wait to speak of.
+        retired.joinAll()
         transcoder?.start()
-    }
-
-    /// Joins the threads that ended on their own (they have returned or are returning: no wait to speak of).
-    private func joinRetired() {
-        let done = retired.withLockedValue { list in defer { list.removeAll() }; return list }
-        for transcoder in done { transcoder.join() }
     }
 
     /// Stops every transcoder at once and joins each thread (relay shutdown): as long as the
@@ -61,7 +56,7 @@ public final class TranscoderPool: Sendable {
             return Array(map.values)
         }
         for transcoder in all { transcoder.requestStop() }
-        for transcoder in all { transcoder.join() }
-        joinRetired()
+        for transcoder in all { transcoder.thread?.join() }
+        retired.joinAll()
     }
 }

@@ -113,15 +113,10 @@ public final class RTMPServer: Service, ConnectionDrain {
         try? await server.close()
     }
 
-    public var drainName: String { service }
-
     /// Players told the stream ended close once that is written; what is left after `grace`
     /// (handshakes, idle connections, a peer that reads nothing) is closed here.
     public func closeConnections(grace: Duration) async {
-        let deadline = ContinuousClock.now + grace
-        while ContinuousClock.now < deadline, !connections.withLockedValue({ $0.isEmpty }) {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await waitForConnections(within: grace) { connections.withLockedValue { $0.isEmpty } }
         let open = connections.withLockedValue { Array($0.values) }
         if !open.isEmpty { session.logger.info("\(service): closing \(open.count) remaining connections") }
         for channel in open { try? await channel.close() }

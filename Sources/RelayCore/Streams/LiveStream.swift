@@ -49,6 +49,10 @@ public final class LiveStream: Sendable {
     /// True while a publisher is attached.
     public var isPublished: Bool { state.withLockedValue { $0.publisher != nil } }
 
+    /// The attached publisher's description (nil while none is attached), without a snapshot's
+    /// walk over the viewers.
+    public var publisher: PublisherInfo? { state.withLockedValue { $0.publisher == nil ? nil : $0.publisherInfo } }
+
     public var subscriberCount: Int { state.withLockedValue { $0.subscribers.count } }
 
     /// Media messages and payload bytes received from publishers.

@@ -82,8 +82,6 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
         logger.info("webrtc: no longer accepting")
     }
 
-    public var drainName: String { "webrtc" }
-
     /// Ends every session (close_notify), stops every feed and joins its threads, closes the socket.
     public func closeConnections(grace: Duration) async {
         guard let (channel, ticker) = serving.withLockedValue({ state in defer { state = nil }; return state }) else {
