@@ -17,7 +17,7 @@ public final class SRTServer: Service, ConnectionDrain, Sendable {
     private let renditions: RenditionDirectory?
     private let onListening: @Sendable (String, Int) -> Void
     /// The listener and its thread once `run` has started them, until `closeConnections`.
-    private let serving = NIOLockedValueBox<SRTEventLoop?>(nil)
+    private let lifecycle = ListenerLifecycle<SRTEventLoop>()
 
     public init(
         host: String, port: Int, configuration: SRTConfiguration, registry: StreamRegistry, accessPolicy: any AccessPolicy,
@@ -35,6 +35,7 @@ public final class SRTServer: Service, ConnectionDrain, Sendable {
     }
 
     public func run() async throws {
+        guard lifecycle.begin() else { return }  // closed before it started: nothing to serve
         let admission = SRTAdmission(
             policy: policy, timeout: configuration.authorizationTimeoutSeconds, logger: logger, renditions: renditions
         )
@@ -48,14 +49,20 @@ public final class SRTServer: Service, ConnectionDrain, Sendable {
                 configuration: configuration, logger: logger
             )
         } catch {
+            lifecycle.failedToStart()
             throw SRTListenError(host: host, port: port, underlying: error)
         }
         do {
             try loop.start()
         } catch {
+            lifecycle.failedToStart()
             throw SRTListenError(host: host, port: port, underlying: SRTError(operation: "pthread_create", code: error.errno, message: "\(error)"))
         }
-        serving.withLockedValue { $0 = loop }
+        guard lifecycle.serve(loop) else {
+            admission.stopAccepting()
+            await stop(loop, grace: .zero)
+            return
+        }
         onListening(host, listener.port)
 
         try? await gracefulShutdown()
@@ -66,7 +73,12 @@ public final class SRTServer: Service, ConnectionDrain, Sendable {
     /// Players told the stream ended close on their playout threads; after `grace` the epoll
     /// thread is stopped and joined and the remaining connections closed.
     public func closeConnections(grace: Duration) async {
-        guard let loop = serving.withLockedValue({ state in defer { state = nil }; return state }) else { return }
+        // Not started, or still starting (then `run` stops what it started).
+        guard let loop = lifecycle.close() else { return }
+        await stop(loop, grace: grace)
+    }
+
+    private func stop(_ loop: SRTEventLoop, grace: Duration) async {
         await waitForConnections(within: grace) { loop.connectionCount == 0 }
         loop.stop()
         // The join blocks for at most one epoll wait (100 ms): on a GCD thread, not the pool.

@@ -189,7 +189,12 @@ struct ClusterNodesTests {
         let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
         defer { postgres.stop() }
         let (a, b) = try await Self.timetableNodes(on: postgres)
-        try await Task.sleep(for: .seconds(2))  // b's LISTEN connection opens
+        // b listens twice: for the timetable snapshot and for the node pulls.
+        let listening = ContinuousClock.now
+        while b.child.stderr.components(separatedBy: "listening for cluster changes").count < 3, ContinuousClock.now - listening < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(b.child.stderr.components(separatedBy: "listening for cluster changes").count == 3, "\(b.child.stderr.suffix(3000))")
 
         for round in 0..<3 {
             // A central school, a site and a class of their own each round (classes at the same

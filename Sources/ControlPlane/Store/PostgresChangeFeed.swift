@@ -35,6 +35,7 @@ public struct PostgresChangeFeed: ChangeFeed {
                     do {
                         try await client.withConnection { connection in
                             try await connection.listen(on: ClusterChange.channel) { notifications in
+                                logger.info("listening for cluster changes", metadata: ["channel": "\(ClusterChange.channel)"])
                                 continuation.yield(.resync)
                                 for try await notification in notifications {
                                     received.increment()

@@ -25,8 +25,13 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
     private let renditions: RenditionDirectory?
     private let logger: Logger
     private let onListening: @Sendable (String, SocketAddress) -> Void
-    /// The UDP socket and the session ticker once `run` has started them, until `closeConnections`.
-    private let serving = NIOLockedValueBox<(channel: any Channel, ticker: RepeatedTask)?>(nil)
+    /// The UDP socket and the session ticker while serving; `run` and `closeConnections` can meet in any order.
+    private let lifecycle = ListenerLifecycle<Serving>()
+
+    private struct Serving: Sendable {
+        let channel: any Channel
+        let ticker: RepeatedTask
+    }
 
     public init(
         configuration: WebRTCConfiguration, group: any EventLoopGroup, registry: StreamRegistry, renditions: RenditionDirectory?,
@@ -57,13 +62,27 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
     }
 
     public func run() async throws {
+        guard lifecycle.begin() else { return }  // closed before it started: nothing to serve
         threadPool.start()
         let runtime = self.runtime
-        let channel = try await bind()
-        let tcp = try await bindTCP()
-        try await loop.submit { runtime.value.routes.udp = channel }.get()
+        let channel: any Channel
+        let tcp: (any Channel)?
+        do {
+            channel = try await bind()
+            do { tcp = try await bindTCP() } catch { try? await channel.close(); throw error }
+        } catch {
+            lifecycle.failedToStart()
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+        try? await loop.submit { runtime.value.routes.udp = channel }.get()
         let ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
             runtime.value.tick()
+        }
+        guard lifecycle.serve(Serving(channel: channel, ticker: ticker)) else {
+            try? await tcp?.close()
+            await stopServing(channel: channel, ticker: ticker)
+            return
         }
         if let address = channel.localAddress {
             let tcpPort = tcp?.localAddress?.port
@@ -73,7 +92,6 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
             onListening("webrtc", address)
             if let tcpAddress = tcp?.localAddress { onListening("webrtc-tcp", tcpAddress) }
         }
-        serving.withLockedValue { $0 = (channel, ticker) }
         try? await gracefulShutdown()
         // Stop accepting: offers are refused and the ICE-TCP listener closes; sessions go on
         // until the core has ended the streams and calls closeConnections.
@@ -84,10 +102,12 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
 
     /// Ends every session (close_notify), stops every feed and joins its threads, closes the socket.
     public func closeConnections(grace: Duration) async {
-        guard let (channel, ticker) = serving.withLockedValue({ state in defer { state = nil }; return state }) else {
-            try? await threadPool.shutdownGracefully()
-            return
-        }
+        // Not started, or still starting (then `run` stops what it started).
+        guard let serving = lifecycle.close() else { return }
+        await stopServing(channel: serving.channel, ticker: serving.ticker)
+    }
+
+    private func stopServing(channel: any Channel, ticker: RepeatedTask) async {
         let runtime = self.runtime
         try? await loop.submit {
             ticker.cancel()
