@@ -27,23 +27,25 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
     let named: StreamKey
     let schoolId: String?
     let since = Date()
-    private let stallTimeout: TimeInterval
     private let logger: Logger
     private let onClose: @Sendable (SRTPlayer) -> Void
     /// The rung choice (adaptive players only); used on the epoll thread only.
     var rungChoice: SRTRungChoice?
 
-    private struct State {
+    /// What the player is sent (feed, switch, keyframe wait, stall, counts), under the player's
+    /// lock: the muxing threads of its active and pending feeds and the epoll thread (switches)
+    /// each send under it, so chunks go out in the order decided. What others read often (the
+    /// feeds, the counts for the live view) is mirrored outside it, so no reader waits on a send.
+    private let delivery: NIOLockedValueBox<SRTPlayerDelivery>
+    private let published: NIOLockedValueBox<Published>
+
+    private struct Published {
         var active: Feed
-        var pending: (feed: Feed, switchover: RungSwitchover)?
-        var waitingForKeyframe = true
-        var stalledSince: Date?
+        var pending: Feed?
         var bytesSent = 0
-        var skippedChunks = 0
         var keyframeSkips = 0
         var switches = 0
     }
-    private let state: NIOLockedValueBox<State>
 
     init(
         socket: SRTSocket, admitted: SRTAdmission.Admitted, initial: Feed, stallTimeout: TimeInterval, logger: Logger,
@@ -52,121 +54,63 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
         self.socket = socket
         self.named = admitted.streamID.playedStream
         self.schoolId = admitted.grant.schoolId
-        self.stallTimeout = stallTimeout
         self.logger = logger
         self.onClose = onClose
-        self.state = NIOLockedValueBox(State(active: initial))
+        self.delivery = NIOLockedValueBox(SRTPlayerDelivery(active: initial, stallTimeout: stallTimeout))
+        self.published = NIOLockedValueBox(Published(active: initial))
     }
 
     /// The stream feeding the player now.
-    var active: Feed { state.withLockedValue { $0.active } }
+    var active: Feed { published.withLockedValue { $0.active } }
 
     /// The feeds the player belongs to: the active one and a pending switch's.
-    var feeds: (active: Feed, pending: Feed?) { state.withLockedValue { ($0.active, $0.pending?.feed) } }
+    var feeds: (active: Feed, pending: Feed?) { published.withLockedValue { ($0.active, $0.pending) } }
+
+    /// Runs one event of the delivery state machine with the socket's send, then publishes what
+    /// it changed (inside the player's lock, so the mirror never goes back in time).
+    private func withDelivery<Result>(_ body: (inout SRTPlayerDelivery, SRTPlayerDelivery.Send) -> Result) -> Result {
+        let socket = self.socket
+        return delivery.withLockedValue { delivery in
+            let result = body(&delivery) { chunk in chunk.bytes.withUnsafeBytes { socket.send($0) } }
+            let snapshot = Published(
+                active: delivery.active, pending: delivery.pending?.feed, bytesSent: delivery.bytesSent,
+                keyframeSkips: delivery.keyframeSkips, switches: delivery.switches
+            )
+            published.withLockedValue { $0 = snapshot }
+            return result
+        }
+    }
 
     // MARK: Switching (epoll thread)
 
     /// Asks for `feed` to take over at a keyframe; returns the abandoned pending feed.
     func prepareSwitch(to feed: Feed) -> Feed? {
-        state.withLockedValue { state in
-            let abandoned = dropPending(&state)
-            state.pending = (feed, RungSwitchover(now: Date()))
-            return abandoned == feed ? nil : abandoned
-        }
+        withDelivery { $0.prepareSwitch(to: feed, now: Date(), send: $1) }
     }
 
     /// Abandons a pending switch older than `timeout`; returns its feed.
     func abandonSwitch(olderThan timeout: TimeInterval) -> Feed? {
-        state.withLockedValue { state in
-            guard let pending = state.pending, Date().timeIntervalSince(pending.switchover.startedAt) > timeout else { return nil }
-            return dropPending(&state)
-        }
+        withDelivery { $0.abandonSwitch(olderThan: timeout, now: Date(), send: $1) }
     }
 
     /// Abandons a pending switch; returns its feed.
     func cancelSwitch() -> Feed? {
-        state.withLockedValue { dropPending(&$0) }
-    }
-
-    /// Ends a pending switch; what the old rung had held back goes out.
-    private func dropPending(_ state: inout State) -> Feed? {
-        guard var pending = state.pending else { return nil }
-        state.pending = nil
-        for chunk in pending.switchover.cancel() where !send(chunk, &state) { break }
-        return pending.feed
+        withDelivery { $0.dropPending(now: Date(), send: $1) }
     }
 
     // MARK: Delivery (on the playouts' muxing threads)
 
     /// Hands the player one chunk of `feed`'s stream.
     func deliver(_ chunk: TSChunk, from feed: StreamKey) -> Delivery {
-        state.withLockedValue { state -> Delivery in
-            let now = Date()
-            if feed == state.active.key {
-                guard var pending = state.pending else { return send(chunk, &state) ? .kept : .close }
-                let action = pending.switchover.old(chunk, now: now)
-                state.pending = pending
-                switch action {
-                case .send: return send(chunk, &state) ? .kept : .close
-                case .hold: return .kept
-                case .release(let chunks): return chunks.allSatisfy { send($0, &state) } ? .kept : .close
-                case .switchNow(let chunks): return completeSwitch(chunks, &state) ? .leave : .close
-                }
-            }
-            guard var pending = state.pending, feed == pending.feed.key else { return .leave }
-            let action = pending.switchover.new(chunk, now: now)
-            state.pending = pending
-            switch action {
-            case .keep: return .kept
-            case .release(let chunks): return chunks.allSatisfy { send($0, &state) } ? .kept : .close
-            case .switchNow(let chunks): return completeSwitch(chunks, &state) ? .kept : .close
-            }
+        var switched: SRTPlayerDelivery.Switched?
+        let outcome = withDelivery { $0.deliver(chunk, from: feed, now: Date(), send: $1, switched: &switched) }
+        if let switched {
+            logger.info("srt rung switched", metadata: [
+                "stream": "\(named)", "remote": "\(socket.remote)", "from": "\(switched.from.rendition)",
+                "to": "\(switched.to.rendition)", "at": "\(switched.at ?? -1)",
+            ])
         }
-    }
-
-    /// Makes the pending feed active and sends the new rung's first chunks; false when the
-    /// player must be closed.
-    private func completeSwitch(_ chunks: [TSChunk], _ state: inout State) -> Bool {
-        guard let pending = state.pending else { return true }
-        let old = state.active
-        state.pending = nil
-        state.active = pending.feed
-        state.switches += 1
-        state.waitingForKeyframe = true
-        logger.info("srt rung switched", metadata: [
-            "stream": "\(named)", "remote": "\(socket.remote)", "from": "\(old.rendition)", "to": "\(pending.feed.rendition)",
-            "at": "\(chunks.first?.keyframeTime ?? -1)",
-        ])
-        for (index, chunk) in chunks.enumerated() where !send(index == 0 ? chunk.markingDiscontinuity() : chunk, &state) {
-            return false
-        }
-        return true
-    }
-
-    /// Sends one chunk of the active feed; false when the player must be closed.
-    private func send(_ chunk: TSChunk, _ state: inout State) -> Bool {
-        if state.waitingForKeyframe {
-            guard chunk.startsKeyframe else {
-                state.skippedChunks += 1
-                return true
-            }
-            state.waitingForKeyframe = false
-        }
-        switch chunk.bytes.withUnsafeBytes({ socket.send($0) }) {
-        case .sent:
-            state.stalledSince = nil
-            state.bytesSent += chunk.bytes.count
-            return true
-        case .wouldBlock:
-            state.waitingForKeyframe = true
-            state.keyframeSkips += 1
-            let now = Date()
-            let since = state.stalledSince ?? now
-            state.stalledSince = since
-            return now.timeIntervalSince(since) < stallTimeout
-        case .failed:
-            return false
-        }
+        return outcome
     }
 
     /// Sends one MPEG-TS null packet (see ``SRTEventLoop/playerStartDelay``); a full send buffer
@@ -190,7 +134,7 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
     }
 
     var viewerSnapshot: ViewerSnapshot {
-        let (bytes, skips, rendition) = state.withLockedValue { ($0.bytesSent, $0.keyframeSkips, $0.active.rendition) }
+        let (bytes, skips, rendition) = published.withLockedValue { ($0.bytesSent, $0.keyframeSkips, $0.active.rendition) }
         let seconds = max(Date().timeIntervalSince(since), 0.001)
         let link = socket.statistics().map { LinkStats(
             rttMs: $0.rttMs, lossPercent: $0.sendLossPercent, sendMbps: $0.sendMbps, sendBufferMs: $0.sendBufferMillis
@@ -204,7 +148,7 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
     func close(reason: String) {
         let statistics = socket.statistics()
         guard socket.close(beforeClosing: { onClose(self) }) else { return }
-        let (bytes, skips, switches, rendition) = state.withLockedValue { ($0.bytesSent, $0.keyframeSkips, $0.switches, $0.active.rendition) }
+        let (bytes, skips, switches, rendition) = published.withLockedValue { ($0.bytesSent, $0.keyframeSkips, $0.switches, $0.active.rendition) }
         logger.info("srt player closed", metadata: [
             "stream": "\(named)", "rendition": "\(rendition)", "remote": "\(socket.remote)", "reason": "\(reason)",
             "bytesSent": "\(bytes)", "skippedToKeyframe": "\(skips)", "rungSwitches": "\(switches)",

@@ -19,13 +19,15 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
     private var stopped = false
     private var overflowed = false
 
-    private struct Fanout {
-        var players: [SRTPlayer] = []
-        var sinceKeyframe: [TSChunk] = []
-        var cachedBytes = 0
-    }
-    private let fanout = NIOLockedValueBox(Fanout())
-    /// Called (on the muxing thread, no lock held) when players left for another rung and none is left.
+    /// Players to join at the muxing thread's next turn (under `condition`).
+    private var joining: [any SRTPlayoutMember] = []
+    /// The players fed, written by the muxing thread (joins) and by removals; read by all.
+    private let members = NIOLockedValueBox<[any SRTPlayoutMember]>([])
+    /// The chunks since the latest keyframe (muxing thread only).
+    private var sinceKeyframe: [TSChunk] = []
+    private var cachedBytes = 0
+    /// Called (on the muxing thread, no lock held) when the players it fed left (another rung) or
+    /// were closed, and none is left or joining.
     private let onEmpty: @Sendable (StreamKey) -> Void
 
     // Muxing-thread state.
@@ -83,51 +85,75 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
 
     // MARK: Players
 
-    /// Adds a player (once); it gets the chunks since the latest keyframe at once (a player
-    /// switching rungs takes what it needs of them). False when the player must be closed
-    /// (by the caller, outside its locks).
-    func add(_ player: SRTPlayer) -> Bool {
-        let outcome = fanout.withLockedValue { fanout -> SRTPlayer.Delivery in
-            guard !fanout.players.contains(where: { $0 === player }) else { return .kept }
-            for chunk in fanout.sinceKeyframe {
-                let delivery = player.deliver(chunk, from: key)
-                guard case .kept = delivery else { return delivery }
-            }
-            fanout.players.append(player)
-            return .kept
-        }
-        if case .close = outcome { return false }
-        return true
+    /// Adds a player (once): the muxing thread, at its next turn, hands it the chunks since the
+    /// latest keyframe (a player switching rungs takes what it needs of them) and then feeds it
+    /// with the others, so every send happens on that thread with no lock held, and a player
+    /// joins exactly between two chunks. A player that must be closed is closed there.
+    func add(_ player: any SRTPlayoutMember) {
+        condition.lock()
+        if !joining.contains(where: { $0 === player }) { joining.append(player) }
+        condition.signal()
+        condition.unlock()
     }
 
-    /// Removes a player; returns whether it was here and whether none is left.
-    func remove(_ player: SRTPlayer) -> (removed: Bool, empty: Bool) {
-        fanout.withLockedValue { fanout in
-            let before = fanout.players.count
-            fanout.players.removeAll { $0 === player }
-            return (fanout.players.count < before, fanout.players.isEmpty)
+    /// Removes a player; returns whether it was here and whether none is left (nor joining).
+    func remove(_ player: any SRTPlayoutMember) -> (removed: Bool, empty: Bool) {
+        condition.lock()
+        let wasJoining = joining.contains { $0 === player }
+        joining.removeAll { $0 === player }
+        let stillJoining = !joining.isEmpty
+        condition.unlock()
+        return members.withLockedValue { members in
+            let before = members.count
+            members.removeAll { $0 === player }
+            return (wasJoining || members.count < before, members.isEmpty && !stillJoining)
         }
     }
 
-    var isEmpty: Bool { fanout.withLockedValue { $0.players.isEmpty } }
+    /// No player fed and none about to join.
+    var isEmpty: Bool {
+        condition.lock()
+        let noneJoining = joining.isEmpty
+        condition.unlock()
+        return noneJoining && members.withLockedValue { $0.isEmpty }
+    }
 
-    var players: [SRTPlayer] { fanout.withLockedValue { $0.players } }
+    var players: [any SRTPlayoutMember] { members.withLockedValue { $0 } }
 
     /// The players this stream feeds now (not those only waiting to switch to it).
     var viewerSnapshots: [ViewerSnapshot] { players.filter { $0.active.key == key }.map(\.viewerSnapshot) }
+
+    /// Joins players (muxing thread): the cached chunks first, then the live ones.
+    private func join(_ joiners: [any SRTPlayoutMember]) {
+        for player in joiners {
+            guard !members.withLockedValue({ $0.contains { $0 === player } }) else { continue }
+            var outcome = SRTPlayer.Delivery.kept
+            for chunk in sinceKeyframe {
+                outcome = player.deliver(chunk, from: key)
+                guard case .kept = outcome else { break }
+            }
+            switch outcome {
+            case .kept: members.withLockedValue { $0.append(player) }
+            case .leave: break
+            case .close: player.close(reason: "could not send the first keyframe")
+            }
+        }
+    }
 
     // MARK: Muxing thread
 
     private func run() {
         while true {
             condition.lock()
-            while items.isEmpty, !stopped { condition.wait() }
+            while items.isEmpty, joining.isEmpty, !stopped { condition.wait() }
             if stopped {
                 condition.unlock()
                 break
             }
             let batch = items
             items.removeAll(keepingCapacity: true)
+            let joiners = joining
+            joining.removeAll()
             let lostSome = overflowed
             overflowed = false
             condition.unlock()
@@ -136,6 +162,8 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
                 muxer?.flush()
                 muxer = nil
             }
+            // Joins first: what is cached is what was muxed before this batch.
+            if !joiners.isEmpty { join(joiners) }
             for item in batch { handle(item) }
         }
         muxer = nil
@@ -209,22 +237,18 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
         }
     }
 
-    /// Caches the chunk and hands it to every player. The sends (`srt_sendmsg2`) happen outside
-    /// the fan-out lock, so a player joining (which replays the cache under it) never waits on
-    /// another player's send; only this thread fans out, so the players' order of chunks holds.
+    /// Caches the chunk and hands it to every player. Only this thread sends (joins too), with
+    /// no lock held, so the players' order of chunks holds and a join never waits on a send.
     private func fanOut(_ chunk: TSChunk) {
-        let players = fanout.withLockedValue { fanout -> [SRTPlayer] in
-            if chunk.startsKeyframe {
-                fanout.sinceKeyframe = [chunk]
-                fanout.cachedBytes = chunk.bytes.count
-            } else if !fanout.sinceKeyframe.isEmpty, fanout.cachedBytes < Self.maxCachedBytes {
-                fanout.sinceKeyframe.append(chunk)
-                fanout.cachedBytes += chunk.bytes.count
-            }
-            return fanout.players
+        if chunk.startsKeyframe {
+            sinceKeyframe = [chunk]
+            cachedBytes = chunk.bytes.count
+        } else if !sinceKeyframe.isEmpty, cachedBytes < Self.maxCachedBytes {
+            sinceKeyframe.append(chunk)
+            cachedBytes += chunk.bytes.count
         }
-        var closing: [SRTPlayer] = []
-        var leaving: [SRTPlayer] = []
+        var closing: [any SRTPlayoutMember] = []
+        var leaving: [any SRTPlayoutMember] = []
         for player in players {
             switch player.deliver(chunk, from: key) {
             case .kept: break
@@ -233,13 +257,27 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
             }
         }
         var emptied = false
-        if !leaving.isEmpty {
-            emptied = fanout.withLockedValue { fanout in
-                fanout.players.removeAll { player in leaving.contains { $0 === player } }
-                return fanout.players.isEmpty
+        if !leaving.isEmpty || !closing.isEmpty {
+            let gone = leaving + closing
+            let none = members.withLockedValue { members in
+                members.removeAll { player in gone.contains { $0 === player } }
+                return members.isEmpty
             }
+            emptied = none && isEmpty
         }
         for player in closing { player.close(reason: "player accepted no data (stalled or gone)") }
         if emptied { onEmpty(key) }
     }
 }
+
+/// What a playout feeds: an SRT player (or a test's stand-in).
+protocol SRTPlayoutMember: AnyObject, Sendable {
+    /// The stream feeding the player now.
+    var active: SRTPlayer.Feed { get }
+    var viewerSnapshot: ViewerSnapshot { get }
+    /// Hands the player one chunk of `feed`'s stream (the playout's muxing thread).
+    func deliver(_ chunk: TSChunk, from feed: StreamKey) -> SRTPlayer.Delivery
+    func close(reason: String)
+}
+
+extension SRTPlayer: SRTPlayoutMember {}

@@ -7,9 +7,15 @@ import RelayCore
 final class SRTPlayouts: Sendable {
     private let registry: StreamRegistry
     private let logger: Logger
-    private let playouts = NIOLockedValueBox<[StreamKey: (SRTPlayout, LiveStream)]>([:])
+    private let playouts = NIOLockedValueBox<[StreamKey: Entry]>([:])
     /// Muxing threads of stopped playouts, still to be joined (by the epoll thread).
     private let retired = RetiredThreads()
+
+    private struct Entry {
+        let playout: SRTPlayout
+        /// Nil while its subscription to the stream is being made (outside the map's lock).
+        var stream: LiveStream?
+    }
 
     init(registry: StreamRegistry, logger: Logger) {
         self.registry = registry
@@ -17,50 +23,75 @@ final class SRTPlayouts: Sendable {
     }
 
     /// Adds `player` to `key`'s playout (its active stream, or the one it is switching to).
+    /// The map's lock is never held while calling into the registry: a new playout is entered
+    /// first, subscribed outside the lock (which replays configuration and the cached GOP into
+    /// its muxer), and then given the player.
     func add(_ player: SRTPlayer, to key: StreamKey) {
-        // Under the map's lock, so a playout its last player is leaving is not joined as it retires.
-        let added = playouts.withLockedValue { map -> Bool in
-            if let existing = map[key] { return existing.0.add(player) }
+        enum Step { case added, notStarted, subscribe(SRTPlayout) }
+        // An existing playout takes the player under the map's lock, so one its last player is
+        // leaving is not retired while it does (a player about to join keeps it).
+        let step = playouts.withLockedValue { map -> Step in
+            if let existing = map[key] {
+                existing.playout.add(player)
+                return .added
+            }
             let playout = SRTPlayout(key: key, logger: logger) { [weak self] key in self?.retireIfEmpty(key) }
-            guard playout.start() else { return false }
-            // Replays configuration and the cached GOP into the new muxer.
-            let stream = registry.attachSubscriber(playout, to: key)
-            map[key] = (playout, stream)
-            return playout.add(player)
+            guard playout.start() else { return .notStarted }
+            playout.add(player)
+            map[key] = Entry(playout: playout, stream: nil)
+            return .subscribe(playout)
         }
-        if !added { player.close(reason: "could not send the first keyframe") }
+        switch step {
+        case .added:
+            break
+        case .notStarted:
+            player.close(reason: "no thread for the stream's SRT output")
+        case .subscribe(let playout):
+            let stream = registry.attachSubscriber(playout, to: key)
+            let kept = playouts.withLockedValue { map -> Bool in
+                guard map[key]?.playout === playout else { return false }
+                map[key]?.stream = stream
+                return true
+            }
+            // Retired while it subscribed (every playout stopped: shutdown).
+            if !kept { registry.detachSubscriber(playout, from: stream) }
+        }
     }
 
     /// Removes `player` from every playout it is in (it closed).
     func remove(_ player: SRTPlayer) {
-        playouts.withLockedValue { map in
-            for (key, entry) in map {
-                let (removed, empty) = entry.0.remove(player)
-                if removed, empty { retire(key, from: &map) }
-            }
+        let gone = playouts.withLockedValue { map -> [Entry] in
+            map.compactMap { key, entry in entry.playout.remove(player) == (true, true) ? key : nil }
+                .compactMap { map.removeValue(forKey: $0) }
         }
+        retire(gone)
     }
 
     /// Removes `player` from `key`'s playout only (a switch to it was abandoned).
     func remove(_ player: SRTPlayer, from key: StreamKey) {
-        playouts.withLockedValue { map in
-            guard let entry = map[key], entry.0.remove(player) == (true, true) else { return }
-            retire(key, from: &map)
+        let gone = playouts.withLockedValue { map -> Entry? in
+            guard let entry = map[key], entry.playout.remove(player) == (true, true) else { return nil }
+            return map.removeValue(forKey: key)
         }
+        retire(gone.map { [$0] } ?? [])
     }
 
     private func retireIfEmpty(_ key: StreamKey) {
-        playouts.withLockedValue { map in
-            guard let entry = map[key], entry.0.isEmpty else { return }
-            retire(key, from: &map)
+        let gone = playouts.withLockedValue { map -> Entry? in
+            guard let entry = map[key], entry.playout.isEmpty else { return nil }
+            return map.removeValue(forKey: key)
         }
+        retire(gone.map { [$0] } ?? [])
     }
 
-    private func retire(_ key: StreamKey, from map: inout [StreamKey: (SRTPlayout, LiveStream)]) {
-        guard let (playout, stream) = map.removeValue(forKey: key) else { return }
-        registry.detachSubscriber(playout, from: stream)
-        playout.stop()
-        retired.add(playout.thread)
+    /// Unsubscribes and stops playouts taken out of the map (outside its lock); their threads
+    /// are joined later, by the epoll thread. One still subscribing is unsubscribed by `add`.
+    private func retire(_ entries: [Entry]) {
+        for entry in entries {
+            if let stream = entry.stream { registry.detachSubscriber(entry.playout, from: stream) }
+            entry.playout.stop()
+            retired.add(entry.playout.thread)
+        }
     }
 
     /// Joins the muxing threads of the playouts stopped so far. On the epoll thread, holding no
@@ -71,9 +102,11 @@ final class SRTPlayouts: Sendable {
 
     /// Stops every playout and joins its thread (shutdown, after the players were closed).
     func stopAll() {
-        playouts.withLockedValue { map in
-            for key in Array(map.keys) { retire(key, from: &map) }
+        let all = playouts.withLockedValue { map -> [Entry] in
+            defer { map.removeAll() }
+            return Array(map.values)
         }
+        retire(all)
         joinRetired()
     }
 }
