@@ -51,6 +51,7 @@ struct RTMPSegmentFramerTests {
         for i in messages.indices { framer.frame(&messages[i]) }
         let wires = messages.map { $0.wire! }
         #expect(Set(wires.map { Self.base($0) }).count == 1, "one segment")
+        #expect(Set(messages.map(\.wireSegment)).count == 1 && messages[0].wireSegment != 0, "and each says which")
         #expect(wires[1].readerIndex == wires[0].writerIndex)
         #expect(wires[2].readerIndex == wires[1].writerIndex)
         // One-chunk messages read their payload from the segment; the chunked one keeps its own.
@@ -77,6 +78,7 @@ struct RTMPSegmentFramerTests {
         // 4 KiB segments: a message that does not fit opens the next one.
         let segments = Set(([first] + rest).map { Self.base($0.wire!) })
         #expect(segments.count > 1)
+        #expect(Set(([first] + rest).map(\.wireSegment)).count == segments.count, "a segment's identity is its own")
         for m in rest { #expect(m.wire!.readableBytes == 712) }
     }
 

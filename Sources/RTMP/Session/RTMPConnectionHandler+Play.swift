@@ -59,7 +59,7 @@ extension RTMPConnectionHandler: PlayerSink {
         switch item {
         case .media(let message):
             if let wire = message.wire {
-                writeMedia(wire)
+                writeMedia(wire, segment: message.wireSegment)
             } else {
                 // Not framed by its stream (a rung switch's rebased message, a stream without a
                 // framer in tests): chunked for this player alone, into a buffer of its own.
@@ -71,7 +71,7 @@ extension RTMPConnectionHandler: PlayerSink {
                     RTMPMessage(typeID: message.kind.rawValue, streamID: RTMPSegmentFramer.playStreamID, timestamp: message.timestamp, payload: message.payload),
                     csid: csid, into: &wire
                 )
-                writeMedia(wire)
+                writeMedia(wire, segment: 0)
             }
         case .event(.publisherStarted), .event(.publisherLost):
             // Deliberately silent: ffmpeg and librtmp end playback on NetStream.Play.UnpublishNotify,

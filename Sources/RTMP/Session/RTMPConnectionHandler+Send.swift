@@ -11,9 +11,10 @@ extension RTMPConnectionHandler {
     }
 
     /// Writes media `wire` bytes: joined to the pending buffer when they follow it in the same
-    /// segment, otherwise the pending buffer goes to the pipeline and `wire` becomes pending.
-    func writeMedia(_ wire: ByteBuffer) {
-        if let pending = pendingMedia, pending.writerIndex == wire.readerIndex, Self.sameStorage(pending, wire) {
+    /// segment (`segment`, nonzero), otherwise the pending buffer goes to the pipeline and `wire`
+    /// becomes pending.
+    func writeMedia(_ wire: ByteBuffer, segment: UInt64) {
+        if let pending = pendingMedia, segment != 0, pendingSegment == segment, pending.writerIndex == wire.readerIndex {
             var joined = wire
             joined.moveReaderIndex(to: pending.readerIndex)
             pendingMedia = joined
@@ -21,6 +22,7 @@ extension RTMPConnectionHandler {
         }
         writePendingMedia()
         pendingMedia = wire
+        pendingSegment = segment
     }
 
     /// Hands the pending media to the pipeline (before anything else is written, and at flush).
@@ -28,12 +30,6 @@ extension RTMPConnectionHandler {
         guard let pending = pendingMedia else { return }
         pendingMedia = nil
         context?.write(wrapOutboundOut(pending), promise: nil)
-    }
-
-    /// True when both buffers view one storage from its start (whole-segment views, never
-    /// slices: a slice's indices are relative to the slice, so adjacency would mean nothing).
-    static func sameStorage(_ a: ByteBuffer, _ b: ByteBuffer) -> Bool {
-        a.withVeryUnsafeBytes { pa in b.withVeryUnsafeBytes { pb in pa.baseAddress == pb.baseAddress && pa.count == pb.count } }
     }
 
     func sendControl(_ type: RTMPMessageType, _ value: UInt32, extra: UInt8? = nil) {

@@ -35,6 +35,8 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     /// Media written by the current drain and not yet handed to the pipeline: adjacent messages
     /// of one segment (``RTMPSegmentFramer``) grow it, so they go out as one buffer.
     var pendingMedia: ByteBuffer?
+    /// The segment `pendingMedia` is a view of (0: a buffer of its own).
+    var pendingSegment: UInt64 = 0
     private var idleTimer: RepeatedTask?
     var remote = "?"
 

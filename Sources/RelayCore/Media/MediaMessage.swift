@@ -18,6 +18,9 @@ public struct MediaMessage: Sendable {
     public var payload: ByteBuffer
     /// RTMP framing of this message, set once by the stream's framer before fan-out.
     public var wire: ByteBuffer?
+    /// The framer's segment `wire` is a view of (nonzero, unique in the process; 0: a buffer of
+    /// its own), so a player's consecutive views of one segment go out as one buffer.
+    public var wireSegment: UInt64 = 0
     /// The FLV tag header and PreviousTagSize (``FLVTag/framing(for:)``), set once by a stream
     /// that has HTTP-FLV players; nil otherwise.
     public var flvFraming: ByteBuffer?
