@@ -7,13 +7,17 @@ public final class PostgresServer: @unchecked Sendable {
     public let port: Int
     private let binDir: String
 
-    public var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
+    /// Where clients reach it: loopback, or the extra address it also listens on.
+    public let host: String
+
+    public var url: String { "postgres://postgres@\(host):\(port)/postgres" }
 
     /// Starts a server, or returns nil with the reason when this machine cannot run one.
-    public static func start() -> (PostgresServer?, String) {
+    /// `alsoListeningOn`: one more local address, trusted for its /24 (nodes in network namespaces).
+    public static func start(alsoListeningOn address: String? = nil) -> (PostgresServer?, String) {
         guard let binDir = findBinDir() else { return (nil, "PostgreSQL binaries not found (apt-get install postgresql)") }
         do {
-            let server = try PostgresServer(binDir: binDir)
+            let server = try PostgresServer(binDir: binDir, address: address)
             return (server, "")
         } catch {
             return (nil, "\(error)")
@@ -29,8 +33,9 @@ public final class PostgresServer: @unchecked Sendable {
         return nil
     }
 
-    private init(binDir: String) throws {
+    private init(binDir: String, address: String?) throws {
         self.binDir = binDir
+        host = address ?? "127.0.0.1"
         directory = NSTemporaryDirectory() + "pg-\(UUID().uuidString.prefix(8))"
         port = try Self.freePort()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -39,9 +44,18 @@ public final class PostgresServer: @unchecked Sendable {
         }
         let initdb = try run("\(binDir)/initdb", ["-D", "\(directory)/data", "-A", "trust", "-U", "postgres", "--no-sync"])
         guard initdb.0 == 0 else { throw PostgresError("initdb failed: \(initdb.1)") }
+        var listen = "127.0.0.1"
+        if let address {
+            listen += "," + address
+            let subnet = address.split(separator: ".").prefix(3).joined(separator: ".") + ".0/24"
+            let hba = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(directory)/data/pg_hba.conf"))
+            hba.seekToEndOfFile()
+            hba.write(Data("host all all \(subnet) trust\n".utf8))
+            try hba.close()
+        }
         let start = try run("\(binDir)/pg_ctl", [
             "-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-t", "30",
-            "-o", "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+            "-o", "-p \(port) -k \(directory) -c listen_addresses=\(listen) -c fsync=off", "start",
         ])
         guard start.0 == 0 else {
             let log = (try? String(contentsOfFile: "\(directory)/log", encoding: .utf8)) ?? ""
