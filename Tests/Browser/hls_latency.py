@@ -18,10 +18,10 @@ import time
 from playwright.sync_api import sync_playwright
 
 from chromium import launch
-from whip_publish import PUBLISH
+from whip_publish import PUBLISH, READ_CLOCK
 
 MEASURE = """
-async ([seconds, settle]) => {
+async ([seconds, settle]) => {""" + READ_CLOCK + """
   const start = performance.now();
   // A plain <video> (an index.m3u8 opened directly) or the watch page's.
   let video = document.querySelector('video');
@@ -49,15 +49,7 @@ async ([seconds, settle]) => {
       if (performance.now() > end) { resolve(); return; }
       const now = Date.now();
       if (video.videoWidth > 0 && performance.now() > countFrom) try {
-        canvas.width = video.videoWidth; canvas.height = video.videoHeight;
-        g.drawImage(video, 0, 0);
-        const block = Math.floor(video.videoWidth / 42);
-        let stamp = 0;
-        for (let bit = 0; bit < 42; bit++) {
-          const d = g.getImageData(bit * block + (block >> 1), block >> 1, 1, 1).data;
-          stamp = stamp * 2 + ((d[0] + d[1] + d[2]) / 3 > 128 ? 1 : 0);
-        }
-        const latency = now - stamp;
+        const latency = now - readClock(video, g);
         if (latency >= 0 && latency < 30000) latencies.push(latency); else unread += 1;
       } catch (e) { failure = String(e); }
       video.requestVideoFrameCallback(frame);
@@ -66,7 +58,7 @@ async ([seconds, settle]) => {
     setTimeout(resolve, (settle + seconds) * 1000 + 15000);
   });
   latencies.sort((a, b) => a - b);
-  const at = (q) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : null;
+  const at = (q) => quantile(latencies, q);
   const buffered = video.buffered.length ? video.buffered.end(video.buffered.length - 1) - video.currentTime : null;
   return {frames: latencies.length, p50: at(0.5), p95: at(0.95), max: latencies[latencies.length - 1] || null, stalls, unread, failure,
           events: window.EVENTS ? events : undefined, transport: video.dataset.transport || 'video', src: video.currentSrc, aheadSeconds: buffered};

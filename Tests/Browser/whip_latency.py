@@ -16,10 +16,10 @@ import time
 from playwright.sync_api import sync_playwright
 
 from chromium import launch
-from whip_publish import PUBLISH
+from whip_publish import PUBLISH, READ_CLOCK
 
 VIEW = """
-async ([url, key, seconds]) => {
+async ([url, key, seconds]) => {""" + READ_CLOCK + """
   const pc = new RTCPeerConnection();
   pc.addTransceiver('video', {direction: 'recvonly'});
   pc.addTransceiver('audio', {direction: 'recvonly'});
@@ -43,15 +43,7 @@ async ([url, key, seconds]) => {
       if (performance.now() > end) { resolve(); return; }
       const now = Date.now();
       if (video.videoWidth > 0) {
-        canvas.width = video.videoWidth; canvas.height = video.videoHeight;
-        g.drawImage(video, 0, 0);
-        const block = Math.floor(video.videoWidth / 42);
-        let stamp = 0;
-        for (let bit = 0; bit < 42; bit++) {
-          const d = g.getImageData(bit * block + (block >> 1), block >> 1, 1, 1).data;
-          stamp = stamp * 2 + ((d[0] + d[1] + d[2]) / 3 > 128 ? 1 : 0);
-        }
-        const latency = now - stamp;
+        const latency = now - readClock(video, g);
         if (latency >= 0 && latency < 10000) latencies.push(latency);
       }
       video.requestVideoFrameCallback(frame);
@@ -61,7 +53,7 @@ async ([url, key, seconds]) => {
   });
   pc.close();
   latencies.sort((a, b) => a - b);
-  const at = (q) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : null;
+  const at = (q) => quantile(latencies, q);
   return {status: 201, frames: latencies.length, p50: at(0.5), p95: at(0.95), max: latencies[latencies.length - 1] || null};
 }
 """

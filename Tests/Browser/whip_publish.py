@@ -19,6 +19,24 @@ from playwright.sync_api import sync_playwright
 
 from chromium import launch
 
+# The reading of --clock's blocks, for the viewer pages (whip_latency.py, hls_latency.py):
+# `readClock(video, g)` draws the video's current picture into the 2D context `g` (of a canvas)
+# and returns the capture time it carries; `quantile(sorted, q)` for the figures.
+READ_CLOCK = """
+  const readClock = (video, g) => {
+    g.canvas.width = video.videoWidth; g.canvas.height = video.videoHeight;
+    g.drawImage(video, 0, 0);
+    const block = Math.floor(video.videoWidth / 42);
+    let stamp = 0;
+    for (let bit = 0; bit < 42; bit++) {
+      const d = g.getImageData(bit * block + (block >> 1), block >> 1, 1, 1).data;
+      stamp = stamp * 2 + ((d[0] + d[1] + d[2]) / 3 > 128 ? 1 : 0);
+    }
+    return stamp;
+  };
+  const quantile = (sorted, q) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null;
+"""
+
 PUBLISH = """
 async ([url, key, width, height, clock]) => {
   const result = {};
