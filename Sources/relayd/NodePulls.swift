@@ -16,9 +16,15 @@ import ServiceLifecycle
 /// (`<classId>_360p`) makes this node pull that rung, and a pulled source is not transcoded again.
 /// A pull that ends (the origin died, the publisher moved) is tried again each second from
 /// whichever alive node then lists the stream, while players here wait out the publisher's grace.
+///
+/// Levels (`cluster.upstream`): a stream no node here has is pulled the same way from a
+/// higher-level service (a county's relay from its city's), presenting the key configured for
+/// it, so the upstream's own access rules decide; upstreams are tried in turn, one every
+/// `upstreamRetrySeconds` per stream while players here wait.
 final class NodePulls: Service, Sendable {
     static let interval: Duration = .seconds(1)
     static let idleSeconds: TimeInterval = 10
+    static let upstreamRetrySeconds: TimeInterval = 3
 
     struct Pull: Sendable {
         let handler: RTMPPullHandler
@@ -31,16 +37,20 @@ final class NodePulls: Service, Sendable {
     let renditions: RenditionDirectory
     let nodeID: String
     let adminToken: String
+    let upstreams: [UpstreamService]
     let group: any EventLoopGroup
     let logger: Logger
     let changes: any ChangeFeed
     private let running = NIOLockedValueBox<[StreamKey: Pull]>([:])
     private let active = Gauge(label: "relay_cluster_pulls_active")
+    /// Per stream wanted from upstream: when it may be tried next, and which upstream then.
+    private let upstreamAttempts = NIOLockedValueBox<[StreamKey: (next: Date, index: Int)]>([:])
 
     init(
         store: ControlStore, registry: StreamRegistry, renditions: RenditionDirectory, nodeID: String, adminToken: String,
-        group: any EventLoopGroup, changes: any ChangeFeed, logger: Logger
+        upstreams: [UpstreamService] = [], group: any EventLoopGroup, changes: any ChangeFeed, logger: Logger
     ) {
+        self.upstreams = upstreams
         self.store = store
         self.changes = changes
         self.registry = registry
@@ -105,25 +115,43 @@ final class NodePulls: Service, Sendable {
         let wanted = viewers.filter { $0.value > 0 && !local.contains(source(of: $0.key)) }.map(\.key)
             .filter { key in running.withLockedValue { $0[key] == nil } }
         guard !wanted.isEmpty, let nodes = try? await store.nodes() else { return }
+        upstreamAttempts.withLockedValue { attempts in attempts = attempts.filter { wanted.contains($0.key) } }
         for key in wanted {
             let origin = source(of: key).description
             let origins = nodes.filter { $0.id != nodeID && $0.isAlive(now: now, window: NodeHeartbeat.aliveWindow) && $0.streams.contains(origin) }
-            guard let origin = origins.max(by: { $0.lastSeen < $1.lastSeen }), let port = origin.ports["rtmp"] else { continue }
-            start(key, from: origin, port: port)
+            if let origin = origins.max(by: { $0.lastSeen < $1.lastSeen }), let port = origin.ports["rtmp"] {
+                let query = adminToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? adminToken
+                start(key, url: "rtmp://\(origin.advertiseHost):\(port)/live/\(key.name)?key=\(query)", originID: origin.id, shown: "\(origin.advertiseHost):\(port)")
+            } else if let upstream = nextUpstream(for: key, now: now) {
+                start(key, url: upstream.playURL(key.name), originID: "upstream \(upstream)", shown: "\(upstream)")
+            }
         }
     }
 
-    private func start(_ key: StreamKey, from origin: RelayNode, port: Int) {
-        let query = adminToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? adminToken
-        guard let url = RTMPURL("rtmp://\(origin.advertiseHost):\(port)/live/\(key.name)?key=\(query)") else { return }
+    /// The upstream to try `key` from now, if any is configured and its turn has come.
+    private func nextUpstream(for key: StreamKey, now: Date) -> UpstreamService? {
+        guard !upstreams.isEmpty else { return nil }
+        let count = upstreams.count
+        return upstreamAttempts.withLockedValue { attempts in
+            let attempt = attempts[key] ?? (next: now, index: 0)
+            guard now >= attempt.next else { return nil }
+            attempts[key] = (next: now.addingTimeInterval(Self.upstreamRetrySeconds), index: attempt.index + 1)
+            return upstreams[attempt.index % count]
+        }
+    }
+
+    private func start(_ key: StreamKey, url string: String, originID: String, shown: String) {
+        guard let url = RTMPURL(string) else { return }
         let running = self.running
-        let handler = RTMPPullHandler(url: url, stream: key, registry: registry, origin: origin.id, logger: logger) { _ in
+        let handler = RTMPPullHandler(url: url, stream: key, registry: registry, origin: originID, logger: logger) { _ in
             running.withLockedValue { map in
-                if map[key]?.origin == origin.id { map[key] = nil }
+                if map[key]?.origin == originID { map[key] = nil }
             }
         }
-        running.withLockedValue { $0[key] = Pull(handler: handler, origin: origin.id, idleSince: nil) }
-        logger.info("pulling from another node", metadata: ["stream": "\(key)", "from": "\(origin.id)", "host": "\(origin.advertiseHost):\(port)"])
+        running.withLockedValue { $0[key] = Pull(handler: handler, origin: originID, idleSince: nil) }
+        logger.info(originID.hasPrefix("upstream") ? "pulling from upstream" : "pulling from another node", metadata: [
+            "stream": "\(key)", "from": "\(originID)", "host": "\(shown)",
+        ])
         ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(3))
@@ -134,9 +162,9 @@ final class NodePulls: Service, Sendable {
                     ])
                 }
             }
-            .connect(host: origin.advertiseHost, port: port)
+            .connect(host: url.host, port: url.port)
             .whenFailure { [logger] error in
-                logger.notice("pull could not connect", metadata: ["stream": "\(key)", "from": "\(origin.id)", "error": "\(error)"])
+                logger.notice("pull could not connect", metadata: ["stream": "\(key)", "from": "\(originID)", "error": "\(error)"])
                 running.withLockedValue { map in
                     if map[key]?.handler === handler { map[key] = nil }
                 }

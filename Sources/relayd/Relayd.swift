@@ -312,7 +312,7 @@ struct Relayd: AsyncParsableCommand {
         if let recordings { services.append(.init(service: recordings)) }
         let pulls = NodePulls(
             store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID, adminToken: token.token,
-            group: group, changes: opened.changes, logger: Logger(label: "relay.cluster")
+            upstreams: configuration.clusterUpstreams, group: group, changes: opened.changes, logger: Logger(label: "relay.cluster")
         )
         let heartbeat = NodeHeartbeat(
             store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID,

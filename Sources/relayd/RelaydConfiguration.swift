@@ -37,6 +37,8 @@ struct RelaydConfiguration: Sendable {
     var clusterNodeID: String?
     /// How the other nodes reach this one (`cluster.advertiseHost`; default `host`, or 127.0.0.1 for all addresses).
     var clusterAdvertiseHost: String?
+    /// Higher-level services to pull lessons from that no node here has (`cluster.upstream`).
+    var clusterUpstreams: [UpstreamService] = []
     /// Classes with `record` set are recorded under `<dataDir>/recordings`.
     var recordingEnabled = true
     /// Finished recordings older than this are removed (0: never by age).
@@ -172,7 +174,20 @@ struct ConfigReader {
             }
             if let v = auth["windowMinutes"] { config.authWindowMinutes = try int(v, at: "auth.windowMinutes", in: 0...1440) }
         }
-        if let cluster = try section(top, "cluster", keys: ["nodeId", "advertiseHost"]) {
+        if let cluster = try section(top, "cluster", keys: ["nodeId", "advertiseHost", "upstream"]) {
+            if let v = cluster["upstream"] {
+                guard let list = v as? [Any] else {
+                    throw ConfigurationError(key: "cluster.upstream", problem: "must be a list of rtmp://host[:port]/app[?key=K] URLs")
+                }
+                config.clusterUpstreams = try list.enumerated().map { index, item throws(ConfigurationError) in
+                    let url = try string(item, at: "cluster.upstream[\(index)]")
+                    guard let upstream = UpstreamService(url) else {
+                        // The URL may carry a key: say what is wrong without repeating it.
+                        throw ConfigurationError(key: "cluster.upstream[\(index)]", problem: "must be rtmp://host[:port]/app[?key=K]")
+                    }
+                    return upstream
+                }
+            }
             if let v = cluster["nodeId"] {
                 let id = try string(v, at: "cluster.nodeId")
                 guard !id.isEmpty, id.count <= 64, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {

@@ -30,12 +30,14 @@ struct LifecycleTests {
         ("srt:\n  passphrase: short\n", "srt.passphrase"),
         ("srt:\n  maxBandwidth: fast\n", "srt.maxBandwidth"),
         ("log:\n  format: xml\n", "log.format"),
+        ("cluster:\n  upstream: [\"http://city.example/live?key=secret-key\"]\n", "cluster.upstream[0]"),
     ])
     func badConfigIsOneClearLineAndExitTwo(config: String, key: String) async throws {
         let (code, out, err) = try await runRelayd(config: config)
         #expect(code == 2)
         #expect(err.contains(key), "stderr: \(err)")
         #expect(err.split(separator: "\n").count == 1, "one line: \(err)")
+        #expect(!err.contains("secret-key"), "a key in the config is not repeated: \(err)")
         #expect(!out.contains("listening"))
     }
 

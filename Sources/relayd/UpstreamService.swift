@@ -1,0 +1,50 @@
+import Foundation
+
+/// A higher-level service this one pulls lessons from on demand (`cluster.upstream`: a county
+/// relay pulling a city's famous-school lesson): an RTMP base URL and the key this service
+/// presents there, a site key of the upstream's own timetable, so the upstream's access rules
+/// decide. `rtmp://host[:port]/app[?key=K]`. The key is never logged.
+struct UpstreamService: Sendable, Equatable, CustomStringConvertible {
+    let host: String
+    let port: Int
+    let app: String
+    let key: String?
+
+    init?(_ url: String) {
+        guard url.hasPrefix("rtmp://") else { return nil }
+        var rest = Substring(url.dropFirst("rtmp://".count))
+        var key: String?
+        if let question = rest.firstIndex(of: "?") {
+            let query = rest[rest.index(after: question)...]
+            rest = rest[..<question]
+            for pair in query.split(separator: "&") where pair.hasPrefix("key=") {
+                key = String(pair.dropFirst(4)).removingPercentEncoding
+            }
+            guard key?.isEmpty == false else { return nil }
+        }
+        let parts = rest.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[1].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+        else { return nil }
+        let authority = parts[0]
+        if let colon = authority.lastIndex(of: ":") {
+            guard let port = Int(authority[authority.index(after: colon)...]), (1...65535).contains(port) else { return nil }
+            host = String(authority[..<colon])
+            self.port = port
+        } else {
+            host = String(authority)
+            port = 1935
+        }
+        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "@" }) else { return nil }
+        app = String(parts[1])
+        self.key = key
+    }
+
+    /// Where a stream is played from there (the key in the query, as the upstream's players do).
+    func playURL(_ name: String) -> String {
+        let query = key.map { "?key=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+        return "rtmp://\(host):\(port)/\(app)/\(name)\(query)"
+    }
+
+    /// For logs: the address, never the key.
+    var description: String { "rtmp://\(host):\(port)/\(app)" }
+}
