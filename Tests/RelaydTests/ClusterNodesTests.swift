@@ -103,7 +103,7 @@ struct ClusterNodesTests {
         // Three players on b: b plays the class from a once.
         let dir = try makeTemporaryDirectory("cluster")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let players = try (0..<3).map { try MediaTools.record(b.url("math"), to: dir + "/p\($0).flv", seconds: 16) }
+        let players = try (0..<3).map { try MediaTools.record(b.url("math"), to: dir + "/p\($0).flv", seconds: 28) }
         defer { for player in players { player.signal(SIGKILL) } }
         #expect(await b.child.waitForOutput(timeout: .seconds(10)) { $0.contains("pull started") }, "\(b.child.stderr)")
         try await Task.sleep(for: .seconds(4))
@@ -124,6 +124,13 @@ struct ClusterNodesTests {
         ], in: dir, timeout: .seconds(30))
         #expect(load["gotKeyframe"] as? Int == 47, "every player on b plays what b pulled: \(loadOut)")
         #expect(a.child.stderr.components(separatedBy: "play started").count - 1 == 1, "still one play on a for 50 players on b")
+        // WHEP on b: relay-loadtest publishes a second lesson to a and plays it from b's WHEP.
+        let flv = try await LoadTestSmokeTests.makeFLV(in: dir)
+        let (whep, whepOut) = try await LoadTestSmokeTests.loadTest([
+            "--url", "\(b.server)/whep/live/webrtc", "--publish-url", a.url("webrtc"), "--flv", flv, "--players", "2",
+            "--connect-rate", "50", "--warmup", "1", "--duration", "3", "--lead", "4",
+        ], in: dir, timeout: .seconds(40))
+        #expect(whep["gotKeyframe"] as? Int == 2 && whep["disconnects"] as? Int == 0, "WHEP on b of a lesson published on a: \(whepOut)")
 
         // The publisher's node dies; the publisher reconnects to b; b's players continue.
         a.child.signal(SIGKILL)
@@ -134,8 +141,8 @@ struct ClusterNodesTests {
             #expect(await player.wait(timeout: .seconds(60)) == 0, "player \(index): \(player.stderr)")
             let packets = try await MediaTools.packets(of: dir + "/p\(index).flv")
             let video = packets.filter(\.isVideo)
-            #expect(video.count > 300 && (video.last?.dtsMillis ?? 0) - (video.first?.dtsMillis ?? 0) > 14_000,
-                    "player \(index) got its 16 s across the move: \(video.count) pictures")
+            #expect(video.count > 500 && (video.last?.dtsMillis ?? 0) - (video.first?.dtsMillis ?? 0) > 25_000,
+                    "player \(index) got its 28 s across the move: \(video.count) pictures")
         }
         #expect(await b.stop() == 0)
     }
