@@ -147,6 +147,45 @@ struct ClusterNodesTests {
         #expect(await b.stop() == 0)
     }
 
+    /// Players already waiting on B when the lesson is published on A: B learns of the publish at
+    /// once (A's heartbeat notices it within 0.2 s and announces it), pulls, and its players get
+    /// their first frame within 3 s of the publish (the pull latency, printed).
+    @Test func playersWaitingOnBGetTheLessonSoonAfterItIsPublishedOnA() async throws {
+        let (started, why) = PostgresServer.start()
+        let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
+        defer { postgres.stop() }
+        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
+        func config(_ id: String) -> String {
+            RelaydServer.openConfig(extra: "database: \(postgres.url)\ncluster:\n  nodeId: \(id)\ntranscode:\n  enabled: false\n")
+        }
+        let a = try await RelaydServer(config: config("node-a"), environment: shared)
+        let b = try await RelaydServer(config: config("node-b"), environment: shared)
+        let dir = try makeTemporaryDirectory("cluster-late")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+
+        let connectedAt = Date()
+        let load = try ChildProcess(LoadTestSmokeTests.loadTestPath, [
+            "--url", b.url("late"), "--players", "3", "--connect-rate", "100", "--warmup", "7", "--duration", "2",
+            "--json", dir + "/late.json",
+        ])
+        defer { load.signal(SIGKILL) }
+        try await Task.sleep(for: .seconds(2))
+        let publishedAt = Date()
+        let publisher = try MediaTools.publish(to: a.url("late"), seconds: 20)
+        defer { publisher.signal(SIGKILL) }
+        #expect(await load.wait(timeout: .seconds(40)) == 0, "\(load.stdout) \(load.stderr)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/late.json"))) as? [String: Any]
+        )
+        #expect(report["gotKeyframe"] as? Int == 3, "\(report)")
+        let firstFrame = (report["firstKeyframeP50Ms"] as? Double ?? .infinity) / 1000
+        let pull = firstFrame - publishedAt.timeIntervalSince(connectedAt)
+        print("cluster: players waiting on b got the first frame \(String(format: "%.2f", pull)) s after the publish on a (p50)")
+        #expect(pull < 3, "first frame on b \(pull) s after the publish on a")
+        #expect(await a.stop() == 0)
+        #expect(await b.stop() == 0)
+    }
+
     @Test func overlappingClassesCreatedOnTwoNodesAtOnceAreNeverBothStored() async throws {
         let (started, why) = PostgresServer.start()
         let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
