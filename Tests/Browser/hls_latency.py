@@ -11,14 +11,9 @@ Prints one JSON line: frames read, latency p50/p95/max in ms, stalls (waiting ev
 page played and (--events) each stall and a sample per second of currentTime and buffered end.
 """
 import argparse
-import json
 import sys
-import time
 
-from playwright.sync_api import sync_playwright
-
-from chromium import launch
-from whip_publish import PUBLISH, READ_CLOCK
+from whip_publish import READ_CLOCK, measure_with_clock_publisher
 
 MEASURE = """
 async ([seconds, settle]) => {""" + READ_CLOCK + """
@@ -74,32 +69,19 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=8)
     parser.add_argument("--events", action="store_true")
     args = parser.parse_args()
-    with sync_playwright() as p:
-        origin = "/".join(args.whip.split("/")[:3])
-        browser = launch(p, extra=["--use-fake-device-for-media-stream", "--unsafely-treat-insecure-origin-as-secure=" + origin])
-        try:
-            publisher = browser.new_page()
-            publisher.goto(origin + "/healthz")
-            published = publisher.evaluate(PUBLISH, [args.whip, "", 640, 360, True])
-            if published.get("status") != 201:
-                print(json.dumps({"publish": published}), flush=True)
-                return 1
-            time.sleep(2)
-            viewer = browser.new_page()
-            if args.page.split("?")[0].endswith(".m3u8"):
-                # Same origin as the playlist, so the canvas may read the pictures back.
-                viewer.goto(origin + "/healthz")
-                viewer.evaluate("""(src) => { document.body.innerHTML = '<video muted autoplay playsinline></video>';
-                                  const v = document.querySelector('video'); v.src = src; v.play().catch(() => {}); }""", args.page)
-            else:
-                viewer.goto(args.page)
-            viewer.evaluate("(v) => { window.EVENTS = v; }", args.events)
-            result = viewer.evaluate(MEASURE, [args.seconds, args.settle])
-        finally:
-            browser.close()
-    print(json.dumps(result), flush=True)
-    return 0
+    def view(browser, origin):
+        viewer = browser.new_page()
+        if args.page.split("?")[0].endswith(".m3u8"):
+            # Same origin as the playlist, so the canvas may read the pictures back.
+            viewer.goto(origin + "/healthz")
+            viewer.evaluate("""(src) => { document.body.innerHTML = '<video muted autoplay playsinline></video>';
+                              const v = document.querySelector('video'); v.src = src; v.play().catch(() => {}); }""", args.page)
+        else:
+            viewer.goto(args.page)
+        viewer.evaluate("(v) => { window.EVENTS = v; }", args.events)
+        return viewer.evaluate(MEASURE, [args.seconds, args.settle])
 
+    return measure_with_clock_publisher(args.whip, "", view)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -9,14 +9,9 @@ page A publishes the fake camera with the wall clock drawn into every picture (w
 Prints one JSON line: frames read, latency p50/p95/max in ms.
 """
 import argparse
-import json
 import sys
-import time
 
-from playwright.sync_api import sync_playwright
-
-from chromium import launch
-from whip_publish import PUBLISH, READ_CLOCK
+from whip_publish import READ_CLOCK, measure_with_clock_publisher
 
 VIEW = """
 async ([url, key, seconds]) => {""" + READ_CLOCK + """
@@ -66,25 +61,12 @@ def main() -> int:
     parser.add_argument("--key", default="")
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
-    with sync_playwright() as p:
-        origin = "/".join(args.whip.split("/")[:3])
-        browser = launch(p, extra=["--use-fake-device-for-media-stream", "--unsafely-treat-insecure-origin-as-secure=" + origin])
-        try:
-            publisher = browser.new_page()
-            publisher.goto(origin + "/healthz")
-            published = publisher.evaluate(PUBLISH, [args.whip, args.key, 640, 360, True])
-            if published.get("status") != 201:
-                print(json.dumps({"publish": published}), flush=True)
-                return 1
-            time.sleep(2)
-            viewer = browser.new_page()
-            viewer.goto(origin + "/healthz")
-            result = viewer.evaluate(VIEW, [args.whep, args.key, args.seconds])
-        finally:
-            browser.close()
-    print(json.dumps(result), flush=True)
-    return 0
+    def view(browser, origin):
+        viewer = browser.new_page()
+        viewer.goto(origin + "/healthz")
+        return viewer.evaluate(VIEW, [args.whep, args.key, args.seconds])
 
+    return measure_with_clock_publisher(args.whip, args.key, view)
 
 if __name__ == "__main__":
     sys.exit(main())

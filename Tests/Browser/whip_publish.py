@@ -108,6 +108,28 @@ async () => {
 """
 
 
+def measure_with_clock_publisher(whip_url, key, view):
+    """For the latency probes: one Chromium whose first page publishes the fake camera with the
+    clock (640x360) to `whip_url`; two seconds later `view(browser, origin)` runs in the same
+    browser and its result is printed as one JSON line. Returns the exit status."""
+    with sync_playwright() as p:
+        origin = "/".join(whip_url.split("/")[:3])
+        browser = launch(p, extra=["--use-fake-device-for-media-stream", "--unsafely-treat-insecure-origin-as-secure=" + origin])
+        try:
+            publisher = browser.new_page()
+            publisher.goto(origin + "/healthz")
+            published = publisher.evaluate(PUBLISH, [whip_url, key, 640, 360, True])
+            if published.get("status") != 201:
+                print(json.dumps({"publish": published}), flush=True)
+                return 1
+            time.sleep(2)
+            result = view(browser, origin)
+        finally:
+            browser.close()
+    print(json.dumps(result), flush=True)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
