@@ -73,7 +73,18 @@ struct ClusterPartitionTests {
         #expect(getuid() == 0, "needs root for network namespaces")
         let (made, why) = await NamespaceHub.make(count: 3)
         let hub = try #require(made, "three network namespaces on a bridge: \(why)")
-        defer { Task { await hub.remove() } }
+        let outcome: Result<Void, any Error>
+        do {
+            try await partition(hub)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        await hub.remove()
+        try outcome.get()
+    }
+
+    private func partition(_ hub: NamespaceHub) async throws {
         let (started, pgWhy) = PostgresServer.start(alsoListeningOn: hub.hostAddress)
         let postgres = try #require(started, "PostgreSQL is needed here: \(pgWhy)")
         defer { postgres.stop() }

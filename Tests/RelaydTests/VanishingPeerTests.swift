@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized)
 struct VanishingPeerTests {
     @Test func aPlayerThatVanishesWithoutFINIsDroppedAndOthersPlayOn() async throws {
-        let (made, why) = await NetworkNamespace.make()
+        let (made, why) = await NamespaceHub.make(count: 1)
         guard let ns = made else {
             Issue.record("the vanishing-player test cannot make a network namespace (needs root and ip netns): \(why)")
             return
@@ -23,14 +23,14 @@ struct VanishingPeerTests {
         try outcome.get()
     }
 
-    private func run(_ ns: NetworkNamespace) async throws {
+    private func run(_ ns: NamespaceHub) async throws {
         let relay = try await RelaydServer(
             config: RelaydServer.openConfig(extra: "player:\n  stallTimeoutSeconds: 3\n"), extraArguments: ["--host", "0.0.0.0"]
         )
         let url = relay.url("vanish")
         let publisher = try MediaTools.publish(to: url, seconds: 90, size: "1280x720")
         defer { publisher.signal(SIGKILL) }
-        let remote = try ns.spawn("rtmpdump", ["--live", "-q", "-r", "rtmp://\(ns.hostAddress):\(relay.rtmpPort)/live/vanish", "-o", "/dev/null"])
+        let remote = try ns.spawn(0, "rtmpdump", ["--live", "-q", "-r", "rtmp://\(ns.hostAddress):\(relay.rtmpPort)/live/vanish", "-o", "/dev/null"])
         defer { remote.signal(SIGKILL) }
         let dir = try makeTemporaryDirectory("vanish")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -41,7 +41,7 @@ struct VanishingPeerTests {
         defer { local.signal(SIGKILL) }
         try await Task.sleep(for: .seconds(2))
         #expect(try await relay.metric("relay_players") == 2)
-        await ns.cutLink()
+        await ns.unplug(0)
         let cutAt = Date()
 
         // The vanished player is dropped by the stall timeout (3 s) once its socket buffers are full.

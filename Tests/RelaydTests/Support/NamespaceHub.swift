@@ -1,10 +1,11 @@
 import Foundation
 import ProcessTestSupport
 
-/// Several network namespaces on one bridge in this namespace, like hosts on one switch: each
-/// namespace `i` has `10.232.<net>.(11+i)`, this side `10.232.<net>.1` (where a test's shared
-/// server, e.g. PostgreSQL, listens). `cut(_:_:)` drops everything between two of them (nftables
-/// inside the first), leaving both their other paths up. Needs root and `ip netns`.
+/// Network namespaces on one bridge in this namespace, like hosts on one switch: namespace `i`
+/// has `10.232.<net>.(11+i)`, this side `10.232.<net>.1` (where a test's relayd or PostgreSQL
+/// listens). `cut(_:_:)` drops everything between two of them (nftables inside the first),
+/// leaving both their other paths up; `unplug(_:)` makes one vanish (no FIN, no RST). Needs root
+/// and `ip netns`.
 final class NamespaceHub: @unchecked Sendable {
     let bridge: String
     let names: [String]
@@ -20,6 +21,7 @@ final class NamespaceHub: @unchecked Sendable {
 
     /// Makes `count` namespaces on a new bridge, or nil with the step refused.
     static func make(count: Int) async -> (NamespaceHub?, String) {
+        await removeStale()
         let hub = NamespaceHub(id: Int(getpid()) % 10_000, count: count)
         var steps: [[String]] = [
             ["link", "add", hub.bridge, "type", "bridge"],
@@ -70,10 +72,30 @@ final class NamespaceHub: @unchecked Sendable {
         }
     }
 
+    /// Removes namespace `index`'s link: whatever runs inside vanishes, no FIN, no RST.
+    func unplug(_ index: Int) async {
+        _ = try? await runTool("ip", ["link", "del", "\(bridge)v\(index)"], timeout: .seconds(10))
+    }
+
     /// Heals what `cut(a, _)` did.
     func heal(_ a: Int) async throws {
         let (code, _, err) = try await runTool("ip", ["netns", "exec", names[a], "nft", "delete", "table", "inet", "partition"], timeout: .seconds(10))
         guard code == 0 else { throw TestFailure("nft delete table: \(err)") }
+    }
+
+    /// Removes hubs a killed test run left behind (the suites using hubs run one at a time), so
+    /// their addresses cannot shadow this run's.
+    static func removeStale() async {
+        let (_, namespaces, _) = (try? await runTool("ip", ["netns", "list"], timeout: .seconds(10))) ?? (nil, "", "")
+        for line in namespaces.split(separator: "\n") {
+            guard let name = line.split(separator: " ").first, name.hasPrefix("rhub") else { continue }
+            _ = try? await runTool("ip", ["netns", "del", String(name)], timeout: .seconds(10))
+        }
+        let (_, bridges, _) = (try? await runTool("ip", ["-br", "link", "show", "type", "bridge"], timeout: .seconds(10))) ?? (nil, "", "")
+        for line in bridges.split(separator: "\n") {
+            guard let name = line.split(separator: " ").first, name.hasPrefix("rhub") else { continue }
+            _ = try? await runTool("ip", ["link", "del", String(name)], timeout: .seconds(10))
+        }
     }
 
     func remove() async {
