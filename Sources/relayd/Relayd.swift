@@ -16,7 +16,7 @@ import ServiceLifecycle
 struct Relayd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relayd",
-        abstract: "ClassroomRelay: live lesson relay for the three classrooms (RTMP/SRT in, adaptive RTMP/SRT out)."
+        abstract: "ClassroomRelay: live lesson relay for the three classrooms (RTMP, SRT and WHIP in; RTMP, SRT, WHEP, HLS and HTTP-FLV out)."
     )
 
     @Option(help: "YAML config file (default: configs/relayd.yaml when present).")
@@ -40,7 +40,9 @@ struct Relayd: AsyncParsableCommand {
 
     static func main() async {
         do {
-            let command = try parseAsRoot() as! Relayd
+            // `parseAsRoot` answers --help and --version with a command of its own; `parse` throws
+            // for them instead, and `exit(withError:)` below prints the help and exits 0.
+            let command = try parse()
             try await command.run()
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("relayd: config: \(error)\n".utf8))

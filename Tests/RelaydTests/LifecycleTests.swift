@@ -67,6 +67,13 @@ struct LifecycleTests {
         #expect(err.contains("rtmp-port"))
     }
 
+    @Test func helpPrintsTheFlagsAndExitsZero() async throws {
+        let (code, out, err) = try await runTool(RelaydServer.binaryPath, ["--help"], timeout: .seconds(10))
+        #expect(code == 0, "relayd --help: \(err)")
+        #expect(out.contains("--config") && out.contains("--http-port"))
+        #expect(!err.contains("crashed"))
+    }
+
     @Test func aPortInUseIsOneClearLineNotACrash() async throws {
         let relay = try await RelaydServer()
         let (code, _, err) = try await runRelayd(config: "", ["--host", "127.0.0.1", "--rtmp-port", "\(relay.rtmpPort)"])
