@@ -26,6 +26,13 @@ struct HLSTests {
         return try Data(contentsOf: URL(fileURLWithPath: path))
     }
 
+    /// The media sequence number of a media playlist's last segment.
+    static func newestSequence(_ playlist: String) -> Int {
+        let lines = playlist.split(separator: "\n")
+        let first = lines.first { $0.hasPrefix("#EXT-X-MEDIA-SEQUENCE:") }.flatMap { Int($0.dropFirst(22)) } ?? -1
+        return first + lines.filter { $0.hasPrefix("#EXTINF:") }.count - 1
+    }
+
     static func uris(_ playlist: String) -> [String] {
         playlist.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
     }
@@ -92,9 +99,13 @@ struct HLSTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let token = String(uris[0].split(separator: "?t=").last ?? "")
         var starts: [String: Set<Int>] = [:]
+        var dates: [String: Set<String>] = [:]
+        var newest360p = -1
         for rung in ["480p", "360p"] {
             let playlist = try await Curl.call(base + "/\(rung)/index.m3u8?t=\(token)")
             #expect(playlist.status == 200)
+            dates[rung] = Set(playlist.body.split(separator: "\n").filter { $0.hasPrefix("#EXT-X-PROGRAM-DATE-TIME:") }.map(String.init))
+            if rung == "360p" { newest360p = Self.newestSequence(playlist.body) }
             #expect(playlist.body.contains("#EXT-X-MAP:URI=\"init-"), "\(playlist.body)")
             #expect(!playlist.body.contains(lesson.site))
             let files = Self.uris(playlist.body).suffix(2)
@@ -107,6 +118,19 @@ struct HLSTests {
             }
         }
         #expect(!(starts["480p"] ?? []).isDisjoint(with: starts["360p"] ?? []), "aligned boundaries: \(starts)")
+        // ... and the same wall-clock dates (EXT-X-PROGRAM-DATE-TIME), by which players that
+        // switch variants line segments up (variants started at different times number them apart).
+        #expect(!(dates["360p"] ?? []).isEmpty)
+        #expect(!(dates["480p"] ?? []).isDisjoint(with: dates["360p"] ?? []), "same dates for the same boundaries: \(dates)")
+
+        // A plain reload by a client that already has the newest segment is held until the next
+        // one closes (Chromium's player reloads in a loop, and fails to start without a new one).
+        let heldSince = ContinuousClock.now
+        let again = try await Curl.call(base + "/360p/index.m3u8?t=\(token)")
+        let held = ContinuousClock.now - heldSince
+        #expect(again.status == 200)
+        #expect(Self.newestSequence(again.body) > newest360p, "held until a newer segment: \(newest360p) then \(again.body)")
+        #expect(held < .seconds(5), "at most 1.5 target durations: \(held)")
 
         // Low-latency HLS: parts listed as they are cut, a preload hint, a blocking reload that
         // answers once the hinted part exists, and the hinted part served as soon as it is cut.
@@ -157,5 +181,24 @@ struct HLSTests {
         )
         #expect(page["advanced"] as? Bool == true, "without WebRTC the watch page plays HLS: \(page)")
         #expect(page["transport"] as? String == "hls", "\(page)")
+    }
+
+    /// A browser's WHIP lesson (its keyframes when the relay asks, its frames' times jittering)
+    /// in Chromium's own HLS player: it plays from the start to the end of the count, without an
+    /// error. (Before reloads were held, this player took a reload without a new segment, as it
+    /// started playing, for the end of the stream: DEMUXER_ERROR_COULD_NOT_PARSE.)
+    @Test func aBrowsersWHIPLessonPlaysInChromiumsOwnHLSPlayer() async throws {
+        let relay = try await RelaydServer(config: "auth:\n  mode: open\n")
+        let base = "http://127.0.0.1:\(relay.httpPort)"
+        let (code, out, err) = try await runTool("/usr/bin/python3", [
+            WHIPTests.browserDir.appendingPathComponent("hls_latency.py").path, base + "/whip/live/wnative",
+            base + "/hls/live/wnative/index.m3u8?key=x", "--seconds", "8", "--settle", "4", "--events",
+        ], timeout: .seconds(150))
+        let result = out.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
+        let events = result["events"] as? [[String: Any]] ?? []
+        #expect(code == 0 && (result["frames"] as? Int ?? 0) > 60, "8 s of pictures read back: \(result) \(err.suffix(1500))")
+        #expect(!events.contains { $0["e"] as? String == "error" }, "no player error: \(events)")
+        print("chromium native HLS of a WHIP lesson: p50 \(result["p50"] ?? "?") ms, stalls \(result["stalls"] ?? "?")")
+        #expect(await relay.stop() == 0)
     }
 }

@@ -59,8 +59,8 @@ struct WHIPTests {
         }
         #expect(streams.contains("h264,640") && streams.contains("aac"), "\(streams)")
         let (rtmpCode, _, rtmpErrors) = try await runTool("ffmpeg", [
-            "-hide_banner", "-v", "error", "-i", relay.url("whip?key=\(site)"), "-t", "4", "-f", "null", "-",
-        ], timeout: .seconds(30))
+            "-hide_banner", "-v", "error", "-i", relay.url("whip?key=\(site)"), "-t", "4",
+        ] + MediaTools.decodeToNull, timeout: .seconds(30))
         #expect(rtmpCode == 0 && rtmpErrors.isEmpty, "RTMP decode: \(rtmpErrors)")
         // SRT.
         let (srtCode, srtErrors) = try await SRTTools.decode(relay.srtURL("whip", mode: "request", key: site), seconds: 3)

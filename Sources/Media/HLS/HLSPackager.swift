@@ -30,6 +30,8 @@ public final class HLSPackager: HLSHost, Sendable {
     private let stopped = NIOLockedValueBox(false)
     /// The video codec each rung's encoder was seen to produce (a rung not encoding now is listed with it).
     private let knownVideoCodecs = NIOLockedValueBox<[String: String]>([:])
+    /// Each stream's program-date-time anchor, shared by its variants (gone with its last variant).
+    private let programClocks = NIOLockedValueBox<[StreamKey: HLSProgramClock]>([:])
 
     public init(
         registry: StreamRegistry, renditions: RenditionDirectory, idleTimeout: Duration = .seconds(10),
@@ -94,7 +96,7 @@ public final class HLSPackager: HLSHost, Sendable {
         guard let packager = variant(source, name) else { return nil }
         packager.touch(client, bytes: 0)
         let playlist = await packager.mediaPlaylist(
-            query: query, timeout: startupTimeout, blockingUntil: wanted.map { ($0.mediaSequence, $0.part) }
+            query: query, timeout: startupTimeout, blockingUntil: wanted.map { ($0.mediaSequence, $0.part) }, client: client.id
         )
         if let playlist { packager.touch(client, bytes: playlist.utf8.count) }
         if let video = packager.tracks?.videoCodec, name != "source" { knownVideoCodecs.withLockedValue { $0[name] = video } }
@@ -138,7 +140,13 @@ public final class HLSPackager: HLSHost, Sendable {
         let started: HLSVariantPackager? = running.withLockedValue { map in
             if let current = map[key], !current.packager.isFinished { return current.packager }
             guard !stopped.withLockedValue({ $0 }) else { return nil }
-            let packager = HLSVariantPackager(source: source, variant: name, idleTimeout: idleTimeout, logger: logger)
+            let clock = programClocks.withLockedValue { clocks in
+                if let clock = clocks[source] { return clock }
+                let clock = HLSProgramClock()
+                clocks[source] = clock
+                return clock
+            }
+            let packager = HLSVariantPackager(source: source, variant: name, idleTimeout: idleTimeout, programClock: clock, logger: logger)
             let registry = self.registry
             let played = Rendition.playedKey(source: source, rendition: name)
             let attached = registry.attachSubscriber(packager, to: played)
@@ -156,6 +164,9 @@ public final class HLSPackager: HLSHost, Sendable {
     private func forget(_ key: VariantKey, _ packager: HLSVariantPackager) {
         running.withLockedValue { map in
             if map[key]?.packager === packager { map[key] = nil }
+            if !map.keys.contains(where: { $0.source == key.source }) {
+                programClocks.withLockedValue { $0[key.source] = nil }
+            }
         }
     }
 

@@ -21,6 +21,8 @@ public struct HLSSegmentWindow: Sendable {
         public let durationSeconds: Double
         /// The stream timestamp of the segment's first picture (its keyframe), in milliseconds.
         public let startMillis: Int64
+        /// Its first picture's wall-clock date (EXT-X-PROGRAM-DATE-TIME), RFC 3339; nil: not listed.
+        public let programDateTime: String?
         /// The segment whole: its parts' fragments one after another.
         public let bytes: ByteBuffer
         /// Its parts, kept while the playlist lists them (the newest few segments).
@@ -66,13 +68,14 @@ public struct HLSSegmentWindow: Sendable {
     }
 
     /// Ends the segment being built (its parts become one segment); the oldest beyond the window go.
-    public mutating func closeSegment(startMillis: Int64) {
+    public mutating func closeSegment(startMillis: Int64, programDateTime: String? = nil) {
         guard !openParts.isEmpty else { return }
         var bytes = ByteBufferAllocator().buffer(capacity: openParts.reduce(0) { $0 + $1.bytes.readableBytes })
         for part in openParts { bytes.writeImmutableBuffer(part.bytes) }
         let duration = openParts.reduce(0) { $0 + $1.durationSeconds }
         segments.append(Segment(
-            sequence: nextSequence, mapNumber: mapNumber, durationSeconds: duration, startMillis: startMillis, bytes: bytes,
+            sequence: nextSequence, mapNumber: mapNumber, durationSeconds: duration, startMillis: startMillis,
+            programDateTime: programDateTime, bytes: bytes,
             parts: partTarget == nil ? [] : openParts
         ))
         openParts = []
@@ -90,9 +93,9 @@ public struct HLSSegmentWindow: Sendable {
     }
 
     /// A whole segment as one part and closed at once (plain HLS).
-    public mutating func append(durationSeconds: Double, startMillis: Int64, bytes: ByteBuffer) {
+    public mutating func append(durationSeconds: Double, startMillis: Int64, programDateTime: String? = nil, bytes: ByteBuffer) {
         appendPart(durationSeconds: durationSeconds, independent: true, bytes: bytes)
-        closeSegment(startMillis: startMillis)
+        closeSegment(startMillis: startMillis, programDateTime: programDateTime)
     }
 
     public func segment(sequence: Int) -> ByteBuffer? {
@@ -153,6 +156,7 @@ public struct HLSSegmentWindow: Sendable {
                 lines.append("#EXT-X-MAP:URI=\"init-\(segment.mapNumber).mp4\(suffix)\"")
                 currentMap = segment.mapNumber
             }
+            if let date = segment.programDateTime { lines.append("#EXT-X-PROGRAM-DATE-TIME:\(date)") }
             partLines(segment.parts, sequence: segment.sequence)
             lines.append("#EXTINF:\(String(format: "%.3f", segment.durationSeconds)),")
             lines.append("\(segment.sequence).m4s\(suffix)")

@@ -45,11 +45,17 @@ enum MediaTools {
         }
     }
 
+    /// ffmpeg's output options for a decode-only check: each frame passed through with its own
+    /// timestamp, in milliseconds. Without them ffmpeg retimes frames to its guess of the frame
+    /// rate, and two pictures of a browser's WHIP lesson 14 ms apart (its encoder's capture times
+    /// jitter) land on one tick: ffmpeg then reports its own "non monotonically increasing dts".
+    static let decodeToNull = ["-fps_mode", "passthrough", "-enc_time_base", "1:1000", "-f", "null", "-"]
+
     /// Decodes every frame of a file; returns ffmpeg's error output (empty when clean).
     /// `seconds` limits decoding to the start of a recording a player cut off mid-message.
     static func decodeErrors(of file: String, seconds: Double? = nil) async throws -> String {
         let limit = seconds.map { ["-t", "\($0)"] } ?? []
-        let (_, _, err) = try await runTool("ffmpeg", ["-hide_banner", "-v", "error", "-i", file] + limit + ["-f", "null", "-"])
+        let (_, _, err) = try await runTool("ffmpeg", ["-hide_banner", "-v", "error", "-i", file] + limit + decodeToNull)
         return err
     }
 }

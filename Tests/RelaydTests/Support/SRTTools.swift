@@ -38,8 +38,8 @@ enum SRTTools {
     /// Decodes `url` for `seconds` with ffmpeg; returns (exit code, error output).
     static func decode(_ url: String, seconds: Int, timeout: Int = 30) async throws -> (Int32?, String) {
         let (code, _, err) = try await runTool("ffmpeg", [
-            "-hide_banner", "-v", "error", "-i", url, "-t", "\(seconds)", "-f", "null", "-",
-        ], timeout: .seconds(timeout))
+            "-hide_banner", "-v", "error", "-i", url, "-t", "\(seconds)",
+        ] + MediaTools.decodeToNull, timeout: .seconds(timeout))
         return (code, err)
     }
 }
