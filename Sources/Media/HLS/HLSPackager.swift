@@ -96,7 +96,7 @@ public final class HLSPackager: HLSHost, Sendable {
         guard let packager = variant(source, name) else { return nil }
         packager.touch(client, bytes: 0)
         let playlist = await packager.mediaPlaylist(
-            query: query, timeout: startupTimeout, blockingUntil: wanted.map { ($0.mediaSequence, $0.part) }, client: client.id
+            query: query, timeout: startupTimeout, blockingUntil: wanted.map { ($0.mediaSequence, $0.part) }
         )
         if let playlist { packager.touch(client, bytes: playlist.utf8.count) }
         if let video = packager.tracks?.videoCodec, name != "source" { knownVideoCodecs.withLockedValue { $0[name] = video } }

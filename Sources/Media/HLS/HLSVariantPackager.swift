@@ -18,8 +18,6 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         /// Bytes and when, for the send rate over the last few fetches.
         var recentBytes: Int
         var recentSince: ContinuousClock.Instant
-        /// The newest segment a playlist given to this client listed (a plain reload waits for a newer one).
-        var newestListed: Int?
     }
 
     private struct State: Sendable {
@@ -99,39 +97,18 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     /// The media playlist once the window holds `startingSegments` (or, after `timeout`, any),
     /// and, for a blocking reload (`_HLS_msn`, `_HLS_part`), once it has that segment or part
     /// (at most three target durations later); nil if none came (or the variant ended first).
-    /// A plain reload from `client` when the last playlist it was given already listed the newest
-    /// segment is held until the next segment closes (at most 1.5 target durations): Chromium's
-    /// own player reloads at once and in a loop whenever it has fetched every listed segment, and
-    /// when it starts playing after its preload it takes the first playlist without a new segment
-    /// for the end of the stream (`kNoDataEverAppended`). Other players reload after a target
-    /// duration or use `_HLS_msn`, and get the same playlist no later than they would have.
-    func mediaPlaylist(
-        query: String, timeout: Duration, blockingUntil wanted: (sequence: Int, part: Int?)? = nil, client: String? = nil
-    ) async -> String? {
-        let start = ContinuousClock.now
-        let (target, seen) = state.withLockedValue { state in
-            (state.window.targetDuration, client.flatMap { state.clients[$0]?.newestListed })
-        }
-        var deadline = start + timeout
+    func mediaPlaylist(query: String, timeout: Duration, blockingUntil wanted: (sequence: Int, part: Int?)? = nil) async -> String? {
+        var deadline = ContinuousClock.now + timeout
         if wanted != nil {
-            deadline = start + .seconds(3 * target)
-        } else if seen != nil {
-            deadline = start + .milliseconds(1500 * target)
+            deadline = ContinuousClock.now + .seconds(3 * state.withLockedValue { $0.window.targetDuration })
         }
         while true {
             let now = ContinuousClock.now
             let (playlist, finished): (String?, Bool) = state.withLockedValue { state in
                 let count = state.window.segments.count
-                let newest = state.window.nextSequence - 1
                 var ready = count >= Self.startingSegments || (count > 0 && (now >= deadline || state.window.nextSequence > count))
-                if let wanted, count > 0 {
-                    ready = state.window.has(sequence: wanted.sequence, part: wanted.part) || now >= deadline
-                } else if let seen, count > 0 {
-                    ready = newest > seen || now >= deadline
-                }
-                guard ready else { return (nil, state.finished) }
-                if let client { state.clients[client]?.newestListed = newest }
-                return (state.window.mediaPlaylist(query: query), state.finished)
+                if let wanted, count > 0 { ready = state.window.has(sequence: wanted.sequence, part: wanted.part) || now >= deadline }
+                return (ready ? state.window.mediaPlaylist(query: query) : nil, state.finished)
             }
             if let playlist { return playlist }
             if finished || ContinuousClock.now >= deadline || Task.isCancelled { return nil }
