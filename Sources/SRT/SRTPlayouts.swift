@@ -69,16 +69,17 @@ final class SRTPlayouts: Sendable {
 
     /// Removes `player` from `key`'s playout only (a switch to it was abandoned).
     func remove(_ player: SRTPlayer, from key: StreamKey) {
-        let gone = playouts.withLockedValue { map -> Entry? in
-            guard let entry = map[key], entry.playout.remove(player) == (true, true) else { return nil }
-            return map.removeValue(forKey: key)
-        }
-        retire(gone.map { [$0] } ?? [])
+        retire(key, if: { $0.remove(player) == (true, true) })
     }
 
     private func retireIfEmpty(_ key: StreamKey) {
+        retire(key, if: \.isEmpty)
+    }
+
+    /// Takes `key`'s playout out of the map, if `condition` (asked under the map's lock) holds, and retires it.
+    private func retire(_ key: StreamKey, if condition: (SRTPlayout) -> Bool) {
         let gone = playouts.withLockedValue { map -> Entry? in
-            guard let entry = map[key], entry.playout.isEmpty else { return nil }
+            guard let entry = map[key], condition(entry.playout) else { return nil }
             return map.removeValue(forKey: key)
         }
         retire(gone.map { [$0] } ?? [])

@@ -37,7 +37,7 @@ final class NodePulls: Service, Sendable {
     let renditions: RenditionDirectory
     let nodeID: String
     let adminToken: String
-    let upstreams: [UpstreamService]
+    let upstreams: [PullOrigin]
     let group: any EventLoopGroup
     let logger: Logger
     let changes: any ChangeFeed
@@ -48,7 +48,7 @@ final class NodePulls: Service, Sendable {
 
     init(
         store: ControlStore, registry: StreamRegistry, renditions: RenditionDirectory, nodeID: String, adminToken: String,
-        upstreams: [UpstreamService] = [], group: any EventLoopGroup, changes: any ChangeFeed, logger: Logger
+        upstreams: [PullOrigin] = [], group: any EventLoopGroup, changes: any ChangeFeed, logger: Logger
     ) {
         self.upstreams = upstreams
         self.store = store
@@ -120,16 +120,16 @@ final class NodePulls: Service, Sendable {
             let origin = source(of: key).description
             let origins = nodes.filter { $0.id != nodeID && $0.isAlive(now: now, window: NodeHeartbeat.aliveWindow) && $0.streams.contains(origin) }
             if let origin = origins.max(by: { $0.lastSeen < $1.lastSeen }), let port = origin.ports["rtmp"] {
-                let query = adminToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? adminToken
-                start(key, url: "rtmp://\(origin.advertiseHost):\(port)/live/\(key.name)?key=\(query)", originID: origin.id, shown: "\(origin.advertiseHost):\(port)")
+                let node = PullOrigin(host: origin.advertiseHost, port: port, app: "live", key: adminToken)
+                start(key, from: node, originID: origin.id, "pulling from another node")
             } else if let upstream = nextUpstream(for: key, now: now) {
-                start(key, url: upstream.playURL(key.name), originID: "upstream \(upstream)", shown: "\(upstream)")
+                start(key, from: upstream, originID: "upstream \(upstream)", "pulling from upstream")
             }
         }
     }
 
     /// The upstream to try `key` from now, if any is configured and its turn has come.
-    private func nextUpstream(for key: StreamKey, now: Date) -> UpstreamService? {
+    private func nextUpstream(for key: StreamKey, now: Date) -> PullOrigin? {
         guard !upstreams.isEmpty else { return nil }
         let count = upstreams.count
         return upstreamAttempts.withLockedValue { attempts in
@@ -140,8 +140,8 @@ final class NodePulls: Service, Sendable {
         }
     }
 
-    private func start(_ key: StreamKey, url string: String, originID: String, shown: String) {
-        guard let url = RTMPURL(string) else { return }
+    private func start(_ key: StreamKey, from origin: PullOrigin, originID: String, _ message: Logger.Message) {
+        guard let url = RTMPURL(origin.playURL(key.name)) else { return }
         let running = self.running
         let handler = RTMPPullHandler(url: url, stream: key, registry: registry, origin: originID, logger: logger) { _ in
             running.withLockedValue { map in
@@ -149,9 +149,7 @@ final class NodePulls: Service, Sendable {
             }
         }
         running.withLockedValue { $0[key] = Pull(handler: handler, origin: originID, idleSince: nil) }
-        logger.info(originID.hasPrefix("upstream") ? "pulling from upstream" : "pulling from another node", metadata: [
-            "stream": "\(key)", "from": "\(originID)", "host": "\(shown)",
-        ])
+        logger.info(message, metadata: ["stream": "\(key)", "from": "\(originID)", "host": "\(origin)"])
         ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(3))

@@ -38,7 +38,7 @@ struct RelaydConfiguration: Sendable {
     /// How the other nodes reach this one (`cluster.advertiseHost`; default `host`, or 127.0.0.1 for all addresses).
     var clusterAdvertiseHost: String?
     /// Higher-level services to pull lessons from that no node here has (`cluster.upstream`).
-    var clusterUpstreams: [UpstreamService] = []
+    var clusterUpstreams: [PullOrigin] = []
     /// Classes with `record` set are recorded under `<dataDir>/recordings`.
     var recordingEnabled = true
     /// Finished recordings older than this are removed (0: never by age).
@@ -181,7 +181,7 @@ struct ConfigReader {
                 }
                 config.clusterUpstreams = try list.enumerated().map { index, item throws(ConfigurationError) in
                     let url = try string(item, at: "cluster.upstream[\(index)]")
-                    guard let upstream = UpstreamService(url) else {
+                    guard let upstream = PullOrigin(url) else {
                         // The URL may carry a key: say what is wrong without repeating it.
                         throw ConfigurationError(key: "cluster.upstream[\(index)]", problem: "must be rtmp://host[:port]/app[?key=K]")
                     }

@@ -84,18 +84,23 @@ struct ClusterNodesTests {
         #expect(await relay.stop() == 0)
     }
 
+    /// Two nodes `node-a` and `node-b` in open mode on `postgres`, sharing the admin token, with `extra` (default: transcoding nothing).
+    static func openNodes(on postgres: PostgresServer, extra: String = "transcode:\n  enabled: false\n") async throws -> (RelaydServer, RelaydServer) {
+        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
+        func config(_ id: String) -> String {
+            RelaydServer.openConfig(extra: "database: \(postgres.url)\ncluster:\n  nodeId: \(id)\n" + extra)
+        }
+        return (
+            try await RelaydServer(config: config("node-a"), environment: shared),
+            try await RelaydServer(config: config("node-b"), environment: shared)
+        )
+    }
+
     @Test func playersOnAnotherNodeShareOnePullAndContinueWhenThePublisherMoves() async throws {
         let (started, why) = PostgresServer.start()
         let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
         defer { postgres.stop() }
-        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
-        func config(_ id: String) -> String {
-            RelaydServer.openConfig(
-                graceSeconds: 30, extra: "database: \(postgres.url)\ncluster:\n  nodeId: \(id)\ntranscode:\n  enabled: false\n"
-            )
-        }
-        let a = try await RelaydServer(config: config("node-a"), environment: shared)
-        let b = try await RelaydServer(config: config("node-b"), environment: shared)
+        let (a, b) = try await Self.openNodes(on: postgres)
         let publisher = try MediaTools.publish(to: a.url("math"), seconds: 60)
         defer { publisher.signal(SIGKILL) }
         _ = try await Self.waitForNodes(b, seconds: 10) { ($0["node-a"]?["streams"] as? [String]) == ["live/math"] }
@@ -154,12 +159,7 @@ struct ClusterNodesTests {
         let (started, why) = PostgresServer.start()
         let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
         defer { postgres.stop() }
-        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
-        func config(_ id: String) -> String {
-            RelaydServer.openConfig(extra: "database: \(postgres.url)\ncluster:\n  nodeId: \(id)\ntranscode:\n  enabled: false\n")
-        }
-        let a = try await RelaydServer(config: config("node-a"), environment: shared)
-        let b = try await RelaydServer(config: config("node-b"), environment: shared)
+        let (a, b) = try await Self.openNodes(on: postgres)
         let dir = try makeTemporaryDirectory("cluster-late")
         defer { try? FileManager.default.removeItem(atPath: dir) }
 
@@ -281,12 +281,7 @@ struct ClusterNodesTests {
         let (started, why) = PostgresServer.start()
         let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
         defer { postgres.stop() }
-        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
-        func config(_ id: String) -> String {
-            RelaydServer.openConfig(extra: "database: \(postgres.url)\ncluster:\n  nodeId: \(id)\n" + TranscodeTests.transcodeConfig)
-        }
-        let a = try await RelaydServer(config: config("node-a"), environment: shared)
-        let b = try await RelaydServer(config: config("node-b"), environment: shared)
+        let (a, b) = try await Self.openNodes(on: postgres, extra: TranscodeTests.transcodeConfig)
         let publisher = try MediaTools.publish(to: a.url("math"), seconds: 60, size: "1280x720")
         defer { publisher.signal(SIGKILL) }
         _ = try await Self.waitForNodes(b, seconds: 10) { ($0["node-a"]?["streams"] as? [String]) == ["live/math"] }

@@ -71,17 +71,7 @@ struct ClusterPartitionTests {
 
     @Test func aCutLinkBetweenTwoNodesStopsNeitherTheOthersNorAnyWrite() async throws {
         #expect(getuid() == 0, "needs root for network namespaces")
-        let (made, why) = await NamespaceHub.make(count: 3)
-        let hub = try #require(made, "three network namespaces on a bridge: \(why)")
-        let outcome: Result<Void, any Error>
-        do {
-            try await partition(hub)
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
-        }
-        await hub.remove()
-        try outcome.get()
+        try await NamespaceHub.run(count: 3) { hub in try await partition(hub) }
     }
 
     private func partition(_ hub: NamespaceHub) async throws {

@@ -7,20 +7,7 @@ import Testing
 @Suite(.serialized)
 struct VanishingPeerTests {
     @Test func aPlayerThatVanishesWithoutFINIsDroppedAndOthersPlayOn() async throws {
-        let (made, why) = await NamespaceHub.make(count: 1)
-        guard let ns = made else {
-            Issue.record("the vanishing-player test cannot make a network namespace (needs root and ip netns): \(why)")
-            return
-        }
-        let outcome: Result<Void, any Error>
-        do {
-            try await run(ns)
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
-        }
-        await ns.remove()
-        try outcome.get()
+        try await NamespaceHub.run(count: 1) { ns in try await run(ns) }
     }
 
     private func run(_ ns: NamespaceHub) async throws {

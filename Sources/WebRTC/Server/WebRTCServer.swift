@@ -79,9 +79,10 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
         let ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
             runtime.value.tick()
         }
-        guard lifecycle.serve(Serving(channel: channel, ticker: ticker)) else {
+        let serving = Serving(channel: channel, ticker: ticker)
+        guard lifecycle.serve(serving) else {
             try? await tcp?.close()
-            await stopServing(channel: channel, ticker: ticker)
+            await stop(serving)
             return
         }
         if let address = channel.localAddress {
@@ -104,18 +105,18 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
     public func closeConnections(grace: Duration) async {
         // Not started, or still starting (then `run` stops what it started).
         guard let serving = lifecycle.close() else { return }
-        await stopServing(channel: serving.channel, ticker: serving.ticker)
+        await stop(serving)
     }
 
-    private func stopServing(channel: any Channel, ticker: RepeatedTask) async {
+    private func stop(_ serving: Serving) async {
         let runtime = self.runtime
         try? await loop.submit {
-            ticker.cancel()
+            serving.ticker.cancel()
             runtime.value.shutdown()
             runtime.value.routes.closeTCP()
         }.get()
         for done in retiring.withLockedValue({ Array($0.values) }) { try? await done.get() }
-        try? await channel.close()
+        try? await serving.channel.close()
         try? await threadPool.shutdownGracefully()
         logger.info("webrtc stopped")
     }

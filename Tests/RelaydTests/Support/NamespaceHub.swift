@@ -51,6 +51,24 @@ final class NamespaceHub: @unchecked Sendable {
         return (hub, "")
     }
 
+    /// Makes `count` namespaces, runs `body` on them and removes them whatever it threw; a hub
+    /// that cannot be made fails the test, naming the refused step.
+    static func run(count: Int, _ body: (NamespaceHub) async throws -> Void) async throws {
+        let (made, why) = await make(count: count)
+        guard let hub = made else {
+            throw TestFailure("\(count) network namespace(s) on a bridge (needs root and ip netns): \(why)")
+        }
+        let outcome: Result<Void, any Error>
+        do {
+            try await body(hub)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        await hub.remove()
+        try outcome.get()
+    }
+
     /// Runs `executable` inside namespace `index`, with `environment` added.
     func spawn(_ index: Int, _ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
         let env = environment.map { "\($0.key)=\($0.value)" }

@@ -1,15 +1,23 @@
 import Foundation
 
-/// A higher-level service this one pulls lessons from on demand (`cluster.upstream`: a county
-/// relay pulling a city's famous-school lesson): an RTMP base URL and the key this service
-/// presents there, a site key of the upstream's own timetable, so the upstream's access rules
-/// decide. `rtmp://host[:port]/app[?key=K]`. The key is never logged.
-struct UpstreamService: Sendable, Equatable, CustomStringConvertible {
+/// Where a node pulls a lesson from over RTMP: another node of its cluster (its advertised host
+/// and RTMP port, the shared admin token as the key), or a higher-level service
+/// (`cluster.upstream`: a county relay pulling a city's famous-school lesson, with a site key of
+/// that service's own timetable, so its access rules decide). The key is never logged.
+struct PullOrigin: Sendable, Equatable, CustomStringConvertible {
     let host: String
     let port: Int
     let app: String
     let key: String?
 
+    init(host: String, port: Int, app: String, key: String?) {
+        self.host = host
+        self.port = port
+        self.app = app
+        self.key = key
+    }
+
+    /// `rtmp://host[:port]/app[?key=K]` (a `cluster.upstream` entry); nil if it is not one.
     init?(_ url: String) {
         guard url.hasPrefix("rtmp://") else { return nil }
         var rest = Substring(url.dropFirst("rtmp://".count))
@@ -39,7 +47,7 @@ struct UpstreamService: Sendable, Equatable, CustomStringConvertible {
         self.key = key
     }
 
-    /// Where a stream is played from there (the key in the query, as the upstream's players do).
+    /// Where a stream is played from there (the key in the query, as its players do).
     func playURL(_ name: String) -> String {
         let query = key.map { "?key=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
         return "rtmp://\(host):\(port)/\(app)/\(name)\(query)"
