@@ -16,15 +16,7 @@ struct DiskFaultTests {
             Issue.record("the disk-full test cannot mount a tmpfs (needs root): \(why.trimmingCharacters(in: .whitespacesAndNewlines))")
             return
         }
-        let outcome: Result<Void, any Error>
-        do {
-            try await run(mountPoint)
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
-        }
-        _ = try? await runTool("umount", ["-l", mountPoint])
-        try outcome.get()
+        try await running({ try await run(mountPoint) }, thenCleaningUp: { _ = try? await runTool("umount", ["-l", mountPoint]) })
     }
 
     private func run(_ dir: String) async throws {

@@ -256,15 +256,7 @@ struct RecordingDiskTests {
             Issue.record("the full-disk test cannot mount a tmpfs (needs root): \(why.trimmingCharacters(in: .whitespacesAndNewlines))")
             return
         }
-        let outcome: Result<Void, any Error>
-        do {
-            try await fillTheDisk(dir)
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
-        }
-        _ = try? await runTool("umount", ["-l", recordings])
-        try outcome.get()
+        try await running({ try await fillTheDisk(dir) }, thenCleaningUp: { _ = try? await runTool("umount", ["-l", recordings]) })
     }
 
     private func fillTheDisk(_ dir: String) async throws {

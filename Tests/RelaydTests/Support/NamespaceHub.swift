@@ -58,15 +58,7 @@ final class NamespaceHub: @unchecked Sendable {
         guard let hub = made else {
             throw TestFailure("\(count) network namespace(s) on a bridge (needs root and ip netns): \(why)")
         }
-        let outcome: Result<Void, any Error>
-        do {
-            try await body(hub)
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
-        }
-        await hub.remove()
-        try outcome.get()
+        try await running({ try await body(hub) }, thenCleaningUp: { await hub.remove() })
     }
 
     /// Runs `executable` inside namespace `index`, with `environment` added.
