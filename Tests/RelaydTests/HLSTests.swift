@@ -114,7 +114,6 @@ struct HLSTests {
         #expect(!(dates["360p"] ?? []).isEmpty)
         #expect(!(dates["480p"] ?? []).isDisjoint(with: dates["360p"] ?? []), "same dates for the same boundaries: \(dates)")
 
-
         // Low-latency HLS: parts listed as they are cut, a preload hint, a blocking reload that
         // answers once the hinted part exists, and the hinted part served as soon as it is cut.
         let live = try await Curl.call(base + "/480p/index.m3u8?t=\(token)")

@@ -93,9 +93,9 @@ public struct HLSSegmentWindow: Sendable {
     }
 
     /// A whole segment as one part and closed at once (plain HLS).
-    public mutating func append(durationSeconds: Double, startMillis: Int64, programDateTime: String? = nil, bytes: ByteBuffer) {
+    public mutating func append(durationSeconds: Double, startMillis: Int64, bytes: ByteBuffer) {
         appendPart(durationSeconds: durationSeconds, independent: true, bytes: bytes)
-        closeSegment(startMillis: startMillis, programDateTime: programDateTime)
+        closeSegment(startMillis: startMillis)
     }
 
     public func segment(sequence: Int) -> ByteBuffer? {

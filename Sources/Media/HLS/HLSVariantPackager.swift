@@ -38,7 +38,7 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     private let programClock: HLSProgramClock
     private let logger: Logger
 
-    init(source: StreamKey, variant: String, idleTimeout: Duration, programClock: HLSProgramClock = HLSProgramClock(), logger: Logger) {
+    init(source: StreamKey, variant: String, idleTimeout: Duration, programClock: HLSProgramClock, logger: Logger) {
         self.source = source
         self.programClock = programClock
         self.variant = variant
