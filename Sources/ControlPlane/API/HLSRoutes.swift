@@ -24,7 +24,7 @@ struct HLSRoutes: Sendable {
     private func multivariant(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         let source = StreamKey(app: "live", name: try context.parameters.require("classId"))
         let (grant, access) = try await PlayAccess.authorize(.hls, stream: source, request: request, context: context, policy: policy)
-        let client = tokens.issue(for: source, grant: grant)
+        let client = tokens.issue(for: source, grant: grant, listsPartsAsSegments: Self.isChromiumsOwnPlayer(request.headers))
         guard let playlist = await host.multivariantPlaylist(for: source, query: "t=\(client.id)", client: client) else {
             throw APIError.notFound("live stream '\(source.name)' (the lesson is not being published)")
         }
@@ -67,6 +67,15 @@ struct HLSRoutes: Sendable {
             return Self.media(bytes, type: "video/iso.segment")
         }
         throw APIError.notFound("HLS file '\(variant)/\(file)' of '\(source.name)' (gone from the window, or never there)")
+    }
+
+    /// Chromium's own HLS player (a media element's fetch, `Sec-Fetch-Dest: video` or `audio`, from
+    /// a Chromium browser) fetches whole segments only and starts three from a live playlist's
+    /// end; its media playlists list parts as segments (``HLSClient/listsPartsAsSegments``).
+    /// hls.js (`Sec-Fetch-Dest: empty`), Safari, ffmpeg and set-top boxes get the standard ones.
+    static func isChromiumsOwnPlayer(_ headers: HTTPFields) -> Bool {
+        guard let dest = HTTPField.Name("Sec-Fetch-Dest").flatMap({ headers[$0] }), dest == "video" || dest == "audio" else { return false }
+        return headers[.userAgent]?.contains("Chrome/") ?? false
     }
 
     private static func playlist(_ text: String) -> Response {

@@ -23,9 +23,11 @@ struct HLSTokens: Sendable {
     }
 
     /// A new token for a client of `source` allowed by `grant`.
-    func issue(for source: StreamKey, grant: AccessGrant) -> HLSClient {
+    func issue(for source: StreamKey, grant: AccessGrant, listsPartsAsSegments: Bool = false) -> HLSClient {
         let token = Secrets.newToken(byteCount: 16)
-        let client = HLSClient(id: token, schoolId: grant.schoolId, bandwidthKbps: grant.bandwidthKbps)
+        let client = HLSClient(
+            id: token, schoolId: grant.schoolId, bandwidthKbps: grant.bandwidthKbps, listsPartsAsSegments: listsPartsAsSegments
+        )
         let now = ContinuousClock.now
         tokens.withLockedValue { map in
             if map.count >= capacity {

@@ -32,6 +32,9 @@ public final class HLSPackager: HLSHost, Sendable {
     private let knownVideoCodecs = NIOLockedValueBox<[String: String]>([:])
     /// Each stream's program-date-time anchor, shared by its variants (gone with its last variant).
     private let programClocks = NIOLockedValueBox<[StreamKey: HLSProgramClock]>([:])
+    /// What each client whose playlists list parts as segments was listed (by token), and when.
+    private let partsClients = NIOLockedValueBox<[String: (client: HLSPartsListing.Client, seen: ContinuousClock.Instant)]>([:])
+    private static let partsClientCapacity = 20_000
 
     public init(
         registry: StreamRegistry, renditions: RenditionDirectory, idleTimeout: Duration = .seconds(10),
@@ -82,7 +85,8 @@ public final class HLSPackager: HLSHost, Sendable {
             let fitting = RenditionSelector(rungs: rungs, bandwidthKbps: client.bandwidthKbps, now: .now()).bestIndex(fittingKbps: client.bandwidthKbps)
             entries.insert(entries.remove(at: fitting), at: 0)
         }
-        var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+        // Parts listed as segments do not each start with a keyframe.
+        var lines = ["#EXTM3U", "#EXT-X-VERSION:7"] + (client.listsPartsAsSegments ? [] : ["#EXT-X-INDEPENDENT-SEGMENTS"])
         for entry in entries {
             lines.append(entry.line)
             lines.append("\(entry.name)/index.m3u8\(suffix)")
@@ -95,6 +99,7 @@ public final class HLSPackager: HLSHost, Sendable {
     ) async -> String? {
         guard let packager = variant(source, name) else { return nil }
         packager.touch(client, bytes: 0)
+        if client.listsPartsAsSegments { return await partsPlaylist(source, packager, query: query, client: client) }
         let playlist = await packager.mediaPlaylist(
             query: query, timeout: startupTimeout, blockingUntil: wanted.map { ($0.mediaSequence, $0.part) }
         )
@@ -119,6 +124,30 @@ public final class HLSPackager: HLSHost, Sendable {
         guard let packager = existing(source, name), let bytes = packager.segment(sequence: sequence) else { return nil }
         packager.touch(client, bytes: bytes.readableBytes)
         return bytes
+    }
+
+    /// A media playlist that lists parts as segments, made for `client` (``HLSPartsListing``):
+    /// waits, up to `startupTimeout`, for a keyframe to join at.
+    private func partsPlaylist(_ source: StreamKey, _ packager: HLSVariantPackager, query: String, client: HLSClient) async -> String? {
+        let deadline = ContinuousClock.now + startupTimeout
+        while true {
+            let known = partsClients.withLockedValue { $0[client.id]?.client }
+            let otherName = known.flatMap { $0.variant != packager.variant ? $0.variant : $0.handover?.from }
+            let other = otherName.flatMap { existing(source, $0) }?.partsVariant
+            let (playlist, state) = HLSPartsListing.playlist(client: known, requested: packager.partsVariant, other: other, query: query)
+            if let playlist, let state {
+                let now = ContinuousClock.now
+                partsClients.withLockedValue { map in
+                    if map.count >= Self.partsClientCapacity { map = map.filter { now - $0.value.seen < idleTimeout * 6 } }
+                    if map.count >= Self.partsClientCapacity, let oldest = map.min(by: { $0.value.seen < $1.value.seen }) { map[oldest.key] = nil }
+                    map[client.id] = (state, now)
+                }
+                packager.touch(client, bytes: playlist.utf8.count)
+                return playlist
+            }
+            if packager.isFinished || ContinuousClock.now >= deadline || Task.isCancelled { return nil }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     // MARK: Variants

@@ -12,6 +12,24 @@ public struct HLSSegmentWindow: Sendable {
         /// Starts with a keyframe (a player may start here).
         public let independent: Bool
         public let bytes: ByteBuffer
+        /// Its place among all the variant's parts, counted from 0.
+        public let number: Int
+        /// Its first picture's wall-clock date; nil: not known.
+        public let programDate: Date?
+    }
+
+    /// A kept part as a playlist that lists parts as segments names it (``HLSPartsListing``).
+    public struct PartEntry: Sendable, Equatable {
+        /// Its segment's media sequence number and its index there (its URI, `<sequence>.<index>.m4s`).
+        public let sequence: Int
+        public let index: Int
+        public let number: Int
+        public let durationSeconds: Double
+        public let independent: Bool
+        public let programDate: Date?
+        /// Its init section, and the discontinuity sequence number that section starts.
+        public let mapNumber: Int
+        public let discontinuity: Int
     }
 
     public struct Segment: Sendable {
@@ -42,6 +60,8 @@ public struct HLSSegmentWindow: Sendable {
     public private(set) var openParts: [Part] = []
     private(set) var maps: [Int: ByteBuffer] = [:]
     public private(set) var nextSequence = 0
+    /// The number the next part gets.
+    public private(set) var nextPartNumber = 0
     private var mapNumber = -1
     /// Discontinuities (a new init section) before the oldest kept segment.
     private var discontinuitiesBefore = 0
@@ -62,9 +82,12 @@ public struct HLSSegmentWindow: Sendable {
     }
 
     /// Adds a part to the segment being built.
-    public mutating func appendPart(durationSeconds: Double, independent: Bool, bytes: ByteBuffer) {
+    public mutating func appendPart(durationSeconds: Double, independent: Bool, bytes: ByteBuffer, programDate: Date? = nil) {
         precondition(mapNumber >= 0, "startMap before appendPart")
-        openParts.append(Part(durationSeconds: durationSeconds, independent: independent, bytes: bytes))
+        openParts.append(Part(
+            durationSeconds: durationSeconds, independent: independent, bytes: bytes, number: nextPartNumber, programDate: programDate
+        ))
+        nextPartNumber += 1
     }
 
     /// Ends the segment being built (its parts become one segment); the oldest beyond the window go.
@@ -120,6 +143,26 @@ public struct HLSSegmentWindow: Sendable {
     }
 
     public func map(number: Int) -> ByteBuffer? { maps[number] }
+
+    /// Every kept part, oldest first: those of the newest closed segments, then the open segment's.
+    public var partEntries: [PartEntry] {
+        var entries: [PartEntry] = []
+        var discontinuity = discontinuitiesBefore
+        var previousMap: Int?
+        func add(_ parts: [Part], sequence: Int, map: Int) {
+            if let previousMap, previousMap != map { discontinuity += 1 }
+            previousMap = map
+            for (index, part) in parts.enumerated() {
+                entries.append(PartEntry(
+                    sequence: sequence, index: index, number: part.number, durationSeconds: part.durationSeconds,
+                    independent: part.independent, programDate: part.programDate, mapNumber: map, discontinuity: discontinuity
+                ))
+            }
+        }
+        for segment in segments { add(segment.parts, sequence: segment.sequence, map: segment.mapNumber) }
+        add(openParts, sequence: nextSequence, map: mapNumber)
+        return entries
+    }
 
     /// The media playlist: the newest `listed` segments (and with parts, the newest ones' parts,
     /// the segment being built and a preload hint), each URI followed by `?query`.

@@ -116,6 +116,11 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         }
     }
 
+    /// The kept parts, for a client whose playlists list parts as segments (``HLSPartsListing``).
+    var partsVariant: HLSPartsListing.Variant {
+        state.withLockedValue { HLSPartsListing.Variant(name: variant, entries: $0.window.partEntries, nextPartNumber: $0.window.nextPartNumber) }
+    }
+
     func initSection(number: Int) -> ByteBuffer? { state.withLockedValue { $0.window.map(number: number) } }
     func segment(sequence: Int) -> ByteBuffer? { state.withLockedValue { $0.window.segment(sequence: sequence) } }
 
@@ -243,13 +248,14 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         private mutating func cut(_ muxer: FragmentedMP4Muxer, at timestamp: Int64, closing: Bool, into state: NIOLockedValueBox<State>) throws(FFmpegError) {
             let bytes = try muxer.cutFragment()
             let duration = Double(max(timestamp - partStart, 0)) / 1000
+            let partDate = programClock.date(ofMillis: partStart, observed: timestamp)
             let independent = partIndependent
             let start = segmentStart
             partStart = timestamp
             partIndependent = closing
             if closing { segmentStart = timestamp }
             state.withLockedValue { state in
-                if !bytes.isEmpty { state.window.appendPart(durationSeconds: duration, independent: independent, bytes: ByteBuffer(bytes: bytes)) }
+                if !bytes.isEmpty { state.window.appendPart(durationSeconds: duration, independent: independent, bytes: ByteBuffer(bytes: bytes), programDate: partDate) }
                 if closing {
                     let date = programClock.date(ofMillis: start, observed: timestamp)
                     state.window.closeSegment(startMillis: start, programDateTime: HLSProgramClock.format(date))

@@ -1,16 +1,19 @@
 import NIOCore
 
 /// One HLS client as the routes know it: its opaque token (the id its fetches are counted
-/// under), the school whose key it showed and that site's downlink, where known.
+/// under), the school whose key it showed and that site's downlink, where known, and whether its
+/// media playlists list parts as segments (a player that ignores parts: Chromium's own).
 public struct HLSClient: Sendable, Hashable {
     public let id: String
     public let schoolId: String?
     public let bandwidthKbps: Int?
+    public let listsPartsAsSegments: Bool
 
-    public init(id: String, schoolId: String?, bandwidthKbps: Int? = nil) {
+    public init(id: String, schoolId: String?, bandwidthKbps: Int? = nil, listsPartsAsSegments: Bool = false) {
         self.id = id
         self.schoolId = schoolId
         self.bandwidthKbps = bandwidthKbps
+        self.listsPartsAsSegments = listsPartsAsSegments
     }
 }
 
