@@ -79,16 +79,16 @@ struct HLSPartsListing {
             return (listing(own(), query: query), client)
         }
         let takeover = requested.entries.first { $0.number >= handover.firstNumber && $0.independent }
-        if let takeover, let first = requested.entries.first, first.number >= takeover.number, handover.settled {
-            // Nothing of the new variant is kept from before its keyframe: the handover is over.
-            client.handover = nil
-            return (listing(own(), query: query), client)
-        }
         let before = other.entries.filter { entry in
             guard let takeover else { return true }
             if let date = entry.programDate, let limit = takeover.programDate { return date < limit.addingTimeInterval(-0.1) }
             return entry.number - other.nextPartNumber < takeover.number - requested.nextPartNumber
         }.map { Item($0, prefix: "../\(other.name)/", numberShift: handover.fromNumberShift, discontinuityShift: handover.fromDiscontinuityShift) }
+        if takeover != nil, before.isEmpty, handover.settled {
+            // The variant left keeps nothing from before the takeover any more: the handover is over.
+            client.handover = nil
+            return (listing(own(), query: query), client)
+        }
         var items = before
         if let takeover {
             if !handover.settled, let last = before.last {
