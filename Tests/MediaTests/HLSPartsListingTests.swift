@@ -111,6 +111,53 @@ struct HLSPartsListingTests {
         #expect(Self.mediaSequence(next.playlist) == Self.mediaSequence(late.playlist))
     }
 
+    @Test("a keyframe of the new variant earlier than the parts already listed from the old one does not take over; the next one does")
+    func takeoverNotBehindWhatWasListed() {
+        let joined = HLSPartsListing.Client(variant: "source")
+        // Switched while 480p (a fresh rung) has parts 0…5; the source's 0…12 are listed (to 6.5 s).
+        let switched = HLSPartsListing.playlist(
+            client: joined, requested: Self.variant("480p", Self.window(parts: 6, firstMillis: 2000)),
+            other: Self.variant("source", Self.window(parts: 13)), query: ""
+        )
+        #expect(switched.client?.handover?.listedEnd == Self.start.addingTimeInterval(6.5))
+        // 480p's keyframe at 6.0 s (its part 8) comes after the switch, but the player has the
+        // source to 6.5 s: still the source.
+        let later = HLSPartsListing.playlist(
+            client: switched.client, requested: Self.variant("480p", Self.window(parts: 10, firstMillis: 2000)),
+            other: Self.variant("source", Self.window(parts: 14)), query: ""
+        )
+        #expect(Self.uris(later.playlist).allSatisfy { $0.hasPrefix("../source/") }, "\(later.playlist ?? "")")
+        #expect(later.client?.handover?.takeover == nil)
+        // Its next keyframe, at 8.0 s, takes over.
+        let over = HLSPartsListing.playlist(
+            client: later.client, requested: Self.variant("480p", Self.window(parts: 14, firstMillis: 2000)),
+            other: Self.variant("source", Self.window(parts: 18)), query: ""
+        )
+        #expect(Array(Self.uris(over.playlist).suffix(3)) == ["../source/3.3.m4s", "3.0.m4s", "3.1.m4s"], "\(over.playlist ?? "")")
+        #expect(over.client?.handover?.takeover == 12)
+    }
+
+    @Test("the takeover is a keyframe where a part of the old variant starts too: one 80 ms off is passed over, one the old variant has not reached waits")
+    func takeoverAtAnAlignedBoundary() {
+        // A rung just started: its first keyframe at 6.08 s, the ladder's from 8.0 s.
+        var rung = HLSSegmentWindow(listed: 6, extraKept: 2, targetDuration: 2, partTarget: 0.6)
+        rung.startMap(ByteBuffer(bytes: [0xA0]))
+        for (millis, independent) in [(6080, true), (6500, false), (7000, false), (7500, false), (8000, true)] {
+            if independent, millis > 6080 { rung.closeSegment(startMillis: 6080) }
+            rung.appendPart(
+                durationSeconds: 0.5, independent: independent, bytes: ByteBuffer(bytes: [1]),
+                programDate: Self.start.addingTimeInterval(Double(millis) / 1000)
+            )
+        }
+        let handover = HLSPartsListing.Handover(from: "source", firstNumber: 0, fromNumberShift: 0, fromDiscontinuityShift: 0)
+        #expect(HLSPartsListing.takeover(handover, requested: Self.variant("480p", rung), other: Self.variant("source", Self.window(parts: 16))) == nil,
+                "8.0 s: the source has not reached it")
+        #expect(HLSPartsListing.takeover(handover, requested: Self.variant("480p", rung), other: Self.variant("source", Self.window(parts: 17))) == 4)
+        let client = HLSPartsListing.Client(variant: "480p", handover: handover)
+        let listed = HLSPartsListing.playlist(client: client, requested: Self.variant("480p", rung), other: Self.variant("source", Self.window(parts: 17)), query: "")
+        #expect(Array(Self.uris(listed.playlist).suffix(2)) == ["../source/3.3.m4s", "1.0.m4s"], "no gap, no repeat at 8.0 s: \(listed.playlist ?? "")")
+    }
+
     @Test("the variant left is gone: the new one's own parts, none numbered below 0")
     func handoverWithoutTheOldVariant() {
         // Joined on a young variant (part 3), switched to an old one (part 40): its parts from

@@ -31,14 +31,18 @@ struct HLSPartsListing {
     }
 
     /// A switch not yet done: the parts of `from` (numbered with its shifts) are listed up to the
-    /// new variant's first independent part numbered `firstNumber` or later, the takeover; at the
-    /// takeover's first listing the client's shifts are set to follow on from them.
+    /// takeover (``takeover(_:requested:other:)``), a keyframe part of the new variant cut after
+    /// the switch (numbered `firstNumber` or later). When it is chosen the client's shifts are set
+    /// to follow on.
     struct Handover: Sendable, Equatable {
         let from: String
         let firstNumber: Int
         let fromNumberShift: Int
         let fromDiscontinuityShift: Int
-        var settled = false
+        /// The end of the newest part of `from` listed while no takeover was chosen.
+        var listedEnd: Date?
+        /// The takeover's part number, once chosen.
+        var takeover: Int?
     }
 
     /// The newest parts a joining playlist leaves out: one, so that the player starts four parts
@@ -58,7 +62,8 @@ struct HLSPartsListing {
             return (render(items, query: query), Client(variant: requested.name))
         }
         if client.variant != requested.name {
-            if let other, other.name == client.variant {
+            // A handover needs dates to line the two variants up (the packager dates every part).
+            if let other, other.name == client.variant, requested.entries.last?.programDate != nil {
                 client.handover = Handover(
                     from: other.name, firstNumber: requested.nextPartNumber,
                     fromNumberShift: client.numberShift, fromDiscontinuityShift: client.discontinuityShift
@@ -78,28 +83,49 @@ struct HLSPartsListing {
             client.handover = nil
             return (listing(own(), query: query), client)
         }
-        let takeover = requested.entries.first { $0.number >= handover.firstNumber && $0.independent }
+        let chosenBefore = handover.takeover != nil
+        if !chosenBefore { handover.takeover = Self.takeover(handover, requested: requested, other: other) }
+        let takeover = handover.takeover.flatMap { number in requested.entries.first { $0.number == number } }
+        let limit = takeover?.programDate
         let before = other.entries.filter { entry in
-            guard let takeover else { return true }
-            if let date = entry.programDate, let limit = takeover.programDate { return date < limit.addingTimeInterval(-0.1) }
-            return entry.number - other.nextPartNumber < takeover.number - requested.nextPartNumber
+            guard let limit else { return true }
+            return entry.programDate.map { $0 < limit.addingTimeInterval(-Self.alignment) } ?? false
         }.map { Item($0, prefix: "../\(other.name)/", numberShift: handover.fromNumberShift, discontinuityShift: handover.fromDiscontinuityShift) }
-        if takeover != nil, before.isEmpty, handover.settled {
-            // The variant left keeps nothing from before the takeover any more: the handover is over.
+        if handover.takeover != nil, takeover == nil || (chosenBefore && before.isEmpty) {
+            // The takeover left the window, or the variant left keeps nothing from before it: over.
             client.handover = nil
             return (listing(own(), query: query), client)
         }
-        var items = before
-        if let takeover {
-            if !handover.settled, let last = before.last {
-                client.numberShift = last.number + 1 - takeover.number
-                client.discontinuityShift = last.discontinuity - takeover.discontinuity
-            }
-            handover.settled = true
-            client.handover = handover
-            items += own(from: takeover.number)
+        if let takeover, !chosenBefore, let last = before.last {
+            client.numberShift = last.number + 1 - takeover.number
+            client.discontinuityShift = last.discontinuity - takeover.discontinuity
         }
+        if takeover == nil, let last = before.last?.entry, let date = last.programDate {
+            handover.listedEnd = date.addingTimeInterval(last.durationSeconds)
+        }
+        client.handover = handover
+        let items = before + (takeover.map { own(from: $0.number) } ?? [])
         return (listing(items, query: query), client)
+    }
+
+    /// How far apart two dates may be and still be one boundary (dates are in milliseconds).
+    static let alignment = 0.02
+
+    /// The takeover: the new variant's first keyframe part cut after the switch that starts no
+    /// earlier than the parts listed from the old one end, and where an old part starts too, so
+    /// that the player's media runs on without a gap or a repeat (a gap stalls it up to a
+    /// second). A keyframe the old variant has not reached yet waits; one with no old part
+    /// starting there (a rung just started, its keyframes not yet the ladder's) is passed over.
+    static func takeover(_ handover: Handover, requested: Variant, other: Variant) -> Int? {
+        let oldEnd = other.entries.last.flatMap { entry in entry.programDate.map { $0.addingTimeInterval(entry.durationSeconds) } }
+        for entry in requested.entries where entry.number >= handover.firstNumber && entry.independent {
+            guard let date = entry.programDate else { continue }
+            if let listed = handover.listedEnd, date < listed.addingTimeInterval(-alignment) { continue }
+            let aligned = other.entries.contains { old in old.programDate.map { abs($0.timeIntervalSince(date)) <= alignment } ?? false }
+            if aligned { return entry.number }
+            if let oldEnd, oldEnd < date.addingTimeInterval(alignment) { return nil }
+        }
+        return nil
     }
 
     /// The playlist of `items` from the first numbered 0 or more (nil: none).

@@ -188,6 +188,11 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     /// into the part, a new init section when the codec configuration changes
     /// or a new publisher starts. Audio older than the muxer's first picture (a stream's cached
     /// audio from before it was watched) is left out, so a segment's tracks start together.
+    /// A cut waits for the audio: pictures from the cut on are held until audio stamped at or
+    /// after it arrives (at most `maximumHoldMillis` of pictures), and audio stamped before it
+    /// goes into the part it ends. A rung's sound comes from its encoder a frame or two after
+    /// its pictures; cut on arrival, each part's audio would end ~43 ms short of its pictures,
+    /// a gap where a player changes variant there (Chromium's own stalls on it).
     private struct Segmenter {
         let programClock: HLSProgramClock
         let logger: Logger
@@ -198,6 +203,10 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         var partIndependent = true
         var lastTimestamp: Int64 = 0
         var muxerStart: Int64 = 0
+        /// A cut waiting for the audio: where, whether it ends the segment, and what it holds.
+        var pendingCut: (at: Int64, closing: Bool)?
+        var held: [MediaMessage] = []
+        static let maximumHoldMillis: Int64 = 300
         /// Shorter keyframe gaps (a rung's forced keyframe when it resumes) stay in one segment;
         /// the ladder's aligned keyframes are further apart, so variants still cut alike.
         static let minimumSegmentMillis: Int64 = 1000
@@ -217,11 +226,40 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
             do throws(FFmpegError) {
                 if let muxer {
                     if message.kind == .audio, tracks.video != nil, timestamp < muxerStart { return }
+                    if let pending = pendingCut {
+                        if message.kind == .audio, timestamp < pending.at {
+                            try muxer.write(message)
+                            lastTimestamp = max(lastTimestamp, timestamp)
+                            return
+                        }
+                        if message.kind != .audio, timestamp - pending.at < Self.maximumHoldMillis {
+                            held.append(message)
+                            return
+                        }
+                        // The audio reached the cut (or waited too long): cut, then the held
+                        // pictures and this message as if they came now.
+                        try cut(muxer, at: pending.at, closing: pending.closing, into: state)
+                        pendingCut = nil
+                        let queued = held
+                        held.removeAll(keepingCapacity: true)
+                        for item in queued { take(item, into: state) }
+                        take(message, into: state)
+                        return
+                    }
                     let audioAlone = tracks.video == nil && message.kind == .audio
+                    var due: Bool?
                     if (startsPicture && timestamp - segmentStart >= Self.minimumSegmentMillis) || (audioAlone && timestamp - segmentStart >= 2000) {
-                        try cut(muxer, at: timestamp, closing: true, into: state)
+                        due = true
                     } else if (message.kind == .video || audioAlone) && timestamp - partStart >= HLSVariantPackager.partCutMillis {
-                        try cut(muxer, at: timestamp, closing: false, into: state)
+                        due = false
+                    }
+                    if let closing = due {
+                        if tracks.audio != nil, !audioAlone {
+                            pendingCut = (timestamp, closing)
+                            held.append(message)
+                            return
+                        }
+                        try cut(muxer, at: timestamp, closing: closing, into: state)
                     }
                     try muxer.write(message)
                 } else {
@@ -265,6 +303,15 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
 
         /// Ends the current segment where it stands; the next keyframe starts a new init section.
         mutating func restart(into state: NIOLockedValueBox<State>) {
+            if let muxer, let pending = pendingCut {
+                try? cut(muxer, at: pending.at, closing: pending.closing, into: state)
+                for item in held {
+                    try? muxer.write(item)
+                    lastTimestamp = max(lastTimestamp, Int64(item.timestamp))
+                }
+            }
+            pendingCut = nil
+            held.removeAll(keepingCapacity: true)
             if let muxer, lastTimestamp > segmentStart {
                 try? cut(muxer, at: lastTimestamp, closing: true, into: state)
             }
