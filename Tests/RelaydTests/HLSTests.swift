@@ -9,11 +9,11 @@ import Testing
 @Suite(.serialized)
 struct HLSTests {
     /// The first video packet's decode time of a segment, read by ffprobe from init + segment.
-    static func startTime(init initSection: Data, segment: Data, in dir: String) async throws -> Double {
+    static func startTime(init initSection: Data, segment: Data, stream: String = "v", in dir: String) async throws -> Double {
         let path = dir + "/\(UUID().uuidString).mp4"
         try (initSection + segment).write(to: URL(fileURLWithPath: path))
         let (_, out, _) = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", "v", "-read_intervals", "%+#1", "-show_entries", "packet=dts_time", "-of", "csv=p=0", path,
+            "-v", "error", "-select_streams", stream, "-read_intervals", "%+#1", "-show_entries", "packet=dts_time", "-of", "csv=p=0", path,
         ], timeout: .seconds(20))
         return Double(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
@@ -106,6 +106,11 @@ struct HLSTests {
                 let segment = try await Self.download(base + "/\(rung)/" + file, in: dir)
                 let start = try await Self.startTime(init: initSection, segment: segment, in: dir)
                 starts[rung, default: []].insert(Int((start * 1000).rounded()))
+                // A rung's sound leaves its encoder after its pictures; the cut waits for it, so
+                // the segment's audio starts at its first picture (within an AAC frame), not before
+                // it (audio that belongs to the segment before, a gap where a player switches).
+                let audio = try await Self.startTime(init: initSection, segment: segment, stream: "a", in: dir)
+                #expect(audio >= start - 0.001 && audio < start + 0.05, "\(rung) \(file): audio starts at \(audio), pictures at \(start)")
             }
         }
         #expect(!(starts["480p"] ?? []).isDisjoint(with: starts["360p"] ?? []), "aligned boundaries: \(starts)")
