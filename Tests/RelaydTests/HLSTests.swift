@@ -192,6 +192,15 @@ struct HLSTests {
         let parts = Self.datedParts(joined.body)
         #expect(parts.count >= 3 && parts.allSatisfy { $0.seconds <= 0.6 }, "\(joined.body)")
         let start = parts[max(parts.count - 3, 0)].uri
+        // Reloads right after one another: each waits for a part newer than the last listed (a
+        // player that finds nothing new waits before it starts, or after a switch; ~0.5 s lost).
+        var lastListed = try #require(parts.last?.date)
+        for _ in 0..<3 {
+            let reloaded = Self.datedParts(try await Curl.call(base + "/480p/index.m3u8?t=\(token)").body)
+            let last = try #require(reloaded.last?.date)
+            #expect(last > lastListed, "a newer part: \(reloaded)")
+            lastListed = last
+        }
         #expect(start.hasSuffix(".0.m4s"), "the third-last part is a GOP's first: \(joined.body)")
         // ... which begins with a keyframe (ffprobe reads init section + that part).
         let dir = try makeTemporaryDirectory("hls-parts")
@@ -204,6 +213,7 @@ struct HLSTests {
             "-v", "error", "-select_streams", "v", "-read_intervals", "%+#1", "-show_entries", "packet=flags", "-of", "csv=p=0", file,
         ], timeout: .seconds(20))
         #expect(flags.hasPrefix("K"), "first picture of the joining start: \(flags)")
+
 
         // The client switches to 360p: 480p's parts until 360p's next keyframe, then 360p's,
         // each part's date the previous one's plus its duration.

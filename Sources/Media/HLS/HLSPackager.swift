@@ -33,7 +33,7 @@ public final class HLSPackager: HLSHost, Sendable {
     /// Each stream's program-date-time anchor, shared by its variants (gone with its last variant).
     private let programClocks = NIOLockedValueBox<[StreamKey: HLSProgramClock]>([:])
     /// What each client whose playlists list parts as segments was listed (by token), and when.
-    private let partsClients = NIOLockedValueBox<[String: (client: HLSPartsListing.Client, seen: ContinuousClock.Instant)]>([:])
+    private let partsClients = NIOLockedValueBox<[String: (client: HLSPartsListing.Client, seen: ContinuousClock.Instant, lastURI: Substring?)]>([:])
     private static let partsClientCapacity = 20_000
 
     public init(
@@ -126,21 +126,26 @@ public final class HLSPackager: HLSHost, Sendable {
         return bytes
     }
 
+    /// How long a reload that would list nothing new waits for a new part.
+    static let unchangedHold: Duration = .milliseconds(600)
+
     /// A media playlist that lists parts as segments, made for `client` (``HLSPartsListing``):
     /// waits, up to `startupTimeout`, for a keyframe to join at.
     private func partsPlaylist(_ source: StreamKey, _ packager: HLSVariantPackager, query: String, client: HLSClient) async -> String? {
-        let deadline = ContinuousClock.now + startupTimeout
+        let started = ContinuousClock.now
+        let deadline = started + startupTimeout
         while true {
-            let known = partsClients.withLockedValue { $0[client.id]?.client }
+            let (known, listedLast) = partsClients.withLockedValue { ($0[client.id]?.client, $0[client.id]?.lastURI) }
             let otherName = known.flatMap { $0.variant != packager.variant ? $0.variant : $0.handover?.from }
             let other = otherName.flatMap { existing(source, $0) }?.partsVariant
             let (playlist, state) = HLSPartsListing.playlist(client: known, requested: packager.partsVariant, other: other, query: query)
-            if let playlist, let state {
+            let lastURI = playlist.flatMap { $0.split(separator: "\n").last }
+            if let playlist, let state, lastURI != listedLast || ContinuousClock.now - started >= Self.unchangedHold {
                 let now = ContinuousClock.now
                 partsClients.withLockedValue { map in
                     if map.count >= Self.partsClientCapacity { map = map.filter { now - $0.value.seen < idleTimeout * 6 } }
                     if map.count >= Self.partsClientCapacity, let oldest = map.min(by: { $0.value.seen < $1.value.seen }) { map[oldest.key] = nil }
-                    map[client.id] = (state, now)
+                    map[client.id] = (state, now, lastURI)
                 }
                 packager.touch(client, bytes: playlist.utf8.count)
                 return playlist

@@ -7,7 +7,9 @@ public struct TranscodeSettings: Sendable {
     /// x264 preset and tune.
     public var preset: String
     public var tune: String
-    /// Longest time between keyframes of the rungs (they also follow the source's keyframes).
+    /// Time between keyframes of the rungs where the source's are further apart; the rungs also
+    /// follow the source's, and alone (up to 1.5 × this) when it has them about as often
+    /// (``RungKeyframeCadence``).
     public var gopSeconds: Double
     /// Source video frames the transcoder may fall behind before it drops to the next keyframe.
     public var maxQueuedFrames: Int

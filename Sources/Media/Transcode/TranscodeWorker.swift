@@ -4,7 +4,7 @@ import RelayCore
 
 /// The body of a class's transcoder thread: decodes the source video once, and per decoded
 /// picture scales and encodes every watched rung, with keyframes at the same timestamps on all
-/// rungs (the source's keyframes, and at least every `gopSeconds`). Source AAC is decoded once
+/// rungs (the source's keyframes, and where it leaves longer gaps, more: ``RungKeyframeCadence``). Source AAC is decoded once
 /// and re-encoded per watched rung at the rung's audio bitrate (copied as it is where it cannot
 /// be: not AAC-LC with 1024-sample frames). Damaged input is skipped up to the next source
 /// keyframe and counted.
@@ -23,7 +23,7 @@ final class TranscodeWorker {
     /// Set for good once the source's audio cannot be re-encoded: rungs carry a copy of it.
     private var audioCopied = false
     private var waitingForKeyframe = true
-    private var lastKeyPts: Int64?
+    private lazy var cadence = RungKeyframeCadence(gopMillis: Int64(settings.gopSeconds * 1000))
     private(set) var decodeErrors = 0
     private var encodeErrors = 0
     /// The rungs were chosen (at the first decoded picture).
@@ -163,9 +163,7 @@ final class TranscodeWorker {
             isSetUp = true
             setUp(width: decoder.frameWidth, height: decoder.frameHeight)
         }
-        let gopMillis = Int64(settings.gopSeconds * 1000)
-        let keyframe = decoder.frameIsKey || lastKeyPts.map { pts - $0 >= gopMillis || pts < $0 } ?? true
-        if keyframe { lastKeyPts = pts }
+        let keyframe = cadence.isKeyframe(pts: pts, sourceKey: decoder.frameIsKey)
         for output in outputs {
             let (watched, resumed) = output.updateWatched()
             guard watched else { continue }
