@@ -281,7 +281,7 @@ struct HLSTests {
         let base = "http://127.0.0.1:\(relay.httpPort)"
         let (code, out, err) = try await runTool("/usr/bin/python3", [
             WHIPTests.browserDir.appendingPathComponent("hls_latency.py").path, base + "/whip/live/wnative",
-            base + "/hls/live/wnative/index.m3u8?key=x", "--seconds", "8", "--settle", "4", "--events",
+            base + "/hls/live/wnative/index.m3u8?key=x", "--seconds", "12", "--settle", "4", "--events",
         ], timeout: .seconds(150))
         let result = out.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
         let events = result["events"] as? [[String: Any]] ?? []
@@ -289,6 +289,13 @@ struct HLSTests {
         #expect(!events.contains { $0["e"] as? String == "error" }, "no player error: \(events)")
         #expect((result["p50"] as? Double ?? .infinity) < 3000, "glass to glass under 3 s: \(result)")
         print("chromium native HLS of a WHIP lesson: p50 \(result["p50"] ?? "?") ms, stalls \(result["stalls"] ?? "?")")
+        // It starts on the source (listed first in open mode) and moves to 360p, which it
+        // plays to the end: nobody fetched the source for 10 s while it still played. (With
+        // rung keyframes forced 100 ms before the source's, no 360p part started where a
+        // source part did, and it played the source's parts listed in 360p's playlist.)
+        let log = relay.child.stdout + relay.child.stderr
+        #expect(log.split(separator: "\n").contains { $0.contains("hls variant stopped") && $0.contains("variant=source") && $0.contains("no client for") },
+                "the player left the source for the rung")
         #expect(await relay.stop() == 0)
     }
 }
