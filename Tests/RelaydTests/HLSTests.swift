@@ -275,7 +275,7 @@ struct HLSTests {
     /// program dates, this player, switching from the source to the 360p variant it settles on,
     /// lined their segments up by media sequence number, which differ between variants, and
     /// failed two starts in three: DEMUXER_ERROR_COULD_NOT_PARSE. With whole segments listed it
-    /// played three GOPs behind, 6.4 s; parts listed as segments, ~2.1 s.)
+    /// played three GOPs behind, 6.4 s; parts listed as segments, ~2.2 s.)
     @Test func aBrowsersWHIPLessonPlaysInChromiumsOwnHLSPlayer() async throws {
         let relay = try await RelaydServer(config: "auth:\n  mode: open\n")
         let base = "http://127.0.0.1:\(relay.httpPort)"
