@@ -130,7 +130,9 @@ public final class HLSPackager: HLSHost, Sendable {
     static let unchangedHold: Duration = .milliseconds(600)
 
     /// A media playlist that lists parts as segments, made for `client` (``HLSPartsListing``):
-    /// waits, up to `startupTimeout`, for a keyframe to join at.
+    /// waits, up to `startupTimeout`, for a keyframe to join at, and a reload that would end at
+    /// the part the last one ended at waits up to `unchangedHold` for a newer one (the player,
+    /// finding nothing new, would wait another half second before it starts or goes on).
     private func partsPlaylist(_ source: StreamKey, _ packager: HLSVariantPackager, query: String, client: HLSClient) async -> String? {
         let started = ContinuousClock.now
         let deadline = started + startupTimeout
