@@ -65,7 +65,7 @@ final class NodePulls: Service, Sendable {
 
     func run() async throws {
         // Each second, and at once when another node's published streams change.
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await self.changes.run(every: Self.interval, on: .directory) { await self.tick(now: Date()) }
         }
         for pull in running.withLockedValue({ map in defer { map.removeAll() }; return Array(map.values) }) { pull.handler.stop() }
