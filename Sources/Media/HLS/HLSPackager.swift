@@ -33,7 +33,7 @@ public final class HLSPackager: HLSHost, Sendable {
     /// Each stream's program-date-time anchor, shared by its variants (gone with its last variant).
     private let programClocks = NIOLockedValueBox<[StreamKey: HLSProgramClock]>([:])
     /// What each client whose playlists list parts as segments was listed (by token), and when.
-    private let partsClients = NIOLockedValueBox<[String: (client: HLSPartsListing.Client, seen: ContinuousClock.Instant, lastURI: Substring?)]>([:])
+    private let partsClients = NIOLockedValueBox<[String: (client: HLSPartsListing.Client, seen: ContinuousClock.Instant, lastURI: String?)]>([:])
     private static let partsClientCapacity = 20_000
 
     public init(
@@ -141,7 +141,7 @@ public final class HLSPackager: HLSHost, Sendable {
             let otherName = known.flatMap { $0.variant != packager.variant ? $0.variant : $0.handover?.from }
             let other = otherName.flatMap { existing(source, $0) }?.partsVariant
             let (playlist, state) = HLSPartsListing.playlist(client: known, requested: packager.partsVariant, other: other, query: query)
-            let lastURI = playlist.flatMap { $0.split(separator: "\n").last }
+            let lastURI = playlist.map(Self.lastLine)
             if let playlist, let state, lastURI != listedLast || ContinuousClock.now - started >= Self.unchangedHold {
                 let now = ContinuousClock.now
                 partsClients.withLockedValue { map in
@@ -155,6 +155,12 @@ public final class HLSPackager: HLSHost, Sendable {
             if packager.isFinished || ContinuousClock.now >= deadline || Task.isCancelled { return nil }
             try? await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// A playlist's last line (its newest URI), without splitting the rest.
+    private static func lastLine(_ playlist: String) -> String {
+        let body = playlist.dropLast()  // the final newline
+        return String(body[(body.lastIndex(of: "\n").map(body.index(after:)) ?? body.startIndex)...])
     }
 
     // MARK: Variants

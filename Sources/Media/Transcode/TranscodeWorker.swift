@@ -4,10 +4,10 @@ import RelayCore
 
 /// The body of a class's transcoder thread: decodes the source video once, and per decoded
 /// picture scales and encodes every watched rung, with keyframes at the same timestamps on all
-/// rungs (the source's keyframes, and where it leaves longer gaps, more: ``RungKeyframeCadence``). Source AAC is decoded once
-/// and re-encoded per watched rung at the rung's audio bitrate (copied as it is where it cannot
-/// be: not AAC-LC with 1024-sample frames). Damaged input is skipped up to the next source
-/// keyframe and counted.
+/// rungs (the source's keyframes, and more where it leaves longer gaps: ``RungKeyframeCadence``).
+/// Source AAC is decoded once and re-encoded per watched rung at the rung's audio bitrate
+/// (copied as it is where it cannot be: not AAC-LC with 1024-sample frames). Damaged input is
+/// skipped up to the next source keyframe and counted.
 final class TranscodeWorker {
     let source: StreamKey
     private let registry: StreamRegistry
@@ -23,7 +23,7 @@ final class TranscodeWorker {
     /// Set for good once the source's audio cannot be re-encoded: rungs carry a copy of it.
     private var audioCopied = false
     private var waitingForKeyframe = true
-    private lazy var cadence = RungKeyframeCadence(gopMillis: Int64(settings.gopSeconds * 1000))
+    private var cadence: RungKeyframeCadence
     private(set) var decodeErrors = 0
     private var encodeErrors = 0
     /// The rungs were chosen (at the first decoded picture).
@@ -37,6 +37,7 @@ final class TranscodeWorker {
         self.registry = registry
         self.directory = directory
         self.settings = settings
+        self.cadence = RungKeyframeCadence(gopMillis: Int64(settings.gopSeconds * 1000))
         self.logger = logger
         self.fps = fps
     }
