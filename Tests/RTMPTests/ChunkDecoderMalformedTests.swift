@@ -141,7 +141,7 @@ struct ChunkDecoderMalformedTests {
             try channel.writeInbound(ByteBuffer(bytes: [0x03, 0, 0, 0, 0, 0, 1, 0x7F, 0, 0, 0, 0, 0]))
         }
         // Valid bytes afterwards produce nothing.
-        try? channel.writeInbound(Chunks.encode(RTMPMessage(type: .audio, payload: Chunks.payload(3)), csid: 7))
+        _ = try? channel.writeInbound(Chunks.encode(RTMPMessage(type: .audio, payload: Chunks.payload(3)), csid: 7))
         #expect(try channel.readInbound(as: RTMPChunkDecoder.Output.self) == nil)
     }
 }

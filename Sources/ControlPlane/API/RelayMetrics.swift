@@ -25,12 +25,17 @@ public final class RelayMetrics: Sendable {
     public init(prometheus: PrometheusCollectorRegistry, registry: StreamRegistry?) {
         self.prometheus = prometheus
         self.registry = registry
-        streamsLive = prometheus.makeGauge(name: "relay_streams_live", help: "Streams with a publisher")
-        bytesIn = prometheus.makeGauge(name: "relay_input_bytes", help: "Bytes received from publishers of current streams")
-        bytesOut = prometheus.makeGauge(name: "relay_output_bytes", help: "Bytes sent to current players")
+        streamsLive = prometheus.makeGauge(descriptor: Self.gauge("relay_streams_live", "Streams with a publisher"))
+        bytesIn = prometheus.makeGauge(descriptor: Self.gauge("relay_input_bytes", "Bytes received from publishers of current streams"))
+        bytesOut = prometheus.makeGauge(descriptor: Self.gauge("relay_output_bytes", "Bytes sent to current players"))
         gopDrops = prometheus.makeGauge(
-            name: "relay_player_gop_drops", help: "Backlog overflows cut back to the next keyframe, current players"
+            descriptor: Self.gauge("relay_player_gop_drops", "Backlog overflows cut back to the next keyframe, current players")
         )
+    }
+
+    /// A gauge's name as it is written (no unit suffix) and its help line.
+    private static func gauge(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// Counts a refused publish or play by a short reason code.
@@ -68,7 +73,7 @@ public final class RelayMetrics: Sendable {
                     let gauge = gauges[key] ?? {
                         let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
                         let g = prometheus.makeGauge(
-                            name: "relay_players", labels: [("protocol", parts[0]), ("rendition", parts[1])], help: "Players connected"
+                            descriptor: Self.gauge("relay_players", "Players connected"), labels: [("protocol", parts[0]), ("rendition", parts[1])]
                         )
                         gauges[key] = g
                         return g

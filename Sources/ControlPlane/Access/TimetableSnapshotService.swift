@@ -22,7 +22,7 @@ public struct TimetableSnapshotService: Service {
         let logger = self.logger
         let failing = NIOLockedValueBox(false)
         // Every `interval`, and at once when any node announces a timetable change.
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await service.changes.run(every: interval, on: .timetable) {
                 do {
                     try await service.reloadSnapshot()
