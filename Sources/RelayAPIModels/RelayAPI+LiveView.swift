@@ -99,11 +99,14 @@ extension RelayAPI {
         public var viewers: [Viewer]
         /// Absent from relays older than return feeds.
         public var returnFeeds: [ReturnFeed]?
+        /// The class's stage and raised hands; absent from relays older than the interactive classroom.
+        public var stage: Stage?
 
         public init(
             classId: String, state: String, publisher: Publisher?, renditions: [Rendition], viewers: [Viewer],
-            returnFeeds: [ReturnFeed]? = nil
+            returnFeeds: [ReturnFeed]? = nil, stage: Stage? = nil
         ) {
+            self.stage = stage
             self.classId = classId
             self.state = state
             self.publisher = publisher

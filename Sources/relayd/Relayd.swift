@@ -270,6 +270,7 @@ struct Relayd: AsyncParsableCommand {
             settings: recordingSettings, logger: Logger(label: "relay.recording")
         ) : nil
         api.recordings = recordings
+        api.classroom = ClassroomService(service: controlPlane, windowMinutes: configuration.authWindowMinutes)
         let hls = HLSPackager(registry: registry, renditions: renditions, logger: Logger(label: "relay.hls"))
         api.hls = (host: hls, policy: limitedPolicy)
         let http = Application(

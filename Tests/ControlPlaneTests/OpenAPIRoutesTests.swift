@@ -38,6 +38,7 @@ struct OpenAPIRoutesTests {
             service: service, registry: StreamRegistry(timerLoop: MultiThreadedEventLoopGroup.singleton.next()),
             factory: NoRecorders(), settings: .init(directory: dir + "/recordings"), logger: logger
         )
+        api.classroom = ClassroomService(service: service, windowMinutes: 15)
         let router = api.makeRouter()
         do {
             try await body(router)

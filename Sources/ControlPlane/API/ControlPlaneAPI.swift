@@ -28,6 +28,8 @@ public struct ControlPlaneAPI: Sendable {
     public var hls: (host: any HLSHost, policy: any AccessPolicy)?
     /// The recorder and its catalogue (nil: no recording routes).
     public var recordings: RecordingService?
+    /// Hands and the stage of the interactive classroom (nil: no such routes, no `stage` in the live view).
+    public var classroom: ClassroomService?
 
     public init(
         service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, metrics: RelayMetrics?,
@@ -61,6 +63,10 @@ public struct ControlPlaneAPI: Sendable {
         addSchools(api)
         addPairings(api)
         addClasses(api)
+        if let classroom {
+            ClassroomRoutes(classroom: classroom, adminToken: adminToken, limiter: authLimiter, registry: registry, maxBodyBytes: maxBodyBytes)
+                .add(to: router)
+        }
         if let recordings {
             do {
                 let routes = try RecordingRoutes(
@@ -141,6 +147,7 @@ public struct ControlPlaneAPI: Sendable {
     private func addClasses(_ api: RouterGroup<RelayRequestContext>) {
         let service = self.service
         let registry = self.registry
+        let classroom = self.classroom
         api.post("classes") { request, _ in
             try json(RelayAPI.Class(try await service.createClass(try await body(request))), status: .created)
         }
@@ -157,7 +164,9 @@ public struct ControlPlaneAPI: Sendable {
         }
         api.get("classes/:id/live") { _, context in
             let schedule = try await service.classSchedule(try context.parameters.require("id"))
-            return try json(LiveView.render(schedule, registry: registry, renditions: renditions, expansion: service.expansion))
+            var view = LiveView.render(schedule, registry: registry, renditions: renditions, expansion: service.expansion)
+            if let classroom, let stage = try? await classroom.stage(schedule.id) { view.stage = ClassroomRoutes.output(stage) }
+            return try json(view)
         }
         api.get("nodes") { _, _ in
             let now = Date()

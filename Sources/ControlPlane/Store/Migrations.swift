@@ -50,6 +50,22 @@ enum Migrations {
             )
             """,
         ]),
+        (4, [
+            // The interactive classroom: who is on a class's stage, and the hands raised, for the
+            // occurrence they were set in (rows of an ended occurrence are removed when read).
+            """
+            CREATE TABLE class_stage (
+                class_id TEXT PRIMARY KEY, sites TEXT NOT NULL, layout TEXT NOT NULL, since BIGINT NOT NULL,
+                occurrence_starts_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE class_hands (
+                class_id TEXT NOT NULL, site_id TEXT NOT NULL, since BIGINT NOT NULL, occurrence_starts_at BIGINT NOT NULL,
+                PRIMARY KEY (class_id, site_id)
+            )
+            """,
+        ]),
     ]
 
     /// All pending migrations in one transaction on one connection (nodes starting together on
