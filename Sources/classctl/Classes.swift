@@ -4,7 +4,7 @@ import Foundation
 struct Classes: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classes", abstract: "Classes on the timetable.",
-        subcommands: [Add.self, List.self, Show.self, Update.self, Remove.self]
+        subcommands: [Add.self, List.self, Show.self, Update.self, Remove.self, Stage.self]
     )
 
     /// The class fields add and update share.

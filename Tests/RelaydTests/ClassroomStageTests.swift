@@ -63,7 +63,19 @@ struct ClassroomStageTests {
         // The live view carries the same stage.
         let live = try await relay.api.call("GET", "/classes/math/live").object
         #expect((live["stage"] as? [String: Any])?["sites"] as? [String] == ["site-a"], "\(live)")
-        // An empty list ends it.
+        // classctl shows it with the central school's key, and --clear ends it.
+        let classctl = (RelaydServer.binaryPath as NSString).deletingLastPathComponent + "/classctl"
+        func run(_ arguments: String...) async throws -> (Int32?, String, String) {
+            try await runTool(classctl, ["--server", relay.server, "--token", central] + arguments, timeout: .seconds(30))
+        }
+        let shown = try await run("classes", "stage", "math")
+        #expect(shown.0 == 0 && shown.1.contains("on stage (side-by-side): site-a"), "\(shown)")
+        #expect(try await run("classes", "stage", "math", "--clear", "--site", "site-b").0 == 2)
+        let cleared = try await run("classes", "stage", "math", "--clear")
+        #expect(cleared.0 == 0 && cleared.1.contains("nobody on stage"), "\(cleared)")
+        let refused = try await run("classes", "stage", "math", "--site", "site-b")
+        #expect(refused.0 == 1 && refused.2.contains("site-b"), "\(refused)")
+        // An empty list ends it through the API too.
         let ended = try await relay.api.call("PUT", "/classes/math/stage", ["sites": []])
         #expect(ended.status == 200 && ended.object["sites"] as? [String] == [])
         #expect(relay.child.stderr.contains("stage changed"))
