@@ -168,6 +168,9 @@ final class SRTEventLoop: @unchecked Sendable {
         let streamID = admitted.streamID
         var choice: SRTRungChoice?
         var initial = SRTPlayer.Feed(key: streamID.playedStream, rendition: streamID.rendition ?? "source")
+        if let pinned = streamID.rendition, let renditions, renditions.playedKey(source: streamID.stream, rendition: pinned) == streamID.stream {
+            initial = SRTPlayer.Feed(key: streamID.stream, rendition: "source")  // a rung the source cannot feed: the source
+        }
         if streamID.rendition == nil, let renditions, let bandwidth = admitted.grant.bandwidthKbps ?? configuration.defaultBandwidthKbps {
             var rungChoice = SRTRungChoice(
                 source: streamID.playedStream, bandwidthKbps: bandwidth, latencyMs: configuration.latencyMs,

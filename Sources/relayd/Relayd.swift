@@ -261,6 +261,8 @@ struct Relayd: AsyncParsableCommand {
         api.webRTC = (host: webrtc, policy: limitedPolicy)
         api.servesTLS = configuration.tls.http
         api.listeners = Self.listenerPorts
+        api.flvDefaultBandwidthKbps = configuration.playerDefaultBandwidthKbps
+        api.flvRenditionSelection = rtmpConfiguration.renditionSelection
         var recordingSettings = RecordingService.Settings(directory: configuration.dataDir + "/recordings")
         recordingSettings.keepDays = configuration.recordingKeepDays
         recordingSettings.maxDiskMB = configuration.recordingMaxDiskMB

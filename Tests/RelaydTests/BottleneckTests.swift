@@ -93,7 +93,8 @@ struct BottleneckTests {
             try ChildProcess("ip", [
                 "netns", "exec", server, "ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
                 "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-                "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-b:v", "3000k", "-pix_fmt", "yuv420p",
+                "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p",
+            ] + MediaTools.constantBitrate(3_000) + [
                 "-c:a", "aac", "-b:a", "96k", "-f", format, url,
             ])
         }

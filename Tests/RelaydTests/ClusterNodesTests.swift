@@ -282,7 +282,7 @@ struct ClusterNodesTests {
         let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
         defer { postgres.stop() }
         let (a, b) = try await Self.openNodes(on: postgres, extra: TranscodeTests.transcodeConfig)
-        let publisher = try MediaTools.publish(to: a.url("math"), seconds: 60, size: "1280x720")
+        let publisher = try MediaTools.publish(to: a.url("math"), seconds: 60, size: "1280x720", videoKbps: MediaTools.ladderKbps)
         defer { publisher.signal(SIGKILL) }
         _ = try await Self.waitForNodes(b, seconds: 10) { ($0["node-a"]?["streams"] as? [String]) == ["live/math"] }
         var streams = ""

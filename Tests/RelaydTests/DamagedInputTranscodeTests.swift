@@ -41,7 +41,9 @@ struct DamagedInputTranscodeTests {
         let (code, _, err) = try await runTool("ffmpeg", [
             "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=854x480:rate=25",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "16",
-            "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p", "-c:a", "aac", "-y", "\(dir)/clean.flv",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p",
+        ] + MediaTools.constantBitrate(MediaTools.ladderKbps) + [
+            "-c:a", "aac", "-y", "\(dir)/clean.flv",
         ])
         #expect(code == 0, "\(err)")
         let damaged = try Self.damage("\(dir)/clean.flv", to: "\(dir)/damaged.flv")

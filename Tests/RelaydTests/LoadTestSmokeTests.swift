@@ -152,6 +152,7 @@ struct LoadTestSmokeTests {
             "-hide_banner", "-loglevel", "error", "-y",
             "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
             "-t", "4", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-pix_fmt", "yuv420p",
+        ] + MediaTools.constantBitrate(1_000) + [  // feeds the 360p rung it moves to
             "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
         ])
         guard code == 0 else { throw TestFailure("ffmpeg: \(err)") }

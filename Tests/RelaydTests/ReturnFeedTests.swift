@@ -155,7 +155,7 @@ struct ReturnFeedTests {
 
     @Test func aReturnFeedGetsTheLadderOnlyWhenTheConfigAsksForIt() async throws {
         let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: "transcode:\n  returnFeeds: true\n"))
-        let feed = try MediaTools.publish(to: relay.url("math~site-a"), seconds: 40)
+        let feed = try MediaTools.publish(to: relay.url("math~site-a"), seconds: 40, videoKbps: MediaTools.ladderKbps)
         defer { feed.signal(SIGKILL) }
         var playlist = ""
         for _ in 0..<60 where !playlist.contains("360p") {

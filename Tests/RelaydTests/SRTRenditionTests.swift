@@ -51,7 +51,7 @@ struct SRTRenditionTests {
     /// picture): the player still starts on a whole keyframe and decodes without an error.
     @Test func theFirstWatcherOfARungGetsAWholeFirstKeyframe() async throws {
         let relay = try await RelaydServer(config: Self.config)
-        let publisher = try SRTTools.publish(to: relay.srtURL("firstwatch", mode: "publish"), seconds: 30)
+        let publisher = try SRTTools.publish(to: relay.srtURL("firstwatch", mode: "publish"), seconds: 30, videoKbps: MediaTools.ladderKbps)
         defer { publisher.signal(SIGKILL) }
         try await Task.sleep(for: .seconds(4))
         #expect(publisher.isRunning, "publisher refused: \(publisher.stderr)")

@@ -30,6 +30,10 @@ public struct ControlPlaneAPI: Sendable {
     public var recordings: RecordingService?
     /// Hands and the stage of the interactive classroom (nil: no such routes, no `stage` in the live view).
     public var classroom: ClassroomService?
+    /// HTTP-FLV's adaptive players, as RTMP's: the bandwidth assumed where a site's grant has
+    /// none (`player.defaultBandwidthKbps`) and the rung selection (`player.*`).
+    public var flvDefaultBandwidthKbps: Int?
+    public var flvRenditionSelection = RenditionSelector.Configuration()
 
     public init(
         service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, metrics: RelayMetrics?,
@@ -79,7 +83,10 @@ public struct ControlPlaneAPI: Sendable {
             }
         }
         if let policy = webRTC?.policy, let registry {
-            FLVRoutes(policy: policy, registry: registry, ladder: renditions?.ladderNames ?? []).add(to: router)
+            FLVRoutes(
+                policy: policy, registry: registry, renditions: renditions, defaultBandwidthKbps: flvDefaultBandwidthKbps,
+                selection: flvRenditionSelection
+            ).add(to: router)
         }
         if let hls {
             HLSRoutes(host: hls.host, policy: hls.policy, tokens: HLSTokens()).add(to: router)

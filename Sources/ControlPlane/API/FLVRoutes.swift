@@ -10,10 +10,18 @@ import RelayCore
 /// after the metadata and sequence headers. Access as for RTMP; the tag bodies are the relay's
 /// shared payloads, and the 11-byte header and 4-byte trailer are framed once per stream
 /// (``MediaMessage/flvFraming``), so a player writes three slices of shared buffers per tag.
+///
+/// The plain name on a site whose bandwidth is known plays adaptively, as RTMP does: the rung
+/// that fits the site first, then switched at keyframes on the player's backlog and throughput
+/// (``AdaptivePlayback``). A pinned `_<rendition>` stays on it (the source when that rung is not made).
 struct FLVRoutes: Sendable {
     let policy: any AccessPolicy
     let registry: StreamRegistry
-    let ladder: Set<String>
+    /// The rungs being made (nil: transcoding off).
+    let renditions: RenditionDirectory?
+    /// The site's bandwidth where its grant gives none, and how rungs are chosen (`player.*`).
+    var defaultBandwidthKbps: Int?
+    var selection = RenditionSelector.Configuration()
     /// A player that gets nothing for this long (no lesson yet, publisher gone) is ended; it may reconnect.
     var idleTimeout: Duration = .seconds(30)
 
@@ -24,16 +32,31 @@ struct FLVRoutes: Sendable {
     private func play(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         let file = try context.parameters.require("file")
         guard file.hasSuffix(".flv"), file.count > 4 else { throw APIError.notFound("stream '\(file)'") }
-        let (base, rendition) = Rendition.split(name: String(file.dropLast(4)), ladder: ladder)
+        let (base, rendition) = Rendition.split(name: String(file.dropLast(4)), ladder: renditions?.ladderNames ?? [])
         let source = StreamKey(app: "live", name: base)
         let (grant, access) = try await PlayAccess.authorize(.flv, stream: source, request: request, context: context, policy: policy)
-        let played = rendition ?? "source"
+        let bandwidth = grant.bandwidthKbps ?? defaultBandwidthKbps
+        // A pinned rung the source cannot feed plays the source.
+        let key = renditions?.playedKey(source: source, rendition: rendition ?? "source") ?? source
+        let played = key == source ? "source" : rendition ?? "source"
         let viewer = FLVViewer(schoolId: grant.schoolId, rendition: played)
-        let stream = registry.attachSubscriber(viewer, to: Rendition.playedKey(source: source, rendition: played))
+        let playing: FLVPlaying
+        if rendition == nil, let renditions, !renditions.ladderNames.isEmpty, bandwidth != nil {
+            let playback = AdaptivePlayback(
+                source: source, outlet: AdaptiveFLVViewer(viewer: viewer, eventLoop: context.eventLoop), registry: registry,
+                directory: renditions, bandwidthKbps: bandwidth, configuration: selection, logger: context.logger
+            )
+            try await context.eventLoop.submit { playback.start() }.get()
+            playing = .adaptive(playback)
+        } else {
+            playing = .single(registry.attachSubscriber(viewer, to: key))
+        }
         let registry = self.registry
         let idleTimeout = self.idleTimeout
         let logger = context.logger
-        logger.info("flv play started", metadata: ["request": "\(access)", "rendition": "\(played)"])
+        logger.info("flv play started", metadata: [
+            "request": "\(access)", "rendition": "\(played)", "adaptive": "\(playing.isAdaptive)", "bandwidthKbps": "\(bandwidth ?? 0)",
+        ])
         var headers = HTTPFields()
         headers[.contentType] = "video/x-flv"
         headers[.cacheControl] = "no-cache"
@@ -41,7 +64,10 @@ struct FLVRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             defer {
                 viewer.close()
-                registry.detachSubscriber(viewer, from: stream)
+                switch playing {
+                case .single(let stream): registry.detachSubscriber(viewer, from: stream)
+                case .adaptive(let playback): playback.outlet.eventLoop.execute { playback.stop() }
+                }
             }
             try await writer.write(FLVTag.fileHeader())
             var idleSince = ContinuousClock.now
@@ -73,5 +99,16 @@ struct FLVRoutes: Sendable {
             logger.info("flv play ended", metadata: ["stream": "\(source)", "reason": "\(reason)"])
             try await writer.finish(nil)
         })
+    }
+}
+
+/// What an HTTP-FLV response plays: one stream, or the rungs an adaptive playback chooses.
+private enum FLVPlaying: Sendable {
+    case single(LiveStream)
+    case adaptive(AdaptivePlayback<AdaptiveFLVViewer>)
+
+    var isAdaptive: Bool {
+        if case .adaptive = self { return true }
+        return false
     }
 }

@@ -61,8 +61,12 @@ enum LiveView {
     private static func viewers(
         of source: StreamKey, snapshot: StreamSnapshot?, registry: StreamRegistry?, directory: RenditionDirectory?
     ) -> [RelayAPI.LiveView.Viewer] {
-        let rungViewers = (directory?.renditions(for: source) ?? []).flatMap {
-            registry?.stream(Rendition.streamKey(source: source, rendition: $0.name))?.snapshot().viewers ?? []
+        // The rungs made, then any other rung stream that has players (a rung not made passes
+        // the source to players pinned to it before the transcoder decided).
+        let made = (directory?.renditions(for: source) ?? []).map(\.name)
+        let others = (directory?.ladderNames ?? []).subtracting(made).sorted()
+        let rungViewers = (made + others).flatMap {
+            registry?.stream(Rendition.streamKey(source: source, rendition: $0))?.snapshot().viewers ?? []
         }
         return ((snapshot?.viewers ?? []) + rungViewers).map {
             RelayAPI.LiveView.Viewer(

@@ -2,7 +2,8 @@ import RelayCore
 
 /// How a class's lesson is transcoded (config `transcode.*`).
 public struct TranscodeSettings: Sendable {
-    /// Rungs to produce, highest first; those above the source's size are skipped.
+    /// Rungs to produce, highest first; those the source cannot feed (taller, or above 80 % of
+    /// its measured video bitrate: ``LadderFit``) are not made.
     public var ladder: [Rendition]
     /// x264 preset and tune.
     public var preset: String
@@ -29,15 +30,13 @@ public struct TranscodeSettings: Sendable {
         self.maxQueuedFrames = maxQueuedFrames
     }
 
-    /// The rungs a `width`×`height` source gets, at that source's aspect ratio (even sizes).
+    /// The rungs no taller than a `width`×`height` source, at its aspect ratio (even sizes).
     public func rungs(forSourceWidth width: Int, height: Int) -> [Rendition] {
-        ladder.filter { $0.height <= height }
-            .map { rung in
-                var sized = rung
-                let scaled = Double(rung.height) * Double(width) / Double(max(height, 1))
-                sized.width = max(2, Int((scaled / 2).rounded()) * 2)
-                sized.height = rung.height & ~1
-                return sized
-            }
+        LadderFit.sized(ladder, width: width, height: height)
+    }
+
+    /// The rungs a `width`×`height` source measured at `videoKbps` can feed (``LadderFit``).
+    public func rungs(forSourceWidth width: Int, height: Int, videoKbps: Int) -> [Rendition] {
+        LadderFit.rungs(of: ladder, width: width, height: height, videoKbps: videoKbps)
     }
 }

@@ -8,6 +8,13 @@ import RelayCore
 /// Source AAC is decoded once and re-encoded per watched rung at the rung's audio bitrate
 /// (copied as it is where it cannot be: not AAC-LC with 1024-sample frames). Damaged input is
 /// skipped up to the next source keyframe and counted.
+///
+/// Only the rungs the source can feed are made (``LadderFit``): the worker measures each
+/// publisher's video bitrate over its first seconds (``SourceBitrateMeter``) and decides then,
+/// again for every new publisher, and adds rungs when the publisher's rate rises enough (a
+/// browser's encoder ramping up; a dip takes none away). A rung not made whose stream has players anyway (pinned
+/// before the decision, or made for an earlier publisher) gets the source as it is
+/// (``SourcePassThrough``): no encode.
 final class TranscodeWorker {
     let source: StreamKey
     private let registry: StreamRegistry
@@ -18,6 +25,10 @@ final class TranscodeWorker {
     private let allocator = ByteBufferAllocator()
     private var decoder: VideoDecoder?
     private var outputs: [RungOutput] = []
+    /// Rung streams not made whose players get the source as it is.
+    private var passThrough = SourcePassThrough()
+    private var videoHeader: MediaMessage?
+    private var meter = SourceBitrateMeter()
     private var audioHeader: MediaMessage?
     private var audioDecoder: SourceAudioDecoder?
     /// Set for good once the source's audio cannot be re-encoded: rungs carry a copy of it.
@@ -26,7 +37,8 @@ final class TranscodeWorker {
     private var cadence: RungKeyframeCadence
     private(set) var decodeErrors = 0
     private var encodeErrors = 0
-    /// The rungs were chosen (at the first decoded picture).
+    /// The rungs were chosen for the current publisher (once its bitrate was measured and a
+    /// picture decoded).
     private var isSetUp = false
 
     init(
@@ -40,6 +52,7 @@ final class TranscodeWorker {
         self.cadence = RungKeyframeCadence(gopMillis: Int64(settings.gopSeconds * 1000))
         self.logger = logger
         self.fps = fps
+        directory.startDeciding(source, owner: ObjectIdentifier(self))
     }
 
     func handle(_ item: StreamItem) {
@@ -47,6 +60,10 @@ final class TranscodeWorker {
         case .event(.publisherStarted):
             decoder?.flush()
             waitingForKeyframe = true
+            // Another publisher (or the same one back): measured and decided again; the rungs
+            // made so far go on until then.
+            meter.reset()
+            isSetUp = false
         case .event:
             break
         case .media(let message):
@@ -55,6 +72,7 @@ final class TranscodeWorker {
             case .audio: handleAudio(message)
             case .video: handleVideo(message)
             }
+            passThrough.forward(message, allocator: allocator)
         }
     }
 
@@ -62,6 +80,7 @@ final class TranscodeWorker {
     func finish() {
         directory.withdraw(source, owner: ObjectIdentifier(self))
         for output in outputs { output.session.end() }
+        passThrough.endAll()
         outputs.removeAll()
         decoder = nil
     }
@@ -120,6 +139,7 @@ final class TranscodeWorker {
             let c2 = payload.readInteger(as: UInt8.self)
         else { return }  // not AVC: nothing to transcode
         if type == 0 {
+            videoHeader = message
             let record = Array(payload.readableBytesView)
             guard record != decoder?.record else { return }
             do {
@@ -132,7 +152,18 @@ final class TranscodeWorker {
             }
             return
         }
-        guard type == 1, let decoder, !isSetUp || !outputs.isEmpty else { return }  // no rung fits: nothing to do
+        guard type == 1 else { return }
+        if let kbps = meter.add(size: message.size, timestamp: message.timestamp, keyframe: message.isKeyframe), isSetUp,
+            let decoder, settings.rungs(forSourceWidth: decoder.frameWidth, height: decoder.frameHeight, videoKbps: kbps).count > outputs.count
+        {
+            isSetUp = false  // the publisher ramped up to feed more rungs: set up again at the next picture
+        }
+        if isSetUp, message.isKeyframe { updatePassThrough() }
+        guard let decoder else { return }
+        if isSetUp, outputs.isEmpty {  // no rung fits: nothing to decode
+            waitingForKeyframe = true
+            return
+        }
         if waitingForKeyframe {
             guard message.isKeyframe else { return }
             waitingForKeyframe = false
@@ -160,9 +191,9 @@ final class TranscodeWorker {
 
     private func transcode(_ decoder: VideoDecoder) {
         guard let pts = decoder.framePts else { return }
-        if !isSetUp {
+        if !isSetUp, let kbps = meter.kbps {
             isSetUp = true
-            setUp(width: decoder.frameWidth, height: decoder.frameHeight)
+            setUp(width: decoder.frameWidth, height: decoder.frameHeight, videoKbps: kbps)
         }
         let keyframe = cadence.isKeyframe(pts: pts, sourceKey: decoder.frameIsKey)
         for output in outputs {
@@ -182,29 +213,45 @@ final class TranscodeWorker {
         }
     }
 
-    /// Publishes a stream per rung that fits the source (its encoder opens when first watched).
-    private func setUp(width: Int, height: Int) {
-        let rungs = settings.rungs(forSourceWidth: width, height: height)
-        guard !rungs.isEmpty else {
-            logger.notice("no rung fits the source: players get the source", metadata: [
-                "stream": "\(source)", "source": "\(width)x\(height)",
-            ])
-            return
-        }
+    /// Makes the rungs the source feeds (their encoders open when first watched): keeps those
+    /// already made as they are, ends those the source no longer feeds and publishes the rest.
+    private func setUp(width: Int, height: Int, videoKbps: Int) {
+        let rungs = settings.rungs(forSourceWidth: width, height: height, videoKbps: videoKbps)
+        for output in outputs where !rungs.contains(output.rendition) { output.session.end() }
+        outputs.removeAll { !rungs.contains($0.rendition) }
         let rate = fps()
-        for rung in rungs {
+        for rung in rungs where !outputs.contains(where: { $0.rendition == rung }) {
             let key = Rendition.streamKey(source: source, rendition: rung.name)
+            passThrough.end(key)
             let session = registry.attachPublisher(RungPublisher(key: key), to: key, info: PublisherInfo(transport: .rtmp))
             session.setVideoInfo(VideoInfo(codec: "h264", width: rung.width, height: rung.height, fps: rate))
             let output = RungOutput(rendition: rung, fps: rate, settings: settings, session: session)
             if audioCopied || audioDecoder == nil, let audioHeader { output.publishCopy(of: audioHeader, allocator: allocator) }
             outputs.append(output)
         }
-        directory.publish(outputs.map(\.rendition), for: source, owner: ObjectIdentifier(self))
-        logger.info("transcoding", metadata: [
-            "stream": "\(source)", "source": "\(width)x\(height)",
-            "rungs": "\(outputs.map { "\($0.rendition.name)=\($0.rendition.width)x\($0.rendition.height)@\($0.rendition.videoKbps)k" }.joined(separator: ","))",
+        outputs.sort { a, b in rungs.firstIndex(of: a.rendition) ?? 0 < rungs.firstIndex(of: b.rendition) ?? 0 }
+        directory.publish(rungs, for: source, owner: ObjectIdentifier(self))
+        logger.info(rungs.isEmpty ? "no rung fits the source: players get the source" : "transcoding", metadata: [
+            "stream": "\(source)", "source": "\(width)x\(height)", "measuredVideoKbps": "\(videoKbps)",
+            "rungs": "\(rungs.map { "\($0.name)=\($0.width)x\($0.height)@\($0.videoKbps)k" }.joined(separator: ","))",
         ])
+    }
+
+    /// At a source keyframe: the source as it is to every ladder rung not made that has players
+    /// (from this keyframe on), and no longer to one whose players left.
+    private func updatePassThrough() {
+        let made = Set(outputs.map(\.rendition.name))
+        for rung in settings.ladder where !made.contains(rung.name) {
+            let key = Rendition.streamKey(source: source, rendition: rung.name)
+            let watched = (registry.stream(key)?.subscriberCount ?? 0) > 0
+            if watched, !passThrough.contains(key) {
+                let session = registry.attachPublisher(RungPublisher(key: key), to: key, info: PublisherInfo(transport: .rtmp))
+                passThrough.start(session, headers: [videoHeader, audioHeader].compactMap { $0 }, allocator: allocator)
+                logger.info("rung not made: its players get the source", metadata: ["stream": "\(key)"])
+            } else if !watched, passThrough.contains(key) {
+                passThrough.end(key)
+            }
+        }
     }
 }
 

@@ -17,11 +17,13 @@ extension RTMPConnectionHandler: PlayerSink {
         context.flush()
         let bandwidth = grant.bandwidthKbps ?? configuration.defaultBandwidthKbps
         let adaptive = name.rendition == nil && bandwidth != nil && !shared.renditions.ladderNames.isEmpty
+        // A pinned rung the source cannot feed plays the source.
+        let key = shared.renditions.playedKey(source: name.stream, rendition: name.rendition ?? "source")
         let outlet = PlayerOutlet(
             sink: self, eventLoop: context.eventLoop,
             scheduler: shared.flushSchedulers.scheduler(for: context.eventLoop),
             limits: configuration.playerQueueLimits, stallTimeout: configuration.playerStallTimeout,
-            identity: .init(schoolId: grant.schoolId, transport: .rtmp, rendition: name.rendition ?? "source")
+            identity: .init(schoolId: grant.schoolId, transport: .rtmp, rendition: key == name.stream ? "source" : name.rendition ?? "source")
         )
         if adaptive {
             let playback = AdaptivePlayback(
@@ -35,7 +37,6 @@ extension RTMPConnectionHandler: PlayerSink {
                 "bandwidthKbps": "\(bandwidth ?? 0)", "waitingForPublisher": "\(!playback.isPublished)",
             ])
         } else {
-            let key = Rendition.playedKey(source: name.stream, rendition: name.rendition ?? "source")
             let stream = shared.registry.attachSubscriber(outlet, to: key)
             session.startedPlaying(.single(outlet, stream), name)
             logger.info("play started", metadata: [

@@ -12,7 +12,7 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     /// What a playing connection holds: its outlet on one stream, or an adaptive playback.
     enum Playback {
         case single(PlayerOutlet, LiveStream)
-        case adaptive(AdaptivePlayback)
+        case adaptive(AdaptivePlayback<PlayerOutlet>)
 
         var outlet: PlayerOutlet {
             switch self {

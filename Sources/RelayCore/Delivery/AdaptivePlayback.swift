@@ -7,10 +7,11 @@ import NIOCore
 /// backlog and measured throughput, and switches through a ``RenditionSwitcher`` at keyframes.
 /// Plays the source where no rung exists (transcoding off, or no rung fits the source).
 ///
-/// Everything but the switcher runs on the player's event loop.
-public final class AdaptivePlayback: @unchecked Sendable {
+/// Everything but the switcher runs on the player's event loop (the outlet's). The outlet is an
+/// RTMP player's ``PlayerOutlet`` or an HTTP-FLV player's ``FLVViewer``.
+public final class AdaptivePlayback<Outlet: AdaptiveOutlet>: @unchecked Sendable {
     public let source: StreamKey
-    public let outlet: PlayerOutlet
+    public let outlet: Outlet
     private let registry: StreamRegistry
     private let directory: RenditionDirectory
     private let bandwidthKbps: Int?
@@ -25,11 +26,11 @@ public final class AdaptivePlayback: @unchecked Sendable {
     private var stopped = false
 
     /// A pending switch whose rung shows no keyframe this long is abandoned.
-    static let pendingTimeout = TimeAmount.seconds(10)
-    static let interval = TimeAmount.milliseconds(500)
+    static var pendingTimeout: TimeAmount { .seconds(10) }
+    static var interval: TimeAmount { .milliseconds(500) }
 
     public init(
-        source: StreamKey, outlet: PlayerOutlet, registry: StreamRegistry, directory: RenditionDirectory,
+        source: StreamKey, outlet: Outlet, registry: StreamRegistry, directory: RenditionDirectory,
         bandwidthKbps: Int?, configuration: RenditionSelector.Configuration = .init(), logger: Logger
     ) {
         self.source = source

@@ -10,7 +10,7 @@ import NIOCore
 /// new rung's next keyframe continues where the old rung stopped. Called on the publishers'
 /// threads under their streams' locks: takes only its own lock and the outlet's.
 public final class RenditionSwitcher: Sendable {
-    public let outlet: PlayerOutlet
+    public let outlet: any AdaptiveOutlet
     struct State {
         var active: RenditionTap?
         var pending: RenditionTap?
@@ -24,7 +24,7 @@ public final class RenditionSwitcher: Sendable {
     /// Called (under a stream's lock, so it must only hand off) when a tap stopped being used.
     private let retire: @Sendable (RenditionTap) -> Void
 
-    public init(outlet: PlayerOutlet, retire: @escaping @Sendable (RenditionTap) -> Void) {
+    public init(outlet: any AdaptiveOutlet, retire: @escaping @Sendable (RenditionTap) -> Void) {
         self.outlet = outlet
         self.retire = retire
     }

@@ -32,4 +32,7 @@ public final class RenditionTap: StreamSubscriber, ViewerReporting, Sendable {
     }
 
     public var isReportedViewer: Bool { switcher.isActive(self) }
+
+    /// As the player it feeds (an HTTP-FLV player's rung streams frame FLV tags).
+    public var wantsFLVFraming: Bool { switcher.outlet.wantsFLVFraming }
 }

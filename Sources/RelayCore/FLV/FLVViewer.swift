@@ -11,6 +11,7 @@ public final class FLVViewer: StreamSubscriber, ViewerReporting, Sendable {
         var waiter: CheckedContinuation<Void, Never>?
         var closed = false
         var bytesSent = 0
+        var newestTimestamp: UInt32 = 0
     }
     private let state: NIOLockedValueBox<State>
     public let schoolId: String?
@@ -29,6 +30,7 @@ public final class FLVViewer: StreamSubscriber, ViewerReporting, Sendable {
     public func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
         let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             guard !state.closed, state.queue.push(item, streamHasVideo: streamHasVideo) else { return nil }
+            if case .media(let message) = item { state.newestTimestamp = message.timestamp }
             defer { state.waiter = nil }
             return state.waiter
         }
@@ -90,6 +92,14 @@ public final class FLVViewer: StreamSubscriber, ViewerReporting, Sendable {
 
     public func countSent(_ bytes: Int) {
         state.withLockedValue { $0.bytesSent += bytes }
+    }
+
+    /// Bytes written to the response so far.
+    public var bytesSent: Int { state.withLockedValue { $0.bytesSent } }
+
+    /// Queued media time in milliseconds (the player's backlog inside the relay).
+    public var backlogMillis: UInt32 {
+        state.withLockedValue { $0.queue.backlogMillis(newest: $0.newestTimestamp) }
     }
 
     public var viewerSnapshot: ViewerSnapshot {

@@ -7,7 +7,8 @@ public final class RenditionDirectory: Sendable {
     public let ladderNames: Set<String>
     /// Keyframes players asked of the transcoder per rung stream (rate-limited).
     public let keyframeRequests = KeyframeRequests()
-    private let rungs = NIOLockedValueBox<[StreamKey: (renditions: [Rendition], owner: ObjectIdentifier?)]>([:])
+    /// Per source with a transcoder: the rungs made, highest first (nil until first decided).
+    private let rungs = NIOLockedValueBox<[StreamKey: (renditions: [Rendition]?, owner: ObjectIdentifier?)]>([:])
     private let totals = NIOLockedValueBox(Counters())
     private let observer: @Sendable (Event) -> Void
 
@@ -34,11 +35,22 @@ public final class RenditionDirectory: Sendable {
         self.observer = observer
     }
 
-    /// Records the rungs produced for `source`, highest first. `owner` (the transcoder) is the
-    /// only one whose ``withdraw(_:owner:)`` removes them.
+    /// Records the rungs produced for `source`, highest first (empty: decided, none fits the
+    /// source). `owner` (the transcoder) is the only one whose ``withdraw(_:owner:)`` removes them.
     public func publish(_ renditions: [Rendition], for source: StreamKey, owner: ObjectIdentifier? = nil) {
         let sorted = renditions.sorted { $0.totalKbps > $1.totalKbps }
         rungs.withLockedValue { $0[source] = (sorted, owner) }
+    }
+
+    /// A transcoder started for `source`: its rungs are decided once its bitrate is measured.
+    public func startDeciding(_ source: StreamKey, owner: ObjectIdentifier? = nil) {
+        rungs.withLockedValue { $0[source] = (nil, owner) }
+    }
+
+    /// True while `source`'s transcoder has not yet decided which rungs it makes (its first
+    /// seconds of media).
+    public func isDeciding(_ source: StreamKey) -> Bool {
+        rungs.withLockedValue { map in map[source].map { $0.renditions == nil } ?? false }
     }
 
     /// The source's transcoder stopped (a newer transcoder's rungs stay).
@@ -48,9 +60,19 @@ public final class RenditionDirectory: Sendable {
         }
     }
 
-    /// The rungs currently produced for `source`, highest first (empty: none).
+    /// The rungs currently produced for `source`, highest first (empty: none, or not decided yet).
     public func renditions(for source: StreamKey) -> [Rendition] {
         rungs.withLockedValue { $0[source]?.renditions ?? [] }
+    }
+
+    /// The stream a player pinned to `rendition` of `source` plays: the rung's stream, or the
+    /// source itself once its transcoder decided the source cannot feed that rung (``LadderFit``).
+    /// Before the decision, the rung's stream (its transcoder passes the source through it if
+    /// the rung is then not made).
+    public func playedKey(source: StreamKey, rendition: String) -> StreamKey {
+        let made = rungs.withLockedValue { $0[source]?.renditions }
+        if let made, !made.contains(where: { $0.name == rendition }) { return source }
+        return Rendition.playedKey(source: source, rendition: rendition)
     }
 
     public var counters: Counters { totals.withLockedValue { $0 } }

@@ -279,7 +279,9 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
     /// (the source while the stream has no rungs yet).
     private func choosePlayback(_ request: WebRTCPlaybackRequest) -> PlaybackChoice {
         if let rendition = request.rendition {
-            return PlaybackChoice(playing: rendition, adaptive: false)
+            // A rung the source cannot feed is not made: its viewers get the source.
+            let played = renditions?.playedKey(source: request.stream, rendition: rendition) == request.stream ? "source" : rendition
+            return PlaybackChoice(playing: played, adaptive: false)
         }
         let rungs = renditions?.renditions(for: request.stream) ?? []
         guard !rungs.isEmpty else { return PlaybackChoice(playing: "source", adaptive: true) }

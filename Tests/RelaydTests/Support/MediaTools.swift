@@ -4,16 +4,31 @@ import Foundation
 /// ffmpeg/ffprobe/rtmpdump invocations the end-to-end tests share.
 enum MediaTools {
     /// Publishes a generated test pattern (libx264 + AAC, FLV) at real time for `seconds`.
-    static func publish(to url: String, seconds: Int, size: String = "640x360", rate: Int = 25, gop: Int = 25) throws -> ChildProcess {
+    /// testsrc compresses to a few hundred kbit/s (254 at 640x360, 435 at 1280x720), which feeds
+    /// no rung (a rung needs 5/4 of its bitrate from the source): `videoKbps` makes it constant
+    /// (``constantBitrate(_:)``), ``ladderKbps`` for a source that feeds the whole ladder.
+    static func publish(
+        to url: String, seconds: Int, size: String = "640x360", rate: Int = 25, gop: Int = 25, videoKbps: Int? = nil
+    ) throws -> ChildProcess {
         try ChildProcess("ffmpeg", [
             "-hide_banner", "-loglevel", "error", "-re",
             "-f", "lavfi", "-i", "testsrc=size=\(size):rate=\(rate)",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
             "-t", "\(seconds)",
             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "\(gop)", "-pix_fmt", "yuv420p",
+        ] + (videoKbps.map(constantBitrate) ?? []) + [
             "-c:a", "aac", "-b:a", "64k",
             "-f", "flv", url,
         ])
+    }
+
+    /// A source bitrate that feeds the default ladder's every rung with room (720p needs 1800 / 0.8 = 2250).
+    static let ladderKbps = 3_000
+
+    /// libx264 options for a constant `kbps` (filler data where the picture needs fewer bits), so
+    /// the relay measures that rate whatever the pattern.
+    static func constantBitrate(_ kbps: Int) -> [String] {
+        ["-b:v", "\(kbps)k", "-minrate", "\(kbps)k", "-maxrate", "\(kbps)k", "-bufsize", "\(kbps)k", "-x264-params", "nal-hrd=cbr"]
     }
 
     /// Records what a player receives to an FLV file without re-encoding.

@@ -50,7 +50,8 @@ extension MediaTools {
             "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=\(rate)",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
             "-t", "\(seconds)",
-            "-c:v", "libx264", "-preset", "ultrafast", "-g", "\(rate * 2)", "-b:v", "3000k", "-pix_fmt", "yuv420p",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "\(rate * 2)", "-pix_fmt", "yuv420p",
+        ] + MediaTools.constantBitrate(3_000) + [
             "-c:a", "aac", "-b:a", "96k",
             "-f", "flv", url,
         ])

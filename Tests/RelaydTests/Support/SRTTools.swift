@@ -4,13 +4,15 @@ import Foundation
 /// ffmpeg and srt-live-transmit as SRT publishers and players, as schools would run them.
 enum SRTTools {
     /// Publishes a generated test pattern (libx264 + AAC in MPEG-TS) over SRT at real time.
-    static func publish(to url: String, seconds: Int, size: String = "640x360") throws -> ChildProcess {
+    /// `videoKbps` as ``MediaTools/publish(to:seconds:size:rate:gop:videoKbps:)``'s.
+    static func publish(to url: String, seconds: Int, size: String = "640x360", videoKbps: Int? = nil) throws -> ChildProcess {
         try ChildProcess("ffmpeg", [
             "-hide_banner", "-loglevel", "error", "-re",
             "-f", "lavfi", "-i", "testsrc=size=\(size):rate=25",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
             "-t", "\(seconds)",
             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
+        ] + (videoKbps.map(MediaTools.constantBitrate) ?? []) + [
             "-c:a", "aac", "-b:a", "64k",
             "-f", "mpegts", url,
         ])
