@@ -261,6 +261,7 @@ let package = Package(
                 "RTMP", "RelayCore", "ProcessTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

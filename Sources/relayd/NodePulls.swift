@@ -5,13 +5,15 @@ import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RTMP
 import RelayCore
 import ServiceLifecycle
 
 /// Several nodes, one service: when players here want a class whose publisher is on another
-/// node (that node's heartbeat lists the stream), this node plays it from there over RTMP with
-/// the shared admin token, once, and fans it out to all its players; the pull stops 10 s after
+/// node (that node's heartbeat lists the stream), this node plays it from there over RTMP (RTMPS
+/// with `cluster.tls`) with a credential good only for that node, that stream and a few minutes
+/// (``NodePullCredential``; never the admin token), once, and fans it out to all its players; the pull stops 10 s after
 /// the last player here left. Transcoding happens once, at the origin: a player of a rung here
 /// (`<classId>_360p`) makes this node pull that rung, and a pulled source is not transcoded again.
 /// A pull that ends (the origin died, the publisher moved) is tried again each second from
@@ -36,7 +38,10 @@ final class NodePulls: Service, Sendable {
     let registry: StreamRegistry
     let renditions: RenditionDirectory
     let nodeID: String
-    let adminToken: String
+    let signer: NodePullSigner
+    /// `cluster.tls`: pull from the other nodes' `rtmps` port through this client context
+    /// (nil: plain RTMP from their `rtmp` port).
+    let tls: NIOSSLContext?
     let upstreams: [PullOrigin]
     let group: any EventLoopGroup
     let logger: Logger
@@ -47,8 +52,8 @@ final class NodePulls: Service, Sendable {
     private let upstreamAttempts = NIOLockedValueBox<[StreamKey: (next: Date, index: Int)]>([:])
 
     init(
-        store: ControlStore, registry: StreamRegistry, renditions: RenditionDirectory, nodeID: String, adminToken: String,
-        upstreams: [PullOrigin] = [], group: any EventLoopGroup, changes: any ChangeFeed, logger: Logger
+        store: ControlStore, registry: StreamRegistry, renditions: RenditionDirectory, nodeID: String, signer: NodePullSigner,
+        tls: NIOSSLContext? = nil, upstreams: [PullOrigin] = [], group: any EventLoopGroup, changes: any ChangeFeed, logger: Logger
     ) {
         self.upstreams = upstreams
         self.store = store
@@ -56,7 +61,8 @@ final class NodePulls: Service, Sendable {
         self.registry = registry
         self.renditions = renditions
         self.nodeID = nodeID
-        self.adminToken = adminToken
+        self.signer = signer
+        self.tls = tls
         self.group = group
         var logger = logger
         logger[metadataKey: "node"] = "\(nodeID)"
@@ -119,11 +125,15 @@ final class NodePulls: Service, Sendable {
         for key in wanted {
             let origin = source(of: key).description
             let origins = nodes.filter { $0.id != nodeID && $0.isAlive(now: now, window: NodeHeartbeat.aliveWindow) && $0.streams.contains(origin) }
-            if let origin = origins.max(by: { $0.lastSeen < $1.lastSeen }), let port = origin.ports["rtmp"] {
-                let node = PullOrigin(host: origin.advertiseHost, port: port, app: "live", key: adminToken)
-                start(key, from: node, originID: origin.id, "pulling from another node")
+            if let origin = origins.max(by: { $0.lastSeen < $1.lastSeen }) {
+                // Over TLS only where the node lists an RTMPS port: never back to plain RTMP.
+                guard let port = origin.ports[tls == nil ? "rtmp" : "rtmps"],
+                    let credential = signer.mint(puller: nodeID, origin: origin.id, stream: source(of: key).description, now: now)
+                else { continue }
+                let node = PullOrigin(host: origin.advertiseHost, port: port, app: "live", key: credential.key)
+                start(key, from: node, originID: origin.id, tls: tls, "pulling from another node")
             } else if let upstream = nextUpstream(for: key, now: now) {
-                start(key, from: upstream, originID: "upstream \(upstream)", "pulling from upstream")
+                start(key, from: upstream, originID: "upstream \(upstream)", tls: nil, "pulling from upstream")
             }
         }
     }
@@ -140,7 +150,7 @@ final class NodePulls: Service, Sendable {
         }
     }
 
-    private func start(_ key: StreamKey, from origin: PullOrigin, originID: String, _ message: Logger.Message) {
+    private func start(_ key: StreamKey, from origin: PullOrigin, originID: String, tls: NIOSSLContext?, _ message: Logger.Message) {
         guard let url = RTMPURL(origin.playURL(key.name)) else { return }
         let running = self.running
         let handler = RTMPPullHandler(url: url, stream: key, registry: registry, origin: originID, logger: logger) { _ in
@@ -155,6 +165,11 @@ final class NodePulls: Service, Sendable {
             .connectTimeout(.seconds(3))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: ClusterTLS.serverHostname(url.host))
+                        )
+                    }
                     try channel.pipeline.syncOperations.addHandlers([
                         RTMPClientHandshakeHandler(), ByteToMessageHandler(RTMPChunkDecoder()), handler,
                     ])

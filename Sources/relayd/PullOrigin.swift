@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where a node pulls a lesson from over RTMP: another node of its cluster (its advertised host
-/// and RTMP port, the shared admin token as the key), or a higher-level service
+/// and RTMP or RTMPS port, a ``NodePullCredential`` as the key), or a higher-level service
 /// (`cluster.upstream`: a county relay pulling a city's famous-school lesson, with a site key of
 /// that service's own timetable, so its access rules decide). The key is never logged.
 struct PullOrigin: Sendable, Equatable, CustomStringConvertible {
@@ -49,9 +49,12 @@ struct PullOrigin: Sendable, Equatable, CustomStringConvertible {
 
     /// Where a stream is played from there (the key in the query, as its players do).
     func playURL(_ name: String) -> String {
-        let query = key.map { "?key=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+        let query = key.map { "?key=" + ($0.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? $0) } ?? ""
         return "rtmp://\(host):\(port)/\(app)/\(name)\(query)"
     }
+
+    /// RFC 3986's unreserved characters: what a key may hold unescaped.
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// For logs: the address, never the key.
     var description: String { "rtmp://\(host):\(port)/\(app)" }

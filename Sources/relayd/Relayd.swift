@@ -106,6 +106,7 @@ struct Relayd: AsyncParsableCommand {
     func run() async throws {
         let configuration = try resolvedConfiguration()
         let tls = try configuration.serverTLSConfiguration()
+        let clusterTLS = try configuration.clusterTLSContext()
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         let json = configuration.logFormat == "json"
         LoggingSystem.bootstrap { label in
@@ -194,8 +195,15 @@ struct Relayd: AsyncParsableCommand {
             logger: Logger(label: "relay.transcode")
         )
         if configuration.transcodeEnabled { transcoders.install() }
-        // Other nodes pull with the shared admin token; then the limits; then the timetable.
-        let limitedPolicy = configuration.limits.limiting(PeerNodePolicy(inner: policy, adminToken: token.token), registry: registry)
+        // Other nodes pull with a credential minted under the shared admin token; then the
+        // limits; then the timetable.
+        let nodeID = configuration.clusterNodeID ?? ProcessInfo.processInfo.hostName
+        let pullSigner = NodePullSigner(sharedSecret: token.token)
+        let store = opened.store
+        let peers = PeerNodePolicy(
+            inner: policy, signer: pullSigner, nodeID: nodeID, nodes: { try? await store.nodes() }, logger: Logger(label: "relay.cluster")
+        )
+        let limitedPolicy = configuration.limits.limiting(peers, registry: registry)
         var rtmpConfiguration = RTMPSessionConfiguration()
         rtmpConfiguration.defaultBandwidthKbps = configuration.playerDefaultBandwidthKbps
         rtmpConfiguration.renditionSelection.stepDownBacklogMillis = UInt32(configuration.playerStepDownBacklogMs)
@@ -298,7 +306,6 @@ struct Relayd: AsyncParsableCommand {
                 onListening: { address in Self.announce("rtmps", address) }
             )
         }
-        let nodeID = configuration.clusterNodeID ?? ProcessInfo.processInfo.hostName
         // Services stop in the reverse of this order: the cluster's heartbeat first (the other
         // nodes see this one gone), then pulls and recorders (each recording writes its end),
         // then the listeners, which only stop accepting; then the core ends every stream and
@@ -316,8 +323,8 @@ struct Relayd: AsyncParsableCommand {
         if let rtmps { services.append(.init(service: rtmps)) }
         if let recordings { services.append(.init(service: recordings)) }
         let pulls = NodePulls(
-            store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID, adminToken: token.token,
-            upstreams: configuration.clusterUpstreams, group: group, changes: opened.changes, logger: Logger(label: "relay.cluster")
+            store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID, signer: pullSigner,
+            tls: clusterTLS, upstreams: configuration.clusterUpstreams, group: group, changes: opened.changes, logger: Logger(label: "relay.cluster")
         )
         let heartbeat = NodeHeartbeat(
             store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID,

@@ -39,6 +39,8 @@ struct RelaydConfiguration: Sendable {
     var clusterAdvertiseHost: String?
     /// Higher-level services to pull lessons from that no node here has (`cluster.upstream`).
     var clusterUpstreams: [PullOrigin] = []
+    /// Pull from the other nodes over RTMPS (`cluster.tls`), trusting `cluster.tlsCAFile`.
+    var clusterTLS = ClusterTLS()
     /// Classes with `record` set are recorded under `<dataDir>/recordings`.
     var recordingEnabled = true
     /// Finished recordings older than this are removed (0: never by age).
@@ -174,7 +176,9 @@ struct ConfigReader {
             }
             if let v = auth["windowMinutes"] { config.authWindowMinutes = try int(v, at: "auth.windowMinutes", in: 0...1440) }
         }
-        if let cluster = try section(top, "cluster", keys: ["nodeId", "advertiseHost", "upstream"]) {
+        if let cluster = try section(top, "cluster", keys: ["nodeId", "advertiseHost", "upstream", "tls", "tlsCAFile"]) {
+            if let v = cluster["tls"] { config.clusterTLS.enabled = try bool(v, at: "cluster.tls") }
+            if let v = cluster["tlsCAFile"] { config.clusterTLS.caFile = try string(v, at: "cluster.tlsCAFile") }
             if let v = cluster["upstream"] {
                 guard let list = v as? [Any] else {
                     throw ConfigurationError(key: "cluster.upstream", problem: "must be a list of rtmp://host[:port]/app[?key=K] URLs")

@@ -68,6 +68,17 @@ public final class PostgresServer: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// Runs `statement` with psql (an attacker's or an operator's hand on the database); its
+    /// output, or throws with psql's message.
+    @discardableResult
+    public func sql(_ statement: String) throws -> String {
+        let (status, output) = try run("\(binDir)/psql", [
+            "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-c", statement,
+        ])
+        guard status == 0 else { throw PostgresError("psql failed: \(output)") }
+        return output
+    }
+
     /// Runs as the postgres user when we are root (PostgreSQL refuses to run as root).
     private func run(_ tool: String, _ args: [String]) throws -> (Int32, String) {
         if getuid() == 0 {
