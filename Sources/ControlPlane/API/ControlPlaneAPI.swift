@@ -60,6 +60,10 @@ public struct ControlPlaneAPI: Sendable {
         }
         addSchools(api)
         addPairings(api)
+        switch PageAssets.bundled {
+        case .success(let assets): assets.add(to: router)
+        case .failure(let error): Logger(label: "relay.http").error("the pages' assets are not served", metadata: ["error": "\(error)"])
+        }
         addClasses(api)
         if let recordings {
             do {

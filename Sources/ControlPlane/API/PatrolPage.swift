@@ -43,8 +43,8 @@ struct PatrolPage: Sendable {
 
     func add(to router: Router<RelayRequestContext>) {
         router.get("patrol") { request, _ in
-            guard loggedIn(request) else { return html(login.render(["message": ""]), status: .ok) }
-            return html(wall.render([String: String]()), status: .ok)
+            guard loggedIn(request) else { return html(login.renderPage(["message": ""]), status: .ok) }
+            return html(wall.renderPage([:]), status: .ok)
         }
         router.post("patrol/login") { request, context in try await logIn(request, context) }
         router.post("patrol/logout") { request, _ in
@@ -72,7 +72,7 @@ struct PatrolPage: Sendable {
     private func logIn(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         let address = context.remoteAddress?.ipAddress
         if let address, let seconds = limiter.retryAfter(address) {
-            return html(login.render(["message": "登录失败次数过多，请 \(seconds) 秒后再试"]), status: .tooManyRequests)
+            return html(login.renderPage(["message": "登录失败次数过多，请 \(seconds) 秒后再试"]), status: .tooManyRequests)
         }
         var request = request
         let body = String(buffer: try await request.collectBody(upTo: 4096))
@@ -80,7 +80,7 @@ struct PatrolPage: Sendable {
         guard Secrets.constantTimeEquals(token, adminToken) else {
             if let address { limiter.recordFailure(address) }
             context.logger.notice("patrol login refused", metadata: ["remote": "\(address ?? "?")"])
-            return html(login.render(["message": "令牌错误，请重新输入"]), status: .unauthorized)
+            return html(login.renderPage(["message": "令牌错误，请重新输入"]), status: .unauthorized)
         }
         if let address { limiter.recordSuccess(address) }
         context.logger.info("patrol login", metadata: ["remote": "\(address ?? "?")"])
