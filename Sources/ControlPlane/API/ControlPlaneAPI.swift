@@ -42,6 +42,7 @@ public struct ControlPlaneAPI: Sendable {
 
     public func makeRouter() -> Router<RelayRequestContext> {
         let router = Router(context: RelayRequestContext.self)
+        router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ErrorMappingMiddleware())
         router.middlewares.add(MetricsMiddleware())
         let listeners = self.listeners
