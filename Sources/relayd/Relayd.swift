@@ -259,7 +259,7 @@ struct Relayd: AsyncParsableCommand {
         )
         configuration.limits.apply(to: &api)
         api.webRTC = (host: webrtc, policy: limitedPolicy)
-        api.servesTLS = configuration.tls.http
+        api.secureCookies = configuration.httpSecureCookies ?? configuration.tls.http
         api.listeners = Self.listenerPorts
         var recordingSettings = RecordingService.Settings(directory: configuration.dataDir + "/recordings")
         recordingSettings.keepDays = configuration.recordingKeepDays

@@ -22,8 +22,9 @@ public struct ControlPlaneAPI: Sendable {
     public var webRTC: (host: any WebRTCPlaybackHost, policy: any AccessPolicy)?
     /// The listeners' ports, reported by `/healthz` (nil: status only).
     public var listeners: ListenerPorts?
-    /// The HTTP port serves TLS: the patrol wall's session cookie is then `Secure`.
-    public var servesTLS = false
+    /// The patrol wall's session cookie is `Secure` (`http.secureCookies`; by default when the
+    /// HTTP port serves TLS, and to be set behind a proxy that does).
+    public var secureCookies = false
     /// The HLS packager and the access policy its multivariant playlists ask (nil: no HLS).
     public var hls: (host: any HLSHost, policy: any AccessPolicy)?
     /// The recorder and its catalogue (nil: no recording routes).
@@ -91,7 +92,7 @@ public struct ControlPlaneAPI: Sendable {
                 // The patrol wall's tiles play over WHEP: served with the WebRTC server.
                 try PatrolPage(
                     service: service, adminToken: adminToken, registry: registry, renditions: renditions, webRTC: webRTC.host,
-                    limiter: authLimiter, secureCookies: servesTLS
+                    limiter: authLimiter, secureCookies: secureCookies
                 ).add(to: router)
             } catch {
                 Logger(label: "relay.http").error("the watch page, the teacher wall and the patrol wall are not served", metadata: ["error": "\(error)"])

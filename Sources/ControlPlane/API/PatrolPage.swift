@@ -7,11 +7,12 @@ import RelayCore
 
 /// 巡课, the patrol wall for the bureau's administrators: `GET /patrol` is a login form for the
 /// admin token (`POST /patrol/login`; a wrong token is refused and counted by the API's
-/// failed-login limiter), then an HttpOnly, SameSite=Strict session cookie (Secure under TLS)
-/// opens the wall: every class in its window now as a muted live tile (WHEP, lowest rung) with
-/// its publisher's state, input kbit/s and viewers per site, the classes of the next hour below,
-/// a tile opening the class large with sound. The page polls `GET /patrol/wall.json`; its players
-/// post offers to `POST /patrol/whep/<classId>[_<rung>]`, both allowed by the cookie alone.
+/// failed-login limiter), then an HttpOnly, SameSite=Strict session cookie (`Secure` with
+/// `http.secureCookies`, by default under TLS) opens the wall: every class in its window now as
+/// a muted live tile (WHEP, lowest rung) with its publisher's state, input kbit/s and viewers per
+/// site, the classes of the next hour below, a tile opening the class large with sound. The page
+/// (`assets/patrol.js` over `assets/whep.js`) polls `GET /patrol/wall.json`; its players post
+/// offers to `POST /patrol/whep/<classId>[_<rung>]`, both allowed by the cookie alone.
 struct PatrolPage: Sendable {
     let service: ControlPlaneService
     let adminToken: String
@@ -20,7 +21,7 @@ struct PatrolPage: Sendable {
     let webRTC: any WebRTCPlaybackHost
     let limiter: FailedAuthLimiter
     let sessions: PatrolSessions
-    /// Cookies get `Secure` when the HTTP port serves TLS.
+    /// Cookies get `Secure` (`http.secureCookies`: the HTTP port serves TLS, or a proxy in front does).
     let secureCookies: Bool
     let login: MustacheTemplate
     let wall: MustacheTemplate
