@@ -267,7 +267,7 @@ struct Relayd: AsyncParsableCommand {
         )
         configuration.limits.apply(to: &api)
         api.webRTC = (host: webrtc, policy: limitedPolicy)
-        api.servesTLS = configuration.tls.http
+        api.secureCookies = configuration.httpSecureCookies ?? configuration.tls.http
         api.listeners = Self.listenerPorts
         api.flvDefaultBandwidthKbps = configuration.playerDefaultBandwidthKbps
         api.flvRenditionSelection = rtmpConfiguration.renditionSelection

@@ -62,6 +62,8 @@ struct RelaydConfiguration: Sendable {
     var transcodeLadder: [Rung] = Rendition.defaultLadder
     var limits = Limits()
     var tls = TLS()
+    /// The patrol session cookie's `Secure` (`http.secureCookies`); nil: when `http.tls` is on.
+    var httpSecureCookies: Bool?
     var logLevel = "info"
     /// `text` (the `swift-log` stream format) or `json` (one object per line).
     var logFormat = "text"
@@ -139,9 +141,10 @@ struct ConfigReader {
             }
             if let v = srt["maxBandwidth"] { config.srtMaxBandwidth = try int(v, at: "srt.maxBandwidth", in: -1...10_000_000_000) }
         }
-        if let http = try section(top, "http", keys: ["port", "tls"]) {
+        if let http = try section(top, "http", keys: ["port", "tls", "secureCookies"]) {
             if let v = http["port"] { config.httpPort = try port(v, at: "http.port") }
             if let v = http["tls"] { config.tls.http = try bool(v, at: "http.tls") }
+            if let v = http["secureCookies"] { config.httpSecureCookies = try bool(v, at: "http.secureCookies") }
         }
         if let webrtc = try section(top, "webrtc", keys: ["port", "tcpPort", "publicAddresses"]) {
             if let v = webrtc["port"] { config.webrtcPort = try port(v, at: "webrtc.port") }

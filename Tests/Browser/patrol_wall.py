@@ -3,6 +3,7 @@
 token (the message it shows), then the right one; waits for --tiles live tiles whose muted
 videos play (and --feeds return-feed tiles beside them), prints a line "READY {json}" (and saves --screenshot), then waits up to --wait-lost
 seconds for a tile to say its publisher dropped, and prints one JSON line with what it saw.
+Content-Security-Policy violations are listed (cspViolations) and make the exit status 3.
 
     patrol_wall.py BASE_URL --token TOKEN [--tiles N] [--feeds N] [--screenshot FILE] [--wait-lost S]
 """
@@ -13,7 +14,7 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from chromium import launch
+from chromium import CSPWatch, launch
 
 TILES = """() => Array.from(document.querySelectorAll('.tile')).map(t => {
   const v = t.querySelector('video');
@@ -48,6 +49,7 @@ def main() -> int:
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 860})
+            csp = CSPWatch(page)
             page.goto(args.base + "/patrol")
             result["loginForm"] = page.locator("#token").count() == 1
             page.fill("#token", "not-the-token")
@@ -73,6 +75,7 @@ def main() -> int:
             result["upcoming"] = page.inner_text("#upcoming")
             if args.screenshot:
                 page.screenshot(path=args.screenshot)
+            result["cspViolations"] = csp.violations()
             print("READY " + json.dumps(result, ensure_ascii=False), flush=True)
             if args.wait_lost > 0:
                 deadline = time.time() + args.wait_lost
@@ -86,10 +89,11 @@ def main() -> int:
             page.click(".tile[data-state='live']")
             time.sleep(3)
             result["large"] = page.evaluate("(() => { const v = document.getElementById('largeVideo'); return { width: v.videoWidth, muted: v.muted, time: v.currentTime }; })()")
+            result["cspViolations"] = csp.violations()
         finally:
             browser.close()
     print(json.dumps(result, ensure_ascii=False), flush=True)
-    return 0
+    return 3 if result.get("cspViolations") else 0
 
 
 if __name__ == "__main__":

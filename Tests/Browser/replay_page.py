@@ -2,6 +2,7 @@
 """Opens relayd's /replay page of a recording in Debian's Chromium (Playwright) and prints one
 JSON line: the page's title, whether the <video> plays (currentTime advancing, videoWidth), and
 whether a seek to --seek-to seconds lands there and plays on (currentTime past it).
+Content-Security-Policy violations are listed (cspViolations) and make the exit status 3.
 
     replay_page.py URL [--seek-to SECONDS] [--timeout N]
 """
@@ -12,7 +13,7 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from chromium import launch
+from chromium import CSPWatch, launch
 
 VIDEO = "document.getElementById('video')"
 
@@ -37,6 +38,7 @@ def main() -> int:
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 820})
+            csp = CSPWatch(page)
             response = page.goto(args.url)
             result["status"] = response.status if response else None
             if result["status"] == 200:
@@ -52,10 +54,11 @@ def main() -> int:
                 result["currentTime"] = page.evaluate(f"{VIDEO}.currentTime")
                 result["videoWidth"] = page.evaluate(f"{VIDEO}.videoWidth")
                 result["error"] = page.evaluate(f"(e => e && (e.code + ' ' + e.message))({VIDEO}.error)")
+            result["cspViolations"] = csp.violations()
         finally:
             browser.close()
     print(json.dumps(result, ensure_ascii=False), flush=True)
-    return 0
+    return 3 if result.get("cspViolations") else 0
 
 
 if __name__ == "__main__":

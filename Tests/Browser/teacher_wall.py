@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Opens a central school's teacher wall (/teacher/<classId>?key=) in Debian's Chromium
 (Playwright) and waits until --tiles sites' return feeds play (live, a picture, time advancing,
-not blank); prints one JSON line with every tile as the page showed it.
+not blank); prints one JSON line with every tile as the page showed it. Content-Security-Policy
+violations are listed (cspViolations) and make the exit status 3.
 
     teacher_wall.py URL [--tiles N] [--timeout S] [--screenshot FILE]
 """
@@ -12,7 +13,7 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from chromium import launch
+from chromium import CSPWatch, launch
 
 TILES = """() => Array.from(document.querySelectorAll('.tile')).map(t => {
   const v = t.querySelector('video');
@@ -41,6 +42,7 @@ def main() -> int:
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
+            csp = CSPWatch(page)
             response = page.goto(args.url)
             result["status"] = response.status
             result["lang"] = page.evaluate("document.documentElement.lang")
@@ -56,10 +58,11 @@ def main() -> int:
             result["tiles"] = tiles
             if args.screenshot:
                 page.screenshot(path=args.screenshot)
+            result["cspViolations"] = csp.violations()
         finally:
             browser.close()
     print(json.dumps(result, ensure_ascii=False), flush=True)
-    return 0
+    return 3 if result.get("cspViolations") else 0
 
 
 if __name__ == "__main__":

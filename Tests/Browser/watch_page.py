@@ -4,7 +4,8 @@ page's title, teacher and state label, and whether the <video> plays (videoWidth
 advancing), waiting up to --timeout seconds for playback to start (a lesson that has not begun
 yet starts by itself). --screenshot FILE saves a PNG of the page. --no-webrtc removes
 RTCPeerConnection from the page (a browser without WebRTC). A URL ending in .m3u8 (before its
-query) is played by Chromium's own HLS player in a bare <video> instead.
+query) is played by Chromium's own HLS player in a bare <video> instead. Content-Security-Policy
+violations are listed (cspViolations) and make the exit status 3.
 
     watch_page.py URL [--timeout N] [--screenshot FILE] [--no-webrtc]
 """
@@ -15,7 +16,7 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from chromium import launch
+from chromium import CSPWatch, launch
 
 
 def main() -> int:
@@ -31,6 +32,7 @@ def main() -> int:
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 820})
+            csp = CSPWatch(page)
             if args.no_webrtc:
                 page.add_init_script("delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;")
             native = args.url.split("?")[0].endswith(".m3u8")
@@ -82,10 +84,11 @@ def main() -> int:
                     result["notice"] = page.inner_text("#notice")
                 if args.screenshot:
                     page.screenshot(path=args.screenshot)
+            result["cspViolations"] = csp.violations()
         finally:
             browser.close()
     print(json.dumps(result, ensure_ascii=False), flush=True)
-    return 0
+    return 3 if result.get("cspViolations") else 0
 
 
 if __name__ == "__main__":

@@ -104,6 +104,7 @@ struct PatrolPageTests {
         let line = try #require(browser.stdout.split(separator: "\n").last)
         let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(browser.stdout) \(browser.stderr)")
         #expect(result["loginForm"] as? Bool == true)
+        #expect((result["cspViolations"] as? [Any])?.isEmpty == true, "the login form and the wall work under their CSP: \(result)")
         #expect((result["wrongTokenMessage"] as? String)?.contains("令牌错误") == true, "\(result)")
         let browserCookie = result["cookie"] as? [String: Any]
         #expect(browserCookie?["httpOnly"] as? Bool == true)

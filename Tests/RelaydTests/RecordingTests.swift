@@ -77,6 +77,7 @@ struct RecordingTests {
         let replay = try #require(Self.lastJSON(pageOut), "replay_page.py (exit \(pageCode.map(String.init) ?? "?")): \(pageOut) \(pageErr)")
         #expect(replay["status"] as? Int == 200 && replay["lang"] as? String == "zh-CN", "\(replay)")
         #expect(replay["title"] as? String == "名校英语")
+        #expect(pageCode == 0 && (replay["cspViolations"] as? [Any])?.isEmpty == true, "the page works under its CSP: \(replay)")
         #expect(replay["played"] as? Bool == true, "\(replay)")
         #expect(replay["seeked"] as? Bool == true, "a seek to 12 s lands there and plays on: \(replay)")
         #expect((replay["videoWidth"] as? Int ?? 0) > 0)

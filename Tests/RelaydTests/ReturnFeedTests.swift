@@ -142,6 +142,7 @@ struct ReturnFeedTests {
         let page = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "exit \(code.map(String.init) ?? "?"): \(out) \(err)")
         #expect(page["status"] as? Int == 200)
         #expect(page["lang"] as? String == "zh-CN")
+        #expect(code == 0 && (page["cspViolations"] as? [Any])?.isEmpty == true, "the wall works under its CSP: \(page)")
         let tiles = page["tiles"] as? [[String: Any]] ?? []
         #expect(tiles.map { $0["site"] as? String } == ["site-a", "site-b"], "\(page)")
         for tile in tiles {

@@ -3,7 +3,8 @@ import ProcessTestSupport
 import Testing
 
 /// The teaching site's player page, in Chromium: it waits for a lesson that has not begun,
-/// starts by itself when the central school publishes, and plays over WHEP.
+/// starts by itself when the central school publishes, and plays over WHEP, under its
+/// Content-Security-Policy (watch_page.py exits 3 on a violation; `open` then throws).
 @Suite(.serialized)
 struct WatchPageTests {
     static func open(_ url: String, timeout: Double, extra: [String] = []) async throws -> [String: Any] {
@@ -33,6 +34,7 @@ struct WatchPageTests {
         #expect(html.header("Content-Type")?.hasPrefix("text/html") == true)
         #expect(html.body.contains("lang=\"zh-CN\""))
         #expect(!html.body.contains("http://") && !html.body.contains("https://"), "no external assets")
+        #expect(html.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
 
         // The page is open before the lesson; the central school starts 3 s later.
         async let watched = Self.open(base + "?key=\(siteKey)", timeout: 40)
@@ -48,5 +50,6 @@ struct WatchPageTests {
         #expect(result["advanced"] as? Bool == true, "the video plays by itself once the lesson starts: \(result)")
         #expect((result["videoWidth"] as? Int ?? 0) > 0)
         #expect(result["state"] as? String == "直播中")
+        #expect((result["cspViolations"] as? [Any])?.isEmpty == true, "the page works under its CSP: \(result)")
     }
 }

@@ -22,8 +22,9 @@ public struct ControlPlaneAPI: Sendable {
     public var webRTC: (host: any WebRTCPlaybackHost, policy: any AccessPolicy)?
     /// The listeners' ports, reported by `/healthz` (nil: status only).
     public var listeners: ListenerPorts?
-    /// The HTTP port serves TLS: the patrol wall's session cookie is then `Secure`.
-    public var servesTLS = false
+    /// The patrol wall's session cookie is `Secure` (`http.secureCookies`; by default when the
+    /// HTTP port serves TLS, and to be set behind a proxy that does).
+    public var secureCookies = false
     /// The HLS packager and the access policy its multivariant playlists ask (nil: no HLS).
     public var hls: (host: any HLSHost, policy: any AccessPolicy)?
     /// The recorder and its catalogue (nil: no recording routes).
@@ -48,6 +49,7 @@ public struct ControlPlaneAPI: Sendable {
 
     public func makeRouter() -> Router<RelayRequestContext> {
         let router = Router(context: RelayRequestContext.self)
+        router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ErrorMappingMiddleware())
         router.middlewares.add(MetricsMiddleware())
         let listeners = self.listeners
@@ -66,6 +68,10 @@ public struct ControlPlaneAPI: Sendable {
         }
         addSchools(api)
         addPairings(api)
+        switch PageAssets.bundled {
+        case .success(let assets): assets.add(to: router)
+        case .failure(let error): Logger(label: "relay.http").error("the pages' assets are not served", metadata: ["error": "\(error)"])
+        }
         addClasses(api)
         if let classroom {
             ClassroomRoutes(classroom: classroom, adminToken: adminToken, limiter: authLimiter, registry: registry, maxBodyBytes: maxBodyBytes)
@@ -99,7 +105,7 @@ public struct ControlPlaneAPI: Sendable {
                 // The patrol wall's tiles play over WHEP: served with the WebRTC server.
                 try PatrolPage(
                     service: service, adminToken: adminToken, registry: registry, renditions: renditions, webRTC: webRTC.host,
-                    limiter: authLimiter, secureCookies: servesTLS
+                    limiter: authLimiter, secureCookies: secureCookies
                 ).add(to: router)
             } catch {
                 Logger(label: "relay.http").error("the watch page, the teacher wall and the patrol wall are not served", metadata: ["error": "\(error)"])

@@ -7,11 +7,12 @@ import RelayCore
 
 /// 巡课, the patrol wall for the bureau's administrators: `GET /patrol` is a login form for the
 /// admin token (`POST /patrol/login`; a wrong token is refused and counted by the API's
-/// failed-login limiter), then an HttpOnly, SameSite=Strict session cookie (Secure under TLS)
-/// opens the wall: every class in its window now as a muted live tile (WHEP, lowest rung) with
-/// its publisher's state, input kbit/s and viewers per site, the classes of the next hour below,
-/// a tile opening the class large with sound. The page polls `GET /patrol/wall.json`; its players
-/// post offers to `POST /patrol/whep/<classId>[_<rung>]`, both allowed by the cookie alone.
+/// failed-login limiter), then an HttpOnly, SameSite=Strict session cookie (`Secure` with
+/// `http.secureCookies`, by default under TLS) opens the wall: every class in its window now as
+/// a muted live tile (WHEP, lowest rung) with its publisher's state, input kbit/s and viewers per
+/// site, the classes of the next hour below, a tile opening the class large with sound. The page
+/// (`assets/patrol.js` over `assets/whep.js`) polls `GET /patrol/wall.json`; its players post
+/// offers to `POST /patrol/whep/<classId>[_<rung>]`, both allowed by the cookie alone.
 struct PatrolPage: Sendable {
     let service: ControlPlaneService
     let adminToken: String
@@ -20,7 +21,7 @@ struct PatrolPage: Sendable {
     let webRTC: any WebRTCPlaybackHost
     let limiter: FailedAuthLimiter
     let sessions: PatrolSessions
-    /// Cookies get `Secure` when the HTTP port serves TLS.
+    /// Cookies get `Secure` (`http.secureCookies`: the HTTP port serves TLS, or a proxy in front does).
     let secureCookies: Bool
     let login: MustacheTemplate
     let wall: MustacheTemplate
@@ -43,8 +44,8 @@ struct PatrolPage: Sendable {
 
     func add(to router: Router<RelayRequestContext>) {
         router.get("patrol") { request, _ in
-            guard loggedIn(request) else { return html(login.render(["message": ""]), status: .ok) }
-            return html(wall.render([String: String]()), status: .ok)
+            guard loggedIn(request) else { return html(login.renderPage(["message": ""]), status: .ok) }
+            return html(wall.renderPage([:]), status: .ok)
         }
         router.post("patrol/login") { request, context in try await logIn(request, context) }
         router.post("patrol/logout") { request, _ in
@@ -72,7 +73,7 @@ struct PatrolPage: Sendable {
     private func logIn(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         let address = context.remoteAddress?.ipAddress
         if let address, let seconds = limiter.retryAfter(address) {
-            return html(login.render(["message": "登录失败次数过多，请 \(seconds) 秒后再试"]), status: .tooManyRequests)
+            return html(login.renderPage(["message": "登录失败次数过多，请 \(seconds) 秒后再试"]), status: .tooManyRequests)
         }
         var request = request
         let body = String(buffer: try await request.collectBody(upTo: 4096))
@@ -80,7 +81,7 @@ struct PatrolPage: Sendable {
         guard Secrets.constantTimeEquals(token, adminToken) else {
             if let address { limiter.recordFailure(address) }
             context.logger.notice("patrol login refused", metadata: ["remote": "\(address ?? "?")"])
-            return html(login.render(["message": "令牌错误，请重新输入"]), status: .unauthorized)
+            return html(login.renderPage(["message": "令牌错误，请重新输入"]), status: .unauthorized)
         }
         if let address { limiter.recordSuccess(address) }
         context.logger.info("patrol login", metadata: ["remote": "\(address ?? "?")"])

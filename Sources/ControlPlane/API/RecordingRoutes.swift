@@ -105,7 +105,7 @@ struct RecordingRoutes: Sendable {
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         formatter.timeZone = service.expansion.timeZone
         let seconds = recording.durationMillis / 1000
-        let html = template.render([
+        let html = template.renderPage([
             "title": recording.title, "program": programs[recording.program] ?? recording.program.rawValue,
             "startsAt": formatter.string(from: recording.startsAt), "state": states[recording.state] ?? recording.state.rawValue,
             "duration": String(format: "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60),

@@ -82,9 +82,8 @@ struct TeacherWall: Sendable {
 
     private func page(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         let schedule = try await check(request, context)
-        let classIDJSON = try PageTemplates.scriptLiteral(schedule.id)
-        let html = template.render([
-            "title": schedule.title, "teacher": schedule.teacher ?? "—", "classIdJSON": classIDJSON,
+        let html = template.renderPage([
+            "title": schedule.title, "teacher": schedule.teacher ?? "—", "classId": schedule.id,
             "sites": String(schedule.siteIds.count),
         ])
         return PageTemplates.html(html)

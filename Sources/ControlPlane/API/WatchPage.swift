@@ -6,8 +6,9 @@ import NIOCore
 import RelayCore
 
 /// `GET /watch/<classId>?key=<site key>`: a teaching site's player page (WHEP in a `<video>`),
-/// rendered from `Pages/watch.mustache`; `GET /watch/<classId>/status?key=` is what the page polls
-/// to start by itself when the lesson begins and resume after a publisher drop.
+/// rendered from `Pages/watch.mustache`, its script `assets/watch.js` over `assets/whep.js`;
+/// `GET /watch/<classId>/status?key=` is what the page polls to start by itself when the lesson
+/// begins and resume after a publisher drop.
 ///
 /// The key must be a site's of the class (or the central school's); outside the class's window
 /// the page still renders and waits.
@@ -54,36 +55,12 @@ struct WatchPage: Sendable {
         let (schedule, state) = try await check(request, context)
         let labels = ["scheduled": "未开始", "live": "直播中", "ended": "已结束"]
         let programs: [Program: String] = [.dedicated: "专递课堂", .masterTeacher: "名师课堂", .famousSchool: "名校网络课堂"]
-        let classIDJSON = try PageTemplates.scriptLiteral(schedule.id)
-        let html = template.render([
+        let html = template.renderPage([
             "title": schedule.title, "teacher": schedule.teacher ?? "—", "subject": schedule.subject ?? "—",
             "program": programs[schedule.program] ?? schedule.program.rawValue, "state": state,
-            "stateLabel": labels[state] ?? state, "classIdJSON": classIDJSON,
+            "stateLabel": labels[state] ?? state, "classId": schedule.id,
             "notice": state == "ended" ? "本节课已结束" : state == "live" ? "连接中…" : "等待上课…",
         ])
         return PageTemplates.html(html)
-    }
-}
-
-/// The pages' Mustache templates, resources of this module (no CDN, nothing fetched at run time).
-enum PageTemplates {
-    /// A rendered page: HTML, never cached.
-    static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-
-    /// `text` as a JavaScript string literal safe inside a `<script>` element.
-    static func scriptLiteral(_ text: String) throws -> String {
-        String(decoding: try JSONEncoder().encode(text), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
-    }
-
-    static func load(_ name: String) throws -> MustacheTemplate {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "Pages") else {
-            throw APIError(.internalServerError, "internal", "page template \(name) is missing")
-        }
-        return try MustacheTemplate(string: try String(contentsOf: url, encoding: .utf8))
     }
 }

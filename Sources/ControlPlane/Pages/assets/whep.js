@@ -1,0 +1,64 @@
+"use strict";
+// The WHEP player (RFC 9725) every page shares: the watch page, the teacher's wall and the
+// patrol wall each play their <video> elements through it. Receive-only audio and video; the
+// offer goes to the relay's own origin (the page's CSP allows nothing else).
+window.RelayWHEP = (() => {
+  // Plays the stream the WHEP endpoint `url` serves in `video`. `options.headers` go with the
+  // offer (the key as `Authorization: Bearer`; the patrol wall sends none: its cookie allows
+  // it); `options.onDrop(failed)` is called once if the connection later fails or closes
+  // (`failed`: ICE or DTLS failed, not a close), after the player has closed itself.
+  // Resolves to { player, status, error }: `player` ({ pc, close() }) when the relay answered
+  // 201, else null with the HTTP status (0: the browser failed before an answer) and the
+  // relay's error message if it gave one.
+  async function play(video, url, options = {}) {
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver("video", { direction: "recvonly" });
+    pc.addTransceiver("audio", { direction: "recvonly" });
+    const media = new MediaStream();
+    pc.ontrack = (e) => { media.addTrack(e.track); video.srcObject = media; };
+    const player = {
+      pc, session: null, closed: false,
+      close() {
+        if (this.closed) return;
+        this.closed = true;
+        if (this.session) fetch(this.session, { method: "DELETE" }).catch(() => {});
+        pc.close();
+      },
+    };
+    if (options.onDrop) {
+      pc.onconnectionstatechange = () => {
+        if (player.closed || !["failed", "closed", "disconnected"].includes(pc.connectionState)) return;
+        const failed = pc.connectionState === "failed";
+        player.close();
+        options.onDrop(failed);
+      };
+    }
+    try {
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      const response = await fetch(url, {
+        method: "POST", headers: Object.assign({ "Content-Type": "application/sdp" }, options.headers || {}),
+        body: offer.sdp, credentials: "same-origin",
+      });
+      if (response.status !== 201) {
+        const body = await response.json().catch(() => ({}));
+        player.close();
+        return { player: null, status: response.status, error: body.error && body.error.message };
+      }
+      player.session = new URL(response.headers.get("Location"), location.href).href;
+      await pc.setRemoteDescription({ type: "answer", sdp: await response.text() });
+      return { player, status: response.status, error: null };
+    } catch (e) {
+      player.close();
+      return { player: null, status: 0, error: String(e) };
+    }
+  }
+
+  // The `Authorization` header for a page opened with `?key=` (the key never leaves this origin).
+  function keyHeaders() {
+    const key = new URLSearchParams(location.search).get("key") || "";
+    return { Authorization: "Bearer " + key };
+  }
+
+  return { play, keyHeaders };
+})();
