@@ -28,6 +28,8 @@ public struct ControlPlaneAPI: Sendable {
     public var hls: (host: any HLSHost, policy: any AccessPolicy)?
     /// The recorder and its catalogue (nil: no recording routes).
     public var recordings: RecordingService?
+    /// `auth.windowMinutes` in seconds: the reports count sessions this long around an occurrence.
+    public var reportWindow: TimeInterval = 15 * 60
 
     public init(
         service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, metrics: RelayMetrics?,
@@ -61,6 +63,7 @@ public struct ControlPlaneAPI: Sendable {
         addSchools(api)
         addPairings(api)
         addClasses(api)
+        ReportRoutes(query: ReportQuery(service: service, window: reportWindow)).add(to: api)
         if let recordings {
             do {
                 let routes = try RecordingRoutes(
