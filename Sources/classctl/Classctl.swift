@@ -15,7 +15,7 @@ struct Classctl: AsyncParsableCommand {
             --token T (or env CLASSCTL_TOKEN), --token-file F (default ./var/admin.token when present), --json.
             Exit codes: 0 ok, 1 refused by the server or server unreachable, 2 usage error.
             """,
-        subcommands: [Schools.self, Pairings.self, Classes.self, Timetable.self, Broadcast.self, Recordings.self, Demo.self]
+        subcommands: [Schools.self, Pairings.self, Classes.self, Timetable.self, Broadcast.self, Recordings.self, Reports.self, Demo.self]
     )
 
     static func main() async {

@@ -281,6 +281,7 @@ struct Relayd: AsyncParsableCommand {
         ) : nil
         api.recordings = recordings
         api.classroom = ClassroomService(service: controlPlane, windowMinutes: configuration.authWindowMinutes)
+        api.reportWindow = Double(configuration.authWindowMinutes * 60)
         let hls = HLSPackager(registry: registry, renditions: renditions, logger: Logger(label: "relay.hls"))
         api.hls = (host: hls, policy: limitedPolicy)
         let http = Application(
@@ -322,6 +323,17 @@ struct Relayd: AsyncParsableCommand {
         ]
         if let rtmps { services.append(.init(service: rtmps)) }
         if let recordings { services.append(.init(service: recordings)) }
+        if configuration.reportsEnabled {
+            // Stops before the core ends the streams: each open session's end is written.
+            var facts = FactsRecorder.Settings(nodeId: nodeID)
+            facts.flushInterval = .seconds(configuration.reportsFlushSeconds)
+            facts.pollInterval = .seconds(min(2, configuration.reportsFlushSeconds))
+            facts.keepDays = configuration.reportsKeepDays
+            facts.window = Double(configuration.authWindowMinutes * 60)
+            services.append(.init(service: FactsRecorder(
+                service: controlPlane, registry: registry, settings: facts, logger: Logger(label: "relay.reports")
+            )))
+        }
         let pulls = NodePulls(
             store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID, signer: pullSigner,
             tls: clusterTLS, upstreams: configuration.clusterUpstreams, group: group, changes: opened.changes, logger: Logger(label: "relay.cluster")

@@ -47,6 +47,12 @@ struct RelaydConfiguration: Sendable {
     var recordingKeepDays = 30
     /// The recordings together stay under this many MiB, the oldest finished removed first (0: no limit).
     var recordingMaxDiskMB = 0
+    /// The reports' facts (sessions) are recorded (`reports.enabled`).
+    var reportsEnabled = true
+    /// Facts of sessions last seen longer ago than this are removed (`reports.keepDays`; 0: kept).
+    var reportsKeepDays = 730
+    /// Open sessions are written at least this often: what a crash may lose (`reports.flushSeconds`).
+    var reportsFlushSeconds = 30
     var playerMaxBacklogMs = 4_000
     var playerStallTimeoutSeconds = 20
     /// A site's downlink when the access policy does not know it (auth.mode open); nil: adaptive
@@ -102,7 +108,7 @@ struct ConfigReader {
 
     func read(into config: inout RelaydConfiguration) throws(ConfigurationError) {
         let top = try table(root, at: "")
-        try expectOnly(["host", "dataDir", "database", "timeZone", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log", "limits", "tls", "rtmps", "webrtc", "recording", "cluster"], in: top, at: "")
+        try expectOnly(["host", "dataDir", "database", "timeZone", "rtmp", "srt", "http", "auth", "publisher", "player", "transcode", "log", "limits", "tls", "rtmps", "webrtc", "recording", "cluster", "reports"], in: top, at: "")
         if let v = top["host"] { config.host = try string(v, at: "host") }
         if let v = top["dataDir"] { config.dataDir = try string(v, at: "dataDir") }
         if let v = top["database"] { config.database = try string(v, at: "database") }
@@ -214,6 +220,11 @@ struct ConfigReader {
             if let v = recording["enabled"] { config.recordingEnabled = try bool(v, at: "recording.enabled") }
             if let v = recording["keepDays"] { config.recordingKeepDays = try int(v, at: "recording.keepDays", in: 0...36500) }
             if let v = recording["maxDiskMB"] { config.recordingMaxDiskMB = try int(v, at: "recording.maxDiskMB", in: 0...1_000_000_000) }
+        }
+        if let reports = try section(top, "reports", keys: ["enabled", "keepDays", "flushSeconds"]) {
+            if let v = reports["enabled"] { config.reportsEnabled = try bool(v, at: "reports.enabled") }
+            if let v = reports["keepDays"] { config.reportsKeepDays = try int(v, at: "reports.keepDays", in: 0...36500) }
+            if let v = reports["flushSeconds"] { config.reportsFlushSeconds = try int(v, at: "reports.flushSeconds", in: 1...30) }
         }
         if let publisher = try section(top, "publisher", keys: ["graceSeconds"]) {
             if let v = publisher["graceSeconds"] { config.publisherGraceSeconds = try int(v, at: "publisher.graceSeconds", in: 0...3600) }

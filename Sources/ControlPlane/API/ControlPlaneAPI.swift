@@ -35,6 +35,8 @@ public struct ControlPlaneAPI: Sendable {
     /// none (`player.defaultBandwidthKbps`) and the rung selection (`player.*`).
     public var flvDefaultBandwidthKbps: Int?
     public var flvRenditionSelection = RenditionSelector.Configuration()
+    /// `auth.windowMinutes` in seconds: the reports count sessions this long around an occurrence.
+    public var reportWindow: TimeInterval = 15 * 60
 
     public init(
         service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, metrics: RelayMetrics?,
@@ -77,6 +79,7 @@ public struct ControlPlaneAPI: Sendable {
             ClassroomRoutes(classroom: classroom, adminToken: adminToken, limiter: authLimiter, registry: registry, maxBodyBytes: maxBodyBytes)
                 .add(to: router)
         }
+        ReportRoutes(query: ReportQuery(service: service, window: reportWindow)).add(to: api)
         if let recordings {
             do {
                 let routes = try RecordingRoutes(

@@ -51,6 +51,21 @@ enum Migrations {
             """,
         ]),
         (4, [
+            // The reports' facts: each session of a lesson's publisher, a site's return feed or a
+            // site's player, written as it happens by the node that served it (rewritten until it ends).
+            """
+            CREATE TABLE report_sessions (
+                id TEXT PRIMARY KEY, node_id TEXT NOT NULL, kind TEXT NOT NULL, class_id TEXT NOT NULL,
+                occurrence_starts_at BIGINT NOT NULL, site_id TEXT, protocol TEXT NOT NULL, started_at BIGINT NOT NULL,
+                last_seen_at BIGINT NOT NULL, ended BIGINT NOT NULL, bytes BIGINT NOT NULL, stalls BIGINT NOT NULL,
+                renditions TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX report_sessions_occurrence ON report_sessions (occurrence_starts_at)",
+            "CREATE INDEX report_sessions_last_seen ON report_sessions (last_seen_at)",
+            "CREATE INDEX report_sessions_node_open ON report_sessions (node_id, ended)",
+        ]),
+        (5, [
             // The interactive classroom: who is on a class's stage, and the hands raised, for the
             // occurrence they were set in (rows of an ended occurrence are removed when read).
             """
