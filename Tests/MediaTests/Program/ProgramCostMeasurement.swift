@@ -34,6 +34,23 @@ struct ProgramCostMeasurement {
         #expect(compositor.graphBuilds == 1)
     }
 
+    @Test func aStageChangeRebuildsTheGraphInAPicturesTime() throws {
+        let compositor = try ProgramCompositor(frameRate: (30, 1))
+        let teacher = try M.solid(M.blue, width: 1280, height: 720)
+        let site = try M.solid(M.red, width: 640, height: 360)
+        let changes = 40
+        let before = threadCPUSeconds()
+        for i in 0..<changes {
+            compositor.setStage(["a"], layout: i % 2 == 0 ? .pip : .sideBySide)
+            try compositor.update(site: "a", picture: site)
+            teacher.pointer.pointee.pts = Int64(i) * 33
+            _ = try compositor.compose(teacher: teacher)
+        }
+        let cpu = threadCPUSeconds() - before
+        print(String(format: "program compositor, a stage change (new graph + its first 720p picture): %.2f ms CPU", cpu * 1000 / Double(changes)))
+        #expect(compositor.graphBuilds == changes)
+    }
+
     @Test func mixingTheTeacherAndOneSite() throws {
         let mixer = try ProgramAudioMixer()
         mixer.setStage(["a"])

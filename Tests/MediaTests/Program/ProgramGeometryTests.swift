@@ -39,9 +39,9 @@ struct ProgramGeometryTests {
     @Test func theFilterDescriptionDrawsThePlan() {
         let plan = ProgramGeometry(layout: .pip, canvas: hd, sites: [(640, 360), nil])
         #expect(ProgramFilterDescription.make(plan, layout: .pip, sitesWithPicture: [true, false]) ==
-            "[in1]scale=320:180:flags=bilinear[s1];[in0][s1]overlay=x=940:y=520:eof_action=repeat:format=yuv420[v1];[v1]format=yuv420p[out]")
+            "[in0]format=yuv420p[v0];[in1]scale=320:180:flags=bilinear,format=yuv420p[s1];[v0][s1]overlay=x=940:y=520:eof_action=repeat:format=yuv420[v1];[v1]format=yuv420p[out]")
         let alone = ProgramGeometry(layout: .sideBySide, canvas: hd, sites: [])
         #expect(ProgramFilterDescription.make(alone, layout: .sideBySide, sitesWithPicture: []) ==
-            "[in0]scale=1280:720:flags=bilinear,pad=1280:720:0:0:color=black[v0];[v0]format=yuv420p[out]")
+            "[in0]scale=1280:720:flags=bilinear,format=yuv420p,pad=1280:720:0:0:color=black[v0];[v0]format=yuv420p[out]")
     }
 }

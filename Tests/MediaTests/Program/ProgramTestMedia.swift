@@ -1,3 +1,4 @@
+import CFFmpeg
 import Foundation
 @testable import Media
 
@@ -19,6 +20,20 @@ enum ProgramTestMedia {
             for row in 0..<rows { memset(base + row * stride, Int32(value), stride) }
         }
         frame.pointer.pointee.pts = pts
+        return frame
+    }
+
+    /// A `width`×`height` YUV 4:2:2 grey of luma `y`.
+    static func solid422(width: Int, height: Int, y: UInt8) throws -> MediaFrame {
+        let frame = try MediaFrame()
+        frame.pointer.pointee.format = AV_PIX_FMT_YUV422P.rawValue
+        frame.pointer.pointee.width = Int32(width)
+        frame.pointer.pointee.height = Int32(height)
+        av_frame_get_buffer(frame.pointer, 0)
+        for (plane, value) in [(0, y), (1, 128), (2, 128)] {
+            let (base, stride) = frame.plane(plane)
+            for row in 0..<height { memset(base + row * stride, Int32(value), stride) }
+        }
         return frame
     }
 
