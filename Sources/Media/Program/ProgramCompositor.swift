@@ -14,6 +14,9 @@ final class ProgramCompositor {
     private(set) var sites: [String] = []
     private var pictures: [String: MediaFrame] = [:]
     private var graph: FilterGraph?
+    /// What ``graph`` was built for, besides its inputs' shapes.
+    private var graphLayout: ProgramLayout?
+    private var graphSites: [Bool] = []
     private let output: MediaFrame
     /// How many graphs were built (the first, then one per change).
     private(set) var graphBuilds = 0
@@ -78,7 +81,4 @@ final class ProgramCompositor {
         output.pointer.pointee.pts = pts
         return output
     }
-
-    private var graphLayout: ProgramLayout?
-    private var graphSites: [Bool] = []
 }
