@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   pkg-config
-  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   libsrt-gnutls-dev libsrtp2-dev libssl-dev libopus-dev libsqlite3-dev
   ffmpeg rtmpdump srt-tools chromium fonts-wqy-microhei
   iproute2 nftables procps postgresql python3-pip

@@ -14,6 +14,9 @@
 #include <libavutil/log.h>
 #include <libswscale/swscale.h>
 #include <libswresample/swresample.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersrc.h>
+#include <libavfilter/buffersink.h>
 
 // Macros Swift cannot import, as inline functions (prefix: cffmpeg_).
 

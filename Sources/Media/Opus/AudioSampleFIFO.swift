@@ -4,7 +4,7 @@ internal import CFFmpeg
 /// samples in one format and channel count that grows as needed, so audio arriving in the
 /// decoder's frame sizes can leave in the encoder's (e.g. 1024 in, 960 out).
 final class AudioSampleFIFO {
-    private let pointer: OpaquePointer
+    let pointer: OpaquePointer
 
     init(format: AVSampleFormat, channels: Int32, capacity: Int32) throws(FFmpegError) {
         guard let fifo = av_audio_fifo_alloc(format, channels, max(capacity, 1)) else {

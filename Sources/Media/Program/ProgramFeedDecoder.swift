@@ -1,0 +1,73 @@
+internal import CFFmpeg
+import NIOCore
+import RelayCore
+
+/// Decodes one picture source of the program (the teacher's stream or a site's return feed)
+/// from its FLV video messages: an AVC sequence header (re)opens the decoder; a packet the
+/// decoder refuses is counted and decoding resumes at the next keyframe (as the transcoder
+/// does). Owned by the thread that composes.
+final class ProgramFeedDecoder {
+    private var decoder: VideoDecoder?
+    private var waitingForKeyframe = true
+    /// Packets refused, and sequence headers that opened no decoder.
+    private(set) var decodeErrors = 0
+
+    init() {}
+
+    /// Decodes one message; `picture` gets each decoded picture (valid during the call), its
+    /// `pts` in milliseconds.
+    func decode(_ message: MediaMessage, picture: (MediaFrame) throws(FFmpegError) -> Void) throws(FFmpegError) {
+        guard message.kind == .video else { return }
+        var payload = message.payload
+        guard let first = payload.readInteger(as: UInt8.self), first & 0x0F == 7, let type = payload.readInteger(as: UInt8.self),
+            let c0 = payload.readInteger(as: UInt8.self), let c1 = payload.readInteger(as: UInt8.self),
+            let c2 = payload.readInteger(as: UInt8.self)
+        else { return }  // not AVC
+        if type == 0 {
+            let record = Array(payload.readableBytesView)
+            guard record != decoder?.record else { return }
+            decoder = try? VideoDecoder(record: record)
+            if decoder == nil { decodeErrors += 1 }
+            waitingForKeyframe = true
+            return
+        }
+        guard type == 1, let decoder else { return }
+        if waitingForKeyframe {
+            guard message.isKeyframe else { return }
+            waitingForKeyframe = false
+        }
+        var cts = Int32(c0) << 16 | Int32(c1) << 8 | Int32(c2)
+        if cts & 0x80_0000 != 0 { cts -= 0x100_0000 }
+        let dts = Int64(message.timestamp)
+        do {
+            try payload.withUnsafeReadableBytes { bytes throws(FFmpegError) in
+                try decoder.send(bytes, pts: dts + Int64(cts), dts: dts, keyframe: message.isKeyframe)
+            }
+        } catch {
+            skipToKeyframe(decoder)
+            return
+        }
+        while true {
+            let received: Bool
+            do { received = try decoder.receive() } catch {
+                skipToKeyframe(decoder)
+                return
+            }
+            guard received, let pts = decoder.framePts else { return }
+            decoder.frame.pointer.pointee.pts = pts
+            try picture(decoder.frame)
+        }
+    }
+
+    /// Drops pictures held for reordering (a new publisher starts).
+    func restart() {
+        decoder?.flush()
+        waitingForKeyframe = true
+    }
+
+    private func skipToKeyframe(_ decoder: VideoDecoder) {
+        decodeErrors += 1
+        waitingForKeyframe = true
+        decoder.flush()
+    }
+}
