@@ -168,4 +168,24 @@ struct ClusterCredentialTests {
         print("cluster tls: node-c refused A's certificate: \(c.child.stderr.split(separator: "\n").first { $0.contains("pull ended") } ?? "")")
         for relay in [a, b, c] { #expect(await relay.stop() == 0) }
     }
+
+    /// `cluster.tls` with nothing to trust, or a trust file that holds no certificate: relayd
+    /// does not start, and says which key.
+    @Test func clusterTLSWithoutTrustRootsIsAConfigError() async throws {
+        let dir = try makeTemporaryDirectory("cluster-tls-config")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "not a certificate\n".write(toFile: dir + "/empty.pem", atomically: true, encoding: .utf8)
+        for (config, key) in [
+            ("cluster:\n  tls: true\n", "cluster.tlsCAFile"), ("cluster:\n  tls: true\n  tlsCAFile: \(dir)/empty.pem\n", "cluster.tlsCAFile"),
+            ("cluster:\n  tls: maybe\n", "cluster.tls"),
+        ] {
+            try config.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+            let (code, _, err) = try await runTool(RelaydServer.binaryPath, [
+                "--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0",
+                "--srt-port", "0",
+            ], timeout: .seconds(10))
+            #expect(code == 2, "\(config): \(err)")
+            #expect(err.contains(key), "\(config): \(err)")
+        }
+    }
 }
