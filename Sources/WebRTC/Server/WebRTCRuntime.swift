@@ -60,7 +60,7 @@ final class WebRTCRuntime {
         }
         guard let session else { return }  // not ours: dropped without an answer
         let events = session.receive(datagram, from: address, now: now, output: output)
-        if byAddress[address] !== session, session.validatedAddresses.contains(address) { byAddress[address] = session }
+        if byAddress[address] !== session, session.path.knownAddresses.contains(address) { byAddress[address] = session }
         handle(events, of: session, now: now)
     }
 
@@ -81,6 +81,8 @@ final class WebRTCRuntime {
                 // The session waits for the next keyframe; on a rung, the transcoder makes one now.
                 requestKeyframe(of: session.playback.playing, for: session)
             case .closed: remove(session)
+            case .forgotAddress(let address):
+                if byAddress[address] === session { byAddress[address] = nil }
             }
         }
     }
@@ -134,7 +136,7 @@ final class WebRTCRuntime {
     private func remove(_ session: WebRTCSession) {
         sessions[session.id] = nil
         if byUfrag[session.local.ufrag] === session { byUfrag[session.local.ufrag] = nil }
-        for address in session.validatedAddresses where byAddress[address] === session { byAddress[address] = nil }
+        for address in session.path.knownAddresses where byAddress[address] === session { byAddress[address] = nil }
         for fanout in Array(fanouts.values) {
             fanout.remove(session)
             retireIfUnused(fanout)
