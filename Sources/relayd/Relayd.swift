@@ -242,6 +242,7 @@ struct Relayd: AsyncParsableCommand {
         webrtcConfiguration.tcpPort = configuration.webrtcTCPPort
         webrtcConfiguration.publicAddresses = configuration.webrtcPublicAddresses
         webrtcConfiguration.maxSessions = configuration.limits.maxWebRTCSessions
+        webrtcConfiguration.maxTCPConnectionsPerIP = configuration.limits.maxConnectionsPerIP
         webrtcConfiguration.renditionSelection.stepUpAfter = rtmpConfiguration.renditionSelection.stepUpAfter
         let webrtc: WebRTCServer
         do {
