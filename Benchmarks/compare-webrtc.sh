@@ -74,6 +74,8 @@ limits:
   maxConnectionsPerIP: $((PLAYERS + 50))
   maxConnections: $((PLAYERS + 100))
   maxWebRTCSessions: $((PLAYERS + 50))
+  maxUnconnectedWebRTCPerIP: $((PLAYERS + 50))
+  webrtcOffersPerSecondPerIP: $((CONNECT_RATE + 10))
 log:
   level: warning
 YAML

@@ -250,6 +250,11 @@ struct Relayd: AsyncParsableCommand {
         webrtcConfiguration.tcpPort = configuration.webrtcTCPPort
         webrtcConfiguration.publicAddresses = configuration.webrtcPublicAddresses
         webrtcConfiguration.maxSessions = configuration.limits.maxWebRTCSessions
+        webrtcConfiguration.maxTCPConnectionsPerIP = configuration.limits.maxConnectionsPerIP
+        webrtcConfiguration.admission.maxUnconnectedPerKey = configuration.limits.maxUnconnectedWebRTCPerKey
+        webrtcConfiguration.admission.maxUnconnectedPerIP = configuration.limits.maxUnconnectedWebRTCPerIP
+        webrtcConfiguration.admission.offersPerSecondPerIP = configuration.limits.webrtcOffersPerSecondPerIP
+        webrtcConfiguration.admission.offerBurstPerIP = 3 * configuration.limits.webrtcOffersPerSecondPerIP
         webrtcConfiguration.renditionSelection.stepUpAfter = rtmpConfiguration.renditionSelection.stepUpAfter
         let webrtc: WebRTCServer
         do {

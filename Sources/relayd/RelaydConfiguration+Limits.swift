@@ -19,10 +19,16 @@ extension RelaydConfiguration {
         var authLockoutSeconds = 60
         /// WebRTC sessions (WHEP viewers) at once; one more offer gets 503.
         var maxWebRTCSessions = 500
+        /// WebRTC sessions not yet connected one key, and one IP address, may hold; offers a
+        /// second from one IP (a burst of three times that after a quiet spell).
+        var maxUnconnectedWebRTCPerKey = 20
+        var maxUnconnectedWebRTCPerIP = 20
+        var webrtcOffersPerSecondPerIP = 10
 
         static let keys = [
             "maxConnections", "maxConnectionsPerIP", "maxStreams", "maxMessageBytes", "maxRequestBodyBytes",
             "authFailuresPerMinute", "authLockoutSeconds", "maxWebRTCSessions",
+            "maxUnconnectedWebRTCPerKey", "maxUnconnectedWebRTCPerIP", "webrtcOffersPerSecondPerIP",
         ]
     }
 }
@@ -45,6 +51,15 @@ extension ConfigReader {
         }
         if let v = t["maxWebRTCSessions"] { limits.maxWebRTCSessions = try int(v, at: "limits.maxWebRTCSessions", in: 1...100_000) }
         if let v = t["authLockoutSeconds"] { limits.authLockoutSeconds = try int(v, at: "limits.authLockoutSeconds", in: 1...86_400) }
+        if let v = t["maxUnconnectedWebRTCPerKey"] {
+            limits.maxUnconnectedWebRTCPerKey = try int(v, at: "limits.maxUnconnectedWebRTCPerKey", in: 1...100_000)
+        }
+        if let v = t["maxUnconnectedWebRTCPerIP"] {
+            limits.maxUnconnectedWebRTCPerIP = try int(v, at: "limits.maxUnconnectedWebRTCPerIP", in: 1...100_000)
+        }
+        if let v = t["webrtcOffersPerSecondPerIP"] {
+            limits.webrtcOffersPerSecondPerIP = try int(v, at: "limits.webrtcOffersPerSecondPerIP", in: 1...100_000)
+        }
         if t["maxConnectionsPerIP"] == nil { limits.maxConnectionsPerIP = min(limits.maxConnectionsPerIP, limits.maxConnections) }
         guard limits.maxConnectionsPerIP <= limits.maxConnections else {
             throw ConfigurationError(

@@ -2,13 +2,15 @@
 """Plays a WHEP URL in Debian's Chromium (Playwright, executable_path=/usr/bin/chromium) with a
 minimal standard WHEP client and prints one JSON line of what the browser saw.
 
-    whep_play.py URL [--key KEY] [--seconds N] [--no-delete] [--tcp-only]
+    whep_play.py URL [--key KEY] [--seconds N] [--no-delete] [--tcp-only] [--print-answer]
 
 The page POSTs an SDP offer (recvonly audio + video), applies the answer, and reports: the POST's
 status, the time from the POST to the first decoded frame, the picture size, frames decoded and
 the inbound audio energy (getStats), the picture heights seen and the longest freeze (sampled
 every 250 ms), then DELETEs the session (its status too). The page runs on
-the relay's own origin (its /healthz), as the relay's watch page will.
+the relay's own origin (its /healthz), as the relay's watch page will. --print-answer writes the
+SDP answer to stderr as soon as it arrives (one line, "whep-answer <JSON string>"), for a test
+that needs the session's ICE credentials while the browser plays.
 """
 import argparse
 import json
@@ -40,6 +42,7 @@ async ([url, key, seconds, doDelete, tcpOnly]) => {
   result.location = response.headers.get('Location');
   const body = await response.text();
   result.answerMs = performance.now() - t0;
+  if (response.status === 201) console.log('whep-answer ' + JSON.stringify(body));
   if (response.status !== 201) { result.body = body; pc.close(); return result; }
   // --tcp-only: the answer's UDP candidates are removed, as a school firewall that drops UDP
   // leaves only ICE-TCP.
@@ -105,11 +108,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--no-delete", action="store_true")
     parser.add_argument("--tcp-only", action="store_true", help="drop the answer's UDP candidates (ICE-TCP)")
+    parser.add_argument("--print-answer", action="store_true", help="the SDP answer to stderr as it arrives")
     args = parser.parse_args()
     with sync_playwright() as p:
         browser = launch(p)
         try:
             page = browser.new_page()
+            if args.print_answer:
+                page.on("console", lambda m: m.text.startswith("whep-answer ") and print(m.text, file=sys.stderr, flush=True))
             # A page of the relay's own origin: Chromium's local-network-access rules refuse
             # fetches from about:blank to loopback (CORS itself is checked with curl).
             origin = "/".join(args.url.split("/")[:3])

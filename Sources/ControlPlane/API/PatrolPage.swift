@@ -162,10 +162,12 @@ struct PatrolPage: Sendable {
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1024)
         do {
-            let answer = try await webRTC.startPlayback(WebRTCPlaybackRequest(
+            var offer = WebRTCPlaybackRequest(
                 stream: StreamKey(app: "live", name: base), rendition: rendition, offer: String(buffer: body),
                 grant: AccessGrant(schoolId: nil), remoteAddress: context.remoteAddress?.ipAddress ?? "?"
-            ))
+            )
+            offer.limited = false  // the administrator's wall opens a tile per live class at once
+            let answer = try await webRTC.startPlayback(offer)
             var headers = HTTPFields()
             headers[.contentType] = "application/sdp"
             headers[.location] = "/whep/sessions/\(answer.sessionID)"

@@ -58,8 +58,11 @@ struct WHEPRoutes: Sendable {
             )
             answer = action == .publish ? try await host.startIngest(offer) : try await host.startPlayback(offer)
         } catch let error as WebRTCOfferError {
-            context.logger.notice("webrtc offer refused", metadata: ["request": "\(access)", "reason": "\(error.message)"])
-            throw APIError(HTTPResponse.Status(code: error.httpStatus), error.code.rawValue, error.message)
+            // Refusals at a limit are logged by the media server, at most once a second.
+            if error.code == .badOffer || error.code == .unavailable {
+                context.logger.notice("webrtc offer refused", metadata: ["request": "\(access)", "reason": "\(error.message)"])
+            }
+            throw APIError(HTTPResponse.Status(code: error.httpStatus), error.code.rawValue, error.message, retryAfter: error.retryAfter)
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/sdp"

@@ -22,6 +22,9 @@ public struct WebRTCPlaybackRequest: Sendable {
     public var offer: String
     public var grant: AccessGrant
     public var remoteAddress: String
+    /// Held to the offer rate per IP and the caps on unconnected sessions per key and per IP;
+    /// false only for an administrator's own offers (the patrol wall's tiles).
+    public var limited = true
 
     public init(stream: StreamKey, rendition: String?, offer: String, grant: AccessGrant, remoteAddress: String) {
         self.stream = stream
@@ -41,19 +44,33 @@ public struct WebRTCAnswer: Sendable {
     }
 }
 
-/// Why an offer was refused: 400 malformed or unanswerable SDP, 503 at the session limit.
+/// Why an offer was refused: 400 malformed or unanswerable SDP, 503 at the session limit or a
+/// cap on unconnected sessions, 429 over the offer rate.
 public struct WebRTCOfferError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case badOffer = "bad_offer"
         case tooManySessions = "too_many_sessions"
         case unavailable = "unavailable"
+        /// Too many sessions not yet connected for this key or this address (503).
+        case tooManyUnconnected = "too_many_unconnected_sessions"
+        /// Too many offers from this address (429 with Retry-After).
+        case tooManyOffers = "too_many_offers"
     }
     public var code: Code
     public var message: String
-    public init(_ code: Code, _ message: String) {
+    /// Seconds for a `Retry-After` header.
+    public var retryAfter: Int?
+    public init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
-    public var httpStatus: Int { code == .badOffer ? 400 : 503 }
+    public var httpStatus: Int {
+        switch code {
+        case .badOffer: 400
+        case .tooManyOffers: 429
+        case .tooManySessions, .unavailable, .tooManyUnconnected: 503
+        }
+    }
     public var description: String { message }
 }

@@ -64,4 +64,25 @@ extension STUNMessage {
         writer.appendFingerprint()
         return writer.buffer
     }
+
+    /// A consent check as the ICE-lite (controlled) side sends it to see whether a new address of
+    /// the viewer wants its media (RFC 7675): USERNAME "<viewer's ufrag>:<our ufrag>", PRIORITY,
+    /// ICE-CONTROLLED with a tie-breaker, MESSAGE-INTEGRITY keyed with the viewer's ICE password,
+    /// FINGERPRINT last. Only the address it is sent to can answer it: it learns the transaction id.
+    public static func consentCheck(
+        transactionID: STUNTransactionID,
+        username: String,
+        password: String,
+        priority: UInt32,
+        iceControlled tieBreaker: UInt64,
+        allocator: ByteBufferAllocator = ByteBufferAllocator()
+    ) -> ByteBuffer {
+        var writer = STUNMessageWriter(type: .bindingRequest, transactionID: transactionID, allocator: allocator)
+        writer.append(.username, value: Array(username.utf8))
+        writer.append(.priority, uint32: priority)
+        writer.append(.iceControlled, uint64: tieBreaker)
+        writer.appendMessageIntegrity(key: SymmetricKey(data: Array(password.utf8)))
+        writer.appendFingerprint()
+        return writer.buffer
+    }
 }

@@ -13,6 +13,14 @@ public struct WebRTCConfiguration: Sendable {
     public var publicAddresses: [String] = []
     /// Sessions at once (`limits.maxWebRTCSessions`); one more offer gets 503.
     public var maxSessions = 500
+    /// Offers and connections one key or one address may take before it is refused, so one
+    /// school cannot fill `maxSessions` or the ICE-TCP port (``OfferAdmission``).
+    public var admission = WebRTCOfferLimits()
+    /// ICE-TCP connections open from one IP address (`limits.maxConnectionsPerIP`); more are closed at accept.
+    public var maxTCPConnectionsPerIP = 100
+    /// An ICE-TCP connection whose address no session knows (no valid binding request with a
+    /// session's credentials) this long after it opened, or at any later check, is closed.
+    public var tcpIdleTimeout: TimeAmount = .seconds(10)
     /// Adaptive viewers: the rung chosen from the site's bandwidth, then moved by RTCP feedback.
     public var renditionSelection = RenditionSelector.Configuration()
     public init() {}

@@ -18,6 +18,15 @@ final class WebRTCRuntime {
     var output: (any DatagramOutput)? { routes.udp == nil ? nil : routes }
     /// False once the relay shuts down: new offers are refused.
     var accepting = true
+    /// The offer rate per IP and the caps on unconnected sessions per key and per IP.
+    var admission: OfferAdmission
+    /// Refusals since the last "refusing webrtc offers" line (logged at most once a second).
+    var refusalsSinceLog = 0
+    var lastRefusalLog: NIODeadline = .uptimeNanoseconds(0)
+    var refusedTCPSinceLog = 0
+    var lastTCPRefusalLog: NIODeadline = .uptimeNanoseconds(0)
+    /// Open ICE-TCP connections per remote IP (capped at `configuration.maxTCPConnectionsPerIP`).
+    private var tcpConnections: [String: Int] = [:]
 
     private(set) var sessions: [String: WebRTCSession] = [:]
     private var byUfrag: [String: WebRTCSession] = [:]
@@ -35,9 +44,35 @@ final class WebRTCRuntime {
         self.configuration = configuration
         self.logger = logger
         self.retire = retire
+        admission = OfferAdmission(limits: configuration.admission)
     }
 
     var sessionCount: Int { sessions.count }
+
+    /// Sessions not yet connected that `key` (a school's grant) and `ip` (the offer's remote) hold.
+    func unconnected(key: String?, ip: String) -> (key: Int, ip: Int) {
+        var counts = (key: 0, ip: 0)
+        for session in sessions.values where session.state != .connected {
+            guard let origin = session.origin else { continue }
+            if key != nil, origin.key == key { counts.key += 1 }
+            if origin.ip == ip { counts.ip += 1 }
+        }
+        return counts
+    }
+
+    /// Whether some session knows `address` (a valid binding request with its credentials came from there).
+    func knows(_ address: SocketAddress) -> Bool { byAddress[address] != nil }
+
+    /// Takes an ICE-TCP slot for `ip`, or false at `maxTCPConnectionsPerIP`; pair with ``releaseTCP(_:)``.
+    func admitTCP(_ ip: String) -> Bool {
+        guard tcpConnections[ip, default: 0] < configuration.maxTCPConnectionsPerIP else { return false }
+        tcpConnections[ip, default: 0] += 1
+        return true
+    }
+
+    func releaseTCP(_ ip: String) {
+        if let n = tcpConnections[ip], n > 1 { tcpConnections[ip] = n - 1 } else { tcpConnections[ip] = nil }
+    }
 
     /// A new session; its feeds start now, so their GOP is cached by the time it connects.
     func add(_ session: WebRTCSession) {
@@ -60,7 +95,7 @@ final class WebRTCRuntime {
         }
         guard let session else { return }  // not ours: dropped without an answer
         let events = session.receive(datagram, from: address, now: now, output: output)
-        if byAddress[address] !== session, session.validatedAddresses.contains(address) { byAddress[address] = session }
+        if byAddress[address] !== session, session.path.knownAddresses.contains(address) { byAddress[address] = session }
         handle(events, of: session, now: now)
     }
 
@@ -81,6 +116,8 @@ final class WebRTCRuntime {
                 // The session waits for the next keyframe; on a rung, the transcoder makes one now.
                 requestKeyframe(of: session.playback.playing, for: session)
             case .closed: remove(session)
+            case .forgotAddress(let address):
+                if byAddress[address] === session { byAddress[address] = nil }
             }
         }
     }
@@ -134,7 +171,7 @@ final class WebRTCRuntime {
     private func remove(_ session: WebRTCSession) {
         sessions[session.id] = nil
         if byUfrag[session.local.ufrag] === session { byUfrag[session.local.ufrag] = nil }
-        for address in session.validatedAddresses where byAddress[address] === session { byAddress[address] = nil }
+        for address in session.path.knownAddresses where byAddress[address] === session { byAddress[address] = nil }
         for fanout in Array(fanouts.values) {
             fanout.remove(session)
             retireIfUnused(fanout)
@@ -228,6 +265,7 @@ final class WebRTCRuntime {
         }
         guard now - lastAdaptation >= .seconds(1) else { return }
         lastAdaptation = now
+        admission.prune(now: now)
         for session in sessions.values where session.state == .connected && session.ingest == nil {
             if session.playback.adaptive {
                 adapt(session, now: now)

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -150,15 +151,24 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
     private func bindTCP() async throws -> (any Channel)? {
         guard let port = configuration.tcpPort else { return nil }
         let runtime = self.runtime
+        let idleTimeout = configuration.tcpIdleTimeout
+        let logger = self.logger
         do {
             return try await ServerBootstrap(group: loop, childGroup: loop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    // Over the per-IP cap: closed before any byte is read (the loop is the runtime's).
+                    let ip = channel.remoteAddress?.ipAddress ?? "?"
+                    guard runtime.value.admitTCP(ip) else {
+                        Self.refusedTCP(ip, runtime: runtime.value, logger: logger)
+                        return channel.eventLoop.makeFailedFuture(ChannelError.inputClosed)
+                    }
+                    channel.closeFuture.whenComplete { _ in runtime.value.releaseTCP(ip) }
+                    return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers([
                             ByteToMessageHandler(ICETCPFramer()), MessageToByteHandler(ICETCPFrameEncoder()),
-                            ICETCPConnectionHandler(runtime: runtime.value),
+                            ICETCPConnectionHandler(runtime: runtime.value, idleTimeout: idleTimeout),
                         ])
                     }
                 }
@@ -166,6 +176,22 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
         } catch {
             throw WebRTCServerError.cannotListen(host: configuration.host, port: port, reason: "(tcp) \(error)")
         }
+    }
+
+    /// Counts an ICE-TCP connection refused at the per-IP cap in
+    /// `relay_connections_refused_total{protocol="webrtc-tcp"}`; logged at most once a second.
+    private static func refusedTCP(_ ip: String, runtime: WebRTCRuntime, logger: Logger) {
+        Metrics.Counter(label: "relay_connections_refused_total", dimensions: [("protocol", "webrtc-tcp"), ("reason", "max_connections_per_ip")])
+            .increment()
+        runtime.refusedTCPSinceLog += 1
+        let now = NIODeadline.now()
+        guard now - runtime.lastTCPRefusalLog >= .seconds(1) else { return }
+        logger.warning("refusing ice-tcp connections", metadata: [
+            "remote": "\(ip)", "reason": "max_connections_per_ip", "refused": "\(runtime.refusedTCPSinceLog)",
+            "maxPerIP": "\(runtime.configuration.maxTCPConnectionsPerIP)",
+        ])
+        runtime.refusedTCPSinceLog = 0
+        runtime.lastTCPRefusalLog = now
     }
 
     // MARK: WebRTCPlaybackHost
@@ -186,15 +212,16 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
         let logger = self.logger
         return try await loop.submit { () throws -> WebRTCAnswer in
             let runtime = runtime.value
-            let transport = try Self.admit(runtime: runtime, dtls: dtls, maxSessions: maxSessions)
+            let transport = try Self.admit(request, runtime: runtime, dtls: dtls, maxSessions: maxSessions, logger: logger)
             let session = WebRTCSession(
                 id: WebRTCSessionID.make(), source: request.stream, grant: request.grant, local: ICECredentials.random(),
                 negotiated: negotiated, dtls: transport, playback: playback, configuration: .init(), now: .now(), logger: logger
             )
+            if request.limited { session.origin = (request.grant.schoolId, request.remoteAddress) }
             runtime.add(session)
             let answer = SDPAnswer.render(negotiated, local: session.localDescription(fingerprint: dtls.fingerprint, candidates: candidates))
             logger.info("webrtc session offered", metadata: [
-                "session": "\(session.id)", "stream": "\(request.stream)", "rendition": "\(playback.playing)",
+                "session": "\(WebRTCSessionID.digest(session.id))", "stream": "\(request.stream)", "rendition": "\(playback.playing)",
                 "adaptive": "\(playback.adaptive)", "site": "\(request.grant.schoolId ?? "-")", "remote": "\(request.remoteAddress)",
             ])
             return WebRTCAnswer(sessionID: session.id, sdp: answer)
@@ -218,10 +245,10 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
         let loop = self.loop
         return try await loop.submit { () throws -> WebRTCAnswer in
             let runtime = runtime.value
-            let transport = try Self.admit(runtime: runtime, dtls: dtls, maxSessions: maxSessions)
+            let transport = try Self.admit(request, runtime: runtime, dtls: dtls, maxSessions: maxSessions, logger: logger)
             let id = WebRTCSessionID.make()
             var sessionLogger = logger
-            sessionLogger[metadataKey: "session"] = "\(id)"
+            sessionLogger[metadataKey: "session"] = "\(WebRTCSessionID.digest(id))"
             sessionLogger[metadataKey: "stream"] = "\(request.stream)"
             let registry = runtime.registry
             let box = self.runtime
@@ -241,10 +268,11 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
                 configuration: .init(), now: .now(), logger: logger
             )
             session.ingest = ingest
+            if request.limited { session.origin = (request.grant.schoolId, request.remoteAddress) }
             runtime.add(session)
             let answer = SDPAnswer.render(negotiated, local: session.localDescription(fingerprint: dtls.fingerprint, candidates: candidates))
             logger.info("whip publish offered", metadata: [
-                "session": "\(id)", "stream": "\(request.stream)", "school": "\(request.grant.schoolId ?? "-")",
+                "session": "\(WebRTCSessionID.digest(id))", "stream": "\(request.stream)", "school": "\(request.grant.schoolId ?? "-")",
                 "remote": "\(request.remoteAddress)",
             ])
             return WebRTCAnswer(sessionID: id, sdp: answer)
@@ -261,11 +289,46 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
         return (try? await loop.submit { runtime.value.sessions[id] != nil }.get()) ?? false
     }
 
-    /// A new session's DTLS transport, when the media server runs and has room for one more (on its loop).
-    private static func admit(runtime: WebRTCRuntime, dtls: DTLSContext, maxSessions: Int) throws(WebRTCOfferError) -> DTLSTransport {
+    /// A new session's DTLS transport, when the media server runs, the offer is within its
+    /// address's rate and its key's and address's caps on unconnected sessions, and there is room
+    /// for one more (on its loop).
+    private static func admit(
+        _ request: WebRTCPlaybackRequest, runtime: WebRTCRuntime, dtls: DTLSContext, maxSessions: Int, logger: Logger
+    ) throws(WebRTCOfferError) -> DTLSTransport {
         guard runtime.output != nil else { throw WebRTCOfferError(.unavailable, "the WebRTC media server is not running") }
         guard runtime.accepting else { throw WebRTCOfferError(.unavailable, "the relay is shutting down") }
+        if request.limited {
+            let now = NIODeadline.now()
+            let key = request.grant.schoolId
+            let held = runtime.unconnected(key: key, ip: request.remoteAddress)
+            if let refusal = runtime.admission.admit(
+                ip: request.remoteAddress, key: key, unconnectedForKey: held.key, unconnectedForIP: held.ip, now: now
+            ) {
+                refused(refusal.reason, request, runtime: runtime, now: now, logger: logger)
+                let limits = runtime.admission.limits
+                switch refusal {
+                case .offerRate(let retryAfter):
+                    throw WebRTCOfferError(
+                        .tooManyOffers, "too many WebRTC offers from this address (\(limits.offersPerSecondPerIP)/s); try again in \(retryAfter) s",
+                        retryAfter: retryAfter
+                    )
+                case .unconnectedPerKey:
+                    throw WebRTCOfferError(
+                        .tooManyUnconnected,
+                        "this key has \(limits.maxUnconnectedPerKey) WebRTC sessions still connecting (limits.maxUnconnectedWebRTCPerKey); connect or end them first",
+                        retryAfter: 5
+                    )
+                case .unconnectedPerIP:
+                    throw WebRTCOfferError(
+                        .tooManyUnconnected,
+                        "this address has \(limits.maxUnconnectedPerIP) WebRTC sessions still connecting (limits.maxUnconnectedWebRTCPerIP); connect or end them first",
+                        retryAfter: 5
+                    )
+                }
+            }
+        }
         guard runtime.sessionCount < maxSessions else {
+            refused("max_sessions", request, runtime: runtime, now: .now(), logger: logger)
             throw WebRTCOfferError(.tooManySessions, "the relay serves its maximum of \(maxSessions) WebRTC sessions (limits.maxWebRTCSessions)")
         }
         do {
@@ -273,6 +336,20 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
         } catch {
             throw WebRTCOfferError(.unavailable, "DTLS could not start: \(error)")
         }
+    }
+
+    /// Counts a refused offer in `relay_webrtc_offers_refused_total{reason}` and logs it, at most
+    /// once a second with how many were refused meanwhile (a flood of offers floods no log).
+    private static func refused(_ reason: String, _ request: WebRTCPlaybackRequest, runtime: WebRTCRuntime, now: NIODeadline, logger: Logger) {
+        Metrics.Counter(label: "relay_webrtc_offers_refused_total", dimensions: [("reason", reason)]).increment()
+        runtime.refusalsSinceLog += 1
+        guard now - runtime.lastRefusalLog >= .seconds(1) else { return }
+        logger.warning("refusing webrtc offers", metadata: [
+            "reason": "\(reason)", "refused": "\(runtime.refusalsSinceLog)", "remote": "\(request.remoteAddress)",
+            "school": "\(request.grant.schoolId ?? "-")", "sessions": "\(runtime.sessionCount)",
+        ])
+        runtime.refusalsSinceLog = 0
+        runtime.lastRefusalLog = now
     }
 
     /// Pinned names play their rung; the plain name starts on the rung the site's bandwidth fits

@@ -42,6 +42,7 @@ extension WebRTCSession {
             return close(reason: "SRTP could not be keyed: \(error)", output: output)
         }
         setState(.connected)
+        path.handshakeCompleted()
         let now = NIODeadline.now()
         logger.info(ingest == nil ? "webrtc viewer connected" : "whip publisher connected", metadata: [
             "address": "\(remoteAddress.map { "\($0)" } ?? "?")", "srtp": "\(keys.profile)",

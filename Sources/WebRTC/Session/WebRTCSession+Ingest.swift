@@ -10,10 +10,16 @@ extension WebRTCSession {
 
     /// One SRTP packet from the publisher: decrypted, then to the ingest; a packet that does not
     /// decrypt or parse is counted and dropped, and what the ingest refuses ends the session.
-    func receiveIngestRTP(_ datagram: ByteBuffer, now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
+    /// An SRTP packet that unprotects is what lets the path move to `address` (``MediaPath``).
+    func receiveIngestRTP(_ datagram: ByteBuffer, from address: SocketAddress, now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
         guard let ingest, let srtp else { return [] }
         var packet = datagram
-        guard (try? srtp.unprotectRTP(&packet)) != nil, let parsed = try? RTPPacket.parse(packet) else {
+        guard (try? srtp.unprotectRTP(&packet)) != nil else {
+            stats.badRTP += 1
+            return []
+        }
+        authenticatedPacket(from: address, now: now, output: output)
+        guard let parsed = try? RTPPacket.parse(packet) else {
             stats.badRTP += 1
             return []
         }

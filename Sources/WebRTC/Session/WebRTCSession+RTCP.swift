@@ -4,10 +4,16 @@ import NIOCore
 extension WebRTCSession {
     /// Handles the viewer's RTCP: receiver reports (loss, round trip), NACK (resend from the
     /// history), PLI/FIR (wait for the next keyframe), REMB (its estimate of the link).
-    func receiveRTCP(_ datagram: ByteBuffer, now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
+    /// An SRTCP packet that unprotects is what lets the path move to `address` (``MediaPath``).
+    func receiveRTCP(_ datagram: ByteBuffer, from address: SocketAddress, now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
         guard let srtp else { return [] }
         var packet = datagram
-        guard (try? srtp.unprotectRTCP(&packet)) != nil, let packets = try? RTCPCompound.parse(packet) else {
+        guard (try? srtp.unprotectRTCP(&packet)) != nil else {
+            stats.badRTCP += 1
+            return []
+        }
+        authenticatedPacket(from: address, now: now, output: output)
+        guard let packets = try? RTCPCompound.parse(packet) else {
             stats.badRTCP += 1
             return []
         }

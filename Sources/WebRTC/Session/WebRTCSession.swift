@@ -38,11 +38,12 @@ final class WebRTCSession {
     let logger: Logger
 
     private(set) var state: State = .checking
-    private(set) var remoteAddress: SocketAddress?
-    /// Every address that passed a binding request with our credentials: DTLS and RTCP are taken
-    /// from these only, and the one the viewer last sent them from is where media goes.
-    private(set) var validatedAddresses: Set<SocketAddress> = []
-    var lastConsent: NIODeadline
+    /// Where packets go, the addresses with consent, and when the path may move (``MediaPath``).
+    var path: MediaPath
+    /// Where the session's packets go: the address that completed ICE and DTLS (or is doing so).
+    var remoteAddress: SocketAddress? { path.destination }
+    /// The ICE-lite tie-breaker our consent checks carry (ICE-CONTROLLED).
+    let tieBreaker = UInt64.random(in: 1...UInt64.max)
     /// When the viewer's first valid binding request came (for the connect log line).
     var firstSTUN: NIODeadline?
     let dtls: DTLSTransport
@@ -60,6 +61,9 @@ final class WebRTCSession {
     let cname: String
     /// A WHIP publisher's media into the relay; nil for a viewer.
     var ingest: WHIPIngest?
+    /// Who offered it (the key's school, the HTTP remote IP), for the caps on unconnected
+    /// sessions; nil for an offer the caps do not apply to (the patrol wall).
+    var origin: (key: String?, ip: String)?
 
     init(
         id: String, source: StreamKey, grant: AccessGrant, local: ICECredentials, negotiated: NegotiatedSession,
@@ -74,10 +78,10 @@ final class WebRTCSession {
         self.dtls = dtls
         self.configuration = configuration
         self.createdAt = now
-        self.lastConsent = now
+        self.path = MediaPath(consentTimeout: configuration.consentTimeout)
         self.lastReport = now
         var logger = logger
-        logger[metadataKey: "session"] = "\(id)"
+        logger[metadataKey: "session"] = "\(WebRTCSessionID.digest(id))"
         logger[metadataKey: "stream"] = "\(source)"
         self.logger = logger
         var generator = SystemRandomNumberGenerator()
@@ -96,16 +100,16 @@ final class WebRTCSession {
         switch PacketDemultiplexer.classify(datagram) {
         case .stun: return receiveSTUN(datagram, from: address, now: now, output: output)
         case .dtls:
-            guard validatedAddresses.contains(address) else { return [] }
-            latch(address)
+            // Before DTLS is done, the first DTLS datagram from a consenting address pins the
+            // handshake's path; afterwards DTLS from elsewhere is ignored (it never moves media).
+            guard path.acceptsDTLS(from: address, now: now) else { return [] }
             return receiveDTLS(datagram, now: now, output: output)
         case .rtcp:
-            guard validatedAddresses.contains(address), state == .connected else { return [] }
-            latch(address)
-            return receiveRTCP(datagram, now: now, output: output)
+            guard state == .connected, address == remoteAddress || path.hasConsent(address, now: now) else { return [] }
+            return receiveRTCP(datagram, from: address, now: now, output: output)
         case .rtp:
-            guard ingest != nil, validatedAddresses.contains(address), state == .connected else { return [] }
-            return receiveIngestRTP(datagram, now: now, output: output)
+            guard ingest != nil, state == .connected, address == remoteAddress || path.hasConsent(address, now: now) else { return [] }
+            return receiveIngestRTP(datagram, from: address, now: now, output: output)
         case .unknown:
             return []  // noise
         }
@@ -117,7 +121,7 @@ final class WebRTCSession {
         if state != .connected, now - createdAt > configuration.connectTimeout {
             return close(reason: "ICE and DTLS did not complete within \(configuration.connectTimeout.nanoseconds / 1_000_000_000) s", output: output)
         }
-        if now - lastConsent > configuration.consentTimeout {
+        if let consent = path.destinationConsent, now - consent > configuration.consentTimeout {
             return close(reason: "consent lost: no STUN from the viewer for \(configuration.consentTimeout.nanoseconds / 1_000_000_000) s", output: output)
         }
         if state == .handshaking { return tickDTLS(now: now, output: output) }
@@ -148,15 +152,6 @@ final class WebRTCSession {
     }
 
     func setState(_ new: State) { state = new }
-    func setRemoteAddress(_ address: SocketAddress) { remoteAddress = address }
-    func validate(_ address: SocketAddress) { validatedAddresses.insert(address) }
-
-    /// The viewer's candidate pair is the one it sends DTLS and RTCP on: follow it there.
-    private func latch(_ address: SocketAddress) {
-        guard address != remoteAddress else { return }
-        if let old = remoteAddress { logger.info("webrtc viewer moved", metadata: ["from": "\(old)", "to": "\(address)"]) }
-        remoteAddress = address
-    }
 }
 
 @available(*, unavailable)

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// What a session tells the media server after handling input or time.
 enum WebRTCSessionEvent: Equatable {
     /// ICE and DTLS are done and SRTP keys are set: start sending media.
@@ -6,4 +8,7 @@ enum WebRTCSessionEvent: Equatable {
     case pictureLost
     /// The session ended (DELETE, consent lost, close_notify, DTLS failure, bad input).
     case closed(reason: String)
+    /// The session no longer knows this address (to make room for a newer one): the media
+    /// server stops routing it here.
+    case forgotAddress(SocketAddress)
 }
