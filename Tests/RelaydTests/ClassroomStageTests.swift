@@ -82,4 +82,31 @@ struct ClassroomStageTests {
         for key in [central, siteA, siteB, stranger] { #expect(!relay.child.stderr.contains(key)) }
         #expect(await relay.stop() == 0)
     }
+
+    /// Chromium as the site and its teacher: the watch page raises the hand and sends the
+    /// classroom over WHIP (the fake camera), the teacher's wall shows the hand and its 上台 puts
+    /// the site on stage, the watch page sees it and stops sending on request.
+    @Test func aSiteRaisesItsHandAndSendsItsClassroomAndTheTeacherPutsItOnStageInChromium() async throws {
+        let relay = try await RelaydServer(config: "auth:\n  mode: timetable\npublisher:\n  graceSeconds: 2\n")
+        let keys = try await ReturnFeedTests.timetable(on: relay)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Browser/classroom.py").path
+        let (code, out, err) = try await runTool("/usr/bin/python3", [
+            script, relay.server, "math", "--site-key", keys["site-a"]!, "--central-key", keys["central"]!, "--site", "site-a",
+        ], timeout: .seconds(120))
+        let line = out.split(separator: "\n").last.map(String.init) ?? ""
+        let page = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "exit \(code.map(String.init) ?? "?"): \(out) \(err)")
+        #expect(code == 0, "\(page)")
+        #expect((page["cspViolations"] as? [Any])?.isEmpty == true, "\(page)")
+        #expect(page["handButton"] as? String == "放下")
+        #expect(page["badge"] as? String == "✋ 举手")
+        #expect(page["stageButton"] as? String == "下台")
+        #expect((page["cameras"] as? Int ?? 0) >= 1)
+        // What the pages showed is what the relay holds: the site's feed came over WebRTC (WHIP),
+        // and the stage held it until the page stopped sending.
+        #expect(relay.child.stderr.contains("math~site-a"), "the WHIP publish is logged")
+        let stage = try await relay.api.call("GET", "/classes/math/stage").object
+        #expect(stage["sites"] as? [String] == ["site-a"] && (stage["hands"] as? [Any])?.isEmpty == true, "\(stage)")
+        #expect(await relay.stop() == 0)
+    }
 }

@@ -51,6 +51,17 @@ struct WatchPage: Sendable {
         return (schedule, state)
     }
 
+    /// The site whose key this is, when it is a site of the class: its page may send the
+    /// classroom and raise a hand.
+    private func siteId(of key: String?, in schedule: ClassSchedule) -> String? {
+        guard let key, !key.isEmpty else { return nil }
+        let hash = Secrets.keyHash(key)
+        guard let school = service.snapshot.contents.schoolsByKeyHash[hash], Secrets.constantTimeEquals(school.keyHash, hash),
+            schedule.siteIds.contains(school.id)
+        else { return nil }
+        return school.id
+    }
+
     private func page(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         let (schedule, state) = try await check(request, context)
         let labels = ["scheduled": "未开始", "live": "直播中", "ended": "已结束"]
@@ -60,6 +71,7 @@ struct WatchPage: Sendable {
             "program": programs[schedule.program] ?? schedule.program.rawValue, "state": state,
             "stateLabel": labels[state] ?? state, "classId": schedule.id,
             "notice": state == "ended" ? "本节课已结束" : state == "live" ? "连接中…" : "等待上课…",
+            "siteId": siteId(of: request.uri.queryParameters.get("key").map { String($0) }, in: schedule) ?? "",
         ])
         return PageTemplates.html(html)
     }
