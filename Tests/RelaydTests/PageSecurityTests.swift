@@ -114,9 +114,14 @@ struct PageSecurityTests {
             #expect(try await Curl.call(base + path).header("Cache-Control") == "no-cache", "\(path) without its hash")
             if url.contains(".js?") { scripts[path] = reply.body }
         }
-        #expect(Set(scripts.keys) == ["/assets/whep.js", "/assets/watch.js", "/assets/teacher.js", "/assets/patrol.js"], "\(scripts.keys)")
-        let offering = scripts.filter { $0.value.contains("createOffer") }.map(\.key)
-        #expect(offering == ["/assets/whep.js"], "one script makes WHEP offers: \(offering)")
+        #expect(
+            Set(scripts.keys) == ["/assets/whep.js", "/assets/whip.js", "/assets/watch.js", "/assets/classroom.js", "/assets/teacher.js", "/assets/patrol.js"],
+            "\(scripts.keys)"
+        )
+        // One script per job: whep.js plays (receive-only offers), whip.js sends a classroom.
+        let offering = scripts.filter { $0.value.contains("createOffer") }.map(\.key).sorted()
+        #expect(offering == ["/assets/whep.js", "/assets/whip.js"], "\(offering)")
+        #expect(scripts["/assets/whep.js"]?.contains("sendonly") == false && scripts["/assets/whip.js"]?.contains("recvonly") == false)
         #expect(await relay.stop() == 0)
     }
 
