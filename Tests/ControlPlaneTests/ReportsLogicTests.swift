@@ -200,7 +200,9 @@ import Testing
 
     @Test func csvHasABOMAHeaderAndRFC4180Quoting() {
         let o = OccurrenceOutcome(occurrence: Self.lesson, schedule: nil, sessions: [Self.fact(.publisher, 0, 600)], window: 900, recordingId: nil)
-        let text = ReportCSV.occurrences([RelayAPI.OccurrenceReport(o)])
+        let report = RelayAPI.OccurrenceReport(o)
+        #expect(report.scheduledStart == Validation.formatTime(Self.lesson.startsAt) && report.scheduledStart == "2027-01-15T08:00:00Z")
+        let text = ReportCSV.occurrences([report])
         #expect(text.hasPrefix("\u{FEFF}classId,title,program,"))
         let lines = text.dropFirst().components(separatedBy: "\r\n")
         #expect(lines.count == 5 && lines[4].isEmpty, "header, a row per site, CRLF after each")
