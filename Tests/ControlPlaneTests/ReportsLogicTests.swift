@@ -76,8 +76,9 @@ import Testing
     /// database holds of each open session is at most 30 s behind what the relay has seen, so a
     /// SIGKILL loses at most 30 s.
     @Test func theDefaultFlushKeepsEveryOpenSessionWithin30Seconds() {
-        var tracker = Self.tracker()
-        #expect(tracker.settings.flushInterval == 30)
+        let defaults = FactsRecorder.Settings(nodeId: "n1")
+        #expect(defaults.flushInterval == .seconds(30) && defaults.pollInterval == .seconds(2))
+        var tracker = Self.tracker(flush: FactsRecorder.seconds(defaults.flushInterval), poll: FactsRecorder.seconds(defaults.pollInterval))
         var stored: [String: Date] = [:]
         var worst: TimeInterval = 0
         var t = 0.0
