@@ -3,6 +3,7 @@ import RelayAPIModels
 import Testing
 
 @testable import ControlPlane
+@testable import RelayCore
 
 /// The reports' pure parts: sessions from successive registry polls (and when they are written),
 /// intervals, an occurrence's outcome, the summaries and the CSV.
@@ -75,8 +76,9 @@ import Testing
     /// database holds of each open session is at most 30 s behind what the relay has seen, so a
     /// SIGKILL loses at most 30 s.
     @Test func theDefaultFlushKeepsEveryOpenSessionWithin30Seconds() {
-        var tracker = Self.tracker()
-        #expect(tracker.settings.flushInterval == 30)
+        let defaults = FactsRecorder.Settings(nodeId: "n1")
+        #expect(defaults.flushInterval == .seconds(30) && defaults.pollInterval == .seconds(2))
+        var tracker = Self.tracker(flush: FactsRecorder.seconds(defaults.flushInterval), poll: FactsRecorder.seconds(defaults.pollInterval))
         var stored: [String: Date] = [:]
         var worst: TimeInterval = 0
         var t = 0.0
@@ -113,6 +115,35 @@ import Testing
         #expect(failed.count == 1 && failed[0].ended)
         tracker.retry(failed)
         #expect(tracker.due(at: Self.at(6))?.map(\.id) == failed.map(\.id))
+    }
+
+    /// What a poll keeps of the registry: a class's publisher (not a pull), its return feeds (of
+    /// its sites), and players with the key of one of its sites, on the source or a rung.
+    @Test func anObservationKeepsPublishersReturnFeedsAndTheSitesPlayersOnly() {
+        func viewer(_ school: String?, _ transport: AccessRequest.Transport = .rtmp, rendition: String = "source") -> ViewerSnapshot {
+            ViewerSnapshot(schoolId: school, transport: transport, rendition: rendition, since: Self.at(5), bytesSent: 10, sendKbps: 1, gopDrops: 1)
+        }
+        func stream(_ name: String, publisher: PublisherInfo?, _ viewers: [ViewerSnapshot]) -> StreamSnapshot {
+            StreamSnapshot(key: StreamKey(app: "live", name: name), publisher: publisher, video: nil, inputKbps: 0, inputBytes: 0, viewers: viewers)
+        }
+        let snapshots = [
+            stream("math", publisher: PublisherInfo(transport: .srt, since: Self.at(1), schoolId: "c1"), [viewer("a"), viewer("c1"), viewer(nil)]),
+            stream("math_480p", publisher: PublisherInfo(transport: .rtmp, since: Self.at(2)), [viewer("b", .webrtc, rendition: "480p")]),
+            stream("math~a", publisher: PublisherInfo(transport: .webrtc, since: Self.at(3), schoolId: "a"), [viewer("c1")]),
+            stream("math~zz", publisher: PublisherInfo(transport: .rtmp, since: Self.at(3)), []),
+            stream("pulled", publisher: PublisherInfo(transport: .rtmp, since: Self.at(4), pulledFrom: "node-a"), [viewer("a")]),
+            stream("other", publisher: PublisherInfo(transport: .rtmp, since: Self.at(4)), [viewer("a")]),
+            StreamSnapshot(key: StreamKey(app: "vod", name: "math"), publisher: PublisherInfo(transport: .rtmp), video: nil, inputKbps: 0, inputBytes: 0, viewers: []),
+        ]
+        let classes = ["math": ["a", "b"], "pulled": ["a"]]
+        let seen = FactsObservation(at: Self.at(6), snapshots: snapshots, sitesOf: { classes[$0] })
+        #expect(seen.publishers == [
+            .init(classId: "math", siteId: nil, transport: "srt", since: Self.at(1)),
+            .init(classId: "math", siteId: "a", transport: "webrtc", since: Self.at(3)),
+        ], "a rung's publisher is the transcoder; a pull is the other node's to record")
+        #expect(seen.players.map { "\($0.classId) \($0.siteId) \($0.transport) \($0.rendition)" } == [
+            "math a rtmp source", "math b webrtc 480p", "pulled a rtmp source",
+        ], "the central school, an administrator and the return feed's player are not attendance")
     }
 
     // MARK: Intervals and outcomes
@@ -200,7 +231,9 @@ import Testing
 
     @Test func csvHasABOMAHeaderAndRFC4180Quoting() {
         let o = OccurrenceOutcome(occurrence: Self.lesson, schedule: nil, sessions: [Self.fact(.publisher, 0, 600)], window: 900, recordingId: nil)
-        let text = ReportCSV.occurrences([RelayAPI.OccurrenceReport(o)])
+        let report = RelayAPI.OccurrenceReport(o)
+        #expect(report.scheduledStart == Validation.formatTime(Self.lesson.startsAt) && report.scheduledStart == "2027-01-15T08:00:00Z")
+        let text = ReportCSV.occurrences([report])
         #expect(text.hasPrefix("\u{FEFF}classId,title,program,"))
         let lines = text.dropFirst().components(separatedBy: "\r\n")
         #expect(lines.count == 5 && lines[4].isEmpty, "header, a row per site, CRLF after each")

@@ -31,6 +31,8 @@ struct LifecycleTests {
         ("srt:\n  maxBandwidth: fast\n", "srt.maxBandwidth"),
         ("log:\n  format: xml\n", "log.format"),
         ("cluster:\n  upstream: [\"http://city.example/live?key=secret-key\"]\n", "cluster.upstream[0]"),
+        ("reports:\n  flushSeconds: 60\n", "reports.flushSeconds"),
+        ("reports:\n  keepDays: -1\n", "reports.keepDays"),
     ])
     func badConfigIsOneClearLineAndExitTwo(config: String, key: String) async throws {
         let (code, out, err) = try await runRelayd(config: config)

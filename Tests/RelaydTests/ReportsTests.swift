@@ -230,6 +230,68 @@ struct ReportsTests {
         withExtendedLifetime(relay) {}
     }
 
+    /// Two nodes on one PostgreSQL, the publisher on one, a site's players on both: each node
+    /// writes what it served, and either node's report counts the site's players once.
+    @Test func twoNodesOnOnePostgreSQLMakeOneReport() async throws {
+        let (started, why) = PostgresServer.start()
+        let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
+        defer { postgres.stop() }
+        let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
+        func config(_ id: String) -> String {
+            Self.config + "\ndatabase: \(postgres.url)\ncluster:\n  nodeId: \(id)\n  advertiseHost: 127.0.0.1\n"
+        }
+        let a = try await RelaydServer(config: config("node-a"), environment: shared)
+        let b = try await RelaydServer(config: config("node-b"), environment: shared)
+        let (keys, scheduled) = try await Self.timetable(on: a, startedAgo: 0, lasting: 600)
+
+        let publishStart = Date()
+        let publisher = try MediaTools.publish(to: a.url("lesson?key=\(keys["c1"]!)"), seconds: 75)
+        defer { publisher.signal(SIGKILL) }
+        try await Self.waitForPublisher(true, on: a)
+        let fullOnAStart = Date()
+        let fullOnA = try Self.player(a.url("lesson?key=\(keys["s-full"]!)"))
+        defer { fullOnA.signal(SIGKILL) }
+        try await Task.sleep(for: .seconds(5))
+        // On node b (which pulls the lesson from a): the late site, and s-full's second player for 20 s.
+        let lateOnBStart = Date()
+        let lateOnB = try Self.player(b.url("lesson?key=\(keys["s-late"]!)"))
+        let fullOnB = try Self.player(b.url("lesson?key=\(keys["s-full"]!)"))
+        defer { lateOnB.signal(SIGKILL); fullOnB.signal(SIGKILL) }
+        try await Task.sleep(for: .seconds(20))
+        #expect(fullOnB.process.isRunning, "b's player played: \(fullOnB.stderr)")
+        fullOnB.signal(SIGKILL)
+        _ = await publisher.wait(timeout: .seconds(100))
+        let publishEnd = Date()
+        for player in [fullOnA, lateOnB] {
+            #expect(player.process.isRunning, "\(player.stderr)")
+            player.signal(SIGKILL)
+        }
+        let live = publishEnd.timeIntervalSince(publishStart)
+        let fullWatched = publishEnd.timeIntervalSince(fullOnAStart), lateWatched = publishEnd.timeIntervalSince(lateOnBStart)
+        // Until every player's end is written (each node writes its own within a few seconds).
+        var onA: [String: Any] = [:], onB: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(20)
+        repeat {
+            onB = try await Self.occurrences(on: b, around: scheduled).first ?? [:]
+            onA = try await Self.occurrences(on: a, around: scheduled).first ?? [:]
+            if Self.close(onB["liveSeconds"], live), Self.close(Self.site("s-late", of: onB)["watchedSeconds"], lateWatched),
+               try Self.sameJSON(onA, onB) { break }
+            try await Task.sleep(for: .milliseconds(500))
+        } while ContinuousClock.now < deadline
+        print("reports on two nodes: measured live \(live), s-full \(fullWatched), s-late \(lateWatched); reported \(onB)")
+        #expect(onB["held"] as? Bool == true && Self.close(onB["liveSeconds"], live), "the publisher on a, in b's report: \(onB)")
+        let full = Self.site("s-full", of: onB), late = Self.site("s-late", of: onB)
+        #expect(Self.close(full["watchedSeconds"], fullWatched), "s-full's players on a and b counted once, ~\(fullWatched): \(full)")
+        #expect(late["attended"] as? Bool == true && Self.close(late["watchedSeconds"], lateWatched), "s-late, served by b, ~\(lateWatched): \(late)")
+        #expect(try Self.sameJSON(onA, onB), "one report on either node: \(onA)")
+        #expect(await b.stop() == 0)
+        #expect(await a.stop() == 0)
+    }
+
+    static func sameJSON(_ a: [String: Any], _ b: [String: Any]) throws -> Bool {
+        try JSONSerialization.data(withJSONObject: a, options: [.sortedKeys]) == JSONSerialization.data(withJSONObject: b, options: [.sortedKeys])
+    }
+
     static func day(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

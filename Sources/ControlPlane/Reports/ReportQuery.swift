@@ -16,8 +16,18 @@ public struct ReportQuery: Sendable {
     /// Outcomes of the occurrences that start in [from, to), in time order, of one school (central
     /// or site) and one program when given.
     public func outcomes(from: Date, to: Date, schoolId: String?, program: Program?) async throws(APIError) -> [OccurrenceOutcome] {
-        let occurrences = try await service.timetable(schoolId: schoolId, from: from, to: to)
-            .filter { $0.startsAt >= from && (program == nil || $0.program == program) }
+        if let schoolId { _ = try await service.school(schoolId) }
+        let classes = try await service.classes()
+        var occurrences: [Occurrence] = []
+        let chosen = classes.filter {
+            (schoolId == nil || $0.centralSchoolId == schoolId || $0.siteIds.contains(schoolId!)) && (program == nil || $0.program == program)
+        }
+        for c in chosen {
+            occurrences += service.expansion.occurrences(of: c, from: from, to: to).filter { $0.startsAt >= from }
+        }
+        // Filtered: only those classes' facts are read.
+        let classIds = chosen.count == classes.count ? nil : chosen.map(\.id)
+        occurrences.sort { ($0.startsAt, $0.classId) < ($1.startsAt, $1.classId) }
         guard let first = occurrences.first?.startsAt, let last = occurrences.map(\.startsAt).max(),
               let lastEnd = occurrences.map(\.endsAt).max()
         else { return [] }
@@ -25,11 +35,11 @@ public struct ReportQuery: Sendable {
         let window = self.window
         let (sessions, recordings) = try await service.db { () throws(StoreError) in
             (
-                try await store.sessions(occurrencesFrom: first, to: last),
+                try await store.sessions(occurrencesFrom: first, to: last, classIds: classIds),
                 try await store.recordings(from: first.addingTimeInterval(-window), to: lastEnd.addingTimeInterval(window))
             )
         }
-        let schedules = Dictionary(try await service.classes().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let schedules = Dictionary(classes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var recordingIDs: [OccurrenceKey: String] = [:]
         for recording in recordings {
             recordingIDs[OccurrenceKey(classId: recording.classId, startsAt: recording.occurrenceStartsAt)] = recording.id
@@ -38,19 +48,24 @@ public struct ReportQuery: Sendable {
     }
 }
 
+/// RFC 3339 in UTC, as `Validation.formatTime` writes it, without a formatter per call (a
+/// term's report formats tens of thousands of times).
+private let rfc3339 = Date.ISO8601FormatStyle()
+
 extension RelayAPI.OccurrenceReport {
     init(_ o: OccurrenceOutcome) {
         func seconds(_ t: TimeInterval) -> Int { Int(t.rounded()) }
+        func time(_ date: Date) -> String { rfc3339.format(date) }
         self.init(
             classId: o.occurrence.classId, title: o.occurrence.title, program: o.occurrence.program.rawValue,
             centralSchoolId: o.occurrence.centralSchoolId, teacher: o.teacher, subject: o.subject,
-            scheduledStart: Validation.formatTime(o.occurrence.startsAt), scheduledEnd: Validation.formatTime(o.occurrence.endsAt),
-            held: o.held, startedAt: o.startedAt.map(Validation.formatTime), endedAt: o.endedAt.map(Validation.formatTime),
+            scheduledStart: time(o.occurrence.startsAt), scheduledEnd: time(o.occurrence.endsAt),
+            held: o.held, startedAt: o.startedAt.map(time), endedAt: o.endedAt.map(time),
             startDelaySeconds: o.startDelaySeconds.map(seconds), liveSeconds: seconds(o.liveSeconds), interruptions: o.interruptions,
             interruptedSeconds: seconds(o.interruptedSeconds), recordingId: o.recordingId,
             sites: o.sites.map { site in
                 RelayAPI.SiteAttendance(
-                    siteId: site.siteId, attended: site.attended, firstJoinAt: site.firstJoinAt.map(Validation.formatTime),
+                    siteId: site.siteId, attended: site.attended, firstJoinAt: site.firstJoinAt.map(time),
                     watchedSeconds: seconds(site.watchedSeconds), protocols: site.protocols,
                     renditionSeconds: site.renditionSeconds.mapValues(seconds), stalls: Int(site.stalls),
                     returnFeedSeconds: seconds(site.returnFeedSeconds), onStageSeconds: seconds(site.onStageSeconds)

@@ -38,12 +38,19 @@ extension ControlStore {
         return open
     }
 
-    /// Every session of the occurrences that started in [from, to].
-    public func sessions(occurrencesFrom from: Date, to: Date) async throws(StoreError) -> [SessionFact] {
-        try await database.execute(
-            "SELECT * FROM report_sessions WHERE occurrence_starts_at >= ? AND occurrence_starts_at <= ?",
-            [.int(Self.millis(from)), .int(Self.millis(to))]
-        ).compactMap(Self.sessionFact)
+    /// Every session of the occurrences that started in [from, to] (of those classes only, when given).
+    public func sessions(occurrencesFrom from: Date, to: Date, classIds: [String]? = nil) async throws(StoreError) -> [SessionFact] {
+        var sql = """
+            SELECT id, node_id, kind, class_id, occurrence_starts_at, site_id, protocol, started_at, last_seen_at, ended, bytes, stalls,
+                renditions FROM report_sessions WHERE occurrence_starts_at >= ? AND occurrence_starts_at <= ?
+            """
+        var binds: [SQLValue] = [.int(Self.millis(from)), .int(Self.millis(to))]
+        if let classIds {
+            guard !classIds.isEmpty else { return [] }
+            sql += " AND class_id IN (" + Array(repeating: "?", count: classIds.count).joined(separator: ", ") + ")"
+            binds += classIds.map { .text($0) }
+        }
+        return try await database.execute(sql, binds).compactMap(Self.sessionFact)
     }
 
     /// Removes sessions last seen before `date` (retention); returns how many.
