@@ -11,7 +11,7 @@ extension WebRTCSession {
             switch event {
             case .handshakeCompleted(let keys):
                 guard state == .handshaking else { continue }
-                return completeHandshake(keys: keys, output: output)
+                return completeHandshake(keys: keys, now: now, output: output)
             case .closeNotifyReceived:
                 return close(reason: "the viewer closed DTLS (close_notify)", output: output)
             case .failed(let error):
@@ -31,7 +31,7 @@ extension WebRTCSession {
         return []
     }
 
-    private func completeHandshake(keys: SRTPKeyingMaterial, output: any DatagramOutput) -> [WebRTCSessionEvent] {
+    private func completeHandshake(keys: SRTPKeyingMaterial, now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
         let expected = negotiated.remoteFingerprint
         guard let actual = dtls.peerCertificateFingerprint(algorithm: expected.algorithm), actual == expected.bytes else {
             return close(reason: "the viewer's DTLS certificate does not match the offer's fingerprint", output: output)
@@ -43,7 +43,6 @@ extension WebRTCSession {
         }
         setState(.connected)
         path.handshakeCompleted()
-        let now = NIODeadline.now()
         logger.info(ingest == nil ? "webrtc viewer connected" : "whip publisher connected", metadata: [
             "address": "\(remoteAddress.map { "\($0)" } ?? "?")", "srtp": "\(keys.profile)",
             "iceMs": "\(firstSTUN.map { ($0 - createdAt).nanoseconds / 1_000_000 } ?? -1)",
