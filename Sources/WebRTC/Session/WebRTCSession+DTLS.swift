@@ -5,7 +5,7 @@ extension WebRTCSession {
     /// offer's fingerprint and keys SRTP.
     func receiveDTLS(_ datagram: ByteBuffer, now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
         guard let remoteAddress else { return [] }
-        let result = dtls.handle(datagram: datagram)
+        let result = dtls.handle(datagram: datagram, now: now)
         for outgoing in result.datagrams { output.send(outgoing, to: remoteAddress) }
         for event in result.events {
             switch event {
@@ -25,7 +25,7 @@ extension WebRTCSession {
 
     func tickDTLS(now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
         guard let remoteAddress else { return [] }
-        let result = dtls.handleTimeout()
+        let result = dtls.handleTimeout(now: now)
         for outgoing in result.datagrams { output.send(outgoing, to: remoteAddress) }
         for case .failed(let error) in result.events { return close(reason: "DTLS failed: \(error)", output: output) }
         return []

@@ -136,12 +136,12 @@ struct WebRTCSessionPathTests {
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: 50_000)
         _ = session.receive(Self.bindingRequest(session, nominate: true), from: address, now: now, wallClock: testWallClock, output: output)
         let client = try DTLSTransport(context: WebRTCSessionTests.browserContext, role: .client)
-        for hello in try client.start() { _ = session.receive(hello, from: address, now: now, wallClock: testWallClock, output: output) }
+        for hello in try client.start(now: now) { _ = session.receive(hello, from: address, now: now, wallClock: testWallClock, output: output) }
         _ = output.take()
         // A nominating check and a DTLS datagram from a second consenting address change nothing.
         _ = session.receive(Self.bindingRequest(session, nominate: true), from: Self.victim, now: now, wallClock: testWallClock, output: output)
         let other = try DTLSTransport(context: WebRTCSessionTests.browserContext, role: .client)
-        for hello in try other.start() { _ = session.receive(hello, from: Self.victim, now: now, wallClock: testWallClock, output: output) }
+        for hello in try other.start(now: now) { _ = session.receive(hello, from: Self.victim, now: now, wallClock: testWallClock, output: output) }
         #expect(session.remoteAddress == address)
         #expect(Self.sent(to: Self.victim, output).count == 1, "only the binding request's answer")
     }

@@ -54,7 +54,7 @@ struct WebRTCSessionTests {
         #expect(response.xorMappedAddress == viewer.address)
         #expect(session.state == .handshaking)
 
-        var toRelay = try viewer.dtls.start()
+        var toRelay = try viewer.dtls.start(now: now)
         var connected = false
         var events: [WebRTCSessionEvent] = []
         for _ in 0..<10 where !connected || viewer.srtp == nil {
@@ -65,7 +65,7 @@ struct WebRTCSessionTests {
             }
             toRelay = []
             for datagram in output.take() {
-                let result = viewer.dtls.handle(datagram: datagram)
+                let result = viewer.dtls.handle(datagram: datagram, now: now)
                 toRelay += result.datagrams
                 for case .handshakeCompleted(let keys) in result.events { viewer.srtp = try SRTPSession(keyingMaterial: keys, role: .client) }
             }
