@@ -141,6 +141,21 @@ final class WebRTCSession {
         return []
     }
 
+    /// When ``tick(now:wallClock:output:)`` next has something to do, on the monotonic clock given
+    /// (`now` is the caller's latest reading); nil once closed. The connect and consent timeouts,
+    /// the DTLS retransmission deadline, the next sender report; a WHIP ingest's timers (reorder
+    /// release, NACK, PLI) are polled, so a connected publisher wants every tick (`now`).
+    func nextWake(after now: NIODeadline) -> NIODeadline? {
+        guard state != .closed else { return nil }
+        let justPast = TimeAmount.nanoseconds(1)  // tick acts once the timeout is exceeded
+        var wakes: [NIODeadline] = []
+        if state != .connected { wakes.append(createdAt + configuration.connectTimeout + justPast) }
+        if let consent = path.destinationConsent { wakes.append(consent + configuration.consentTimeout + justPast) }
+        if state == .handshaking, let retransmission = dtls.retransmissionDeadline { wakes.append(retransmission) }
+        if state == .connected { wakes.append(ingest == nil ? lastReport + configuration.senderReportInterval : now) }
+        return wakes.min()
+    }
+
     /// Ends the session: a DTLS close_notify to the viewer where connected.
     func close(reason: String, output: any DatagramOutput) -> [WebRTCSessionEvent] {
         guard state != .closed else { return [] }

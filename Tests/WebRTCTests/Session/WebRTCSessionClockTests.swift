@@ -51,4 +51,41 @@ struct WebRTCSessionClockTests {
         #expect(snapshot.since == testWallClock)
         #expect(snapshot.sendKbps == Int(Double(session.stats.bytesSent) * 8 / 1000 / 10))
     }
+
+    @Test("the session says when to wake: connect timeout, DTLS retransmission, sender report, on the clock given")
+    func nextWakeFollowsTheGivenClock() throws {
+        let output = DatagramCollector()
+        let session = try WebRTCSessionTests.makeSession(now: Self.start)
+        let connectTimeout = Self.start + .seconds(15) + .nanoseconds(1)
+        #expect(session.nextWake(after: Self.start) == connectTimeout)
+
+        // ICE, then a ClientHello whose answering flight is lost: the DTLS deadline is 1 s after it.
+        let viewer = WebRTCSessionTests.Viewer(dtls: try DTLSTransport(context: WebRTCSessionTests.browserContext, role: .client))
+        let request = STUNMessage.bindingRequest(
+            transactionID: .random(), username: "\(session.local.ufrag):browser", password: session.local.password,
+            priority: 1_845_501_695, useCandidate: true, iceControlling: 42
+        )
+        _ = session.receive(request, from: viewer.address, now: Self.start, wallClock: testWallClock, output: output)
+        let helloAt = Self.start + .milliseconds(20)
+        for hello in try viewer.dtls.start(now: helloAt) {
+            _ = session.receive(hello, from: viewer.address, now: helloAt, wallClock: testWallClock, output: output)
+        }
+        #expect(session.state == .handshaking)
+        _ = output.take()
+        #expect(session.nextWake(after: helloAt) == helloAt + .seconds(1))
+
+        // Connected: the next sender report, one interval after the last (the creation time here).
+        let live = try WebRTCSessionTests.makeSession(now: Self.start)
+        _ = try WebRTCSessionTests.connect(live, output: output, now: Self.start)
+        let feed = StreamRetransmissions()
+        live.send(feed.record(WebRTCSessionTests.keyframe(timestamp: 9000)), from: feed, now: Self.start, output: output)
+        _ = output.take()
+        let wake = try #require(live.nextWake(after: Self.start))
+        #expect(wake == Self.start + .seconds(1))
+        _ = live.tick(now: wake - .nanoseconds(1), wallClock: testWallClock, output: output)
+        #expect(output.take().isEmpty)
+        _ = live.tick(now: wake, wallClock: testWallClock, output: output)
+        #expect(output.take().count == 1)
+        #expect(live.nextWake(after: wake) == wake + .seconds(1))
+    }
 }
