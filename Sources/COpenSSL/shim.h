@@ -40,16 +40,14 @@ static inline uint64_t copenssl_op_no_renegotiation(void) { return SSL_OP_NO_REN
 static inline int copenssl_dtls_set_link_mtu(SSL *ssl, long mtu) {
     return (int)DTLS_set_link_mtu(ssl, mtu);
 }
-/// DTLSv1_get_timeout in microseconds: returns 1 and the time left if a retransmission timer runs.
-static inline int copenssl_dtls_get_timeout_microseconds(SSL *ssl, int64_t *microseconds) {
+/// Whether a DTLS retransmission timer runs (DTLSv1_get_timeout answers 1); the time left it also
+/// computes, on OpenSSL's own clock, is not used: callers keep the deadline on the clock they give.
+static inline int copenssl_dtls_timer_running(SSL *ssl) {
     struct timeval tv;
-    if (DTLSv1_get_timeout(ssl, &tv) != 1) {
-        return 0;
-    }
-    *microseconds = (int64_t)tv.tv_sec * 1000000 + (int64_t)tv.tv_usec;
-    return 1;
+    return DTLSv1_get_timeout(ssl, &tv) == 1 ? 1 : 0;
 }
-/// DTLSv1_handle_timeout: 1 when a flight was retransmitted, 0 when no timer expired, -1 on error.
+/// DTLSv1_handle_timeout: 1 when a flight was retransmitted, 0 when no timer expired (on OpenSSL's
+/// own clock), -1 on error.
 static inline int copenssl_dtls_handle_timeout(SSL *ssl) {
     return (int)DTLSv1_handle_timeout(ssl);
 }

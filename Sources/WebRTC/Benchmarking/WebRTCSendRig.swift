@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import RelayCore
@@ -26,6 +27,7 @@ public final class WebRTCSendRig {
     public init(viewers: Int, frameBytes: Int = 8_000) throws {
         self.viewers = viewers
         let now = NIODeadline.now()
+        let wallClock = Date()
         let identity = try WHEPClientIdentity()
         let relayContext = try DTLSContext()
         var sessions: [WebRTCSession] = []
@@ -36,7 +38,7 @@ public final class WebRTCSendRig {
             let session = WebRTCSession(
                 id: "bench-\(index)", source: StreamKey(app: "live", name: "bench"), grant: AccessGrant(schoolId: "bench"),
                 local: ICECredentials.random(), negotiated: negotiated, dtls: try DTLSTransport(context: relayContext, role: .server),
-                playback: PlaybackChoice(playing: "source", adaptive: false), configuration: .init(), now: now,
+                playback: PlaybackChoice(playing: "source", adaptive: false), configuration: .init(), now: now, wallClock: wallClock,
                 logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
             )
             let candidate = ICECandidate(foundation: "1", transport: .udp, priority: 1, address: "127.0.0.1", port: 9)
@@ -44,7 +46,7 @@ public final class WebRTCSendRig {
             let wire = DatagramCollector()
             var toRelay = client.start(now: now)
             for _ in 0..<20 where session.state != .connected || client.state != .connected {
-                for datagram in toRelay { _ = session.receive(datagram, from: address, now: now, output: wire) }
+                for datagram in toRelay { _ = session.receive(datagram, from: address, now: now, wallClock: wallClock, output: wire) }
                 toRelay = wire.take().flatMap { client.receive($0, from: address, now: now) }
             }
             guard session.state == .connected else { throw SetupFailure(reason: "viewer \(index) did not connect") }

@@ -107,7 +107,7 @@ public final class WHEPClientSession {
             }
             if let nextCheckAt, now >= nextCheckAt { out.append(connectivityCheck(now: now)) }
         case .handshaking:
-            let result = dtls.handleTimeout()
+            let result = dtls.handleTimeout(now: now)
             out += result.datagrams
             for case .failed(let error) in result.events { state = .failed(.dtls("\(error)")) }
         case .connected:
@@ -166,7 +166,7 @@ public final class WHEPClientSession {
         state = .handshaking
         nextCheckAt = now + Self.consentInterval
         do {
-            return try dtls.start()
+            return try dtls.start(now: now)
         } catch {
             state = .failed(.dtls("\(error)"))
             return []
@@ -175,7 +175,7 @@ public final class WHEPClientSession {
 
     private func receiveDTLS(_ datagram: ByteBuffer, now: NIODeadline) -> [ByteBuffer] {
         guard state == .handshaking || state == .connected else { return [] }
-        let result = dtls.handle(datagram: datagram)
+        let result = dtls.handle(datagram: datagram, now: now)
         for event in result.events {
             switch event {
             case .handshakeCompleted(let keys):

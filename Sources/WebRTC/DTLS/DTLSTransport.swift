@@ -4,9 +4,12 @@ import NIOCore
 /// One DTLS 1.2 association (one per WebRTC session), sans-I/O: OpenSSL reads from and writes to
 /// two memory BIOs, and the caller moves datagrams in and out.
 ///
-/// Feed every received DTLS datagram to `handle(datagram:)` and send the datagrams it returns;
+/// Feed every received DTLS datagram to `handle(datagram:now:)` and send the datagrams it returns;
 /// act on its events (handshake completed with SRTP keys, close_notify, failure). While
-/// `nextTimeout` is non-nil, call `handleTimeout()` when it elapses so lost flights are resent.
+/// `retransmissionDeadline` is non-nil, call `handleTimeout(now:)` once it has passed so lost
+/// flights are resent. The deadline is kept on the clock the caller gives (`now`), never asked of
+/// OpenSSL; but OpenSSL 3.0 has no clock hook, so `DTLSv1_handle_timeout` (and every read) still
+/// checks its own timer, started with the same duration: a flight is resent once both agree.
 /// Not thread-safe: drive it from one event loop.
 ///
 /// Invalid records (garbage, bad MACs, truncated records) are silently dropped, as RFC 6347
@@ -54,6 +57,9 @@ final class DTLSTransport {
     private(set) var state: State
     /// The SRTP keys, once the handshake has completed.
     private(set) var keyingMaterial: SRTPKeyingMaterial?
+    /// When the last flight is to be sent again, on the caller's clock: the `now` of the call that
+    /// started OpenSSL's timer plus the duration the timer callback gave it; nil with no timer.
+    private(set) var retransmissionDeadline: NIODeadline?
 
     let ssl: OwnedSSL
     /// Borrowed from `ssl` (which frees them).
@@ -94,18 +100,23 @@ final class DTLSTransport {
             throw DTLSError.fromErrorQueue("DTLS_set_link_mtu(\(maximumDatagramSize))")
         }
         // The timer callback cannot capture: it finds the initial timeout in the SSL's app data
-        // slot (index 0), stored as an integer bit pattern, not a pointer.
+        // slot (index 0), stored as an integer bit pattern, not a pointer, and leaves each
+        // duration it gives OpenSSL in slot 1 for `updateRetransmissionDeadline(now:)`.
         let initial = initialRetransmissionTimeout.components
         let microseconds = max(1_000, min(60_000_000, Int(initial.seconds) * 1_000_000 + Int(initial.attoseconds / 1_000_000_000_000)))
         guard SSL_set_ex_data(ssl, 0, UnsafeMutableRawPointer(bitPattern: microseconds)) == 1 else {
             throw DTLSError.fromErrorQueue("SSL_set_ex_data")
         }
         DTLS_set_timer_cb(ssl) { ssl, previous in
-            guard previous != 0 else {
+            let duration: UInt32
+            if previous == 0 {
                 let initial = UInt(bitPattern: SSL_get_ex_data(ssl, 0))
-                return initial == 0 ? 1_000_000 : UInt32(truncatingIfNeeded: initial)
+                duration = initial == 0 ? 1_000_000 : UInt32(truncatingIfNeeded: initial)
+            } else {
+                duration = min(previous &* 2, 60_000_000)
             }
-            return min(previous &* 2, 60_000_000)
+            _ = SSL_set_ex_data(ssl, DTLSTransport.startedTimerSlot, UnsafeMutableRawPointer(bitPattern: UInt(duration)))
+            return duration
         }
         switch role {
         case .server: SSL_set_accept_state(ssl)
@@ -113,8 +124,8 @@ final class DTLSTransport {
         }
     }
 
-    /// Client only: the first flight (ClientHello). A server returns nothing (it waits for one).
-    func start() throws(DTLSError) -> [ByteBuffer] {
+    /// Client only: the first flight (ClientHello), sent at `now`. A server returns nothing (it waits for one).
+    func start(now: NIODeadline) throws(DTLSError) -> [ByteBuffer] {
         guard role == .client, state == .idle else { return [] }
         state = .handshaking
         var output = Output()
@@ -123,12 +134,14 @@ final class DTLSTransport {
         for case .failed(let error) in output.events {
             throw error
         }
-        return output.datagrams + drainDatagrams()
+        let datagrams = output.datagrams + drainDatagrams()
+        updateRetransmissionDeadline(now: now)
+        return datagrams
     }
 
-    /// Feeds one received datagram, advances the handshake or reads application data, and returns
-    /// what to send and what happened. After `.closed` or `.failed` datagrams are ignored.
-    func handle(datagram: ByteBuffer) -> Output {
+    /// Feeds one datagram received at `now`, advances the handshake or reads application data, and
+    /// returns what to send and what happened. After `.closed` or `.failed` datagrams are ignored.
+    func handle(datagram: ByteBuffer, now: NIODeadline) -> Output {
         var output = Output()
         guard state == .handshaking || state == .connected,
               datagram.readableBytes > 0, datagram.readableBytes <= Self.maximumInputDatagramSize
@@ -150,6 +163,7 @@ final class DTLSTransport {
             _ = copenssl_bio_reset(readBIO)
         }
         output.datagrams += drainDatagrams()
+        updateRetransmissionDeadline(now: now)
         return output
     }
 
@@ -162,6 +176,7 @@ final class DTLSTransport {
         }
         ERR_clear_error()
         state = .closed
+        retransmissionDeadline = nil
         return drainDatagrams()
     }
 
@@ -185,33 +200,41 @@ final class DTLSTransport {
 
     // MARK: Retransmission
 
-    /// How long until `handleTimeout()` should run (OpenSSL's own clock), or nil with no timer.
-    var nextTimeout: Duration? {
-        var microseconds: Int64 = 0
-        guard state == .handshaking || state == .connected,
-              copenssl_dtls_get_timeout_microseconds(ssl.pointer, &microseconds) == 1
-        else { return nil }
-        return .microseconds(max(0, microseconds))
-    }
-
-    /// The deadline for `handleTimeout()` counted from `now`, or nil with no timer running.
-    func nextTimeout(after now: NIODeadline) -> NIODeadline? {
-        guard let delay = nextTimeout else { return nil }
-        let components = delay.components
-        return now + .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
-    }
-
-    /// Retransmits the last flight if its timer has expired (OpenSSL checks its own clock, so an
-    /// early call does nothing); fails after OpenSSL's retransmission limit.
-    func handleTimeout() -> Output {
+    /// Resends the last flight once `now` (the caller's clock) has passed `retransmissionDeadline`;
+    /// before it, nothing reaches OpenSSL. OpenSSL then checks its own timer too (no clock hook in
+    /// 3.0): should it not have expired yet, nothing is sent and the deadline stays, so the next
+    /// call tries again. Fails after OpenSSL's retransmission limit.
+    func handleTimeout(now: NIODeadline) -> Output {
         var output = Output()
-        guard state == .handshaking || state == .connected else { return output }
+        guard state == .handshaking || state == .connected, let deadline = retransmissionDeadline, now >= deadline else {
+            return output
+        }
         ERR_clear_error()
         if copenssl_dtls_handle_timeout(ssl.pointer) < 0 {
             fail(DTLSError.fromErrorQueue("DTLSv1_handle_timeout"), into: &output)
         }
         output.datagrams += drainDatagrams()
+        updateRetransmissionDeadline(now: now)
         return output
+    }
+
+    /// The timer callback's slot for the duration (µs) of a timer OpenSSL started in the last call.
+    private static let startedTimerSlot: Int32 = 1
+
+    /// After a call made at `now`: a timer OpenSSL started (or restarted on a retransmission) in
+    /// it runs from `now` for the duration the callback gave; a stopped timer clears the deadline.
+    private func updateRetransmissionDeadline(now: NIODeadline) {
+        let started = UInt(bitPattern: SSL_get_ex_data(ssl.pointer, Self.startedTimerSlot))
+        if started != 0 { _ = SSL_set_ex_data(ssl.pointer, Self.startedTimerSlot, nil) }
+        guard state == .handshaking || state == .connected, copenssl_dtls_timer_running(ssl.pointer) == 1 else {
+            retransmissionDeadline = nil
+            return
+        }
+        if started != 0 {
+            retransmissionDeadline = now + .microseconds(Int64(started))
+        } else if retransmissionDeadline == nil {
+            retransmissionDeadline = now  // a timer this transport did not see start: check it at once
+        }
     }
 
     // MARK: Internals
@@ -270,6 +293,7 @@ final class DTLSTransport {
 
     private func fail(_ error: DTLSError, into output: inout Output) {
         state = .failed
+        retransmissionDeadline = nil
         output.events.append(.failed(error))
     }
 

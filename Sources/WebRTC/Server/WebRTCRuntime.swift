@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import RelayCore
@@ -89,12 +90,13 @@ final class WebRTCRuntime {
     func receive(_ datagram: ByteBuffer, from address: SocketAddress) {
         guard let output else { return }
         let now = NIODeadline.now()
+        let wallClock = Date()
         var session = byAddress[address]
         if PacketDemultiplexer.classify(datagram) == .stun, let found = Self.session(forSTUN: datagram, in: byUfrag) {
             session = found
         }
         guard let session else { return }  // not ours: dropped without an answer
-        let events = session.receive(datagram, from: address, now: now, output: output)
+        let events = session.receive(datagram, from: address, now: now, wallClock: wallClock, output: output)
         if byAddress[address] !== session, session.path.knownAddresses.contains(address) { byAddress[address] = session }
         handle(events, of: session, now: now)
     }
@@ -137,7 +139,7 @@ final class WebRTCRuntime {
             fanout.connecting[session.id] = nil
             fanout.audio[session.id] = session
         }
-        publishViewers()
+        publishViewers(at: Date())
     }
 
     /// The fanout of `key`, starting its feed (and subscribing to the stream) when there is none.
@@ -176,7 +178,7 @@ final class WebRTCRuntime {
             fanout.remove(session)
             retireIfUnused(fanout)
         }
-        publishViewers()
+        publishViewers(at: Date())
     }
 
     private func retireIfUnused(_ fanout: FeedFanout) {
@@ -236,7 +238,7 @@ final class WebRTCRuntime {
                 "estimateKbps": "\(session.stats.estimatedBitrate.map { $0 / 1000 } ?? -1)",
             ])
         }
-        publishViewers()
+        publishViewers(at: Date())
     }
 
     /// Starts moving `session` to `rendition`: it joins that feed as pending until its keyframe.
@@ -260,8 +262,9 @@ final class WebRTCRuntime {
         guard let output else { return }
         defer { output.flush() }
         let now = NIODeadline.now()
+        let wallClock = Date()
         for session in Array(sessions.values) {
-            handle(session.tick(now: now, output: output), of: session, now: now)
+            handle(session.tick(now: now, wallClock: wallClock, output: output), of: session, now: now)
         }
         guard now - lastAdaptation >= .seconds(1) else { return }
         lastAdaptation = now
@@ -273,7 +276,7 @@ final class WebRTCRuntime {
                 leaveBFrames(session)
             }
         }
-        publishViewers()
+        publishViewers(at: wallClock)
     }
 
     private func adapt(_ session: WebRTCSession, now: NIODeadline) {
@@ -314,10 +317,10 @@ final class WebRTCRuntime {
         requestSwitch(session, to: top.name)
     }
 
-    /// Hands each feed the snapshots of its picture's viewers, for the live view.
-    private func publishViewers() {
+    /// Hands each feed the snapshots of its picture's viewers at `wallClock`, for the live view.
+    private func publishViewers(at wallClock: Date) {
         for fanout in fanouts.values {
-            fanout.feed.report(fanout.video.values.map { $0.viewerSnapshot })
+            fanout.feed.report(fanout.video.values.map { $0.viewerSnapshot(at: wallClock) })
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
@@ -215,7 +216,8 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
             let transport = try Self.admit(request, runtime: runtime, dtls: dtls, maxSessions: maxSessions, logger: logger)
             let session = WebRTCSession(
                 id: WebRTCSessionID.make(), source: request.stream, grant: request.grant, local: ICECredentials.random(),
-                negotiated: negotiated, dtls: transport, playback: playback, configuration: .init(), now: .now(), logger: logger
+                negotiated: negotiated, dtls: transport, playback: playback, configuration: .init(), now: .now(), wallClock: Date(),
+                logger: logger
             )
             if request.limited { session.origin = (request.grant.schoolId, request.remoteAddress) }
             runtime.add(session)
@@ -265,7 +267,7 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
             let session = WebRTCSession(
                 id: id, source: request.stream, grant: request.grant, local: ICECredentials.random(),
                 negotiated: negotiated, dtls: transport, playback: PlaybackChoice(playing: "source", adaptive: false),
-                configuration: .init(), now: .now(), logger: logger
+                configuration: .init(), now: .now(), wallClock: Date(), logger: logger
             )
             session.ingest = ingest
             if request.limited { session.origin = (request.grant.schoolId, request.remoteAddress) }

@@ -5,13 +5,13 @@ extension WebRTCSession {
     /// offer's fingerprint and keys SRTP.
     func receiveDTLS(_ datagram: ByteBuffer, now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
         guard let remoteAddress else { return [] }
-        let result = dtls.handle(datagram: datagram)
+        let result = dtls.handle(datagram: datagram, now: now)
         for outgoing in result.datagrams { output.send(outgoing, to: remoteAddress) }
         for event in result.events {
             switch event {
             case .handshakeCompleted(let keys):
                 guard state == .handshaking else { continue }
-                return completeHandshake(keys: keys, output: output)
+                return completeHandshake(keys: keys, now: now, output: output)
             case .closeNotifyReceived:
                 return close(reason: "the viewer closed DTLS (close_notify)", output: output)
             case .failed(let error):
@@ -25,13 +25,13 @@ extension WebRTCSession {
 
     func tickDTLS(now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
         guard let remoteAddress else { return [] }
-        let result = dtls.handleTimeout()
+        let result = dtls.handleTimeout(now: now)
         for outgoing in result.datagrams { output.send(outgoing, to: remoteAddress) }
         for case .failed(let error) in result.events { return close(reason: "DTLS failed: \(error)", output: output) }
         return []
     }
 
-    private func completeHandshake(keys: SRTPKeyingMaterial, output: any DatagramOutput) -> [WebRTCSessionEvent] {
+    private func completeHandshake(keys: SRTPKeyingMaterial, now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
         let expected = negotiated.remoteFingerprint
         guard let actual = dtls.peerCertificateFingerprint(algorithm: expected.algorithm), actual == expected.bytes else {
             return close(reason: "the viewer's DTLS certificate does not match the offer's fingerprint", output: output)
@@ -43,7 +43,6 @@ extension WebRTCSession {
         }
         setState(.connected)
         path.handshakeCompleted()
-        let now = NIODeadline.now()
         logger.info(ingest == nil ? "webrtc viewer connected" : "whip publisher connected", metadata: [
             "address": "\(remoteAddress.map { "\($0)" } ?? "?")", "srtp": "\(keys.profile)",
             "iceMs": "\(firstSTUN.map { ($0 - createdAt).nanoseconds / 1_000_000 } ?? -1)",

@@ -2,9 +2,10 @@ import Foundation
 import RelayCore
 
 extension WebRTCSession {
-    /// The viewer as the live view lists it: `protocol: webrtc`, its rung, its link as RTCP tells it.
-    var viewerSnapshot: ViewerSnapshot {
-        let seconds = max(Date().timeIntervalSince(since), 0.001)
+    /// The viewer as the live view lists it at `wallClock`: `protocol: webrtc`, its rung, its link
+    /// as RTCP tells it.
+    func viewerSnapshot(at wallClock: Date) -> ViewerSnapshot {
+        let seconds = max(wallClock.timeIntervalSince(since), 0.001)
         let link = stats.rttMs.map {
             LinkStats(rttMs: $0, lossPercent: stats.fractionLost * 100, sendMbps: Double(stats.bytesSent) * 8 / 1e6 / seconds)
         }

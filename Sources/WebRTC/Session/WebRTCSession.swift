@@ -5,7 +5,9 @@ import RelayCore
 
 /// One WebRTC viewer: ICE-lite, DTLS, SRTP and its RTP senders, driven by the media server's
 /// event loop with datagrams and time (sans I/O: it writes to a ``DatagramOutput`` and returns
-/// ``WebRTCSessionEvent``s; it owns no socket, thread or timer).
+/// ``WebRTCSessionEvent``s; it owns no socket, thread or timer, and reads no clock: every entry
+/// point is given the monotonic `now` its timers count from and, where NTP timestamps or the
+/// live view need it, the wall clock `wallClock`, both read once by the caller).
 ///
 /// Confined to the media server's event loop.
 final class WebRTCSession {
@@ -34,7 +36,8 @@ final class WebRTCSession {
     let negotiated: NegotiatedSession
     let configuration: Configuration
     let createdAt: NIODeadline
-    let since = Date()
+    /// The wall clock when the session was made (the live view's `since`).
+    let since: Date
     let logger: Logger
 
     private(set) var state: State = .checking
@@ -67,7 +70,8 @@ final class WebRTCSession {
 
     init(
         id: String, source: StreamKey, grant: AccessGrant, local: ICECredentials, negotiated: NegotiatedSession,
-        dtls: DTLSTransport, playback: PlaybackChoice, configuration: Configuration, now: NIODeadline, logger: Logger
+        dtls: DTLSTransport, playback: PlaybackChoice, configuration: Configuration, now: NIODeadline, wallClock: Date,
+        logger: Logger
     ) {
         self.playback = playback
         self.id = id
@@ -78,6 +82,7 @@ final class WebRTCSession {
         self.dtls = dtls
         self.configuration = configuration
         self.createdAt = now
+        self.since = wallClock
         self.path = MediaPath(consentTimeout: configuration.consentTimeout)
         self.lastReport = now
         var logger = logger
@@ -94,8 +99,11 @@ final class WebRTCSession {
         cname = "relay-\(id.prefix(8))"
     }
 
-    /// Handles one datagram from `address` (already demultiplexed to this session).
-    func receive(_ datagram: ByteBuffer, from address: SocketAddress, now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
+    /// Handles one datagram from `address` (already demultiplexed to this session) that arrived at
+    /// `now` (monotonic) and `wallClock` (for the round trip RTCP reports measure).
+    func receive(
+        _ datagram: ByteBuffer, from address: SocketAddress, now: NIODeadline, wallClock: Date, output: any DatagramOutput
+    ) -> [WebRTCSessionEvent] {
         guard state != .closed else { return [] }
         switch PacketDemultiplexer.classify(datagram) {
         case .stun: return receiveSTUN(datagram, from: address, now: now, output: output)
@@ -106,7 +114,7 @@ final class WebRTCSession {
             return receiveDTLS(datagram, now: now, output: output)
         case .rtcp:
             guard state == .connected, address == remoteAddress || path.hasConsent(address, now: now) else { return [] }
-            return receiveRTCP(datagram, from: address, now: now, output: output)
+            return receiveRTCP(datagram, from: address, now: now, wallClock: wallClock, output: output)
         case .rtp:
             guard ingest != nil, state == .connected, address == remoteAddress || path.hasConsent(address, now: now) else { return [] }
             return receiveIngestRTP(datagram, from: address, now: now, output: output)
@@ -115,8 +123,8 @@ final class WebRTCSession {
         }
     }
 
-    /// Timers: consent freshness, DTLS retransmission, sender reports.
-    func tick(now: NIODeadline, output: any DatagramOutput) -> [WebRTCSessionEvent] {
+    /// Timers: consent freshness, DTLS retransmission, sender reports (their NTP time is `wallClock`).
+    func tick(now: NIODeadline, wallClock: Date, output: any DatagramOutput) -> [WebRTCSessionEvent] {
         guard state != .closed else { return [] }
         if state != .connected, now - createdAt > configuration.connectTimeout {
             return close(reason: "ICE and DTLS did not complete within \(configuration.connectTimeout.nanoseconds / 1_000_000_000) s", output: output)
@@ -128,9 +136,24 @@ final class WebRTCSession {
         if state == .connected, ingest != nil { return tickIngest(now: now, output: output) }
         if state == .connected, now - lastReport >= configuration.senderReportInterval {
             lastReport = now
-            sendReports(now: now, output: output)
+            sendReports(now: now, wallClock: wallClock, output: output)
         }
         return []
+    }
+
+    /// When ``tick(now:wallClock:output:)`` next has something to do, on the monotonic clock given
+    /// (`now` is the caller's latest reading); nil once closed. The connect and consent timeouts,
+    /// the DTLS retransmission deadline, the next sender report; a WHIP ingest's timers (reorder
+    /// release, NACK, PLI) are polled, so a connected publisher wants every tick (`now`).
+    func nextWake(after now: NIODeadline) -> NIODeadline? {
+        guard state != .closed else { return nil }
+        let justPast = TimeAmount.nanoseconds(1)  // tick acts once the timeout is exceeded
+        var wakes: [NIODeadline] = []
+        if state != .connected { wakes.append(createdAt + configuration.connectTimeout + justPast) }
+        if let consent = path.destinationConsent { wakes.append(consent + configuration.consentTimeout + justPast) }
+        if state == .handshaking, let retransmission = dtls.retransmissionDeadline { wakes.append(retransmission) }
+        if state == .connected { wakes.append(ingest == nil ? lastReport + configuration.senderReportInterval : now) }
+        return wakes.min()
     }
 
     /// Ends the session: a DTLS close_notify to the viewer where connected.

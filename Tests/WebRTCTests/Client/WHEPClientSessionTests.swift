@@ -21,7 +21,7 @@ struct WHEPClientSessionTests {
         func pump(now: NIODeadline, first: [ByteBuffer] = [], dropping: (ByteBuffer) -> Bool = { _ in false }) {
             var toRelay = first
             for _ in 0..<20 {
-                for datagram in toRelay { _ = relay.receive(datagram, from: WHEPClientSessionTests.clientAddress, now: now, output: output) }
+                for datagram in toRelay { _ = relay.receive(datagram, from: WHEPClientSessionTests.clientAddress, now: now, wallClock: testWallClock, output: output) }
                 toRelay = []
                 let fromRelay = output.take()
                 if fromRelay.isEmpty { break }
@@ -38,7 +38,8 @@ struct WHEPClientSessionTests {
         let relay = WebRTCSession(
             id: "s1", source: StreamKey(app: "live", name: "math"), grant: AccessGrant(schoolId: "site-a"),
             local: ICECredentials.random(), negotiated: negotiated, dtls: try DTLSTransport(context: DTLSTestContexts.server, role: .server),
-            playback: PlaybackChoice(playing: "source", adaptive: false), configuration: .init(), now: now, logger: .init(label: "test")
+            playback: PlaybackChoice(playing: "source", adaptive: false), configuration: .init(), now: now, wallClock: testWallClock,
+            logger: .init(label: "test")
         )
         let candidate = ICECandidate(foundation: "1", transport: .udp, priority: ICECandidate.priority(localPreference: 65535), address: "127.0.0.1", port: 8189)
         let answer = SDPAnswer.render(negotiated, local: relay.localDescription(fingerprint: DTLSTestContexts.server.fingerprint, candidates: [candidate]))
@@ -129,7 +130,7 @@ struct WHEPClientSessionTests {
             let out = pair.client.tick(now: time)
             #expect(out.contains { PacketDemultiplexer.classify($0) == .stun })
             pair.pump(now: time, first: out)
-            _ = pair.relay.tick(now: time, output: pair.output)
+            _ = pair.relay.tick(now: time, wallClock: testWallClock, output: pair.output)
         }
         #expect(pair.relay.state == .connected)
         #expect(pair.client.stats.checksAnswered >= 8)

@@ -16,7 +16,7 @@ struct DTLSHostileInputTests {
                 bytes[0] = 22  // looks like a handshake record
                 if bytes.count > 2 { bytes[1] = 0xFE; bytes[2] = 0xFD }
             }
-            let output = server.handle(datagram: ByteBuffer(bytes: bytes))
+            let output = server.handle(datagram: ByteBuffer(bytes: bytes), now: DTLSTestPair.testNow)
             #expect(server.state == .handshaking || server.state == .failed)
             if server.state == .failed {
                 #expect(!DTLSTestPair.failures(in: output.events).isEmpty)
@@ -33,16 +33,16 @@ struct DTLSHostileInputTests {
 
         for cut in stride(from: 0, to: bytes.count, by: 7) {
             let server = try DTLSTransport(context: DTLSTestContexts.server, role: .server)
-            _ = server.handle(datagram: ByteBuffer(bytes: bytes.prefix(cut)))
+            _ = server.handle(datagram: ByteBuffer(bytes: bytes.prefix(cut)), now: DTLSTestPair.testNow)
             #expect(server.state != .connected)
         }
         var lying = bytes
         lying[11] = 0xFF  // record length larger than the datagram
         lying[12] = 0xFF
         let server = try DTLSTransport(context: DTLSTestContexts.server, role: .server)
-        _ = server.handle(datagram: ByteBuffer(bytes: lying))
-        _ = server.handle(datagram: ByteBuffer(repeating: 22, count: 70_000))
-        _ = server.handle(datagram: ByteBuffer(bytes: bytes + [UInt8](repeating: 0xAB, count: 20_000)))
+        _ = server.handle(datagram: ByteBuffer(bytes: lying), now: DTLSTestPair.testNow)
+        _ = server.handle(datagram: ByteBuffer(repeating: 22, count: 70_000), now: DTLSTestPair.testNow)
+        _ = server.handle(datagram: ByteBuffer(bytes: bytes + [UInt8](repeating: 0xAB, count: 20_000)), now: DTLSTestPair.testNow)
         #expect(server.state != .connected)
     }
 
@@ -72,7 +72,7 @@ struct DTLSHostileInputTests {
             bytes[0] = 23  // application data
             bytes[1] = 0xFE
             bytes[2] = 0xFD
-            let output = pair.server.handle(datagram: ByteBuffer(bytes: bytes))
+            let output = pair.server.handle(datagram: ByteBuffer(bytes: bytes), now: DTLSTestPair.testNow)
             #expect(output.events.isEmpty)
         }
         #expect(pair.server.state == .connected)
@@ -85,12 +85,12 @@ struct DTLSHostileInputTests {
     func ignoredStates() throws {
         let client = try DTLSTransport(context: DTLSTestContexts.client, role: .client)
         #expect(client.state == .idle)
-        #expect(client.handle(datagram: ByteBuffer(bytes: [22, 0xFE, 0xFD])).datagrams.isEmpty)
+        #expect(client.handle(datagram: ByteBuffer(bytes: [22, 0xFE, 0xFD]), now: DTLSTestPair.testNow).datagrams.isEmpty)
         #expect(client.state == .idle)
         let server = try DTLSTransport(context: DTLSTestContexts.server, role: .server)
-        #expect(try server.start().isEmpty)
+        #expect(try server.start(now: DTLSTestPair.testNow).isEmpty)
         #expect(server.close().isEmpty)
         #expect(server.state == .closed)
-        #expect(server.handle(datagram: ByteBuffer(bytes: [22])).events.isEmpty)
+        #expect(server.handle(datagram: ByteBuffer(bytes: [22]), now: DTLSTestPair.testNow).events.isEmpty)
     }
 }

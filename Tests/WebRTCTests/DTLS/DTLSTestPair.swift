@@ -16,8 +16,12 @@ enum DTLSTestContexts {
 }
 
 /// A server and a client transport joined by in-memory queues: `deliver` moves datagrams across
-/// (optionally dropping some) and records every datagram and event.
+/// (optionally dropping some) and records every datagram and event, at the pair's fake clock `now`.
 final class DTLSTestPair {
+    /// A monotonic instant no real clock is near (the transports read none).
+    static let testNow = NIODeadline.uptimeNanoseconds(5_000_000_000_000)
+    /// The time every delivery is made at; tests move it.
+    var now = DTLSTestPair.testNow
     let server: DTLSTransport
     let client: DTLSTransport
     private(set) var toServer: [ByteBuffer] = []
@@ -50,7 +54,7 @@ final class DTLSTestPair {
 
     /// The client's first flight, queued for the server.
     func start() throws {
-        queueForServer(try client.start())
+        queueForServer(try client.start(now: now))
     }
 
     func queueForServer(_ datagrams: [ByteBuffer]) {
@@ -79,7 +83,7 @@ final class DTLSTestPair {
     func deliverToServer() -> [ByteBuffer] {
         let datagrams = toServer
         toServer = []
-        for datagram in datagrams { record(server.handle(datagram: datagram), from: .server) }
+        for datagram in datagrams { record(server.handle(datagram: datagram, now: now), from: .server) }
         return datagrams
     }
 
@@ -88,7 +92,7 @@ final class DTLSTestPair {
     func deliverToClient() -> [ByteBuffer] {
         let datagrams = toClient
         toClient = []
-        for datagram in datagrams { record(client.handle(datagram: datagram), from: .client) }
+        for datagram in datagrams { record(client.handle(datagram: datagram, now: now), from: .client) }
         return datagrams
     }
 

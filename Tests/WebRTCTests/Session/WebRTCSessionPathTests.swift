@@ -40,14 +40,14 @@ struct WebRTCSessionPathTests {
 
         // The attacker knows the answer's ice-ufrag and ice-pwd: a valid, nominating binding
         // request from the victim's address, then RTCP- and DTLS-shaped datagrams from there.
-        _ = session.receive(Self.bindingRequest(session, nominate: true), from: Self.victim, now: now, output: output)
+        _ = session.receive(Self.bindingRequest(session, nominate: true), from: Self.victim, now: now, wallClock: testWallClock, output: output)
         #expect(Self.sent(to: Self.victim, output).count == 1, "the binding request's own answer, one for one")
         _ = output.take()
         let rtcpShaped = ByteBuffer(bytes: [0x81, 0xC9, 0x00, 0x07] + Array(repeating: 0xAB, count: 28))
         let dtlsShaped = ByteBuffer(bytes: [0x17, 0xFE, 0xFD] + Array(repeating: 0x01, count: 40))
         for _ in 0..<20 {
-            _ = session.receive(rtcpShaped, from: Self.victim, now: now, output: output)
-            _ = session.receive(dtlsShaped, from: Self.victim, now: now, output: output)
+            _ = session.receive(rtcpShaped, from: Self.victim, now: now, wallClock: testWallClock, output: output)
+            _ = session.receive(dtlsShaped, from: Self.victim, now: now, wallClock: testWallClock, output: output)
         }
         #expect(output.take().isEmpty, "nothing is sent for them, to anyone")
         #expect(session.remoteAddress == viewer.address)
@@ -58,21 +58,21 @@ struct WebRTCSessionPathTests {
         // it never sees, so a guessed answer does not match.
         var pli = RTCPWriter.pli(senderSSRC: 1, mediaSSRC: session.video!.ssrc)
         try viewer.srtp!.protectRTCP(&pli)
-        _ = session.receive(pli, from: Self.victim, now: now, output: output)
+        _ = session.receive(pli, from: Self.victim, now: now, wallClock: testWallClock, output: output)
         let check = try STUNMessage(decoding: try #require(Self.sent(to: Self.victim, output).first))
         #expect(check.isBindingRequest)
         _ = output.take()
         let guessed = STUNMessage.bindingSuccessResponse(
             transactionID: .random(), mappedAddress: Self.victim, password: session.negotiated.remoteICEPwd
         )
-        _ = session.receive(guessed, from: Self.victim, now: now, output: output)
+        _ = session.receive(guessed, from: Self.victim, now: now, wallClock: testWallClock, output: output)
         #expect(session.remoteAddress == viewer.address)
         #expect(Self.mediaDestinations(session, output: output, now: now) == [viewer.address])
 
         // More authenticated packets from there within the retry interval send no more checks.
         var again = RTCPWriter.pli(senderSSRC: 1, mediaSSRC: session.video!.ssrc)
         try viewer.srtp!.protectRTCP(&again)
-        _ = session.receive(again, from: Self.victim, now: now + .milliseconds(100), output: output)
+        _ = session.receive(again, from: Self.victim, now: now + .milliseconds(100), wallClock: testWallClock, output: output)
         #expect(Self.sent(to: Self.victim, output).isEmpty)
     }
 
@@ -87,16 +87,16 @@ struct WebRTCSessionPathTests {
         // An authenticated packet without consent from there: ignored.
         var early = RTCPWriter.pli(senderSSRC: 1, mediaSSRC: session.video!.ssrc)
         try viewer.srtp!.protectRTCP(&early)
-        _ = session.receive(early, from: moved, now: now, output: output)
+        _ = session.receive(early, from: moved, now: now, wallClock: testWallClock, output: output)
         #expect(output.take().isEmpty)
 
         // The viewer's new network: a check from there, then SRTCP from there, then it answers
         // the relay's consent check (with its own ICE password, as a browser does).
-        _ = session.receive(Self.bindingRequest(session, nominate: true), from: moved, now: now, output: output)
+        _ = session.receive(Self.bindingRequest(session, nominate: true), from: moved, now: now, wallClock: testWallClock, output: output)
         _ = output.take()
         var report = RTCPWriter.pli(senderSSRC: 1, mediaSSRC: session.video!.ssrc)
         try viewer.srtp!.protectRTCP(&report)
-        _ = session.receive(report, from: moved, now: now, output: output)
+        _ = session.receive(report, from: moved, now: now, wallClock: testWallClock, output: output)
         let check = try STUNMessage(decoding: try #require(Self.sent(to: moved, output).first))
         #expect(check.isBindingRequest)
         #expect(check.username == "\(session.negotiated.remoteICEUfrag):\(session.local.ufrag)")
@@ -108,12 +108,12 @@ struct WebRTCSessionPathTests {
         let answer = STUNMessage.bindingSuccessResponse(
             transactionID: check.transactionID, mappedAddress: moved, password: session.negotiated.remoteICEPwd
         )
-        _ = session.receive(answer, from: Self.victim, now: now, output: output)
+        _ = session.receive(answer, from: Self.victim, now: now, wallClock: testWallClock, output: output)
         let forged = STUNMessage.bindingSuccessResponse(transactionID: check.transactionID, mappedAddress: moved, password: session.local.password)
-        _ = session.receive(forged, from: moved, now: now, output: output)
+        _ = session.receive(forged, from: moved, now: now, wallClock: testWallClock, output: output)
         #expect(session.remoteAddress == viewer.address)
 
-        _ = session.receive(answer, from: moved, now: now, output: output)
+        _ = session.receive(answer, from: moved, now: now, wallClock: testWallClock, output: output)
         #expect(session.remoteAddress == moved)
         #expect(Self.mediaDestinations(session, output: output, now: now) == [moved])
     }
@@ -122,8 +122,8 @@ struct WebRTCSessionPathTests {
         let now = NIODeadline.now()
         let output = Collector()
         let session = try WebRTCSessionTests.makeSession(now: now)
-        _ = session.receive(Self.bindingRequest(session, ufrag: "someoneElse"), from: Self.victim, now: now, output: output)
-        _ = session.receive(Self.bindingRequest(session, password: "not-the-password-at-all"), from: Self.victim, now: now, output: output)
+        _ = session.receive(Self.bindingRequest(session, ufrag: "someoneElse"), from: Self.victim, now: now, wallClock: testWallClock, output: output)
+        _ = session.receive(Self.bindingRequest(session, password: "not-the-password-at-all"), from: Self.victim, now: now, wallClock: testWallClock, output: output)
         #expect(output.take().isEmpty)
         #expect(session.state == .checking)
         #expect(session.remoteAddress == nil)
@@ -134,14 +134,14 @@ struct WebRTCSessionPathTests {
         let output = Collector()
         let session = try WebRTCSessionTests.makeSession(now: now)
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: 50_000)
-        _ = session.receive(Self.bindingRequest(session, nominate: true), from: address, now: now, output: output)
+        _ = session.receive(Self.bindingRequest(session, nominate: true), from: address, now: now, wallClock: testWallClock, output: output)
         let client = try DTLSTransport(context: WebRTCSessionTests.browserContext, role: .client)
-        for hello in try client.start() { _ = session.receive(hello, from: address, now: now, output: output) }
+        for hello in try client.start(now: now) { _ = session.receive(hello, from: address, now: now, wallClock: testWallClock, output: output) }
         _ = output.take()
         // A nominating check and a DTLS datagram from a second consenting address change nothing.
-        _ = session.receive(Self.bindingRequest(session, nominate: true), from: Self.victim, now: now, output: output)
+        _ = session.receive(Self.bindingRequest(session, nominate: true), from: Self.victim, now: now, wallClock: testWallClock, output: output)
         let other = try DTLSTransport(context: WebRTCSessionTests.browserContext, role: .client)
-        for hello in try other.start() { _ = session.receive(hello, from: Self.victim, now: now, output: output) }
+        for hello in try other.start(now: now) { _ = session.receive(hello, from: Self.victim, now: now, wallClock: testWallClock, output: output) }
         #expect(session.remoteAddress == address)
         #expect(Self.sent(to: Self.victim, output).count == 1, "only the binding request's answer")
     }
@@ -153,9 +153,9 @@ struct WebRTCSessionPathTests {
         _ = try WebRTCSessionTests.connect(session, output: output, now: now)
         // Checks from another address every 10 s do not keep the viewer's own path alive.
         for second in stride(from: 10, through: 30, by: 10) {
-            _ = session.receive(Self.bindingRequest(session), from: Self.victim, now: now + .seconds(Int64(second)), output: output)
+            _ = session.receive(Self.bindingRequest(session), from: Self.victim, now: now + .seconds(Int64(second)), wallClock: testWallClock, output: output)
         }
-        let events = session.tick(now: now + .seconds(31), output: output)
+        let events = session.tick(now: now + .seconds(31), wallClock: testWallClock, output: output)
         #expect(events.contains { if case .closed(let reason) = $0 { reason.contains("consent") } else { false } })
     }
 
@@ -166,7 +166,7 @@ struct WebRTCSessionPathTests {
         var forgotten: [SocketAddress] = []
         for port in 1...(MediaPath.maxAddresses + 3) {
             let address = try SocketAddress(ipAddress: "127.0.0.3", port: port)
-            for case .forgotAddress(let old) in session.receive(Self.bindingRequest(session), from: address, now: now + .milliseconds(Int64(port)), output: output) {
+            for case .forgotAddress(let old) in session.receive(Self.bindingRequest(session), from: address, now: now + .milliseconds(Int64(port)), wallClock: testWallClock, output: output) {
                 forgotten.append(old)
             }
         }

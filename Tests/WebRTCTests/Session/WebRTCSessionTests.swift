@@ -35,7 +35,8 @@ struct WebRTCSessionTests {
         return WebRTCSession(
             id: "s1", source: StreamKey(app: "live", name: "math"), grant: AccessGrant(schoolId: "site-a"),
             local: ICECredentials.random(), negotiated: negotiated, dtls: try DTLSTransport(context: relayContext, role: .server),
-            playback: PlaybackChoice(playing: "source", adaptive: false), configuration: .init(), now: now, logger: .init(label: "test")
+            playback: PlaybackChoice(playing: "source", adaptive: false), configuration: .init(), now: now, wallClock: testWallClock,
+            logger: .init(label: "test")
         )
     }
 
@@ -46,25 +47,25 @@ struct WebRTCSessionTests {
             transactionID: .random(), username: "\(session.local.ufrag):browser", password: session.local.password,
             priority: 1_845_501_695, useCandidate: true, iceControlling: 42
         )
-        #expect(session.receive(request, from: viewer.address, now: now, output: output).isEmpty)
+        #expect(session.receive(request, from: viewer.address, now: now, wallClock: testWallClock, output: output).isEmpty)
         let response = try STUNMessage(decoding: try #require(output.take().first))
         #expect(response.isBindingSuccess)
         #expect(response.validatesIntegrity(password: session.local.password))
         #expect(response.xorMappedAddress == viewer.address)
         #expect(session.state == .handshaking)
 
-        var toRelay = try viewer.dtls.start()
+        var toRelay = try viewer.dtls.start(now: now)
         var connected = false
         var events: [WebRTCSessionEvent] = []
         for _ in 0..<10 where !connected || viewer.srtp == nil {
             for datagram in toRelay {
-                let happened = session.receive(datagram, from: viewer.address, now: now, output: output)
+                let happened = session.receive(datagram, from: viewer.address, now: now, wallClock: testWallClock, output: output)
                 events += happened
                 if happened.contains(.connected) { connected = true }
             }
             toRelay = []
             for datagram in output.take() {
-                let result = viewer.dtls.handle(datagram: datagram)
+                let result = viewer.dtls.handle(datagram: datagram, now: now)
                 toRelay += result.datagrams
                 for case .handshakeCompleted(let keys) in result.events { viewer.srtp = try SRTPSession(keyingMaterial: keys, role: .client) }
             }
@@ -113,7 +114,7 @@ struct WebRTCSessionTests {
         // timestamp, the shared payload).
         var nack = RTCPWriter.nack(senderSSRC: 1, mediaSSRC: session.video!.ssrc, lost: [sequences[1]])
         try srtp.protectRTCP(&nack)
-        _ = session.receive(nack, from: viewer.address, now: now, output: output)
+        _ = session.receive(nack, from: viewer.address, now: now, wallClock: testWallClock, output: output)
         var resent = try #require(output.take().first)
         try srtp.unprotectRTP(&resent)
         let repaired = try RTPPacket.parse(resent)
@@ -133,7 +134,7 @@ struct WebRTCSessionTests {
         // A PLI makes the viewer wait for the next keyframe: a delta frame is held back.
         var pli = RTCPWriter.pli(senderSSRC: 1, mediaSSRC: session.video!.ssrc)
         try srtp.protectRTCP(&pli)
-        #expect(session.receive(pli, from: viewer.address, now: now, output: output) == [.pictureLost])
+        #expect(session.receive(pli, from: viewer.address, now: now, wallClock: testWallClock, output: output) == [.pictureLost])
         var packetizer = H264Packetizer()
         let delta = RTPFrame(
             track: .video, payloads: packetizer.packetize(accessUnit: H264TestStreams.avcc([H264TestStreams.nal(type: 1, size: 300)]), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
@@ -180,7 +181,7 @@ struct WebRTCSessionTests {
         for original in [sent[sent.count - 3], sent[sent.count - 1], sent[0]] {
             var nack = RTCPWriter.nack(senderSSRC: 1, mediaSSRC: session.video!.ssrc, lost: [original.sequence])
             try viewer.srtp!.protectRTCP(&nack)
-            _ = session.receive(nack, from: viewer.address, now: now, output: output)
+            _ = session.receive(nack, from: viewer.address, now: now, wallClock: testWallClock, output: output)
             #expect(output.take() == [original.wire])
         }
     }
@@ -194,14 +195,14 @@ struct WebRTCSessionTests {
             transactionID: .random(), username: "\(session.local.ufrag):x", password: "not-the-password-at-all",
             priority: 1, useCandidate: true, iceControlling: 1
         )
-        _ = session.receive(wrong, from: address, now: now, output: output)
+        _ = session.receive(wrong, from: address, now: now, wallClock: testWallClock, output: output)
         #expect(output.take().isEmpty, "no answer: an error response to a spoofed source would reflect")
         #expect(session.state == .checking)
         #expect(session.remoteAddress == nil)
         var generator = SeededGenerator(seed: 7)
         for _ in 0..<2000 {
             let bytes = (0..<Int.random(in: 0...300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            _ = session.receive(ByteBuffer(bytes: bytes), from: address, now: now, output: output)
+            _ = session.receive(ByteBuffer(bytes: bytes), from: address, now: now, wallClock: testWallClock, output: output)
         }
         #expect(session.state == .checking)
     }
@@ -210,11 +211,11 @@ struct WebRTCSessionTests {
         let now = NIODeadline.now()
         let output = Collector()
         let idle = try Self.makeSession(now: now)
-        #expect(idle.tick(now: now + .seconds(16), output: output).contains { if case .closed = $0 { true } else { false } })
+        #expect(idle.tick(now: now + .seconds(16), wallClock: testWallClock, output: output).contains { if case .closed = $0 { true } else { false } })
         let session = try Self.makeSession(now: now)
         _ = try Self.connect(session, output: output, now: now)
-        #expect(session.tick(now: now + .seconds(10), output: output).allSatisfy { if case .closed = $0 { false } else { true } })
-        let events = session.tick(now: now + .seconds(31), output: output)
+        #expect(session.tick(now: now + .seconds(10), wallClock: testWallClock, output: output).allSatisfy { if case .closed = $0 { false } else { true } })
+        let events = session.tick(now: now + .seconds(31), wallClock: testWallClock, output: output)
         #expect(events.contains { if case .closed(let reason) = $0 { reason.contains("consent") } else { false } })
         #expect(session.state == .closed)
     }
