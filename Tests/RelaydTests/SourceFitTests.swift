@@ -142,6 +142,39 @@ struct SourceFitTests {
         _ = await relay.stop()
     }
 
+    @Test func aPlayerPinnedToARungTheNextPublisherDoesNotFeedGetsThatPublishersSource() async throws {
+        let lesson = try await Self.relay()
+        let relay = lesson.relay
+        let big = try MediaTools.publish(
+            to: relay.url("math?key=\(lesson.central)"), seconds: 60, size: "1280x720", gop: 50, videoKbps: MediaTools.ladderKbps
+        )
+        defer { big.signal(SIGKILL) }
+        #expect(try await Self.decision(1, of: relay) == ["source", "720p", "480p", "360p"])
+        // A player pinned to 720p, decoding (each picture's size logged) across the change.
+        async let watched = runTool("ffmpeg", [
+            "-hide_banner", "-i", relay.url("math_720p?key=\(lesson.site)"), "-t", "16", "-vf", "showinfo", "-f", "null", "-",
+        ], timeout: .seconds(60))
+        var onRung = false
+        for _ in 0..<60 where !onRung {
+            try await Task.sleep(for: .milliseconds(200))
+            let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
+            onRung = viewers.contains { $0["rendition"] as? String == "720p" }
+        }
+        #expect(onRung, "the pinned player is on 720p")
+        big.signal(SIGKILL)
+        await big.wait(timeout: .seconds(10))
+        let small = try MediaTools.publish(
+            to: relay.url("math?key=\(lesson.central)"), seconds: 60, size: "640x360", gop: 50, videoKbps: 1_000
+        )
+        defer { small.signal(SIGKILL) }
+        #expect(try await Self.decision(2, of: relay) == ["source", "360p"])
+        let (_, _, log) = try await watched
+        // It saw the 720p rung, then the new publisher's source through the 720p stream.
+        #expect(log.contains("s:1280x720") && log.contains("s:640x360"), "\(log.suffix(1_500))")
+        #expect(relay.child.stderr.contains("rung not made: its players get the source"))
+        _ = await relay.stop()
+    }
+
     @Test func aLessonAtTwoAndAHalfMegabitsMakesTheWholeLadder() async throws {
         let lesson = try await Self.relay()
         let relay = lesson.relay

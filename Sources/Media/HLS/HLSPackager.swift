@@ -51,14 +51,17 @@ public final class HLSPackager: HLSHost, Sendable {
 
     public func multivariantPlaylist(for source: StreamKey, query: String, client: HLSClient) async -> String? {
         guard let stream = registry.stream(source), stream.isPublished else { return nil }
+        // Every variant is started (or kept) here, the source's first; the rungs' packagers also
+        // tell their codecs.
+        variant(source, "source")?.keepAlive()
         // A lesson's first seconds: its rungs are decided once its bitrate is measured (about
         // 2 s of media); a player does not reload this playlist, so it waits for them.
         let decided = ContinuousClock.now + .seconds(4)
-        while renditions.isDeciding(source), stream.sequenceHeaders.video != nil, ContinuousClock.now < decided { try? await Task.sleep(for: .milliseconds(50)) }
+        while renditions.isDeciding(source), stream.sequenceHeaders.video != nil, ContinuousClock.now < decided {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
         let snapshot = stream.snapshot()
-        // Every variant is started (or kept) here; the rungs' packagers also tell their codecs.
         let rungs = renditions.renditions(for: source)
-        variant(source, "source")?.keepAlive()
         let rungPackagers = rungs.map { rung in
             let packager = variant(source, rung.name)
             packager?.keepAlive()

@@ -12,9 +12,9 @@ import RelayCore
 /// Only the rungs the source can feed are made (``LadderFit``): the worker measures each
 /// publisher's video bitrate over its first seconds (``SourceBitrateMeter``) and decides then,
 /// again for every new publisher, and adds rungs when the publisher's rate rises enough (a
-/// browser's encoder ramping up; a dip takes none away). A rung not made whose stream has players anyway (pinned
-/// before the decision, or made for an earlier publisher) gets the source as it is
-/// (``SourcePassThrough``): no encode.
+/// browser's encoder ramping up; a dip takes none away). A rung not made whose stream has
+/// players anyway (pinned before the decision, or made for an earlier publisher) gets the
+/// source as it is (``SourcePassThrough``): no encode.
 final class TranscodeWorker {
     let source: StreamKey
     private let registry: StreamRegistry
