@@ -39,6 +39,31 @@ struct ProgramTests {
         #expect(await relay.stop() == 0)
     }
 
+    /// A stage stored before a restart reaches the restarted relay's transcoder from the store
+    /// (ProgramStagePoll), with no new PUT.
+    @Test func aStageStoredBeforeARestartIsComposedAfterIt() async throws {
+        let dir = try makeTemporaryDirectory("relay-stage")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try await RelaydServer(config: Self.config, reuseDataDir: dir)
+        let keys = try await ReturnFeedTests.timetable(on: first)
+        let (central, siteA, siteB) = (keys["central"]!, keys["site-a"]!, keys["site-b"]!)
+        let early = try Self.publishColour("red", size: "640x360", kbps: 500, to: first.url("math~site-a?key=\(siteA)"))
+        #expect(try await ReturnFeedTests.returnFeeds(first, count: 1).count == 1)
+        let staged = try await RelayAPI(base: first.apiBase, token: central).call("PUT", "/classes/math/stage", ["sites": ["site-a"]])
+        #expect(staged.status == 200, "\(staged.object)")
+        early.signal(SIGKILL)
+        #expect(await first.stop() == 0)
+
+        let relay = try await RelaydServer(config: Self.config, reuseDataDir: dir)
+        let teacher = try Self.publishColour("blue", size: "1280x720", kbps: MediaTools.ladderKbps, to: relay.url("math?key=\(central)"))
+        defer { teacher.signal(SIGKILL) }
+        let site = try Self.publishColour("red", size: "640x360", kbps: 500, to: relay.url("math~site-a?key=\(siteA)"))
+        defer { site.signal(SIGKILL) }
+        let program = try await Self.waitFor(relay.url("math_360p?key=\(siteB)"), "red inset", Self.redInset)
+        #expect(program != nil, "the stored stage was not composed after the restart")
+        #expect(await relay.stop() == 0)
+    }
+
     /// A solid-colour picture with a tone, at a constant bitrate (so the ladder is made from it).
     static func publishColour(_ colour: String, size: String, kbps: Int, to url: String) throws -> ChildProcess {
         try ChildProcess("ffmpeg", [
