@@ -24,10 +24,13 @@ struct ProgramTests {
         // Before the stage: the rung is the teacher's blue everywhere (once the rung is made).
         #expect(try await Self.waitFor(rung, "all blue", Self.allBlue) != nil)
 
+        let putAt = ContinuousClock.now
         let staged = try await RelayAPI(base: relay.apiBase, token: central).call("PUT", "/classes/math/stage", ["sites": ["site-a"], "layout": "pip"])
         #expect(staged.status == 200, "\(staged.object)")
         let program = try await Self.waitFor(rung, "red inset", Self.redInset)
         #expect(program != nil, "the rung never showed site-a's inset")
+        // A figure, not a bound: it includes each ffmpeg player's start and its wait for a keyframe.
+        print("program: PUT to a decoded composed picture at a new RTMP player: \(ContinuousClock.now - putAt)")
         let source = try await Self.waitFor(relay.url("math_source?key=\(siteB)"), "source all blue", Self.allBlue)
         #expect(source != nil, "_source is not the teacher's untouched picture")
 
