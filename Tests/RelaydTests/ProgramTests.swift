@@ -31,6 +31,11 @@ struct ProgramTests {
         #expect(program != nil, "the rung never showed site-a's inset")
         // A figure, not a bound: it includes each ffmpeg player's start and its wait for a keyframe.
         print("program: PUT to a decoded composed picture at a new RTMP player: \(ContinuousClock.now - putAt)")
+        // The same rung over HTTP-FLV and SRT carries the program too.
+        let flv = "http://127.0.0.1:\(relay.httpPort)/flv/live/math_360p.flv?key=\(siteB)"
+        #expect(try await Self.waitFor(flv, "red inset over HTTP-FLV", Self.redInset) != nil)
+        let srt = relay.srtURL("math_360p", mode: "request", key: siteB)
+        #expect(try await Self.waitFor(srt, "red inset over SRT", Self.redInset) != nil)
         let source = try await Self.waitFor(relay.url("math_source?key=\(siteB)"), "source all blue", Self.allBlue)
         #expect(source != nil, "_source is not the teacher's untouched picture")
 
