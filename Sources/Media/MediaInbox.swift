@@ -53,6 +53,15 @@ public final class MediaInbox: @unchecked Sendable {
         return item
     }
 
+    /// The next item if one is queued now (never waits); nil when none is, or once closed.
+    public func popIfAny() -> StreamItem? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed || draining, let item = items.popFirst() else { return nil }
+        if case .media(let message) = item, message.kind == .video, !message.isSequenceHeader { queuedVideo -= 1 }
+        return item
+    }
+
     /// Wakes the transcoder's thread and makes it stop.
     public func close() {
         condition.lock()

@@ -184,6 +184,8 @@ struct Relayd: AsyncParsableCommand {
             ladderNames: configuration.transcodeEnabled ? Set(configuration.transcodeLadder.map(\.name)) : [],
             observer: { RelayMetrics.record($0) }
         )
+        // Each class's stage, as its transcoder composes the program from it.
+        let stages = ProgramStageBoard()
         let transcoders = TranscoderPool(
             registry: registry, directory: renditions,
             settings: TranscodeSettings(
@@ -192,7 +194,7 @@ struct Relayd: AsyncParsableCommand {
                 gopSeconds: Double(configuration.transcodeGopSeconds),
                 transcodesReturnFeeds: configuration.transcodeReturnFeeds
             ),
-            logger: Logger(label: "relay.transcode")
+            logger: Logger(label: "relay.transcode"), stages: stages
         )
         if configuration.transcodeEnabled { transcoders.install() }
         // Other nodes pull with a credential minted under the shared admin token; then the
@@ -285,7 +287,9 @@ struct Relayd: AsyncParsableCommand {
             settings: recordingSettings, logger: Logger(label: "relay.recording")
         ) : nil
         api.recordings = recordings
-        api.classroom = ClassroomService(service: controlPlane, windowMinutes: configuration.authWindowMinutes)
+        var classroom = ClassroomService(service: controlPlane, windowMinutes: configuration.authWindowMinutes)
+        classroom.stageObserver = { classId, stage in stages.set(classId, stage) }
+        api.classroom = classroom
         api.reportWindow = Double(configuration.authWindowMinutes * 60)
         let hls = HLSPackager(registry: registry, renditions: renditions, logger: Logger(label: "relay.hls"))
         api.hls = (host: hls, policy: limitedPolicy)
@@ -349,6 +353,9 @@ struct Relayd: AsyncParsableCommand {
             ports: Self.listenerPorts, changes: opened.changes, logger: Logger(label: "relay.cluster")
         )
         services += [.init(service: pulls), .init(service: heartbeat)]
+        if configuration.transcodeEnabled {
+            services.append(.init(service: ProgramStagePoll(classroom: classroom, registry: registry, board: stages)))
+        }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RelayCore
 
 /// The interactive classroom's state over the store: hands raised by sites and who is on the
 /// class's stage, both for the occurrence open now (from `window` before it to `window` after
@@ -7,6 +8,8 @@ import Logging
 public struct ClassroomService: Sendable {
     public let service: ControlPlaneService
     public let window: TimeInterval
+    /// Told after every stage change (relayd passes the stage on to the class's transcoder).
+    public var stageObserver: StageObserver?
 
     public init(service: ControlPlaneService, windowMinutes: Int) {
         self.service = service
@@ -72,7 +75,10 @@ public struct ClassroomService: Sendable {
         case .failure(let refusal): throw Refusal.stage(refusal)
         }
         guard let occurrence = openOccurrence(schedule, now: now) else {
-            if change.sites.isEmpty { return .empty }
+            if change.sites.isEmpty {
+                stageObserver?(classId, .empty)
+                return .empty
+            }
             throw Refusal.notOpen(classId: classId)
         }
         let store = service.store
@@ -81,6 +87,7 @@ public struct ClassroomService: Sendable {
             for site in change.sites { try await store.lowerHand(classId, siteId: site) }
             return try await store.classroom(classId, occurrence: occurrence)
         }
+        stageObserver?(classId, ProgramStage(sites: stage.sites, layout: stage.layout.rawValue))
         service.logger.info("stage changed", metadata: [
             "class": "\(classId)", "sites": "\(change.sites.joined(separator: ","))", "layout": "\(change.layout.rawValue)",
         ])

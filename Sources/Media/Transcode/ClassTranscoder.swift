@@ -20,7 +20,7 @@ public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
 
     public init(
         source: StreamKey, registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings,
-        logger: Logger, finished: @escaping @Sendable (ClassTranscoder) -> Void = { _ in }
+        logger: Logger, stages: ProgramStageBoard? = nil, finished: @escaping @Sendable (ClassTranscoder) -> Void = { _ in }
     ) {
         self.source = source
         self.registry = registry
@@ -30,7 +30,11 @@ public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
         inbox = MediaInbox(maxVideoFrames: settings.maxQueuedFrames)
         worker = TranscodeWorker(
             source: source, registry: registry, directory: directory, settings: settings, logger: logger,
-            fps: { registry.stream(source)?.snapshot().video?.fps ?? 0 }
+            fps: { registry.stream(source)?.snapshot().video?.fps ?? 0 },
+            program: stages.flatMap { board in
+                source.app == "live" && source.returnFeed == nil
+                    ? ClassProgram(classId: source.name, registry: registry, board: board, logger: logger) : nil
+            }
         )
     }
 

@@ -22,6 +22,8 @@ final class TranscodeWorker {
     private let settings: TranscodeSettings
     private let logger: Logger
     private let fps: () -> Double
+    /// The class's program (nil: the rungs are always made from the source's pictures).
+    private let program: ClassProgram?
     private let allocator = ByteBufferAllocator()
     private var decoder: VideoDecoder?
     private var outputs: [RungOutput] = []
@@ -43,7 +45,7 @@ final class TranscodeWorker {
 
     init(
         source: StreamKey, registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings,
-        logger: Logger, fps: @escaping () -> Double
+        logger: Logger, fps: @escaping () -> Double, program: ClassProgram? = nil
     ) {
         self.source = source
         self.registry = registry
@@ -52,6 +54,7 @@ final class TranscodeWorker {
         self.cadence = RungKeyframeCadence(gopMillis: Int64(settings.gopSeconds * 1000))
         self.logger = logger
         self.fps = fps
+        self.program = program
         directory.startDeciding(source, owner: ObjectIdentifier(self))
     }
 
@@ -80,6 +83,7 @@ final class TranscodeWorker {
     func finish() {
         directory.withdraw(source, owner: ObjectIdentifier(self))
         for output in outputs { output.session.end() }
+        program?.finish()
         passThrough.endAll()
         outputs.removeAll()
         decoder = nil
@@ -195,13 +199,14 @@ final class TranscodeWorker {
             isSetUp = true
             setUp(width: decoder.frameWidth, height: decoder.frameHeight, videoKbps: kbps)
         }
-        let keyframe = cadence.isKeyframe(pts: pts, sourceKey: decoder.frameIsKey)
+        let (picture, programKey) = program?.picture(for: decoder.frame, fps: fps()) ?? (decoder.frame, false)
+        let keyframe = cadence.isKeyframe(pts: pts, sourceKey: decoder.frameIsKey) || programKey
         for output in outputs {
             let (watched, resumed) = output.updateWatched()
             guard watched else { continue }
             do {
                 let asked = directory.keyframeRequests.take(output.session.stream.key)
-                try output.encode(decoder.frame, pts: pts, keyframe: keyframe || resumed || asked, allocator: allocator)
+                try output.encode(picture, pts: pts, keyframe: keyframe || resumed || asked, allocator: allocator)
             } catch {
                 encodeErrors += 1
                 if encodeErrors <= 5 {

@@ -9,15 +9,18 @@ public final class TranscoderPool: Sendable {
     private let directory: RenditionDirectory
     private let settings: TranscodeSettings
     private let logger: Logger
+    /// The classes' stages: a class's rungs carry its program while its stage is not empty.
+    private let stages: ProgramStageBoard?
     private let running = NIOLockedValueBox<[StreamKey: ClassTranscoder]>([:])
     /// Threads of transcoders that ended on their own: joined by the next start or at `stopAll`.
     private let retired = RetiredThreads()
 
-    public init(registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings, logger: Logger) {
+    public init(registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings, logger: Logger, stages: ProgramStageBoard? = nil) {
         self.registry = registry
         self.directory = directory
         self.settings = settings
         self.logger = logger
+        self.stages = stages
     }
 
     /// Starts transcoding every stream that gets a publisher from now on.
@@ -35,7 +38,7 @@ public final class TranscoderPool: Sendable {
         let transcoder = running.withLockedValue { map -> ClassTranscoder? in
             if let existing = map[key], !existing.isStopping { return nil }
             let transcoder = ClassTranscoder(
-                source: key, registry: registry, directory: directory, settings: settings, logger: logger
+                source: key, registry: registry, directory: directory, settings: settings, logger: logger, stages: stages
             ) { [weak self] done in
                 self?.running.withLockedValue { map in if map[key] === done { map[key] = nil } }
                 self?.retired.add(done.thread)
