@@ -76,7 +76,7 @@ struct PatrolPage: Sendable {
         let body = String(buffer: try await request.collectBody(upTo: 4096))
         let token = URLComponents(string: "?" + body)?.queryItems?.first { $0.name == "token" }?.value ?? ""
         guard Secrets.constantTimeEquals(token, adminToken) else {
-            // Locked out: a wrong token is not even counted; the right one above always passes.
+            // Locked out: only a wrong token meets the lockout (the right one always passes); not counted.
             if let address, let seconds = limiter.retryAfter(address) {
                 return html(login.renderPage(["message": "登录失败次数过多，请 \(seconds) 秒后再试"]), status: .tooManyRequests)
             }

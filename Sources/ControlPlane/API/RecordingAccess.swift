@@ -27,7 +27,7 @@ struct RecordingAccess: Sendable {
     /// 429 for wrong ones from a locked-out address.
     func check(_ recording: Recording, request: Request, context: RelayRequestContext) async throws {
         let address = context.remoteAddress?.ipAddress
-        if let token = request.uri.queryParameters.get("t").map { String($0) } {
+        if let token = request.uri.queryParameters.get("t").map({ String($0) }) {
             guard valid(token, for: recording.id) else {
                 throw APIError(.forbidden, "forbidden", "the recording's token is not valid (or has lapsed): open it again with a key")
             }
