@@ -40,7 +40,7 @@ as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w -o "-p $PG_PORT -
 stop_pg() { as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop > /dev/null 2>&1 || true; }
 trap 'stop_pg; cleanup' EXIT
 
-export RELAYD_ADMIN_TOKEN="bench-$RANDOM$RANDOM"
+export RELAYD_ADMIN_TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"  # 38 characters: relayd refuses fewer than 32
 start_node() {  # id rtmp-port http-port
     mkdir -p "$WORK/$1"
     cat > "$WORK/$1/relayd.yaml" <<YAML

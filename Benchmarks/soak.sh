@@ -16,7 +16,7 @@ SAMPLE=${SOAK_SAMPLE_SECONDS:-10}
 BIN_DIR=${BIN_DIR:-.build/debug}
 DURATION=$((MINUTES * 60))
 WORK=$(mktemp -d /tmp/relay-soak.XXXXXX)
-TOKEN=soak-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+TOKEN=soak-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done

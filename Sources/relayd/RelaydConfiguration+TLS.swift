@@ -1,8 +1,10 @@
+import ControlPlane
 import Foundation
 import Hummingbird
 import RTMP
 import HummingbirdCore
 import HummingbirdTLS
+import NIOCore
 import NIOSSL
 
 /// Optional TLS: one certificate and key (`tls.certFile`, `tls.keyFile`, PEM) for the REST API
@@ -45,14 +47,25 @@ extension RelaydConfiguration {
         return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
     }
 
-    /// Plain HTTP/1.1, or HTTPS when `http.tls` is set.
-    /// HTTP/1.1 (with TLS when `http.tls`), each connection admitted by `limiter` first.
+    /// HTTP/1.1 (with TLS when `http.tls`), each connection admitted by `limiter` first and held
+    /// to the header and idle deadlines (`http.headerTimeoutSeconds`, `http.idleTimeoutSeconds`).
     func httpServerBuilder(_ tlsConfiguration: TLSConfiguration?, limiter: ConnectionLimiter) throws -> HTTPServerBuilder {
+        let head = TimeAmount.seconds(Int64(httpHeaderTimeoutSeconds))
+        let idle = TimeAmount.seconds(Int64(httpIdleTimeoutSeconds))
+        // Hummingbird's own idle timeout as well: it also ends a request whose body stops coming.
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [HTTPRequestPartObserver()], idleTimeout: idle)
         guard tls.http, let tlsConfiguration else {
-            return HTTPServerBuilder { responder in LimitedHTTPChannel(base: HTTP1Channel(responder: responder), limiter: limiter) }
+            return HTTPServerBuilder { responder in
+                LimitedHTTPChannel(
+                    base: HTTP1Channel(responder: responder, configuration: http1), limiter: limiter, headTimeout: head, idleTimeout: idle
+                )
+            }
         }
         return HTTPServerBuilder { responder in
-            LimitedHTTPChannel(base: try TLSChannel(HTTP1Channel(responder: responder), tlsConfiguration: tlsConfiguration), limiter: limiter)
+            LimitedHTTPChannel(
+                base: try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tlsConfiguration),
+                limiter: limiter, headTimeout: head, idleTimeout: idle
+            )
         }
     }
 }

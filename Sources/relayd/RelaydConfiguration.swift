@@ -27,6 +27,11 @@ struct RelaydConfiguration: Sendable {
     /// SRTO_MAXBW in bytes per second (-1 unlimited, 0 relative to the input rate); nil = libsrt's default.
     var srtMaxBandwidth: Int?
     var httpPort = 8080
+    /// A request head must be complete this long after the connection opened (its TLS handshake
+    /// included) or after the next request's first byte.
+    var httpHeaderTimeoutSeconds = 10
+    /// A keep-alive connection silent this long between requests is closed.
+    var httpIdleTimeoutSeconds = 30
     var webrtcPort = 8189
     var webrtcTCPPort: Int? = 8189
     var webrtcPublicAddresses: [String] = []
@@ -147,10 +152,12 @@ struct ConfigReader {
             }
             if let v = srt["maxBandwidth"] { config.srtMaxBandwidth = try int(v, at: "srt.maxBandwidth", in: -1...10_000_000_000) }
         }
-        if let http = try section(top, "http", keys: ["port", "tls", "secureCookies"]) {
+        if let http = try section(top, "http", keys: ["port", "tls", "secureCookies", "headerTimeoutSeconds", "idleTimeoutSeconds"]) {
             if let v = http["port"] { config.httpPort = try port(v, at: "http.port") }
             if let v = http["tls"] { config.tls.http = try bool(v, at: "http.tls") }
             if let v = http["secureCookies"] { config.httpSecureCookies = try bool(v, at: "http.secureCookies") }
+            if let v = http["headerTimeoutSeconds"] { config.httpHeaderTimeoutSeconds = try int(v, at: "http.headerTimeoutSeconds", in: 1...300) }
+            if let v = http["idleTimeoutSeconds"] { config.httpIdleTimeoutSeconds = try int(v, at: "http.idleTimeoutSeconds", in: 1...3600) }
         }
         if let webrtc = try section(top, "webrtc", keys: ["port", "tcpPort", "publicAddresses"]) {
             if let v = webrtc["port"] { config.webrtcPort = try port(v, at: "webrtc.port") }

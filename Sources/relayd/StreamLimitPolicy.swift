@@ -13,14 +13,18 @@ struct StreamLimitPolicy: AccessPolicy {
     let registry: StreamRegistry
     let maxStreams: Int
 
+    /// The inner policy first: a caller without a valid key learns nothing of which streams
+    /// are open from a limit refusal.
     func authorize(_ request: AccessRequest) async -> AccessDecision {
-        if let refusal = overLimit(request) { return refusal }
-        return await inner.authorize(request)
+        let decision = await inner.authorize(request)
+        guard case .allow = decision, let refusal = overLimit(request) else { return decision }
+        return refusal
     }
 
     func decideNow(_ request: AccessRequest) -> AccessDecision? {
-        if let refusal = overLimit(request) { return refusal }
-        return inner.decideNow(request)
+        guard let decision = inner.decideNow(request) else { return nil }
+        guard case .allow = decision, let refusal = overLimit(request) else { return decision }
+        return refusal
     }
 
     private func overLimit(_ request: AccessRequest) -> AccessDecision? {

@@ -82,4 +82,27 @@ import Testing
         #expect(denied(decide(.publish, "math", "s1")) == .wrongSchool)
         await db.close()
     }
+
+    @Test func withoutAValidKeyEveryClassAndFeedGetsTheSameRefusal() async throws {
+        let (dir, db, _, service, policy) = try await Self.policyOnAFreshStore()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try await service.createSchool(Data(#"{"id":"c1","name":"c1","role":"central"}"#.utf8))
+        let (_, site) = try await service.createSchool(Data(#"{"id":"s1","name":"s1","role":"site","bandwidthKbps":3000}"#.utf8))
+        _ = try await service.createPairing(Data(#"{"centralSchoolId":"c1","siteId":"s1","program":"dedicated"}"#.utf8))
+        let f = ISO8601DateFormatter()
+        let body = #"{"id":"math","title":"数学","program":"dedicated","centralSchoolId":"c1","siteIds":["s1"],"startsAt":"\#(f.string(from: Date().addingTimeInterval(-60)))","endsAt":"\#(f.string(from: Date().addingTimeInterval(3600)))"}"#
+        _ = try await service.createClass(Data(body.utf8))
+        func decide(_ action: AccessRequest.Action, _ name: String, _ key: String?) -> AccessDecision? {
+            policy.decideNow(AccessRequest(action: action, transport: .webrtc, stream: StreamKey(app: "live", name: name), key: key, remoteAddress: "127.0.0.1"))
+        }
+        for name in ["math", "nosuch", "math~s1", "math~s9", "nosuch~s1", "math~"] {
+            for action in [AccessRequest.Action.play, .publish] {
+                guard case .deny(.badKey, let reason) = decide(action, name, "wrong") else { Issue.record("\(action) \(name)"); continue }
+                #expect(reason == "the key is not valid")
+                guard case .deny(.noKey, _) = decide(action, name, nil) else { Issue.record("\(action) \(name) without a key"); continue }
+            }
+        }
+        guard case .deny(.unknownClass, _) = decide(.play, "nosuch", site) else { Issue.record("a valid key still learns 404"); return }
+        await db.close()
+    }
 }

@@ -47,12 +47,17 @@ struct SecurityTests {
         for _ in 0..<5 {
             #expect(try await Curl.call(schools, token: "guess", from: "127.0.0.2").status == 401)
         }
-        // Locked out: 429 with Retry-After, even with the right token.
-        let locked = try await Curl.call(schools, token: token, from: "127.0.0.2")
+        // Locked out: wrong tokens (and none) get 429 with Retry-After ...
+        let locked = try await Curl.call(schools, token: "another-guess", from: "127.0.0.2")
         #expect(locked.status == 429, "\(locked.body)")
         let retry = try #require(locked.header("Retry-After").flatMap(Int.init))
         #expect((1...4).contains(retry))
         #expect(locked.body.contains("too_many_failures"))
+        #expect(try await Curl.call(schools, from: "127.0.0.2").status == 429)
+        // ... while the right token from the same address (staff behind the guesser's NAT) still gets in,
+        // and does not lift the lockout for the wrong ones.
+        #expect(try await Curl.call(schools, token: token, from: "127.0.0.2").status == 200)
+        #expect(try await Curl.call(schools, token: "guess", from: "127.0.0.2").status == 429)
         // Another address is not affected.
         #expect(try await Curl.call(schools, token: token, from: "127.0.0.3").status == 200)
         #expect(try await relay.metric("relay_http_auth_lockouts_total") == 1)

@@ -216,20 +216,21 @@ func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws ->
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
 }
 
-/// Requires `Authorization: Bearer <admin token>`, compared in constant time; an address that
-/// failed too often is refused with 429 before its token is even looked at.
+/// Requires `Authorization: Bearer <admin token>`, compared in constant time. The right token
+/// always passes; from an address that failed too often anything else is refused with 429 (the
+/// staff behind a school's NAT are not locked out by a guesser sharing their address).
 struct BearerTokenMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
     let token: String
     let limiter: FailedAuthLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let address = context.remoteAddress?.ipAddress
-        if let address, let seconds = limiter.retryAfter(address) {
-            throw APIError.tooManyFailures(retryAfter: seconds)
-        }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
               Secrets.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
         else {
+            if let address, let seconds = limiter.retryAfter(address) {
+                throw APIError.tooManyFailures(retryAfter: seconds)
+            }
             if let address { limiter.recordFailure(address) }
             throw APIError.unauthorized
         }

@@ -72,13 +72,14 @@ struct PatrolPage: Sendable {
 
     private func logIn(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         let address = context.remoteAddress?.ipAddress
-        if let address, let seconds = limiter.retryAfter(address) {
-            return html(login.renderPage(["message": "登录失败次数过多，请 \(seconds) 秒后再试"]), status: .tooManyRequests)
-        }
         var request = request
         let body = String(buffer: try await request.collectBody(upTo: 4096))
         let token = URLComponents(string: "?" + body)?.queryItems?.first { $0.name == "token" }?.value ?? ""
         guard Secrets.constantTimeEquals(token, adminToken) else {
+            // Locked out: only a wrong token meets the lockout (the right one always passes); not counted.
+            if let address, let seconds = limiter.retryAfter(address) {
+                return html(login.renderPage(["message": "登录失败次数过多，请 \(seconds) 秒后再试"]), status: .tooManyRequests)
+            }
             if let address { limiter.recordFailure(address) }
             context.logger.notice("patrol login refused", metadata: ["remote": "\(address ?? "?")"])
             return html(login.renderPage(["message": "令牌错误，请重新输入"]), status: .unauthorized)

@@ -3,11 +3,12 @@ import Foundation
 import Hummingbird
 import RelayCore
 
-/// Who may fetch a recording: the admin token (Bearer), a key of a school of that class (its
+/// Who may fetch a recording: the admin token as `Authorization: Bearer` only (never `?key=`,
+/// which ends up in access logs and browser history), a key of a school of that class (its
 /// sites replay their own lessons; its central school too), given as `Authorization: Bearer` or
 /// `?key=`, or a signed token (`?t=`) that a page or playlist handed out after such a check, so
 /// the key is not repeated in media URIs and access logs. Wrong keys count toward the same
-/// failed-login limiter as the API.
+/// failed-login limiter as the API; a locked-out address still gets in with a right one.
 struct RecordingAccess: Sendable {
     let service: ControlPlaneService
     let adminToken: String
@@ -22,28 +23,30 @@ struct RecordingAccess: Sendable {
         self.limiter = limiter
     }
 
-    /// Throws 401 without credentials, 403 for credentials that do not reach this recording.
+    /// Throws 401 without credentials, 403 for credentials that do not reach this recording,
+    /// 429 for wrong ones from a locked-out address.
     func check(_ recording: Recording, request: Request, context: RelayRequestContext) async throws {
         let address = context.remoteAddress?.ipAddress
-        if let address, let seconds = limiter.retryAfter(address) { throw APIError.tooManyFailures(retryAfter: seconds) }
-        if let token = request.uri.queryParameters.get("t").map { String($0) } {
+        if let token = request.uri.queryParameters.get("t").map({ String($0) }) {
             guard valid(token, for: recording.id) else {
                 throw APIError(.forbidden, "forbidden", "the recording's token is not valid (or has lapsed): open it again with a key")
             }
             return
         }
-        guard let key = PlayAccess.key(from: request), !key.isEmpty else {
-            throw APIError(.unauthorized, "unauthorized", "a recording needs the admin token or a key of a school of its class")
+        let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst("Bearer ".count)) : nil }
+        if let bearer, Secrets.constantTimeEquals(bearer, adminToken) { return }
+        guard let key = bearer ?? request.uri.queryParameters.get("key").map({ String($0) }), !key.isEmpty else {
+            if let address, let seconds = limiter.retryAfter(address) { throw APIError.tooManyFailures(retryAfter: seconds) }
+            throw APIError(.unauthorized, "unauthorized", "a recording needs the admin token (Bearer) or a key of a school of its class")
         }
-        if Secrets.constantTimeEquals(key, adminToken) { return }
         let school = try? await service.store.school(keyHash: Secrets.keyHash(key))
-        guard let school, school.id == recording.centralSchoolId || recording.siteIds.contains(school.id) else {
-            if let address { limiter.recordFailure(address) }
-            context.logger.notice("recording refused", metadata: [
-                "recording": "\(recording.id)", "school": "\(school?.id ?? "unknown key")", "address": "\(address ?? "?")",
-            ])
-            throw APIError(.forbidden, "forbidden", "this key is not of a school of the recording's class")
-        }
+        if let school, school.id == recording.centralSchoolId || recording.siteIds.contains(school.id) { return }
+        if let address, let seconds = limiter.retryAfter(address) { throw APIError.tooManyFailures(retryAfter: seconds) }
+        if let address { limiter.recordFailure(address) }
+        context.logger.notice("recording refused", metadata: [
+            "recording": "\(recording.id)", "school": "\(school?.id ?? "unknown key")", "address": "\(address ?? "?")",
+        ])
+        throw APIError(.forbidden, "forbidden", "this key is not of a school of the recording's class")
     }
 
     /// A token for `id` valid for ``tokenLifetime``: `<expiry>.<HMAC-SHA256 prefix>`.

@@ -52,7 +52,7 @@ struct RecordingRoutes: Sendable {
         guard name.hasSuffix(".mp4") else { throw APIError.notFound("recording file '\(name)'") }
         let (recording, path) = try await recordings.media(String(name.dropLast(4)))
         try await access.check(recording, request: request, context: context)
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+        guard let path, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let size = (attributes[.size] as? NSNumber)?.intValue
         else { throw APIError.notFound("the file of recording '\(recording.id)'") }
         let modified = Int((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
@@ -83,6 +83,7 @@ struct RecordingRoutes: Sendable {
     private func playlist(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
         let (recording, path) = try await recordings.media(try context.parameters.require("recording"))
         try await access.check(recording, request: request, context: context)
+        guard let path else { throw APIError.notFound("the file of recording '\(recording.id)'") }
         let index = RecordingFiles.index(path)
         guard index.initLength > 0 else { throw APIError.notFound("media of recording '\(recording.id)' (nothing written yet)") }
         // Relative to /recordings/<id>/index.m3u8: the one file, with a token instead of the key.

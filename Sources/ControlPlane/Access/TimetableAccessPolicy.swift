@@ -39,6 +39,12 @@ public struct TimetableAccessPolicy: AccessPolicy {
     func decide(_ request: AccessRequest, _ contents: TimetableSnapshot.Contents, now: Date) -> AccessDecision {
         guard request.stream.app == "live" else { return deny(request, .unknownApp, "unknown application '\(request.stream.app)'") }
         guard let key = request.key, !key.isEmpty else { return deny(request, .noKey, "no key given (?key=...)") }
+        // The key first: without a valid one every class, site and return feed gets the same
+        // 403, so the timetable's classes and sites cannot be enumerated without a key.
+        let hash = Secrets.keyHash(key)
+        guard let school = contents.schoolsByKeyHash[hash], Secrets.constantTimeEquals(school.keyHash, hash) else {
+            return deny(request, .badKey, "the key is not valid")
+        }
         let feed = request.stream.returnFeed
         let classID = feed?.classId ?? request.stream.name
         guard let schedule = contents.classes[classID] else {
@@ -46,10 +52,6 @@ public struct TimetableAccessPolicy: AccessPolicy {
         }
         if let feed, !schedule.siteIds.contains(feed.siteId) {
             return deny(request, .unknownClass, "'\(feed.siteId)' is not a site of class '\(classID)', so it has no return feed")
-        }
-        let hash = Secrets.keyHash(key)
-        guard let school = contents.schoolsByKeyHash[hash], Secrets.constantTimeEquals(school.keyHash, hash) else {
-            return deny(request, .badKey, "the key is not valid")
         }
         switch (request.action, feed) {
         case (.publish, nil):

@@ -90,7 +90,13 @@ public actor RecordingService: Service {
         }
         guard let left = try? await store.recordings(state: .recording) else { return }
         for recording in left {
-            let recovered = RecordingFiles.recover(path(of: recording))
+            let recovered: (durationMillis: Int64, bytes: Int64)
+            if let path = directory.safePath(for: recording.id) {
+                recovered = RecordingFiles.recover(path)
+            } else {
+                recovered = (0, 0)
+                logger.warning("a recording row names no file the relay made; no file is touched", metadata: ["recording": "\(recording.id)"])
+            }
             let ends = recording.startsAt.addingTimeInterval(Double(recovered.durationMillis) / 1000)
             do {
                 try await store.updateRecording(
@@ -133,8 +139,10 @@ public actor RecordingService: Service {
         let id = Validation.newID(prefix: "rec")
         let recording = Recording(
             id: id, classId: schedule.id, title: schedule.title, program: schedule.program, centralSchoolId: schedule.centralSchoolId,
-            siteIds: schedule.siteIds, occurrenceStartsAt: occurrence.startsAt, startsAt: Date(), file: "\(id).mp4"
+            siteIds: schedule.siteIds, occurrenceStartsAt: occurrence.startsAt, startsAt: Date(),
+            file: RecordingDirectory.fileName(for: id)
         )
+        guard let path = directory.mediaPath(for: id) else { return }  // never: the id is the relay's own
         do {
             try await store.insertRecording(recording)
         } catch {
@@ -143,7 +151,7 @@ public actor RecordingService: Service {
             return
         }
         do {
-            let handle = try factory.record(key, path: path(of: recording), registry: registry) { [weak self] end, progress in
+            let handle = try factory.record(key, path: path, registry: registry) { [weak self] end, progress in
                 Task { await self?.ended(id, end, progress) }
             }
             active[id] = Active(
@@ -251,7 +259,8 @@ public actor RecordingService: Service {
         }
     }
 
-    func path(of recording: Recording) -> String { settings.directory + "/" + recording.file }
+    /// Where files are: paths come from validated recording ids only, never from the row's `file`.
+    var directory: RecordingDirectory { RecordingDirectory(path: settings.directory) }
 
     /// A recording as stored, with the live progress of one being written.
     private func current(_ recording: Recording) -> Recording {
@@ -275,10 +284,11 @@ public actor RecordingService: Service {
         return current(row)
     }
 
-    /// The file's path and its fragment index, for serving.
-    public func media(_ id: String) async throws(APIError) -> (recording: Recording, path: String) {
+    /// The recording and, for serving, its file's path: nil unless it is a regular file in the
+    /// recordings directory under the name the relay gives the recording's (validated) id.
+    public func media(_ id: String) async throws(APIError) -> (recording: Recording, path: String?) {
         let recording = try await recording(id)
-        return (recording, path(of: recording))
+        return (recording, directory.existingFile(for: recording.id))
     }
 
     /// Removes the file and the row together (a recording being written cannot be removed).
@@ -293,7 +303,13 @@ public actor RecordingService: Service {
     /// The file first, then its row: a failure leaves both, or a row without a file (removed again later).
     private func remove(_ recording: Recording, reason: String) async throws(APIError) {
         do {
-            try RecordingFiles.remove(path(of: recording))
+            if let path = directory.safePath(for: recording.id) {
+                try RecordingFiles.remove(path)
+            } else {
+                logger.warning("a recording's row names no regular file the relay made; only the row is removed", metadata: [
+                    "recording": "\(recording.id)",
+                ])
+            }
         } catch {
             logger.error("cannot remove a recording's file", metadata: ["recording": "\(recording.id)", "error": "\(error)"])
             throw APIError(.serviceUnavailable, "unavailable", "the recording's file cannot be removed; nothing was changed")

@@ -4,8 +4,9 @@ import Metrics
 import NIOConcurrencyHelpers
 
 /// Locks out an IP address that fails API authentication too often: after `maxFailures`
-/// failures within a minute it gets 429 with `Retry-After` for `lockout`, even with the right
-/// token, so the admin token cannot be guessed at network speed. At most `maxTracked`
+/// failures within a minute its wrong tokens get 429 with `Retry-After` for `lockout`, so the
+/// admin token cannot be guessed at network speed; the right token still passes (callers check
+/// it first), so a guesser behind the same NAT does not lock the staff out. At most `maxTracked`
 /// addresses are remembered; past that the stalest ones are forgotten (memory stays bounded
 /// under a flood from many addresses).
 public final class FailedAuthLimiter: Sendable {

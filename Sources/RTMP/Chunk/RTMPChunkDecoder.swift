@@ -30,6 +30,8 @@ public struct RTMPChunkDecoder: ByteToMessageDecoder {
 
     public private(set) var chunkSize: UInt32 = 128
     public let maxMessageSize: Int
+    /// The server's limit, small until a publish is allowed; nil: `maxMessageSize` always.
+    private let limit: RTMPMessageLimit?
     private var streams: [UInt32: ChunkStream] = [:]
     /// Messages being reassembled, by chunk stream; kept apart from the headers so the buffers
     /// are uniquely referenced while chunks are appended (no copy-on-write).
@@ -44,6 +46,20 @@ public struct RTMPChunkDecoder: ByteToMessageDecoder {
 
     public init(maxMessageSize: Int = 16 << 20) {
         self.maxMessageSize = maxMessageSize
+        limit = nil
+    }
+
+    /// A server connection's decoder: messages within `limit.current`, which its handler raises
+    /// to `limit.afterAuthorization` once a publish is allowed.
+    public init(limit: RTMPMessageLimit) {
+        self.maxMessageSize = limit.afterAuthorization
+        self.limit = limit
+    }
+
+    /// The limit now, and the error exceeding it throws.
+    private func exceeded(_ bytes: Int, buffered: Bool) -> RTMPProtocolError {
+        if let limit, !limit.isRaised { return .tooLargeBeforeAuthorization(bytes, limit: limit.current) }
+        return buffered ? .tooMuchBuffered(bytes) : .messageTooLarge(bytes)
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -162,7 +178,8 @@ public struct RTMPChunkDecoder: ByteToMessageDecoder {
             extended = previous
         }
 
-        guard stream.length <= maxMessageSize else { throw RTMPProtocolError.messageTooLarge(stream.length) }
+        let messageLimit = limit?.current ?? maxMessageSize
+        guard stream.length <= messageLimit else { throw exceeded(stream.length, buffered: false) }
 
         if startsMessage {
             // Timestamp of the new message.
@@ -183,8 +200,8 @@ public struct RTMPChunkDecoder: ByteToMessageDecoder {
         let received = partials[csid]?.readableBytes ?? 0
         let chunkLength = min(Int(chunkSize), stream.length - received)
         guard view.readableBytes >= chunkLength else { return nil }
-        guard partialBytes + chunkLength <= maxMessageSize else {
-            throw RTMPProtocolError.tooMuchBuffered(partialBytes + chunkLength)
+        guard partialBytes + chunkLength <= messageLimit else {
+            throw exceeded(partialBytes + chunkLength, buffered: true)
         }
 
         // The whole chunk is here: commit.

@@ -6,6 +6,9 @@ public enum RTMPProtocolError: Error, Equatable, Sendable, CustomStringConvertib
     case tooManyChunkStreams
     /// Unfinished messages of all chunk streams together hold more than the message size limit.
     case tooMuchBuffered(Int)
+    /// A message (or unfinished messages together) over the small limit that holds until a
+    /// publish is allowed (``RTMPMessageLimit``).
+    case tooLargeBeforeAuthorization(Int, limit: Int)
     case continuationWithoutMessage(chunkStream: UInt32)
     case headerChangedMidMessage(chunkStream: UInt32)
     case unknownMessageType(UInt8)
@@ -18,6 +21,8 @@ public enum RTMPProtocolError: Error, Equatable, Sendable, CustomStringConvertib
         case .messageTooLarge(let n): return "message of \(n) bytes exceeds the limit"
         case .tooManyChunkStreams: return "too many chunk streams"
         case .tooMuchBuffered(let n): return "\(n) bytes of unfinished messages exceed the limit"
+        case .tooLargeBeforeAuthorization(let n, let limit):
+            return "\(n) bytes of messages before a publish was allowed exceed the limit of \(limit) until then"
         case .continuationWithoutMessage(let c): return "chunk stream \(c) continues a message it never started"
         case .headerChangedMidMessage(let c): return "chunk stream \(c) started a new message before finishing one"
         case .unknownMessageType(let t): return "unknown message type \(t)"

@@ -65,10 +65,11 @@ public final class RTMPServer: Service, ConnectionDrain {
     /// Adds the RTMP handlers to a new connection's pipeline.
     public static func configure(_ channel: any Channel, session: RTMPSessionContext) throws {
         let logger = session.logger
+        let limit = RTMPMessageLimit(afterAuthorization: session.configuration.maxMessageSize)
         try channel.pipeline.syncOperations.addHandlers([
             RTMPHandshakeHandler(timeout: session.configuration.handshakeTimeout, logger: logger),
-            ByteToMessageHandler(RTMPChunkDecoder(maxMessageSize: session.configuration.maxMessageSize)),
-            RTMPConnectionHandler(context: session),
+            ByteToMessageHandler(RTMPChunkDecoder(limit: limit)),
+            RTMPConnectionHandler(context: session, messageLimit: limit),
         ])
     }
 

@@ -72,6 +72,7 @@ extension RTMPConnectionHandler {
     private func authorized(_ action: AccessRequest.Action, _ name: RTMPStreamName, _ decision: AccessDecision) {
         switch session.authorized(action, name, decision) {
         case .startPublishing(let name, let pending, let grant):
+            messageLimit?.raise()  // a player never sends more than commands: its limit stays small
             startPublishing(name, pending: pending, grant: grant)
         case .startPlaying(let name, let grant):
             startPlaying(name, grant: grant)

@@ -39,9 +39,12 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
     var pendingSegment: UInt64 = 0
     private var idleTimer: RepeatedTask?
     var remote = "?"
+    /// Raised when a publish is allowed (the decoder's limit until then is small).
+    let messageLimit: RTMPMessageLimit?
 
-    public init(context shared: RTMPSessionContext) {
+    public init(context shared: RTMPSessionContext, messageLimit: RTMPMessageLimit? = nil) {
         self.shared = shared
+        self.messageLimit = messageLimit
         self.logger = shared.logger
         session = RTMPSession(
             maxPendingPublishBytes: shared.configuration.maxPendingPublishBytes, idleTimeout: shared.configuration.idleTimeout,
