@@ -18,12 +18,9 @@ final class ProgramFeedDecoder {
     /// `pts` in milliseconds.
     func decode(_ message: MediaMessage, picture: (MediaFrame) throws(FFmpegError) -> Void) throws(FFmpegError) {
         guard message.kind == .video else { return }
-        var payload = message.payload
-        guard let first = payload.readInteger(as: UInt8.self), first & 0x0F == 7, let type = payload.readInteger(as: UInt8.self),
-            let c0 = payload.readInteger(as: UInt8.self), let c1 = payload.readInteger(as: UInt8.self),
-            let c2 = payload.readInteger(as: UInt8.self)
-        else { return }  // not AVC
-        if type == 0 {
+        guard let tag = AVCVideoTag(message.payload) else { return }  // not AVC
+        let payload = tag.body
+        if tag.packetType == .sequenceHeader {
             let record = Array(payload.readableBytesView)
             guard record != decoder?.record else { return }
             decoder = try? VideoDecoder(record: record)
@@ -31,13 +28,12 @@ final class ProgramFeedDecoder {
             waitingForKeyframe = true
             return
         }
-        guard type == 1, let decoder else { return }
+        guard tag.packetType == .nalUnits, let decoder else { return }
         if waitingForKeyframe {
             guard message.isKeyframe else { return }
             waitingForKeyframe = false
         }
-        var cts = Int32(c0) << 16 | Int32(c1) << 8 | Int32(c2)
-        if cts & 0x80_0000 != 0 { cts -= 0x100_0000 }
+        let cts = tag.compositionOffset
         let dts = Int64(message.timestamp)
         do {
             try payload.withUnsafeReadableBytes { bytes throws(FFmpegError) in

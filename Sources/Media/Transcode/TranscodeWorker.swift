@@ -137,12 +137,9 @@ final class TranscodeWorker {
     }
 
     private func handleVideo(_ message: MediaMessage) {
-        var payload = message.payload
-        guard let first = payload.readInteger(as: UInt8.self), first & 0x0F == 7, let type = payload.readInteger(as: UInt8.self),
-            let c0 = payload.readInteger(as: UInt8.self), let c1 = payload.readInteger(as: UInt8.self),
-            let c2 = payload.readInteger(as: UInt8.self)
-        else { return }  // not AVC: nothing to transcode
-        if type == 0 {
+        guard let tag = AVCVideoTag(message.payload) else { return }  // not AVC: nothing to transcode
+        let payload = tag.body
+        if tag.packetType == .sequenceHeader {
             videoHeader = message
             let record = Array(payload.readableBytesView)
             guard record != decoder?.record else { return }
@@ -156,7 +153,7 @@ final class TranscodeWorker {
             }
             return
         }
-        guard type == 1 else { return }
+        guard tag.packetType == .nalUnits else { return }
         if let kbps = meter.add(size: message.size, timestamp: message.timestamp, keyframe: message.isKeyframe), isSetUp,
             let decoder, settings.rungs(forSourceWidth: decoder.frameWidth, height: decoder.frameHeight, videoKbps: kbps).count > outputs.count
         {
@@ -172,8 +169,7 @@ final class TranscodeWorker {
             guard message.isKeyframe else { return }
             waitingForKeyframe = false
         }
-        var cts = Int32(c0) << 16 | Int32(c1) << 8 | Int32(c2)
-        if cts & 0x80_0000 != 0 { cts -= 0x100_0000 }
+        let cts = tag.compositionOffset
         let dts = Int64(message.timestamp)
         do {
             try payload.withUnsafeReadableBytes { bytes throws(FFmpegError) in

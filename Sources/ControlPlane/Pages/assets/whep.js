@@ -16,20 +16,30 @@ window.RelayWHEP = (() => {
     pc.addTransceiver("audio", { direction: "recvonly" });
     const media = new MediaStream();
     pc.ontrack = (e) => { media.addTrack(e.track); video.srcObject = media; };
-    const player = {
+    const result = await connect(pc, url, options);
+    return { player: result.handle, status: result.status, error: result.error };
+  }
+
+  // The signalling both directions share (WHEP here, WHIP in whip.js): the offer of `pc`
+  // POSTed to `url` with `options.headers`, the answer set, `Location` kept for the DELETE that
+  // `close()` sends; `options.onDrop(failed)` once if the connection later fails or closes.
+  // Resolves to { handle, status, error }: `handle` ({ pc, close() }) when the relay answered
+  // 201, else null with the HTTP status (0: the browser failed first) and the relay's message.
+  async function connect(pc, url, options = {}) {
+    const handle = {
       pc, session: null, closed: false,
       close() {
         if (this.closed) return;
         this.closed = true;
-        if (this.session) fetch(this.session, { method: "DELETE" }).catch(() => {});
+        if (this.session) fetch(this.session, { method: "DELETE", keepalive: true }).catch(() => {});
         pc.close();
       },
     };
     if (options.onDrop) {
       pc.onconnectionstatechange = () => {
-        if (player.closed || !["failed", "closed", "disconnected"].includes(pc.connectionState)) return;
+        if (handle.closed || !["failed", "closed", "disconnected"].includes(pc.connectionState)) return;
         const failed = pc.connectionState === "failed";
-        player.close();
+        handle.close();
         options.onDrop(failed);
       };
     }
@@ -42,15 +52,15 @@ window.RelayWHEP = (() => {
       });
       if (response.status !== 201) {
         const body = await response.json().catch(() => ({}));
-        player.close();
-        return { player: null, status: response.status, error: body.error && body.error.message };
+        handle.close();
+        return { handle: null, status: response.status, error: body.error && body.error.message };
       }
-      player.session = new URL(response.headers.get("Location"), location.href).href;
+      handle.session = new URL(response.headers.get("Location"), location.href).href;
       await pc.setRemoteDescription({ type: "answer", sdp: await response.text() });
-      return { player, status: response.status, error: null };
+      return { handle, status: response.status, error: null };
     } catch (e) {
-      player.close();
-      return { player: null, status: 0, error: String(e) };
+      handle.close();
+      return { handle: null, status: 0, error: String(e) };
     }
   }
 
@@ -60,5 +70,5 @@ window.RelayWHEP = (() => {
     return { Authorization: "Bearer " + key };
   }
 
-  return { play, keyHeaders };
+  return { play, connect, keyHeaders };
 })();

@@ -1,7 +1,7 @@
 "use strict";
 // The WHIP publisher (RFC 9725) the pages share: a site's watch page sends its classroom's
-// camera and microphone with it as the site's return feed. Send-only audio and video; the offer
-// goes to the relay's own origin (the page's CSP allows nothing else).
+// camera and microphone with it as the site's return feed. Send-only audio and video, signalled
+// through whep.js's `RelayWHEP.connect` (the same exchange, the other direction).
 window.RelayWHIP = (() => {
   // The cameras and microphones this browser has (labels once the user has allowed them).
   async function devices() {
@@ -28,42 +28,8 @@ window.RelayWHIP = (() => {
   async function publish(stream, url, options = {}) {
     const pc = new RTCPeerConnection();
     for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
-    const publisher = {
-      pc, session: null, closed: false,
-      close() {
-        if (this.closed) return;
-        this.closed = true;
-        if (this.session) fetch(this.session, { method: "DELETE", keepalive: true }).catch(() => {});
-        pc.close();
-      },
-    };
-    if (options.onDrop) {
-      pc.onconnectionstatechange = () => {
-        if (publisher.closed || !["failed", "closed", "disconnected"].includes(pc.connectionState)) return;
-        const failed = pc.connectionState === "failed";
-        publisher.close();
-        options.onDrop(failed);
-      };
-    }
-    try {
-      const offer = await pc.createOffer();
-      await pc.setLocalDescription(offer);
-      const response = await fetch(url, {
-        method: "POST", headers: Object.assign({ "Content-Type": "application/sdp" }, options.headers || {}),
-        body: offer.sdp, credentials: "same-origin",
-      });
-      if (response.status !== 201) {
-        const body = await response.json().catch(() => ({}));
-        publisher.close();
-        return { publisher: null, status: response.status, error: body.error && body.error.message };
-      }
-      publisher.session = new URL(response.headers.get("Location"), location.href).href;
-      await pc.setRemoteDescription({ type: "answer", sdp: await response.text() });
-      return { publisher, status: response.status, error: null };
-    } catch (e) {
-      publisher.close();
-      return { publisher: null, status: 0, error: String(e) };
-    }
+    const result = await RelayWHEP.connect(pc, url, options);
+    return { publisher: result.handle, status: result.status, error: result.error };
   }
 
   return { devices, capture, publish };
