@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Drives relayd's /console in Debian's Chromium (Playwright): logs in with the admin token,
+waits for the week's grid and looks for --api-title (a class made through the API); tries a
+class through the form that overlaps --api-class (the error the page shows), then one that does
+not (it must appear in the grid); creates a school (the key box); opens 统计 (an SVG chart).
+Prints one JSON line with what it saw; Content-Security-Policy violations are listed
+(cspViolations) and make the exit status 3.
+
+    console.py BASE_URL --token TOKEN --api-title TITLE --central ID --site ID [--screenshot FILE]
+"""
+import argparse
+import datetime
+import json
+import sys
+import time
+
+from playwright.sync_api import sync_playwright
+
+from chromium import CSPWatch, launch
+
+GRID = "() => Array.from(document.querySelectorAll('#grid .lesson')).map(l => ({ classId: l.dataset.classId, text: l.innerText }))"
+
+
+def wait_for(page, script, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = page.evaluate(script)
+        if value:
+            return value
+        time.sleep(0.2)
+    return page.evaluate(script)
+
+
+def local_input(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def fill_class(page, class_id, title, central, site, start, minutes):
+    page.click("#newClass")
+    page.fill("#classId", class_id)
+    page.fill("#classTitle", title)
+    page.select_option("#classCentral", central)
+    page.check("#classSites input[value='%s']" % site)
+    page.fill("#classTeacher", "李老师")
+    page.fill("#classSubject", "物理")
+    page.fill("#classStart", local_input(start))
+    page.fill("#classEnd", local_input(start + datetime.timedelta(minutes=minutes)))
+    page.click("#saveClass")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("base")
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--api-title", required=True)
+    parser.add_argument("--central", required=True)
+    parser.add_argument("--site", required=True)
+    parser.add_argument("--screenshot")
+    args = parser.parse_args()
+    result = {}
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            csp = CSPWatch(page)
+            page.goto(args.base + "/console")
+            result["loginForm"] = page.locator("#token").count() == 1
+            page.fill("#token", args.token)
+            with page.expect_navigation():
+                page.click("#login")
+            result["url"] = page.url
+            result["title"] = page.title()
+            cookies = [c for c in page.context.cookies() if c["name"] == "relay_patrol"]
+            result["cookie"] = {k: cookies[0][k] for k in ("httpOnly", "sameSite", "path")} if cookies else None
+            result["ready"] = bool(wait_for(page, "document.body.dataset.ready === '1'"))
+            result["gridHasApiClass"] = bool(wait_for(page, "(%s)().some(l => l.text.includes(%s))" % (GRID, json.dumps(args.api_title))))
+
+            # A class overlapping the API's (same central school, now): the API's 409 beside the form.
+            now = datetime.datetime.now().replace(second=0, microsecond=0)
+            fill_class(page, "form-clash", "冲突课", args.central, args.site, now + datetime.timedelta(minutes=5), 30)
+            result["conflictError"] = wait_for(page, "document.getElementById('classError').innerText")
+            page.click("#cancelClass")
+
+            # One that fits: saved through the API, shown in the grid.
+            fill_class(page, "form-class", "物理（表单）", args.central, args.site, now + datetime.timedelta(hours=3), 45)
+            result["formHidden"] = bool(wait_for(page, "document.getElementById('classForm').hidden"))
+            result["formError"] = page.inner_text("#classError")
+            result["gridHasFormClass"] = bool(wait_for(page, "(%s)().some(l => l.classId === 'form-class')" % GRID))
+            result["grid"] = page.evaluate(GRID)
+            if args.screenshot:
+                page.screenshot(path=args.screenshot, full_page=True)
+
+            # 学校与结对: a new school's key, shown once with the URLs that use it.
+            page.click(".tab[data-tab='schools']")
+            page.fill("#schoolId", "form-site")
+            page.fill("#schoolName", "表单教学点")
+            page.select_option("#schoolRole", "site")
+            page.fill("#schoolBandwidth", "3000")
+            page.click("#schoolForm button[type='submit']")
+            result["keyBox"] = wait_for(page, "(() => { const b = document.getElementById('keyBox'); return b.hidden ? '' : b.innerText; })()")
+
+            # 统计: the summary table and the held-rate chart drawn as inline SVG.
+            page.click(".tab[data-tab='reports']")
+            result["chartSvg"] = bool(wait_for(page, "document.querySelector('#heldChart svg') !== null"))
+            result["reportError"] = page.inner_text("#reportError")
+            result["cspViolations"] = csp.violations()
+        finally:
+            browser.close()
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 3 if result.get("cspViolations") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
