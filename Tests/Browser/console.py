@@ -62,52 +62,60 @@ def main() -> int:
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(10000)
             csp = CSPWatch(page)
-            page.goto(args.base + "/console")
-            result["loginForm"] = page.locator("#token").count() == 1
-            page.fill("#token", args.token)
-            with page.expect_navigation():
-                page.click("#login")
-            result["url"] = page.url
-            result["title"] = page.title()
-            cookies = [c for c in page.context.cookies() if c["name"] == "relay_patrol"]
-            result["cookie"] = {k: cookies[0][k] for k in ("httpOnly", "sameSite", "path")} if cookies else None
-            result["ready"] = bool(wait_for(page, "document.body.dataset.ready === '1'"))
-            result["gridHasApiClass"] = bool(wait_for(page, "(%s)().some(l => l.text.includes(%s))" % (GRID, json.dumps(args.api_title))))
-
-            # A class overlapping the API's (same central school, now): the API's 409 beside the form.
-            now = datetime.datetime.now().replace(second=0, microsecond=0)
-            fill_class(page, "form-clash", "冲突课", args.central, args.site, now + datetime.timedelta(minutes=5), 30)
-            result["conflictError"] = wait_for(page, "document.getElementById('classError').innerText")
-            page.click("#cancelClass")
-
-            # One that fits: saved through the API, shown in the grid.
-            fill_class(page, "form-class", "物理（表单）", args.central, args.site, now + datetime.timedelta(hours=3), 45)
-            result["formHidden"] = bool(wait_for(page, "document.getElementById('classForm').hidden"))
-            result["formError"] = page.inner_text("#classError")
-            result["gridHasFormClass"] = bool(wait_for(page, "(%s)().some(l => l.classId === 'form-class')" % GRID))
-            result["grid"] = page.evaluate(GRID)
-            if args.screenshot:
-                page.screenshot(path=args.screenshot, full_page=True)
-
-            # 学校与结对: a new school's key, shown once with the URLs that use it.
-            page.click(".tab[data-tab='schools']")
-            page.fill("#schoolId", "form-site")
-            page.fill("#schoolName", "表单教学点")
-            page.select_option("#schoolRole", "site")
-            page.fill("#schoolBandwidth", "3000")
-            page.click("#schoolForm button[type='submit']")
-            result["keyBox"] = wait_for(page, "(() => { const b = document.getElementById('keyBox'); return b.hidden ? '' : b.innerText; })()")
-
-            # 统计: the summary table and the held-rate chart drawn as inline SVG.
-            page.click(".tab[data-tab='reports']")
-            result["chartSvg"] = bool(wait_for(page, "document.querySelector('#heldChart svg') !== null"))
-            result["reportError"] = page.inner_text("#reportError")
+            run(page, args, result)
             result["cspViolations"] = csp.violations()
+        except Exception as error:  # what went wrong, with what was seen before it
+            result["error"] = str(error)[:600]
         finally:
             browser.close()
     print(json.dumps(result, ensure_ascii=False), flush=True)
-    return 3 if result.get("cspViolations") else 0
+    return 3 if result.get("cspViolations") or result.get("error") else 0
+
+
+def run(page, args, result):
+    """Logs in, then the grid, the form, a school and the reports; fills `result` as it goes."""
+    page.goto(args.base + "/console")
+    result["loginForm"] = page.locator("#token").count() == 1
+    page.fill("#token", args.token)
+    with page.expect_navigation():
+        page.click("#login")
+    result["url"] = page.url
+    result["title"] = page.title()
+    cookies = [c for c in page.context.cookies() if c["name"] == "relay_patrol"]
+    result["cookie"] = {k: cookies[0][k] for k in ("httpOnly", "sameSite", "path")} if cookies else None
+    result["ready"] = bool(wait_for(page, "document.body.dataset.ready === '1'"))
+    result["gridHasApiClass"] = bool(wait_for(page, "(%s)().some(l => l.text.includes(%s))" % (GRID, json.dumps(args.api_title))))
+
+    # A class overlapping the API's (same central school, now): the API's 409 beside the form.
+    now = datetime.datetime.now().replace(second=0, microsecond=0)
+    fill_class(page, "form-clash", "冲突课", args.central, args.site, now + datetime.timedelta(minutes=5), 30)
+    result["conflictError"] = wait_for(page, "document.getElementById('classError').innerText")
+    page.click("#cancelClass")
+
+    # One that fits: saved through the API, shown in the grid.
+    fill_class(page, "form-class", "物理（表单）", args.central, args.site, now + datetime.timedelta(hours=3), 45)
+    result["formHidden"] = bool(wait_for(page, "document.getElementById('classForm').hidden"))
+    result["formError"] = page.inner_text("#classError")
+    result["gridHasFormClass"] = bool(wait_for(page, "(%s)().some(l => l.classId === 'form-class')" % GRID))
+    result["grid"] = page.evaluate(GRID)
+    if args.screenshot:
+        page.screenshot(path=args.screenshot, full_page=True)
+
+    # 学校与结对: a new school's key, shown once with the URLs that use it.
+    page.click(".tab[data-tab='schools']")
+    page.fill("#schoolId", "form-site")
+    page.fill("#schoolName", "表单教学点")
+    page.select_option("#schoolRole", "site")
+    page.fill("#schoolBandwidth", "3000")
+    page.click("#schoolForm button[type='submit']")
+    result["keyBox"] = wait_for(page, "(() => { const b = document.getElementById('keyBox'); return b.hidden ? '' : b.innerText; })()")
+
+    # 统计: the summary table and the held-rate chart drawn as inline SVG.
+    page.click(".tab[data-tab='reports']")
+    result["chartSvg"] = bool(wait_for(page, "document.querySelector('#heldChart svg') !== null"))
+    result["reportError"] = page.inner_text("#reportError")
 
 
 if __name__ == "__main__":

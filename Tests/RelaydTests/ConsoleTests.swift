@@ -16,12 +16,14 @@ struct ConsoleTests {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Browser/console.py").path
         let (code, out, err) = try await runTool(
-            "/usr/bin/python3", [script, base, "--token", relay.adminToken, "--api-title", "语文（接口）", "--central", "central", "--site", "site-a"],
+            "/usr/bin/python3", [script, base, "--token", relay.adminToken, "--api-title", "语文（接口）", "--central", "central", "--site", "site-a",
+             "--screenshot", NSTemporaryDirectory() + "console.png"],
             timeout: .seconds(120)
         )
         let line = try #require(out.split(separator: "\n").last, "console.py said nothing: \(err)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(out) \(err)")
         #expect(code == 0, "\(err)")
+        #expect(result["error"] == nil, "the browser got through: \(result)")
         #expect(result["loginForm"] as? Bool == true)
         #expect((result["url"] as? String)?.hasSuffix("/console") == true, "after login, back to the console: \(result)")
         let cookie = result["cookie"] as? [String: Any]
