@@ -67,6 +67,8 @@ struct PageSecurityTests {
             ("teacher", try await Curl.call(base + "/teacher/famous?key=\(keys["c1"]!)")),
             ("patrol login", try await Curl.call(base + "/patrol")),
             ("patrol wall", try await Curl.call(base + "/patrol", extra: ["-H", "Cookie: \(cookie)"])),
+            ("console login", try await Curl.call(base + "/console")),
+            ("console", try await Curl.call(base + "/console", extra: ["-H", "Cookie: \(cookie)"])),
         ]
         var replay = try await Curl.call(base + "/replay/\(recording)?key=\(keys["site-a"]!)")
         let deadline = ContinuousClock.now + .seconds(20)
@@ -114,7 +116,7 @@ struct PageSecurityTests {
             #expect(try await Curl.call(base + path).header("Cache-Control") == "no-cache", "\(path) without its hash")
             if url.contains(".js?") { scripts[path] = reply.body }
         }
-        #expect(Set(scripts.keys) == ["/assets/whep.js", "/assets/watch.js", "/assets/teacher.js", "/assets/patrol.js"], "\(scripts.keys)")
+        #expect(Set(scripts.keys) == ["/assets/whep.js", "/assets/watch.js", "/assets/teacher.js", "/assets/patrol.js", "/assets/console.js"], "\(scripts.keys)")
         let offering = scripts.filter { $0.value.contains("createOffer") }.map(\.key)
         #expect(offering == ["/assets/whep.js"], "one script makes WHEP offers: \(offering)")
         #expect(await relay.stop() == 0)
