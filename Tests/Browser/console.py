@@ -2,7 +2,7 @@
 """Drives relayd's /console in Debian's Chromium (Playwright): logs in with the admin token,
 waits for the week's grid and looks for --api-title (a class made through the API); tries a
 class through the form that overlaps --api-class (the error the page shows), then one that does
-not (it must appear in the grid); creates a school (the key box); opens 统计 (an SVG chart).
+not (it must appear in the grid); creates a school (the key box); opens 统计 (two SVG charts, the occurrence list).
 Prints one JSON line with what it saw; Content-Security-Policy violations are listed
 (cspViolations) and make the exit status 3.
 
@@ -115,7 +115,11 @@ def run(page, args, result):
     # 统计: the summary table and the held-rate chart drawn as inline SVG.
     page.click(".tab[data-tab='reports']")
     result["chartSvg"] = bool(wait_for(page, "document.querySelector('#heldChart svg') !== null"))
+    result["attendanceChartSvg"] = bool(wait_for(page, "document.querySelector('#attendanceChart svg') !== null"))
+    result["occurrences"] = wait_for(page, "Array.from(document.querySelectorAll('#occurrenceRows tr')).map(r => r.innerText)")
     result["reportError"] = page.inner_text("#reportError")
+    if args.screenshot:
+        page.screenshot(path=args.screenshot.replace(".png", "-reports.png"), full_page=True)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ struct ConsoleTests {
         #expect(result["gridHasFormClass"] as? Bool == true, "\(result)")
         #expect((result["keyBox"] as? String)?.contains("rtmp://") == true, "a new key is shown with its URLs: \(result)")
         #expect(result["chartSvg"] as? Bool == true, "the held rate per week is an SVG chart: \(result)")
+        #expect(result["attendanceChartSvg"] as? Bool == true, "attendance per site is an SVG chart: \(result)")
+        #expect((result["occurrences"] as? [String])?.contains { $0.contains("语文（接口）") } == true, "the occurrence list: \(result)")
+        #expect((result["reportError"] as? String)?.isEmpty == true, "\(result)")
         #expect((result["cspViolations"] as? [Any])?.isEmpty == true, "the console works under its CSP: \(result)")
 
         // The class made through the form is in the API, as the form said.

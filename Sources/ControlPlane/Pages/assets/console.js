@@ -80,6 +80,7 @@ async function loadSchools() {
     if ([...select.options].some((o) => o.value === value)) select.value = value;
   };
   fill($("gridSchool"), schools, "全部");
+  fill($("reportSchool"), schools, "全部");
   fill($("classCentral"), centrals);
   fill($("pairingCentral"), centrals);
   fill($("pairingSite"), sites);
@@ -266,7 +267,9 @@ $("deleteClass").addEventListener("click", async () => {
 // 统计: the summary table, the held rate per week as an inline SVG chart, CSV downloads (fetched
 // with the CSRF token, saved from a blob).
 function reportQuery() {
-  return "from=" + encodeURIComponent($("reportFrom").value) + "&to=" + encodeURIComponent($("reportTo").value);
+  const school = $("reportSchool").value, program = $("reportProgram").value;
+  return "from=" + encodeURIComponent($("reportFrom").value) + "&to=" + encodeURIComponent($("reportTo").value) +
+    (school ? "&schoolId=" + encodeURIComponent(school) : "") + (program ? "&program=" + encodeURIComponent(program) : "");
 }
 const percent = (x) => (x == null ? "" : (x * 100).toFixed(1) + "%");
 
@@ -276,26 +279,39 @@ async function loadReports() {
     $("reportFrom").value = localDate(from); $("reportTo").value = localDate(to);
   }
   try {
-    const rows = await api("GET", "/reports/summary?" + reportQuery() + "&groupBy=" + $("reportGroup").value);
+    const group = $("reportGroup").value;
+    const rows = await api("GET", "/reports/summary?" + reportQuery() + "&groupBy=" + group);
+    const keyName = (key) => (group === "school" || group === "site" ? schoolName(key) : group === "program" ? PROGRAMS[key] || key : key);
     $("summaryRows").replaceChildren(...rows.map((r) => el("tr", { className: "summary" }, [
-      r.key, r.scheduled, r.held, percent(r.heldRate), r.siteSlots, r.siteAttended, percent(r.attendanceRate),
+      keyName(r.key), r.scheduled, r.held, percent(r.heldRate), r.siteSlots, r.siteAttended, percent(r.attendanceRate),
       r.watchedHours == null ? "" : Number(r.watchedHours).toFixed(1),
       r.avgStartDelaySeconds == null ? "" : Math.round(r.avgStartDelaySeconds), r.interruptedSeconds == null ? "" : Math.round(r.interruptedSeconds),
     ].map((v) => el("td", { textContent: String(v == null ? "" : v) })))));
     const weeks = await api("GET", "/reports/summary?" + reportQuery() + "&groupBy=week");
-    drawHeldChart(weeks);
+    $("heldChart").replaceChildren(barChart(weeks, "heldRate", "每周开课率", (r) => r.held + "/" + r.scheduled));
+    const sites = await api("GET", "/reports/summary?" + reportQuery() + "&groupBy=site");
+    $("attendanceChart").replaceChildren(barChart(sites.map((r) => Object.assign({}, r, { key: schoolName(r.key) })),
+      "attendanceRate", "各教学点到课率", (r) => r.siteAttended + "/" + r.siteSlots));
+    const occurrences = await api("GET", "/reports/occurrences?" + reportQuery());
+    $("occurrenceRows").replaceChildren(...occurrences.map((o) => el("tr", { className: "occurrence" }, [
+      localInput(new Date(o.scheduledStart)).replace("T", " "), o.title, schoolName(o.centralSchoolId), o.teacher || "",
+      o.held ? "是" : "否", o.startDelaySeconds == null ? "" : Math.round(o.startDelaySeconds),
+      o.interruptedSeconds == null ? "" : Math.round(o.interruptedSeconds),
+      (o.sites || []).filter((s) => s.attended).length + "/" + (o.sites || []).length,
+    ].map((v) => el("td", { textContent: String(v) })))));
     $("reportError").textContent = "";
   } catch (e) { $("reportError").textContent = describe(e); }
 }
 
-function drawHeldChart(rows) {
+// A bar chart of `field` (a fraction from 0 to 1) per row, as inline SVG.
+function barChart(rows, field, label, detail) {
   const NS = "http://www.w3.org/2000/svg";
   const width = 640, height = 220, left = 40, bottom = 30, top = 10;
   const svg = document.createElementNS(NS, "svg");
   svg.setAttribute("viewBox", "0 0 " + width + " " + height);
   svg.setAttribute("class", "chart");
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", "每周开课率");
+  svg.setAttribute("aria-label", label);
   const add = (name, attrs, text) => {
     const node = document.createElementNS(NS, name);
     for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
@@ -311,15 +327,15 @@ function drawHeldChart(rows) {
   }
   const step = rows.length ? (width - left) / rows.length : 0;
   rows.forEach((r, i) => {
-    const rate = Math.max(0, Math.min(1, r.heldRate || 0));
+    const rate = Math.max(0, Math.min(1, r[field] || 0));
     const h = plot * rate;
     const bar = add("rect", { x: left + i * step + 4, y: top + plot - h, width: Math.max(2, step - 8), height: h, class: "bar" });
     const title = document.createElementNS(NS, "title");
-    title.textContent = r.key + "：" + percent(r.heldRate) + "（" + r.held + "/" + r.scheduled + "）";
+    title.textContent = r.key + "：" + percent(r[field]) + "（" + detail(r) + "）";
     bar.append(title);
     add("text", { x: left + i * step + step / 2, y: height - 10, class: "axis", "text-anchor": "middle" }, String(r.key));
   });
-  $("heldChart").replaceChildren(svg);
+  return svg;
 }
 
 $("reportForm").addEventListener("submit", (event) => { event.preventDefault(); loadReports(); });
