@@ -100,6 +100,23 @@ def run(page, args, result):
     result["formError"] = page.inner_text("#classError")
     result["gridHasFormClass"] = bool(wait_for(page, "(%s)().some(l => l.classId === 'form-class')" % GRID))
     result["grid"] = page.evaluate(GRID)
+
+    # Edit it (a new teacher), through the form opened from its card.
+    page.click("#grid .lesson[data-class-id='form-class']")
+    wait_for(page, "!document.getElementById('classForm').hidden && document.getElementById('classTeacher').value === '李老师'")
+    page.fill("#classTeacher", "张老师")
+    page.click("#saveClass")
+    result["editSaved"] = bool(wait_for(page, "document.getElementById('classForm').hidden"))
+    result["editError"] = page.inner_text("#classError")
+
+    # One more, then delete it from its card (the page asks first).
+    page.on("dialog", lambda dialog: dialog.accept())
+    fill_class(page, "form-gone", "待删除", args.central, args.site, now + datetime.timedelta(hours=5), 30)
+    wait_for(page, "(%s)().some(l => l.classId === 'form-gone')" % GRID)
+    page.click("#grid .lesson[data-class-id='form-gone']")
+    wait_for(page, "!document.getElementById('deleteClass').hidden")
+    page.click("#deleteClass")
+    result["deletedFromGrid"] = bool(wait_for(page, "!(%s)().some(l => l.classId === 'form-gone')" % GRID))
     if args.screenshot:
         page.screenshot(path=args.screenshot, full_page=True)
 
@@ -111,6 +128,16 @@ def run(page, args, result):
     page.fill("#schoolBandwidth", "3000")
     page.click("#schoolForm button[type='submit']")
     result["keyBox"] = wait_for(page, "(() => { const b = document.getElementById('keyBox'); return b.hidden ? '' : b.innerText; })()")
+    page.click("#keyDone")
+    # A pairing made and deleted.
+    wait_for(page, "Array.from(document.getElementById('pairingSite').options).some(o => o.value === 'form-site')")
+    page.select_option("#pairingCentral", args.central)
+    page.select_option("#pairingSite", "form-site")
+    page.click("#pairingForm button[type='submit']")
+    rows = "Array.from(document.querySelectorAll('#pairingRows tr')).map(r => r.innerText)"
+    result["pairingsAfterCreate"] = wait_for(page, "(%s).filter(t => t.includes('表单教学点'))" % rows)
+    page.click("#pairingRows tr:has-text('表单教学点') button")
+    result["pairingsAfterDelete"] = wait_for(page, "(%s).filter(t => t.includes('表单教学点')).length === 0 ? [] : null" % rows)
 
     # 统计: the summary table and the held-rate chart drawn as inline SVG.
     page.click(".tab[data-tab='reports']")
@@ -118,6 +145,12 @@ def run(page, args, result):
     result["attendanceChartSvg"] = bool(wait_for(page, "document.querySelector('#attendanceChart svg') !== null"))
     result["occurrences"] = wait_for(page, "Array.from(document.querySelectorAll('#occurrenceRows tr')).map(r => r.innerText)")
     result["reportError"] = page.inner_text("#reportError")
+    with page.expect_download() as download:
+        page.click("#occurrencesCsv")
+    with open(download.value.path(), "rb") as csv:
+        head = csv.read(200)
+        result["csvHead"] = head.decode("utf-8", "replace")
+        result["csvFirstBytes"] = list(head[:3])
     if args.screenshot:
         page.screenshot(path=args.screenshot.replace(".png", "-reports.png"), full_page=True)
 
