@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Drives relayd's /console in Debian's Chromium (Playwright): logs in with the admin token,
 waits for the week's grid and looks for --api-title (a class made through the API); tries a
-class through the form that overlaps --api-class (the error the page shows), then one that does
-not (it must appear in the grid); creates a school (the key box); opens 统计 (two SVG charts, the occurrence list).
+class through the form that overlaps it (the error the page shows), then one that does not (it
+must appear in the grid), edits it, makes and deletes another, makes a weekly one (seen in the
+next week's grid); creates a school (the key box) and a pairing, deletes the pairing; opens 统计
+(two SVG charts, the occurrence list) and downloads a CSV.
 Prints one JSON line with what it saw; Content-Security-Policy violations are listed
 (cspViolations) and make the exit status 3.
 
@@ -35,8 +37,11 @@ def local_input(moment):
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
-def fill_class(page, class_id, title, central, site, start, minutes):
+def fill_class(page, class_id, title, central, site, start, minutes, weekly_until=None):
     page.click("#newClass")
+    if weekly_until:
+        page.check("#classWeekly input[value='%s']" % ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][start.weekday()])
+        page.fill("#classUntil", weekly_until.strftime("%Y-%m-%d"))
     page.fill("#classId", class_id)
     page.fill("#classTitle", title)
     page.select_option("#classCentral", central)
@@ -117,6 +122,18 @@ def run(page, args, result):
     wait_for(page, "!document.getElementById('deleteClass').hidden")
     page.click("#deleteClass")
     result["deletedFromGrid"] = bool(wait_for(page, "!(%s)().some(l => l.classId === 'form-gone')" % GRID))
+
+    # A weekly class: next week's grid has it too.
+    start = now + datetime.timedelta(hours=7)
+    fill_class(page, "form-weekly", "每周班会", args.central, args.site, start, 30, weekly_until=start + datetime.timedelta(days=21))
+    result["weeklyError"] = wait_for(page, "(f => f.hidden || f.querySelector('.error').innerText ? [f.querySelector('.error').innerText] : null)(document.getElementById('classForm'))")
+    this_week = page.evaluate("document.getElementById('grid').dataset.week")
+    page.click("#nextWeek")
+    result["nextWeek"] = wait_for(page, "(w => w !== %s ? w : null)(document.getElementById('grid').dataset.week)" % json.dumps(this_week))
+    result["nextWeekHasWeekly"] = bool(wait_for(page, "(%s)().some(l => l.classId === 'form-weekly')" % GRID))
+    result["nextWeekHasOneOff"] = page.evaluate("(%s)().some(l => l.classId === 'form-class')" % GRID)
+    page.click("#prevWeek")
+    wait_for(page, "document.getElementById('grid').dataset.week === %s" % json.dumps(this_week))
     if args.screenshot:
         page.screenshot(path=args.screenshot, full_page=True)
 
@@ -137,7 +154,7 @@ def run(page, args, result):
     rows = "Array.from(document.querySelectorAll('#pairingRows tr')).map(r => r.innerText)"
     result["pairingsAfterCreate"] = wait_for(page, "(%s).filter(t => t.includes('表单教学点'))" % rows)
     page.click("#pairingRows tr:has-text('表单教学点') button")
-    result["pairingsAfterDelete"] = wait_for(page, "(%s).filter(t => t.includes('表单教学点')).length === 0 ? [] : null" % rows)
+    result["pairingDeletedInPage"] = wait_for(page, "(%s).filter(t => t.includes('表单教学点')).length === 0" % rows)
 
     # 统计: the summary table and the held-rate chart drawn as inline SVG.
     page.click(".tab[data-tab='reports']")

@@ -189,6 +189,7 @@ async function loadWeek() {
     columns[index].append(card);
   }
   $("grid").replaceChildren(...columns);
+  $("grid").dataset.week = localDate(weekStart);
 }
 $("prevWeek").addEventListener("click", () => { weekStart.setDate(weekStart.getDate() - 7); loadWeek(); });
 $("nextWeek").addEventListener("click", () => { weekStart.setDate(weekStart.getDate() + 7); loadWeek(); });
