@@ -56,6 +56,9 @@ struct ConsoleSessionTests {
                 // Logout: the cookie is nothing any more.
                 #expect(try await send(.post, "/console/logout", ["Cookie": cookie]).0 == .seeOther)
                 #expect(try await schools([:]) == .unauthorized)
+                // A page left open past its session: 401 each time, and not counted as failed logins.
+                for _ in 0..<12 { #expect(try await schools([:]) == .unauthorized) }
+                #expect(try await send(.get, "/api/v1/schools", ["Authorization": "Bearer secret-token"]).0 == .ok, "not locked out")
             }
         }
     }

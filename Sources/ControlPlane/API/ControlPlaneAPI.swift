@@ -259,6 +259,11 @@ struct BearerTokenMiddleware<Context: RemoteAddressRequestContext>: RouterMiddle
             }
             return try await next(request, context)
         }
+        // A lapsed or ended console session is not a guess at the admin token: 401, not counted
+        // (a page left open past its 8 h must not lock its office's address out of the API).
+        if request.headers[.authorization] == nil, sessions != nil, PatrolSessions.id(fromCookieHeader: request.headers[.cookie]) != nil {
+            throw APIError.unauthorized
+        }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
               Secrets.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
         else {
