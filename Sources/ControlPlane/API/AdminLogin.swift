@@ -59,7 +59,12 @@ struct AdminLogin: Sendable {
             return loginForm(page: page, heading: heading, message: "登录失败次数过多，请 \(seconds) 秒后再试", status: .tooManyRequests)
         }
         var request = request
-        let body = String(buffer: try await request.collectBody(upTo: 4096))
+        let body: String
+        do {
+            body = String(buffer: try await request.collectBody(upTo: 4096))
+        } catch {
+            throw APIError(.contentTooLarge, "too_large", "the login form is larger than 4096 bytes")
+        }
         let token = URLComponents(string: "?" + body)?.queryItems?.first { $0.name == "token" }?.value ?? ""
         guard Secrets.constantTimeEquals(token, adminToken) else {
             if let address { limiter.recordFailure(address) }
