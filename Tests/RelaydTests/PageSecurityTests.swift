@@ -67,6 +67,8 @@ struct PageSecurityTests {
             ("teacher", try await Curl.call(base + "/teacher/famous?key=\(keys["c1"]!)")),
             ("patrol login", try await Curl.call(base + "/patrol")),
             ("patrol wall", try await Curl.call(base + "/patrol", extra: ["-H", "Cookie: \(cookie)"])),
+            ("console login", try await Curl.call(base + "/console")),
+            ("console", try await Curl.call(base + "/console", extra: ["-H", "Cookie: \(cookie)"])),
         ]
         var replay = try await Curl.call(base + "/replay/\(recording)?key=\(keys["site-a"]!)")
         let deadline = ContinuousClock.now + .seconds(20)
@@ -115,7 +117,7 @@ struct PageSecurityTests {
             if url.contains(".js?") { scripts[path] = reply.body }
         }
         #expect(
-            Set(scripts.keys) == ["/assets/whep.js", "/assets/whip.js", "/assets/watch.js", "/assets/classroom.js", "/assets/teacher.js", "/assets/patrol.js"],
+            Set(scripts.keys) == ["/assets/whep.js", "/assets/whip.js", "/assets/watch.js", "/assets/classroom.js", "/assets/teacher.js", "/assets/patrol.js", "/assets/console.js"],
             "\(scripts.keys)"
         )
         // One script per job: whep.js plays (receive-only) and holds the signalling both

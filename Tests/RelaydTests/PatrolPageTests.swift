@@ -64,7 +64,7 @@ struct PatrolPageTests {
         #expect(login.status == 303)
         #expect(login.header("Location") == "/patrol")
         let setCookie = try #require(login.header("Set-Cookie"))
-        for attribute in ["relay_patrol=", "HttpOnly", "SameSite=Strict", "Path=/patrol", "Max-Age="] { #expect(setCookie.contains(attribute), "\(setCookie)") }
+        for attribute in ["relay_patrol=", "HttpOnly", "SameSite=Strict", "Path=/;", "Max-Age="] { #expect(setCookie.contains(attribute), "\(setCookie)") }
         #expect(!setCookie.contains("Secure"), "plain HTTP here")
         let cookie = String(setCookie.split(separator: ";")[0])
 

@@ -35,6 +35,9 @@ public struct ControlPlaneAPI: Sendable {
     /// none (`player.defaultBandwidthKbps`) and the rung selection (`player.*`).
     public var flvDefaultBandwidthKbps: Int?
     public var flvRenditionSelection = RenditionSelector.Configuration()
+    /// The administrators' login sessions (`/patrol`, `/console`), which the API accepts with a
+    /// CSRF token (`BearerTokenMiddleware`).
+    let adminSessions = PatrolSessions()
     /// `auth.windowMinutes` in seconds: the reports count sessions this long around an occurrence.
     public var reportWindow: TimeInterval = 15 * 60
 
@@ -62,7 +65,7 @@ public struct ControlPlaneAPI: Sendable {
             let text = metrics?.render() ?? ""
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: adminToken, limiter: authLimiter))
+        let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: adminToken, limiter: authLimiter, sessions: adminSessions))
         api.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"
@@ -100,16 +103,25 @@ public struct ControlPlaneAPI: Sendable {
         if let hls {
             HLSRoutes(host: hls.host, policy: hls.policy, tokens: HLSTokens()).add(to: router)
         }
+        let adminLogin: AdminLogin?
+        do {
+            let login = try AdminLogin(adminToken: adminToken, limiter: authLimiter, sessions: adminSessions, secureCookies: secureCookies)
+            try ConsolePage(login: login).add(to: router)
+            adminLogin = login
+        } catch {
+            adminLogin = nil
+            Logger(label: "relay.http").error("the console is not served", metadata: ["error": "\(error)"])
+        }
         if let webRTC {
             WHEPRoutes(host: webRTC.host, policy: webRTC.policy, ladder: renditions?.ladderNames ?? []).add(to: router)
             do {
                 try WatchPage(service: service, policy: webRTC.policy, registry: registry).add(to: router)
                 try TeacherWall(service: service, policy: webRTC.policy, registry: registry).add(to: router)
                 // The patrol wall's tiles play over WHEP: served with the WebRTC server.
-                try PatrolPage(
-                    service: service, adminToken: adminToken, registry: registry, renditions: renditions, webRTC: webRTC.host,
-                    limiter: authLimiter, secureCookies: secureCookies
-                ).add(to: router)
+                if let adminLogin {
+                    try PatrolPage(service: service, registry: registry, renditions: renditions, webRTC: webRTC.host, login: adminLogin)
+                        .add(to: router)
+                }
             } catch {
                 Logger(label: "relay.http").error("the watch page, the teacher wall and the patrol wall are not served", metadata: ["error": "\(error)"])
             }
@@ -219,12 +231,37 @@ func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws ->
 /// Requires `Authorization: Bearer <admin token>`, compared in constant time. The right token
 /// always passes; from an address that failed too often anything else is refused with 429 (the
 /// staff behind a school's NAT are not locked out by a guesser sharing their address).
+///
+/// Without an Authorization header, the console's admin session (`sessions`, the `/patrol` and
+/// `/console` login cookie) is accepted for a same-origin request that carries the session's CSRF
+/// token as `X-CSRF-Token`; a request with the cookie that is cross-site (`Sec-Fetch-Site` other
+/// than `same-origin`, or an `Origin` that is not this host) or lacks the token is refused with 403.
+/// A present Authorization header is always judged as a Bearer token, never the cookie. This
+/// middleware guards `/api/v1` only: the session authorizes no media, WHIP or WHEP route.
 struct BearerTokenMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
     let token: String
     let limiter: FailedAuthLimiter
+    var sessions: PatrolSessions?
+
+    static var csrfHeader: HTTPField.Name { HTTPField.Name("X-CSRF-Token")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let address = context.remoteAddress?.ipAddress
+        if request.headers[.authorization] == nil, let sessions,
+           let expected = sessions.csrfToken(PatrolSessions.id(fromCookieHeader: request.headers[.cookie])) {
+            guard Self.sameOrigin(request) else {
+                throw APIError(.forbidden, "cross_site", "the console's session is not accepted from another site")
+            }
+            guard let sent = request.headers[Self.csrfHeader], Secrets.constantTimeEquals(sent, expected) else {
+                throw APIError(.forbidden, "csrf", "the console's session needs its X-CSRF-Token")
+            }
+            return try await next(request, context)
+        }
+        // A lapsed or ended console session is not a guess at the admin token: 401, not counted
+        // (a page left open past its 8 h must not lock its office's address out of the API).
+        if request.headers[.authorization] == nil, sessions != nil, PatrolSessions.id(fromCookieHeader: request.headers[.cookie]) != nil {
+            throw APIError.unauthorized
+        }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
               Secrets.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
         else {
@@ -236,6 +273,19 @@ struct BearerTokenMiddleware<Context: RemoteAddressRequestContext>: RouterMiddle
         }
         if let address { limiter.recordSuccess(address) }
         return try await next(request, context)
+    }
+
+    /// The browser says the request comes from this origin: `Sec-Fetch-Site`, when sent, is
+    /// `same-origin`, and `Origin`, when sent, names this request's host (and port).
+    static func sameOrigin(_ request: Request) -> Bool {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin" { return false }
+        if let origin = request.headers[HTTPField.Name("Origin")!] {
+            guard let authority = request.head.authority ?? request.headers[HTTPField.Name("Host")!],
+                  let host = origin.range(of: "://").map({ String(origin[$0.upperBound...]) }),
+                  host.lowercased() == authority.lowercased()
+            else { return false }
+        }
+        return true
     }
 }
 

@@ -5,56 +5,41 @@ import Mustache
 import NIOCore
 import RelayCore
 
-/// 巡课, the patrol wall for the bureau's administrators: `GET /patrol` is a login form for the
-/// admin token (`POST /patrol/login`; a wrong token is refused and counted by the API's
-/// failed-login limiter), then an HttpOnly, SameSite=Strict session cookie (`Secure` with
-/// `http.secureCookies`, by default under TLS) opens the wall: every class in its window now as
+/// 巡课, the patrol wall for the bureau's administrators: `GET /patrol` is the admin login
+/// (`AdminLogin`, shared with `/console`), whose session cookie opens the wall: every class in its window now as
 /// a muted live tile (WHEP, lowest rung) with its publisher's state, input kbit/s and viewers per
 /// site, the classes of the next hour below, a tile opening the class large with sound. The page
 /// (`assets/patrol.js` over `assets/whep.js`) polls `GET /patrol/wall.json`; its players post
 /// offers to `POST /patrol/whep/<classId>[_<rung>]`, both allowed by the cookie alone.
 struct PatrolPage: Sendable {
     let service: ControlPlaneService
-    let adminToken: String
     let registry: StreamRegistry?
     let renditions: RenditionDirectory?
     let webRTC: any WebRTCPlaybackHost
-    let limiter: FailedAuthLimiter
-    let sessions: PatrolSessions
-    /// Cookies get `Secure` (`http.secureCookies`: the HTTP port serves TLS, or a proxy in front does).
-    let secureCookies: Bool
-    let login: MustacheTemplate
+    /// The admin login and its sessions, shared with `/console`.
+    let login: AdminLogin
     let wall: MustacheTemplate
 
+    static let heading = "巡课 · 管理员登录"
+
     init(
-        service: ControlPlaneService, adminToken: String, registry: StreamRegistry?, renditions: RenditionDirectory?,
-        webRTC: any WebRTCPlaybackHost, limiter: FailedAuthLimiter, sessions: PatrolSessions = PatrolSessions(), secureCookies: Bool
+        service: ControlPlaneService, registry: StreamRegistry?, renditions: RenditionDirectory?,
+        webRTC: any WebRTCPlaybackHost, login: AdminLogin
     ) throws {
         self.service = service
-        self.adminToken = adminToken
         self.registry = registry
         self.renditions = renditions
         self.webRTC = webRTC
-        self.limiter = limiter
-        self.sessions = sessions
-        self.secureCookies = secureCookies
-        login = try PageTemplates.load("patrol-login")
+        self.login = login
         wall = try PageTemplates.load("patrol")
     }
 
     func add(to router: Router<RelayRequestContext>) {
         router.get("patrol") { request, _ in
-            guard loggedIn(request) else { return html(login.renderPage(["message": ""]), status: .ok) }
+            guard loggedIn(request) else { return login.loginForm(page: "patrol", heading: Self.heading) }
             return html(wall.renderPage([:]), status: .ok)
         }
-        router.post("patrol/login") { request, context in try await logIn(request, context) }
-        router.post("patrol/logout") { request, _ in
-            sessions.end(PatrolSessions.id(fromCookieHeader: request.headers[.cookie]))
-            var headers = HTTPFields()
-            headers[.location] = "/patrol"
-            headers[.setCookie] = cookie(value: "", maxAge: 0)
-            return Response(status: .seeOther, headers: headers)
-        }
+        login.add(to: router, page: "patrol", heading: Self.heading)
         router.get("patrol/wall.json") { request, _ in
             guard loggedIn(request) else { throw APIError.unauthorized }
             return try json(try await wallState())
@@ -63,33 +48,7 @@ struct PatrolPage: Sendable {
     }
 
     private func loggedIn(_ request: Request) -> Bool {
-        sessions.isValid(PatrolSessions.id(fromCookieHeader: request.headers[.cookie]))
-    }
-
-    private func cookie(value: String, maxAge: Int) -> String {
-        "\(PatrolSessions.cookieName)=\(value); Path=/patrol; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)" + (secureCookies ? "; Secure" : "")
-    }
-
-    private func logIn(_ request: Request, _ context: RelayRequestContext) async throws -> Response {
-        let address = context.remoteAddress?.ipAddress
-        var request = request
-        let body = String(buffer: try await request.collectBody(upTo: 4096))
-        let token = URLComponents(string: "?" + body)?.queryItems?.first { $0.name == "token" }?.value ?? ""
-        guard Secrets.constantTimeEquals(token, adminToken) else {
-            // Locked out: only a wrong token meets the lockout (the right one always passes); not counted.
-            if let address, let seconds = limiter.retryAfter(address) {
-                return html(login.renderPage(["message": "登录失败次数过多，请 \(seconds) 秒后再试"]), status: .tooManyRequests)
-            }
-            if let address { limiter.recordFailure(address) }
-            context.logger.notice("patrol login refused", metadata: ["remote": "\(address ?? "?")"])
-            return html(login.renderPage(["message": "令牌错误，请重新输入"]), status: .unauthorized)
-        }
-        if let address { limiter.recordSuccess(address) }
-        context.logger.info("patrol login", metadata: ["remote": "\(address ?? "?")"])
-        var headers = HTTPFields()
-        headers[.location] = "/patrol"
-        headers[.setCookie] = cookie(value: sessions.start(), maxAge: Int(sessions.lifetime))
-        return Response(status: .seeOther, headers: headers)
+        login.loggedIn(request)
     }
 
     /// What the wall shows: classes in their window now, and those starting within the hour.
