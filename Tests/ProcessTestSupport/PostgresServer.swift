@@ -93,7 +93,10 @@ public final class PostgresServer: @unchecked Sendable {
         let outPath = NSTemporaryDirectory() + "pg-out-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: outPath) }
         let quoted = ([tool] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        let status = system("cd /tmp && \(quoted) > '\(outPath)' 2>&1 < /dev/null")
+        // The tool gets no descriptor of the test process's but 0-2: PostgreSQL counts the ones
+        // it inherits against its own limit and refuses to start when a long test run holds many.
+        let closing = #"for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-" 2>/dev/null; done; exec "$@""#
+        let status = system("cd /tmp && exec /bin/bash -c '\(closing)' close-descriptors \(quoted) > '\(outPath)' 2>&1 < /dev/null")
         let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         return (status == 0 ? 0 : 1, text)
     }
