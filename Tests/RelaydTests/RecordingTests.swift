@@ -288,7 +288,8 @@ struct RecordingDiskTests {
         #expect(try await MediaTools.decodeErrors(of: watched).isEmpty)
         // What was written before the disk filled plays.
         let id = stopped.first?["id"] as? String ?? ""
-        #expect(try await MediaTools.decodeErrors(of: recordings + "/\(id).mp4").isEmpty)
+        let recordedErrors = try await MediaTools.decodeErrors(of: recordings + "/\(id).mp4")
+        #expect(recordedErrors.isEmpty, "\(recordedErrors.prefix(5)) files: \((try? FileManager.default.contentsOfDirectory(atPath: recordings)) ?? [])")
         #expect(relay.child.isRunning)
         #expect(await relay.stop() == 0)
     }

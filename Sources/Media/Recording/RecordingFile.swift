@@ -37,7 +37,12 @@ final class RecordingFile {
             }
             if result < 0 {
                 if errno == EINTR { continue }
-                throw RecordingFileError(path: path, operation: "write", errno: errno)
+                let failure = RecordingFileError(path: path, operation: "write", errno: errno)
+                // What part of `bytes` got out is cut off again (a full disk takes part of a
+                // fragment): the file keeps ending where its last whole write did, so it plays.
+                _ = ftruncate(descriptor, off_t(length))
+                _ = lseek(descriptor, off_t(length), SEEK_SET)
+                throw failure
             }
             written += result
         }
