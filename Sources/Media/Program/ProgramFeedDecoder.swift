@@ -33,12 +33,8 @@ final class ProgramFeedDecoder {
             guard message.isKeyframe else { return }
             waitingForKeyframe = false
         }
-        let cts = tag.compositionOffset
-        let dts = Int64(message.timestamp)
         do {
-            try payload.withUnsafeReadableBytes { bytes throws(FFmpegError) in
-                try decoder.send(bytes, pts: dts + Int64(cts), dts: dts, keyframe: message.isKeyframe)
-            }
+            try decoder.send(tag, of: message)
         } catch {
             skipToKeyframe(decoder)
             return

@@ -1,4 +1,5 @@
 internal import CFFmpeg
+import RelayCore
 
 /// Decodes the published H.264 (AVCC access units, extradata = the AVCDecoderConfigurationRecord
 /// of the FLV sequence header). Owns its codec context, packet and output frame.
@@ -24,6 +25,15 @@ final class VideoDecoder {
     func send(_ bytes: UnsafeRawBufferPointer, pts: Int64, dts: Int64, keyframe: Bool) throws(FFmpegError) {
         try packet.load(bytes, pts: pts, dts: dts, keyframe: keyframe)
         try FFmpegError.check(avcodec_send_packet(codec.pointer, packet.pointer), "avcodec_send_packet")
+    }
+
+    /// Sends the NAL units of an FLV H.264 tag of `message` (its time is the decoding time, in
+    /// milliseconds; the tag's composition offset makes the presentation time).
+    func send(_ tag: AVCVideoTag, of message: MediaMessage) throws(FFmpegError) {
+        let dts = Int64(message.timestamp)
+        try tag.body.withUnsafeReadableBytes { bytes throws(FFmpegError) in
+            try send(bytes, pts: dts + Int64(tag.compositionOffset), dts: dts, keyframe: message.isKeyframe)
+        }
     }
 
     /// Takes the next decoded picture into ``frame``; false when none is ready yet.
