@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What recording the reports' facts costs while serving (issue #33): relayd in `auth.mode:
-# timetable`, one class published by its central school (a pre-encoded 720p25 lesson at
-# ~1 Mbit/s pushed with `-c copy`, so the publisher costs next to nothing; `transcode.enabled:
+# timetable`, one class published by its central school (a pre-encoded 720p25 testsrc lesson,
+# x264 at a 1000k target that testsrc's simple pictures only fill to ~0.5 Mbit/s, pushed with `-c copy`, so the publisher costs next to nothing; `transcode.enabled:
 # false`), SITES sites × PER_SITE RTMP players (`relay-loadtest`, each site with its own key, so
 # the recorder keeps real per-site sessions), with `reports.enabled: false`, `true` with the
 # default `flushSeconds: 30`, and `true` with `flushSeconds: 2` (the worst case: every open
@@ -34,8 +34,8 @@ source "$ROOT/Benchmarks/bench-lib.sh"
 
 for bin in "$RELAYD" "$LOADTEST"; do [ -x "$bin" ] || { echo "no $bin (swift build first)" >&2; exit 2; }; done
 
-# 20 s of 720p25 testsrc at ~1 Mbit/s, 2 s GOP, AAC 64k (looped by the publisher).
-FLV="$BENCH_CACHE/reports-720p-1M.flv"
+# 20 s of 720p25 testsrc, -b:v 1000k (506 kbit/s in all: testsrc compresses well), 2 s GOP, AAC 64k (looped by the publisher).
+FLV="$BENCH_CACHE/reports-720p.flv"
 if [ ! -f "$FLV" ]; then
     say "making $FLV with ffmpeg"
     mkdir -p "$BENCH_CACHE"
