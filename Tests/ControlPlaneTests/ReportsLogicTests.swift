@@ -58,6 +58,24 @@ import Testing
         #expect(tracker.openSessions.map(\.kind) == [.publisher])
     }
 
+    /// A burst of plays from one site: players that started in the same millisecond over the
+    /// same protocol are sessions each (200 players made 195 sessions when they were one key).
+    @Test func playersOfOneSiteStartedTogetherAreSessionsEach() {
+        var tracker = Self.tracker()
+        let occurrence: (String, Date) -> Date? = { id, _ in id == "math" ? Self.t0 : nil }
+        let three = Array(repeating: Self.player("a", since: 1), count: 3)
+        tracker.observe(FactsObservation(at: Self.at(2), publishers: [Self.publisher(since: 0)], players: three), occurrence: occurrence)
+        tracker.observe(FactsObservation(at: Self.at(4), publishers: [Self.publisher(since: 0)], players: three), occurrence: occurrence)
+        #expect(tracker.openSessions.filter { $0.kind == .player }.count == 3)
+        // One of them leaves: one session ends, two go on.
+        for t in [6.0, 8.0] {
+            tracker.observe(
+                FactsObservation(at: Self.at(t), publishers: [Self.publisher(since: 0)], players: Array(three.prefix(2))), occurrence: occurrence
+            )
+        }
+        #expect(tracker.openSessions.filter { $0.kind == .player }.count == 2)
+    }
+
     @Test func aPublisherThatReturnsIsANewSessionAndUnknownClassesAreNotKept() {
         var tracker = Self.tracker()
         let occurrence: (String, Date) -> Date? = { id, _ in id == "math" ? Self.t0 : nil }

@@ -26,6 +26,9 @@ public struct SessionTracker: Sendable {
         var siteId: String?
         var transport: String
         var sinceMillis: Int64
+        /// Players alike in all of the above (a site's players started in the same millisecond)
+        /// are told apart by their order in the poll: each is a session of its own.
+        var ordinal = 0
     }
 
     private struct Open: Sendable {
@@ -71,8 +74,8 @@ public struct SessionTracker: Sendable {
             }
         }
         for player in observation.players {
-            let key = Key(kind: .player, classId: player.classId, siteId: player.siteId, transport: player.transport, sinceMillis: Self.millis(player.since))
-            guard seen.insert(key).inserted else { continue }
+            var key = Key(kind: .player, classId: player.classId, siteId: player.siteId, transport: player.transport, sinceMillis: Self.millis(player.since))
+            while !seen.insert(key).inserted { key.ordinal += 1 }
             if var session = open[key] {
                 let from = max(session.fact.lastSeenAt, player.since)
                 session.fact.renditionMillis[player.rendition, default: 0] += Self.millis(now) - Self.millis(min(from, now))
