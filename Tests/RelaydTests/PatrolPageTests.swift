@@ -87,6 +87,14 @@ struct PatrolPageTests {
         #expect(live.first { $0["classId"] as? String == "yuwen" }?["centralSchool"] as? String == "实验二小")
         let mathFeeds = live.first { $0["classId"] as? String == "math" }?["returnFeeds"] as? [[String: Any]] ?? []
         #expect(mathFeeds.map { $0["stream"] as? String } == ["math~site-a"], "\(live)")
+        #expect(live.allSatisfy { ($0["onStage"] as? [String]) == [] }, "nobody on stage yet: \(live)")
+        // site-a goes on stage: its class's tile says so (互动中), by the site's name.
+        #expect(try await relay.api.call("PUT", "/classes/math/stage", ["sites": ["site-a"]]).status == 200)
+        let staged = try await Curl.call(base + "/patrol/wall.json", extra: ["-H", "Cookie: \(cookie)"])
+        let stagedLive = (try JSONSerialization.jsonObject(with: Data(staged.body.utf8)) as? [String: Any])?["live"] as? [[String: Any]] ?? []
+        #expect(stagedLive.first { $0["classId"] as? String == "math" }?["onStage"] as? [String] == ["site-a"], "\(stagedLive)")
+        #expect(stagedLive.first { $0["classId"] as? String == "yuwen" }?["onStage"] as? [String] == [])
+        #expect(try await relay.api.call("PUT", "/classes/math/stage", ["sites": []]).status == 200)
 
         // In Chromium: both tiles play; one class's publisher drops and its tile says so.
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -119,8 +119,9 @@ public struct ControlPlaneAPI: Sendable {
                 try TeacherWall(service: service, policy: webRTC.policy, registry: registry).add(to: router)
                 // The patrol wall's tiles play over WHEP: served with the WebRTC server.
                 if let adminLogin {
-                    try PatrolPage(service: service, registry: registry, renditions: renditions, webRTC: webRTC.host, login: adminLogin)
-                        .add(to: router)
+                    var patrol = try PatrolPage(service: service, registry: registry, renditions: renditions, webRTC: webRTC.host, login: adminLogin)
+                    patrol.classroom = classroom
+                    patrol.add(to: router)
                 }
             } catch {
                 Logger(label: "relay.http").error("the watch page, the teacher wall and the patrol wall are not served", metadata: ["error": "\(error)"])

@@ -18,6 +18,8 @@ struct PatrolPage: Sendable {
     let webRTC: any WebRTCPlaybackHost
     /// The admin login and its sessions, shared with `/console`.
     let login: AdminLogin
+    /// Who is on each class's stage (nil: no interactive classroom, no mark on the tiles).
+    var classroom: ClassroomService?
     let wall: MustacheTemplate
 
     static let heading = "巡课 · 管理员登录"
@@ -62,6 +64,8 @@ struct PatrolPage: Sendable {
             let viewers: [Viewer]
             /// The sites' return feeds being published (small tiles beside the lesson).
             let returnFeeds: [ReturnFeed]
+            /// The sites on the class's stage now (the tile is marked 互动中).
+            let onStage: [String]
         }
         struct ReturnFeed: Encodable {
             let siteId, site, stream: String
@@ -109,7 +113,8 @@ struct PatrolPage: Sendable {
                         siteId: $0.siteId, site: schools[$0.siteId] ?? $0.siteId,
                         stream: ReturnFeedName(classId: occurrence.classId, siteId: $0.siteId).streamName, inputKbps: $0.inputKbps
                     )
-                }
+                },
+                onStage: ((try? await classroom?.stage(occurrence.classId))?.sites ?? []).map { schools[$0] ?? $0 }
             ))
         }
         return WallState(live: tiles, upcoming: upcoming)

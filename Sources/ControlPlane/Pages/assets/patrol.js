@@ -33,7 +33,10 @@
     info.appendChild(text("div", "", data.state === "live" ? "输入码率：" + data.inputKbps + " kbit/s" : data.state === "lost" ? "主讲端信号中断，等待恢复…" : "等待主讲端推流"));
     const sites = data.viewers.map((v) => (v.siteId || "管理员") + "（" + (protocols[v.protocol] || v.protocol) + " · " + v.rendition + "）");
     info.appendChild(text("div", "viewers", sites.length ? "听课端：" + sites.join("，") : "听课端：无"));
+    const onStage = data.onStage || [];
+    if (onStage.length) info.appendChild(text("div", "stage", "互动中 · 台上：" + onStage.join("，")));
     tile.element.dataset.state = data.state;
+    tile.element.dataset.onStage = onStage.length ? "true" : "false";
     renderFeeds(tile, data.returnFeeds || []);
   }
 
