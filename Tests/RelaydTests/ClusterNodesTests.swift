@@ -10,7 +10,7 @@ struct ClusterNodesTests {
         let reply = try await relay.api.call("GET", "/nodes")
         #expect(reply.status == 200)
         var byID: [String: [String: Any]] = [:]
-        for node in reply.array.compactMap({ $0 as? [String: Any] }) { byID[node["id"] as? String ?? "?"] = node }
+        for node in reply.array { byID[node["id"] as? String ?? "?"] = node }
         return byID
     }
 
