@@ -81,10 +81,7 @@ struct ClassroomRoutes: Sendable {
             if let address { limiter.recordSuccess(address) }
             return (classId, .admin)
         }
-        let hash = Secrets.keyHash(credential)
-        if !credential.isEmpty, let school = classroom.service.snapshot.contents.schoolsByKeyHash[hash],
-            Secrets.constantTimeEquals(school.keyHash, hash)
-        {
+        if let school = classroom.service.snapshot.contents.school(forKey: credential) {
             if let address { limiter.recordSuccess(address) }
             return (classId, .school(school))
         }

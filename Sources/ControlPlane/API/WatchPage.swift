@@ -54,11 +54,7 @@ struct WatchPage: Sendable {
     /// The site whose key this is, when it is a site of the class: its page may send the
     /// classroom and raise a hand.
     private func siteId(of key: String?, in schedule: ClassSchedule) -> String? {
-        guard let key, !key.isEmpty else { return nil }
-        let hash = Secrets.keyHash(key)
-        guard let school = service.snapshot.contents.schoolsByKeyHash[hash], Secrets.constantTimeEquals(school.keyHash, hash),
-            schedule.siteIds.contains(school.id)
-        else { return nil }
+        guard let key, let school = service.snapshot.contents.school(forKey: key), schedule.siteIds.contains(school.id) else { return nil }
         return school.id
     }
 

@@ -12,6 +12,15 @@ public final class TimetableSnapshot: Sendable {
         public var classes: [String: ClassSchedule] = [:]
         /// When it was read; nil before the first load.
         public var loadedAt: Date?
+
+        /// The school whose key this is (its digest looked up, then compared in constant time);
+        /// nil for an empty or unknown key.
+        public func school(forKey key: String) -> School? {
+            guard !key.isEmpty else { return nil }
+            let hash = Secrets.keyHash(key)
+            guard let school = schoolsByKeyHash[hash], Secrets.constantTimeEquals(school.keyHash, hash) else { return nil }
+            return school
+        }
     }
 
     private let box = NIOLockedValueBox(Contents())
