@@ -38,15 +38,9 @@ extension ControlStore {
         )
     }
 
-    /// Lowers `siteId`'s hand; true when it was up.
-    @discardableResult
-    public func lowerHand(_ classId: String, siteId: String) async throws(StoreError) -> Bool {
-        let up = try await database.execute(
-            "SELECT site_id FROM class_hands WHERE class_id = ? AND site_id = ?", [.text(classId), .text(siteId)]
-        )
-        guard !up.isEmpty else { return false }
+    /// Lowers `siteId`'s hand (nothing to do when it is not up).
+    public func lowerHand(_ classId: String, siteId: String) async throws(StoreError) {
         _ = try await database.execute("DELETE FROM class_hands WHERE class_id = ? AND site_id = ?", [.text(classId), .text(siteId)])
-        return true
     }
 
     /// Puts `sites` on stage with `layout` (an empty list ends the stage).
