@@ -262,4 +262,18 @@ import Testing
         #expect(summary.hasPrefix("\u{FEFF}key,scheduled,held,heldRate,siteSlots,siteAttended,attendanceRate,watchedHours,avgStartDelaySeconds,interruptedSeconds\r\n"))
         #expect(summary.contains("\r\ndedicated,1,1,1.0,3,0,0.0,0.0,0.0,0\r\n"), "\(summary)")
     }
+
+    /// A title typed as a formula stays text in Excel and WPS (CSV injection): `=HYPERLINK(…)`
+    /// becomes `'=HYPERLINK(…)`; numbers and ordinary text are untouched.
+    @Test func csvTextNeverStartsAFormula() {
+        for typed in ["=HYPERLINK(\"http://x\",\"点我\")", "+1", "-2+3", "@SUM(A1)", "\tcmd"] {
+            #expect(ReportCSV.inert(typed) == "'" + typed)
+        }
+        #expect(ReportCSV.inert("数学") == "数学" && ReportCSV.inert("") == "")
+        var report = RelayAPI.OccurrenceReport(OccurrenceOutcome(occurrence: Self.lesson, schedule: nil, sessions: [], window: 900, recordingId: nil))
+        report.title = "=1+1"
+        report.teacher = "@王老师"
+        let line = ReportCSV.occurrences([report]).dropFirst().components(separatedBy: "\r\n")[1]
+        #expect(line.hasPrefix("math,'=1+1,dedicated,c1,'@王老师,"), "\(line)")
+    }
 }

@@ -20,7 +20,8 @@ public enum ReportCSV {
         var rows: [[String]] = []
         for r in reports {
             let occurrence = [
-                r.classId, r.title, r.program, r.centralSchoolId, r.teacher ?? "", r.subject ?? "", r.scheduledStart, r.scheduledEnd,
+                r.classId, inert(r.title), r.program, r.centralSchoolId, inert(r.teacher ?? ""), inert(r.subject ?? ""), r.scheduledStart,
+                r.scheduledEnd,
                 "\(r.held)", r.startedAt ?? "", r.endedAt ?? "", r.startDelaySeconds.map(String.init) ?? "", "\(r.liveSeconds)",
                 "\(r.interruptions)", "\(r.interruptedSeconds)", r.recordingId ?? "",
             ]
@@ -39,7 +40,7 @@ public enum ReportCSV {
     public static func summary(_ rows: [RelayAPI.SummaryRow]) -> String {
         document(summaryColumns, rows.map { r in
             [
-                r.key, "\(r.scheduled)", "\(r.held)", "\(r.heldRate)", "\(r.siteSlots)", "\(r.siteAttended)", "\(r.attendanceRate)",
+                inert(r.key), "\(r.scheduled)", "\(r.held)", "\(r.heldRate)", "\(r.siteSlots)", "\(r.siteAttended)", "\(r.attendanceRate)",
                 "\(r.watchedHours)", r.avgStartDelaySeconds.map { "\($0)" } ?? "", "\(r.interruptedSeconds)",
             ]
         })
@@ -47,6 +48,14 @@ public enum ReportCSV {
 
     static func document(_ header: [String], _ rows: [[String]]) -> String {
         "\u{FEFF}" + ([header] + rows).map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
+    }
+
+    /// Text someone typed (a title, a teacher's name), made inert for a spreadsheet: a leading
+    /// `=`, `+`, `-`, `@`, tab or carriage return would make Excel or WPS read the cell as a
+    /// formula (OWASP's CSV injection), so such text gets a leading `'`, which they show as text.
+    static func inert(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        return "'" + text
     }
 
     /// A field quoted when it holds a comma, a quote or a line break; quotes doubled.
