@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "WebRTC", targets: ["WebRTC"]),
         // For the fuzz package (Tests/Fuzz), which decodes the REST API's inputs.
         .library(name: "ControlPlane", targets: ["ControlPlane"]),
+        .library(name: "HTTPSurface", targets: ["HTTPSurface"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -129,16 +130,32 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Schools, pairings, classes, the timetable, access by key; REST API over Hummingbird.
-        // The REST API's JSON bodies, shared by ControlPlane (writes) and classctl (reads).
+        // The REST API's JSON bodies, shared by HTTPSurface (writes) and classctl (reads).
         .target(name: "RelayAPIModels", swiftSettings: strictSettings),
+        // The control plane, no HTTP: schools, pairings, classes and the timetable, their store
+        // (SQLite or PostgreSQL), who may publish and play and when, hands and stage, the reports'
+        // facts, the recordings' catalogue and the cluster's node directory.
         .target(
             name: "ControlPlane",
             dependencies: [
                 "RelayCore", "RelayAPIModels",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The HTTP surface over the others (Hummingbird): the REST API and its OpenAPI document,
+        // the media routes (HLS, HTTP-FLV, WHEP/WHIP signalling, recordings), the pages and their
+        // assets, the admin login, /metrics, and the HTTP server's own deadlines.
+        .target(
+            name: "HTTPSurface",
+            dependencies: [
+                "ControlPlane", "RelayCore", "RelayAPIModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -154,7 +171,7 @@ let package = Package(
         .executableTarget(
             name: "relayd",
             dependencies: [
-                "RelayCore", "RTMP", "SRT", "Media", "ControlPlane", "WebRTC",
+                "RelayCore", "RTMP", "SRT", "Media", "ControlPlane", "HTTPSurface", "WebRTC",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -225,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlane", "RelayCore", "RelayTestSupport", "ProcessTestSupport",
+                "ControlPlane", "HTTPSurface", "RelayCore", "RelayTestSupport", "ProcessTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,4 +1,4 @@
-/// The REST API's JSON bodies (`Sources/ControlPlane/openapi.yaml`), one definition shared by the
+/// The REST API's JSON bodies (`Sources/HTTPSurface/openapi.yaml`), one definition shared by the
 /// relay, which writes them, and classctl, which reads them. Plain values: no behaviour, no
 /// dependency. Optional fields are omitted when absent, and tolerated when an older relay omits them.
 public enum RelayAPI {}

@@ -1,4 +1,5 @@
 import ControlPlane
+import HTTPSurface
 import HummingbirdCore
 import Logging
 import NIOCore

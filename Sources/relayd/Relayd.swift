@@ -1,5 +1,6 @@
 import ArgumentParser
 import ControlPlane
+import HTTPSurface
 import Foundation
 import Hummingbird
 import Logging

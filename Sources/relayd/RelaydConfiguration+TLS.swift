@@ -1,4 +1,5 @@
 import ControlPlane
+import HTTPSurface
 import Foundation
 import Hummingbird
 import RTMP

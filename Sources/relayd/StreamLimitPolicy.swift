@@ -30,7 +30,7 @@ struct StreamLimitPolicy: AccessPolicy {
     private func overLimit(_ request: AccessRequest) -> AccessDecision? {
         let keys = registry.streamKeys
         guard keys.count >= maxStreams, !keys.contains(request.stream) else { return nil }
-        RelayMetrics.countRefusal(request.action, reason: DenyCode.limit.metricLabel)
+        RefusalCounter.count(request.action, reason: DenyCode.limit.metricLabel)
         return .deny(.limit, reason: "the relay carries its maximum of \(maxStreams) streams (limits.maxStreams)")
     }
 }

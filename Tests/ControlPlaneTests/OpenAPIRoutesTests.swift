@@ -1,4 +1,5 @@
 import ControlPlane
+@testable import HTTPSurface
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -65,7 +66,7 @@ struct OpenAPIRoutesTests {
     @Test func servedDocumentIsDocsOpenAPIYaml() async throws {
         let docs = Self.repoRoot.appendingPathComponent("docs/openapi.yaml").path
         let destination = try FileManager.default.destinationOfSymbolicLink(atPath: docs)
-        #expect(destination == "../Sources/ControlPlane/openapi.yaml", "docs/openapi.yaml is a relative symlink")
+        #expect(destination == "../Sources/HTTPSurface/openapi.yaml", "docs/openapi.yaml is a relative symlink")
         let onDisk = try String(contentsOfFile: docs, encoding: .utf8)
         #expect(OpenAPIDocument.text == onDisk, "the bundled document is docs/openapi.yaml")
         #expect(onDisk.hasPrefix("openapi: 3.0.3\n"))

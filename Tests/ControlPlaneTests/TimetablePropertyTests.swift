@@ -46,17 +46,17 @@ struct TimetablePropertyTests {
     }
 
     static func create(_ data: Data, on service: ControlPlaneService) async -> Bool {
-        let error: APIError
+        let error: ControlPlaneError
         do {
             _ = try await service.createClass(data)
             return true
         } catch let refused {
             error = refused
         }
-        if error.status == .conflict {
+        if error.kind == .conflict {
             #expect(error.message.contains("overlaps"), "\(error)")
         } else {
-            #expect([400, 422].contains(Int(error.status.code)), "\(error)")
+            #expect([.badRequest, .unprocessableContent].contains(error.kind), "\(error)")
         }
         return false
     }

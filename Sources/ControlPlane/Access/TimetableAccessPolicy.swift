@@ -32,7 +32,7 @@ public struct TimetableAccessPolicy: AccessPolicy {
     }
 
     private func deny(_ request: AccessRequest, _ code: DenyCode, _ reason: String) -> AccessDecision {
-        RelayMetrics.countRefusal(request.action, reason: code.metricLabel)
+        RefusalCounter.count(request.action, reason: code.metricLabel)
         return .deny(code, reason: reason)
     }
 

@@ -1,12 +1,12 @@
 import Foundation
 
 extension ControlPlaneService {
-    public func createClass(_ data: Data) async throws(APIError) -> ClassSchedule {
+    public func createClass(_ data: Data) async throws(ControlPlaneError) -> ClassSchedule {
         let input: ClassInput = try decode(data)
         let id = input.id.value ?? Validation.newID(prefix: "class")
         try Validation.checkID(id)
         let schedule = try build(id: id, from: input, base: nil)
-        try await locked { () throws(APIError) in
+        try await locked { () throws(ControlPlaneError) in
             if try await db({ () throws(StoreError) in try await store.classSchedule(id: id) }) != nil {
                 throw .conflict("a class with id '\(id)' already exists")
             }
@@ -17,10 +17,10 @@ extension ControlPlaneService {
         return schedule
     }
 
-    public func updateClass(_ id: String, _ data: Data) async throws(APIError) -> ClassSchedule {
+    public func updateClass(_ id: String, _ data: Data) async throws(ControlPlaneError) -> ClassSchedule {
         let input: ClassInput = try decode(data)
         if let newID = input.id.value, newID != id { throw .badRequest("id cannot be changed") }
-        return try await locked { () throws(APIError) in
+        return try await locked { () throws(ControlPlaneError) in
             let existing = try await classSchedule(id)
             let schedule = try build(id: id, from: input, base: existing)
             try await checkRules(schedule)
@@ -29,19 +29,19 @@ extension ControlPlaneService {
         }
     }
 
-    public func classSchedule(_ id: String) async throws(APIError) -> ClassSchedule {
+    public func classSchedule(_ id: String) async throws(ControlPlaneError) -> ClassSchedule {
         guard let schedule = try await db({ () throws(StoreError) in try await store.classSchedule(id: id) }) else {
             throw .notFound("class '\(id)'")
         }
         return schedule
     }
 
-    public func classes() async throws(APIError) -> [ClassSchedule] {
+    public func classes() async throws(ControlPlaneError) -> [ClassSchedule] {
         try await db { () throws(StoreError) in try await store.classes() }
     }
 
-    public func deleteClass(_ id: String) async throws(APIError) {
-        try await locked { () throws(APIError) in
+    public func deleteClass(_ id: String) async throws(ControlPlaneError) {
+        try await locked { () throws(ControlPlaneError) in
             _ = try await classSchedule(id)
             try await db { () throws(StoreError) in try await store.deleteClass(id: id) }
         }
@@ -49,7 +49,7 @@ extension ControlPlaneService {
     }
 
     /// Occurrences in [from, to), in time order, optionally only those a school takes part in.
-    public func timetable(schoolId: String?, from: Date, to: Date) async throws(APIError) -> [Occurrence] {
+    public func timetable(schoolId: String?, from: Date, to: Date) async throws(ControlPlaneError) -> [Occurrence] {
         if let schoolId { _ = try await school(schoolId) }
         let classes = try await classes()
         var result: [Occurrence] = []
@@ -60,8 +60,8 @@ extension ControlPlaneService {
     }
 
     /// Merges a create or patch input over `base` and checks every field.
-    func build(id: String, from input: ClassInput, base: ClassSchedule?) throws(APIError) -> ClassSchedule {
-        func required<T>(_ patch: Patch<T>, _ current: T?, _ field: String) throws(APIError) -> T {
+    func build(id: String, from input: ClassInput, base: ClassSchedule?) throws(ControlPlaneError) -> ClassSchedule {
+        func required<T>(_ patch: Patch<T>, _ current: T?, _ field: String) throws(ControlPlaneError) -> T {
             switch patch {
             case .value(let v): return v
             case .null: throw .badRequest("\(field) cannot be null")
@@ -137,7 +137,7 @@ extension ControlPlaneService {
     }
 
     /// Pairing (422) and overlap (409) rules against what is stored.
-    func checkRules(_ schedule: ClassSchedule) async throws(APIError) {
+    func checkRules(_ schedule: ClassSchedule) async throws(ControlPlaneError) {
         let schools = try await db { () throws(StoreError) in try await store.schools() }
         let byID = Dictionary(uniqueKeysWithValues: schools.map { ($0.id, $0) })
         guard let central = byID[schedule.centralSchoolId] else {

@@ -24,30 +24,30 @@ public final class ControlPlaneService: Sendable {
     }
 
     /// Runs a store call, turning its errors into API errors.
-    func db<T>(_ body: () async throws(StoreError) -> T) async throws(APIError) -> T {
+    func db<T>(_ body: () async throws(StoreError) -> T) async throws(ControlPlaneError) -> T {
         do {
             return try await body()
         } catch {
             logger.error("store failure", metadata: ["error": "\(error)"])
-            throw APIError.from(error)
+            throw ControlPlaneError.from(error)
         }
     }
 
     /// Runs a check-then-write as one store transaction (serialised with every node's, so two
     /// nodes can never both pass the same check), under this process's write lock; the snapshot is
     /// reloaded before the lock is let go, so an answered change is already what access decisions see.
-    func locked<T: Sendable>(_ body: @Sendable () async throws(APIError) -> T) async throws(APIError) -> T {
-        try await writes.withLock { () throws(APIError) -> T in
+    func locked<T: Sendable>(_ body: @Sendable () async throws(ControlPlaneError) -> T) async throws(ControlPlaneError) -> T {
+        try await writes.withLock { () throws(ControlPlaneError) -> T in
             let result: T
             do {
                 result = try await store.transaction { () async throws -> T in try await body() }
-            } catch let error as APIError {
+            } catch let error as ControlPlaneError {
                 throw error
             } catch let error as StoreError {
                 logger.error("store failure", metadata: ["error": "\(error)"])
-                throw APIError.from(error)
+                throw ControlPlaneError.from(error)
             } catch {
-                throw APIError.from(StoreError.failed("\(error)"))
+                throw ControlPlaneError.from(StoreError.failed("\(error)"))
             }
             await reloadSnapshotAfterChange()
             await changes.announce(.timetable)
@@ -70,7 +70,7 @@ public final class ControlPlaneService: Sendable {
 
     // MARK: Schools
 
-    public func createSchool(_ data: Data) async throws(APIError) -> (School, key: String) {
+    public func createSchool(_ data: Data) async throws(ControlPlaneError) -> (School, key: String) {
         let input: SchoolInput = try decode(data)
         guard let name = input.name.value else { throw .badRequest("name is required") }
         try Validation.checkText(name, field: "name")
@@ -83,7 +83,7 @@ public final class ControlPlaneService: Sendable {
         try Validation.checkID(id)
         let key = Secrets.newKey()
         let school = School(id: id, name: name, role: role, bandwidthKbps: bandwidth, region: input.region.value, keyHash: Secrets.keyHash(key))
-        try await locked { () throws(APIError) in
+        try await locked { () throws(ControlPlaneError) in
             if try await db({ () throws(StoreError) in try await store.school(id: id) }) != nil {
                 throw .conflict("a school with id '\(id)' already exists")
             }
@@ -93,24 +93,24 @@ public final class ControlPlaneService: Sendable {
         return (school, key)
     }
 
-    func checkBandwidth(_ kbps: Int) throws(APIError) {
+    func checkBandwidth(_ kbps: Int) throws(ControlPlaneError) {
         guard (64...10_000_000).contains(kbps) else { throw .badRequest("bandwidthKbps must be between 64 and 10000000") }
     }
 
-    public func school(_ id: String) async throws(APIError) -> School {
+    public func school(_ id: String) async throws(ControlPlaneError) -> School {
         guard let school = try await db({ () throws(StoreError) in try await store.school(id: id) }) else {
             throw .notFound("school '\(id)'")
         }
         return school
     }
 
-    public func schools() async throws(APIError) -> [School] {
+    public func schools() async throws(ControlPlaneError) -> [School] {
         try await db { () throws(StoreError) in try await store.schools() }
     }
 
-    public func updateSchool(_ id: String, _ data: Data) async throws(APIError) -> School {
+    public func updateSchool(_ id: String, _ data: Data) async throws(ControlPlaneError) -> School {
         let input: SchoolInput = try decode(data)
-        return try await locked { () throws(APIError) in
+        return try await locked { () throws(ControlPlaneError) in
             var school = try await self.school(id)
             if let newID = input.id.value, newID != id { throw .badRequest("id cannot be changed") }
             if let role = input.role.value, role != school.role {
@@ -144,8 +144,8 @@ public final class ControlPlaneService: Sendable {
         }
     }
 
-    public func deleteSchool(_ id: String) async throws(APIError) {
-        try await locked { () throws(APIError) in
+    public func deleteSchool(_ id: String) async throws(ControlPlaneError) {
+        try await locked { () throws(ControlPlaneError) in
             _ = try await school(id)
             let pairings = try await db { () throws(StoreError) in try await store.pairings() }
             if let p = pairings.first(where: { $0.centralSchoolId == id || $0.siteId == id }) {
@@ -160,9 +160,9 @@ public final class ControlPlaneService: Sendable {
         logger.info("school deleted", metadata: ["school": "\(id)"])
     }
 
-    public func rotateKey(_ id: String) async throws(APIError) -> (School, key: String) {
+    public func rotateKey(_ id: String) async throws(ControlPlaneError) -> (School, key: String) {
         let key = Secrets.newKey()
-        let school = try await locked { () throws(APIError) in
+        let school = try await locked { () throws(ControlPlaneError) in
             var school = try await self.school(id)
             school.keyHash = Secrets.keyHash(key)
             let updated = school
@@ -175,7 +175,7 @@ public final class ControlPlaneService: Sendable {
 
     // MARK: Pairings
 
-    public func createPairing(_ data: Data) async throws(APIError) -> Pairing {
+    public func createPairing(_ data: Data) async throws(ControlPlaneError) -> Pairing {
         let input: PairingInput = try decode(data)
         guard let centralID = input.centralSchoolId else { throw .badRequest("centralSchoolId is required") }
         guard let siteID = input.siteId else { throw .badRequest("siteId is required") }
@@ -185,7 +185,7 @@ public final class ControlPlaneService: Sendable {
         let id = input.id ?? Validation.newID(prefix: "pair")
         try Validation.checkID(id)
         let pairing = Pairing(id: id, centralSchoolId: centralID, siteId: siteID, program: program)
-        try await locked { () throws(APIError) in
+        try await locked { () throws(ControlPlaneError) in
             let central = try await db { () throws(StoreError) in try await store.school(id: centralID) }
             guard let central else { throw .unprocessable("unknown_school", "centralSchoolId '\(centralID)' does not exist") }
             guard central.role == .central else {
@@ -206,12 +206,12 @@ public final class ControlPlaneService: Sendable {
         return pairing
     }
 
-    public func pairings() async throws(APIError) -> [Pairing] {
+    public func pairings() async throws(ControlPlaneError) -> [Pairing] {
         try await db { () throws(StoreError) in try await store.pairings() }
     }
 
-    public func deletePairing(_ id: String) async throws(APIError) {
-        try await locked { () throws(APIError) in
+    public func deletePairing(_ id: String) async throws(ControlPlaneError) {
+        try await locked { () throws(ControlPlaneError) in
             guard let pairing = try await db({ () throws(StoreError) in try await store.pairing(id: id) }) else {
                 throw .notFound("pairing '\(id)'")
             }
@@ -227,7 +227,7 @@ public final class ControlPlaneService: Sendable {
 
     // MARK: Decoding
 
-    func decode<T: Decodable>(_ data: Data) throws(APIError) -> T {
+    func decode<T: Decodable>(_ data: Data) throws(ControlPlaneError) -> T {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Field-level checks shared by the API's inputs.
-enum Validation {
+package enum Validation {
     /// IDs travel in stream URLs (`live/<classId>_<rendition>`): letters, digits and dashes only.
-    static func checkID(_ id: String, field: String = "id") throws(APIError) {
+    package static func checkID(_ id: String, field: String = "id") throws(ControlPlaneError) {
         let ok = !id.isEmpty && id.count <= 64 && id.first!.isASCII && (id.first!.isLetter || id.first!.isNumber)
             && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
         guard ok else {
@@ -11,7 +11,7 @@ enum Validation {
         }
     }
 
-    static func checkText(_ text: String, field: String, max: Int = 200) throws(APIError) {
+    static func checkText(_ text: String, field: String, max: Int = 200) throws(ControlPlaneError) {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .badRequest("\(field) must not be empty") }
         guard text.count <= max else { throw .badRequest("\(field) must be at most \(max) characters") }
     }
@@ -23,7 +23,7 @@ enum Validation {
     }
 
     /// Parses an RFC 3339 time with any offset (and optional fractional seconds).
-    static func parseTime(_ text: String, field: String) throws(APIError) -> Date {
+    package static func parseTime(_ text: String, field: String) throws(ControlPlaneError) -> Date {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         if let date = formatter.date(from: text) { return date }
@@ -32,7 +32,7 @@ enum Validation {
         throw .badRequest("\(field) must be an RFC 3339 time such as 2026-09-01T08:00:00+08:00, got '\(text)'")
     }
 
-    static func formatTime(_ date: Date) -> String {
+    package static func formatTime(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")

@@ -3,7 +3,7 @@ import RelayCore
 
 /// A recording's two files: the fragmented MP4 and its fragment index (`.idx`). Paths come from
 /// ``RecordingDirectory`` only; neither operation follows a symbolic link.
-enum RecordingFiles {
+package enum RecordingFiles {
     struct RemovalError: Error, CustomStringConvertible {
         let file: String
         let errno: Int32
@@ -12,7 +12,7 @@ enum RecordingFiles {
 
     static func indexPath(_ path: String) -> String { path + ".idx" }
 
-    static func index(_ path: String) -> RecordingIndex {
+    package static func index(_ path: String) -> RecordingIndex {
         guard let data = FileManager.default.contents(atPath: indexPath(path)) else { return RecordingIndex() }
         return RecordingIndex(text: String(decoding: data, as: UTF8.self))
     }

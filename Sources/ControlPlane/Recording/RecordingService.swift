@@ -251,11 +251,11 @@ public actor RecordingService: Service {
     // MARK: The catalogue
 
     /// A store call from the API: its failure as the API's error.
-    private func stored<T>(_ body: () async throws(StoreError) -> T) async throws(APIError) -> T {
+    private func stored<T>(_ body: () async throws(StoreError) -> T) async throws(ControlPlaneError) -> T {
         do {
             return try await body()
         } catch {
-            throw APIError.from(error)
+            throw ControlPlaneError.from(error)
         }
     }
 
@@ -272,12 +272,12 @@ public actor RecordingService: Service {
         return live
     }
 
-    public func recordings(classId: String?, from: Date?, to: Date?) async throws(APIError) -> [Recording] {
+    public func recordings(classId: String?, from: Date?, to: Date?) async throws(ControlPlaneError) -> [Recording] {
         let rows = try await stored { () throws(StoreError) in try await store.recordings(classId: classId, from: from, to: to) }
         return rows.map(current)
     }
 
-    public func recording(_ id: String) async throws(APIError) -> Recording {
+    public func recording(_ id: String) async throws(ControlPlaneError) -> Recording {
         guard let row = try await stored({ () throws(StoreError) in try await store.recording(id: id) }) else {
             throw .notFound("recording '\(id)'")
         }
@@ -286,13 +286,13 @@ public actor RecordingService: Service {
 
     /// The recording and, for serving, its file's path: nil unless it is a regular file in the
     /// recordings directory under the name the relay gives the recording's (validated) id.
-    public func media(_ id: String) async throws(APIError) -> (recording: Recording, path: String?) {
+    public func media(_ id: String) async throws(ControlPlaneError) -> (recording: Recording, path: String?) {
         let recording = try await recording(id)
         return (recording, directory.existingFile(for: recording.id))
     }
 
     /// Removes the file and the row together (a recording being written cannot be removed).
-    public func delete(_ id: String) async throws(APIError) {
+    public func delete(_ id: String) async throws(ControlPlaneError) {
         let recording = try await recording(id)
         guard active[id] == nil, recording.state != .recording else {
             throw .conflict("recording '\(id)' is being written; it can be removed once it is complete")
@@ -301,7 +301,7 @@ public actor RecordingService: Service {
     }
 
     /// The file first, then its row: a failure leaves both, or a row without a file (removed again later).
-    private func remove(_ recording: Recording, reason: String) async throws(APIError) {
+    private func remove(_ recording: Recording, reason: String) async throws(ControlPlaneError) {
         do {
             if let path = directory.safePath(for: recording.id) {
                 try RecordingFiles.remove(path)
@@ -312,7 +312,7 @@ public actor RecordingService: Service {
             }
         } catch {
             logger.error("cannot remove a recording's file", metadata: ["recording": "\(recording.id)", "error": "\(error)"])
-            throw APIError(.serviceUnavailable, "unavailable", "the recording's file cannot be removed; nothing was changed")
+            throw ControlPlaneError(.serviceUnavailable, "unavailable", "the recording's file cannot be removed; nothing was changed")
         }
         try await stored { () throws(StoreError) in try await store.deleteRecording(id: recording.id) }
         logger.info("recording removed", metadata: ["recording": "\(recording.id)", "class": "\(recording.classId)", "reason": "\(reason)"])

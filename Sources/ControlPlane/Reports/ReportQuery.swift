@@ -15,7 +15,7 @@ public struct ReportQuery: Sendable {
 
     /// Outcomes of the occurrences that start in [from, to), in time order, of one school (central
     /// or site) and one program when given.
-    public func outcomes(from: Date, to: Date, schoolId: String?, program: Program?) async throws(APIError) -> [OccurrenceOutcome] {
+    public func outcomes(from: Date, to: Date, schoolId: String?, program: Program?) async throws(ControlPlaneError) -> [OccurrenceOutcome] {
         if let schoolId { _ = try await service.school(schoolId) }
         let classes = try await service.classes()
         var occurrences: [Occurrence] = []
@@ -53,7 +53,7 @@ public struct ReportQuery: Sendable {
 private let rfc3339 = Date.ISO8601FormatStyle()
 
 extension RelayAPI.OccurrenceReport {
-    init(_ o: OccurrenceOutcome) {
+    package init(_ o: OccurrenceOutcome) {
         func seconds(_ t: TimeInterval) -> Int { Int(t.rounded()) }
         func time(_ date: Date) -> String { rfc3339.format(date) }
         self.init(
@@ -76,7 +76,7 @@ extension RelayAPI.OccurrenceReport {
 }
 
 extension RelayAPI.SummaryRow {
-    init(_ row: ReportSummary.Row) {
+    package init(_ row: ReportSummary.Row) {
         func rounded(_ value: Double, _ places: Double) -> Double { (value * places).rounded() / places }
         self.init(
             key: row.key, scheduled: row.scheduled, held: row.held, heldRate: rounded(row.heldRate, 10_000), siteSlots: row.siteSlots,

@@ -1,4 +1,5 @@
 import ControlPlane
+@testable import HTTPSurface
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,3 +1,4 @@
+import ControlPlane
 import Hummingbird
 import NIOCore
 

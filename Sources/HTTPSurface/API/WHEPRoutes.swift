@@ -1,3 +1,4 @@
+import ControlPlane
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -82,6 +83,8 @@ struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as APIError {
             response = try error.response(from: request, context: context)
+        } catch let error as ControlPlaneError {
+            response = try APIError(error).response(from: request, context: context)
         }
         response.headers[.accessControlAllowOrigin] = "*"
         response.headers[.accessControlAllowMethods] = "POST, DELETE, PATCH, OPTIONS"

@@ -1,3 +1,4 @@
+import ControlPlane
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -33,11 +34,27 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         )
     }
 
-    static func from(_ error: StoreError) -> APIError {
-        switch error {
-        case .duplicate(let s): return APIError(.conflict, "conflict", "already exists (\(s))")
-        case .unavailable: return APIError(.serviceUnavailable, "unavailable", "the database cannot be written right now; nothing was changed")
-        case .failed: return APIError(.serviceUnavailable, "unavailable", "the database failed; nothing was changed")
+    static func from(_ error: StoreError) -> APIError { APIError(ControlPlaneError.from(error)) }
+
+    /// The control plane's refusal as the REST API answers it.
+    public init(_ error: ControlPlaneError) {
+        self.init(Self.status(error.kind), error.code, error.message, retryAfter: error.retryAfter)
+    }
+
+    static func status(_ kind: ControlPlaneError.Kind) -> HTTPResponse.Status {
+        switch kind {
+        case .badRequest: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .conflict: .conflict
+        case .contentTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .unprocessableContent: .unprocessableContent
+        case .tooManyRequests: .tooManyRequests
+        case .internalServerError: .internalServerError
+        case .serviceUnavailable: .serviceUnavailable
         }
     }
 

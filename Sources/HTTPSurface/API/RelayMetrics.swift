@@ -1,3 +1,4 @@
+import ControlPlane
 import Metrics
 import NIOConcurrencyHelpers
 import Prometheus
@@ -36,11 +37,6 @@ public final class RelayMetrics: Sendable {
     /// A gauge's name as it is written (no unit suffix) and its help line.
     private static func gauge(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
-    }
-
-    /// Counts a refused publish or play by a short reason code.
-    public static func countRefusal(_ action: AccessRequest.Action, reason: String) {
-        Metrics.Counter(label: "relay_auth_refusals_total", dimensions: [("action", action.rawValue), ("reason", reason)]).increment()
     }
 
     /// Counts a rung switch, a transcoder's dropped frames or its decoding errors

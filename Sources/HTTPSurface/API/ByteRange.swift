@@ -1,3 +1,4 @@
+import ControlPlane
 import Foundation
 
 /// One `Range: bytes=…` of a file of `size` bytes (RFC 9110 14.1.2): `a-b`, `a-` or the last

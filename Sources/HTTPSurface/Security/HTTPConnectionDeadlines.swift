@@ -1,3 +1,4 @@
+import ControlPlane
 import NIOCore
 
 /// The deadlines of one HTTP/1 connection, as a value: events in (bytes read, a request head

@@ -1,3 +1,4 @@
+import ControlPlane
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -297,6 +298,8 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as ControlPlaneError {
+            throw APIError(error)
         } catch let error as HTTPError {
             switch error.status {
             case .notFound: throw APIError(.notFound, "not_found", "no such route: \(request.method) \(request.uri.path)")

@@ -1,3 +1,4 @@
+import ControlPlane
 import Foundation
 
 /// The OpenAPI 3 document (`docs/openapi.yaml`), bundled and served at `/api/v1/openapi.yaml`.
