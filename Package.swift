@@ -148,13 +148,29 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Several nodes as one service: heartbeats and the node directory, pulls from the node
+        // (or the higher-level service) that has a stream, with credentials only a peer can use.
+        .target(
+            name: "Cluster",
+            dependencies: [
+                "ControlPlane", "RTMP", "RelayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The HTTP surface over the others (Hummingbird): the REST API and its OpenAPI document,
         // the media routes (HLS, HTTP-FLV, WHEP/WHIP signalling, recordings), the pages and their
         // assets, the admin login, /metrics, and the HTTP server's own deadlines.
         .target(
             name: "HTTPSurface",
             dependencies: [
-                "ControlPlane", "RelayCore", "RelayAPIModels",
+                "ControlPlane", "Cluster", "RelayCore", "RelayAPIModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -171,7 +187,7 @@ let package = Package(
         .executableTarget(
             name: "relayd",
             dependencies: [
-                "RelayCore", "RTMP", "SRT", "Media", "ControlPlane", "HTTPSurface", "WebRTC",
+                "RelayCore", "RTMP", "SRT", "Media", "ControlPlane", "Cluster", "HTTPSurface", "WebRTC",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -242,7 +258,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlane", "HTTPSurface", "RelayCore", "RelayTestSupport", "ProcessTestSupport",
+                "ControlPlane", "Cluster", "HTTPSurface", "RelayCore", "RelayTestSupport", "ProcessTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

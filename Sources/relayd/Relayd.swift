@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import ControlPlane
 import HTTPSurface
 import Foundation

@@ -1,4 +1,5 @@
 import ControlPlane
+@testable import Cluster
 import Foundation
 import Logging
 import RelayCore

@@ -1,3 +1,4 @@
+import Cluster
 import ControlPlane
 import Foundation
 import RelayAPIModels

@@ -1,10 +1,11 @@
+import ControlPlane
 import Foundation
 
 /// Where a node pulls a lesson from over RTMP: another node of its cluster (its advertised host
 /// and RTMP or RTMPS port, a ``NodePullCredential`` as the key), or a higher-level service
 /// (`cluster.upstream`: a county relay pulling a city's famous-school lesson, with a site key of
 /// that service's own timetable, so its access rules decide). The key is never logged.
-struct PullOrigin: Sendable, Equatable, CustomStringConvertible {
+package struct PullOrigin: Sendable, Equatable, CustomStringConvertible {
     let host: String
     let port: Int
     let app: String
@@ -18,7 +19,7 @@ struct PullOrigin: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `rtmp://host[:port]/app[?key=K]` (a `cluster.upstream` entry); nil if it is not one.
-    init?(_ url: String) {
+    package init?(_ url: String) {
         guard url.hasPrefix("rtmp://") else { return nil }
         var rest = Substring(url.dropFirst("rtmp://".count))
         var key: String?
@@ -57,5 +58,5 @@ struct PullOrigin: Sendable, Equatable, CustomStringConvertible {
     static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// For logs: the address, never the key.
-    var description: String { "rtmp://\(host):\(port)/\(app)" }
+    package var description: String { "rtmp://\(host):\(port)/\(app)" }
 }

@@ -1,3 +1,4 @@
+import ControlPlane
 import NIOConcurrencyHelpers
 
 /// The ports relayd's listeners bound (`rtmp`, `srt`, `webrtc`, `rtmps`, …), as `GET /healthz`

@@ -1,3 +1,4 @@
+import ControlPlane
 import Crypto
 import Foundation
 

@@ -1,3 +1,4 @@
+import ControlPlane
 import Foundation
 
 /// The key one node presents to another to play a stream from it (`?key=` of its RTMP play):

@@ -23,7 +23,7 @@ import ServiceLifecycle
 /// higher-level service (a county's relay from its city's), presenting the key configured for
 /// it, so the upstream's own access rules decide; upstreams are tried in turn, one every
 /// `upstreamRetrySeconds` per stream while players here wait.
-final class NodePulls: Service, Sendable {
+package final class NodePulls: Service, Sendable {
     static let interval: Duration = .seconds(1)
     static let idleSeconds: TimeInterval = 10
     static let upstreamRetrySeconds: TimeInterval = 3
@@ -51,7 +51,7 @@ final class NodePulls: Service, Sendable {
     /// Per stream wanted from upstream: when it may be tried next, and which upstream then.
     private let upstreamAttempts = NIOLockedValueBox<[StreamKey: (next: Date, index: Int)]>([:])
 
-    init(
+    package init(
         store: ControlStore, registry: StreamRegistry, renditions: RenditionDirectory, nodeID: String, signer: NodePullSigner,
         tls: NIOSSLContext? = nil, upstreams: [PullOrigin] = [], group: any EventLoopGroup, changes: any ChangeFeed, logger: Logger
     ) {
@@ -69,7 +69,7 @@ final class NodePulls: Service, Sendable {
         self.logger = logger
     }
 
-    func run() async throws {
+    package func run() async throws {
         // Each second, and at once when another node's published streams change.
         await cancelWhenGracefulShutdown {
             await self.changes.run(every: Self.interval, on: .directory) { await self.tick(now: Date()) }
