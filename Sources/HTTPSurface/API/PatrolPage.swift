@@ -139,7 +139,7 @@ struct PatrolPage: Sendable {
             headers[.location] = "/whep/sessions/\(answer.sessionID)"
             return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(string: answer.sdp)))
         } catch let error as WebRTCOfferError {
-            throw APIError(HTTPResponse.Status(code: error.httpStatus), error.code.rawValue, error.message)
+            throw APIError(error.httpStatus, error.code.rawValue, error.message)
         }
     }
 

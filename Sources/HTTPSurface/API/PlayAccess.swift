@@ -19,7 +19,7 @@ enum PlayAccess {
         switch await policy.authorize(access) {
         case .deny(let code, let reason):
             context.logger.notice("\(transport.rawValue) \(action.rawValue) refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
-            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, "\(action.rawValue) refused: \(reason)")
+            throw APIError(code.httpStatus, code.rawValue, "\(action.rawValue) refused: \(reason)")
         case .allow(let grant):
             return (grant, access)
         }
@@ -36,7 +36,7 @@ enum PlayAccess {
         )
         if case .deny(let code, let reason) = await policy.authorize(access), code != .outsideWindow {
             context.logger.notice("\(page) refused", metadata: ["request": "\(access)", "reason": "\(reason)"])
-            throw APIError(HTTPResponse.Status(code: code.httpStatus), code.rawValue, reason)
+            throw APIError(code.httpStatus, code.rawValue, reason)
         }
     }
 

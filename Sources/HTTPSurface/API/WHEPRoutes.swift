@@ -63,7 +63,7 @@ struct WHEPRoutes: Sendable {
             if error.code == .badOffer || error.code == .unavailable {
                 context.logger.notice("webrtc offer refused", metadata: ["request": "\(access)", "reason": "\(error.message)"])
             }
-            throw APIError(HTTPResponse.Status(code: error.httpStatus), error.code.rawValue, error.message, retryAfter: error.retryAfter)
+            throw APIError(error.httpStatus, error.code.rawValue, error.message, retryAfter: error.retryAfter)
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/sdp"

@@ -65,12 +65,5 @@ public struct WebRTCOfferError: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.retryAfter = retryAfter
     }
-    public var httpStatus: Int {
-        switch code {
-        case .badOffer: 400
-        case .tooManyOffers: 429
-        case .tooManySessions, .unavailable, .tooManyUnconnected: 503
-        }
-    }
     public var description: String { message }
 }
