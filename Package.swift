@@ -85,6 +85,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // HLS and LL-HLS: a class's renditions packaged as fMP4 parts and segments with their
+        // playlists, on Media's muxer.
+        .target(
+            name: "HLS",
+            dependencies: [
+                "Media", "RelayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // RTMP over SwiftNIO.
         .target(
             name: "RTMP",
@@ -187,7 +200,7 @@ let package = Package(
         .executableTarget(
             name: "relayd",
             dependencies: [
-                "RelayCore", "RTMP", "SRT", "Media", "ControlPlane", "Cluster", "HTTPSurface", "WebRTC",
+                "RelayCore", "RTMP", "SRT", "Media", "HLS", "ControlPlane", "Cluster", "HTTPSurface", "WebRTC",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -268,7 +281,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaTests",
-            dependencies: ["Media", "RelayCore", "RelayTestSupport", "ProcessTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["Media", "HLS", "RelayCore", "RelayTestSupport", "ProcessTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "SRTTests",

@@ -1,4 +1,5 @@
 import Logging
+import HLS
 import Media
 import RelayCore
 import ServiceLifecycle

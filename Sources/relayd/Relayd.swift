@@ -1,8 +1,9 @@
 import ArgumentParser
 import Cluster
 import ControlPlane
-import HTTPSurface
 import Foundation
+import HLS
+import HTTPSurface
 import Hummingbird
 import Logging
 import Media

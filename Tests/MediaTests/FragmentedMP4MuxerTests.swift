@@ -1,4 +1,5 @@
 import Foundation
+@testable import HLS
 import Media
 import NIOCore
 import ProcessTestSupport

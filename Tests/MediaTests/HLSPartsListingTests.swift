@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 
+@testable import HLS
 @testable import Media
 
 /// Playlists that list parts as segments, for Chromium's own HLS player: where a client joins,

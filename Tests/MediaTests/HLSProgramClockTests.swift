@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 
+@testable import HLS
 @testable import Media
 
 /// EXT-X-PROGRAM-DATE-TIME: one stream's variants date a timestamp alike, a restart re-anchors.

@@ -1,3 +1,4 @@
+import Media
 import Foundation
 
 /// Media playlists for a player that fetches whole segments only and starts a live playlist three
