@@ -161,6 +161,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Recording: the recorder (fragmented MP4 on Media's muxer), the catalogue of recordings,
+        // their files and their retention.
+        .target(
+            name: "Recording",
+            dependencies: [
+                "ControlPlane", "Media", "RelayCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Several nodes as one service: heartbeats and the node directory, pulls from the node
         // (or the higher-level service) that has a stream, with credentials only a peer can use.
         .target(
@@ -183,7 +196,7 @@ let package = Package(
         .target(
             name: "HTTPSurface",
             dependencies: [
-                "ControlPlane", "Cluster", "RelayCore", "RelayAPIModels",
+                "ControlPlane", "Cluster", "Recording", "RelayCore", "RelayAPIModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -200,7 +213,7 @@ let package = Package(
         .executableTarget(
             name: "relayd",
             dependencies: [
-                "RelayCore", "RTMP", "SRT", "Media", "HLS", "ControlPlane", "Cluster", "HTTPSurface", "WebRTC",
+                "RelayCore", "RTMP", "SRT", "Media", "HLS", "ControlPlane", "Cluster", "Recording", "HTTPSurface", "WebRTC",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -271,7 +284,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlane", "Cluster", "HTTPSurface", "RelayCore", "RelayTestSupport", "ProcessTestSupport",
+                "ControlPlane", "Cluster", "Recording", "HTTPSurface", "RelayCore", "RelayTestSupport", "ProcessTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

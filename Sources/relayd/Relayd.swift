@@ -10,6 +10,7 @@ import Media
 import NIOCore
 import NIOPosix
 import RTMP
+import Recording
 import RelayCore
 import SRT
 import WebRTC

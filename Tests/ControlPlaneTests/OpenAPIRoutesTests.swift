@@ -1,5 +1,6 @@
 import ControlPlane
 @testable import HTTPSurface
+import Recording
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ControlPlane
+@testable import Recording
 
 /// Recording paths come from the relay's own ids, and only regular files in the directory are touched.
 @Suite struct RecordingDirectoryTests {

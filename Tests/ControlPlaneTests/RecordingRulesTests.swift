@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ControlPlane
+@testable import Recording
 @testable import HTTPSurface
 
 /// The pure parts of recording: which recordings retention removes, the Range header, and the

@@ -16,7 +16,7 @@ package enum Validation {
         guard text.count <= max else { throw .badRequest("\(field) must be at most \(max) characters") }
     }
 
-    static func newID(prefix: String) -> String {
+    package static func newID(prefix: String) -> String {
         var rng = SystemRandomNumberGenerator()
         let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
         return prefix + "-" + String((0..<10).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] })

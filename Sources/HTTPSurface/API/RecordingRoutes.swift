@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 import NIOCore
+import Recording
 import RelayCore
 import RelayAPIModels
 

@@ -1,3 +1,4 @@
+import ControlPlane
 import Foundation
 
 /// Which recordings retention removes: finished ones (complete or interrupted, never one being

@@ -1,3 +1,4 @@
+import ControlPlane
 import Foundation
 
 /// This node's recordings directory, and the only place a recording's path is made: from its
