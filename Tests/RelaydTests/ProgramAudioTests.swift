@@ -26,9 +26,10 @@ struct ProgramAudioTests {
         let staged = try await RelayAPI(base: relay.apiBase, token: central).call("PUT", "/classes/math/stage", ["sites": ["site-a"], "layout": "pip"])
         #expect(staged.status == 200, "\(staged.object)")
         let mixed = try await Self.waitFor(rung, "both tones", Self.bothTones)
-        #expect(mixed != nil, "another site's player never heard the on-stage site: \(mixed.map(Self.levels) ?? "")")
+        #expect(mixed != nil, "another site's player never heard the on-stage site")
         let own = try await Self.waitFor(relay.url("math_360p?key=\(siteA)"), "the teacher without site-a", Self.teacherAlone)
         #expect(own != nil, "site-a's own RTMP player hears its own classroom (no mix-minus)")
+        print("program audio: site-b's player \(mixed.map(Self.levels) ?? "-"); site-a's own player \(own.map(Self.levels) ?? "-")")
         let ownFLV = "http://127.0.0.1:\(relay.httpPort)/flv/live/math_360p.flv?key=\(siteA)"
         #expect(try await Self.waitFor(ownFLV, "the teacher without site-a over HTTP-FLV", Self.teacherAlone) != nil,
                 "site-a's own HTTP-FLV player hears its own classroom")
