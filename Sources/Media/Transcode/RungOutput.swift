@@ -78,17 +78,19 @@ final class RungOutput {
         }
     }
 
-    /// Encodes one frame of the class's program audio and each on-stage site's mix-minus (in
-    /// the source's format): each program packet goes out with the sites' packets of the same
+    /// Encodes one frame of the class's program audio and the mix-minus of each on-stage site
+    /// that plays this rung (in the source's format): each program packet goes out with the sites' packets of the same
     /// frame, which that site's players get in its place (``PublishSession/publish(_:mixMinus:)``).
     func encodeAudio(_ mix: ProgramAudioMix, millis: Int64, source: SourceAudioDecoder, allocator: ByteBufferAllocator) throws(FFmpegError) {
         var program: [MediaMessage] = []
         try openAudio(millis: millis, source: source, allocator: allocator).encode(mix.program, millis: millis, allocator: allocator) {
             program.append($0)
         }
-        mixMinusEncoders = mixMinusEncoders.filter { mix.mixMinus[$0.key] != nil }
+        // Only for the sites whose players play this rung (an AAC encode costs 0.05 core).
+        let played = mix.mixMinus.filter { session.stream.hasSubscriber(mixMinusSite: $0.key) }
+        mixMinusEncoders = mixMinusEncoders.filter { played[$0.key] != nil }
         var mixMinus: [String: [MediaMessage]] = [:]
-        for (site, frame) in mix.mixMinus {
+        for (site, frame) in played {
             let encoder: RungAudioEncoder
             if let open = mixMinusEncoders[site] {
                 encoder = open

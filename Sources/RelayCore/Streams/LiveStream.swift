@@ -55,6 +55,12 @@ public final class LiveStream: Sendable {
 
     public var subscriberCount: Int { state.withLockedValue { $0.subscribers.count } }
 
+    /// Whether a subscriber takes `site`'s mix-minus (a player of that site): a transcoder
+    /// encodes a site's mix-minus only where it is played.
+    public func hasSubscriber(mixMinusSite site: String) -> Bool {
+        state.withLockedValue { state in state.subscribers.contains { $0.mixMinusSite == site } }
+    }
+
     /// Media messages and payload bytes received from publishers.
     public var inputCounters: (messages: Int, bytes: Int) {
         state.withLockedValue { ($0.messagesIn, $0.bytesIn) }
