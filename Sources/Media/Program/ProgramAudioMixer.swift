@@ -12,13 +12,14 @@ internal import CFFmpeg
 final class ProgramAudioMixer {
     static let sampleRate: Int32 = 48_000
     static let channels: Int32 = 2
-    let rate: Int32
-    let channels: Int32
-    /// The most a site's queue keeps: 200 ms (the oldest samples go beyond).
+    /// The most a site's queue keeps: 200 ms at 48 kHz, 218 ms at 44.1 kHz (the oldest samples go beyond).
     static let maximumQueued = 9_600
-    /// What a site's queue holds before its voice starts (again): 40 ms of network jitter.
+    /// What a site's queue holds before its voice starts (again): 40 ms of network jitter (at 48 kHz).
     static let prebuffer = 1_920
 
+    /// The mix's sample rate and channel count.
+    let rate: Int32
+    let channels: Int32
     private let teacher: ProgramAudioInput
     private var inputs: [String: ProgramAudioInput] = [:]
     /// The on-stage sites, in stage order.
