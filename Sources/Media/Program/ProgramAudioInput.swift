@@ -1,7 +1,7 @@
 internal import CFFmpeg
 
-/// One voice of the program's mix: its decoded audio converted to the mix's format (48 kHz
-/// interleaved float, stereo) and queued until the teacher's audio takes it. Owns its resampler
+/// One voice of the program's mix: its decoded audio converted to the mix's format (interleaved
+/// float at the mix's rate and channel count) and queued until the teacher's audio takes it. Owns its resampler
 /// (made again when the input's shape changes) and its queue, which never holds more than
 /// `limit` samples (the oldest go: a site's audio must not lag). A site's voice starts once
 /// `prebuffer` samples are queued, and waits for as many again after running dry, so network
@@ -12,9 +12,13 @@ final class ProgramAudioInput {
     private let limit: Int
     private let prebuffer: Int
     private var primed: Bool
+    private let rate: Int32
+    private let channels: Int32
 
-    init(limit: Int, prebuffer: Int) throws(FFmpegError) {
-        queue = try AudioSampleFIFO(format: AV_SAMPLE_FMT_FLT, channels: ProgramAudioMixer.channels, capacity: Int32(limit))
+    init(limit: Int, prebuffer: Int, rate: Int32, channels: Int32) throws(FFmpegError) {
+        queue = try AudioSampleFIFO(format: AV_SAMPLE_FMT_FLT, channels: channels, capacity: Int32(limit))
+        self.rate = rate
+        self.channels = channels
         self.limit = limit
         self.prebuffer = prebuffer
         primed = prebuffer == 0
@@ -27,8 +31,7 @@ final class ProgramAudioInput {
     func add(_ frame: MediaFrame) throws(FFmpegError) {
         if resampler?.accepts(frame) != true {
             resampler = try AudioResampler(
-                like: frame, outputChannels: ProgramAudioMixer.channels, outputFormat: AV_SAMPLE_FMT_FLT,
-                outputRate: ProgramAudioMixer.sampleRate)
+                like: frame, outputChannels: channels, outputFormat: AV_SAMPLE_FMT_FLT, outputRate: rate)
         }
         try resampler?.convert(frame, into: queue)
         queue.drain(queue.count - limit)
@@ -37,11 +40,11 @@ final class ProgramAudioInput {
     /// Takes `count` samples into `samples` (interleaved, resized to fit), silence where
     /// fewer are queued or while the prebuffer fills.
     func take(_ count: Int, into samples: inout [Float]) {
-        let length = count * Int(ProgramAudioMixer.channels)
+        let length = count * Int(channels)
         if samples.count != length { samples = [Float](repeating: 0, count: length) }
         if !primed, queue.count >= prebuffer { primed = true }
         let read = primed ? queue.read(interleavedFloats: &samples, count: count) : 0
         if read < count, prebuffer > 0 { primed = false }
-        for index in (read * Int(ProgramAudioMixer.channels))..<length { samples[index] = 0 }
+        for index in (read * Int(channels))..<length { samples[index] = 0 }
     }
 }

@@ -6,15 +6,20 @@ internal import CFFmpeg
 /// it has queued by then, 40 ms behind its arrival (silence where it has nothing: a silent, late
 /// or absent site costs the program nothing). Voices are summed at their own levels and clipped to full scale, not
 /// scaled down by their number (libavfilter's `amix` halves two voices unless `normalize=0`,
-/// and waits for every input, where the teacher must never wait for a site). Owned by one thread.
+/// and waits for every input, where the teacher must never wait for a site). The mix is at
+/// `rate` with `channels` (the transcoder mixes at the teacher's, so its rungs' encoders take
+/// the mix as they take the teacher's frames). Owned by one thread.
 final class ProgramAudioMixer {
     static let sampleRate: Int32 = 48_000
     static let channels: Int32 = 2
-    /// The most a site's queue keeps: 200 ms (the oldest samples go beyond).
+    /// The most a site's queue keeps: 200 ms at 48 kHz, 218 ms at 44.1 kHz (the oldest samples go beyond).
     static let maximumQueued = 9_600
-    /// What a site's queue holds before its voice starts (again): 40 ms of network jitter.
+    /// What a site's queue holds before its voice starts (again): 40 ms of network jitter (at 48 kHz).
     static let prebuffer = 1_920
 
+    /// The mix's sample rate and channel count.
+    let rate: Int32
+    let channels: Int32
     private let teacher: ProgramAudioInput
     private var inputs: [String: ProgramAudioInput] = [:]
     /// The on-stage sites, in stage order.
@@ -23,8 +28,10 @@ final class ProgramAudioMixer {
     private var siteSamples: [Float] = []
     private var sum: [Float] = []
 
-    init() throws(FFmpegError) {
-        teacher = try ProgramAudioInput(limit: 4 * Self.maximumQueued, prebuffer: 0)
+    init(rate: Int32 = ProgramAudioMixer.sampleRate, channels: Int32 = ProgramAudioMixer.channels) throws(FFmpegError) {
+        self.rate = rate
+        self.channels = channels
+        teacher = try ProgramAudioInput(limit: 4 * Self.maximumQueued, prebuffer: 0, rate: rate, channels: channels)
     }
 
     /// Puts `sites` on stage: sites that left lose what they had queued.
@@ -36,7 +43,8 @@ final class ProgramAudioMixer {
     /// Queues a decoded frame of `site`'s audio (ignored for a site not on stage).
     func add(site: String, frame: MediaFrame) throws(FFmpegError) {
         guard sites.contains(site) else { return }
-        if inputs[site] == nil { inputs[site] = try ProgramAudioInput(limit: Self.maximumQueued, prebuffer: Self.prebuffer) }
+        if inputs[site] == nil { inputs[site] = try ProgramAudioInput(
+                limit: Self.maximumQueued, prebuffer: Self.prebuffer, rate: rate, channels: channels) }
         try inputs[site]?.add(frame)
     }
 
@@ -65,8 +73,8 @@ final class ProgramAudioMixer {
 
     /// A planar frame of `mix` (interleaved), less `voice` when given, clipped to ±1.
     private func planarFrame(_ count: Int, _ mix: [Float], minus voice: [Float]?) throws(FFmpegError) -> MediaFrame {
-        let channels = Int(Self.channels)
-        let out = try MediaFrame(planarFloatSamples: count, channels: Self.channels, sampleRate: Self.sampleRate)
+        let channels = Int(self.channels)
+        let out = try MediaFrame(planarFloatSamples: count, channels: self.channels, sampleRate: rate)
         for channel in 0..<channels {
             let plane = out.floatChannel(channel)
             for sample in 0..<count {

@@ -9,6 +9,7 @@ final class ProgramSiteFeed: StreamSubscriber, @unchecked Sendable {
     private let inbox = MediaInbox(maxVideoFrames: 60)
     /// Touched only by the transcoder's thread.
     private let decoder = ProgramFeedDecoder()
+    private let audioDecoder = ProgramFeedAudioDecoder()
     private var stream: LiveStream?
 
     init(classId: String, site: String, registry: StreamRegistry) {
@@ -22,12 +23,16 @@ final class ProgramSiteFeed: StreamSubscriber, @unchecked Sendable {
         inbox.push(item)
     }
 
-    /// Decodes what arrived since the last call; `picture` gets each decoded picture.
-    func drain(_ picture: (MediaFrame) throws(FFmpegError) -> Void) throws(FFmpegError) {
+    /// Decodes what arrived since the last call; `picture` gets each decoded picture, `audio`
+    /// each decoded audio frame.
+    func drain(
+        picture: (MediaFrame) throws(FFmpegError) -> Void, audio: (MediaFrame) throws(FFmpegError) -> Void
+    ) throws(FFmpegError) {
         while let item = inbox.popIfAny() {
             switch item {
             case .event(.publisherStarted): decoder.restart()
             case .event: break
+            case .media(let message) where message.kind == .audio: audioDecoder.decode(message, audio: audio)
             case .media(let message): try decoder.decode(message, picture: picture)
             }
         }

@@ -12,6 +12,9 @@ final class RungOutput {
     private var scaler: FrameScaler?
     private var encoder: RungEncoder?
     private var audioEncoder: RungAudioEncoder?
+    /// While sites are on stage: each one's mix-minus encoder (the same settings, so the same
+    /// sequence header as `audioEncoder`).
+    private var mixMinusEncoders: [String: RungAudioEncoder] = [:]
     private var watched = false
 
     init(rendition: Rendition, fps: Double, settings: TranscodeSettings, session: PublishSession) {
@@ -61,21 +64,57 @@ final class RungOutput {
     }
 
     /// Forgets the audio encoder (the source's audio format changed).
-    func resetAudio() { audioEncoder = nil }
+    func resetAudio() {
+        audioEncoder = nil
+        mixMinusEncoders.removeAll()
+    }
 
     /// Encodes one decoded source audio frame at this rung's audio bitrate; the encoder opens,
     /// and its sequence header is published, on first use.
     func encodeAudio(_ frame: MediaFrame, millis: Int64, source: SourceAudioDecoder, allocator: ByteBufferAllocator) throws(FFmpegError) {
-        let encoder: RungAudioEncoder
-        if let audioEncoder {
-            encoder = audioEncoder
-        } else {
-            encoder = try RungAudioEncoder(kbps: rendition.audioKbps, like: source)
-            audioEncoder = encoder
-            var header = MediaMessage.allocatePayload(capacity: encoder.sequenceHeader.count, allocator: allocator)
-            header.writeBytes(encoder.sequenceHeader)
-            session.publish(MediaMessage(kind: .audio, timestamp: UInt32(clamping: max(0, millis)), payload: header))
+        if !mixMinusEncoders.isEmpty { mixMinusEncoders.removeAll() }  // the stage emptied
+        try openAudio(millis: millis, source: source, allocator: allocator).encode(frame, millis: millis, allocator: allocator) {
+            session.publish($0)
         }
-        try encoder.encode(frame, millis: millis, allocator: allocator) { session.publish($0) }
+    }
+
+    /// Encodes one frame of the class's program audio and the mix-minus of each on-stage site
+    /// that plays this rung (in the source's format): each program packet goes out with the sites' packets of the same
+    /// frame, which that site's players get in its place (``PublishSession/publish(_:mixMinus:)``).
+    func encodeAudio(_ mix: ProgramAudioMix, millis: Int64, source: SourceAudioDecoder, allocator: ByteBufferAllocator) throws(FFmpegError) {
+        var program: [MediaMessage] = []
+        try openAudio(millis: millis, source: source, allocator: allocator).encode(mix.program, millis: millis, allocator: allocator) {
+            program.append($0)
+        }
+        // Only for the sites whose players play this rung (an AAC encode costs 0.05 core).
+        let played = mix.mixMinus.filter { session.stream.hasSubscriber(mixMinusSite: $0.key) }
+        mixMinusEncoders = mixMinusEncoders.filter { played[$0.key] != nil }
+        var mixMinus: [String: [MediaMessage]] = [:]
+        for (site, frame) in played {
+            let encoder: RungAudioEncoder
+            if let open = mixMinusEncoders[site] {
+                encoder = open
+            } else {
+                encoder = try RungAudioEncoder(kbps: rendition.audioKbps, like: source)
+                mixMinusEncoders[site] = encoder
+            }
+            try encoder.encode(frame, millis: millis, allocator: allocator) { mixMinus[site, default: []].append($0) }
+        }
+        // Paired by position: a site's encoder opened in this frame has no packet yet (its
+        // players get the program's for that one).
+        for (index, message) in program.enumerated() {
+            session.publish(message, mixMinus: mixMinus.compactMapValues { index < $0.count ? $0[index] : nil })
+        }
+    }
+
+    /// The rung's AAC encoder; opened, and its sequence header published, on first use.
+    private func openAudio(millis: Int64, source: SourceAudioDecoder, allocator: ByteBufferAllocator) throws(FFmpegError) -> RungAudioEncoder {
+        if let audioEncoder { return audioEncoder }
+        let encoder = try RungAudioEncoder(kbps: rendition.audioKbps, like: source)
+        audioEncoder = encoder
+        var header = MediaMessage.allocatePayload(capacity: encoder.sequenceHeader.count, allocator: allocator)
+        header.writeBytes(encoder.sequenceHeader)
+        session.publish(MediaMessage(kind: .audio, timestamp: UInt32(clamping: max(0, millis)), payload: header))
+        return encoder
     }
 }

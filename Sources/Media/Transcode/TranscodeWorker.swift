@@ -116,8 +116,14 @@ final class TranscodeWorker {
                         copyAudio(reason: "decoded frames are not 1024-sample planar float (HE-AAC or an unusual layout)")
                         return
                     }
+                    // While sites are on stage: the program's mix, and each site's mix-minus for its players.
+                    let mix = program?.audio(for: frame).flatMap { RungAudioEncoder.accepts(decoder, frame: $0.program) ? $0 : nil }
                     for output in outputs where output.isWatched {
-                        try output.encodeAudio(frame, millis: Int64(message.timestamp), source: decoder, allocator: allocator)
+                        if let mix {
+                            try output.encodeAudio(mix, millis: Int64(message.timestamp), source: decoder, allocator: allocator)
+                        } else {
+                            try output.encodeAudio(frame, millis: Int64(message.timestamp), source: decoder, allocator: allocator)
+                        }
                     }
                 }
             }

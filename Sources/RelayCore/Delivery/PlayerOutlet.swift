@@ -75,6 +75,8 @@ public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked S
         self.scratch = CircularBuffer(initialCapacity: 512)
     }
 
+    public var mixMinusSite: String? { identity.schoolId }
+
     public func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
         let mark = shared.withLockedValue { shared -> Bool in
             guard shared.queue.push(item, streamHasVideo: streamHasVideo) else { return false }

@@ -35,4 +35,6 @@ public final class RenditionTap: StreamSubscriber, ViewerReporting, Sendable {
 
     /// As the player it feeds (an HTTP-FLV player's rung streams frame FLV tags).
     public var wantsFLVFraming: Bool { switcher.outlet.wantsFLVFraming }
+    /// As the player it feeds.
+    public var mixMinusSite: String? { switcher.outlet.mixMinusSite }
 }

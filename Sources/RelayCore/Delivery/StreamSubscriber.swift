@@ -6,10 +6,15 @@ public protocol StreamSubscriber: AnyObject, Sendable {
     /// True for subscribers that write FLV tags (HTTP-FLV players): the stream then frames each
     /// message's tag header once for all of them (``MediaMessage/flvFraming``).
     var wantsFLVFraming: Bool { get }
+    /// The site whose mix-minus audio this subscriber takes in place of the stream's audio
+    /// where the publisher gives one (a player's school: its key's; nil for every other
+    /// subscriber). See ``PublishSession/publish(_:mixMinus:)``.
+    var mixMinusSite: String? { get }
 }
 
 extension StreamSubscriber {
     public var wantsFLVFraming: Bool { false }
+    public var mixMinusSite: String? { nil }
 }
 
 /// The player's side of an outlet: a connection that writes items to its socket.

@@ -14,6 +14,7 @@ public final class AdaptiveFLVViewer: AdaptiveOutlet, Sendable {
 
     public func enqueue(_ item: StreamItem, streamHasVideo: Bool) { viewer.enqueue(item, streamHasVideo: streamHasVideo) }
     public var wantsFLVFraming: Bool { true }
+    public var mixMinusSite: String? { viewer.schoolId }
     public var viewerSnapshot: ViewerSnapshot { viewer.viewerSnapshot }
     public var bytesSent: Int { viewer.bytesSent }
     public var connectionBufferedBytes: Int { 0 }

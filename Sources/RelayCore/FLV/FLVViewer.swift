@@ -25,6 +25,7 @@ public final class FLVViewer: StreamSubscriber, ViewerReporting, Sendable {
     }
 
     public var wantsFLVFraming: Bool { true }
+    public var mixMinusSite: String? { schoolId }
 
     /// Called under the stream's lock: queue, wake the response, return.
     public func enqueue(_ item: StreamItem, streamHasVideo: Bool) {

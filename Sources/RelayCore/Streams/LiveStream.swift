@@ -55,6 +55,12 @@ public final class LiveStream: Sendable {
 
     public var subscriberCount: Int { state.withLockedValue { $0.subscribers.count } }
 
+    /// Whether a subscriber takes `site`'s mix-minus (a player of that site): a transcoder
+    /// encodes a site's mix-minus only where it is played.
+    public func hasSubscriber(mixMinusSite site: String) -> Bool {
+        state.withLockedValue { state in state.subscribers.contains { $0.mixMinusSite == site } }
+    }
+
     /// Media messages and payload bytes received from publishers.
     public var inputCounters: (messages: Int, bytes: Int) {
         state.withLockedValue { ($0.messagesIn, $0.bytesIn) }
@@ -98,7 +104,7 @@ public final class LiveStream: Sendable {
     }
 
     /// Hands one message from the publisher of `generation` to every subscriber.
-    func publish(_ input: MediaMessage, generation: UInt64) {
+    func publish(_ input: MediaMessage, generation: UInt64, mixMinus: [String: MediaMessage] = [:]) {
         state.withLockedValue { state in
             guard state.generation == generation, state.publisher != nil else { return }
             var message = input
@@ -135,8 +141,21 @@ public final class LiveStream: Sendable {
                 if message.isSequenceHeader { state.audioHeader = message } else { state.gop.append(message) }
             }
             let hasVideo = state.hasVideo
+            guard !mixMinus.isEmpty else {
+                for subscriber in state.subscribers { subscriber.enqueue(.media(message), streamHasVideo: hasVideo) }
+                return
+            }
+            // A site's players get its mix-minus at the program's time, framed once for them all.
+            var alternatives: [String: MediaMessage] = [:]
+            for (site, var alternative) in mixMinus {
+                alternative.timestamp = message.timestamp
+                framer(&alternative)
+                if state.framesFLV { alternative.flvFraming = FLVTag.framing(for: alternative) }
+                alternatives[site] = alternative
+            }
             for subscriber in state.subscribers {
-                subscriber.enqueue(.media(message), streamHasVideo: hasVideo)
+                let own = subscriber.mixMinusSite.flatMap { alternatives[$0] }
+                subscriber.enqueue(.media(own ?? message), streamHasVideo: hasVideo)
             }
         }
     }

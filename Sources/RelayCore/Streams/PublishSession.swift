@@ -19,6 +19,13 @@ public final class PublishSession: Sendable {
         stream.publish(message, generation: generation)
     }
 
+    /// Fans `message` (audio) out, except to the players of a site in `mixMinus`, which get that
+    /// site's message instead (the same time and codec configuration: the class's program
+    /// without the site's own voice). Each alternative is framed once, like `message`.
+    public func publish(_ message: MediaMessage, mixMinus: [String: MediaMessage]) {
+        stream.publish(message, generation: generation, mixMinus: mixMinus)
+    }
+
     /// Records the publisher's video description (for the live view).
     public func setVideoInfo(_ info: VideoInfo) {
         stream.setVideoInfo(info, generation: generation)

@@ -1,3 +1,4 @@
+import CFFmpeg
 import Foundation
 import NIOCore
 import RelayCore
@@ -63,6 +64,29 @@ struct ProgramCostMeasurement {
         }
         let mixCPU = threadCPUSeconds() - mixCPUBefore
         print(String(format: "program audio mixer, teacher + 1 site, 48 kHz stereo: %.3f core (a debug build)", mixCPU / 10))
+    }
+
+    /// What each on-stage site adds to a watched rung's audio: one more AAC encode (its
+    /// mix-minus) per teacher frame, at the 720p rung's 96 kbit/s.
+    @Test func oneMixMinusEncodePerRung() throws {
+        // RungAudioEncoder's settings (it takes them from a decoder that has decoded a frame).
+        let encoder = try CodecContext(encoderNamed: "aac")
+        encoder.pointer.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
+        encoder.pointer.pointee.sample_rate = 48_000
+        av_channel_layout_default(&encoder.pointer.pointee.ch_layout, 2)
+        encoder.pointer.pointee.bit_rate = 96_000
+        encoder.pointer.pointee.time_base = AVRational(num: 1, den: 48_000)
+        try encoder.openEncoder()
+        let frames = try (0..<2).map { try M.tone(frequency: $0 == 0 ? 440 : 1000, amplitude: 0.25, start: 0, count: 1024) }
+        let before = threadCPUSeconds()
+        var packets = 0
+        for i in 0..<470 {  // 10 s of 1024-sample frames
+            frames[i % 2].pointer.pointee.pts = Int64(i) * 1024
+            packets += try encoder.encode(frames[i % 2]).count
+        }
+        let cpu = threadCPUSeconds() - before
+        print(String(format: "program audio: one mix-minus AAC encode (96 kbit/s, 48 kHz stereo): %.3f core (a debug build)", cpu / 10))
+        #expect(packets > 400)
     }
 
     @Test func decodingA360pSiteFeed() throws {
