@@ -87,8 +87,11 @@ def main() -> int:
                 result["afterDrop"] = tiles
             # A tile opens its class large, with sound.
             page.click(".tile[data-state='live']")
-            time.sleep(3)
-            result["large"] = page.evaluate("(() => { const v = document.getElementById('largeVideo'); return { width: v.videoWidth, muted: v.muted, time: v.currentTime }; })()")
+            large = "(() => { const v = document.getElementById('largeVideo'); return { width: v.videoWidth, muted: v.muted, time: v.currentTime }; })()"
+            deadline = time.time() + 10  # until the large video plays, at most 10 s
+            while not (page.evaluate(large)["width"] > 0 and page.evaluate(large)["time"] > 0) and time.time() < deadline:
+                time.sleep(0.2)
+            result["large"] = page.evaluate(large)
             result["cspViolations"] = csp.violations()
         finally:
             browser.close()

@@ -56,6 +56,8 @@ def main() -> int:
                     result["title"] = page.inner_text("#title")
                     result["teacher"] = page.inner_text("#teacher")
                     result["initialState"] = page.inner_text("#state")
+                    # The page is up (a test may start the lesson now); the last line stays the result.
+                    print(json.dumps({"loaded": True, "initialState": result["initialState"]}, ensure_ascii=False), flush=True)
                 deadline = time.time() + args.timeout
                 first = None
                 while time.time() < deadline:

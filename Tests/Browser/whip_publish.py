@@ -84,6 +84,14 @@ async ([url, key, width, height, clock]) => {
 }
 """
 
+FRAMES_SENT = """
+async () => {
+  let sent = 0;
+  (await window.publisher.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video') sent = s.framesSent || 0; });
+  return sent;
+}
+"""
+
 STATS = """
 async () => {
   const pc = window.publisher; const result = {};
@@ -110,7 +118,7 @@ async () => {
 
 def measure_with_clock_publisher(whip_url, key, view):
     """For the latency probes: one Chromium whose first page publishes the fake camera with the
-    clock (640x360) to `whip_url`; two seconds later `view(browser, origin)` runs in the same
+    clock (640x360) to `whip_url`; once a second of its pictures is sent `view(browser, origin)` runs in the same
     browser and its result is printed as one JSON line. Returns the exit status."""
     with sync_playwright() as p:
         origin = "/".join(whip_url.split("/")[:3])
@@ -122,7 +130,10 @@ def measure_with_clock_publisher(whip_url, key, view):
             if published.get("status") != 201:
                 print(json.dumps({"publish": published}), flush=True)
                 return 1
-            time.sleep(2)
+            # Until the relay has the lesson's pictures (a second's worth sent), at most 10 s.
+            deadline = time.time() + 10
+            while publisher.evaluate(FRAMES_SENT) < 25 and time.time() < deadline:
+                time.sleep(0.1)
             result = view(browser, origin)
         finally:
             browser.close()
@@ -150,7 +161,7 @@ def main() -> int:
             result = page.evaluate(PUBLISH, [args.url, args.key, width, height, args.clock])
             print("READY " + json.dumps(result), flush=True)
             if result.get("status") == 201:
-                time.sleep(args.seconds)
+                time.sleep(args.seconds)  # not a condition: how long the school publishes
                 result.update(page.evaluate(STATS))
         finally:
             browser.close()

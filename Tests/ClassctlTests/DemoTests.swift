@@ -90,7 +90,7 @@ import Testing
             "--key", centralKey, "--duration", "10", "--rtmp-url-base", relayd.rtmpBase)
         let pushing = await publisher.waitForOutput(timeout: .seconds(15)) { $0.contains("pushing testsrc") }
         #expect(pushing, "\(publisher.stderr)")
-        try await Task.sleep(for: .seconds(1))
+        #expect(await relayd.child.waitForOutput(timeout: .seconds(15)) { $0.contains("publish started") }, "the relay has the lesson")
         (code, out, err) = try await runTool(
             "ffprobe", ["-v", "error", "-rw_timeout", "8000000", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", playURL],
             timeout: .seconds(20))

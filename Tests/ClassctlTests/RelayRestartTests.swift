@@ -32,11 +32,11 @@ struct RelayRestartTests {
             "broadcast", "start", "lesson", "--input", "testsrc", "--size", "320x240", "--key", centralKey,
             "--rtmp-url-base", first.rtmpBase)
         #expect(await broadcast.waitForOutput(timeout: .seconds(20)) { $0.contains("pushing testsrc") }, "\(broadcast.stderr)")
-        try await Task.sleep(for: .seconds(2))
+        #expect(await first.child.waitForOutput(timeout: .seconds(15)) { $0.contains("publish started") }, "the relay has the lesson")
 
         first.child.signal(SIGKILL)
         await first.child.wait(timeout: .seconds(5))
-        try await Task.sleep(for: .seconds(1))
+        #expect(await broadcast.waitForOutput(timeout: .seconds(15)) { $0.contains("reconnecting") }, "classctl saw the relay go: \(broadcast.stderr.suffix(600))")
         let second = try await RelaydServer(config: RelaydServer.timetableConfig, extraArguments: ports, reuseDataDir: first.dataDir)
 
         let reconnected = await broadcast.waitForOutput(timeout: .seconds(30)) { $0.contains("reconnects 1") }

@@ -166,7 +166,7 @@ struct PlayerOutletTests {
         let sink = FakeSink()
         let outlet = makeOutlet(sink, stall: .milliseconds(20))
         sink.isWritable = false
-        Thread.sleep(forTimeInterval: 0.05)
+        loop.advanceTime(by: .milliseconds(50))  // the loop's clock, which the outlet reads
         outlet.flushNow()
         #expect(sink.closeReasons.isEmpty)
     }
@@ -176,8 +176,8 @@ struct PlayerOutletTests {
     @Test func idlePlayerIsNotClosedAtFirstBackpressure() {
         let sink = FakeSink()
         let outlet = makeOutlet(sink, stall: .milliseconds(50))
-        // Writable and idle (nothing to send) for longer than the stall timeout ...
-        Thread.sleep(forTimeInterval: 0.12)
+        // Writable and idle (nothing to send) for longer than the stall timeout, on the loop's clock ...
+        loop.advanceTime(by: .milliseconds(120))
         // ... then media arrives while the socket is momentarily above its high-water mark.
         sink.isWritable = false
         enqueueGOP(outlet)

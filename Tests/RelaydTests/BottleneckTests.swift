@@ -116,7 +116,7 @@ struct BottleneckTests {
         children.append(relay)
         let publisher = try ns.publishLesson(format: "flv", to: "rtmp://127.0.0.1:\(port)/live/bneck")
         children.append(publisher)
-        try await Task.sleep(for: .seconds(3))
+        #expect(await relay.waitForOutput(timeout: .seconds(20)) { $0.contains("transcoding") && $0.contains("rungs=") }, "the rungs made")
         try await ns.shape("1mbit")
         let player = try ChildProcess("ip", [
             "netns", "exec", ns.client, "ffmpeg", "-hide_banner", "-loglevel", "error",
@@ -127,10 +127,12 @@ struct BottleneckTests {
         let down = await relay.waitForOutput(timeout: .seconds(20)) { $0.contains("rung switch") && $0.contains("to=360p") }
         #expect(down, "not on 360p within 20 s: \(String(relay.stderr.suffix(2000)))")
         #expect(relay.stderr.contains("from=720p"), "started on 720p")
+        // Not a condition: 5 s played on 360p behind the limit, before it is lifted.
         try await Task.sleep(for: .seconds(5))
         try await ns.shape(nil)  // the limit is lifted
         let up = await relay.waitForOutput(timeout: .seconds(45)) { $0.contains("direction=up") }
         #expect(up, "did not climb back: \(String(relay.stderr.suffix(2000)))")
+        // Not a condition: 4 s recorded after the climb, the stretch whose heights the checks below read.
         try await Task.sleep(for: .seconds(4))
         player.signal(SIGINT)
         await player.wait(timeout: .seconds(10))

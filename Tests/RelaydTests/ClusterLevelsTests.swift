@@ -22,7 +22,7 @@ struct ClusterLevelsTests {
         ])
         #expect(created.status == 201, "\(created.object)")
         let publisher = try MediaTools.publish(to: city.url("lesson?key=\(centralKey)"), seconds: 60)
-        try await Task.sleep(for: .seconds(2))
+        try await city.waitForStreamsLive()
         return (city, countyKey, publisher)
     }
 

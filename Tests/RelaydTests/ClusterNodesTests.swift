@@ -111,7 +111,9 @@ struct ClusterNodesTests {
         let players = try (0..<3).map { try MediaTools.record(b.url("math"), to: dir + "/p\($0).flv", seconds: 28) }
         defer { for player in players { player.signal(SIGKILL) } }
         #expect(await b.child.waitForOutput(timeout: .seconds(10)) { $0.contains("pull started") }, "\(b.child.stderr)")
-        try await Task.sleep(for: .seconds(4))
+        // All three play what b pulled (had each pulled on its own, a would have served their plays by then).
+        try await b.waitForPlayers(3)
+        try await waitUntil("b's pull carrying the lesson") { try await b.metric("relay_cluster_pull_bytes_total") > 100_000 }
         let plays = a.child.stderr.components(separatedBy: "play started").count - 1
         #expect(plays == 1, "one pull for three players: a served \(plays) plays")
         let nodes = try await Self.nodes(b)
@@ -169,7 +171,7 @@ struct ClusterNodesTests {
             "--json", dir + "/late.json",
         ])
         defer { load.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(2))
+        try await b.waitForPlayers(3)  // waiting on b before the publish
         let publishedAt = Date()
         let publisher = try MediaTools.publish(to: a.url("late"), seconds: 20)
         defer { publisher.signal(SIGKILL) }

@@ -51,6 +51,9 @@ struct ClusterPartitionTests {
         ])
     }
 
+    /// The plays `node` has logged.
+    static func plays(on node: Node) -> Int { node.child.stderr.components(separatedBy: "play started").count - 1 }
+
     static func report(_ dir: String, _ name: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).json"))) as? [String: Any])
     }
@@ -94,7 +97,13 @@ struct ClusterPartitionTests {
         // The lesson on A, played on B and C (each pulls it from A).
         let publisher = try MediaTools.publish(to: a.url("math"), seconds: 90)
         children.append(publisher)
-        try await Task.sleep(for: .seconds(3))
+        for node in [b, c] {
+            try await waitUntil("node \(node.address) knowing the lesson on node-0") {
+                try await node.api.call("GET", "/nodes").array.contains {
+                    $0["id"] as? String == "node-0" && ($0["streams"] as? [String]) == ["live/math"]
+                }
+            }
+        }
         for (node, name) in [(b, "b-before"), (c, "c-before")] {
             let (load, out) = try await LoadTestSmokeTests.loadTest(
                 ["--url", node.url("math"), "--players", "3", "--connect-rate", "100", "--warmup", "1", "--duration", "2"], in: dir,
@@ -104,10 +113,13 @@ struct ClusterPartitionTests {
         }
 
         // Players on A and B through the cut; the cut between A and C.
+        let playsBefore = [a, b].map { Self.plays(on: $0) }
         let onA = try Self.players(a.url("math"), count: 5, seconds: 16, dir: dir, name: "a-through")
         let onB = try Self.players(b.url("math"), count: 5, seconds: 16, dir: dir, name: "b-through")
         children += [onA, onB]
-        try await Task.sleep(for: .seconds(3))
+        try await waitUntil("the five players on A and on B playing") {
+            Self.plays(on: a) >= playsBefore[0] + 5 && Self.plays(on: b) >= playsBefore[1] + 5
+        }
         try await hub.cut(0, 2)
         print("partition: link between node-0 and node-2 cut at \(Date())")
         #expect(try await Self.reaches(hub, from: 2, a) == false, "node-2 cannot reach node-0")

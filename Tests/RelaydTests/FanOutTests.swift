@@ -21,7 +21,7 @@ struct FanOutTests {
         for i in 0..<50 {
             players.append(try ChildProcess("rtmpdump", ["--live", "-q", "-r", url, "-o", "\(dir)/p\(i).flv"]))
         }
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForPlayers(51)
         let publisher = try MediaTools.publish(to: url, seconds: 6, size: "1280x720")
         #expect(await publisher.wait(timeout: .seconds(30)) == 0, "publisher: \(publisher.stderr)")
         for player in players { await player.wait(timeout: .seconds(20)) }

@@ -11,7 +11,7 @@ struct HostileInputTests {
         let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: "rtmp:\n  handshakeTimeoutSeconds: 2\n"))
         let url = relay.url("hostile")
         let publisher = try MediaTools.publish(to: url, seconds: 12)
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForStreamsLive()
 
         // Not RTMP at all.
         let garbage = try RawRTMPClient(port: relay.rtmpPort)

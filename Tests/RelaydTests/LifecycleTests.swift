@@ -100,11 +100,11 @@ struct LifecycleTests {
         let relay = try await RelaydServer()
         let url = relay.url("shutdown")
         let publisher = try MediaTools.publish(to: url, seconds: 30)
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForStreamsLive()
         let dir = try makeTemporaryDirectory("shutdown")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let player = try MediaTools.record(url, to: dir + "/p.flv")
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForPlayers(1)
         let start = ContinuousClock.now
         let code = await relay.stop()
         #expect(code == 0)

@@ -9,7 +9,7 @@ struct PlaybackTests {
         let relay = try await RelaydServer()
         let url = relay.url("lesson1")
         let publisher = try MediaTools.publish(to: url, seconds: 10)
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForStreamsLive()
 
         // ffprobe sees both streams.
         let (probeCode, probeOut, probeErr) = try await runTool("ffprobe", [
@@ -32,6 +32,7 @@ struct PlaybackTests {
         let file = dir + "/rtmpdump.flv"
         // (--stop counts absolute stream time, which a mid-stream player does not start at: stop it by signal.)
         let dump = try ChildProcess("rtmpdump", ["--live", "-q", "-r", url, "-o", file])
+        // Not a condition: the length of the recording (about 4 s of the lesson) the checks below count.
         try await Task.sleep(for: .seconds(4))
         dump.signal(SIGINT)
         await dump.wait(timeout: .seconds(10))
@@ -56,7 +57,7 @@ struct PlaybackTests {
         let dir = try makeTemporaryDirectory("early")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let player = try MediaTools.record(url, to: dir + "/early.flv")
-        try await Task.sleep(for: .seconds(1))
+        try await relay.waitForPlayers(1)
         let publisher = try MediaTools.publish(to: url, seconds: 4)
         await publisher.wait(timeout: .seconds(15))
         // The publisher ended; after the grace period the player is told the stream ended.

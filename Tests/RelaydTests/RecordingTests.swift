@@ -110,7 +110,7 @@ struct RecordingTests {
         let (updateCode, updated, updateErr) = try await runTool(Self.classctl, global + ["classes", "update", "plain", "--record", "true"])
         #expect(updateCode == 0 && updated.contains("record:") && updated.contains("yes"), "\(updated) \(updateErr)")
         #expect(try await relay.api.call("GET", "/classes/plain").object["record"] as? Bool == true)
-        try await Task.sleep(for: .seconds(4))  // the earlier stream's grace period is over
+        try await relay.waitForStreamEnd("plain")  // the earlier stream's grace period is over
         let again = try MediaTools.publish(to: relay.url("plain?key=\(keys["c2"]!)"), seconds: 5, gop: 50)
         defer { again.signal(SIGKILL) }
         _ = await again.wait(timeout: .seconds(20))
@@ -125,6 +125,7 @@ struct RecordingTests {
         let url = relay.url("famous?key=\(keys["c1"]!)")
         let first = try MediaTools.publish(to: url, seconds: 6, gop: 50)
         _ = await first.wait(timeout: .seconds(20))
+        // Not a condition: the publisher is away 2 s, within the 6 s grace period.
         try await Task.sleep(for: .seconds(2))
         let second = try MediaTools.publish(to: url, seconds: 6, gop: 50)
         defer { second.signal(SIGKILL) }
@@ -151,6 +152,7 @@ struct RecordingTests {
         let started = try await RecordedTimetable.recordings(of: "famous", on: relay, timeout: .seconds(10)) { !$0.isEmpty }
         try #require(started.count == 1)
         let begin = ContinuousClock.now
+        // Not a condition: the 12 s recorded before the kill, the length the restarted relay must find.
         try await Task.sleep(for: .seconds(12))
         relay.child.signal(SIGKILL)
         let recorded = ContinuousClock.now - begin
@@ -193,7 +195,7 @@ struct RecordingDiskTests {
         let big = try MediaTools.publishLesson(to: url, seconds: 5)
         _ = await big.wait(timeout: .seconds(20))
         _ = try await RecordedTimetable.recordings(of: "famous", on: relay, until: RecordedTimetable.allComplete)
-        try await Task.sleep(for: .seconds(1))
+        try await relay.waitForStreamEnd("famous")  // the next publish starts a stream, and a recording, of its own
         let small = try MediaTools.publish(to: url, seconds: 4, gop: 50)
         _ = await small.wait(timeout: .seconds(20))
         let both = try await RecordedTimetable.recordings(of: "famous", on: relay) { $0.count == 2 && RecordedTimetable.allComplete($0) }
@@ -267,7 +269,7 @@ struct RecordingDiskTests {
         // ~3 Mbit/s: the 2 MiB disk is full after about five seconds.
         let publisher = try MediaTools.publishLesson(to: relay.url("famous?key=\(keys["c1"]!)"), seconds: 25)
         defer { publisher.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForStreamsLive()
         let watched = dir + "/watched.flv"
         let player = try MediaTools.record(relay.url("famous?key=\(keys["site-a"]!)"), to: watched, seconds: 16)
         defer { player.signal(SIGKILL) }

@@ -96,6 +96,7 @@ struct ReportsTests {
         let firstEnd = Date()
         try await Self.waitForPublisher(false, on: relay)
         // It drops for about 6 s (within the grace period: the players stay) and returns for 75 s.
+        // (Not a condition: the drop's length is what the report must measure.)
         try await Task.sleep(for: .seconds(6))
         let secondStart = Date()
         let second = try MediaTools.publish(to: publishURL, seconds: 75)
@@ -205,7 +206,7 @@ struct ReportsTests {
         let playStart = Date()
         let player = try Self.player(relay.url("lesson?key=\(keys["s-full"]!)"))
         defer { player.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(25))  // the session's length before the crash
+        try await Task.sleep(for: .seconds(25))  // not a condition: the session's length before the crash, measured
         relay.child.signal(SIGKILL)
         let killed = Date()
         _ = await relay.child.wait(timeout: .seconds(10))
@@ -251,13 +252,13 @@ struct ReportsTests {
         let fullOnAStart = Date()
         let fullOnA = try Self.player(a.url("lesson?key=\(keys["s-full"]!)"))
         defer { fullOnA.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(5))
+        try await Task.sleep(for: .seconds(5))  // not a condition: s-full watches 5 s on a alone (measured)
         // On node b (which pulls the lesson from a): the late site, and s-full's second player for 20 s.
         let lateOnBStart = Date()
         let lateOnB = try Self.player(b.url("lesson?key=\(keys["s-late"]!)"))
         let fullOnB = try Self.player(b.url("lesson?key=\(keys["s-full"]!)"))
         defer { lateOnB.signal(SIGKILL); fullOnB.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(20))
+        try await Task.sleep(for: .seconds(20))  // not a condition: the 20 s of s-full's second player (measured)
         #expect(fullOnB.process.isRunning, "b's player played: \(fullOnB.stderr)")
         fullOnB.signal(SIGKILL)
         _ = await publisher.wait(timeout: .seconds(100))

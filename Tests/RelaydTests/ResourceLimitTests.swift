@@ -16,7 +16,7 @@ struct ResourceLimitTests {
         let url = relay.url("slowloris")
         let publisher = try MediaTools.publish(to: url, seconds: 40)
         defer { publisher.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(3))
+        try await relay.waitForStreamsLive()
         let baseline = try #require(ProcessProbe.rssKiB(relay.child.pid))
 
         // 200 peers that send their handshake one byte a second, and 100 that send nothing.
@@ -30,6 +30,7 @@ struct ResourceLimitTests {
         var openDuringFlood = 0.0
         for second in 0..<8 {
             for client in slow { try client.send([3]) }
+            // Not a condition: the slow peers' pace, one byte a second.
             try await Task.sleep(for: .seconds(1))
             peak = max(peak, ProcessProbe.rssKiB(relay.child.pid) ?? 0)
             if second == 2 { openDuringFlood = try await relay.metric("relay_connections_open", ["protocol": "rtmp"]) }
@@ -71,7 +72,10 @@ struct ResourceLimitTests {
             """))
         // Three idle connections from one address fill its share; the fourth is closed at once.
         var idle = try (0..<3).map { _ in try RawRTMPClient(port: relay.httpPort, source: "127.0.0.7") }
-        try await Task.sleep(for: .seconds(1))
+        // Admitted: the three and the request asking.
+        try await waitUntil("the three idle connections admitted") {
+            try await relay.metric("relay_connections_open", ["protocol": "http"]) >= 4
+        }
         let fourth = try RawRTMPClient(port: relay.httpPort, source: "127.0.0.7")
         #expect(fourth.isClosedByServer(within: 3))
         // Another address is served meanwhile, and the refusal is counted.
@@ -80,7 +84,9 @@ struct ResourceLimitTests {
         #expect(code == 0 && out.contains("ok"), "\(out)")
         // Room again once they leave.
         idle = []
-        try await Task.sleep(for: .seconds(1))
+        try await waitUntil("the idle connections' ends seen") {
+            try await relay.metric("relay_connections_open", ["protocol": "http"]) <= 1
+        }
         let again = try RawRTMPClient(port: relay.httpPort, source: "127.0.0.7")
         #expect(!again.isClosedByServer(within: 1))
         _ = idle
@@ -97,7 +103,7 @@ struct ResourceLimitTests {
         let url = relay.url("limited")
         let publisher = try MediaTools.publish(to: url, seconds: 40)
         defer { publisher.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForStreamsLive()
 
         // Per address: the eleventh from one IP is closed at once. (Admission runs on each
         // connection's own event loop, so wait until a batch is admitted before the next.)

@@ -40,6 +40,8 @@ struct SRTAccessTests {
 
         // The central school's key publishes; a site of the class plays; the stranger cannot.
         let publisher = try SRTTools.publish(to: relay.srtURL("physics", mode: "publish", key: keys["central"]!), seconds: 20)
+        // Not converted: the stream 3 s in. A site joining in its first second or two records two audio
+        // packets with one timestamp ("non monotonically increasing dts … 302 >= 302"): a finding left to the lead.
         try await Task.sleep(for: .seconds(3))
         #expect(publisher.isRunning, "central key refused: \(publisher.stderr)")
         let (strangerCode, _) = try await SRTTools.decode(relay.srtURL("physics", mode: "request", key: keys["stranger"]!), seconds: 1, timeout: 20)
@@ -78,12 +80,15 @@ struct SRTAccessTests {
         let keys = try await OneClassTimetable.make(on: relay, classId: "math", title: "数学", bandwidthKbps: 8000)
         let publisher = try SRTTools.publish(to: relay.srtURL("math", mode: "publish", key: keys["central"]!), seconds: 30)
         defer { publisher.signal(SIGKILL) }
+        // Not converted (as the player's 4 s below): the stream's age when the callers come. With the player
+        // joining as soon as the stream was live, the callers opened a 540 ms gap in its stream.
         try await Task.sleep(for: .seconds(2))
         // The player: srt-live-transmit forwarding each SRT message as a UDP datagram to a script
         // that reports the longest time between two datagrams (stdout would batch its writes).
         let gaps = """
         import socket, sys, time
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1]))); s.settimeout(1.0)
+        print("bound", flush=True)
         end = time.time() + float(sys.argv[2]); last = None; worst = 0.0; total = 0
         while time.time() < end:
             try:
@@ -101,11 +106,13 @@ struct SRTAccessTests {
         let port = try freePort()
         let meter = try ChildProcess("/usr/bin/python3", [dir + "/gaps.py", "\(port)", "12"])
         defer { meter.signal(SIGKILL) }
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(await meter.waitForOutput(timeout: .seconds(10)) { $0.contains("bound") }, "\(meter.stderr)")
         let player = try ChildProcess("timeout", [
             "-k", "1", "13", "srt-live-transmit", "-a:no", "-q", relay.srtURL("math", mode: "request", key: keys["site-a"]!), "udp://127.0.0.1:\(port)",
         ])
         defer { player.signal(SIGKILL) }
+        // Not converted: the player 4 s old. Callers arriving when its stream had flowed 2 s without a
+        // 100 ms gap still opened a 390-510 ms gap in it (none at 4 s): a finding left to the lead.
         try await Task.sleep(for: .seconds(4))
         var callers: [ChildProcess] = []
         for i in 0..<50 {
@@ -117,8 +124,8 @@ struct SRTAccessTests {
         await withTaskGroup(of: Void.self) { group in
             for caller in callers { group.addTask { _ = await caller.wait(timeout: .seconds(6)) } }
         }
-        for _ in 0..<100 where !meter.stdout.hasSuffix("\n") { try await Task.sleep(for: .milliseconds(200)) }
-        let fields = meter.stdout.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        _ = await meter.wait(timeout: .seconds(20))  // it reports and ends after its 12 s
+        let fields = (meter.stdout.split(separator: "\n").last ?? "").split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         try #require(fields.count == 2, "the player's report: \(meter.stdout) \(meter.stderr) \(player.stderr)")
         #expect(fields[1] > 500_000, "the player received the stream: \(fields[1]) bytes")
         #expect(fields[0] < 200, "the longest gap in the player's stream while 50 callers connected: \(fields[0]) ms")
@@ -138,7 +145,7 @@ struct SRTAccessTests {
         let publisher = try SRTTools.publish(
             to: relay.srtURL("secret", mode: "publish", options: "passphrase=\(passphrase)&pbkeylen=32"), seconds: 12
         )
-        try await Task.sleep(for: .seconds(3))
+        try await relay.waitForStreamsLive()
         #expect(publisher.isRunning, "right passphrase refused: \(publisher.stderr)")
         let (code, err) = try await SRTTools.decode(
             relay.srtURL("secret", mode: "request", options: "passphrase=\(passphrase)&pbkeylen=32"), seconds: 2
@@ -175,6 +182,8 @@ struct SRTAccessTests {
         let recovering = try SRTTools.sendRaw(
             dir + "/damaged.ts", bytesPerSecond: damaged.count / 9, to: relay.srtURL("recovering", mode: "publish")
         )
+        // Not a condition: the paced sender is about 4 s in, past the damage (a third of its 9 s); what it
+        // sends then is what must play.
         try await Task.sleep(for: .seconds(4))
         let recording = try MediaTools.record(relay.url("recovering"), to: dir + "/recovered.flv", seconds: 6)
 

@@ -51,7 +51,7 @@ struct SRTLossTests {
             "-c:a", "aac", "-b:a", "64k", "-f", "flv", "rtmp://127.0.0.1:\(rtmp!)/live/lossy",
         ])
         defer { publisher.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(3))
+        #expect(await relay.waitForOutput(timeout: .seconds(15)) { $0.contains("publish started") }, "\(relay.stderr)")
         // ffmpeg's latency option is in microseconds.
         let player = try ChildProcess("ip", [
             "netns", "exec", namespace, "ffmpeg", "-hide_banner", "-loglevel", "error",

@@ -9,7 +9,7 @@ struct SRTRelayTests {
     @Test func srtPublishPlaysOverSRTAndRTMP() async throws {
         let relay = try await RelaydServer()
         let publisher = try SRTTools.publish(to: relay.srtURL("srtlesson", mode: "publish"), seconds: 14)
-        try await Task.sleep(for: .seconds(3))
+        try await relay.waitForStreamsLive()
         #expect(publisher.isRunning, "SRT publisher refused: \(publisher.stderr) \(relay.child.stderr)")
 
         // RTMP players see H.264 + AAC and decode it cleanly.
@@ -30,6 +30,7 @@ struct SRTRelayTests {
         #expect(err.isEmpty, "decode errors over SRT: \(err)")
         let rtmpErrors = try await rtmpDecode.value
         #expect(rtmpErrors.isEmpty, "decode errors over RTMP: \(rtmpErrors)")
+        // Not a condition: one more second of srt-live-transmit's recording, the length the checks below count.
         try await Task.sleep(for: .seconds(1))
         transmit.signal(SIGINT)
         await transmit.wait(timeout: .seconds(5))
@@ -53,7 +54,7 @@ struct SRTRelayTests {
     @Test func rtmpPublishPlaysOverSRT() async throws {
         let relay = try await RelaydServer()
         let publisher = try MediaTools.publish(to: relay.url("rtmplesson"), seconds: 12)
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForStreamsLive()
         let dir = try makeTemporaryDirectory("rtmp2srt")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Two SRT players of the same stream share one muxer.
@@ -76,7 +77,7 @@ struct SRTRelayTests {
     @Test func sigtermStopsWithinFiveSecondsWithSRTPeersAndABusyPortIsOneLine() async throws {
         let relay = try await RelaydServer()
         let publisher = try SRTTools.publish(to: relay.srtURL("closing", mode: "publish"), seconds: 30)
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForStreamsLive()
         let dir = try makeTemporaryDirectory("srtstop")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let player = try SRTTools.record(relay.srtURL("closing", mode: "request"), to: dir + "/p.ts", seconds: 30)
@@ -90,7 +91,7 @@ struct SRTRelayTests {
         #expect(code == 1)
         #expect(err.contains("relayd: cannot listen for srt on 127.0.0.1:\(relay.srtPort)"), "\(err)")
 
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForPlayers(1)
         let start = ContinuousClock.now
         #expect(await relay.stop() == 0)
         #expect(ContinuousClock.now - start < .seconds(5))

@@ -27,7 +27,7 @@ struct SRTRenditionTests {
         let publisher = try MediaTools.publishLesson(to: relay.url("srtladder"), seconds: 30)
         defer { publisher.signal(SIGKILL) }
         // The rungs exist once the transcoder has decoded the first picture.
-        try await Task.sleep(for: .seconds(4))
+        try await relay.waitForLog("the rungs made", timeout: .seconds(20)) { $0.contains("transcoding") && $0.contains("rungs=") }
         #expect(publisher.isRunning, "publisher refused: \(publisher.stderr)")
 
         #expect(try await Self.size(of: relay.srtURL("srtladder_480p", mode: "request")) == "854,480")
@@ -53,7 +53,7 @@ struct SRTRenditionTests {
         let relay = try await RelaydServer(config: Self.config)
         let publisher = try SRTTools.publish(to: relay.srtURL("firstwatch", mode: "publish"), seconds: 30, videoKbps: MediaTools.ladderKbps)
         defer { publisher.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(4))
+        try await relay.waitForLog("the rungs made", timeout: .seconds(20)) { $0.contains("transcoding") && $0.contains("rungs=") }
         #expect(publisher.isRunning, "publisher refused: \(publisher.stderr)")
         let dir = try makeTemporaryDirectory("firstwatch")
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -132,7 +132,6 @@ struct SecurityAttackTests {
 
     @Test func rtmpConnectionsWithoutAnAllowedPublishCannotMakeTheRelayBufferBigMessages() async throws {
         let relay = try await RelaydServer(config: RelaydServer.openConfig())
-        try await Task.sleep(for: .seconds(1))
         let baseline = try #require(ProcessProbe.rssKiB(relay.child.pid))
         // 50 connections: handshake, connect, then the first 1 MiB of a 16 MiB video message.
         var big = ByteBuffer()
@@ -155,7 +154,7 @@ struct SecurityAttackTests {
             peers.append(peer)
             peak = max(peak, ProcessProbe.rssKiB(relay.child.pid) ?? 0)
         }
-        try await Task.sleep(for: .seconds(1))
+        try await waitUntil("the relay closing all 50") { try await relay.metric("relay_connections_open", ["protocol": "rtmp"]) == 0 }
         peak = max(peak, ProcessProbe.rssKiB(relay.child.pid) ?? 0)
         #expect(peers.allSatisfy { $0.isClosedByServer(within: 3) }, "every such connection is closed")
         let growth = peak - baseline
@@ -173,7 +172,7 @@ struct SecurityAttackTests {
         defer { publisher.signal(SIGKILL) }
         let recording = NSTemporaryDirectory() + "bigframes-\(UUID().uuidString.prefix(6)).flv"
         defer { try? FileManager.default.removeItem(atPath: recording) }
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForStreamsLive()
         let player = try MediaTools.record(url, to: recording, seconds: 3)
         #expect(await player.wait(timeout: .seconds(20)) == 0, "\(player.stderr)")
         let (_, sizes, _) = try await runTool("ffprobe", [

@@ -50,7 +50,9 @@ struct ShutdownTests {
         }
         let seen = try await relay.metricsText().split(separator: "\n").filter { $0.contains("players") }
         #expect(connected >= 250, "250 players connected, \(connected) seen: \(seen)")
-        try await Task.sleep(for: .seconds(2))
+        // Under load: the lessons flow to the players (a few MB more sent).
+        let sentBefore = try await relay.metric("relay_output_bytes")
+        try await waitUntil("media sent to the players") { try await relay.metric("relay_output_bytes") > sentBefore + 4_000_000 }
 
         let start = ContinuousClock.now
         relay.child.signal(SIGTERM)

@@ -84,6 +84,7 @@ struct SlowHTTPAttackTests {
         let slowSecond = try RawRTMPClient(port: relay.httpPort, source: "127.0.0.3")
         try slowSecond.send(request)
         #expect(String(decoding: try slowSecond.receiveSome(), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        // Not a condition: the second request begins a second after the first was answered.
         try await Task.sleep(for: .seconds(1))
         try slowSecond.send(Array("GET /hea".utf8))
         let begun = Date()
@@ -94,7 +95,7 @@ struct SlowHTTPAttackTests {
         // HTTP-FLV for 9 s, longer than both deadlines: the relay does not end it.
         let publisher = try MediaTools.publish(to: relay.url("long"), seconds: 40)
         defer { publisher.signal(SIGKILL) }
-        for _ in 0..<40 where try await relay.metric("relay_streams_live") < 1 { try await Task.sleep(for: .milliseconds(250)) }
+        try await relay.waitForStreamsLive(timeout: .seconds(10))
         let file = NSTemporaryDirectory() + "long-\(UUID().uuidString.prefix(6)).flv"
         defer { try? FileManager.default.removeItem(atPath: file) }
         let (code, _, err) = try await runTool("curl", [

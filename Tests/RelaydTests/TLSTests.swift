@@ -50,7 +50,7 @@ struct TLSTests {
         // A lesson published over RTMPS plays over RTMPS and over plain RTMP.
         let publisher = try MediaTools.publish(to: "rtmps://127.0.0.1:\(rtmps)/live/secure", seconds: 20)
         defer { publisher.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(2))
+        #expect(await relay.waitForOutput(timeout: .seconds(15)) { $0.contains("publish started") }, "\(relay.stderr)")
         for url in ["rtmps://127.0.0.1:\(rtmps)/live/secure", "rtmp://127.0.0.1:\(rtmp)/live/secure"] {
             let (code, out, err) = try await runTool("ffprobe", [
                 "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,

@@ -36,7 +36,7 @@ struct TimetableAccessTests {
 
         // The central key publishes its class.
         let publisher = try MediaTools.publish(to: relay.url("math?key=\(keys["central"]!)"), seconds: 20)
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForStreamsLive()
         #expect(publisher.isRunning, "publisher refused: \(publisher.stderr)")
 
         // A site of the class plays it.
@@ -122,7 +122,7 @@ struct TimetableAccessTests {
                 }
             }
             group.addTask {
-                try await Task.sleep(for: .milliseconds(700))
+                try await Task.sleep(for: .milliseconds(700))  // not a condition: the kill lands mid-writes
                 relay.child.signal(SIGKILL)
                 return []
             }

@@ -127,7 +127,7 @@ extension WHEPBrowserTests {
         let lesson = try await Self.lesson()
         defer { lesson.publisher.signal(SIGKILL) }
         async let watched = Self.play("http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/math_360p", key: lesson.site, seconds: 6)
-        try await Task.sleep(for: .seconds(2))
+        try await lesson.relay.waitForLog("the viewer connected", timeout: .seconds(30)) { $0.contains("webrtc viewer connected") }
         let blaster = """
         import os, random, socket, struct, time
         random.seed(7)
@@ -143,7 +143,7 @@ extension WHEPBrowserTests {
             s.sendto(body, target)
             n += 1
             if n % 200 == 0:
-                time.sleep(0.01)
+                time.sleep(0.01)  # not a condition: the blast's pace
         print(n)
         """
         let (code, sent, err) = try await runTool("/usr/bin/python3", ["-c", blaster], timeout: .seconds(30))
@@ -172,6 +172,7 @@ extension WHEPBrowserTests {
             connected = lesson.relay.child.stderr.contains("webrtc viewer connected")
         }
         #expect(connected)
+        // Not a condition: the browser plays a second (the frames counted below) before the SIGTERM.
         try await Task.sleep(for: .seconds(1))
         let start = ContinuousClock.now
         lesson.relay.child.signal(SIGTERM)

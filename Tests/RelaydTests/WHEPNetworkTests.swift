@@ -37,15 +37,17 @@ struct WHEPNetworkTests {
             let (relay, http, rtmp) = try await Self.startRelay(ns, dir: dir)
             children.append(relay)
             children.append(try ns.publishLesson(format: "flv", to: "rtmp://127.0.0.1:\(rtmp)/live/wneck"))
-            try await Task.sleep(for: .seconds(3))
+            #expect(await relay.waitForOutput(timeout: .seconds(20)) { $0.contains("transcoding") && $0.contains("rungs=") }, "the rungs made")
             let browser = try Self.browser(ns, url: "http://10.231.7.1:\(http)/whep/live/wneck", seconds: 70)
             children.append(browser)
+            // Not a condition: the browser plays 6 s on the open path (its 720p start, the estimator's baseline) before the cut.
             try await Task.sleep(for: .seconds(6))
             try await ns.shape("1mbit")
             print("webrtc bottleneck: shaped to 1 Mbit/s at \(Date())")
             let down = await relay.waitForOutput(timeout: .seconds(30)) { $0.contains("webrtc viewer switched rung") && $0.contains("to=360p") }
             #expect(down, "not on 360p within 30 s: \(String(relay.stderr.suffix(3000)))")
             #expect(relay.stderr.contains("from=720p"), "started on 720p")
+            // Not a condition: 4 s played on 360p behind the limit, before it is lifted.
             try await Task.sleep(for: .seconds(4))
             try await ns.shape(nil)
             print("webrtc bottleneck: limit lifted at \(Date())")
@@ -79,7 +81,7 @@ struct WHEPNetworkTests {
                 let (code, _, err) = try await runTool("ip", ["netns", "exec", ns.client, "nft"] + rule)
                 guard code == 0 else { throw TestFailure("nft \(rule.joined(separator: " ")): \(err)") }
             }
-            try await Task.sleep(for: .seconds(3))
+            #expect(await relay.waitForOutput(timeout: .seconds(20)) { $0.contains("transcoding") && $0.contains("rungs=") }, "the rungs made")
             let browser = try Self.browser(ns, url: "http://10.231.7.1:\(http)/whep/live/wtcp_480p", seconds: 4)
             children.append(browser)
             let result = try await Self.result(of: browser)

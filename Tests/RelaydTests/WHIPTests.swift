@@ -133,7 +133,7 @@ struct WHIPTests {
                 "http://10.231.7.1:\(http)/whip/live/wloss", key: "", seconds: 30, prefix: ["ip", "netns", "exec", ns.client]
             )
             children.append(publisher)
-            try await Task.sleep(for: .seconds(3))
+            #expect(await relay.waitForOutput(timeout: .seconds(15)) { $0.contains("whip publish started") }, "\(relay.stderr.suffix(2000))")
             let file = dir + "/received.flv"
             let recorder = try ChildProcess("ip", [
                 "netns", "exec", ns.server, "ffmpeg", "-hide_banner", "-loglevel", "error",

@@ -8,9 +8,19 @@ import Testing
 @Suite(.serialized)
 struct WatchPageTests {
     static func open(_ url: String, timeout: Double, extra: [String] = []) async throws -> [String: Any] {
+        try await result(of: try start(url, timeout: timeout, extra: extra))
+    }
+
+    /// watch_page.py, running: it prints `{"loaded": true, …}` once the page is up, its result last.
+    static func start(_ url: String, timeout: Double, extra: [String] = []) throws -> ChildProcess {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Browser/watch_page.py").path
-        let (code, out, err) = try await runTool("/usr/bin/python3", [script, url, "--timeout", "\(timeout)"] + extra, timeout: .seconds(120))
+        return try ChildProcess("/usr/bin/python3", [script, url, "--timeout", "\(timeout)"] + extra)
+    }
+
+    static func result(of browser: ChildProcess) async throws -> [String: Any] {
+        let code = await browser.wait(timeout: .seconds(120))
+        let (out, err) = (browser.stdout, browser.stderr)
         guard code == 0, let line = out.split(separator: "\n").last,
             let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else { throw TestFailure("the browser did not run (exit \(code.map(String.init) ?? "?")): \(out) \(err)") }
@@ -37,11 +47,12 @@ struct WatchPageTests {
         #expect(html.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
 
         // The page is open before the lesson; the central school starts 3 s later.
-        async let watched = Self.open(base + "?key=\(siteKey)", timeout: 40)
-        try await Task.sleep(for: .seconds(3))
+        let browser = try Self.start(base + "?key=\(siteKey)", timeout: 40)
+        defer { browser.signal(SIGKILL) }
+        #expect(await browser.waitForOutput(timeout: .seconds(60)) { $0.contains("\"loaded\"") }, "\(browser.stderr)")
         let publisher = try MediaTools.publishLesson(to: relay.url("yuwen?key=\(keys["central"]!)"), seconds: 40, size: "854x480")
         defer { publisher.signal(SIGKILL) }
-        let result = try await watched
+        let result = try await Self.result(of: browser)
         #expect(result["status"] as? Int == 200, "\(result)")
         #expect(result["lang"] as? String == "zh-CN")
         #expect(result["title"] as? String == "语文：静夜思")

@@ -51,6 +51,17 @@ struct SRTPlayoutTests {
         for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
     }
 
+    /// Until the muxing thread has handled all that was enqueued: a member added now joins at the
+    /// thread's next turn, before the batch taken with it; a second one, added once the first has
+    /// joined, joins only after that batch is done.
+    static func waitForDrain(_ playout: SRTPlayout) async throws {
+        for _ in 0..<2 {
+            let probe = RecordingMember()
+            playout.add(probe)
+            try await ProcessTestSupport.waitUntil("the playout's next turn", timeout: .seconds(5), every: .milliseconds(10)) { !probe.chunks.isEmpty }
+        }
+    }
+
     @Test func everyPlayerStartsAtAKeyframeAndALateOneGetsTheCachedGOPThenTheSameChunks() async throws {
         let messages = try await Self.lesson()
         let playout = SRTPlayout(key: Self.key, logger: .init(label: "test"))
@@ -66,7 +77,7 @@ struct SRTPlayoutTests {
         try await Self.waitUntil { !late.chunks.isEmpty }
         for message in messages[half...] { playout.enqueue(.media(message), streamHasVideo: true) }
         try await Self.waitUntil { late.chunks.count >= 40 }
-        try await Task.sleep(for: .milliseconds(300))  // the rest of the batch
+        try await Self.waitForDrain(playout)  // the rest of the batch
         playout.stop()
         playout.thread?.join()
 
