@@ -24,6 +24,8 @@ final class TranscodeWorker {
     private let fps: () -> Double
     /// The class's program (nil: the rungs are always made from the source's pictures).
     private let program: ClassProgram?
+    /// The program at the source's size, for the plain name's players of the source.
+    private let sourceSize: SourceSizeProgram?
     private let allocator = ByteBufferAllocator()
     private var decoder: VideoDecoder?
     private var outputs: [RungOutput] = []
@@ -55,6 +57,7 @@ final class TranscodeWorker {
         self.logger = logger
         self.fps = fps
         self.program = program
+        sourceSize = program.map { _ in SourceSizeProgram(source: source, registry: registry, directory: directory, settings: settings) }
         directory.startDeciding(source, owner: ObjectIdentifier(self))
     }
 
@@ -84,6 +87,7 @@ final class TranscodeWorker {
         directory.withdraw(source, owner: ObjectIdentifier(self))
         for output in outputs { output.session.end() }
         program?.finish()
+        sourceSize?.finish()
         passThrough.endAll()
         outputs.removeAll()
         decoder = nil
@@ -104,9 +108,10 @@ final class TranscodeWorker {
             return
         }
         guard !audioCopied, let decoder = audioDecoder else {
-            for output in outputs where output.isWatched { output.publishCopy(of: message, allocator: allocator) }
+            for output in encodingOutputs where output.isWatched { output.publishCopy(of: message, allocator: allocator) }
             return
         }
+        guard encodingOutputs.contains(where: \.isWatched) else { return }  // nobody plays a rung: no decode
         var payload = message.payload
         payload.moveReaderIndex(forwardBy: min(2, payload.readableBytes))
         do {
@@ -116,7 +121,7 @@ final class TranscodeWorker {
                         copyAudio(reason: "decoded frames are not 1024-sample planar float (HE-AAC or an unusual layout)")
                         return
                     }
-                    for output in outputs where output.isWatched {
+                    for output in encodingOutputs where output.isWatched {
                         try output.encodeAudio(frame, millis: Int64(message.timestamp), source: decoder, allocator: allocator)
                     }
                 }
@@ -126,6 +131,9 @@ final class TranscodeWorker {
             directory.countTranscodeLosses(dropped: 0, decodeErrors: 1)
         }
     }
+
+    /// The rungs, and the program at the source's size while someone plays it.
+    private var encodingOutputs: [RungOutput] { outputs + (sourceSize?.watchedOutput.map { [$0] } ?? []) }
 
     /// Gives up re-encoding audio for this publisher: rungs get the source's audio as it is.
     private func copyAudio(reason: String) {
@@ -160,8 +168,9 @@ final class TranscodeWorker {
             isSetUp = false  // the publisher ramped up to feed more rungs: set up again at the next picture
         }
         if isSetUp, message.isKeyframe { updatePassThrough() }
+        let programWanted = sourceSize?.follow(stageIsSet: program?.stageIsSet ?? false) ?? false
         guard let decoder else { return }
-        if isSetUp, outputs.isEmpty {  // no rung fits: nothing to decode
+        if isSetUp || settings.ladder.isEmpty, outputs.isEmpty, !programWanted {  // no rung fits, no program: nothing to decode
             waitingForKeyframe = true
             return
         }
@@ -193,7 +202,9 @@ final class TranscodeWorker {
         }
         let (picture, programKey) = program?.picture(for: decoder.frame, fps: fps()) ?? (decoder.frame, false)
         let keyframe = cadence.isKeyframe(pts: pts, sourceKey: decoder.frameIsKey) || programKey
-        for output in outputs {
+        let sourceSized = sourceSize?.output(
+            width: decoder.frameWidth, height: decoder.frameHeight, videoKbps: meter.kbps ?? 1000, fps: fps())
+        for output in outputs + (sourceSized.map { [$0] } ?? []) {
             let (watched, resumed) = output.updateWatched()
             guard watched else { continue }
             do {
