@@ -72,6 +72,29 @@ struct PlainNameProgramTests {
         #expect(await lesson.relay.stop() == 0)
     }
 
+    /// A WebRTC (WHEP) viewer of the plain name in Chromium sees the teacher's picture with the
+    /// on-stage site's inset (its last picture's colours at the pip layout's points).
+    @Test func aWHEPViewerOfThePlainNameSeesTheProgram() async throws {
+        let lesson = try await Self.lesson(Self.transcodeOn)
+        defer { lesson.end() }
+        #expect(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": ["site-a"]]).status == 200)
+        let whep = "http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/math"
+        var pixels: [[Int]] = []
+        for _ in 0..<3 where !Self.isProgram(pixels) {
+            let result = try await WHEPBrowserTests.play(whep, key: lesson.siteB, seconds: 4)
+            pixels = result["pixels"] as? [[Int]] ?? []
+        }
+        #expect(Self.isProgram(pixels), "the WHEP viewer's picture is not the program: \(pixels)")
+        #expect(await lesson.relay.stop() == 0)
+    }
+
+    /// The teacher's blue at the first five points and the site's red at the last three.
+    static func isProgram(_ pixels: [[Int]]) -> Bool {
+        guard pixels.count == 8, pixels.allSatisfy({ $0.count == 3 }) else { return false }
+        let colours = pixels.map { (r: $0[0], g: $0[1], b: $0[2]) }
+        return colours.prefix(5).allSatisfy(ProgramTests.isBlue) && colours.suffix(3).allSatisfy(ProgramTests.isRed)
+    }
+
     /// One RTMP player of the plain name through a stage set and a clear: it sees the source, the
     /// program, then the source again without reconnecting, and its frame times never go back,
     /// never skip more than two frame durations (the teacher sends 25 frames a second) and repeat
