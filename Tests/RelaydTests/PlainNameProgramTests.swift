@@ -50,6 +50,8 @@ struct PlainNameProgramTests {
         #expect(try await ProgramTests.waitFor(plain, "red inset", ProgramTests.redInset) != nil, "the plain name is not the program")
         let flv = "http://127.0.0.1:\(lesson.relay.httpPort)/flv/live/math.flv?key=\(lesson.siteB)"
         #expect(try await ProgramTests.waitFor(flv, "red inset over HTTP-FLV", ProgramTests.redInset) != nil)
+        let srt = lesson.relay.srtURL("math", mode: "request", key: lesson.siteB)
+        #expect(try await ProgramTests.waitFor(srt, "red inset over SRT", ProgramTests.redInset) != nil)
         let source = lesson.relay.url("math_source?key=\(lesson.siteB)")
         #expect(try await ProgramTests.waitFor(source, "_source all blue", ProgramTests.allBlue) != nil)
         #expect(try await SourceFitTests.size(plain) == "1280,720", "the program is not at the source's size")
