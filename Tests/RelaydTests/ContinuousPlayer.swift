@@ -13,8 +13,8 @@ final class ContinuousPlayer {
 
     init(url: String) throws {
         process = try ChildProcess("ffmpeg", [
-            "-hide_banner", "-loglevel", "info", "-i", url, "-an", "-fps_mode", "passthrough",
-            "-vf", "showinfo,scale=\(Self.width):\(Self.height)", "-f", "rawvideo", "-pix_fmt", "rgb24", "-y", file,
+            "-hide_banner", "-loglevel", "info", "-threads", "1", "-i", url, "-an", "-fps_mode", "passthrough",
+            "-vf", "showinfo,scale=\(Self.width):\(Self.height)", "-f", "rawvideo", "-pix_fmt", "rgb24", "-flush_packets", "1", "-y", file,
         ])
     }
 
@@ -22,10 +22,12 @@ final class ContinuousPlayer {
 
     func stop() { process.signal(SIGKILL) }
 
-    /// What each decoded picture showed so far, in order.
-    func pictures() -> [Picture] {
-        guard let data = FileManager.default.contents(atPath: file) else { return [] }
+    /// What each decoded picture showed so far, in order, from the `first`-th on.
+    func pictures(from first: Int = 0) -> [Picture] {
         let size = Self.width * Self.height * 3
+        guard let handle = FileHandle(forReadingAtPath: file) else { return [] }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: UInt64(first * size))) != nil, let data = try? handle.readToEnd() else { return [] }
         let bytes = [UInt8](data)
         return stride(from: 0, to: bytes.count - size + 1, by: size).map { Self.classify(bytes[$0..<($0 + size)]) }
     }
