@@ -14,6 +14,11 @@ final class SourceSizeProgram {
     private var session: PublishSession?
     private var output: RungOutput?
     private(set) var isOnAir = false
+    /// Keyframes still to start after the first player joined: the program comes a picture or
+    /// two after the source, and a player moving to it switches at its first keyframe not older
+    /// than what it already has (``RenditionSwitcher``): one of the next few is.
+    private var joinKeyframes = 0
+    static let keyframesAtJoin = 3
 
     init(source: StreamKey, registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings) {
         self.source = source
@@ -46,6 +51,16 @@ final class SourceSizeProgram {
         session.setVideoInfo(VideoInfo(codec: "h264", width: width, height: height, fps: fps))
         output = RungOutput(rendition: rendition, fps: fps, settings: settings, session: session)
         return output
+    }
+
+    /// Whether `output` (if it is this program's) should start a keyframe at this picture: the
+    /// first few after it became watched (`resumed`).
+    func startsKeyframe(_ output: RungOutput, resumed: Bool) -> Bool {
+        guard output === self.output else { return false }
+        if resumed { joinKeyframes = Self.keyframesAtJoin }
+        guard joinKeyframes > 0 else { return false }
+        joinKeyframes -= 1
+        return true
     }
 
     /// The output while someone plays it (for audio).

@@ -26,6 +26,8 @@ final class TranscodeWorker {
     private let program: ClassProgram?
     /// The program at the source's size, for the plain name's players of the source.
     private let sourceSize: SourceSizeProgram?
+    /// The source's current GOP while nothing is decoded, for the program's quick start.
+    private var skipped = SkippedGOP()
     private let allocator = ByteBufferAllocator()
     private var decoder: VideoDecoder?
     private var outputs: [RungOutput] = []
@@ -70,6 +72,7 @@ final class TranscodeWorker {
             // made so far go on until then.
             meter.reset()
             isSetUp = false
+            skipped = SkippedGOP()
         case .event:
             break
         case .media(let message):
@@ -172,8 +175,11 @@ final class TranscodeWorker {
         guard let decoder else { return }
         if isSetUp || settings.ladder.isEmpty, outputs.isEmpty, !programWanted {  // no rung fits, no program: nothing to decode
             waitingForKeyframe = true
+            if sourceSize != nil { skipped.keep(message) }
             return
         }
+        let replay = skipped.take()
+        if waitingForKeyframe, !message.isKeyframe, !replay.isEmpty, catchUp(decoder, replay) { waitingForKeyframe = false }
         if waitingForKeyframe {
             guard message.isKeyframe else { return }
             waitingForKeyframe = false
@@ -209,6 +215,7 @@ final class TranscodeWorker {
             guard watched else { continue }
             do {
                 let asked = directory.keyframeRequests.take(output.session.stream.key)
+                    || sourceSize?.startsKeyframe(output, resumed: resumed) == true
                 try output.encode(picture, pts: pts, keyframe: keyframe || resumed || asked, allocator: allocator)
             } catch {
                 encodeErrors += 1
@@ -218,6 +225,22 @@ final class TranscodeWorker {
                     ])
                 }
             }
+        }
+    }
+
+    /// Decodes `messages` (the source's current GOP up to now) without encoding them, so the
+    /// next picture decodes; false when one did not (then the next keyframe is awaited).
+    private func catchUp(_ decoder: VideoDecoder, _ messages: [MediaMessage]) -> Bool {
+        do {
+            for message in messages {
+                guard let tag = AVCVideoTag(message.payload), tag.packetType == .nalUnits else { continue }
+                try decoder.send(tag, of: message)
+                while try decoder.receive() {}
+            }
+            return true
+        } catch {
+            decoder.flush()
+            return false
         }
     }
 
