@@ -177,7 +177,8 @@ final class SRTEventLoop: @unchecked Sendable {
                 base: configuration.renditionSelection
             )
             let rung = rungChoice.initial(rungs: renditions.renditions(for: streamID.playedStream), now: .now())
-            initial = feed(rung, of: streamID.playedStream)
+            let onAir = rung == "source" && renditions.isProgramOnAir(streamID.playedStream)
+            initial = feed(onAir ? Rendition.programName : rung, of: streamID.playedStream)
             choice = rungChoice
         }
         let player = SRTPlayer(
@@ -204,10 +205,24 @@ final class SRTEventLoop: @unchecked Sendable {
             playouts.remove(player, from: abandoned.key)
         }
         let (active, pending) = player.feeds
+        let onAir = renditions.isProgramOnAir(choice.source)
+        let playing = (pending ?? active).rendition
+        // A player of the source follows the class's program (the stage filled or emptied).
+        if playing == "source" && onAir || playing == Rendition.programName && !onAir {
+            let next = feed(onAir ? Rendition.programName : "source", of: choice.source)
+            if next == active {
+                if let abandoned = player.cancelSwitch() { playouts.remove(player, from: abandoned.key) }
+            } else {
+                if let abandoned = player.prepareSwitch(to: next) { playouts.remove(player, from: abandoned.key) }
+                playouts.add(player, to: next.key)
+            }
+            return
+        }
         let rungs = renditions.renditions(for: choice.source)
-        guard let (target, reading) = choice.evaluate(
-            statistics.pressureSample, now: .now(), rungs: rungs, playing: (pending ?? active).rendition
+        guard let (found, reading) = choice.evaluate(
+            statistics.pressureSample, now: .now(), rungs: rungs, playing: playing == Rendition.programName ? "source" : playing
         ) else { return }
+        let target = found == "source" && onAir ? Rendition.programName : found
         let next = feed(target, of: choice.source)
         if next == active {
             // Back to the rung it is on: the pending switch is dropped.

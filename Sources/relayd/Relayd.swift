@@ -193,14 +193,15 @@ struct Relayd: AsyncParsableCommand {
         let transcoders = TranscoderPool(
             registry: registry, directory: renditions,
             settings: TranscodeSettings(
-                ladder: configuration.transcodeLadder,
+                // Transcoding off: no rungs, only the class's program while its stage is not empty.
+                ladder: configuration.transcodeEnabled ? configuration.transcodeLadder : [],
                 preset: configuration.transcodePreset, tune: configuration.transcodeTune,
                 gopSeconds: Double(configuration.transcodeGopSeconds),
-                transcodesReturnFeeds: configuration.transcodeReturnFeeds
+                transcodesReturnFeeds: configuration.transcodeEnabled && configuration.transcodeReturnFeeds
             ),
             logger: Logger(label: "relay.transcode"), stages: stages
         )
-        if configuration.transcodeEnabled { transcoders.install() }
+        transcoders.install()
         // Other nodes pull with a credential minted under the shared admin token; then the
         // limits; then the timetable.
         let nodeID = configuration.clusterNodeID ?? ProcessInfo.processInfo.hostName
@@ -357,9 +358,8 @@ struct Relayd: AsyncParsableCommand {
             ports: Self.listenerPorts, changes: opened.changes, logger: Logger(label: "relay.cluster")
         )
         services += [.init(service: pulls), .init(service: heartbeat)]
-        if configuration.transcodeEnabled {
-            services.append(.init(service: ProgramStagePoll(classroom: classroom, registry: registry, board: stages)))
-        }
+        services.append(.init(service: ProgramStagePoll(
+            classroom: classroom, registry: registry, board: stages, grace: .seconds(configuration.publisherGraceSeconds))))
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -7,7 +7,7 @@ minimal standard WHEP client and prints one JSON line of what the browser saw.
 The page POSTs an SDP offer (recvonly audio + video), applies the answer, and reports: the POST's
 status, the time from the POST to the first decoded frame, the picture size, frames decoded and
 the inbound audio energy (getStats), the picture heights seen and the longest freeze (sampled
-every 250 ms), then DELETEs the session (its status too). The page runs on
+every 250 ms), the last picture's colours at eight fixed points (`pixels`), then DELETEs the session (its status too). The page runs on
 the relay's own origin (its /healthz), as the relay's watch page will. --print-answer writes the
 SDP answer to stderr as soon as it arrives (one line, "whep-answer <JSON string>"), for a test
 that needs the session's ICE credentials while the browser plays.
@@ -89,6 +89,16 @@ async ([url, key, seconds, doDelete, tcpOnly]) => {
     }
   });
   result.videoWidth = video.videoWidth; result.videoHeight = video.videoHeight;
+  // The last picture's colours at fixed points of a 640x360 copy: where the teacher shows in
+  // the program's pip layout, then the inset's centre (for tests of the interactive classroom).
+  if (video.videoWidth) {
+    const canvas = document.createElement('canvas');
+    canvas.width = 640; canvas.height = 360;
+    const context = canvas.getContext('2d');
+    context.drawImage(video, 0, 0, 640, 360);
+    const points = [[40, 40], [320, 180], [600, 40], [40, 320], [400, 300], [550, 305], [490, 275], [615, 340]];
+    result.pixels = points.map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data.slice(0, 3)));
+  }
   result.currentTime = video.currentTime;
   result.connectionState = pc.connectionState;
   if (doDelete && result.location) {

@@ -42,7 +42,7 @@ struct FLVRoutes: Sendable {
         let played = key == source ? "source" : rendition ?? "source"
         let viewer = FLVViewer(schoolId: grant.schoolId, rendition: played)
         let playing: FLVPlaying
-        if rendition == nil, let renditions, !renditions.ladderNames.isEmpty, bandwidth != nil {
+        if rendition == nil, let renditions, !renditions.ladderNames.isEmpty && bandwidth != nil || source.mayCarryProgram {
             let playback = AdaptivePlayback(
                 source: source, outlet: AdaptiveFLVViewer(viewer: viewer, eventLoop: context.eventLoop), registry: registry,
                 directory: renditions, bandwidthKbps: bandwidth, configuration: selection, logger: context.logger

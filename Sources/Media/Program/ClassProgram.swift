@@ -78,6 +78,9 @@ final class ClassProgram {
         }
     }
 
+    /// Whether the class's stage has sites now (read from the board, not yet followed).
+    var stageIsSet: Bool { !board.stage(classId).sites.isEmpty }
+
     /// Unsubscribes from every site (the transcoder stops).
     func finish() {
         for feed in feeds { feed.stop() }

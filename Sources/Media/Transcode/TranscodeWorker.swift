@@ -24,6 +24,10 @@ final class TranscodeWorker {
     private let fps: () -> Double
     /// The class's program (nil: the rungs are always made from the source's pictures).
     private let program: ClassProgram?
+    /// The program at the source's size, for the plain name's players of the source.
+    private let sourceSize: SourceSizeProgram?
+    /// The source's current GOP while nothing is decoded, for the program's quick start.
+    private var skipped = SkippedGOP()
     private let allocator = ByteBufferAllocator()
     private var decoder: VideoDecoder?
     private var outputs: [RungOutput] = []
@@ -55,6 +59,7 @@ final class TranscodeWorker {
         self.logger = logger
         self.fps = fps
         self.program = program
+        sourceSize = program.map { _ in SourceSizeProgram(source: source, registry: registry, directory: directory, settings: settings) }
         directory.startDeciding(source, owner: ObjectIdentifier(self))
     }
 
@@ -67,6 +72,7 @@ final class TranscodeWorker {
             // made so far go on until then.
             meter.reset()
             isSetUp = false
+            skipped = SkippedGOP()
         case .event:
             break
         case .media(let message):
@@ -84,6 +90,7 @@ final class TranscodeWorker {
         directory.withdraw(source, owner: ObjectIdentifier(self))
         for output in outputs { output.session.end() }
         program?.finish()
+        sourceSize?.finish()
         passThrough.endAll()
         outputs.removeAll()
         decoder = nil
@@ -104,9 +111,10 @@ final class TranscodeWorker {
             return
         }
         guard !audioCopied, let decoder = audioDecoder else {
-            for output in outputs where output.isWatched { output.publishCopy(of: message, allocator: allocator) }
+            for output in encodingOutputs where output.isWatched { output.publishCopy(of: message, allocator: allocator) }
             return
         }
+        guard encodingOutputs.contains(where: \.isWatched) else { return }  // nobody plays a rung: no decode
         var payload = message.payload
         payload.moveReaderIndex(forwardBy: min(2, payload.readableBytes))
         do {
@@ -118,7 +126,7 @@ final class TranscodeWorker {
                     }
                     // While sites are on stage: the program's mix, and each site's mix-minus for its players.
                     let mix = program?.audio(for: frame).flatMap { RungAudioEncoder.accepts(decoder, frame: $0.program) ? $0 : nil }
-                    for output in outputs where output.isWatched {
+                    for output in encodingOutputs where output.isWatched {
                         if let mix {
                             try output.encodeAudio(mix, millis: Int64(message.timestamp), source: decoder, allocator: allocator)
                         } else {
@@ -132,6 +140,9 @@ final class TranscodeWorker {
             directory.countTranscodeLosses(dropped: 0, decodeErrors: 1)
         }
     }
+
+    /// The rungs, and the program at the source's size while someone plays it.
+    private var encodingOutputs: [RungOutput] { outputs + (sourceSize?.watchedOutput.map { [$0] } ?? []) }
 
     /// Gives up re-encoding audio for this publisher: rungs get the source's audio as it is.
     private func copyAudio(reason: String) {
@@ -166,11 +177,15 @@ final class TranscodeWorker {
             isSetUp = false  // the publisher ramped up to feed more rungs: set up again at the next picture
         }
         if isSetUp, message.isKeyframe { updatePassThrough() }
+        let programWanted = sourceSize?.follow(stageIsSet: program?.stageIsSet ?? false) ?? false
         guard let decoder else { return }
-        if isSetUp, outputs.isEmpty {  // no rung fits: nothing to decode
+        if isSetUp || settings.ladder.isEmpty, outputs.isEmpty, !programWanted {  // no rung fits, no program: nothing to decode
             waitingForKeyframe = true
+            if sourceSize != nil { skipped.keep(message) }
             return
         }
+        let replay = skipped.take()
+        if waitingForKeyframe, !message.isKeyframe, !replay.isEmpty, catchUp(decoder, replay) { waitingForKeyframe = false }
         if waitingForKeyframe {
             guard message.isKeyframe else { return }
             waitingForKeyframe = false
@@ -199,11 +214,14 @@ final class TranscodeWorker {
         }
         let (picture, programKey) = program?.picture(for: decoder.frame, fps: fps()) ?? (decoder.frame, false)
         let keyframe = cadence.isKeyframe(pts: pts, sourceKey: decoder.frameIsKey) || programKey
-        for output in outputs {
+        let sourceSized = sourceSize?.output(
+            width: decoder.frameWidth, height: decoder.frameHeight, videoKbps: meter.kbps ?? 1000, fps: fps())
+        for output in outputs + (sourceSized.map { [$0] } ?? []) {
             let (watched, resumed) = output.updateWatched()
             guard watched else { continue }
             do {
                 let asked = directory.keyframeRequests.take(output.session.stream.key)
+                    || sourceSize?.startsKeyframe(output, resumed: resumed) == true
                 try output.encode(picture, pts: pts, keyframe: keyframe || resumed || asked, allocator: allocator)
             } catch {
                 encodeErrors += 1
@@ -213,6 +231,22 @@ final class TranscodeWorker {
                     ])
                 }
             }
+        }
+    }
+
+    /// Decodes `messages` (the source's current GOP up to now) without encoding them, so the
+    /// next picture decodes; false when one did not (then the next keyframe is awaited).
+    private func catchUp(_ decoder: VideoDecoder, _ messages: [MediaMessage]) -> Bool {
+        do {
+            for message in messages {
+                guard let tag = AVCVideoTag(message.payload), tag.packetType == .nalUnits else { continue }
+                try decoder.send(tag, of: message)
+                while try decoder.receive() {}
+            }
+            return true
+        } catch {
+            decoder.flush()
+            return false
         }
     }
 

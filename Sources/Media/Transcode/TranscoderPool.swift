@@ -35,6 +35,7 @@ public final class TranscoderPool: Sendable {
 
     func publisherAttached(_ key: StreamKey) {
         guard !directory.isRenditionStream(key), settings.transcodesReturnFeeds || key.returnFeed == nil else { return }
+        guard !settings.ladder.isEmpty || key.mayCarryProgram else { return }  // transcoding off: programs only
         let transcoder = running.withLockedValue { map -> ClassTranscoder? in
             if let existing = map[key], !existing.isStopping { return nil }
             let transcoder = ClassTranscoder(

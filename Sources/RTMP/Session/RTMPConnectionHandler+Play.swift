@@ -16,7 +16,8 @@ extension RTMPConnectionHandler: PlayerSink {
         sendData([.string("|RtmpSampleAccess"), .boolean(true), .boolean(true)])
         context.flush()
         let bandwidth = grant.bandwidthKbps ?? configuration.defaultBandwidthKbps
-        let adaptive = name.rendition == nil && bandwidth != nil && !shared.renditions.ladderNames.isEmpty
+        // The plain name of a class also follows the class's program (``AdaptivePlayback``).
+        let adaptive = name.rendition == nil && (bandwidth != nil && !shared.renditions.ladderNames.isEmpty || name.stream.mayCarryProgram)
         // A pinned rung the source cannot feed plays the source.
         let key = shared.renditions.playedKey(source: name.stream, rendition: name.rendition ?? "source")
         let outlet = PlayerOutlet(

@@ -5,7 +5,9 @@ import NIOCore
 /// An adaptive player (no rung in its URL): subscribes its outlet to the rung a
 /// ``RenditionSelector`` picks for the site, re-evaluates twice a second from the player's
 /// backlog and measured throughput, and switches through a ``RenditionSwitcher`` at keyframes.
-/// Plays the source where no rung exists (transcoding off, or no rung fits the source).
+/// Plays the source where no rung exists (transcoding off, or no rung fits the source), and
+/// where it would play the source, the class's program at the source's size while the class's
+/// stage is not empty (``RenditionDirectory/isProgramOnAir(_:)``).
 ///
 /// Everything but the switcher runs on the player's event loop (the outlet's). The outlet is an
 /// RTMP player's ``PlayerOutlet`` or an HTTP-FLV player's ``FLVViewer``.
@@ -58,7 +60,7 @@ public final class AdaptivePlayback<Outlet: AdaptiveOutlet>: @unchecked Sendable
         outlet.eventLoop.preconditionInEventLoop()
         let now = outlet.eventLoop.now
         let rungs = directory.renditions(for: source)
-        let initial: String
+        var initial: String
         if bandwidthKbps != nil, !rungs.isEmpty {
             let selector = RenditionSelector(rungs: rungs, bandwidthKbps: bandwidthKbps, now: now, configuration: configuration)
             self.selector = selector
@@ -66,12 +68,13 @@ public final class AdaptivePlayback<Outlet: AdaptiveOutlet>: @unchecked Sendable
         } else {
             initial = "source"
         }
+        if initial == "source", directory.isProgramOnAir(source) { initial = Rendition.programName }
         let tap = makeTap(initial)
         switcher.start(with: tap)
         tap.stream = registry.attachSubscriber(tap, to: tap.key)
         lastBytes = outlet.bytesSent - outlet.connectionBufferedBytes
         lastSample = now
-        guard bandwidthKbps != nil else { return }  // unknown link: the source, as a pinned player
+        // An unknown link: the source (or the program), as a pinned player, with no rung switches.
         timer = outlet.eventLoop.scheduleRepeatedTask(initialDelay: Self.interval, delay: Self.interval) { [weak self] _ in
             self?.evaluate()
         }
@@ -113,6 +116,8 @@ public final class AdaptivePlayback<Outlet: AdaptiveOutlet>: @unchecked Sendable
             return
         }
         pendingSince = nil
+        if followProgram(playing: active?.rendition) { return }
+        guard bandwidthKbps != nil else { return }
         let rungs = directory.renditions(for: source)
         guard !rungs.isEmpty else { return }
         var selector = RenditionSelector.following(
@@ -125,10 +130,32 @@ public final class AdaptivePlayback<Outlet: AdaptiveOutlet>: @unchecked Sendable
         let buffered = UInt32(clamping: outlet.connectionBufferedBytes * 8 / max(rate, 1))
         let backlog = outlet.backlogMillis &+ buffered
         // Nothing flowing (the publisher is away): no evidence either way, and no calm period counted.
-        guard backlog > 0 || (throughput ?? 0) > 0 || active?.rendition == "source" else { return }
-        guard let target = selector.target(playing: active?.rendition, now: now, backlogMillis: backlog, throughputKbps: throughput)
+        let playing = active?.rendition == Rendition.programName ? "source" : active?.rendition
+        guard backlog > 0 || (throughput ?? 0) > 0 || playing == "source" else { return }
+        guard let target = selector.target(playing: playing, now: now, backlogMillis: backlog, throughputKbps: throughput)
         else { return }
-        switchTo(target, from: active?.rendition ?? "source", throughput: throughput, backlog: backlog)
+        let onAir = target == "source" && directory.isProgramOnAir(source)
+        switchTo(onAir ? Rendition.programName : target, from: playing ?? "source", throughput: throughput, backlog: backlog)
+    }
+
+    /// Moves a player of the source to the program when the class's stage fills, and back when
+    /// it empties (at the new stream's keyframe, like a rung switch). True when it moved.
+    private func followProgram(playing: String?) -> Bool {
+        let onAir = directory.isProgramOnAir(source)
+        let target: String
+        switch playing {
+        case "source" where onAir: target = Rendition.programName
+        case Rendition.programName where !onAir: target = "source"
+        default: return false
+        }
+        let tap = makeTap(target)
+        if let abandoned = switcher.prepare(tap), let stream = abandoned.stream {
+            registry.detachSubscriber(abandoned, from: stream)
+        }
+        pendingSince = outlet.eventLoop.now
+        logger.info("program: player follows the stage", metadata: ["stream": "\(source)", "to": "\(target)"])
+        tap.stream = registry.attachSubscriber(tap, to: tap.key)
+        return true
     }
 
     private func switchTo(_ rendition: String, from old: String, throughput: Int?, backlog: UInt32) {
@@ -137,7 +164,7 @@ public final class AdaptivePlayback<Outlet: AdaptiveOutlet>: @unchecked Sendable
             registry.detachSubscriber(abandoned, from: stream)
         }
         pendingSince = outlet.eventLoop.now
-        let direction = directory.countSwitch(of: source, from: old, to: rendition)
+        let direction = directory.countSwitch(of: source, from: old, to: rendition == Rendition.programName ? "source" : rendition)
         logger.info("rung switch", metadata: [
             "stream": "\(source)", "from": "\(old)", "to": "\(rendition)", "direction": "\(direction)",
             "backlogMs": "\(backlog)", "throughputKbps": "\(throughput ?? -1)",

@@ -10,6 +10,8 @@ public final class RenditionDirectory: Sendable {
     /// Per source with a transcoder: the rungs made, highest first (nil until first decided).
     private let rungs = NIOLockedValueBox<[StreamKey: (renditions: [Rendition]?, owner: ObjectIdentifier?)]>([:])
     private let totals = NIOLockedValueBox(Counters())
+    /// Sources whose class's program is on the air (``RenditionDirectory/setProgramOnAir(_:for:)``).
+    let programsOnAir = NIOLockedValueBox<Set<StreamKey>>([])
     private let observer: @Sendable (Event) -> Void
 
     public enum SwitchDirection: String, Sendable { case up, down }
@@ -98,9 +100,11 @@ public final class RenditionDirectory: Sendable {
         observer(.transcodeLosses(dropped: dropped, decodeErrors: decodeErrors))
     }
 
-    /// True when `key` names a rung stream (`<source>_<rung>`) rather than a source.
+    /// True when `key` names a rung stream (`<source>_<rung>`, or the program's `<source>_program`)
+    /// rather than a source.
     public func isRenditionStream(_ key: StreamKey) -> Bool {
         guard let underscore = key.name.lastIndex(of: "_") else { return false }
-        return ladderNames.contains(String(key.name[key.name.index(after: underscore)...]))
+        let suffix = String(key.name[key.name.index(after: underscore)...])
+        return ladderNames.contains(suffix) || suffix == Rendition.programName
     }
 }

@@ -280,6 +280,7 @@ final class WebRTCRuntime {
     }
 
     private func adapt(_ session: WebRTCSession, now: NIODeadline) {
+        if followProgram(session) { return }
         let rungs = renditions?.renditions(for: session.source) ?? []
         guard !rungs.isEmpty else { return }  // the source, until the transcoder has rungs
         let selection = configuration.renditionSelection
@@ -290,12 +291,26 @@ final class WebRTCRuntime {
             rttMs: session.stats.rttMs, fractionLost: session.stats.fractionLost, estimatedBitrate: session.stats.estimatedBitrate,
             stepDownBacklogMillis: selection.stepDownBacklogMillis, bytesSent: session.stats.bytesSent, now: now
         )
+        let playing = session.playback.pending ?? session.playback.playing
         let target = selector.target(
-            playing: session.playback.pending ?? session.playback.playing, now: now, backlogMillis: reading?.backlogMillis,
+            playing: playing == Rendition.programName ? "source" : playing, now: now, backlogMillis: reading?.backlogMillis,
             throughputKbps: reading?.throughputKbps
         )
         session.playback.selector = selector
-        if let target { requestSwitch(session, to: target) }
+        let onAir = renditions?.isProgramOnAir(session.source) ?? false
+        if let target { requestSwitch(session, to: target == "source" && onAir ? Rendition.programName : target) }
+    }
+
+    /// A viewer of the source moves to the class's program while the class's stage is not
+    /// empty, and back when it empties (at the new feed's keyframe). True when it moves.
+    private func followProgram(_ session: WebRTCSession) -> Bool {
+        let onAir = renditions?.isProgramOnAir(session.source) ?? false
+        switch session.playback.pending ?? session.playback.playing {
+        case "source" where onAir: requestSwitch(session, to: Rendition.programName)
+        case Rendition.programName where !onAir: requestSwitch(session, to: "source")
+        default: return false
+        }
+        return true
     }
 
     /// Asks the transcoder for a keyframe of `rendition` of the session's stream (rate-limited per

@@ -363,7 +363,10 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
             return PlaybackChoice(playing: played, adaptive: false)
         }
         let rungs = renditions?.renditions(for: request.stream) ?? []
-        guard !rungs.isEmpty else { return PlaybackChoice(playing: "source", adaptive: true) }
+        guard !rungs.isEmpty else {
+            let onAir = renditions?.isProgramOnAir(request.stream) ?? false
+            return PlaybackChoice(playing: onAir ? Rendition.programName : "source", adaptive: true)
+        }
         let selector = RenditionSelector(
             rungs: rungs, bandwidthKbps: request.grant.bandwidthKbps, now: .now(), configuration: configuration.renditionSelection
         )

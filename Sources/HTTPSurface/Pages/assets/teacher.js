@@ -71,6 +71,9 @@
   }
 
   function showStage(next) {
+    // A site that left the stage while its feed is down: the relay took it off (its feed dropped).
+    const dropped = stage.sites.filter((s) => !next.sites.includes(s) && tiles.has(s) && tiles.get(s).element.dataset.live !== "true");
+    if (dropped.length) stageNotice.textContent = dropped.join("、") + " 画面中断，已下台";
     stage = next;
     const hands = new Set(stage.hands.map((h) => h.siteId));
     if ([...hands].some((site) => !heard.has(site))) chime();
