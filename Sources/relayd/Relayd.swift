@@ -192,7 +192,8 @@ struct Relayd: AsyncParsableCommand {
                 ladder: configuration.transcodeLadder,
                 preset: configuration.transcodePreset, tune: configuration.transcodeTune,
                 gopSeconds: Double(configuration.transcodeGopSeconds),
-                transcodesReturnFeeds: configuration.transcodeReturnFeeds
+                transcodesReturnFeeds: configuration.transcodeReturnFeeds,
+                sourceServesItsSize: configuration.transcodeSourceServesItsSize
             ),
             logger: Logger(label: "relay.transcode"), stages: stages
         )

@@ -70,6 +70,7 @@ struct RelaydConfiguration: Sendable {
     var transcodeTune = "zerolatency"
     var transcodeGopSeconds = 2
     var transcodeReturnFeeds = false
+    var transcodeSourceServesItsSize = false
     var transcodeLadder: [Rung] = Rendition.defaultLadder
     var limits = Limits()
     var tls = TLS()
@@ -247,7 +248,7 @@ struct ConfigReader {
             if let v = player["maxBacklogMs"] { config.playerMaxBacklogMs = try int(v, at: "player.maxBacklogMs", in: 100...60_000) }
             if let v = player["stallTimeoutSeconds"] { config.playerStallTimeoutSeconds = try int(v, at: "player.stallTimeoutSeconds", in: 1...3600) }
         }
-        if let transcode = try section(top, "transcode", keys: ["enabled", "ladder", "preset", "tune", "gopSeconds", "returnFeeds"]) {
+        if let transcode = try section(top, "transcode", keys: ["enabled", "ladder", "preset", "tune", "gopSeconds", "returnFeeds", "sourceServesItsSize"]) {
             if let v = transcode["enabled"] { config.transcodeEnabled = try bool(v, at: "transcode.enabled") }
             if let v = transcode["ladder"] { config.transcodeLadder = try ladder(v) }
             if let v = transcode["preset"] {
@@ -268,6 +269,7 @@ struct ConfigReader {
             }
             if let v = transcode["gopSeconds"] { config.transcodeGopSeconds = try int(v, at: "transcode.gopSeconds", in: 1...10) }
             if let v = transcode["returnFeeds"] { config.transcodeReturnFeeds = try bool(v, at: "transcode.returnFeeds") }
+            if let v = transcode["sourceServesItsSize"] { config.transcodeSourceServesItsSize = try bool(v, at: "transcode.sourceServesItsSize") }
         }
         if let limits = try section(top, "limits", keys: RelaydConfiguration.Limits.keys) {
             try readLimits(limits, into: &config.limits)
