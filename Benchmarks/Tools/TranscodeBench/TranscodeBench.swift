@@ -13,7 +13,8 @@ import RelayCore
 ///                  [--threads N] [--source-serves-its-size] [--out DIR]
 /// Prints one line: frames, seconds, fps, CPU seconds. `--rungs` keeps only those rungs of the
 /// default ladder; `--rung-preset` sets one rung's x264 preset; `--threads` x264's threads per
-/// rung (0: x264 decides); `--source-serves-its-size` leaves the source-sized rung to the source; `--out` writes each rung's video to DIR/<rung>.flv (for PSNR/SSIM).
+/// rung (0: x264 decides); `--source-serves-its-size` leaves the source-sized rung to the
+/// source; `--out` writes each rung's video to DIR/<rung>.flv (for PSNR/SSIM).
 @main
 struct TranscodeBench {
     final class Counter: StreamSubscriber, @unchecked Sendable {
