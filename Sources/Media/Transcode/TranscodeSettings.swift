@@ -8,15 +8,16 @@ public struct TranscodeSettings: Sendable {
     /// x264 preset and tune.
     public var preset: String
     public var tune: String
-    /// x264 presets of single rungs (by name) where they differ from ``preset``.
+    /// x264 presets of single rungs (by name) where they differ from ``preset``; TranscodeBench's
+    /// lever, not a config key (docs/benchmarks.md: superfast for 480p/360p).
     public var rungPresets: [String: String]
     /// Whether a rung as tall as the source is left to the source (not encoded: its sites get
     /// the source as published, at the source's bitrate, like any rung not made). Off by default:
     /// that rung then carries more than its `videoKbps`. It saves the ladder's dearest encode
     /// (docs/benchmarks.md: about 40 % of a 720p class's CPU).
     public var sourceServesItsSize: Bool
-    /// x264 threads per rung encoder (0: x264 decides: sliced threads under zerolatency, about
-    /// one per core).
+    /// x264 threads per rung encoder (0: x264 decides: sliced threads under zerolatency);
+    /// TranscodeBench's lever, not a config key.
     public var encoderThreads: Int
     /// Time between keyframes of the rungs where the source's are further apart; the rungs also
     /// follow the source's, and alone (up to 1.5 × this) when it has them about as often
