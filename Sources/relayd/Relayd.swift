@@ -193,6 +193,7 @@ struct Relayd: AsyncParsableCommand {
                 preset: configuration.transcodePreset, tune: configuration.transcodeTune,
                 gopSeconds: Double(configuration.transcodeGopSeconds),
                 transcodesReturnFeeds: configuration.transcodeReturnFeeds,
+                rungPresets: configuration.transcodeRungPresets,
                 sourceServesItsSize: configuration.transcodeSourceServesItsSize
             ),
             logger: Logger(label: "relay.transcode"), stages: stages

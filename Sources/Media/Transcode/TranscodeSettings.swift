@@ -8,8 +8,8 @@ public struct TranscodeSettings: Sendable {
     /// x264 preset and tune.
     public var preset: String
     public var tune: String
-    /// x264 presets of single rungs (by name) where they differ from ``preset``; TranscodeBench's
-    /// lever, not a config key (docs/benchmarks.md: superfast for 480p/360p).
+    /// x264 presets of single rungs (by name) where they differ from ``preset``
+    /// (`transcode.rungPresets`; docs/benchmarks.md: superfast for 480p/360p).
     public var rungPresets: [String: String]
     /// Whether a rung as tall as the source is left to the source (not encoded: its sites get
     /// the source as published, at the source's bitrate, like any rung not made). Off by default:
