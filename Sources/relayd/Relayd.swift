@@ -197,7 +197,9 @@ struct Relayd: AsyncParsableCommand {
                 ladder: configuration.transcodeEnabled ? configuration.transcodeLadder : [],
                 preset: configuration.transcodePreset, tune: configuration.transcodeTune,
                 gopSeconds: Double(configuration.transcodeGopSeconds),
-                transcodesReturnFeeds: configuration.transcodeEnabled && configuration.transcodeReturnFeeds
+                transcodesReturnFeeds: configuration.transcodeEnabled && configuration.transcodeReturnFeeds,
+                rungPresets: configuration.transcodeRungPresets,
+                sourceServesItsSize: configuration.transcodeSourceServesItsSize
             ),
             logger: Logger(label: "relay.transcode"), stages: stages
         )

@@ -71,6 +71,8 @@ struct RelaydConfiguration: Sendable {
     var transcodeTune = "zerolatency"
     var transcodeGopSeconds = 2
     var transcodeReturnFeeds = false
+    var transcodeSourceServesItsSize = false
+    var transcodeRungPresets: [String: String] = [:]
     var transcodeLadder: [Rung] = Rendition.defaultLadder
     var limits = Limits()
     var tls = TLS()
@@ -248,16 +250,26 @@ struct ConfigReader {
             if let v = player["maxBacklogMs"] { config.playerMaxBacklogMs = try int(v, at: "player.maxBacklogMs", in: 100...60_000) }
             if let v = player["stallTimeoutSeconds"] { config.playerStallTimeoutSeconds = try int(v, at: "player.stallTimeoutSeconds", in: 1...3600) }
         }
-        if let transcode = try section(top, "transcode", keys: ["enabled", "ladder", "preset", "tune", "gopSeconds", "returnFeeds"]) {
+        if let transcode = try section(top, "transcode", keys: ["enabled", "ladder", "preset", "tune", "gopSeconds", "returnFeeds", "sourceServesItsSize", "rungPresets"]) {
             if let v = transcode["enabled"] { config.transcodeEnabled = try bool(v, at: "transcode.enabled") }
             if let v = transcode["ladder"] { config.transcodeLadder = try ladder(v) }
+            let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
             if let v = transcode["preset"] {
                 let preset = try string(v, at: "transcode.preset")
-                let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
                 guard presets.contains(preset) else {
                     throw ConfigurationError(key: "transcode.preset", problem: "must be one of \(presets.joined(separator: ", ")), got '\(preset)'")
                 }
                 config.transcodePreset = preset
+            }
+            if let v = transcode["rungPresets"] {
+                for (rung, value) in try table(v, at: "transcode.rungPresets") {
+                    let at = "transcode.rungPresets.\(rung)"
+                    let preset = try string(value, at: at)
+                    guard presets.contains(preset) else {
+                        throw ConfigurationError(key: at, problem: "must be one of \(presets.joined(separator: ", ")), got '\(preset)'")
+                    }
+                    config.transcodeRungPresets[rung] = preset
+                }
             }
             if let v = transcode["tune"] {
                 let tune = try string(v, at: "transcode.tune")
@@ -269,6 +281,7 @@ struct ConfigReader {
             }
             if let v = transcode["gopSeconds"] { config.transcodeGopSeconds = try int(v, at: "transcode.gopSeconds", in: 1...10) }
             if let v = transcode["returnFeeds"] { config.transcodeReturnFeeds = try bool(v, at: "transcode.returnFeeds") }
+            if let v = transcode["sourceServesItsSize"] { config.transcodeSourceServesItsSize = try bool(v, at: "transcode.sourceServesItsSize") }
         }
         if let limits = try section(top, "limits", keys: RelaydConfiguration.Limits.keys) {
             try readLimits(limits, into: &config.limits)

@@ -9,37 +9,48 @@ import RelayCore
 /// libx264) as relayd runs it: a real `StreamRegistry`, a `TranscoderPool` and one watching
 /// subscriber per rung. The source is an FLV file published as fast as the transcoder takes it.
 ///
-///   TranscodeBench <source.flv> [preset]
-/// Prints one line: frames, seconds, fps, CPU seconds.
+///   TranscodeBench <source.flv> [preset] [--rungs 480p,360p] [--rung-preset 480p=superfast]
+///                  [--threads N] [--source-serves-its-size] [--out DIR]
+/// Prints one line: frames, seconds, fps, CPU seconds. `--rungs` keeps only those rungs of the
+/// default ladder; `--rung-preset` sets one rung's x264 preset; `--threads` x264's threads per
+/// rung (0: x264 decides); `--source-serves-its-size` leaves the source-sized rung to the
+/// source; `--out` writes each rung's video to DIR/<rung>.flv (for PSNR/SSIM).
 @main
 struct TranscodeBench {
     final class Counter: StreamSubscriber, @unchecked Sendable {
         let frames = NIOLockedValueBox(0)
+        /// The rung's video as an FLV file, when asked for.
+        let file: FLVVideoFile?
+        init(file: FLVVideoFile?) { self.file = file }
         func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
-            if case .media(let m) = item, m.kind == .video, !m.isSequenceHeader { frames.withLockedValue { $0 += 1 } }
+            guard case .media(let m) = item, m.kind == .video else { return }
+            file?.write(m)
+            if !m.isSequenceHeader { frames.withLockedValue { $0 += 1 } }
         }
     }
 
     final class Publisher: StreamPublisher { func evict(reason: String) {} }
 
     static func main() throws {
-        let arguments = CommandLine.arguments
-        guard arguments.count >= 2 else {
-            FileHandle.standardError.write(Data("usage: TranscodeBench <source.flv> [preset]\n".utf8))
+        guard let options = BenchOptions(CommandLine.arguments) else {
+            FileHandle.standardError.write(Data("usage: TranscodeBench <source.flv> [preset] [--rungs a,b] [--rung-preset rung=preset] [--threads N] [--out DIR]\n".utf8))
             exit(2)
         }
-        let tags = try FLVTags.read(arguments[1])
-        let preset = arguments.count > 2 ? arguments[2] : "veryfast"
+        let tags = try FLVTags.read(options.source)
         let loop = EmbeddedEventLoop()
         let registry = StreamRegistry(timerLoop: loop)
-        let ladder = Rendition.defaultLadder
+        let ladder = Rendition.defaultLadder.filter { options.rungs?.contains($0.name) ?? true }
         let directory = RenditionDirectory(ladderNames: Set(ladder.map(\.name)))
-        let settings = TranscodeSettings(ladder: ladder, preset: preset, tune: "zerolatency", gopSeconds: 2, maxQueuedFrames: 1 << 20)
+        let settings = TranscodeSettings(
+            ladder: ladder, preset: options.preset, tune: "zerolatency", gopSeconds: 2, maxQueuedFrames: 1 << 20,
+            rungPresets: options.rungPresets, encoderThreads: options.threads,
+            sourceServesItsSize: options.sourceServesItsSize
+        )
         let pool = TranscoderPool(registry: registry, directory: directory, settings: settings, logger: .init(label: "bench"))
         pool.install()
         let source = StreamKey(app: "live", name: "bench")
         let counters = ladder.map { rung -> Counter in
-            let counter = Counter()
+            let counter = Counter(file: options.outputDirectory.map { FLVVideoFile(path: "\($0)/\(rung.name).flv") })
             registry.attachSubscriber(counter, to: Rendition.streamKey(source: source, rendition: rung.name))
             return counter
         }
@@ -67,6 +78,7 @@ struct TranscodeBench {
         print(String(format: "inprocess frames=%d rungs=%d seconds=%.2f fps=%.1f cpu_seconds=%.2f", done, produced.count, seconds, Double(done) / seconds, cpu))
         session.end()
         pool.stopAll()
+        for counter in counters { counter.file?.close() }
     }
 
     static func cpuSeconds() -> Double {

@@ -1,6 +1,8 @@
 internal import CFFmpeg
 
 /// Scales decoded pictures to one rung's size in YUV 4:2:0. Owns its `SwsContext` and output frame.
+/// A picture that already is the rung's size in YUV 4:2:0 (a 720p source's 720p rung) goes to the
+/// encoder as it is: no copy.
 final class FrameScaler {
     let output: MediaFrame
     private var context: OpaquePointer?
@@ -14,9 +16,12 @@ final class FrameScaler {
         sws_freeContext(context)
     }
 
-    /// Scales `frame` into ``output`` (a new context when the input's size or format changed).
+    /// Scales `frame` into ``output`` (a new context when the input's size or format changed);
+    /// `frame` itself when it needs no scaling.
     func scale(_ frame: MediaFrame) throws(FFmpegError) -> MediaFrame {
         let f = frame.pointer.pointee
+        let o = output.pointer.pointee
+        if (f.width, f.height, f.format) == (o.width, o.height, AV_PIX_FMT_YUV420P.rawValue) { return frame }
         if context == nil || input != (f.width, f.height, f.format) {
             sws_freeContext(context)
             context = sws_getContext(

@@ -31,7 +31,8 @@ final class RungEncoder {
         c.pointee.bit_rate = bitrate
         c.pointee.rc_max_rate = bitrate
         c.pointee.rc_buffer_size = Int32(clamping: bitrate)
-        try codec.setPrivateOption("preset", settings.preset)
+        if settings.encoderThreads > 0 { c.pointee.thread_count = Int32(settings.encoderThreads) }
+        try codec.setPrivateOption("preset", settings.preset(of: rendition))
         if !settings.tune.isEmpty { try codec.setPrivateOption("tune", settings.tune) }
         try codec.setPrivateOption("forced-idr", "1")
         try codec.setPrivateOption("x264-params", "scenecut=0")
