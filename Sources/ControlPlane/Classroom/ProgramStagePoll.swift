@@ -1,4 +1,3 @@
-import ControlPlane
 import Logging
 import RelayCore
 import ServiceLifecycle
@@ -9,14 +8,25 @@ import ServiceLifecycle
 /// this node reaches it at once, through ``ClassroomService/stageObserver``). An on-stage site
 /// whose return feed has had no publisher for the publisher grace period leaves the stage, as a
 /// `PUT …/stage` without it would take it off (``DroppedStageFeeds``).
-struct ProgramStagePoll: Service {
+package struct ProgramStagePoll: Service {
     let classroom: ClassroomService
     let registry: StreamRegistry
     let board: ProgramStageBoard
-    var grace: Duration = .seconds(30)
-    var logger = Logger(label: "relay.classroom")
+    var grace: Duration
+    var logger: Logger
 
-    func run() async throws {
+    package init(
+        classroom: ClassroomService, registry: StreamRegistry, board: ProgramStageBoard, grace: Duration = .seconds(30),
+        logger: Logger = Logger(label: "relay.classroom")
+    ) {
+        self.classroom = classroom
+        self.registry = registry
+        self.board = board
+        self.grace = grace
+        self.logger = logger
+    }
+
+    package func run() async throws {
         await cancelWhenGracefulShutdown {
             var feeds = DroppedStageFeeds(grace: grace)
             while !Task.isCancelled {

@@ -1,4 +1,3 @@
-import ControlPlane
 import RelayCore
 
 /// Wraps the access policy with the `limits.maxStreams` cap: a publish or play that would
@@ -8,20 +7,26 @@ import RelayCore
 /// players of a live lesson still pass. The check is not atomic with the attach that follows;
 /// two requests racing for the last slot may both pass, which bounds the overshoot by the
 /// number of concurrent authorizations.
-struct StreamLimitPolicy: AccessPolicy {
+package struct StreamLimitPolicy: AccessPolicy {
     let inner: any AccessPolicy
     let registry: StreamRegistry
     let maxStreams: Int
 
+    package init(inner: any AccessPolicy, registry: StreamRegistry, maxStreams: Int) {
+        self.inner = inner
+        self.registry = registry
+        self.maxStreams = maxStreams
+    }
+
     /// The inner policy first: a caller without a valid key learns nothing of which streams
     /// are open from a limit refusal.
-    func authorize(_ request: AccessRequest) async -> AccessDecision {
+    package func authorize(_ request: AccessRequest) async -> AccessDecision {
         let decision = await inner.authorize(request)
         guard case .allow = decision, let refusal = overLimit(request) else { return decision }
         return refusal
     }
 
-    func decideNow(_ request: AccessRequest) -> AccessDecision? {
+    package func decideNow(_ request: AccessRequest) -> AccessDecision? {
         guard let decision = inner.decideNow(request) else { return nil }
         guard case .allow = decision, let refusal = overLimit(request) else { return decision }
         return refusal
