@@ -42,7 +42,7 @@ struct ProgramWHEPAudioTests {
             "--hz", "\(ProgramAudioTests.teacherHz)", "--hz", "\(ProgramAudioTests.siteHz)", "--seconds", "150", "--stop-file", stopFile,
         ])
         // Chromium is closed by the script itself (a SIGKILL of python would leave it running).
-        defer { FileManager.default.createFile(atPath: stopFile, contents: nil) }
+        defer { _ = FileManager.default.createFile(atPath: stopFile, contents: nil) }
 
         let before = try #require(await Self.waitForLevels(browser, after: 0, seconds: 60, "both viewers hear the teacher alone") {
             Self.teacherAlone($0[0]) && Self.teacherAlone($0[1])
@@ -67,7 +67,7 @@ struct ProgramWHEPAudioTests {
         #expect(cleared.status == 200, "\(cleared.object)")
         #expect(await Self.waitForLevels(browser, after: window + 1, seconds: 30, "site-b hears the teacher alone again") { Self.teacherAlone($0[0]) } != nil,
                 "the site's audio stayed in site-b's WebRTC viewer after the stage was cleared")
-        FileManager.default.createFile(atPath: stopFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: stopFile, contents: nil)
         #expect(await browser.wait(timeout: .seconds(30)) == 0, "\(browser.stderr.suffix(2000))")
         try? FileManager.default.removeItem(atPath: stopFile)
         #expect(await relay.stop() == 0)
