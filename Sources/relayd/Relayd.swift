@@ -268,7 +268,7 @@ struct Relayd: AsyncParsableCommand {
         let webrtc: WebRTCServer
         do {
             webrtc = try WebRTCServer(
-                configuration: webrtcConfiguration, group: group, registry: registry, renditions: renditions,
+                configuration: webrtcConfiguration, group: group, registry: registry, renditions: renditions, stages: stages,
                 logger: Logger(label: "relay.webrtc"), onListening: { name, address in Self.announce(name, address) }
             )
         } catch {

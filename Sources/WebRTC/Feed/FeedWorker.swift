@@ -5,11 +5,13 @@ import RelayCore
 
 /// The body of a stream feed's thread: turns the stream's FLV messages into RTP frames once
 /// for all its viewers. H.264 is packetized per RFC 6184 (STAP-A with SPS/PPS before each IDR,
-/// FU-A); AAC is decoded and encoded to Opus once (only on a source feed). Damaged or
+/// FU-A); AAC is decoded and encoded to Opus once (on a source feed, and on a program-audio
+/// feed, which packetizes no video). Damaged or
 /// unsupported input is skipped and logged once, never fatal.
 final class FeedWorker {
     let key: StreamKey
     private let transcodesAudio: Bool
+    private let packetizesVideo: Bool
     private let logger: Logger
     private let emit: @Sendable (FeedOutput) -> Void
     private var packetizer = H264Packetizer()
@@ -20,9 +22,10 @@ final class FeedWorker {
     private var reportedBFrames = false
     private var warned: Set<String> = []
 
-    init(key: StreamKey, transcodesAudio: Bool, logger: Logger, emit: @escaping @Sendable (FeedOutput) -> Void) {
+    init(key: StreamKey, transcodesAudio: Bool, packetizesVideo: Bool = true, logger: Logger, emit: @escaping @Sendable (FeedOutput) -> Void) {
         self.key = key
         self.transcodesAudio = transcodesAudio
+        self.packetizesVideo = packetizesVideo
         self.logger = logger
         self.emit = emit
     }
@@ -34,9 +37,9 @@ final class FeedWorker {
         case .event(.publisherLost): break
         case .media(let message):
             switch message.kind {
-            case .video: video(message)
+            case .video where packetizesVideo: video(message)
             case .audio where transcodesAudio: audio(message)
-            case .audio, .metadata: break
+            case .video, .audio, .metadata: break
             }
         }
     }

@@ -11,6 +11,9 @@ import RelayCore
 /// Owned by the media server: `start` once, `stop` once (joins the thread; not on an event loop).
 final class StreamFeed: StreamSubscriber, ViewerGroupReporting {
     let key: StreamKey
+    /// Set on a program-audio feed of an on-stage site's own viewers: the rung then hands this
+    /// feed that site's mix-minus in place of the program's audio.
+    let mixMinusSite: String?
     /// Room for the registry's cached GOP, which a new feed receives in one burst while its
     /// thread is still opening the Opus encoder: at 60 (a 2 s GOP at 30 fps) that burst
     /// overflowed, so the first viewers of a lesson got one picture and then waited for the next
@@ -24,12 +27,13 @@ final class StreamFeed: StreamSubscriber, ViewerGroupReporting {
 
     /// Subscribes to `key` and starts the feed's thread. `emit` is called on that thread.
     init(
-        key: StreamKey, registry: StreamRegistry, transcodesAudio: Bool, logger: Logger,
-        emit: @escaping @Sendable (FeedOutput) -> Void
+        key: StreamKey, registry: StreamRegistry, transcodesAudio: Bool, packetizesVideo: Bool = true, mixMinusSite: String? = nil,
+        logger: Logger, emit: @escaping @Sendable (FeedOutput) -> Void
     ) throws {
         self.key = key
+        self.mixMinusSite = mixMinusSite
         self.registry = registry
-        let worker = FeedWorker(key: key, transcodesAudio: transcodesAudio, logger: logger, emit: emit)
+        let worker = FeedWorker(key: key, transcodesAudio: transcodesAudio, packetizesVideo: packetizesVideo, logger: logger, emit: emit)
         self.worker = worker
         let inbox = self.inbox
         nonisolated(unsafe) let confined = worker  // used by the feed's thread only

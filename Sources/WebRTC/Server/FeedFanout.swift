@@ -2,10 +2,11 @@ import NIOCore
 import RelayCore
 
 /// The event-loop side of one stream feed: its viewers and the group of pictures a new viewer
-/// starts on. Video viewers watch this feed's picture; audio viewers hear it (a source feed);
-/// pending viewers move here at its next keyframe (a rung switch).
+/// starts on. Video viewers watch this feed's picture; audio viewers hear it (a source feed or a
+/// program-audio feed); pending viewers move here at its next keyframe (a rung switch), pending
+/// listeners at its next audio frame (a stage change).
 final class FeedFanout {
-    let key: StreamKey
+    let key: FeedKey
     let feed: StreamFeed
     private(set) var gop: [RTPFrame] = []
     /// The feed's recent video packets, for every viewer's NACKs.
@@ -14,6 +15,7 @@ final class FeedFanout {
     var video: [String: WebRTCSession] = [:]
     var audio: [String: WebRTCSession] = [:]
     var pending: [String: WebRTCSession] = [:]
+    var audioPending: [String: WebRTCSession] = [:]
     /// Sessions still connecting that will watch this feed: they keep it (and its GOP) warm.
     var connecting: [String: WebRTCSession] = [:]
     /// The feed's pictures have B-frames (a composition offset): a browser plays them out of
@@ -22,12 +24,12 @@ final class FeedFanout {
     /// A GOP larger than this is not cached past its start (new viewers then wait for a keyframe).
     static let maxGOPBytes = 4 << 20
 
-    init(key: StreamKey, feed: StreamFeed) {
+    init(key: FeedKey, feed: StreamFeed) {
         self.key = key
         self.feed = feed
     }
 
-    var isUnused: Bool { video.isEmpty && audio.isEmpty && pending.isEmpty && connecting.isEmpty }
+    var isUnused: Bool { video.isEmpty && audio.isEmpty && pending.isEmpty && audioPending.isEmpty && connecting.isEmpty }
 
     /// Stores a video frame's packets for NACKs and caches it in the GOP; returns it with its
     /// packets' index (what viewers are then sent).
@@ -57,6 +59,7 @@ final class FeedFanout {
         video[session.id] = nil
         audio[session.id] = nil
         pending[session.id] = nil
+        audioPending[session.id] = nil
         connecting[session.id] = nil
     }
 }

@@ -10,6 +10,8 @@ final class WebRTCRuntime {
     let loop: any EventLoop
     let registry: StreamRegistry
     let renditions: RenditionDirectory?
+    /// The classes' stages: while a class's is not empty its viewers hear the program's audio.
+    let stages: ProgramStageBoard?
     let configuration: WebRTCConfiguration
     let logger: Logger
     /// Stops a feed off the event loop (its thread is joined).
@@ -32,16 +34,17 @@ final class WebRTCRuntime {
     private(set) var sessions: [String: WebRTCSession] = [:]
     private var byUfrag: [String: WebRTCSession] = [:]
     private var byAddress: [SocketAddress: WebRTCSession] = [:]
-    private(set) var fanouts: [StreamKey: FeedFanout] = [:]
+    private(set) var fanouts: [FeedKey: FeedFanout] = [:]
     private var lastAdaptation: NIODeadline = .now()
 
     init(
-        loop: any EventLoop, registry: StreamRegistry, renditions: RenditionDirectory?, configuration: WebRTCConfiguration,
-        logger: Logger, retire: @escaping (StreamFeed) -> Void
+        loop: any EventLoop, registry: StreamRegistry, renditions: RenditionDirectory?, stages: ProgramStageBoard? = nil,
+        configuration: WebRTCConfiguration, logger: Logger, retire: @escaping (StreamFeed) -> Void
     ) {
         self.loop = loop
         self.registry = registry
         self.renditions = renditions
+        self.stages = stages
         self.configuration = configuration
         self.logger = logger
         self.retire = retire
@@ -82,7 +85,11 @@ final class WebRTCRuntime {
         if session.video != nil {
             fanout(for: session.playback.feedKey(for: session.playback.playing, source: session.source))?.connecting[session.id] = session
         }
-        if session.audio != nil { fanout(for: session.source)?.connecting[session.id] = session }
+        if session.audio != nil {
+            let audioFeed = audioFeedKey(for: session)
+            session.playback.audioFeed = audioFeed
+            fanout(for: audioFeed)?.connecting[session.id] = session
+        }
     }
 
     // MARK: Datagrams
@@ -126,7 +133,8 @@ final class WebRTCRuntime {
 
     // MARK: Sessions and feeds
 
-    /// A connected viewer joins its picture's feed (starting on its cached GOP) and the source's sound.
+    /// A connected viewer joins its picture's feed (starting on its cached GOP) and its sound's
+    /// (the source's, or the program's while its class's stage is not empty).
     private func join(_ session: WebRTCSession, now: NIODeadline) {
         guard let output else { return }
         let videoKey = session.playback.feedKey(for: session.playback.playing, source: session.source)
@@ -135,24 +143,30 @@ final class WebRTCRuntime {
             fanout.video[session.id] = session
             session.start(with: fanout.gop, from: fanout.retransmissions, now: now, output: output)
         }
-        if session.audio != nil, let fanout = fanout(for: session.source) {
+        if session.audio != nil, let audioFeed = session.playback.audioFeed, let fanout = fanout(for: audioFeed) {
             fanout.connecting[session.id] = nil
             fanout.audio[session.id] = session
         }
         publishViewers(at: Date())
     }
 
+    /// The fanout of the stream `key`'s feed.
+    func fanout(for key: StreamKey) -> FeedFanout? { fanout(for: .stream(key)) }
+
     /// The fanout of `key`, starting its feed (and subscribing to the stream) when there is none.
-    func fanout(for key: StreamKey) -> FeedFanout? {
+    func fanout(for key: FeedKey) -> FeedFanout? {
         if let existing = fanouts[key] { return existing }
         // The feed's thread hands its frames to this loop.
         let bound = NIOLoopBound(self, eventLoop: loop)
         let loop = self.loop
         let emit: @Sendable (FeedOutput) -> Void = { output in loop.execute { bound.value.deliver(output, from: key) } }
         do {
+            // A rung's sound is the source's (transcoded from the source's feed) but for the
+            // program's, which a program-audio feed takes alone.
             let feed = try StreamFeed(
-                key: key, registry: registry, transcodesAudio: !(renditions?.isRenditionStream(key) ?? false),
-                logger: logger, emit: emit
+                key: key.stream, registry: registry,
+                transcodesAudio: key.isProgramAudio || !(renditions?.isRenditionStream(key.stream) ?? false),
+                packetizesVideo: !key.isProgramAudio, mixMinusSite: key.mixMinusSite, logger: logger, emit: emit
             )
             let fanout = FeedFanout(key: key, feed: feed)
             fanouts[key] = fanout
@@ -189,7 +203,7 @@ final class WebRTCRuntime {
 
     // MARK: Frames from feeds
 
-    func deliver(_ item: FeedOutput, from key: StreamKey) {
+    func deliver(_ item: FeedOutput, from key: FeedKey) {
         guard let fanout = fanouts[key], let output else { return }
         let now = NIODeadline.now()
         switch item {
@@ -200,6 +214,7 @@ final class WebRTCRuntime {
                 if frame.isKeyframe, !fanout.pending.isEmpty { completeSwitches(to: fanout, at: frame, now: now) }
                 for session in fanout.video.values { session.send(frame, from: fanout.retransmissions, now: now, output: output) }
             case .audio:
+                if !fanout.audioPending.isEmpty { completeAudioSwitches(to: fanout, at: frame) }
                 for session in fanout.audio.values { session.send(frame, now: now, output: output) }
             }
         case .bFramesSeen:
@@ -208,6 +223,17 @@ final class WebRTCRuntime {
         case .publisherStarted:
             fanout.forgetGOP()
             for session in fanout.video.values { session.waitingForKeyframe = true }
+        case .ended where key.isProgramAudio:
+            // The rung ended (the lesson did, or its transcoder stopped): its listeners hear the
+            // source again, and follow the stage from the next tick.
+            fanouts[key] = nil
+            retire(fanout.feed)
+            for session in Array(fanout.audio.values) + Array(fanout.audioPending.values) + Array(fanout.connecting.values) {
+                session.playback.audioPending = nil
+                session.playback.audioFeed = .stream(session.source)
+                guard let source = self.fanout(for: session.source) else { continue }
+                if session.state == .connected { source.audio[session.id] = session } else { source.connecting[session.id] = session }
+            }
         case .ended(let reason):
             for session in Array(fanout.video.values) + Array(fanout.audio.values) + Array(fanout.connecting.values) {
                 handle(session.close(reason: "the stream ended: \(reason)", output: output), of: session, now: now)
@@ -222,7 +248,7 @@ final class WebRTCRuntime {
             fanout.pending[session.id] = nil
             let old = session.playback.playing
             let oldKey = session.playback.feedKey(for: old, source: session.source)
-            if let previous = fanouts[oldKey] {
+            if let previous = fanouts[.stream(oldKey)] {
                 previous.video[session.id] = nil
                 retireIfUnused(previous)
             }
@@ -244,7 +270,7 @@ final class WebRTCRuntime {
     /// Starts moving `session` to `rendition`: it joins that feed as pending until its keyframe.
     func requestSwitch(_ session: WebRTCSession, to rendition: String) {
         guard session.playback.pending != rendition, rendition != session.playback.playing else { return }
-        if let old = session.playback.pending, let fanout = fanouts[session.playback.feedKey(for: old, source: session.source)] {
+        if let old = session.playback.pending, let fanout = fanouts[.stream(session.playback.feedKey(for: old, source: session.source))] {
             fanout.pending[session.id] = nil
             retireIfUnused(fanout)
         }
@@ -253,6 +279,64 @@ final class WebRTCRuntime {
         fanout.pending[session.id] = session
         // The switch happens at the rung's next keyframe: ask for one now rather than wait out its GOP.
         requestKeyframe(of: rendition, for: session)
+    }
+
+    // MARK: The program's audio
+
+    /// The feed whose sound `session` hears: while its class's stage is not empty and the class
+    /// has rungs (which carry the program), the program's audio taken from the top rung (the
+    /// best AAC), as its own site's mix-minus when that site is on stage; otherwise (and for a
+    /// `_source` viewer, a return feed, or a relay without stages) the source's.
+    func audioFeedKey(for session: WebRTCSession, stage: ProgramStage? = nil) -> FeedKey {
+        let source = session.source
+        let pinnedToSource = !session.playback.adaptive && session.playback.playing == "source" && session.playback.pending == nil
+        guard !pinnedToSource, source.app == "live", source.returnFeed == nil,
+            let sites = (stage ?? stages?.stage(source.name))?.sites, !sites.isEmpty,
+            let top = renditions?.renditions(for: source).first
+        else { return .stream(source) }
+        let own = session.grant.schoolId.flatMap { sites.contains($0) ? $0 : nil }
+        return .programAudio(rung: Rendition.streamKey(source: source, rendition: top.name), mixMinusSite: own)
+    }
+
+    /// Every 100 ms: each connected viewer whose class's stage changed starts moving to the sound
+    /// it now calls for; it keeps hearing the old feed until the new one's first frame.
+    private func followStages() {
+        guard let stages else { return }
+        var read: [String: ProgramStage] = [:]
+        for session in sessions.values where session.state == .connected && session.ingest == nil && session.audio != nil {
+            let classId = session.source.name
+            let stage = read[classId] ?? stages.stage(classId)
+            read[classId] = stage
+            let wanted = audioFeedKey(for: session, stage: stage)
+            guard wanted != (session.playback.audioPending ?? session.playback.audioFeed) else { continue }
+            if let old = session.playback.audioPending, let fanout = fanouts[old] {
+                fanout.audioPending[session.id] = nil
+                retireIfUnused(fanout)
+            }
+            session.playback.audioPending = nil
+            guard wanted != session.playback.audioFeed, let fanout = fanout(for: wanted) else { continue }
+            session.playback.audioPending = wanted
+            fanout.audioPending[session.id] = session
+        }
+    }
+
+    /// The viewers waiting for `fanout`'s sound leave their old feed's at its first frame (which
+    /// the caller then sends them).
+    private func completeAudioSwitches(to fanout: FeedFanout, at frame: RTPFrame) {
+        for session in fanout.audioPending.values {
+            fanout.audioPending[session.id] = nil
+            if let old = session.playback.audioFeed, let previous = fanouts[old] {
+                previous.audio[session.id] = nil
+                retireIfUnused(previous)
+            }
+            session.logger.info("webrtc viewer's sound follows the stage", metadata: [
+                "from": "\(session.playback.audioFeed.map { "\($0)" } ?? "-")", "to": "\(fanout.key)",
+            ])
+            session.playback.audioFeed = fanout.key
+            session.playback.audioPending = nil
+            fanout.audio[session.id] = session
+            session.switchAudio(to: frame)
+        }
     }
 
     // MARK: Time
@@ -266,6 +350,7 @@ final class WebRTCRuntime {
         for session in Array(sessions.values) {
             handle(session.tick(now: now, wallClock: wallClock, output: output), of: session, now: now)
         }
+        followStages()
         guard now - lastAdaptation >= .seconds(1) else { return }
         lastAdaptation = now
         admission.prune(now: now)
@@ -325,7 +410,7 @@ final class WebRTCRuntime {
     /// the source (logged once, when the B-frames are seen).
     private func leaveBFrames(_ session: WebRTCSession) {
         guard session.playback.playing == "source", session.playback.pending == nil,
-            fanouts[session.source]?.hasBFrames == true,
+            fanouts[.stream(session.source)]?.hasBFrames == true,
             let top = renditions?.renditions(for: session.source).first
         else { return }
         session.logger.notice("webrtc viewer of _source moved to a rung: the source has B-frames", metadata: ["to": "\(top.name)"])

@@ -37,7 +37,7 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
 
     public init(
         configuration: WebRTCConfiguration, group: any EventLoopGroup, registry: StreamRegistry, renditions: RenditionDirectory?,
-        logger: Logger, onListening: @escaping @Sendable (String, SocketAddress) -> Void = { _, _ in }
+        stages: ProgramStageBoard? = nil, logger: Logger, onListening: @escaping @Sendable (String, SocketAddress) -> Void = { _, _ in }
     ) throws {
         self.configuration = configuration
         self.renditions = renditions
@@ -51,7 +51,7 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
         let runtimeLogger = logger
         runtime = NIOLoopBoundBox.makeBoxSendingValue(
             WebRTCRuntime(
-                loop: loop, registry: registry, renditions: renditions, configuration: configuration, logger: runtimeLogger,
+                loop: loop, registry: registry, renditions: renditions, stages: stages, configuration: configuration, logger: runtimeLogger,
                 retire: { feed in
                     let id = ObjectIdentifier(feed)
                     let done = threadPool.runIfActive(eventLoop: loop) { feed.stop() }

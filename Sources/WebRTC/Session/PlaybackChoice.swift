@@ -12,6 +12,11 @@ struct PlaybackChoice {
     let adaptive: Bool
     var selector: RenditionSelector?
     var pressure = WebRTCLinkPressure()
+    /// The feed whose sound the viewer hears (the source's, or while its class's stage is not
+    /// empty the program's or its site's mix-minus), and the one it moves to at that feed's next
+    /// audio frame.
+    var audioFeed: FeedKey?
+    var audioPending: FeedKey?
 
     /// The feed a rung name plays.
     func feedKey(for rendition: String, source: StreamKey) -> StreamKey {

@@ -56,6 +56,16 @@ extension WebRTCSession {
         send(keyframe, from: feed, now: now, output: output)
     }
 
+    /// Moves the viewer onto another feed's sound (a stage change) before that feed's `frame` is
+    /// sent: sequence numbers simply continue; timestamps continue too where the two feeds'
+    /// clocks differ by more than a second or run backwards.
+    func switchAudio(to frame: RTPFrame) {
+        guard var sender = audio, let last = sender.lastTimestamp else { return }
+        let gap = Int32(bitPattern: sender.timestamp(for: frame.timestamp) &- last)
+        if gap <= 0 || gap > 48_000 { sender.anchor(streamTimestamp: frame.timestamp, to: last &+ 960) }
+        audio = sender
+    }
+
     private func sendVideo(_ frame: RTPFrame, from feed: StreamRetransmissions?, timestamp: UInt32, now: NIODeadline, output: any DatagramOutput) {
         guard var sender = video else { return }
         for (offset, payload) in frame.payloads.enumerated() {
