@@ -12,7 +12,7 @@ struct TranscodeTests {
         let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: Self.transcodeConfig))
         let publisher = try MediaTools.publishLesson(to: relay.url("ladder"), seconds: 40)
         defer { publisher.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(3))
+        try await relay.waitForStreamsLive()
         #expect(publisher.isRunning, "publisher refused: \(publisher.stderr)")
 
         let dir = try makeTemporaryDirectory("rungs")
@@ -73,7 +73,11 @@ struct TranscodeTests {
 
         let publisher = try MediaTools.publishLesson(to: relay.url("yuwen?key=\(keys["central"]!)"), seconds: 30)
         defer { publisher.signal(SIGKILL) }
-        try await Task.sleep(for: .seconds(3))
+        // The ladder is decided once the source's bitrate is measured: until then the live view lists the source alone.
+        try await waitUntil("the ladder decided") {
+            let renditions = try await api.call("GET", "/classes/yuwen/live").object["renditions"] as? [[String: Any]] ?? []
+            return renditions.contains { $0["name"] as? String == "360p" }
+        }
         let dir = try makeTemporaryDirectory("site1000")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let player = try MediaTools.record(relay.url("yuwen?key=\(keys["site"]!)"), to: "\(dir)/site.flv", seconds: 10)
