@@ -19,17 +19,7 @@ import argparse, glob, json, os, random, re, shutil, sqlite3, subprocess, sys, t
 import urllib.request
 from datetime import datetime
 
-TOKEN = "reports-term-benchmark-admin-token-0123456789"
-
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
+from relayd_process import TOKEN, Relayd, free_port
 
 def as_postgres(cmd):
     return ["runuser", "-u", "postgres", "--"] + cmd if os.geteuid() == 0 else cmd
@@ -62,47 +52,6 @@ class Postgres:
     def stop(self):
         subprocess.run(as_postgres([f"{self.bin}/pg_ctl", "-D", f"{self.dir}/data", "-m", "immediate", "-w", "stop"]),
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-class Relayd:
-    def __init__(self, binary, root, database):
-        self.data = os.path.join(root, "var")
-        config = os.path.join(root, "relayd.yaml")
-        with open(config, "w") as f:
-            f.write("timeZone: Asia/Shanghai\nreports:\n  enabled: true\n")
-        env = dict(os.environ, RELAYD_ADMIN_TOKEN=TOKEN)
-        self.log = open(os.path.join(root, "relayd.log"), "w")
-        self.proc = subprocess.Popen([binary, "--config", config, "--data-dir", self.data, "--host", "127.0.0.1",
-                                      "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0", "--webrtc-port", "0",
-                                      "--database", database, "--log-level", "warning"], stdout=subprocess.PIPE,
-                                     stderr=self.log, env=env, text=True)
-        self.http = None
-        deadline = time.time() + 60
-        while self.http is None and time.time() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            m = re.search(r"listening http=[^ ]*:(\d+)", line)
-            if m:
-                self.http = int(m.group(1))
-        if self.http is None:
-            self.stop()
-            sys.exit("relayd did not start; see " + self.log.name)
-
-    def call(self, method, path, body=None, accept="application/json"):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"http://127.0.0.1:{self.http}/api/v1{path}", data=data, method=method,
-                                         headers={"Authorization": "Bearer " + TOKEN, "Content-Type": "application/json",
-                                                  "Accept": accept})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.read()
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def build_term(relayd):
@@ -197,7 +146,7 @@ def main():
         os.chmod(root, 0o755)
     pg = Postgres(root) if args.store == "postgres" else None
     database = pg.url if pg else "sqlite:" + os.path.join(root, "var", "relay.db")
-    relayd = Relayd(os.path.abspath(args.relayd), root, database)
+    relayd = Relayd(os.path.abspath(args.relayd), root, database, "timeZone: Asia/Shanghai\nreports:\n  enabled: true\n")
     try:
         timetable, frm, to = build_term(relayd)
         rows = facts(timetable)

@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""Glass to glass from a site on stage to another site's WHEP player, through the program (#32).
+
+A release relayd on a timetable (a central school, sites a and b, one class live now); the
+teacher publishes a 1280x720p25 test lesson over RTMP (ffmpeg); site a's browser (Chromium, fake
+camera) sends its classroom over WHIP with its wall clock drawn into every picture
+(Tests/Browser/whip_publish.py's 42 blocks); the class's central school puts site a on stage
+(`PUT /api/v1/classes/math/stage`, pip); site b's WHEP player (the plain name: its bandwidth
+picks the 720p rung, made from the program) reads the clock back from the inset in each decoded
+frame and subtracts it from its own clock: the site's capture to the other site's screen.
+
+    /usr/bin/python3 Benchmarks/stage-latency.py --relayd .build/release/relayd [--seconds 20]
+
+Prints one JSON line: frames read, latency p50/p95/max in ms.
+"""
+import argparse, json, os, shutil, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "Tests", "Browser"))
+from chromium import launch  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+from relayd_process import Relayd  # noqa: E402
+from whip_publish import FRAMES_SENT, PUBLISH, READ_CLOCK  # noqa: E402
+
+# The inset's place on a WxH picture, as ProgramGeometry puts one pip site of 640x360: a quarter
+# of the width, bottom right, a margin of 1/64 of the width; its 42 clock blocks along its top.
+VIEW = """
+async ([url, key, seconds]) => {""" + READ_CLOCK + """
+  const even = (n) => n - (n % 2);
+  const readInset = (video, g) => {
+    const W = video.videoWidth, H = video.videoHeight;
+    g.canvas.width = W; g.canvas.height = H; g.drawImage(video, 0, 0);
+    const margin = even(Math.max(2, Math.floor(W / 64))), iw = even(Math.floor(W / 4)), ih = even(Math.floor(iw * 360 / 640));
+    const x0 = W - margin - iw, y0 = H - margin - ih, block = iw * Math.floor(640 / 42) / 640;  // the publisher draws 15-px blocks on 640
+    let stamp = 0;
+    for (let bit = 0; bit < 42; bit++) {
+      const d = g.getImageData(Math.floor(x0 + (bit + 0.5) * block), Math.floor(y0 + block / 2), 1, 1).data;
+      stamp = stamp * 2 + ((d[0] + d[1] + d[2]) / 3 > 128 ? 1 : 0);
+    }
+    return stamp;
+  };
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver('video', {direction: 'recvonly'});
+  pc.addTransceiver('audio', {direction: 'recvonly'});
+  const video = document.createElement('video');
+  video.muted = true; video.autoplay = true; video.playsInline = true;
+  document.body.appendChild(video);
+  const stream = new MediaStream();
+  pc.ontrack = (e) => { stream.addTrack(e.track); video.srcObject = stream; };
+  await pc.setLocalDescription(await pc.createOffer());
+  const response = await fetch(url, {method: 'POST', headers: {'Content-Type': 'application/sdp', 'Authorization': 'Bearer ' + key}, body: pc.localDescription.sdp});
+  if (response.status !== 201) return {status: response.status, body: await response.text()};
+  await pc.setRemoteDescription({type: 'answer', sdp: await response.text()});
+  const g = document.createElement('canvas').getContext('2d', {willReadFrequently: true});
+  const latencies = []; let size = '';
+  const end = performance.now() + seconds * 1000;
+  await new Promise((resolve) => {
+    const frame = () => {
+      if (performance.now() > end) { resolve(); return; }
+      if (video.videoWidth > 0) {
+        size = video.videoWidth + 'x' + video.videoHeight;
+        const latency = Date.now() - readInset(video, g);
+        if (latency >= 0 && latency < 10000) latencies.push(latency);
+      }
+      video.requestVideoFrameCallback(frame);
+    };
+    video.requestVideoFrameCallback(frame);
+    setTimeout(resolve, seconds * 1000 + 15000);
+  });
+  pc.close();
+  latencies.sort((a, b) => a - b);
+  return {status: 201, size, frames: latencies.length, p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95),
+          max: latencies[latencies.length - 1] || null};
+}
+"""
+
+
+def timetable(relayd):
+    keys = {}
+    for school, role in [("c", "central"), ("a", "site"), ("b", "site")]:
+        body = {"id": school, "name": school, "role": role}
+        if role == "site":
+            body["bandwidthKbps"] = 8000
+        keys[school] = json.loads(relayd.call("POST", "/schools", body))["key"]
+    for site in ["a", "b"]:
+        relayd.call("POST", "/pairings", {"centralSchoolId": "c", "siteId": site, "program": "dedicated"})
+    now = time.time()
+    fmt = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+    relayd.call("POST", "/classes", {"id": "math", "title": "数学", "program": "dedicated", "centralSchoolId": "c",
+                                     "startsAt": fmt(now - 60), "endsAt": fmt(now + 3600), "siteIds": ["a", "b"]})
+    return keys
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--relayd", default=".build/release/relayd")
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    root = tempfile.mkdtemp(prefix="stage-latency-")
+    relayd = Relayd(os.path.abspath(args.relayd), root, "sqlite:" + os.path.join(root, "var", "relay.db"), "auth:\n  mode: timetable\n")
+    teacher = None
+    try:
+        keys = timetable(relayd)
+        teacher = subprocess.Popen([
+            "ffmpeg", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi",
+            "-i", "sine=frequency=440:sample_rate=48000", "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency",
+            "-b:v", "2500k", "-g", "50", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k", "-f", "flv",
+            f"rtmp://127.0.0.1:{relayd.ports['rtmp']}/live/math?key={keys['c']}"])
+        origin = f"http://127.0.0.1:{relayd.http}"
+        with sync_playwright() as p:
+            browser = launch(p, extra=["--use-fake-device-for-media-stream"])
+            try:
+                site = browser.new_page()
+                site.goto(origin + "/healthz")
+                published = site.evaluate(PUBLISH, [origin + "/whip/live/math~a", keys["a"], 640, 360, True])
+                if published.get("status") != 201:
+                    sys.exit(f"site a's WHIP publish: {published}")
+                deadline = time.time() + 15
+                while site.evaluate(FRAMES_SENT) < 25 and time.time() < deadline:
+                    time.sleep(0.1)
+                while True:  # the teacher live and the site's feed live: the stage takes it (409 until then)
+                    try:
+                        relayd.call("PUT", "/classes/math/stage", {"sites": ["a"], "layout": "pip"})
+                        break
+                    except Exception as error:  # noqa: BLE001
+                        if time.time() > deadline + 15:
+                            sys.exit(f"PUT stage: {error}")
+                        time.sleep(0.2)
+                viewer = browser.new_page()
+                viewer.goto(origin + "/healthz")
+                result = viewer.evaluate(VIEW, [origin + "/whep/live/math", keys["b"], args.seconds])
+            finally:
+                browser.close()
+        print(json.dumps(result), flush=True)
+    finally:
+        if teacher:
+            teacher.kill()
+        relayd.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
