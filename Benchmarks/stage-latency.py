@@ -11,7 +11,9 @@ frame and subtracts it from its own clock: the site's capture to the other site'
 
     /usr/bin/python3 Benchmarks/stage-latency.py --relayd .build/release/relayd [--seconds 20]
 
-Prints one JSON line: frames read, latency p50/p95/max in ms.
+Prints one JSON line: frames read, latency p50/p95/max in ms, and relayd's CPU (cores) over
+`--seconds` with the stage empty and then with site a on stage, the viewer watching throughout
+(#32's "extra CPU while one site is on stage").
 """
 import argparse, json, os, shutil, subprocess, sys, tempfile, time
 
@@ -57,7 +59,7 @@ async ([url, key, seconds]) => {""" + READ_CLOCK + """
   await new Promise((resolve) => {
     const frame = () => {
       if (performance.now() > end) { resolve(); return; }
-      if (video.videoWidth > 0) {
+      if (video.videoWidth > 0 && window.measuring) {
         size = video.videoWidth + 'x' + video.videoHeight;
         const latency = Date.now() - readInset(video, g);
         if (latency >= 0 && latency < 10000) latencies.push(latency);
@@ -73,6 +75,16 @@ async ([url, key, seconds]) => {""" + READ_CLOCK + """
           max: latencies[latencies.length - 1] || null};
 }
 """
+
+
+def cpu_seconds(pid, seconds):
+    """relayd's CPU time (user + system) over the next `seconds`."""
+    def used():
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    before = used()
+    time.sleep(seconds)
+    return used() - before
 
 
 def timetable(relayd):
@@ -118,17 +130,23 @@ def main():
                 deadline = time.time() + 15
                 while site.evaluate(FRAMES_SENT) < 25 and time.time() < deadline:
                     time.sleep(0.1)
-                while True:  # the teacher live and the site's feed live: the stage takes it (409 until then)
-                    try:
-                        relayd.call("PUT", "/classes/math/stage", {"sites": ["a"], "layout": "pip"})
-                        break
-                    except Exception as error:  # noqa: BLE001
-                        if time.time() > deadline + 15:
-                            sys.exit(f"PUT stage: {error}")
-                        time.sleep(0.2)
+                while not json.loads(relayd.call("GET", "/classes/math/live")).get("publisher"):  # the teacher live
+                    if time.time() > deadline + 15:
+                        sys.exit("the teacher's lesson did not come")
+                    time.sleep(0.2)
                 viewer = browser.new_page()
                 viewer.goto(origin + "/healthz")
-                result = viewer.evaluate(VIEW, [origin + "/whep/live/math", keys["b"], args.seconds])
+                viewer.evaluate("([view, args]) => { window.done = eval(view)(args); }",
+                                [VIEW, [origin + "/whep/live/math", keys["b"], 2 * args.seconds + 12]])
+                time.sleep(4)  # the viewer connected and playing (warm-up: not measured)
+                empty = cpu_seconds(relayd.proc.pid, args.seconds)
+                relayd.call("PUT", "/classes/math/stage", {"sites": ["a"], "layout": "pip"})
+                time.sleep(2)
+                viewer.evaluate("() => { window.measuring = true; }")
+                on_stage = cpu_seconds(relayd.proc.pid, args.seconds)
+                viewer.evaluate("() => { window.measuring = false; }")
+                result = viewer.evaluate("() => window.done")
+                result["relaydCores"] = {"stageEmpty": round(empty / args.seconds, 3), "oneSiteOnStage": round(on_stage / args.seconds, 3)}
             finally:
                 browser.close()
         print(json.dumps(result), flush=True)
