@@ -22,18 +22,18 @@ sys.path.insert(0, os.path.join(HERE, "..", "Tests", "Browser"))
 from chromium import launch  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from relayd_process import Relayd  # noqa: E402
-from whip_publish import FRAMES_SENT, PUBLISH, READ_CLOCK  # noqa: E402
+from whip_latency import whep_view  # noqa: E402
+from whip_publish import FRAMES_SENT, PUBLISH  # noqa: E402
 
 # The inset's place on a WxH picture, as ProgramGeometry puts one pip site of 640x360: a quarter
 # of the width, bottom right, a margin of 1/64 of the width; its 42 clock blocks along its top.
-VIEW = """
-async ([url, key, seconds]) => {""" + READ_CLOCK + """
+INSET = """
   const even = (n) => n - (n % 2);
   const readInset = (video, g) => {
     const W = video.videoWidth, H = video.videoHeight;
     g.canvas.width = W; g.canvas.height = H; g.drawImage(video, 0, 0);
     const margin = even(Math.max(2, Math.floor(W / 64))), iw = even(Math.floor(W / 4)), ih = even(Math.floor(iw * 360 / 640));
-    const x0 = W - margin - iw, y0 = H - margin - ih, block = iw * Math.floor(640 / 42) / 640;  // the publisher draws 15-px blocks on 640
+    const x0 = W - margin - iw, y0 = H - margin - ih, block = iw * Math.floor(640 / 42) / 640;  // 15-px blocks drawn on 640
     let stamp = 0;
     for (let bit = 0; bit < 42; bit++) {
       const d = g.getImageData(Math.floor(x0 + (bit + 0.5) * block), Math.floor(y0 + block / 2), 1, 1).data;
@@ -41,40 +41,8 @@ async ([url, key, seconds]) => {""" + READ_CLOCK + """
     }
     return stamp;
   };
-  const pc = new RTCPeerConnection();
-  pc.addTransceiver('video', {direction: 'recvonly'});
-  pc.addTransceiver('audio', {direction: 'recvonly'});
-  const video = document.createElement('video');
-  video.muted = true; video.autoplay = true; video.playsInline = true;
-  document.body.appendChild(video);
-  const stream = new MediaStream();
-  pc.ontrack = (e) => { stream.addTrack(e.track); video.srcObject = stream; };
-  await pc.setLocalDescription(await pc.createOffer());
-  const response = await fetch(url, {method: 'POST', headers: {'Content-Type': 'application/sdp', 'Authorization': 'Bearer ' + key}, body: pc.localDescription.sdp});
-  if (response.status !== 201) return {status: response.status, body: await response.text()};
-  await pc.setRemoteDescription({type: 'answer', sdp: await response.text()});
-  const g = document.createElement('canvas').getContext('2d', {willReadFrequently: true});
-  const latencies = []; let size = '';
-  const end = performance.now() + seconds * 1000;
-  await new Promise((resolve) => {
-    const frame = () => {
-      if (performance.now() > end) { resolve(); return; }
-      if (video.videoWidth > 0 && window.measuring) {
-        size = video.videoWidth + 'x' + video.videoHeight;
-        const latency = Date.now() - readInset(video, g);
-        if (latency >= 0 && latency < 10000) latencies.push(latency);
-      }
-      video.requestVideoFrameCallback(frame);
-    };
-    video.requestVideoFrameCallback(frame);
-    setTimeout(resolve, seconds * 1000 + 15000);
-  });
-  pc.close();
-  latencies.sort((a, b) => a - b);
-  return {status: 201, size, frames: latencies.length, p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95),
-          max: latencies[latencies.length - 1] || null};
-}
 """
+VIEW = whep_view(reader="readInset(video, g)", helpers=INSET, when="window.measuring")
 
 
 def cpu_seconds(pid, seconds):

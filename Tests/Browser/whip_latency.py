@@ -13,8 +13,12 @@ import sys
 
 from whip_publish import READ_CLOCK, measure_with_clock_publisher
 
-VIEW = """
-async ([url, key, seconds]) => {""" + READ_CLOCK + """
+def whep_view(reader="readClock(video, g)", helpers="", when="true"):
+    """The viewer page's function `([url, key, seconds]) => result`: plays the WHEP URL and, for
+    each decoded frame while `when` holds, subtracts the capture time `reader` reads from the
+    picture (`helpers` may define what it calls) from its own clock."""
+    return """
+async ([url, key, seconds]) => {""" + READ_CLOCK + helpers + """
   const pc = new RTCPeerConnection();
   pc.addTransceiver('video', {direction: 'recvonly'});
   pc.addTransceiver('audio', {direction: 'recvonly'});
@@ -31,14 +35,15 @@ async ([url, key, seconds]) => {""" + READ_CLOCK + """
   if (response.status !== 201) return {status: response.status, body: await response.text()};
   await pc.setRemoteDescription({type: 'answer', sdp: await response.text()});
   const canvas = document.createElement('canvas'); const g = canvas.getContext('2d', {willReadFrequently: true});
-  const latencies = [];
+  const latencies = []; let size = '';
   const end = performance.now() + seconds * 1000;
   await new Promise((resolve) => {
     const frame = () => {
       if (performance.now() > end) { resolve(); return; }
       const now = Date.now();
-      if (video.videoWidth > 0) {
-        const latency = now - readClock(video, g);
+      if (video.videoWidth > 0 && (""" + when + """)) {
+        size = video.videoWidth + 'x' + video.videoHeight;
+        const latency = now - """ + reader + """;
         if (latency >= 0 && latency < 10000) latencies.push(latency);
       }
       video.requestVideoFrameCallback(frame);
@@ -49,9 +54,12 @@ async ([url, key, seconds]) => {""" + READ_CLOCK + """
   pc.close();
   latencies.sort((a, b) => a - b);
   const at = (q) => quantile(latencies, q);
-  return {status: 201, frames: latencies.length, p50: at(0.5), p95: at(0.95), max: latencies[latencies.length - 1] || null};
+  return {status: 201, size, frames: latencies.length, p50: at(0.5), p95: at(0.95), max: latencies[latencies.length - 1] || null};
 }
 """
+
+
+VIEW = whep_view()
 
 
 def main() -> int:
