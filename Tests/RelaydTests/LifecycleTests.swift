@@ -76,6 +76,7 @@ struct LifecycleTests {
         ("publisher:\n  graceSeconds: 4000\n", "key 'publisher.graceSeconds': must be between 0 and 3600, got 4000"),
         ("webrtc:\n  publicAddresses: [192.0.2.1, nope]\n", "key 'webrtc.publicAddresses[1]': 'nope' is not an IP address"),
         ("transcode:\n  rungPresets:\n    hd: warp\n", "key 'transcode.rungPresets.hd': must be one of ultrafast,"),
+        ("webrtc:\n  tcpPort: maybe\n", "key 'webrtc.tcpPort': expected an integer, got 'maybe'"),
     ])
     func badConfigNamesItsKeyAndProblem(config: String, message: String) async throws {
         let (code, _, err) = try await runRelayd(config: config)
@@ -90,6 +91,15 @@ struct LifecycleTests {
         let shipped = try String(contentsOf: root.appendingPathComponent("configs/relayd.yaml"), encoding: .utf8)
         let relay = try await RelaydServer(config: shipped)
         #expect(await relay.stop() == 0)
+    }
+
+    /// `webrtc.tcpPort: off` (or false) turns ICE-TCP off; a port (the default) listens.
+    @Test(arguments: ["off", "false", "8189"])
+    func webrtcTCPPortOffHasNoTCPListener(value: String) async throws {
+        let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: "webrtc:\n  tcpPort: \(value)\n"))
+        let tcp = await relay.child.waitForOutput(timeout: .seconds(3)) { $0.contains("listening webrtc-tcp=") }
+        #expect(await relay.stop() == 0)
+        #expect(tcp == (value == "8189"), "\(relay.child.stdout)")
     }
 
     @Test func badFlagExitsTwo() async throws {
