@@ -70,15 +70,3 @@ extension RelaydConfiguration {
         }
     }
 }
-
-extension ConfigReader {
-    func readTLS(_ top: [String: Any], into config: inout RelaydConfiguration) throws(ConfigurationError) {
-        if let t = try section(top, "tls", keys: ["certFile", "keyFile"]) {
-            if let v = t["certFile"] { config.tls.certFile = try string(v, at: "tls.certFile") }
-            if let v = t["keyFile"] { config.tls.keyFile = try string(v, at: "tls.keyFile") }
-        }
-        if let t = try section(top, "rtmps", keys: ["port"]) {
-            if let v = t["port"] { config.tls.rtmpsPort = try port(v, at: "rtmps.port") }
-        }
-    }
-}

@@ -63,6 +63,45 @@ struct LifecycleTests {
                 "no text-format log line")
     }
 
+    /// The decoded sections' errors, word for word: unknown keys at the top, in a section and in
+    /// a list item, a wrong type, a section that is no mapping, an out-of-range value.
+    @Test(arguments: [
+        ("colour: red\n", "key 'colour': unknown key (known: host, dataDir, database, timeZone, rtmp,"),
+        ("rtmp:\n  port: 1935\n  chunk: 4096\n", "key 'rtmp.chunk': unknown key (known: port, chunkSize,"),
+        ("transcode:\n  ladder:\n    - { name: a, width: 640, height: 360, videoKbps: 800, fps: 5 }\n",
+         "key 'transcode.ladder[0].fps': unknown key (known: name, width, height, videoKbps, audioKbps)"),
+        ("http:\n  tls: maybe\n", "key 'http.tls': expected true or false, got 'maybe'"),
+        ("rtmp: 1935\n", "key 'rtmp': expected a mapping"),
+        ("- 1\n", "the config file must be a mapping of keys"),
+        ("publisher:\n  graceSeconds: 4000\n", "key 'publisher.graceSeconds': must be between 0 and 3600, got 4000"),
+        ("webrtc:\n  publicAddresses: [192.0.2.1, nope]\n", "key 'webrtc.publicAddresses[1]': 'nope' is not an IP address"),
+        ("transcode:\n  rungPresets:\n    hd: warp\n", "key 'transcode.rungPresets.hd': must be one of ultrafast,"),
+        ("webrtc:\n  tcpPort: maybe\n", "key 'webrtc.tcpPort': expected an integer, got 'maybe'"),
+    ])
+    func badConfigNamesItsKeyAndProblem(config: String, message: String) async throws {
+        let (code, _, err) = try await runRelayd(config: config)
+        #expect(code == 2)
+        #expect(err.hasPrefix("relayd: ") && err.contains(message), "stderr: \(err)")
+        #expect(err.split(separator: "\n").count == 1, "one line: \(err)")
+    }
+
+    /// configs/relayd.yaml, which documents every key, is accepted as shipped (flags give ports).
+    @Test func shippedConfigFileStartsRelayd() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let shipped = try String(contentsOf: root.appendingPathComponent("configs/relayd.yaml"), encoding: .utf8)
+        let relay = try await RelaydServer(config: shipped)
+        #expect(await relay.stop() == 0)
+    }
+
+    /// `webrtc.tcpPort: off` (or false) turns ICE-TCP off; a port (the default) listens.
+    @Test(arguments: ["off", "false", "8189"])
+    func webrtcTCPPortOffHasNoTCPListener(value: String) async throws {
+        let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: "webrtc:\n  tcpPort: \(value)\n"))
+        let tcp = await relay.child.waitForOutput(timeout: .seconds(3)) { $0.contains("listening webrtc-tcp=") }
+        #expect(await relay.stop() == 0)
+        #expect(tcp == (value == "8189"), "\(relay.child.stdout)")
+    }
+
     @Test func badFlagExitsTwo() async throws {
         let (code, _, err) = try await runRelayd(config: "", ["--rtmp-port", "abc"])
         #expect(code == 2)
