@@ -16,6 +16,7 @@ final class RungOutput {
     /// sequence header as `audioEncoder`).
     private var mixMinusEncoders: [String: RungAudioEncoder] = [:]
     private var watched = false
+    private var videoWatched = false
 
     init(rendition: Rendition, fps: Double, settings: TranscodeSettings, session: PublishSession) {
         self.rendition = rendition
@@ -37,15 +38,22 @@ final class RungOutput {
         return (scaler, encoder)
     }
 
-    /// Whether players are on this rung now. A rung nobody watched starts again at a keyframe,
-    /// with its stale cached pictures forgotten.
-    func updateWatched() -> (watched: Bool, resumed: Bool) {
-        let now = session.stream.subscriberCount > 0
-        defer { watched = now }
-        if !now, watched { session.discardCachedMedia() }
-        return (now, now && !watched)
+    /// Whether players want this rung's pictures now (its audio is encoded while anyone plays
+    /// it: ``isWatched``, which this updates too). A rung whose pictures nobody wanted starts
+    /// again at a keyframe, with its stale cached pictures forgotten.
+    func updateWatched() -> (watched: Bool, resumed: Bool, stopped: Bool) {
+        let stream = session.stream
+        let now = stream.subscriberCount > 0
+        let video = now && stream.hasVideoSubscriber
+        defer {
+            watched = now
+            videoWatched = video
+        }
+        if !video, videoWatched { session.discardCachedMedia() }
+        return (video, video && !videoWatched, !video && videoWatched)
     }
 
+    /// Whether anyone plays this rung (its audio is encoded).
     var isWatched: Bool { watched }
 
     /// Scales and encodes one decoded picture; publishes what the encoder produced.

@@ -217,7 +217,13 @@ final class TranscodeWorker {
         let sourceSized = sourceSize?.output(
             width: decoder.frameWidth, height: decoder.frameHeight, videoKbps: meter.kbps ?? 1000, fps: fps())
         for output in outputs + (sourceSized.map { [$0] } ?? []) {
-            let (watched, resumed) = output.updateWatched()
+            let (watched, resumed, stopped) = output.updateWatched()
+            if resumed || stopped {
+                // Only the pictures: a rung that only audio-only feeds play (WebRTC viewers' program sound) encodes its audio alone.
+                logger.info(resumed ? "rung video started" : "rung video stopped", metadata: [
+                    "stream": "\(output.session.stream.key)", "audioOnlyPlayers": "\(!watched && output.isWatched)",
+                ])
+            }
             guard watched else { continue }
             do {
                 let asked = directory.keyframeRequests.take(output.session.stream.key)

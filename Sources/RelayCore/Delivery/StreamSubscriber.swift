@@ -10,11 +10,15 @@ public protocol StreamSubscriber: AnyObject, Sendable {
     /// where the publisher gives one (a player's school: its key's; nil for every other
     /// subscriber). See ``PublishSession/publish(_:mixMinus:)``.
     var mixMinusSite: String? { get }
+    /// False for a subscriber that takes only the stream's audio (a WebRTC program-audio feed):
+    /// a transcoder encodes a rung's pictures only while some subscriber wants them.
+    var wantsVideo: Bool { get }
 }
 
 extension StreamSubscriber {
     public var wantsFLVFraming: Bool { false }
     public var mixMinusSite: String? { nil }
+    public var wantsVideo: Bool { true }
 }
 
 /// The player's side of an outlet: a connection that writes items to its socket.

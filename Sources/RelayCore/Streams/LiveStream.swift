@@ -61,6 +61,12 @@ public final class LiveStream: Sendable {
         state.withLockedValue { state in state.subscribers.contains { $0.mixMinusSite == site } }
     }
 
+    /// Whether a subscriber wants the stream's pictures (not only its audio): a transcoder
+    /// encodes a rung's video only then.
+    public var hasVideoSubscriber: Bool {
+        state.withLockedValue { state in state.subscribers.contains { $0.wantsVideo } }
+    }
+
     /// Media messages and payload bytes received from publishers.
     public var inputCounters: (messages: Int, bytes: Int) {
         state.withLockedValue { ($0.messagesIn, $0.bytesIn) }

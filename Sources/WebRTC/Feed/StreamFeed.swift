@@ -14,6 +14,8 @@ final class StreamFeed: StreamSubscriber, ViewerGroupReporting {
     /// Set on a program-audio feed of an on-stage site's own viewers: the rung then hands this
     /// feed that site's mix-minus in place of the program's audio.
     let mixMinusSite: String?
+    /// False on a program-audio feed: the rung it subscribes to need not encode pictures for it.
+    let wantsVideo: Bool
     /// Room for the registry's cached GOP, which a new feed receives in one burst while its
     /// thread is still opening the Opus encoder: at 60 (a 2 s GOP at 30 fps) that burst
     /// overflowed, so the first viewers of a lesson got one picture and then waited for the next
@@ -32,6 +34,7 @@ final class StreamFeed: StreamSubscriber, ViewerGroupReporting {
     ) throws {
         self.key = key
         self.mixMinusSite = mixMinusSite
+        self.wantsVideo = packetizesVideo
         self.registry = registry
         let worker = FeedWorker(key: key, transcodesAudio: transcodesAudio, packetizesVideo: packetizesVideo, logger: logger, emit: emit)
         self.worker = worker

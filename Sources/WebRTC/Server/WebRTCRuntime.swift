@@ -283,19 +283,28 @@ final class WebRTCRuntime {
 
     // MARK: The program's audio
 
-    /// The feed whose sound `session` hears: while its class's stage is not empty and the class
-    /// has rungs (which carry the program), the program's audio taken from the top rung (the
-    /// best AAC), as its own site's mix-minus when that site is on stage; otherwise (and for a
-    /// `_source` viewer, a return feed, or a relay without stages) the source's.
+    /// The feed whose sound `session` hears: while its class's stage is not empty, the program's
+    /// audio taken from the top rung (the best AAC) or, where the class has no rung (none fits
+    /// the source, or transcoding is off), from `_program` once it is on the air; as its own
+    /// site's mix-minus when that site is on stage. The feed takes audio only, so the rung or
+    /// `_program` encodes no pictures for it. Otherwise (and for a `_source` viewer, a return
+    /// feed, or a relay without stages) the source's.
     func audioFeedKey(for session: WebRTCSession, stage: ProgramStage? = nil) -> FeedKey {
         let source = session.source
         let pinnedToSource = !session.playback.adaptive && session.playback.playing == "source" && session.playback.pending == nil
         guard !pinnedToSource, source.app == "live", source.returnFeed == nil,
-            let sites = (stage ?? stages?.stage(source.name))?.sites, !sites.isEmpty,
-            let top = renditions?.renditions(for: source).first
+            let sites = (stage ?? stages?.stage(source.name))?.sites, !sites.isEmpty, let renditions
         else { return .stream(source) }
+        let carrier: String
+        if let top = renditions.renditions(for: source).first {
+            carrier = top.name
+        } else if renditions.isProgramOnAir(source) {
+            carrier = Rendition.programName
+        } else {
+            return .stream(source)
+        }
         let own = session.grant.schoolId.flatMap { sites.contains($0) ? $0 : nil }
-        return .programAudio(rung: Rendition.streamKey(source: source, rendition: top.name), mixMinusSite: own)
+        return .programAudio(rung: Rendition.streamKey(source: source, rendition: carrier), mixMinusSite: own)
     }
 
     /// Every 100 ms: each connected viewer whose class's stage changed starts moving to the sound
