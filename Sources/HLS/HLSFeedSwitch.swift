@@ -8,6 +8,13 @@ struct HLSFeedSwitch: Sendable {
     private var videoHeader: MediaMessage?
     private var audioHeader: MediaMessage?
 
+    /// `videoHeader` and `audioHeader`: the new feed's stream's current ones (a feed the variant
+    /// was subscribed to all along sent them long ago); newer ones in the feed replace them.
+    init(videoHeader: MediaMessage? = nil, audioHeader: MediaMessage? = nil) {
+        self.videoHeader = videoHeader
+        self.audioHeader = audioHeader
+    }
+
     /// The new feed's next items; returns the media to mux from the switch on (the headers, the
     /// keyframe and what follows it), or nil while no such keyframe came.
     mutating func scan(_ items: [StreamItem], afterVideoAt lastVideo: Int64?) -> [MediaMessage]? {

@@ -195,11 +195,12 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
             if let following = programFollowing {
                 let onAir = following.isOnAir()
                 if onAir != playingProgram, pendingSwitch == nil {
-                    pendingSwitch = HLSFeedSwitch()
                     if program == nil {
                         let feed = ProgramFeed()
                         program = (feed, following.registry.attachSubscriber(feed, to: following.key))
                     }
+                    let headers = (playingProgram ? following.registry.stream(source) : program?.stream)?.sequenceHeaders
+                    pendingSwitch = HLSFeedSwitch(videoHeader: headers?.video, audioHeader: headers?.audio)
                 } else if onAir == playingProgram, pendingSwitch != nil {
                     pendingSwitch = nil
                 }

@@ -39,4 +39,12 @@ struct HLSFeedSwitchTests {
         #expect(feedSwitch.scan([Self.video(Self.keyframe, at: 2000)], afterVideoAt: 1000) == nil)
         #expect(feedSwitch.scan([Self.video(Self.videoHeader, at: 0), Self.video(Self.keyframe, at: 2040)], afterVideoAt: 1000)?.count == 2)
     }
+
+    @Test("a feed subscribed all along switches with its stream's current headers")
+    func startsWithTheStreamsHeaders() {
+        let header = MediaMessage(kind: .video, timestamp: 0, payload: ByteBuffer(bytes: Self.videoHeader))
+        var feedSwitch = HLSFeedSwitch(videoHeader: header)
+        let start = feedSwitch.scan([Self.video(Self.keyframe, at: 2000)], afterVideoAt: 1000)
+        #expect(start?.map(\.isSequenceHeader) == [true, false])
+    }
 }

@@ -75,7 +75,8 @@ struct PlainNameProgramTests {
     }
 
     /// An HLS player (ffmpeg) of the plain name: the source variant is the teacher's picture, the
-    /// program (the red inset) while the stage is set, and the teacher's again once cleared;
+    /// program (the red inset) while the stage is set, and the teacher's again once cleared, the
+    /// variant back on the source (its log says so: an empty stage's program looks the same);
     /// with transcoding on (the source fits no rung, so the plain name's variant is the source)
     /// and off (the source is the only variant).
     @Test(arguments: [transcodeOn, transcodeOff])
@@ -87,7 +88,12 @@ struct PlainNameProgramTests {
         #expect(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": ["site-a"]]).status == 200)
         #expect(try await ProgramTests.waitFor(hls, "red inset over HLS", ProgramTests.redInset) != nil, "the HLS plain name is not the program")
         #expect(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": []]).status == 200)
-        #expect(try await ProgramTests.waitFor(hls, "all blue over HLS again", ProgramTests.allBlue) != nil, "the HLS plain name stayed on the program")
+        #expect(try await ProgramTests.waitFor(hls, "all blue over HLS again", ProgramTests.allBlue) != nil, "the HLS plain name lost the teacher")
+        // The program of an empty stage is the teacher alone too: the variant must be back on the source.
+        let back = await lesson.relay.child.waitForOutput(timeout: .seconds(20)) { output in
+            output.split(separator: "\n").contains { $0.contains("the plain name follows the stage") && $0.contains("to=source") }
+        }
+        #expect(back, "the HLS plain name stayed on the program: \(lesson.relay.child.stderr.split(separator: "\n").filter { $0.contains("follows the stage") })")
         #expect(await lesson.relay.stop() == 0)
     }
 
