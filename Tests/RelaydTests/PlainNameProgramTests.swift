@@ -87,6 +87,11 @@ struct PlainNameProgramTests {
         #expect(try await ProgramTests.waitFor(hls, "all blue over HLS", ProgramTests.allBlue) != nil)
         #expect(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": ["site-a"]]).status == 200)
         #expect(try await ProgramTests.waitFor(hls, "red inset over HLS", ProgramTests.redInset) != nil, "the HLS plain name is not the program")
+        // The program came with a new init section: a discontinuity in the source variant's playlist.
+        let master = try await Curl.call(hls)
+        let sourceURI = HLSTests.uris(master.body).first { $0.hasPrefix("source/") } ?? "source/index.m3u8"
+        let media = try await Curl.call("http://127.0.0.1:\(lesson.relay.httpPort)/hls/live/math/\(sourceURI)").body
+        #expect(media.contains("#EXT-X-DISCONTINUITY\n") || !media.contains("#EXT-X-DISCONTINUITY-SEQUENCE:0\n"), "\(media)")
         #expect(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": []]).status == 200)
         #expect(try await ProgramTests.waitFor(hls, "all blue over HLS again", ProgramTests.allBlue) != nil, "the HLS plain name lost the teacher")
         // The program of an empty stage is the teacher alone too: the variant must be back on the source.
