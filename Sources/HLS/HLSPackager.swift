@@ -196,8 +196,18 @@ public final class HLSPackager: HLSHost, Sendable {
                 clocks[source] = clock
                 return clock
             }
-            let packager = HLSVariantPackager(source: source, variant: name, idleTimeout: idleTimeout, programClock: clock, logger: logger)
             let registry = self.registry
+            let renditions = self.renditions
+            // The plain name's source variant follows the class's program, as every plain-name player does.
+            let following = name == "source" && source.mayCarryProgram
+                ? HLSVariantPackager.ProgramFollowing(
+                    key: Rendition.playedKey(source: source, rendition: Rendition.programName), registry: registry,
+                    isOnAir: { renditions.isProgramOnAir(source) }
+                )
+                : nil
+            let packager = HLSVariantPackager(
+                source: source, variant: name, idleTimeout: idleTimeout, programClock: clock, programFollowing: following, logger: logger
+            )
             let played = Rendition.playedKey(source: source, rendition: name)
             let attached = registry.attachSubscriber(packager, to: played)
             let task = Task { [weak self] in

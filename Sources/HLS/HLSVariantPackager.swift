@@ -37,11 +37,33 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     private let queue: FLVViewer
     private let state: NIOLockedValueBox<State>
     private let programClock: HLSProgramClock
+    /// For the plain name's source variant: how to follow the class's program (nil: never).
+    private let programFollowing: ProgramFollowing?
     private let logger: Logger
 
-    init(source: StreamKey, variant: String, idleTimeout: Duration, programClock: HLSProgramClock, logger: Logger) {
+    /// The class's program, which the plain name's source variant packages instead of the source
+    /// while it is on the air (``RenditionDirectory/isProgramOnAir(_:)``, the decision every
+    /// protocol's plain-name players follow); subscribing to it is what makes it encoded.
+    struct ProgramFollowing: Sendable {
+        let key: StreamKey
+        let registry: StreamRegistry
+        let isOnAir: @Sendable () -> Bool
+    }
+
+    /// A feed the variant takes media from besides its own subscription (the program): not a
+    /// viewer of that stream (the variant reports its clients on the source).
+    private final class ProgramFeed: StreamSubscriber, Sendable {
+        let queue = FLVViewer(schoolId: nil, rendition: Rendition.programName)
+        func enqueue(_ item: StreamItem, streamHasVideo: Bool) { queue.enqueue(item, streamHasVideo: streamHasVideo) }
+    }
+
+    init(
+        source: StreamKey, variant: String, idleTimeout: Duration, programClock: HLSProgramClock,
+        programFollowing: ProgramFollowing? = nil, logger: Logger
+    ) {
         self.source = source
         self.programClock = programClock
+        self.programFollowing = programFollowing
         self.variant = variant
         self.idleTimeout = idleTimeout
         self.queue = FLVViewer(schoolId: nil, rendition: variant)
@@ -157,27 +179,76 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     // MARK: The muxing loop
 
     /// Muxes what the stream sends until the stream ends, no client fetched for `idleTimeout`,
-    /// or the task is cancelled (shutdown). Runs in the task its ``HLSPackager`` owns.
+    /// or the task is cancelled (shutdown). Runs in the task its ``HLSPackager`` owns. The plain
+    /// name's source variant follows the class's program: it subscribes to the program when it
+    /// goes on the air and moves to it at its first keyframe not older than what it muxed (a new
+    /// init section, a discontinuity; sequence numbers and dates go on), and back to the source
+    /// at the source's keyframe when the stage empties.
     func run() async {
         var segmenter = Segmenter(programClock: programClock, logger: logger)
         var reason = "no client for \(idleTimeout)"
-        loop: while let items = await queue.next(timeout: .seconds(1)) {
+        var program: (feed: ProgramFeed, stream: LiveStream)?
+        var playingProgram = false
+        var pendingSwitch: HLSFeedSwitch?
+        var lastVideo: Int64?
+        loop: while true {
+            if let following = programFollowing {
+                let onAir = following.isOnAir()
+                if onAir != playingProgram, pendingSwitch == nil {
+                    if program == nil {
+                        let feed = ProgramFeed()
+                        program = (feed, following.registry.attachSubscriber(feed, to: following.key))
+                    }
+                    let headers = (playingProgram ? following.registry.stream(source) : program?.stream)?.sequenceHeaders
+                    pendingSwitch = HLSFeedSwitch(videoHeader: headers?.video, audioHeader: headers?.audio)
+                } else if onAir == playingProgram, pendingSwitch != nil {
+                    pendingSwitch = nil
+                }
+                if !onAir, !playingProgram, let (feed, stream) = program {
+                    following.registry.detachSubscriber(feed, from: stream)
+                    feed.queue.close()
+                    program = nil
+                }
+            }
+            let active = playingProgram ? program?.feed.queue ?? queue : queue
+            guard let items = await active.next(timeout: pendingSwitch == nil ? .seconds(1) : .milliseconds(100)) else { break }
             if Task.isCancelled { reason = "shutdown"; break }
             if state.withLockedValue({ ContinuousClock.now - $0.lastFetch > idleTimeout }) { break }
             for item in items {
                 switch item {
                 case .media(let message):
+                    if message.kind == .video, !message.isSequenceHeader { lastVideo = Int64(message.timestamp) }
                     segmenter.take(message, into: state)
                 case .event(.publisherStarted):
                     segmenter.restart(into: state)
                 case .event(.publisherLost):
                     continue
                 case .event(.ended(let why)):
+                    // The program ending (its stage emptied) is not the variant's end.
+                    if playingProgram { continue }
                     segmenter.restart(into: state)
                     reason = "the stream ended: \(why)"
                     break loop
                 }
             }
+            if var pending = pendingSwitch, let incoming = playingProgram ? queue : program?.feed.queue {
+                let start = pending.scan(await incoming.next(timeout: .zero) ?? [], afterVideoAt: lastVideo)
+                pendingSwitch = pending
+                if let start {
+                    segmenter.restart(into: state)
+                    playingProgram.toggle()
+                    pendingSwitch = nil
+                    logger.info("hls: the plain name follows the stage", metadata: ["to": "\(playingProgram ? Rendition.programName : "source")"])
+                    for message in start {
+                        if message.kind == .video, !message.isSequenceHeader { lastVideo = Int64(message.timestamp) }
+                        segmenter.take(message, into: state)
+                    }
+                }
+            }
+        }
+        if let (feed, stream) = program {
+            programFollowing?.registry.detachSubscriber(feed, from: stream)
+            feed.queue.close()
         }
         queue.close()
         state.withLockedValue { $0.finished = true }

@@ -74,6 +74,34 @@ struct PlainNameProgramTests {
         #expect(await lesson.relay.stop() == 0)
     }
 
+    /// An HLS player (ffmpeg) of the plain name: the source variant is the teacher's picture, the
+    /// program (the red inset) while the stage is set, and the teacher's again once cleared, the
+    /// variant back on the source (its log says so: an empty stage's program looks the same);
+    /// with transcoding on (the source fits no rung, so the plain name's variant is the source)
+    /// and off (the source is the only variant).
+    @Test(arguments: [transcodeOn, transcodeOff])
+    func anHLSPlayerOfThePlainNameGetsTheProgram(transcode: String) async throws {
+        let lesson = try await Self.lesson(transcode)
+        defer { lesson.end() }
+        let hls = "http://127.0.0.1:\(lesson.relay.httpPort)/hls/live/math/index.m3u8?key=\(lesson.siteB)"
+        #expect(try await ProgramTests.waitFor(hls, "all blue over HLS", ProgramTests.allBlue) != nil)
+        #expect(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": ["site-a"]]).status == 200)
+        #expect(try await ProgramTests.waitFor(hls, "red inset over HLS", ProgramTests.redInset) != nil, "the HLS plain name is not the program")
+        // The program came with a new init section: a discontinuity in the source variant's playlist.
+        let master = try await Curl.call(hls)
+        let sourceURI = HLSTests.uris(master.body).first { $0.hasPrefix("source/") } ?? "source/index.m3u8"
+        let media = try await Curl.call("http://127.0.0.1:\(lesson.relay.httpPort)/hls/live/math/\(sourceURI)").body
+        #expect(media.contains("#EXT-X-DISCONTINUITY\n") || !media.contains("#EXT-X-DISCONTINUITY-SEQUENCE:0\n"), "\(media)")
+        #expect(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": []]).status == 200)
+        #expect(try await ProgramTests.waitFor(hls, "all blue over HLS again", ProgramTests.allBlue) != nil, "the HLS plain name lost the teacher")
+        // The program of an empty stage is the teacher alone too: the variant must be back on the source.
+        let back = await lesson.relay.child.waitForOutput(timeout: .seconds(20)) { output in
+            output.split(separator: "\n").contains { $0.contains("the plain name follows the stage") && $0.contains("to=source") }
+        }
+        #expect(back, "the HLS plain name stayed on the program: \(lesson.relay.child.stderr.split(separator: "\n").filter { $0.contains("follows the stage") })")
+        #expect(await lesson.relay.stop() == 0)
+    }
+
     /// A WebRTC (WHEP) viewer of the plain name in Chromium sees the teacher's picture with the
     /// on-stage site's inset (its last picture's colours at the pip layout's points).
     @Test func aWHEPViewerOfThePlainNameSeesTheProgram() async throws {
