@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= configs/relayd.yaml
 
-.PHONY: bootstrap build release run demo test bench bench-check fuzz soak clean
+.PHONY: bootstrap build release run demo test format format-check bench bench-check fuzz soak clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -22,11 +22,18 @@ demo: bootstrap
 	$(SWIFT) build -c release --product classctl
 	./.build/release/classctl demo
 
-## Installs what is missing, builds, runs the whole test suite.
-test: bootstrap
+## Installs what is missing, checks the formatting, builds, runs the whole test suite.
+test: bootstrap format-check
 	$(SWIFT) build --build-tests
 	@# Line-buffered, so a log cut short (a time-out) still shows the test that was running.
 	stdbuf -oL -eL $(SWIFT) test --skip-build --no-parallel
+
+## swift-format (the toolchain's) with .swift-format: `make format` rewrites, `make format-check` fails on any difference.
+FORMATTED = Sources Tests Benchmarks Package.swift
+format:
+	$(SWIFT) format format -i -r --parallel $(FORMATTED)
+format-check:
+	$(SWIFT) format lint --strict -r --parallel $(FORMATTED)
 
 ## Benchmarks (package-benchmark, separate package under Benchmarks/).
 bench: bootstrap
