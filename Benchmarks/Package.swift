@@ -50,12 +50,13 @@ let package = Package(
             path: "Benchmarks/WebRTCSend",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
-    ] + ["FanOut", "ChunkDecoder", "ChunkEncoder"].map { name in
-        .executableTarget(
-            name: name,
-            dependencies: relayProducts + ["BenchSupport"],
-            path: "Benchmarks/\(name)",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
-        )
-    }
+    ]
+        + ["FanOut", "ChunkDecoder", "ChunkEncoder"].map { name in
+            .executableTarget(
+                name: name,
+                dependencies: relayProducts + ["BenchSupport"],
+                path: "Benchmarks/\(name)",
+                plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+            )
+        }
 )

@@ -74,7 +74,10 @@ package final class NodePulls: Service, Sendable {
         await cancelWhenGracefulShutdown {
             await self.changes.run(every: Self.interval, on: .directory) { await self.tick(now: Date()) }
         }
-        for pull in running.withLockedValue({ map in defer { map.removeAll() }; return Array(map.values) }) { pull.handler.stop() }
+        for pull in running.withLockedValue({ map in
+            defer { map.removeAll() }
+            return Array(map.values)
+        }) { pull.handler.stop() }
     }
 
     /// Viewers here per stream (a source or one of its rungs), and the sources published here by

@@ -1,6 +1,6 @@
-import Media
 import Foundation
 import Logging
+import Media
 import NIOConcurrencyHelpers
 import NIOCore
 import RelayCore
@@ -82,15 +82,24 @@ public final class HLSPackager: HLSHost, Sendable {
         var entries: [(name: String, line: String)] = []
         for (rung, packager) in zip(rungs, rungPackagers) {
             let video = packager?.tracks?.videoCodec ?? knownVideoCodecs.withLockedValue { $0[rung.name] } ?? sourceVideo
-            entries.append((rung.name, "#EXT-X-STREAM-INF:BANDWIDTH=\(rung.totalKbps * 1100),AVERAGE-BANDWIDTH=\(rung.totalKbps * 1000),RESOLUTION=\(rung.width)x\(rung.height),CODECS=\"\(codecs(video))\"\(fps)"))
+            entries.append(
+                (
+                    rung.name,
+                    "#EXT-X-STREAM-INF:BANDWIDTH=\(rung.totalKbps * 1100),AVERAGE-BANDWIDTH=\(rung.totalKbps * 1000),RESOLUTION=\(rung.width)x\(rung.height),CODECS=\"\(codecs(video))\"\(fps)"
+                ))
         }
         let sourceKbps = max(snapshot.inputKbps, 1)
         let resolution = snapshot.video.map { ",RESOLUTION=\($0.width)x\($0.height)" } ?? ""
-        entries.append(("source", "#EXT-X-STREAM-INF:BANDWIDTH=\(sourceKbps * 1200),AVERAGE-BANDWIDTH=\(sourceKbps * 1000)\(resolution),CODECS=\"\(codecs(sourceVideo))\"\(fps)"))
+        entries.append(
+            (
+                "source",
+                "#EXT-X-STREAM-INF:BANDWIDTH=\(sourceKbps * 1200),AVERAGE-BANDWIDTH=\(sourceKbps * 1000)\(resolution),CODECS=\"\(codecs(sourceVideo))\"\(fps)"
+            ))
         // A native player starts on the first variant: the rung the site's link fits, chosen as
         // for every other protocol (the entries' first part is the rungs, in the selector's order).
         if !rungs.isEmpty {
-            let fitting = RenditionSelector(rungs: rungs, bandwidthKbps: client.bandwidthKbps, now: .now()).bestIndex(fittingKbps: client.bandwidthKbps)
+            let fitting = RenditionSelector(rungs: rungs, bandwidthKbps: client.bandwidthKbps, now: .now()).bestIndex(
+                fittingKbps: client.bandwidthKbps)
             entries.insert(entries.remove(at: fitting), at: 0)
         }
         // Parts listed as segments do not each start with a keyframe.
@@ -199,7 +208,8 @@ public final class HLSPackager: HLSHost, Sendable {
             let registry = self.registry
             let renditions = self.renditions
             // The plain name's source variant follows the class's program, as every plain-name player does.
-            let following = name == "source" && source.mayCarryProgram
+            let following =
+                name == "source" && source.mayCarryProgram
                 ? HLSVariantPackager.ProgramFollowing(
                     key: Rendition.playedKey(source: source, rendition: Rendition.programName), registry: registry,
                     isOnAir: { renditions.isProgramOnAir(source) }

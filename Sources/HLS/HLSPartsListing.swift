@@ -1,5 +1,5 @@
-import Media
 import Foundation
+import Media
 
 /// Media playlists for a player that fetches whole segments only and starts a live playlist three
 /// segments from its end: Chromium's own HLS player (its `SegmentStream` keeps the last three

@@ -1,5 +1,5 @@
-import Media
 import Foundation
+import Media
 import NIOConcurrencyHelpers
 
 /// Wall-clock dates for one stream's timestamps (EXT-X-PROGRAM-DATE-TIME), shared by all its HLS

@@ -1,5 +1,5 @@
-import Media
 import Foundation
+import Media
 import NIOCore
 
 /// The newest segments of one HLS variant and the init sections they need, with the media
@@ -85,9 +85,10 @@ public struct HLSSegmentWindow: Sendable {
     /// Adds a part to the segment being built.
     public mutating func appendPart(durationSeconds: Double, independent: Bool, bytes: ByteBuffer, programDate: Date? = nil) {
         precondition(mapNumber >= 0, "startMap before appendPart")
-        openParts.append(Part(
-            durationSeconds: durationSeconds, independent: independent, bytes: bytes, number: nextPartNumber, programDate: programDate
-        ))
+        openParts.append(
+            Part(
+                durationSeconds: durationSeconds, independent: independent, bytes: bytes, number: nextPartNumber, programDate: programDate
+            ))
         nextPartNumber += 1
     }
 
@@ -97,11 +98,12 @@ public struct HLSSegmentWindow: Sendable {
         var bytes = ByteBufferAllocator().buffer(capacity: openParts.reduce(0) { $0 + $1.bytes.readableBytes })
         for part in openParts { bytes.writeImmutableBuffer(part.bytes) }
         let duration = openParts.reduce(0) { $0 + $1.durationSeconds }
-        segments.append(Segment(
-            sequence: nextSequence, mapNumber: mapNumber, durationSeconds: duration, startMillis: startMillis,
-            programDateTime: programDateTime, bytes: bytes,
-            parts: partTarget == nil ? [] : openParts
-        ))
+        segments.append(
+            Segment(
+                sequence: nextSequence, mapNumber: mapNumber, durationSeconds: duration, startMillis: startMillis,
+                programDateTime: programDateTime, bytes: bytes,
+                parts: partTarget == nil ? [] : openParts
+            ))
         openParts = []
         nextSequence += 1
         targetDuration = max(targetDuration, Int(duration.rounded()))
@@ -154,10 +156,11 @@ public struct HLSSegmentWindow: Sendable {
             if let previousMap, previousMap != map { discontinuity += 1 }
             previousMap = map
             for (index, part) in parts.enumerated() {
-                entries.append(PartEntry(
-                    sequence: sequence, index: index, number: part.number, durationSeconds: part.durationSeconds,
-                    independent: part.independent, programDate: part.programDate, mapNumber: map, discontinuity: discontinuity
-                ))
+                entries.append(
+                    PartEntry(
+                        sequence: sequence, index: index, number: part.number, durationSeconds: part.durationSeconds,
+                        independent: part.independent, programDate: part.programDate, mapNumber: map, discontinuity: discontinuity
+                    ))
             }
         }
         for segment in segments { add(segment.parts, sequence: segment.sequence, map: segment.mapNumber) }
@@ -190,8 +193,9 @@ public struct HLSSegmentWindow: Sendable {
         var currentMap: Int?
         func partLines(_ parts: [Part], sequence: Int) {
             for (index, part) in parts.enumerated() {
-                lines.append(String(format: "#EXT-X-PART:DURATION=%.3f,URI=\"%d.%d.m4s%@\"", part.durationSeconds, sequence, index, suffix)
-                    + (part.independent ? ",INDEPENDENT=YES" : ""))
+                lines.append(
+                    String(format: "#EXT-X-PART:DURATION=%.3f,URI=\"%d.%d.m4s%@\"", part.durationSeconds, sequence, index, suffix)
+                        + (part.independent ? ",INDEPENDENT=YES" : ""))
             }
         }
         for segment in shown {

@@ -1,6 +1,6 @@
-import Media
 import Foundation
 import Logging
+import Media
 import NIOConcurrencyHelpers
 import NIOCore
 import RelayCore
@@ -94,7 +94,8 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         let now = ContinuousClock.now
         state.withLockedValue { state in
             state.lastFetch = now
-            var record = state.clients[client.id]
+            var record =
+                state.clients[client.id]
                 ?? ClientRecord(schoolId: client.schoolId, since: Date(), lastSeen: now, bytes: 0, recentBytes: 0, recentSince: now)
             record.lastSeen = now
             record.bytes += bytes
@@ -153,7 +154,8 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         while true {
             let (bytes, upcoming): (ByteBuffer?, Bool) = state.withLockedValue { state in
                 let window = state.window
-                let next = (sequence == window.nextSequence && index >= window.openParts.count && index <= window.openParts.count + 1)
+                let next =
+                    (sequence == window.nextSequence && index >= window.openParts.count && index <= window.openParts.count + 1)
                     || (sequence == window.nextSequence + 1 && index == 0)
                 return (window.part(sequence: sequence, index: index), next && !state.finished)
             }
@@ -212,7 +214,10 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
             }
             let active = playingProgram ? program?.feed.queue ?? queue : queue
             guard let items = await active.next(timeout: pendingSwitch == nil ? .seconds(1) : .milliseconds(100)) else { break }
-            if Task.isCancelled { reason = "shutdown"; break }
+            if Task.isCancelled {
+                reason = "shutdown"
+                break
+            }
             if state.withLockedValue({ ContinuousClock.now - $0.lastFetch > idleTimeout }) { break }
             for item in items {
                 switch item {
@@ -355,7 +360,9 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         }
 
         /// Ends the current part at `timestamp` (a fragment), and with `closing` its segment.
-        private mutating func cut(_ muxer: FragmentedMP4Muxer, at timestamp: Int64, closing: Bool, into state: NIOLockedValueBox<State>) throws(FFmpegError) {
+        private mutating func cut(_ muxer: FragmentedMP4Muxer, at timestamp: Int64, closing: Bool, into state: NIOLockedValueBox<State>)
+            throws(FFmpegError)
+        {
             let bytes = try muxer.cutFragment()
             let duration = Double(max(timestamp - partStart, 0)) / 1000
             let partDate = programClock.date(ofMillis: partStart, observed: timestamp)
@@ -365,7 +372,10 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
             partIndependent = closing
             if closing { segmentStart = timestamp }
             state.withLockedValue { state in
-                if !bytes.isEmpty { state.window.appendPart(durationSeconds: duration, independent: independent, bytes: ByteBuffer(bytes: bytes), programDate: partDate) }
+                if !bytes.isEmpty {
+                    state.window.appendPart(
+                        durationSeconds: duration, independent: independent, bytes: ByteBuffer(bytes: bytes), programDate: partDate)
+                }
                 if closing {
                     let date = programClock.date(ofMillis: start, observed: timestamp)
                     state.window.closeSegment(startMillis: start, programDateTime: HLSProgramClock.format(date))

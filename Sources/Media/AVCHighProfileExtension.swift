@@ -9,8 +9,8 @@ enum AVCHighProfileExtension {
     /// otherwise `record` unchanged (also when its SPS cannot be read).
     static func completing(_ record: [UInt8]) -> [UInt8] {
         guard record.count >= 7, highProfiles.contains(record[1]),
-              let layout = try? AVCDecoderRecord(record), let sps = layout.sequenceParameterSets.first,
-              let fields = chromaAndDepth(sps: sps)
+            let layout = try? AVCDecoderRecord(record), let sps = layout.sequenceParameterSets.first,
+            let fields = chromaAndDepth(sps: sps)
         else { return record }
         let used = 7 + layout.sequenceParameterSets.reduce(0) { $0 + 2 + $1.count } + layout.pictureParameterSets.reduce(0) { $0 + 2 + $1.count }
         guard record.count == used else { return record }  // it has one already (or more bytes we keep)

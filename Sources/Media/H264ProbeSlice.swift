@@ -9,11 +9,11 @@ enum H264ProbeSlice {
     /// The slice NAL unit, prefixed with its length in `nalLengthSize` big-endian bytes.
     static func make(ppsID: Int, nalLengthSize: Int) -> [UInt8] {
         var bits: [Bool] = []
-        appendExpGolomb(0, to: &bits)        // first_mb_in_slice
-        appendExpGolomb(7, to: &bits)        // slice_type: I (all slices)
-        appendExpGolomb(ppsID, to: &bits)    // pic_parameter_set_id
+        appendExpGolomb(0, to: &bits)  // first_mb_in_slice
+        appendExpGolomb(7, to: &bits)  // slice_type: I (all slices)
+        appendExpGolomb(ppsID, to: &bits)  // pic_parameter_set_id
         bits += repeatElement(true, count: 96)  // frame_num, idr_pic_id, POC...: any value parses
-        bits += [true]                        // rbsp_stop_one_bit
+        bits += [true]  // rbsp_stop_one_bit
         while bits.count % 8 != 0 { bits.append(false) }
 
         var nal: [UInt8] = [0x65]  // nal_ref_idc 3, nal_unit_type 5 (IDR)

@@ -64,7 +64,13 @@ final class FragmentedMP4Recorder: StreamSubscriber, StreamRecording, @unchecked
     var progress: RecordingProgress { reported.withLockedValue { $0 } }
 
     func stop() {
-        guard !stopped.withLockedValue({ let was = $0; $0 = true; return was }) else { return }
+        guard
+            !stopped.withLockedValue({
+                let was = $0
+                $0 = true
+                return was
+            })
+        else { return }
         if let stream { registry.detachSubscriber(self, from: stream) }
         inbox.closeAfterQueued()
         thread.join()
@@ -165,7 +171,8 @@ final class RecordingWriter {
         }
         let audioAlone = tracks.video == nil
         if (isPicture && message.isKeyframe && rebased - fragmentStart >= Self.minimumFragmentMillis)
-            || (audioAlone && rebased - fragmentStart >= 2000) {
+            || (audioAlone && rebased - fragmentStart >= 2000)
+        {
             try writeFragment(muxer, endingAt: rebased)
         }
         var shifted = message
@@ -206,8 +213,10 @@ final class RecordingWriter {
         }
         progress.bytes = media.length
         self.muxer = nil
-        logger.info("recording finished", metadata: [
-            "file": "\(media.path)", "seconds": "\(progress.durationMillis / 1000)", "bytes": "\(progress.bytes)",
-        ])
+        logger.info(
+            "recording finished",
+            metadata: [
+                "file": "\(media.path)", "seconds": "\(progress.durationMillis / 1000)", "bytes": "\(progress.bytes)",
+            ])
     }
 }

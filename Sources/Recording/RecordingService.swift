@@ -85,9 +85,11 @@ public actor RecordingService: Service {
         do {
             try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true)
         } catch {
-            logger.error("cannot create the recordings directory; lessons will not be recorded", metadata: [
-                "directory": "\(settings.directory)", "error": "\(error.localizedDescription)",
-            ])
+            logger.error(
+                "cannot create the recordings directory; lessons will not be recorded",
+                metadata: [
+                    "directory": "\(settings.directory)", "error": "\(error.localizedDescription)",
+                ])
         }
         guard let left = try? await store.recordings(state: .recording) else { return }
         for recording in left {
@@ -103,9 +105,11 @@ public actor RecordingService: Service {
                 try await store.updateRecording(
                     id: recording.id, state: .interrupted, endsAt: ends, durationMillis: recovered.durationMillis, bytes: recovered.bytes
                 )
-                logger.warning("recording was interrupted by a stop of the relay; kept up to its last complete fragment", metadata: [
-                    "recording": "\(recording.id)", "class": "\(recording.classId)", "seconds": "\(recovered.durationMillis / 1000)",
-                ])
+                logger.warning(
+                    "recording was interrupted by a stop of the relay; kept up to its last complete fragment",
+                    metadata: [
+                        "recording": "\(recording.id)", "class": "\(recording.classId)", "seconds": "\(recovered.durationMillis / 1000)",
+                    ])
             } catch {
                 logger.error("cannot mark an interrupted recording", metadata: ["recording": "\(recording.id)", "error": "\(error)"])
             }
@@ -162,9 +166,11 @@ public actor RecordingService: Service {
             logger.info("recording", metadata: ["recording": "\(id)", "class": "\(schedule.id)", "file": "\(recording.file)"])
         } catch {
             failures.increment()
-            logger.error("recording failed to start; the lesson goes on", metadata: [
-                "recording": "\(id)", "class": "\(schedule.id)", "error": "\(error)",
-            ])
+            logger.error(
+                "recording failed to start; the lesson goes on",
+                metadata: [
+                    "recording": "\(id)", "class": "\(schedule.id)", "error": "\(error)",
+                ])
             try? await store.updateRecording(id: id, state: .interrupted, endsAt: Date(), durationMillis: 0, bytes: 0)
         }
     }
@@ -177,9 +183,11 @@ public actor RecordingService: Service {
         switch end {
         case .failed(let why):
             failures.increment()
-            logger.error("recording stopped: the file cannot be written; the lesson goes on", metadata: [
-                "recording": "\(id)", "class": "\(entry.recording.classId)", "error": "\(why)",
-            ])
+            logger.error(
+                "recording stopped: the file cannot be written; the lesson goes on",
+                metadata: [
+                    "recording": "\(id)", "class": "\(entry.recording.classId)", "error": "\(why)",
+                ])
             await finish(entry, .interrupted, progress)
         case .tracksChanged:
             logger.notice("the publisher changed codecs: the recording ends and a new one starts", metadata: ["recording": "\(id)"])
@@ -200,10 +208,12 @@ public actor RecordingService: Service {
         } catch {
             logger.error("cannot write a recording's end to the catalogue", metadata: ["recording": "\(entry.recording.id)", "error": "\(error)"])
         }
-        logger.info("recording \(state.rawValue)", metadata: [
-            "recording": "\(entry.recording.id)", "class": "\(entry.recording.classId)", "seconds": "\(progress.durationMillis / 1000)",
-            "bytes": "\(progress.bytes)", "droppedFrames": "\(progress.droppedFrames)",
-        ])
+        logger.info(
+            "recording \(state.rawValue)",
+            metadata: [
+                "recording": "\(entry.recording.id)", "class": "\(entry.recording.classId)", "seconds": "\(progress.durationMillis / 1000)",
+                "bytes": "\(progress.bytes)", "droppedFrames": "\(progress.droppedFrames)",
+            ])
         if !stopping { await applyRetention() }
     }
 
@@ -307,9 +317,11 @@ public actor RecordingService: Service {
             if let path = directory.safePath(for: recording.id) {
                 try RecordingFiles.remove(path)
             } else {
-                logger.warning("a recording's row names no regular file the relay made; only the row is removed", metadata: [
-                    "recording": "\(recording.id)",
-                ])
+                logger.warning(
+                    "a recording's row names no regular file the relay made; only the row is removed",
+                    metadata: [
+                        "recording": "\(recording.id)"
+                    ])
             }
         } catch {
             logger.error("cannot remove a recording's file", metadata: ["recording": "\(recording.id)", "error": "\(error)"])
@@ -323,7 +335,8 @@ public actor RecordingService: Service {
     func applyRetention() async {
         lastRetention = .now
         guard settings.keepDays > 0 || settings.maxDiskMB > 0,
-              let all = try? await store.recordings() else { return }
+            let all = try? await store.recordings()
+        else { return }
         let live = Set(active.keys)
         let doomed = RetentionPlan.doomed(
             all.map(current), isActive: { live.contains($0) }, now: Date(), keepDays: settings.keepDays, maxDiskMB: settings.maxDiskMB

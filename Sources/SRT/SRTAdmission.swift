@@ -39,16 +39,17 @@ final class SRTAdmission: Sendable {
     /// The pointer libsrt hands back to ``callback``; valid while this object lives.
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
-    static let callback: @convention(c) (
-        UnsafeMutableRawPointer?, SRTSOCKET, Int32, UnsafePointer<sockaddr>?, UnsafePointer<CChar>?
-    ) -> Int32 = { opaque, socket, _, peer, streamid in
-        guard let opaque else { return -1 }
-        let admission = Unmanaged<SRTAdmission>.fromOpaque(opaque).takeUnretainedValue()
-        let code = admission.decide(socket: socket, streamid: streamid.map { String(cString: $0) }, remote: SocketAddressText.describe(peer))
-        guard let code else { return 0 }
-        srt_setrejectreason(socket, code)
-        return -1
-    }
+    static let callback:
+        @convention(c) (
+            UnsafeMutableRawPointer?, SRTSOCKET, Int32, UnsafePointer<sockaddr>?, UnsafePointer<CChar>?
+        ) -> Int32 = { opaque, socket, _, peer, streamid in
+            guard let opaque else { return -1 }
+            let admission = Unmanaged<SRTAdmission>.fromOpaque(opaque).takeUnretainedValue()
+            let code = admission.decide(socket: socket, streamid: streamid.map { String(cString: $0) }, remote: SocketAddressText.describe(peer))
+            guard let code else { return 0 }
+            srt_setrejectreason(socket, code)
+            return -1
+        }
 
     /// What was decided for an accepted socket (taken once, by the accept loop).
     func take(_ socket: SRTSOCKET) -> Admitted? {
@@ -74,9 +75,11 @@ final class SRTAdmission: Sendable {
             return SRTRejectCode.badRequest
         }
         if streamID.mode == .publish, let rung = streamID.rendition {
-            logger.notice("srt refused", metadata: [
-                "remote": "\(remote)", "code": "1400", "reason": "cannot publish to the \(rung) rendition of \(streamID.stream)",
-            ])
+            logger.notice(
+                "srt refused",
+                metadata: [
+                    "remote": "\(remote)", "code": "1400", "reason": "cannot publish to the \(rung) rendition of \(streamID.stream)",
+                ])
             return SRTRejectCode.badRequest
         }
         let request = AccessRequest(

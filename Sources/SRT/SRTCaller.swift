@@ -11,8 +11,10 @@ public final class SRTCaller: @unchecked Sendable {
     private let closed = Atomic<Bool>(false)
 
     /// Connects (blocking, up to `connectTimeoutMs`) in live mode with the given streamid.
-    public init(host: String, port: Int, streamID: String, latencyMs: Int = 200, passphrase: String? = nil,
-                connectTimeoutMs: Int = 5000, receiveTimeoutMs: Int = 1000) throws(SRTError) {
+    public init(
+        host: String, port: Int, streamID: String, latencyMs: Int = 200, passphrase: String? = nil,
+        connectTimeoutMs: Int = 5000, receiveTimeoutMs: Int = 1000
+    ) throws(SRTError) {
         try SRTLibrary.start()
         id = srt_create_socket()
         guard id != csrt_INVALID_SOCK() else { throw SRTError.last("srt_create_socket") }

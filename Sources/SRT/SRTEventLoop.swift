@@ -130,10 +130,12 @@ final class SRTEventLoop: @unchecked Sendable {
                 peer = SRTPublisher(socket: socket, admitted: admitted, registry: registry, logger: logger, onClose: unregister)
             case .request:
                 let player = makePlayer(socket, admitted, unregister: unregister)
-                logger.info("srt play started", metadata: [
-                    "stream": "\(player.named)", "rendition": "\(player.active.rendition)",
-                    "adaptive": "\(player.rungChoice != nil)", "remote": "\(remote)",
-                ])
+                logger.info(
+                    "srt play started",
+                    metadata: [
+                        "stream": "\(player.named)", "rendition": "\(player.active.rendition)",
+                        "adaptive": "\(player.rungChoice != nil)", "remote": "\(remote)",
+                    ])
                 peer = player
             }
             peers.withLockedValue { $0[id] = peer }
@@ -163,7 +165,8 @@ final class SRTEventLoop: @unchecked Sendable {
 
     /// A player of a pinned rung or the source, or (the plain name on a site whose downlink is
     /// known) an adaptive one starting on the rung that fits.
-    private func makePlayer(_ socket: SRTSocket, _ admitted: SRTAdmission.Admitted, unregister: @escaping @Sendable (SRTSocket) -> Void) -> SRTPlayer {
+    private func makePlayer(_ socket: SRTSocket, _ admitted: SRTAdmission.Admitted, unregister: @escaping @Sendable (SRTSocket) -> Void) -> SRTPlayer
+    {
         let playouts = self.playouts
         let streamID = admitted.streamID
         var choice: SRTRungChoice?
@@ -219,9 +222,11 @@ final class SRTEventLoop: @unchecked Sendable {
             return
         }
         let rungs = renditions.renditions(for: choice.source)
-        guard let (found, reading) = choice.evaluate(
-            statistics.pressureSample, now: .now(), rungs: rungs, playing: playing == Rendition.programName ? "source" : playing
-        ) else { return }
+        guard
+            let (found, reading) = choice.evaluate(
+                statistics.pressureSample, now: .now(), rungs: rungs, playing: playing == Rendition.programName ? "source" : playing
+            )
+        else { return }
         let target = found == "source" && onAir ? Rendition.programName : found
         let next = feed(target, of: choice.source)
         if next == active {
@@ -231,11 +236,13 @@ final class SRTEventLoop: @unchecked Sendable {
         }
         let from = active.rendition
         let direction = renditions.countSwitch(of: choice.source, from: from, to: target)
-        logger.info("rung switch", metadata: [
-            "protocol": "srt", "stream": "\(choice.source)", "remote": "\(player.socket.remote)", "from": "\(from)", "to": "\(target)",
-            "direction": "\(direction)", "backlogMs": "\(reading?.backlogMillis ?? 0)", "throughputKbps": "\(reading?.throughputKbps ?? -1)",
-            "bandwidthKbps": "\(choice.bandwidthKbps)", "srt": "\(statistics)",
-        ])
+        logger.info(
+            "rung switch",
+            metadata: [
+                "protocol": "srt", "stream": "\(choice.source)", "remote": "\(player.socket.remote)", "from": "\(from)", "to": "\(target)",
+                "direction": "\(direction)", "backlogMs": "\(reading?.backlogMillis ?? 0)", "throughputKbps": "\(reading?.throughputKbps ?? -1)",
+                "bandwidthKbps": "\(choice.bandwidthKbps)", "srt": "\(statistics)",
+            ])
         if let abandoned = player.prepareSwitch(to: next) { playouts.remove(player, from: abandoned.key) }
         playouts.add(player, to: next.key)
     }

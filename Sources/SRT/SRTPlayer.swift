@@ -105,10 +105,12 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
         var switched: SRTPlayerDelivery.Switched?
         let outcome = withDelivery { $0.deliver(chunk, from: feed, now: Date(), send: $1, switched: &switched) }
         if let switched {
-            logger.info("srt rung switched", metadata: [
-                "stream": "\(named)", "remote": "\(socket.remote)", "from": "\(switched.from.rendition)",
-                "to": "\(switched.to.rendition)", "at": "\(switched.at ?? -1)",
-            ])
+            logger.info(
+                "srt rung switched",
+                metadata: [
+                    "stream": "\(named)", "remote": "\(socket.remote)", "from": "\(switched.from.rendition)",
+                    "to": "\(switched.to.rendition)", "at": "\(switched.at ?? -1)",
+                ])
         }
         return outcome
     }
@@ -136,9 +138,11 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
     var viewerSnapshot: ViewerSnapshot {
         let (bytes, skips, rendition) = published.withLockedValue { ($0.bytesSent, $0.keyframeSkips, $0.active.rendition) }
         let seconds = max(Date().timeIntervalSince(since), 0.001)
-        let link = socket.statistics().map { LinkStats(
-            rttMs: $0.rttMs, lossPercent: $0.sendLossPercent, sendMbps: $0.sendMbps, sendBufferMs: $0.sendBufferMillis
-        ) }
+        let link = socket.statistics().map {
+            LinkStats(
+                rttMs: $0.rttMs, lossPercent: $0.sendLossPercent, sendMbps: $0.sendMbps, sendBufferMs: $0.sendBufferMillis
+            )
+        }
         return ViewerSnapshot(
             schoolId: schoolId, transport: .srt, rendition: rendition, since: since, bytesSent: bytes,
             sendKbps: Int(Double(bytes) * 8 / 1000 / seconds), gopDrops: skips, link: link
@@ -149,10 +153,12 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
         let statistics = socket.statistics()
         guard socket.close(beforeClosing: { onClose(self) }) else { return }
         let (bytes, skips, switches, rendition) = published.withLockedValue { ($0.bytesSent, $0.keyframeSkips, $0.switches, $0.active.rendition) }
-        logger.info("srt player closed", metadata: [
-            "stream": "\(named)", "rendition": "\(rendition)", "remote": "\(socket.remote)", "reason": "\(reason)",
-            "bytesSent": "\(bytes)", "skippedToKeyframe": "\(skips)", "rungSwitches": "\(switches)",
-            "srt": "\(statistics.map { "\($0)" } ?? "-")",
-        ])
+        logger.info(
+            "srt player closed",
+            metadata: [
+                "stream": "\(named)", "rendition": "\(rendition)", "remote": "\(socket.remote)", "reason": "\(reason)",
+                "bytesSent": "\(bytes)", "skippedToKeyframe": "\(skips)", "rungSwitches": "\(switches)",
+                "srt": "\(statistics.map { "\($0)" } ?? "-")",
+            ])
     }
 }

@@ -225,10 +225,11 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
             // Each program gets its own table version, so players see that it changed.
             muxer = try TSMuxer(configuration: configuration, tablesVersion: tablesVersion) { [weak self] bytes, keyframeTime in
                 guard let self else { return }
-                self.fanOut(TSChunk(
-                    bytes: Array(bytes), startsKeyframe: keyframeTime != nil || audioOnly, keyframeTime: keyframeTime,
-                    position: self.position
-                ))
+                self.fanOut(
+                    TSChunk(
+                        bytes: Array(bytes), startsKeyframe: keyframeTime != nil || audioOnly, keyframeTime: keyframeTime,
+                        position: self.position
+                    ))
             }
             tablesVersion = (tablesVersion + 1) % 32
             muxedConfiguration = configuration

@@ -25,11 +25,12 @@ final class SRTPublisher: SRTPeer, StreamPublisher, Sendable {
         let session = NIOLockedValueBox<PublishSession?>(nil)
         self.session = session
         let closer = ClosureBox()
-        ingest = TSIngest(handlers: .init(
-            message: { message in session.withLockedValue { $0 }?.publish(message) },
-            videoInfo: { info in session.withLockedValue { $0 }?.setVideoInfo(info) },
-            ended: { reason in closer.call(reason) }
-        ))
+        ingest = TSIngest(
+            handlers: .init(
+                message: { message in session.withLockedValue { $0 }?.publish(message) },
+                videoInfo: { info in session.withLockedValue { $0 }?.setVideoInfo(info) },
+                ended: { reason in closer.call(reason) }
+            ))
         closer.set { [weak self] reason in self?.close(reason: reason) }
         let attached = registry.attachPublisher(
             self, to: stream, info: PublisherInfo(transport: .srt, schoolId: admitted.grant.schoolId)
@@ -75,10 +76,12 @@ final class SRTPublisher: SRTPeer, StreamPublisher, Sendable {
         guard socket.close(beforeClosing: { onClose(socket) }) else { return }
         ingest.input.close()
         session.withLockedValue { $0 }?.end()
-        logger.info("srt publisher closed", metadata: [
-            "stream": "\(stream)", "remote": "\(socket.remote)", "reason": "\(reason)",
-            "bytesIn": "\(bytesIn.withLockedValue { $0 })", "srt": "\(statistics.map { "\($0)" } ?? "-")",
-        ])
+        logger.info(
+            "srt publisher closed",
+            metadata: [
+                "stream": "\(stream)", "remote": "\(socket.remote)", "reason": "\(reason)",
+                "bytesIn": "\(bytesIn.withLockedValue { $0 })", "srt": "\(statistics.map { "\($0)" } ?? "-")",
+            ])
     }
 }
 

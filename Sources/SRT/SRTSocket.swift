@@ -111,8 +111,10 @@ struct SRTLinkStatistics: Sendable, CustomStringConvertible {
 
     var description: String {
         String(
-            format: "rtt=%.1fms sndbuf=%dms sent=%lld recv=%lld lost(snd/rcv)=%lld/%lld retrans=%lld dropped(snd/rcv)=%lld/%lld rate(snd/rcv)=%.2f/%.2fMbps",
-            rttMs, sendBufferMillis, packetsSent, packetsReceived, sendLoss, receiveLoss, retransmitted, sendDrops, receiveDrops, sendMbps, receiveMbps
+            format:
+                "rtt=%.1fms sndbuf=%dms sent=%lld recv=%lld lost(snd/rcv)=%lld/%lld retrans=%lld dropped(snd/rcv)=%lld/%lld rate(snd/rcv)=%.2f/%.2fMbps",
+            rttMs, sendBufferMillis, packetsSent, packetsReceived, sendLoss, receiveLoss, retransmitted, sendDrops, receiveDrops, sendMbps,
+            receiveMbps
         )
     }
 }

@@ -103,8 +103,8 @@ public struct SRTStreamID: Sendable, Equatable {
         let app = path[..<slash]
         var name = path[path.index(after: slash)...]
         guard !app.isEmpty, !name.isEmpty, app.count <= 256, name.count <= 256,
-              !name.contains("/"), !name.contains(".."), !app.contains(".."),
-              !name.contains("?"), !name.contains("#"), !name.contains(" ")
+            !name.contains("/"), !name.contains(".."), !app.contains(".."),
+            !name.contains("?"), !name.contains("#"), !name.contains(" ")
         else { throw .malformedResource(String(resource.prefix(64))) }
         var rendition: String?
         if name.hasSuffix("_source") {
@@ -136,7 +136,10 @@ public struct SRTStreamID: Sendable, Equatable {
         var bytes: [UInt8] = []
         var it = text.utf8.makeIterator()
         while let c = it.next() {
-            guard c == UInt8(ascii: "%") else { bytes.append(c); continue }
+            guard c == UInt8(ascii: "%") else {
+                bytes.append(c)
+                continue
+            }
             guard let h = it.next(), let l = it.next(), let hi = hex(h), let lo = hex(l) else { return String(text) }
             bytes.append(hi << 4 | lo)
         }

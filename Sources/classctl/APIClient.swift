@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A small client for relayd's REST API (`/api/v1`), mapping failures to ``CLIError``.
@@ -50,8 +51,8 @@ struct APIClient: Sendable {
         var request = URLRequest(url: url.absoluteURL)
         request.timeoutInterval = 5
         guard let (data, _) = try? await URLSession.shared.data(for: request),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let ports = object["listeners"] as? [String: Int]
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let ports = object["listeners"] as? [String: Int]
         else { return [:] }
         return ports
     }

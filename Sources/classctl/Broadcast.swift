@@ -4,7 +4,7 @@ import Foundation
 import Media
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Broadcast: ParsableCommand {
@@ -39,7 +39,8 @@ struct Broadcast: ParsableCommand {
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Push a file or URL to the relay at its native rate (H.264 + AAC as they are; other codecs re-encoded in process), or a generated test source.",
+            abstract:
+                "Push a file or URL to the relay at its native rate (H.264 + AAC as they are; other codecs re-encoded in process), or a generated test source.",
             discussion: """
                 The API returns a school's key only when it is created or rotated, so the central school's \
                 key must be given with --key or env CLASSCTL_KEY.
@@ -61,7 +62,9 @@ struct Broadcast: ParsableCommand {
 
         func validate() throws {
             guard ["rtmp", "srt"].contains(transport) else { throw ValidationError("--protocol must be rtmp or srt") }
-            guard TestSourceSettings.parseSize(size) != nil else { throw ValidationError("--size must be WIDTHxHEIGHT with even numbers, e.g. 1280x720") }
+            guard TestSourceSettings.parseSize(size) != nil else {
+                throw ValidationError("--size must be WIDTHxHEIGHT with even numbers, e.g. 1280x720")
+            }
             guard (1...120).contains(fps) else { throw ValidationError("--fps must be 1 to 120") }
             if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
             if duration != nil && input != "testsrc" { throw ValidationError("--duration applies to --input testsrc only") }
@@ -116,15 +119,17 @@ struct Broadcast: ParsableCommand {
                         configuration: .init(input: input, output: target.url, formatName: target.format, loop: loop),
                         stopSignal: stop)
                     runner = { (report) throws(PushError) in try pusher.run(progress: report) }
-                    described = pusher.streams.map { stream in
-                        stream.kind == .video ? "\(stream.codecName) \(stream.width)x\(stream.height)" : stream.codecName
-                    }.joined(separator: " + ") + (pusher.reencodedFrom.map { ", re-encoded from \($0)" } ?? "")
+                    described =
+                        pusher.streams.map { stream in
+                            stream.kind == .video ? "\(stream.codecName) \(stream.width)x\(stream.height)" : stream.codecName
+                        }.joined(separator: " + ") + (pusher.reencodedFrom.map { ", re-encoded from \($0)" } ?? "")
                 }
             } catch {
                 throw CLIError.failed("\(input): \(error)")
             }
-            FileHandle.standardError.write(Data(
-                "pushing \(input) (\(described)) to \(target.display) for \(info.id) \"\(info.title)\"\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "pushing \(input) (\(described)) to \(target.display) for \(info.id) \"\(info.title)\"\n".utf8))
 
             let display = ProgressDisplay(tty: isatty(STDERR_FILENO) == 1)
             let result: Result<PushOutcome, PushError> = Result { () throws(PushError) -> PushOutcome in

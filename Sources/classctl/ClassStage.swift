@@ -8,7 +8,8 @@ extension Classes {
     struct Stage: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show or set who is on a class's stage (the interactive classroom).",
-            discussion: "Without --site or --clear it shows the stage and the raised hands. The token may be the admin token or the central school's key."
+            discussion:
+                "Without --site or --clear it shows the stage and the raised hands. The token may be the admin token or the central school's key."
         )
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Class id.") var id: String
@@ -43,7 +44,8 @@ extension Render {
     /// The stage in two lines: who is on it, and the hands raised.
     static func stage(_ stage: RelayAPI.Stage) -> String {
         let on = stage.sites.isEmpty ? "nobody on stage" : "on stage (\(stage.layout)): \(stage.sites.joined(separator: ", "))"
-        let hands = stage.hands.isEmpty ? "no hands raised" : "hands raised: " + stage.hands.map { "\($0.siteId) since \($0.since)" }.joined(separator: ", ")
+        let hands =
+            stage.hands.isEmpty ? "no hands raised" : "hands raised: " + stage.hands.map { "\($0.siteId) since \($0.since)" }.joined(separator: ", ")
         return on + "\n" + hands
     }
 }

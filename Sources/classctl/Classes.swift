@@ -61,9 +61,11 @@ struct Classes: ParsableCommand {
         @OptionGroup var fields: Fields
 
         func validate() throws {
-            let missing = [("--title", fields.title), ("--program", fields.program), ("--central-school-id", fields.centralSchoolId),
-                           ("--starts-at", fields.startsAt), ("--ends-at", fields.endsAt), ("--site-ids", fields.siteIds)]
-                .filter { $0.1 == nil }.map(\.0)
+            let missing = [
+                ("--title", fields.title), ("--program", fields.program), ("--central-school-id", fields.centralSchoolId),
+                ("--starts-at", fields.startsAt), ("--ends-at", fields.endsAt), ("--site-ids", fields.siteIds),
+            ]
+            .filter { $0.1 == nil }.map(\.0)
             if !missing.isEmpty { throw ValidationError("missing \(missing.joined(separator: ", "))") }
             if fields.noRecurrence { throw ValidationError("--no-recurrence is for update") }
         }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `classctl demo`: sets up a demo lesson idempotently, prints ready-to-paste player commands
@@ -73,7 +74,9 @@ struct Demo: AsyncParsableCommand {
             guard let key = school.key, !key.isEmpty else { throw CLIError.failed("rotate-key for \(id) returned no key") }
             keys[id] = key
         }
-        notes.append("rotated the keys of \(([Self.centralId] + Self.sites.map(\.id)).joined(separator: ", ")) (keys are shown only on create or rotate; earlier keys no longer work)")
+        notes.append(
+            "rotated the keys of \(([Self.centralId] + Self.sites.map(\.id)).joined(separator: ", ")) (keys are shown only on create or rotate; earlier keys no longer work)"
+        )
 
         let bases = await client.mediaBases(rtmp: rtmpUrlBase, srt: srtUrlBase)
         let rtmpBase = Self.trimmed(bases.rtmp)
@@ -201,4 +204,3 @@ struct Demo: AsyncParsableCommand {
         return fractional.date(from: text)
     }
 }
-

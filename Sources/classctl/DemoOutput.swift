@@ -21,7 +21,8 @@ extension Demo {
             lines.append("\(site.id) (\(site.kbps) kbit/s), key \(key):")
             lines.append("  " + Self.rungExplanation(bandwidthKbps: site.kbps, sourceHeight: height))
             lines.append("  (with transcode.enabled, from a lesson that feeds the rung: its height, and 5/4 of its video bitrate; the")
-            lines.append("  demo's own testsrc \(width)x\(height) is a few hundred kbit/s, feeds no rung and plays as the source; `_source` in the URL")
+            lines.append(
+                "  demo's own testsrc \(width)x\(height) is a few hundred kbit/s, feeds no rung and plays as the source; `_source` in the URL")
             lines.append("  plays the source untranscoded)")
             lines.append("  ffplay \"\(rtmp)\"")
             lines.append("  ffplay \"\(srt)\"")

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 struct Recordings: ParsableCommand {
@@ -50,8 +51,12 @@ struct Recordings: ParsableCommand {
             _ = try await client.get(RecordingInfo.self, "recordings/\(id)")  // a clear error for an unknown id
             let written = try await RecordingDownload(client: client, id: id, path: path).run { done, total in
                 let percent = total > 0 ? Int(Double(done) * 100 / Double(total)) : 0
-                FileHandle.standardError.write(Data(String(format: "\r%@ %.1f / %.1f MB (%d%%)", path, Double(done) / 1_048_576,
-                                                           Double(total) / 1_048_576, percent).utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        String(
+                            format: "\r%@ %.1f / %.1f MB (%d%%)", path, Double(done) / 1_048_576,
+                            Double(total) / 1_048_576, percent
+                        ).utf8))
             }
             FileHandle.standardError.write(Data("\n".utf8))
             if !global.json { output("downloaded \(id) to \(path) (\(written) bytes)") }

@@ -30,9 +30,11 @@ enum Render {
     }
 
     static func schools(_ schools: [School]) -> String {
-        table(["ID", "NAME", "ROLE", "BANDWIDTH", "REGION"], schools.map {
-            [$0.id, $0.name, $0.role, $0.bandwidthKbps.map { "\($0) kbit/s" } ?? "-", $0.region ?? "-"]
-        })
+        table(
+            ["ID", "NAME", "ROLE", "BANDWIDTH", "REGION"],
+            schools.map {
+                [$0.id, $0.name, $0.role, $0.bandwidthKbps.map { "\($0) kbit/s" } ?? "-", $0.region ?? "-"]
+            })
     }
 
     static func school(_ school: School) -> String {
@@ -53,10 +55,14 @@ enum Render {
     }
 
     static func classes(_ classes: [ClassInfo]) -> String {
-        table(["ID", "TITLE", "PROGRAM", "CENTRAL", "STARTS", "ENDS", "SITES", "REPEATS"], classes.map {
-            [$0.id, $0.title, $0.program, $0.centralSchoolId, $0.startsAt, $0.endsAt, $0.siteIds.joined(separator: ","),
-             $0.recurrence.map { "\($0.weekly.joined(separator: ",")) until \($0.until)" } ?? "-"]
-        })
+        table(
+            ["ID", "TITLE", "PROGRAM", "CENTRAL", "STARTS", "ENDS", "SITES", "REPEATS"],
+            classes.map {
+                [
+                    $0.id, $0.title, $0.program, $0.centralSchoolId, $0.startsAt, $0.endsAt, $0.siteIds.joined(separator: ","),
+                    $0.recurrence.map { "\($0.weekly.joined(separator: ",")) until \($0.until)" } ?? "-",
+                ]
+            })
     }
 
     static func classInfo(_ info: ClassInfo) -> String {
@@ -71,9 +77,11 @@ enum Render {
 
     static func recordings(_ list: [RecordingInfo]) -> String {
         guard !list.isEmpty else { return "(no recordings)\n" }
-        return table(["ID", "CLASS", "TITLE", "STARTS", "DURATION", "SIZE", "STATE"], list.map {
-            [$0.id, $0.classId, $0.title, $0.startsAt, duration($0.durationSeconds), megabytes($0.bytes), $0.state]
-        })
+        return table(
+            ["ID", "CLASS", "TITLE", "STARTS", "DURATION", "SIZE", "STATE"],
+            list.map {
+                [$0.id, $0.classId, $0.title, $0.startsAt, duration($0.durationSeconds), megabytes($0.bytes), $0.state]
+            })
     }
 
     static func recording(_ r: RecordingInfo) -> String {
@@ -105,18 +113,33 @@ enum Render {
         }
         var text = fields(pairs)
         text += "\nRenditions\n"
-        text += view.renditions.isEmpty ? "(none)\n" : table(["NAME", "SIZE", "VIDEO"], view.renditions.map {
-            [$0.name, "\($0.width)x\($0.height)", "\($0.videoKbps) kbit/s"]
-        })
+        text +=
+            view.renditions.isEmpty
+            ? "(none)\n"
+            : table(
+                ["NAME", "SIZE", "VIDEO"],
+                view.renditions.map {
+                    [$0.name, "\($0.width)x\($0.height)", "\($0.videoKbps) kbit/s"]
+                })
         text += "\nViewers (\(view.viewers.count))\n"
-        text += view.viewers.isEmpty ? "(none)\n" : table(["SITE", "PROTOCOL", "RENDITION", "KBIT/S", "SINCE"], view.viewers.map {
-            [$0.siteId ?? "-", $0.protocol, $0.rendition, "\($0.sendKbps)", $0.since]
-        })
+        text +=
+            view.viewers.isEmpty
+            ? "(none)\n"
+            : table(
+                ["SITE", "PROTOCOL", "RENDITION", "KBIT/S", "SINCE"],
+                view.viewers.map {
+                    [$0.siteId ?? "-", $0.protocol, $0.rendition, "\($0.sendKbps)", $0.since]
+                })
         let feeds = view.returnFeeds ?? []
         text += "\nReturn feeds (\(feeds.count))\n"
-        text += feeds.isEmpty ? "(none)\n" : table(["SITE", "PROTOCOL", "INPUT", "VIDEO", "SINCE"], feeds.map {
-            [$0.siteId, $0.protocol, "\($0.inputKbps) kbit/s", $0.video.map { "\($0.codec) \($0.width)x\($0.height)" } ?? "-", $0.since]
-        })
+        text +=
+            feeds.isEmpty
+            ? "(none)\n"
+            : table(
+                ["SITE", "PROTOCOL", "INPUT", "VIDEO", "SINCE"],
+                feeds.map {
+                    [$0.siteId, $0.protocol, "\($0.inputKbps) kbit/s", $0.video.map { "\($0.codec) \($0.width)x\($0.height)" } ?? "-", $0.since]
+                })
         return text
     }
 

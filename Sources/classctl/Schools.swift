@@ -27,7 +27,10 @@ struct Schools: ParsableCommand {
             if let region { body["region"] = region }
             let client = try await global.client()
             let data = try await client.send("POST", "schools", body: body)
-            if global.json { output(String(decoding: data, as: UTF8.self)); return }
+            if global.json {
+                output(String(decoding: data, as: UTF8.self))
+                return
+            }
             let school = try client.decode(School.self, data)
             output(Render.school(school) + Render.keyNotice(school))
         }
@@ -94,7 +97,10 @@ struct Schools: ParsableCommand {
         func run() async throws {
             let client = try await global.client()
             let data = try await client.send("POST", "schools/\(id)/rotate-key")
-            if global.json { output(String(decoding: data, as: UTF8.self)); return }
+            if global.json {
+                output(String(decoding: data, as: UTF8.self))
+                return
+            }
             let school = try client.decode(School.self, data)
             output(Render.school(school) + Render.keyNotice(school))
         }

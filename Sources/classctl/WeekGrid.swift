@@ -86,8 +86,10 @@ struct WeekGrid {
             guard (0..<7).contains(day) else { continue }
             let label = "\(timeFormat.string(from: start))-\(timeFormat.string(from: end))"
             let startOfDay = calendar.startOfDay(for: start)
-            let order = (Date(timeIntervalSinceReferenceDate: start.timeIntervalSince(startOfDay)),
-                         Date(timeIntervalSinceReferenceDate: end.timeIntervalSince(startOfDay)))
+            let order = (
+                Date(timeIntervalSinceReferenceDate: start.timeIntervalSince(startOfDay)),
+                Date(timeIntervalSinceReferenceDate: end.timeIntervalSince(startOfDay))
+            )
             slotOrder[label] = order
             var cells = slots[label] ?? Array(repeating: [], count: 7)
             cells[day] += [

@@ -47,9 +47,9 @@ struct FLVFile: Sendable {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         var buffer = ByteBuffer(bytes: data)
         guard buffer.readString(length: 3) == "FLV",
-              buffer.readInteger(as: UInt8.self) != nil,
-              buffer.readInteger(as: UInt8.self) != nil,
-              let offset = buffer.readInteger(as: UInt32.self)
+            buffer.readInteger(as: UInt8.self) != nil,
+            buffer.readInteger(as: UInt8.self) != nil,
+            let offset = buffer.readInteger(as: UInt32.self)
         else { throw ParseError.notFLV(path) }
         buffer.moveReaderIndex(to: Int(offset))
         _ = buffer.readInteger(as: UInt32.self)  // PreviousTagSize0
@@ -112,7 +112,8 @@ func idrFingerprint(_ body: ByteBuffer) -> UInt64? {
     guard body.getInteger(at: body.readerIndex + 1, as: UInt8.self) == 1 else { return nil }
     var offset = body.readerIndex + 5
     while let length = body.getInteger(at: offset, as: UInt32.self), length > 0,
-          let nal = body.getSlice(at: offset + 4, length: Int(length)) {
+        let nal = body.getSlice(at: offset + 4, length: Int(length))
+    {
         if let header = nal.getInteger(at: nal.readerIndex, as: UInt8.self), header & 0x1F == 5 {
             return WHEPClientSession.nalFingerprint(nal.readableBytesView.dropFirst())
         }

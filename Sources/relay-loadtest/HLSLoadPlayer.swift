@@ -12,7 +12,7 @@ struct HLSURL {
 
     init?(_ text: String) {
         guard let components = URLComponents(string: text), components.scheme == "http", let host = components.host,
-              components.path.hasSuffix(".m3u8")
+            components.path.hasSuffix(".m3u8")
         else { return nil }
         self.host = host
         port = components.port ?? 80
@@ -69,7 +69,9 @@ final class HLSLoadPlayer: @unchecked Sendable {
             guard let chosen = uris.first(where: { variant == nil || $0.hasPrefix(variant! + "/") }) else {
                 throw LoadTestError("no variant \(variant ?? "") in the multivariant playlist")
             }
-            let directory = String(url.target.split(separator: "?")[0].split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")) + "/"
+            let directory =
+                String(url.target.split(separator: "?")[0].split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
+                + "/"
             let playlistTarget = directory + chosen
             let variantDirectory = directory + (chosen.split(separator: "/").dropLast().joined(separator: "/")) + "/"
             var lastSequence = -1

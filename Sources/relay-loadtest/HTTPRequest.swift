@@ -9,24 +9,32 @@ struct HTTPResponse {
 }
 
 enum HTTPRequest {
-    static func send(method: String, host: String, port: Int, path: String, headers: [String: String] = [:], body: String = "",
-                     timeout: TimeInterval = 10) throws -> HTTPResponse {
+    static func send(
+        method: String, host: String, port: Int, path: String, headers: [String: String] = [:], body: String = "",
+        timeout: TimeInterval = 10
+    ) throws -> HTTPResponse {
         try parse(try exchange(method: method, host: host, port: port, path: path, headers: headers, body: body, timeout: timeout))
     }
 
     /// A GET whose body is bytes (HLS segments), not text: status and body (Content-Length framed).
     static func fetch(host: String, port: Int, path: String, timeout: TimeInterval = 10) throws -> (status: Int, body: [UInt8]) {
         let bytes = try exchange(method: "GET", host: host, port: port, path: path, headers: [:], body: "", timeout: timeout)
-        guard let end = bytes.indices.dropLast(3).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 }) else {
+        guard
+            let end = bytes.indices.dropLast(3).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 })
+        else {
             throw LoadTestError("truncated HTTP response")
         }
         let statusLine = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n").first ?? ""
-        guard let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { throw LoadTestError("bad HTTP status line") }
+        guard let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
+            throw LoadTestError("bad HTTP status line")
+        }
         return (status, Array(bytes[(end + 4)...]))
     }
 
-    private static func exchange(method: String, host: String, port: Int, path: String, headers: [String: String], body: String,
-                                 timeout: TimeInterval) throws -> [UInt8] {
+    private static func exchange(
+        method: String, host: String, port: Int, path: String, headers: [String: String], body: String,
+        timeout: TimeInterval
+    ) throws -> [UInt8] {
         var hints = addrinfo()
         hints.ai_family = AF_INET
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -81,7 +89,8 @@ enum HTTPRequest {
     private static func dechunk(_ text: String) -> String {
         var rest = Substring(text)
         var out = ""
-        while let lineEnd = rest.range(of: "\r\n"), let size = Int(rest[..<lineEnd.lowerBound].split(separator: ";").first ?? "", radix: 16), size > 0 {
+        while let lineEnd = rest.range(of: "\r\n"), let size = Int(rest[..<lineEnd.lowerBound].split(separator: ";").first ?? "", radix: 16), size > 0
+        {
             let start = lineEnd.upperBound
             let utf8 = rest[start...].utf8
             guard utf8.count >= size, let end = utf8.index(utf8.startIndex, offsetBy: size, limitedBy: utf8.endIndex) else { break }

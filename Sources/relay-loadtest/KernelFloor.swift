@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the kernel alone charges a sender on this machine: N loopback TCP connections, each
@@ -48,11 +48,12 @@ struct KernelFloor: ParsableCommand {
             let result = try send(payload, every: window, to: fds)
             let gb = Double(result.bytes) / 1e9
             let cpu = result.user + result.system
-            print(String(
-                format: "| %d | %d | %.0f | %.1f | %.2f (%.2f + %.2f) | %.3f |",
-                window, perWrite, Double(result.writes) / duration, Double(result.bytes) * 8 / 1e6 / duration,
-                cpu, result.user, result.system, cpu / gb
-            ))
+            print(
+                String(
+                    format: "| %d | %d | %.0f | %.1f | %.2f (%.2f + %.2f) | %.3f |",
+                    window, perWrite, Double(result.writes) / duration, Double(result.bytes) * 8 / 1e6 / duration,
+                    cpu, result.user, result.system, cpu / gb
+                ))
         }
         for fd in fds { close(fd) }
     }

@@ -160,9 +160,10 @@ final class PlayerHandler: ChannelInboundHandler, @unchecked Sendable {
         let payload = message.payload
         let isVideo = message.typeID == RTMPMessageType.video.rawValue
         if state.firstKeyframeNanos == nil, isVideo,
-           let b0 = payload.getInteger(at: payload.readerIndex, as: UInt8.self),
-           let b1 = payload.getInteger(at: payload.readerIndex + 1, as: UInt8.self),
-           b0 >> 4 == 1, b1 != 0 || b0 & 0x0F != 7 {
+            let b0 = payload.getInteger(at: payload.readerIndex, as: UInt8.self),
+            let b1 = payload.getInteger(at: payload.readerIndex + 1, as: UInt8.self),
+            b0 >> 4 == 1, b1 != 0 || b0 & 0x0F != 7
+        {
             state.firstKeyframeNanos = now - startedAt
             if let sendLog, let sentTimestamp = sendLog.keyframeTimestamp(payloadFingerprint(payload)) {
                 timestampOffset = Int64(message.timestamp) - Int64(sentTimestamp)
@@ -171,7 +172,7 @@ final class PlayerHandler: ChannelInboundHandler, @unchecked Sendable {
         guard let sendLog, state.firstKeyframeNanos != nil else { return }
         let original = Int64(message.timestamp) - (timestampOffset ?? 0)
         guard original >= 0, let sent = sendLog.sentAt(type: message.typeID, timestamp: UInt32(truncatingIfNeeded: original)),
-              sent >= startedAt, now >= sent
+            sent >= startedAt, now >= sent
         else { return }  // cached GOP sent before this player connected: catch-up, not relay latency
         latencies.append(UInt32(min((now - sent) / 1000, UInt64(UInt32.max))))
     }

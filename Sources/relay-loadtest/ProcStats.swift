@@ -15,7 +15,7 @@ struct ProcSample: Codable, Sendable {
         var sample = ProcSample()
         for pid in pids {
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")")
+                let close = stat.lastIndex(of: ")")
             else { continue }
             // Fields after "(comm)": state is field 3, utime 14, stime 15.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -24,7 +24,8 @@ struct ProcSample: Codable, Sendable {
                 sample.systemSeconds += system / ticksPerSecond
             }
             if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-               let rss = field(status, "VmRSS:") {
+                let rss = field(status, "VmRSS:")
+            {
                 sample.rssBytes += rss * 1024
             }
             let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []

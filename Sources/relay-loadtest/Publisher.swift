@@ -64,7 +64,7 @@ final class PublisherHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let message = answerControl(unwrapInboundIn(data), writer: writer, context: context),
-              message.type == .amf0Command
+            message.type == .amf0Command
         else { return }
         do {
             let command = try RTMPCommand(payload: message.payload)
@@ -76,8 +76,9 @@ final class PublisherHandler: ChannelInboundHandler, @unchecked Sendable {
                 context.flush()
             case ("_result", 4):
                 streamID = UInt32(command.arguments.first?.numberValue ?? 1)
-                writer.command([.string("publish"), .number(5), .null, .string(url.stream), .string("live")],
-                               streamID: streamID, csid: 4, context: context)
+                writer.command(
+                    [.string("publish"), .number(5), .null, .string(url.stream), .string("live")],
+                    streamID: streamID, csid: 4, context: context)
                 context.flush()
             case ("_error", _):
                 failure = "server refused: \(command.arguments)"

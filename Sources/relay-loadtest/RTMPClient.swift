@@ -10,4 +10,3 @@ final class ByteCounter: ChannelInboundHandler, @unchecked Sendable {
         context.fireChannelRead(data)
     }
 }
-

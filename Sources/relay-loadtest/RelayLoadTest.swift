@@ -9,7 +9,8 @@ import WebRTC
 struct RelayLoadTest: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relay-loadtest",
-        abstract: "Opens N RTMP, SRT or WebRTC (WHEP) players (and optionally a real-time FLV publisher over RTMP) against any server and reports what they got.",
+        abstract:
+            "Opens N RTMP, SRT or WebRTC (WHEP) players (and optionally a real-time FLV publisher over RTMP) against any server and reports what they got.",
         subcommands: [Run.self, Summarize.self, KernelFloor.self, KernelFloorReader.self],
         defaultSubcommand: Run.self
     )
@@ -18,7 +19,10 @@ struct RelayLoadTest: ParsableCommand {
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run one load test.")
 
-    @Option(help: "Stream the players play: rtmp://host[:port]/app/stream[?query], srt://host:port?streamid=... for SRT players (latency is not measured for SRT), http://host:port/.../index.m3u8 for HLS players (relayd: /hls/live/<class>/index.m3u8?key=...; see --hls-variant), or http://host:port/<WHEP endpoint> for WebRTC players (relayd: /whep/live/<class>?key=...; SRS: /rtc/v1/whep/?app=live&stream=...; latency needs a source without B-frames). Give --publish-url with the last two.")
+    @Option(
+        help:
+            "Stream the players play: rtmp://host[:port]/app/stream[?query], srt://host:port?streamid=... for SRT players (latency is not measured for SRT), http://host:port/.../index.m3u8 for HLS players (relayd: /hls/live/<class>/index.m3u8?key=...; see --hls-variant), or http://host:port/<WHEP endpoint> for WebRTC players (relayd: /whep/live/<class>?key=...; SRS: /rtc/v1/whep/?app=live&stream=...; latency needs a source without B-frames). Give --publish-url with the last two."
+    )
     var url: String
 
     @Option(help: "Where the publisher publishes (default: --url).")
@@ -39,7 +43,10 @@ struct Run: ParsableCommand {
     @Option(help: "The variant HLS players take from the multivariant playlist (a rung name or source; default: the first listed).")
     var hlsVariant: String?
 
-    @Flag(help: "WebRTC players decrypt every SRTP packet, as a browser does (default: only each frame's first packet, so the load generator's CPU goes to the server; the rest is counted from the clear RTP header).")
+    @Flag(
+        help:
+            "WebRTC players decrypt every SRTP packet, as a browser does (default: only each frame's first packet, so the load generator's CPU goes to the server; the rest is counted from the clear RTP header)."
+    )
     var decryptAll = false
 
     @Option(help: "Players connected per second.")
@@ -119,7 +126,8 @@ struct Run: ParsableCommand {
                 if next.timeIntervalSinceNow > 0 { Thread.sleep(forTimeInterval: next.timeIntervalSinceNow) }
             }
             if let whepURL, let identity {
-                let player = WHEPLoadPlayer(url: whepURL, identity: identity, sendLog: flv == nil ? nil : sendLog, loop: group.next(), decryptsEveryPacket: decryptAll)
+                let player = WHEPLoadPlayer(
+                    url: whepURL, identity: identity, sendLog: flv == nil ? nil : sendLog, loop: group.next(), decryptsEveryPacket: decryptAll)
                 player.start()
                 whepPlayers.append(player)
                 continue
@@ -137,9 +145,11 @@ struct Run: ParsableCommand {
                 continue
             }
             let counter = ByteCounter()
-            let handler = PlayerHandler(url: playURL, sendLog: flv == nil ? nil : sendLog, counter: counter,
-                                        startedAt: NIODeadline.now().uptimeNanoseconds)
-            let future = bootstrapBase
+            let handler = PlayerHandler(
+                url: playURL, sendLog: flv == nil ? nil : sendLog, counter: counter,
+                startedAt: NIODeadline.now().uptimeNanoseconds)
+            let future =
+                bootstrapBase
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers([
@@ -166,9 +176,12 @@ struct Run: ParsableCommand {
         }
         // SRT and WebRTC players (their own threads or loops, not a channel future each).
         if !hlsPlayers.isEmpty { Thread.sleep(forTimeInterval: 3) }  // HLS players start on their first segment
-        let threadedConnected = srtPlayers.filter { $0.snapshot().connected }.count + whepPlayers.filter { whepSnapshot($0).connected }.count
+        let threadedConnected =
+            srtPlayers.filter { $0.snapshot().connected }.count + whepPlayers.filter { whepSnapshot($0).connected }.count
             + hlsPlayers.filter { $0.snapshot().connected }.count
-        log("\(channels.count + threadedConnected) of \(players) players connected in \(String(format: "%.1f", -rampStart.timeIntervalSinceNow)) s; warm-up \(warmup) s")
+        log(
+            "\(channels.count + threadedConnected) of \(players) players connected in \(String(format: "%.1f", -rampStart.timeIntervalSinceNow)) s; warm-up \(warmup) s"
+        )
         Thread.sleep(forTimeInterval: warmup)
 
         // Measurement window.
@@ -361,14 +374,18 @@ struct Summarize: ParsableCommand {
         }
         func f(_ v: Double?, _ digits: Int = 1) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "-" }
         var cpuPerGB: [String: Double] = [:]
-        print("| server | rounds | players | Mbit/s delivered | CPU-s (user+sys) | CPU-s per GB | RSS start→end (max) MB | latency p50 / p99 ms | first keyframe p50 / p99 ms | stalls | disconnects | ctx switches/s |")
+        print(
+            "| server | rounds | players | Mbit/s delivered | CPU-s (user+sys) | CPU-s per GB | RSS start→end (max) MB | latency p50 / p99 ms | first keyframe p50 / p99 ms | stalls | disconnects | ctx switches/s |"
+        )
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for label in order {
             let rs = groups[label]!
             let perGB = mean(rs) { $0.cpuSecondsPerGB }
             cpuPerGB[label] = perGB
             let switches = mean(rs) { r in r.server.map { Double($0.voluntarySwitches + $0.involuntarySwitches) / r.windowSeconds } }
-            print("| \(label) | \(rs.count) | \(rs[0].players) | \(f(mean(rs) { $0.totalMbps })) | \(f(mean(rs) { $0.server?.cpuSeconds }, 2)) (\(f(mean(rs) { $0.server?.userSeconds }, 2))+\(f(mean(rs) { $0.server?.systemSeconds }, 2))) | \(f(perGB, 3)) | \(f(mean(rs) { $0.rssStartMB }))→\(f(mean(rs) { $0.rssEndMB })) (\(f(rs.compactMap(\.rssMaxMB).max()))) | \(f(mean(rs) { $0.latencyP50Ms }, 2)) / \(f(mean(rs) { $0.latencyP99Ms }, 2)) | \(f(mean(rs) { $0.firstKeyframeP50Ms }, 0)) / \(f(mean(rs) { $0.firstKeyframeP99Ms }, 0)) | \(rs.map(\.stalls).reduce(0, +)) | \(rs.map(\.disconnects).reduce(0, +)) | \(f(switches, 0)) |")
+            print(
+                "| \(label) | \(rs.count) | \(rs[0].players) | \(f(mean(rs) { $0.totalMbps })) | \(f(mean(rs) { $0.server?.cpuSeconds }, 2)) (\(f(mean(rs) { $0.server?.userSeconds }, 2))+\(f(mean(rs) { $0.server?.systemSeconds }, 2))) | \(f(perGB, 3)) | \(f(mean(rs) { $0.rssStartMB }))→\(f(mean(rs) { $0.rssEndMB })) (\(f(rs.compactMap(\.rssMaxMB).max()))) | \(f(mean(rs) { $0.latencyP50Ms }, 2)) / \(f(mean(rs) { $0.latencyP99Ms }, 2)) | \(f(mean(rs) { $0.firstKeyframeP50Ms }, 0)) / \(f(mean(rs) { $0.firstKeyframeP99Ms }, 0)) | \(rs.map(\.stalls).reduce(0, +)) | \(rs.map(\.disconnects).reduce(0, +)) | \(f(switches, 0)) |"
+            )
         }
         if let ratio {
             let parts = ratio.split(separator: "/").map(String.init)

@@ -1,5 +1,5 @@
-import Logging
 import HLS
+import Logging
 import Media
 import RelayCore
 import ServiceLifecycle

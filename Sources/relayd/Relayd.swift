@@ -13,8 +13,8 @@ import RTMP
 import Recording
 import RelayCore
 import SRT
-import WebRTC
 import ServiceLifecycle
+import WebRTC
 
 @main
 struct Relayd: AsyncParsableCommand {
@@ -92,8 +92,9 @@ struct Relayd: AsyncParsableCommand {
             }
             configuration.logLevel = logLevel
         }
-        guard configuration.databaseURL.hasPrefix("sqlite:") || configuration.databaseURL.hasPrefix("postgres://")
-            || configuration.databaseURL.hasPrefix("postgresql://")
+        guard
+            configuration.databaseURL.hasPrefix("sqlite:") || configuration.databaseURL.hasPrefix("postgres://")
+                || configuration.databaseURL.hasPrefix("postgresql://")
         else {
             throw ConfigurationError(key: "database", problem: "must be sqlite:PATH or postgres://..., got '\(configuration.databaseURL)'")
         }
@@ -289,10 +290,12 @@ struct Relayd: AsyncParsableCommand {
         recordingSettings.keepDays = configuration.recordingKeepDays
         recordingSettings.maxDiskMB = configuration.recordingMaxDiskMB
         recordingSettings.overrun = Double(configuration.authWindowMinutes * 60)
-        let recordings = configuration.recordingEnabled ? RecordingService(
-            service: controlPlane, registry: registry, factory: FragmentedMP4RecorderFactory(logger: Logger(label: "relay.recording")),
-            settings: recordingSettings, logger: Logger(label: "relay.recording")
-        ) : nil
+        let recordings =
+            configuration.recordingEnabled
+            ? RecordingService(
+                service: controlPlane, registry: registry, factory: FragmentedMP4RecorderFactory(logger: Logger(label: "relay.recording")),
+                settings: recordingSettings, logger: Logger(label: "relay.recording")
+            ) : nil
         api.recordings = recordings
         var classroom = ClassroomService(service: controlPlane, windowMinutes: configuration.authWindowMinutes)
         classroom.stageObserver = { classId, stage in stages.set(classId, stage) }
@@ -346,9 +349,11 @@ struct Relayd: AsyncParsableCommand {
             facts.pollInterval = .seconds(min(2, configuration.reportsFlushSeconds))
             facts.keepDays = configuration.reportsKeepDays
             facts.window = Double(configuration.authWindowMinutes * 60)
-            services.append(.init(service: FactsRecorder(
-                service: controlPlane, registry: registry, settings: facts, logger: Logger(label: "relay.reports")
-            )))
+            services.append(
+                .init(
+                    service: FactsRecorder(
+                        service: controlPlane, registry: registry, settings: facts, logger: Logger(label: "relay.reports")
+                    )))
         }
         let pulls = NodePulls(
             store: opened.store, registry: registry, renditions: renditions, nodeID: nodeID, signer: pullSigner,
@@ -360,8 +365,10 @@ struct Relayd: AsyncParsableCommand {
             ports: Self.listenerPorts, changes: opened.changes, logger: Logger(label: "relay.cluster")
         )
         services += [.init(service: pulls), .init(service: heartbeat)]
-        services.append(.init(service: ProgramStagePoll(
-            classroom: classroom, registry: registry, board: stages, grace: .seconds(configuration.publisherGraceSeconds))))
+        services.append(
+            .init(
+                service: ProgramStagePoll(
+                    classroom: classroom, registry: registry, board: stages, grace: .seconds(configuration.publisherGraceSeconds))))
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -375,10 +382,12 @@ struct Relayd: AsyncParsableCommand {
         } else {
             Self.say("admin token: from RELAYD_ADMIN_TOKEN")
         }
-        logger.info("starting", metadata: [
-            "dataDir": "\(configuration.dataDir)", "database": "\(configuration.databaseURL.split(separator: "@").last ?? "")",
-            "auth": "\(configuration.authMode.rawValue)",
-        ])
+        logger.info(
+            "starting",
+            metadata: [
+                "dataDir": "\(configuration.dataDir)", "database": "\(configuration.databaseURL.split(separator: "@").last ?? "")",
+                "auth": "\(configuration.authMode.rawValue)",
+            ])
         do {
             try await serviceGroup.run()
         } catch {
@@ -391,7 +400,8 @@ struct Relayd: AsyncParsableCommand {
         if left.isEmpty {
             logger.info("stopped", metadata: ["threadsLeft": "0"])
         } else {
-            logger.error("stopped with threads still running", metadata: ["threadsLeft": "\(left.count)", "threads": "\(left.joined(separator: ","))"])
+            logger.error(
+                "stopped with threads still running", metadata: ["threadsLeft": "\(left.count)", "threads": "\(left.joined(separator: ","))"])
         }
     }
 

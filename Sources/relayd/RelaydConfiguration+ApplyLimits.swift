@@ -1,6 +1,6 @@
 import ControlPlane
-import HTTPSurface
 import Foundation
+import HTTPSurface
 import RTMP
 import RelayCore
 
@@ -15,9 +15,10 @@ extension RelaydConfiguration.Limits {
     /// The REST API's share: body size and the failed-authentication lockout.
     func apply(to api: inout ControlPlaneAPI) {
         api.maxBodyBytes = maxRequestBodyBytes
-        api.authLimiter = FailedAuthLimiter(configuration: .init(
-            maxFailures: authFailuresPerMinute, window: 60, lockout: TimeInterval(authLockoutSeconds)
-        ))
+        api.authLimiter = FailedAuthLimiter(
+            configuration: .init(
+                maxFailures: authFailuresPerMinute, window: 60, lockout: TimeInterval(authLockoutSeconds)
+            ))
     }
 
     /// The access policy with the stream cap in front of it (both protocols go through it).

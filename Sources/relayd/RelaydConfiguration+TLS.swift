@@ -1,12 +1,12 @@
 import ControlPlane
-import HTTPSurface
 import Foundation
+import HTTPSurface
 import Hummingbird
-import RTMP
 import HummingbirdCore
 import HummingbirdTLS
 import NIOCore
 import NIOSSL
+import RTMP
 
 /// Optional TLS: one certificate and key (`tls.certFile`, `tls.keyFile`, PEM) for the REST API
 /// (`http.tls: true`) and for RTMPS (`rtmps.port`). Without them everything is plain, as before.

@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 @testable import classctl

@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Runs the built `classctl` against a real relayd (timetable mode): CRUD, a broadcast
@@ -12,13 +12,15 @@ import Testing
 
     static func makeFLV(seconds: Int, in directory: String) async throws -> String {
         let path = directory + "/lesson-\(seconds)s.flv"
-        let (code, _, err) = try await runTool("ffmpeg", [
-            "-hide_banner", "-loglevel", "error",
-            "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
-            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-            "-t", "\(seconds)", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "64k", "-f", "flv", "-y", path,
-        ])
+        let (code, _, err) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error",
+                "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                "-t", "\(seconds)", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-b:a", "64k", "-f", "flv", "-y", path,
+            ])
         guard code == 0 else { throw TestFailure("ffmpeg failed: \(err)") }
         return path
     }
@@ -78,10 +80,12 @@ import Testing
         }
         #expect(live, "\(publisher.stderr)")
         let recording = work + "/received.flv"
-        let player = try ChildProcess("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-i", "\(relayd.rtmpBase)/live/lesson-1?key=\(siteKey)",
-            "-t", "5", "-c", "copy", "-f", "flv", "-y", recording,
-        ])
+        let player = try ChildProcess(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-i", "\(relayd.rtmpBase)/live/lesson-1?key=\(siteKey)",
+                "-t", "5", "-c", "copy", "-f", "flv", "-y", recording,
+            ])
         var sawViewer = false
         for _ in 0..<100 where !sawViewer {
             let (_, status, _) = try await ctl.run("broadcast", "status", "lesson-1")
@@ -90,10 +94,12 @@ import Testing
         }
         #expect(sawViewer)
         // site-1 sends its classroom back: status lists the return feed.
-        let returnFeed = try ChildProcess("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", longFile, "-t", "8", "-c", "copy", "-f", "flv",
-            "\(relayd.rtmpBase)/live/lesson-1~site-1?key=\(siteKey)",
-        ])
+        let returnFeed = try ChildProcess(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", longFile, "-t", "8", "-c", "copy", "-f", "flv",
+                "\(relayd.rtmpBase)/live/lesson-1~site-1?key=\(siteKey)",
+            ])
         defer { returnFeed.signal(SIGKILL) }
         var sawFeed = ""
         for _ in 0..<100 where !sawFeed.contains("Return feeds (1)") {
@@ -105,9 +111,11 @@ import Testing
         #expect(code == 0 && out.contains("\"siteId\":\"site-1\""), "\(out)")
         let playerCode = await player.wait(timeout: .seconds(30))
         #expect(playerCode == 0, "\(player.stderr)")
-        let (_, probe, _) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", recording,
-        ])
+        let (_, probe, _) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", recording,
+            ])
         let duration = Double(probe.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         #expect(duration >= 4.5, "received \(probe)")  // more than one pass of the 4 s file: the loop continues
 

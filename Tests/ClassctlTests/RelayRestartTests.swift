@@ -36,17 +36,21 @@ struct RelayRestartTests {
 
         first.child.signal(SIGKILL)
         await first.child.wait(timeout: .seconds(5))
-        #expect(await broadcast.waitForOutput(timeout: .seconds(15)) { $0.contains("reconnecting") }, "classctl saw the relay go: \(broadcast.stderr.suffix(600))")
+        #expect(
+            await broadcast.waitForOutput(timeout: .seconds(15)) { $0.contains("reconnecting") },
+            "classctl saw the relay go: \(broadcast.stderr.suffix(600))")
         let second = try await RelaydServer(config: RelaydServer.timetableConfig, extraArguments: ports, reuseDataDir: first.dataDir)
 
         let reconnected = await broadcast.waitForOutput(timeout: .seconds(30)) { $0.contains("reconnects 1") }
         #expect(reconnected, "classctl reconnects by itself: \(broadcast.stderr.suffix(600))")
         #expect(broadcast.isRunning)
 
-        let (probe, probeOut, probeErr) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name,width", "-of", "csv=p=0",
-            "\(second.rtmpBase)/live/lesson?key=\(siteKey)",
-        ], timeout: .seconds(20))
+        let (probe, probeOut, probeErr) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name,width", "-of", "csv=p=0",
+                "\(second.rtmpBase)/live/lesson?key=\(siteKey)",
+            ], timeout: .seconds(20))
         #expect(probe == 0, "\(probeErr)")
         #expect(probeOut.contains("h264,320"))
 

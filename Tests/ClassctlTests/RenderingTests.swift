@@ -1,6 +1,6 @@
-import ProcessTestSupport
 import Foundation
 import Media
+import ProcessTestSupport
 import Testing
 
 @testable import classctl
@@ -10,8 +10,9 @@ import Testing
     static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
 
     static func occurrence(_ id: String, _ title: String, _ program: String, _ start: String, _ end: String) -> Occurrence {
-        Occurrence(classId: id, title: title, program: program, startsAt: start, endsAt: end, centralSchoolId: "central-1",
-                   siteIds: ["site-1"])
+        Occurrence(
+            classId: id, title: title, program: program, startsAt: start, endsAt: end, centralSchoolId: "central-1",
+            siteIds: ["site-1"])
     }
 
     /// Week of Monday 2026-09-07 in Asia/Shanghai (UTC+8).
@@ -96,9 +97,10 @@ import Testing
 
     @Test func classesTable() {
         let classes = [
-            ClassInfo(id: "math-1", title: "Math", program: "dedicated", centralSchoolId: "central-1", teacher: "Li",
-                      startsAt: "2026-09-07T00:00:00Z", endsAt: "2026-09-07T00:45:00Z", siteIds: ["site-1", "site-2"],
-                      recurrence: Recurrence(weekly: ["mon", "thu"], until: "2027-01-15")),
+            ClassInfo(
+                id: "math-1", title: "Math", program: "dedicated", centralSchoolId: "central-1", teacher: "Li",
+                startsAt: "2026-09-07T00:00:00Z", endsAt: "2026-09-07T00:45:00Z", siteIds: ["site-1", "site-2"],
+                recurrence: Recurrence(weekly: ["mon", "thu"], until: "2027-01-15"))
         ]
         let expected = """
             ID      TITLE  PROGRAM    CENTRAL    STARTS                ENDS                  SITES          REPEATS
@@ -112,14 +114,22 @@ import Testing
     @Test func liveView() {
         let view = LiveView(
             classId: "math-1", state: "live",
-            publisher: .init(protocol: "rtmp", since: "2026-09-07T00:00:05Z", inputKbps: 2400,
-                             video: .init(codec: "h264", width: 1280, height: 720, fps: 25)),
-            renditions: [.init(name: "720p", width: 1280, height: 720, videoKbps: 1800),
-                         .init(name: "360p", width: 640, height: 360, videoKbps: 450)],
-            viewers: [.init(siteId: "site-1", protocol: "rtmp", rendition: "360p", sendKbps: 510, since: "2026-09-07T00:01:00Z"),
-                      .init(siteId: nil, protocol: "srt", rendition: "720p", sendKbps: 1900, since: "2026-09-07T00:02:00Z")],
-            returnFeeds: [.init(siteId: "site-1", protocol: "srt", since: "2026-09-07T00:00:30Z", inputKbps: 1200,
-                                video: .init(codec: "h264", width: 640, height: 360, fps: 25))]
+            publisher: .init(
+                protocol: "rtmp", since: "2026-09-07T00:00:05Z", inputKbps: 2400,
+                video: .init(codec: "h264", width: 1280, height: 720, fps: 25)),
+            renditions: [
+                .init(name: "720p", width: 1280, height: 720, videoKbps: 1800),
+                .init(name: "360p", width: 640, height: 360, videoKbps: 450),
+            ],
+            viewers: [
+                .init(siteId: "site-1", protocol: "rtmp", rendition: "360p", sendKbps: 510, since: "2026-09-07T00:01:00Z"),
+                .init(siteId: nil, protocol: "srt", rendition: "720p", sendKbps: 1900, since: "2026-09-07T00:02:00Z"),
+            ],
+            returnFeeds: [
+                .init(
+                    siteId: "site-1", protocol: "srt", since: "2026-09-07T00:00:30Z", inputKbps: 1200,
+                    video: .init(codec: "h264", width: 640, height: 360, fps: 25))
+            ]
         )
         let expected = """
             class:      math-1
@@ -156,8 +166,9 @@ import Testing
     }
 
     @Test func globalOptionsMoveAfterTheCommand() {
-        #expect(ArgumentLifting.lift(["--server", "http://h:1", "--json", "schools", "list"])
-            == ["schools", "list", "--server", "http://h:1", "--json"])
+        #expect(
+            ArgumentLifting.lift(["--server", "http://h:1", "--json", "schools", "list"])
+                == ["schools", "list", "--server", "http://h:1", "--json"])
         #expect(ArgumentLifting.lift(["timetable", "--week"]) == ["timetable", "--week", "today"])
         #expect(ArgumentLifting.lift(["timetable", "--week", "--json"]) == ["timetable", "--week", "today", "--json"])
         #expect(ArgumentLifting.lift(["timetable", "--week", "2026-09-07"]) == ["timetable", "--week", "2026-09-07"])
@@ -167,7 +178,8 @@ import Testing
 @Suite struct RedactionTests {
     @Test func keysNeverPrinted() {
         let error = CLIError.unreachable("Connection to srt://h:1?streamid=%23%21%3A%3Ar%3Dlive%2Fc%2Cs%3Dk%2By failed; rtmp://h/live/c?key=k+y")
-        #expect(error.redacting("k+y").message == "Connection to srt://h:1?streamid=%23%21%3A%3Ar%3Dlive%2Fc%2Cs%3D*** failed; rtmp://h/live/c?key=***")
+        #expect(
+            error.redacting("k+y").message == "Connection to srt://h:1?streamid=%23%21%3A%3Ar%3Dlive%2Fc%2Cs%3D*** failed; rtmp://h/live/c?key=***")
         #expect(error.redacting("k+y").exitCode == 1)
     }
 }

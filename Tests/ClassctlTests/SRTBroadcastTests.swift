@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// `classctl broadcast start --protocol srt` against a real relayd in timetable mode: the lesson
@@ -11,7 +11,8 @@ import Testing
         var (code, out, err) = try await ctl.run("--json", "schools", "add", "--id", "c1", "--name", "Central", "--role", "central")
         #expect(code == 0, "\(err)")
         let centralKey = try EndToEndTests.key(in: out)
-        (code, out, err) = try await ctl.run("--json", "schools", "add", "--id", "s1", "--name", "Village", "--role", "site", "--bandwidth-kbps", "3000")
+        (code, out, err) = try await ctl.run(
+            "--json", "schools", "add", "--id", "s1", "--name", "Village", "--role", "site", "--bandwidth-kbps", "3000")
         #expect(code == 0, "\(err)")
         let siteKey = try EndToEndTests.key(in: out)
         (code, _, err) = try await ctl.run("pairings", "add", "--central-school-id", "c1", "--site-id", "s1", "--program", "dedicated")
@@ -38,11 +39,14 @@ import Testing
         #expect(live, "\(publisher.stderr) \(relayd.child.stderr)")
 
         let srtPlay = "\(srtBase)?streamid=#!::r=live/srt-1,m=request,s=\(siteKey)"
-        let (playCode, _, playErr) = try await runTool("ffmpeg", ["-hide_banner", "-v", "error", "-i", srtPlay, "-t", "3", "-f", "null", "-"], timeout: .seconds(30))
+        let (playCode, _, playErr) = try await runTool(
+            "ffmpeg", ["-hide_banner", "-v", "error", "-i", srtPlay, "-t", "3", "-f", "null", "-"], timeout: .seconds(30))
         #expect(playCode == 0 && playErr.isEmpty, "SRT play: \(playErr)")
-        let (probeCode, probe, probeErr) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", "\(relayd.rtmpBase)/live/srt-1?key=\(siteKey)",
-        ], timeout: .seconds(20))
+        let (probeCode, probe, probeErr) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", "\(relayd.rtmpBase)/live/srt-1?key=\(siteKey)",
+            ], timeout: .seconds(20))
         #expect(probeCode == 0 && probe.contains("h264") && probe.contains("aac"), "RTMP play of the SRT broadcast: \(probeErr)")
 
         publisher.signal(SIGINT)

@@ -1,6 +1,6 @@
-import ProcessTestSupport
 import Foundation
 import Media
+import ProcessTestSupport
 import Testing
 
 /// `--input testsrc`: the generator's own code path (encoders → OutputFormatContext, paced)
@@ -21,10 +21,12 @@ import Testing
         #expect(elapsed >= 2.5, "paced at real time: \(elapsed) s")
         #expect(last.framesSent >= 70, "\(last)")
 
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_type,codec_name,width,height,r_frame_rate,sample_rate",
-            "-show_entries", "format=duration", "-of", "json", path,
-        ])
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_type,codec_name,width,height,r_frame_rate,sample_rate",
+                "-show_entries", "format=duration", "-of", "json", path,
+            ])
         #expect(code == 0, "\(err)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
         let streams = try #require(json["streams"] as? [[String: Any]])
@@ -44,9 +46,11 @@ import Testing
         #expect(decodeOut.isEmpty && decodeErr.isEmpty, "\(decodeErr)")
 
         // Keyframes every 2 s (GOP = 50 frames at 25 fps).
-        let (_, frames, _) = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", "v", "-show_entries", "packet=flags", "-of", "csv=p=0", path,
-        ])
+        let (_, frames, _) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v", "-show_entries", "packet=flags", "-of", "csv=p=0", path,
+            ])
         let flags = frames.split(separator: "\n")
         let keyframes = flags.enumerated().filter { $0.element.hasPrefix("K") }.map(\.offset)
         #expect(keyframes.first == 0 && keyframes.contains(50), "\(keyframes)")

@@ -1,11 +1,12 @@
 import ControlPlane
-@testable import HTTPSurface
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+
+@testable import HTTPSurface
 
 /// The API and the console's session (`BearerTokenMiddleware`): accepted only with the session's
 /// CSRF token and only from this origin; a Bearer header is judged as a Bearer token whatever
@@ -16,7 +17,9 @@ struct ConsoleSessionTests {
             let api = ControlPlaneAPI(service: service, adminToken: "secret-token", registry: nil, metrics: nil)
             let app = Application(router: api.makeRouter())
             try await app.test(.live) { client in
-                func send(_ method: HTTPRequest.Method, _ path: String, _ fields: [String: String], body: String? = nil) async throws -> (HTTPResponse.Status, HTTPFields, String) {
+                func send(_ method: HTTPRequest.Method, _ path: String, _ fields: [String: String], body: String? = nil) async throws -> (
+                    HTTPResponse.Status, HTTPFields, String
+                ) {
                     var headers = HTTPFields()
                     for (name, value) in fields { headers[HTTPField.Name(name)!] = value }
                     let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })

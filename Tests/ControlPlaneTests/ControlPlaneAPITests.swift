@@ -63,7 +63,8 @@ struct ControlPlaneAPITests {
                 #expect((rotated.object["key"] as? String).map { $0 != key } == true)
 
                 // Pairings.
-                let pairing = try await api.call(.post, "/api/v1/pairings", ["id": "p1", "centralSchoolId": "c1", "siteId": "s1", "program": "dedicated"])
+                let pairing = try await api.call(
+                    .post, "/api/v1/pairings", ["id": "p1", "centralSchoolId": "c1", "siteId": "s1", "program": "dedicated"])
                 #expect(pairing.status == .created)
                 for (body, code) in [
                     (["centralSchoolId": "c1", "siteId": "s1", "program": "dedicated"], 409),
@@ -97,12 +98,17 @@ struct ControlPlaneAPITests {
                     if role == "site" { body["bandwidthKbps"] = 4000 }
                     #expect(try await api.call(.post, "/api/v1/schools", body).status == .created)
                 }
-                for (c, s, program) in [("c1", "s1", "dedicated"), ("c1", "s2", "dedicated"), ("c2", "s1", "famous-school"), ("c2", "s3", "famous-school")] {
-                    #expect(try await api.call(.post, "/api/v1/pairings", ["centralSchoolId": c, "siteId": s, "program": program]).status == .created)
+                for (c, s, program) in [
+                    ("c1", "s1", "dedicated"), ("c1", "s2", "dedicated"), ("c2", "s1", "famous-school"), ("c2", "s3", "famous-school"),
+                ] {
+                    #expect(
+                        try await api.call(.post, "/api/v1/pairings", ["centralSchoolId": c, "siteId": s, "program": program]).status == .created)
                 }
                 let base = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15, a Friday
-                func lesson(_ id: String, _ central: String, _ sites: [String], _ from: Double, _ to: Double,
-                            program: String = "dedicated", extra: [String: Any] = [:]) -> [String: Any] {
+                func lesson(
+                    _ id: String, _ central: String, _ sites: [String], _ from: Double, _ to: Double,
+                    program: String = "dedicated", extra: [String: Any] = [:]
+                ) -> [String: Any] {
                     var body: [String: Any] = [
                         "id": id, "title": "Lesson \(id)", "program": program, "centralSchoolId": central, "teacher": "王老师",
                         "subject": "数学", "startsAt": at(base, from), "endsAt": at(base, to), "siteIds": sites,
@@ -135,18 +141,18 @@ struct ControlPlaneAPITests {
                 let adjacent = try await api.call(.post, "/api/v1/classes", lesson("next", "c1", ["s2"], 45, 55))
                 #expect(adjacent.status == .created, "back-to-back is not an overlap: \(adjacent.text)")
                 for (body, code) in [
-                    (lesson("x3", "c1", ["s3"], 200, 240), 422),                       // s3 not paired with c1
-                    (lesson("x4", "c1", ["s1"], 300, 290), 422),                       // ends before it starts
+                    (lesson("x3", "c1", ["s3"], 200, 240), 422),  // s3 not paired with c1
+                    (lesson("x4", "c1", ["s1"], 300, 290), 422),  // ends before it starts
                     (lesson("x5", "c1", ["s1"], 300, 300), 422),
                     (lesson("x6", "c1", ["s1"], 300, 340, program: "famous-school"), 422),
                     (lesson("x7", "c1", ["nobody"], 300, 340), 422),
-                    (lesson("x8", "s1", ["s2"], 300, 340), 422),                       // a site cannot teach
+                    (lesson("x8", "s1", ["s2"], 300, 340), 422),  // a site cannot teach
                     (lesson("x9", "c1", [], 300, 340), 400),
                     (lesson("x10", "c1", ["s1"], 300, 340, program: "lecture"), 400),
                     (lesson("x11", "c1", ["s1"], 300, 340, extra: ["startsAt": "tomorrow"]), 400),
                     (lesson("x12", "c1", ["s1"], 300, 340, extra: ["recurrence": ["weekly": ["someday"], "until": "2027-02-01"]]), 400),
                     (lesson("x13", "c1", ["s1"], 300, 340, extra: ["recurrence": ["weekly": ["mon"], "until": "2027-13-01"]]), 400),
-                    (lesson("math", "c1", ["s1"], 900, 940), 409),                     // duplicate id
+                    (lesson("math", "c1", ["s1"], 900, 940), 409),  // duplicate id
                 ] {
                     let r = try await api.call(.post, "/api/v1/classes", body)
                     #expect(Int(r.status.code) == code, "\(body["id"]!) → \(r.status) \(r.text)")
@@ -155,26 +161,31 @@ struct ControlPlaneAPITests {
                 #expect(try await api.call(.get, "/api/v1/classes").array.count == 3, "refused creates stored nothing")
 
                 // Weekly recurrence: Mondays and Thursdays 08:00 Asia/Shanghai for three weeks.
-                let weekly = try await api.call(.post, "/api/v1/classes", [
-                    "id": "weekly", "title": "Chinese", "program": "famous-school", "centralSchoolId": "c2",
-                    "startsAt": "2027-01-18T08:00:00+08:00", "endsAt": "2027-01-18T08:40:00+08:00", "siteIds": ["s3"],
-                    "recurrence": ["weekly": ["mon", "thu"], "until": "2027-02-04"],
-                ])
+                let weekly = try await api.call(
+                    .post, "/api/v1/classes",
+                    [
+                        "id": "weekly", "title": "Chinese", "program": "famous-school", "centralSchoolId": "c2",
+                        "startsAt": "2027-01-18T08:00:00+08:00", "endsAt": "2027-01-18T08:40:00+08:00", "siteIds": ["s3"],
+                        "recurrence": ["weekly": ["mon", "thu"], "until": "2027-02-04"],
+                    ])
                 #expect(weekly.status == .created, "\(weekly.text)")
-                let clash = try await api.call(.post, "/api/v1/classes", [
-                    "id": "clash", "title": "Clash", "program": "famous-school", "centralSchoolId": "c2",
-                    "startsAt": "2027-01-28T08:20:00+08:00", "endsAt": "2027-01-28T09:00:00+08:00", "siteIds": ["s1"],
-                ])
+                let clash = try await api.call(
+                    .post, "/api/v1/classes",
+                    [
+                        "id": "clash", "title": "Clash", "program": "famous-school", "centralSchoolId": "c2",
+                        "startsAt": "2027-01-28T08:20:00+08:00", "endsAt": "2027-01-28T09:00:00+08:00", "siteIds": ["s1"],
+                    ])
                 #expect(clash.status == .conflict, "the central school's stream overlaps a Thursday occurrence")
                 #expect(clash.errorMessage.contains("2027-01-28T00:00:00Z"), "names the occurrence: \(clash.errorMessage)")
 
                 let week = try await api.call(.get, "/api/v1/timetable?schoolId=s3&from=2027-01-17T00:00:00Z&to=2027-02-10T00:00:00Z")
                 #expect(week.status == .ok)
                 let starts = week.array.compactMap { $0["startsAt"] as? String }
-                #expect(starts == [
-                    "2027-01-18T00:00:00Z", "2027-01-21T00:00:00Z", "2027-01-25T00:00:00Z", "2027-01-28T00:00:00Z",
-                    "2027-02-01T00:00:00Z", "2027-02-04T00:00:00Z",
-                ])
+                #expect(
+                    starts == [
+                        "2027-01-18T00:00:00Z", "2027-01-21T00:00:00Z", "2027-01-25T00:00:00Z", "2027-01-28T00:00:00Z",
+                        "2027-02-01T00:00:00Z", "2027-02-04T00:00:00Z",
+                    ])
                 let all = try await api.call(.get, "/api/v1/timetable?from=2027-01-15T00:00:00Z&to=2027-01-16T00:00:00Z")
                 #expect(all.array.compactMap { $0["classId"] as? String } == ["math", "next", "art"], "time order")
                 #expect(try await api.call(.get, "/api/v1/timetable?from=yesterday").status == .badRequest)

@@ -1,7 +1,8 @@
 import ControlPlane
-@testable import HTTPSurface
 import NIOCore
 import Testing
+
+@testable import HTTPSurface
 
 /// The header and idle deadlines of an HTTP/1 connection, without sockets or clocks.
 @Suite struct HTTPConnectionDeadlinesTests {

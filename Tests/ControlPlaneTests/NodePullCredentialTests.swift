@@ -1,7 +1,8 @@
 import ControlPlane
-@testable import Cluster
 import Foundation
 import Testing
+
+@testable import Cluster
 
 /// The credential one node presents to another to pull a stream: good only on the node and for
 /// the stream it names, before its expiry, and never the admin token it is derived from.
@@ -60,8 +61,9 @@ import Testing
             #expect(verify(NodePullCredential(puller: "node-b", expires: credential.expires, mac: mac).key) == .failure(.badSignature))
         }
         // Minted under another secret (a node of another service).
-        let stranger = try #require(NodePullSigner(sharedSecret: "another-service-token-0123456789ab").mint(
-            puller: "node-b", origin: "node-a", stream: "live/math", now: Self.now))
+        let stranger = try #require(
+            NodePullSigner(sharedSecret: "another-service-token-0123456789ab").mint(
+                puller: "node-b", origin: "node-a", stream: "live/math", now: Self.now))
         #expect(verify(stranger.key) == .failure(.badSignature))
         // Not a credential at all, or mangled.
         for text in [
@@ -75,7 +77,9 @@ import Testing
         let empty = NodePullSigner(sharedSecret: "")
         #expect(empty.mint(puller: "node-b", origin: "node-a", stream: "live/math", now: Self.now) == nil)
         #expect(empty.verify(key, origin: "node-a", stream: "live/math", now: Self.now) == .failure(.malformed))
-        #expect(Self.signer.mint(puller: "node b", origin: "node-a", stream: "live/math", now: Self.now) == nil, "no credential for an id it cannot carry")
+        #expect(
+            Self.signer.mint(puller: "node b", origin: "node-a", stream: "live/math", now: Self.now) == nil, "no credential for an id it cannot carry"
+        )
     }
 
     @Test func macComparisonIsCorrect() {

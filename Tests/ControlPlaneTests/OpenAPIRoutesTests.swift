@@ -1,14 +1,15 @@
 import ControlPlane
-@testable import HTTPSurface
-import Recording
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOPosix
+import Recording
 import RelayCore
 import Testing
+
+@testable import HTTPSurface
 
 /// The routes only: nothing is recorded.
 struct NoRecorders: StreamRecorderFactory {
@@ -91,24 +92,24 @@ struct OpenAPIRoutesTests {
 
     @Test func parserReadsPathLevelServers() throws {
         let yaml = """
-        openapi: 3.0.3
-        servers:
-          - url: /api/v1
-        paths:
-          /healthz:
+            openapi: 3.0.3
             servers:
-              - url: /
-            get:
-              responses: {}
-          /things/{id}:
-            parameters: []
-            get:
-              responses: {}
-            delete:
-              responses: {}
-        components:
-          schemas: {}
-        """
+              - url: /api/v1
+            paths:
+              /healthz:
+                servers:
+                  - url: /
+                get:
+                  responses: {}
+              /things/{id}:
+                parameters: []
+                get:
+                  responses: {}
+                delete:
+                  responses: {}
+            components:
+              schemas: {}
+            """
         #expect(try OpenAPIOperations.parse(yaml) == ["GET /healthz", "GET /api/v1/things/{id}", "DELETE /api/v1/things/{id}"])
     }
 }

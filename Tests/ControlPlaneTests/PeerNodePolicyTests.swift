@@ -1,9 +1,10 @@
 import ControlPlane
-@testable import Cluster
 import Foundation
 import Logging
 import RelayCore
 import Testing
+
+@testable import Cluster
 
 /// The serving side of a pull between nodes: a credential for this node and the stream asked
 /// for, from a node with a current heartbeat, plays; anything else is what the inner policy
@@ -25,7 +26,8 @@ import Testing
         RelayNode(id: id, advertiseHost: "127.0.0.1", lastSeen: seen, streams: [], ports: ["rtmp": 1935])
     }
 
-    static func play(_ name: String, key: String?, transport: AccessRequest.Transport = .rtmp, action: AccessRequest.Action = .play) -> AccessRequest {
+    static func play(_ name: String, key: String?, transport: AccessRequest.Transport = .rtmp, action: AccessRequest.Action = .play) -> AccessRequest
+    {
         AccessRequest(action: action, transport: transport, stream: StreamKey(app: "live", name: name), key: key, remoteAddress: "127.0.0.1")
     }
 

@@ -15,7 +15,8 @@ struct RecordingCatalogueTests {
                     #expect(try await api.call(.post, "/api/v1/schools", body).status == .created)
                 }
                 for (c, program) in [("c1", "famous-school"), ("c2", "dedicated")] {
-                    #expect(try await api.call(.post, "/api/v1/pairings", ["centralSchoolId": c, "siteId": "s1", "program": program]).status == .created)
+                    #expect(
+                        try await api.call(.post, "/api/v1/pairings", ["centralSchoolId": c, "siteId": "s1", "program": program]).status == .created)
                 }
                 func lesson(_ id: String, _ central: String, _ program: String, _ hour: Double, record: Bool? = nil) -> [String: Any] {
                     var body: [String: Any] = [

@@ -9,8 +9,10 @@ import Testing
     @Test func onlyTheRelaysOwnIdsMakeAPath() {
         let made = Validation.newID(prefix: "rec")
         #expect(RecordingDirectory.isRecordingID(made))
-        for bad in ["rec-../../etc", "rec-abcdefghij/", "../rec-abcdefghij", "rec-abcdefghi", "rec-abcdefghijk", "rec-ABCDEFGHIJ",
-                    "rec-abcdefghi1", "rec-abcdefghil", "r1", "", "rec-abcdefghi\u{0}"] {
+        for bad in [
+            "rec-../../etc", "rec-abcdefghij/", "../rec-abcdefghij", "rec-abcdefghi", "rec-abcdefghijk", "rec-ABCDEFGHIJ",
+            "rec-abcdefghi1", "rec-abcdefghil", "r1", "", "rec-abcdefghi\u{0}",
+        ] {
             #expect(!RecordingDirectory.isRecordingID(bad), "\(bad)")
             #expect(RecordingDirectory(path: "/tmp").mediaPath(for: bad) == nil)
         }

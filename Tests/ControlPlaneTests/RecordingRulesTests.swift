@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 @testable import ControlPlane
-@testable import Recording
 @testable import HTTPSurface
+@testable import Recording
 
 /// The pure parts of recording: which recordings retention removes, the Range header, and the
 /// signed tokens media URIs carry instead of keys.

@@ -13,11 +13,12 @@ import Testing
             let store = service.store
             let start = Date(timeIntervalSince1970: 1_800_000_000)
             try await store.insertSchool(School(id: "c1", name: "c1", role: .central, bandwidthKbps: nil, region: nil, keyHash: "h1"))
-            try await store.insertClass(ClassSchedule(
-                id: "math", title: "数学", program: .dedicated, centralSchoolId: "c1", teacher: "王", subject: nil, startsAt: start,
-                endsAt: start.addingTimeInterval(600), siteIds: ["a", "b"],
-                recurrence: Recurrence(weekly: [.fri], until: "2027-01-22")
-            ))
+            try await store.insertClass(
+                ClassSchedule(
+                    id: "math", title: "数学", program: .dedicated, centralSchoolId: "c1", teacher: "王", subject: nil, startsAt: start,
+                    endsAt: start.addingTimeInterval(600), siteIds: ["a", "b"],
+                    recurrence: Recurrence(weekly: [.fri], until: "2027-01-22")
+                ))
             var publisher = SessionFact(
                 id: "p1", nodeId: "n1", kind: .publisher, classId: "math", occurrenceStartsAt: start, siteId: nil, transport: "rtmp",
                 startedAt: start.addingTimeInterval(10), lastSeenAt: start.addingTimeInterval(40)

@@ -19,11 +19,19 @@ import Testing
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
-        func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+        func next() -> Int {
+            lock.lock()
+            defer { lock.unlock() }
+            value += 1
+            return value
+        }
     }
 
-    static func player(_ site: String, since: Double, transport: String = "rtmp", rendition: String = "480p", stalls: Int = 0) -> FactsObservation.Player {
-        FactsObservation.Player(classId: "math", siteId: site, transport: transport, since: at(since), rendition: rendition, bytes: 1000, stalls: stalls)
+    static func player(_ site: String, since: Double, transport: String = "rtmp", rendition: String = "480p", stalls: Int = 0)
+        -> FactsObservation.Player
+    {
+        FactsObservation.Player(
+            classId: "math", siteId: site, transport: transport, since: at(since), rendition: rendition, bytes: 1000, stalls: stalls)
     }
 
     static func publisher(since: Double) -> FactsObservation.Publisher {
@@ -42,7 +50,9 @@ import Testing
         }
         var t = 0.0
         while t <= 20 {
-            poll(t, publishers: [Self.publisher(since: 0)], players: [Self.player("a", since: 0.5, rendition: t < 10 ? "720p" : "360p", stalls: t < 10 ? 0 : 2)])
+            poll(
+                t, publishers: [Self.publisher(since: 0)],
+                players: [Self.player("a", since: 0.5, rendition: t < 10 ? "720p" : "360p", stalls: t < 10 ? 0 : 2)])
             t += 2
         }
         // The player leaves at 21: the poll at 22 misses it once, the one at 24 ends it.
@@ -103,7 +113,8 @@ import Testing
         var writes = 0
         while t <= 600 {
             let players = t < 500 ? [Self.player("a", since: 3)] : []
-            tracker.observe(FactsObservation(at: Self.at(t), publishers: [Self.publisher(since: 0.5)], players: players), occurrence: { _, _ in Self.t0 })
+            tracker.observe(
+                FactsObservation(at: Self.at(t), publishers: [Self.publisher(since: 0.5)], players: players), occurrence: { _, _ in Self.t0 })
             if let rows = tracker.due(at: Self.at(t)) {
                 writes += 1
                 for row in rows { stored[row.id] = row.lastSeenAt }
@@ -151,17 +162,21 @@ import Testing
             stream("math~zz", publisher: PublisherInfo(transport: .rtmp, since: Self.at(3)), []),
             stream("pulled", publisher: PublisherInfo(transport: .rtmp, since: Self.at(4), pulledFrom: "node-a"), [viewer("a")]),
             stream("other", publisher: PublisherInfo(transport: .rtmp, since: Self.at(4)), [viewer("a")]),
-            StreamSnapshot(key: StreamKey(app: "vod", name: "math"), publisher: PublisherInfo(transport: .rtmp), video: nil, inputKbps: 0, inputBytes: 0, viewers: []),
+            StreamSnapshot(
+                key: StreamKey(app: "vod", name: "math"), publisher: PublisherInfo(transport: .rtmp), video: nil, inputKbps: 0, inputBytes: 0,
+                viewers: []),
         ]
         let classes = ["math": ["a", "b"], "pulled": ["a"]]
         let seen = FactsObservation(at: Self.at(6), snapshots: snapshots, sitesOf: { classes[$0] })
-        #expect(seen.publishers == [
-            .init(classId: "math", siteId: nil, transport: "srt", since: Self.at(1)),
-            .init(classId: "math", siteId: "a", transport: "webrtc", since: Self.at(3)),
-        ], "a rung's publisher is the transcoder; a pull is the other node's to record")
-        #expect(seen.players.map { "\($0.classId) \($0.siteId) \($0.transport) \($0.rendition)" } == [
-            "math a rtmp source", "math b webrtc 480p", "pulled a rtmp source",
-        ], "the central school, an administrator and the return feed's player are not attendance")
+        #expect(
+            seen.publishers == [
+                .init(classId: "math", siteId: nil, transport: "srt", since: Self.at(1)),
+                .init(classId: "math", siteId: "a", transport: "webrtc", since: Self.at(3)),
+            ], "a rung's publisher is the transcoder; a pull is the other node's to record")
+        #expect(
+            seen.players.map { "\($0.classId) \($0.siteId) \($0.transport) \($0.rendition)" } == [
+                "math a rtmp source", "math b webrtc 480p", "pulled a rtmp source",
+            ], "the central school, an administrator and the return feed's player are not attendance")
     }
 
     // MARK: Intervals and outcomes
@@ -181,8 +196,10 @@ import Testing
         siteIds: ["a", "b", "c"], record: false
     )
 
-    static func fact(_ kind: SessionFact.Kind, site: String? = nil, _ from: Double, _ to: Double, transport: String = "rtmp",
-                     renditions: [String: Int64] = [:], stalls: Int64 = 0) -> SessionFact {
+    static func fact(
+        _ kind: SessionFact.Kind, site: String? = nil, _ from: Double, _ to: Double, transport: String = "rtmp",
+        renditions: [String: Int64] = [:], stalls: Int64 = 0
+    ) -> SessionFact {
         SessionFact(
             id: UUID().uuidString, nodeId: "n1", kind: kind, classId: "math", occurrenceStartsAt: t0, siteId: site, transport: transport,
             startedAt: at(from), lastSeenAt: at(to), ended: true, stalls: stalls, renditionMillis: renditions
@@ -214,9 +231,11 @@ import Testing
         #expect(b.returnFeedSeconds == 60 && b.onStageSeconds == 0)
         #expect(!c.attended && c.watchedSeconds == 0 && c.firstJoinAt == nil && c.protocols.isEmpty)
 
-        let unpublished = OccurrenceOutcome(occurrence: Self.lesson, schedule: nil, sessions: [Self.fact(.publisher, 0, 50)], window: 900, recordingId: nil)
+        let unpublished = OccurrenceOutcome(
+            occurrence: Self.lesson, schedule: nil, sessions: [Self.fact(.publisher, 0, 50)], window: 900, recordingId: nil)
         #expect(!unpublished.held && unpublished.liveSeconds == 50, "under 60 s is not held")
-        let early = OccurrenceOutcome(occurrence: Self.lesson, schedule: nil, sessions: [Self.fact(.publisher, -1200, 300)], window: 900, recordingId: nil)
+        let early = OccurrenceOutcome(
+            occurrence: Self.lesson, schedule: nil, sessions: [Self.fact(.publisher, -1200, 300)], window: 900, recordingId: nil)
         #expect(early.startDelaySeconds == 0 && early.liveSeconds == 1200, "clipped to the window (15 min before): \(early.liveSeconds)")
     }
 
@@ -259,7 +278,9 @@ import Testing
         #expect(lines[3].contains(",c,false,,0,"))
         #expect(ReportCSV.field("a\nb") == "\"a\nb\"" && ReportCSV.field("plain") == "plain")
         let summary = ReportCSV.summary([RelayAPI.SummaryRow(ReportSummary([o], by: .program, timeZone: TimeZone(identifier: "UTC")!).rows[0])])
-        #expect(summary.hasPrefix("\u{FEFF}key,scheduled,held,heldRate,siteSlots,siteAttended,attendanceRate,watchedHours,avgStartDelaySeconds,interruptedSeconds\r\n"))
+        #expect(
+            summary.hasPrefix(
+                "\u{FEFF}key,scheduled,held,heldRate,siteSlots,siteAttended,attendanceRate,watchedHours,avgStartDelaySeconds,interruptedSeconds\r\n"))
         #expect(summary.contains("\r\ndedicated,1,1,1.0,3,0,0.0,0.0,0.0,0\r\n"), "\(summary)")
     }
 

@@ -18,7 +18,8 @@ struct ReportsTermBenchmark {
             let termStart = try #require(service.expansion.endOfDay("2026-08-30")).addingTimeInterval(0.001)  // Monday 08-31 00:00
             var rng = SeededRandom(seed: 33)
             for c in 0..<10 {
-                try await store.insertSchool(School(id: "c\(c)", name: "中心学校\(c)", role: .central, bandwidthKbps: nil, region: nil, keyHash: "hc\(c)"))
+                try await store.insertSchool(
+                    School(id: "c\(c)", name: "中心学校\(c)", role: .central, bandwidthKbps: nil, region: nil, keyHash: "hc\(c)"))
             }
             for s in 0..<100 {
                 try await store.insertSchool(School(id: "s\(s)", name: "教学点\(s)", role: .site, bandwidthKbps: 4000, region: nil, keyHash: "hs\(s)"))

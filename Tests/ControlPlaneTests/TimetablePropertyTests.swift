@@ -1,6 +1,6 @@
 import ControlPlane
-import RelayTestSupport
 import Foundation
+import RelayTestSupport
 import Testing
 
 /// Random valid and invalid timetables: whatever is thrown at it, the store never holds two
@@ -85,7 +85,8 @@ struct TimetablePropertyTests {
                     accepted += 1
                     // It must not overlap anything that shares its central school or a site.
                     let created = try #require(try await service.classes().first { $0.id == "k\(i)" })
-                    for other in existing where other.centralSchoolId == created.centralSchoolId
+                    for other in existing
+                    where other.centralSchoolId == created.centralSchoolId
                         || !Set(other.siteIds).isDisjoint(with: created.siteIds)
                     {
                         #expect(service.expansion.firstOverlap(created, other) == nil, "accepted \(created.id) overlapping \(other.id)")

@@ -29,20 +29,30 @@ import Testing
         let (_, site) = try await service.createSchool(Data(#"{"id":"s1","name":"s1","role":"site","bandwidthKbps":3000}"#.utf8))
         _ = try await service.createPairing(Data(#"{"centralSchoolId":"c1","siteId":"s1","program":"dedicated"}"#.utf8))
         let f = ISO8601DateFormatter()
-        let body = #"{"id":"math","title":"数学","program":"dedicated","centralSchoolId":"c1","siteIds":["s1"],"startsAt":"\#(f.string(from: Date().addingTimeInterval(-60)))","endsAt":"\#(f.string(from: Date().addingTimeInterval(3600)))"}"#
+        let body =
+            #"{"id":"math","title":"数学","program":"dedicated","centralSchoolId":"c1","siteIds":["s1"],"startsAt":"\#(f.string(from: Date().addingTimeInterval(-60)))","endsAt":"\#(f.string(from: Date().addingTimeInterval(3600)))"}"#
         _ = try await service.createClass(Data(body.utf8))
         #expect(policy.decideNow(request(.play, site)) == .allow(AccessGrant(schoolId: "s1", bandwidthKbps: 3000)))
         #expect(policy.decideNow(request(.publish, central)) == .allow(AccessGrant(schoolId: "c1", bandwidthKbps: nil)))
-        guard case .deny(.badKey, _) = policy.decideNow(request(.play, "wrong")) else { Issue.record("a wrong key"); return }
+        guard case .deny(.badKey, _) = policy.decideNow(request(.play, "wrong")) else {
+            Issue.record("a wrong key")
+            return
+        }
 
         // A change through the service is seen at once; one behind its back at the next reload.
         let (_, rotated) = try await service.rotateKey("s1")
-        guard case .deny(.badKey, _) = policy.decideNow(request(.play, site)) else { Issue.record("the old key after rotation"); return }
+        guard case .deny(.badKey, _) = policy.decideNow(request(.play, site)) else {
+            Issue.record("the old key after rotation")
+            return
+        }
         #expect(policy.decideNow(request(.play, rotated)) != nil)
         try await store.deleteClass(id: "math")
         #expect(policy.decideNow(request(.play, rotated)) == .allow(AccessGrant(schoolId: "s1", bandwidthKbps: 3000)), "not reloaded yet")
         try await service.reloadSnapshot()
-        guard case .deny(.unknownClass, _) = policy.decideNow(request(.play, rotated)) else { Issue.record("after the reload"); return }
+        guard case .deny(.unknownClass, _) = policy.decideNow(request(.play, rotated)) else {
+            Issue.record("after the reload")
+            return
+        }
         await db.close()
     }
 
@@ -57,10 +67,13 @@ import Testing
             _ = try await service.createPairing(Data(#"{"centralSchoolId":"c1","siteId":"\#(site)","program":"dedicated"}"#.utf8))
         }
         let f = ISO8601DateFormatter()
-        let body = #"{"id":"math","title":"数学","program":"dedicated","centralSchoolId":"c1","siteIds":["s1","s2"],"startsAt":"\#(f.string(from: Date().addingTimeInterval(-60)))","endsAt":"\#(f.string(from: Date().addingTimeInterval(3600)))"}"#
+        let body =
+            #"{"id":"math","title":"数学","program":"dedicated","centralSchoolId":"c1","siteIds":["s1","s2"],"startsAt":"\#(f.string(from: Date().addingTimeInterval(-60)))","endsAt":"\#(f.string(from: Date().addingTimeInterval(3600)))"}"#
         _ = try await service.createClass(Data(body.utf8))
         func decide(_ action: AccessRequest.Action, _ name: String, _ school: String) -> AccessDecision? {
-            policy.decideNow(AccessRequest(action: action, transport: .rtmp, stream: StreamKey(app: "live", name: name), key: keys[school], remoteAddress: "127.0.0.1"))
+            policy.decideNow(
+                AccessRequest(
+                    action: action, transport: .rtmp, stream: StreamKey(app: "live", name: name), key: keys[school], remoteAddress: "127.0.0.1"))
         }
         func denied(_ decision: AccessDecision?) -> DenyCode? {
             if case .deny(let code, _) = decision { return code }
@@ -90,19 +103,30 @@ import Testing
         let (_, site) = try await service.createSchool(Data(#"{"id":"s1","name":"s1","role":"site","bandwidthKbps":3000}"#.utf8))
         _ = try await service.createPairing(Data(#"{"centralSchoolId":"c1","siteId":"s1","program":"dedicated"}"#.utf8))
         let f = ISO8601DateFormatter()
-        let body = #"{"id":"math","title":"数学","program":"dedicated","centralSchoolId":"c1","siteIds":["s1"],"startsAt":"\#(f.string(from: Date().addingTimeInterval(-60)))","endsAt":"\#(f.string(from: Date().addingTimeInterval(3600)))"}"#
+        let body =
+            #"{"id":"math","title":"数学","program":"dedicated","centralSchoolId":"c1","siteIds":["s1"],"startsAt":"\#(f.string(from: Date().addingTimeInterval(-60)))","endsAt":"\#(f.string(from: Date().addingTimeInterval(3600)))"}"#
         _ = try await service.createClass(Data(body.utf8))
         func decide(_ action: AccessRequest.Action, _ name: String, _ key: String?) -> AccessDecision? {
-            policy.decideNow(AccessRequest(action: action, transport: .webrtc, stream: StreamKey(app: "live", name: name), key: key, remoteAddress: "127.0.0.1"))
+            policy.decideNow(
+                AccessRequest(action: action, transport: .webrtc, stream: StreamKey(app: "live", name: name), key: key, remoteAddress: "127.0.0.1"))
         }
         for name in ["math", "nosuch", "math~s1", "math~s9", "nosuch~s1", "math~"] {
             for action in [AccessRequest.Action.play, .publish] {
-                guard case .deny(.badKey, let reason) = decide(action, name, "wrong") else { Issue.record("\(action) \(name)"); continue }
+                guard case .deny(.badKey, let reason) = decide(action, name, "wrong") else {
+                    Issue.record("\(action) \(name)")
+                    continue
+                }
                 #expect(reason == "the key is not valid")
-                guard case .deny(.noKey, _) = decide(action, name, nil) else { Issue.record("\(action) \(name) without a key"); continue }
+                guard case .deny(.noKey, _) = decide(action, name, nil) else {
+                    Issue.record("\(action) \(name) without a key")
+                    continue
+                }
             }
         }
-        guard case .deny(.unknownClass, _) = decide(.play, "nosuch", site) else { Issue.record("a valid key still learns 404"); return }
+        guard case .deny(.unknownClass, _) = decide(.play, "nosuch", site) else {
+            Issue.record("a valid key still learns 404")
+            return
+        }
         await db.close()
     }
 }

@@ -1,5 +1,6 @@
 import RelayTestSupport
 import Testing
+
 @testable import Media
 
 @Suite("AVCConfiguration")

@@ -1,13 +1,16 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
+
 @testable import Media
 
 @Suite("AVCConfiguration variants")
 struct AVCConfigurationVariantTests {
-    @Test("sizes needing crop and other profiles", arguments: [
-        (1920, 1080, "baseline", 66), (1280, 720, "main", 77), (176, 144, "high", 100),
-    ] as [(Int, Int, String, Int)])
+    @Test(
+        "sizes needing crop and other profiles",
+        arguments: [
+            (1920, 1080, "baseline", 66), (1280, 720, "main", 77), (176, 144, "high", 100),
+        ] as [(Int, Int, String, Int)])
     func parsesVariants(width: Int, height: Int, profileName: String, profile: Int) throws {
         let bytes = try Self.record(width: width, height: height, profile: profileName)
         let config = try AVCConfiguration.parse(bytes)

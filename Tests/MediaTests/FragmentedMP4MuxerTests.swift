@@ -1,10 +1,11 @@
 import Foundation
-@testable import HLS
 import Media
 import NIOCore
 import ProcessTestSupport
 import RelayCore
 import Testing
+
+@testable import HLS
 
 /// The fMP4 muxer against an independent reader: the FLV tags of a file ffmpeg made, muxed in
 /// memory, then read back by ffprobe (codecs, picture size, every packet, the stream's own
@@ -18,7 +19,8 @@ struct FragmentedMP4MuxerTests {
         var position = 13
         while position + 11 <= bytes.count {
             let size = Int(bytes[position + 1]) << 16 | Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
-            let timestamp = UInt32(bytes[position + 4]) << 16 | UInt32(bytes[position + 5]) << 8 | UInt32(bytes[position + 6]) | UInt32(bytes[position + 7]) << 24
+            let timestamp =
+                UInt32(bytes[position + 4]) << 16 | UInt32(bytes[position + 5]) << 8 | UInt32(bytes[position + 6]) | UInt32(bytes[position + 7]) << 24
             let start = position + 11
             guard start + size <= bytes.count else { break }
             if let kind = MediaMessage.Kind(rawValue: bytes[position]) {
@@ -66,15 +68,19 @@ struct FragmentedMP4MuxerTests {
 
         let path = media.directory.appendingPathComponent("fragmented-\(UUID().uuidString).mp4").path
         try Data(file).write(to: URL(fileURLWithPath: path))
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-count_packets", "-show_entries", "stream=codec_name,width,height,nb_read_packets", "-of", "csv=p=0", path,
-        ], timeout: .seconds(20))
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-count_packets", "-show_entries", "stream=codec_name,width,height,nb_read_packets", "-of", "csv=p=0", path,
+            ], timeout: .seconds(20))
         #expect(code == 0, "\(err)")
         #expect(out.contains("h264,320,240,\(videoPackets)"), "\(out)")
         #expect(out.contains("aac"), "\(out)")
-        let (_, first, _) = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", "v", "-read_intervals", "%+#1", "-show_entries", "packet=dts_time", "-of", "csv=p=0", path,
-        ], timeout: .seconds(20))
+        let (_, first, _) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v", "-read_intervals", "%+#1", "-show_entries", "packet=dts_time", "-of", "csv=p=0", path,
+            ], timeout: .seconds(20))
         let dts = Double(first.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         #expect(abs(dts - 100.0) < 0.1, "the first fragment keeps the stream's time (tfdt), not zero: \(first)")
     }
@@ -172,15 +178,17 @@ struct HLSSegmentWindowTests {
         window.appendPart(durationSeconds: 0.52, independent: true, bytes: Self.bytes(3))
         let playlist = window.mediaPlaylist(query: "t=x")
         #expect(playlist.contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.800\n#EXT-X-PART-INF:PART-TARGET=0.600\n"))
-        #expect(playlist.contains("""
-            #EXT-X-PART:DURATION=0.500,URI="0.0.m4s?t=x",INDEPENDENT=YES
-            #EXT-X-PART:DURATION=0.500,URI="0.1.m4s?t=x"
-            #EXTINF:1.000,
-            0.m4s?t=x
-            #EXT-X-PART:DURATION=0.520,URI="1.0.m4s?t=x",INDEPENDENT=YES
-            #EXT-X-PRELOAD-HINT:TYPE=PART,URI="1.1.m4s?t=x"
+        #expect(
+            playlist.contains(
+                """
+                #EXT-X-PART:DURATION=0.500,URI="0.0.m4s?t=x",INDEPENDENT=YES
+                #EXT-X-PART:DURATION=0.500,URI="0.1.m4s?t=x"
+                #EXTINF:1.000,
+                0.m4s?t=x
+                #EXT-X-PART:DURATION=0.520,URI="1.0.m4s?t=x",INDEPENDENT=YES
+                #EXT-X-PRELOAD-HINT:TYPE=PART,URI="1.1.m4s?t=x"
 
-            """), "\(playlist)")
+                """), "\(playlist)")
         for index in 1...4 {
             window.closeSegment(startMillis: Int64(index * 1000))
             window.appendPart(durationSeconds: 0.5, independent: true, bytes: Self.bytes(UInt8(10 + index)))

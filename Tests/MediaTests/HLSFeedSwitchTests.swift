@@ -22,11 +22,13 @@ struct HLSFeedSwitchTests {
     @Test("an older keyframe is passed over; the switch starts with the headers, then the keyframe and what follows")
     func switchesAtAKeyframeNotOlderThanTheLastPicture() {
         var feedSwitch = HLSFeedSwitch()
-        let before = [Self.video(Self.videoHeader, at: 0), Self.audio(Self.audioHeader, at: 0)]
+        let before =
+            [Self.video(Self.videoHeader, at: 0), Self.audio(Self.audioHeader, at: 0)]
             + [Self.video(Self.keyframe, at: 900), Self.video(Self.interframe, at: 940)]
         #expect(feedSwitch.scan(before, afterVideoAt: 1000) == nil)
         // The headers seen before are kept for the keyframe in a later batch.
-        let start = feedSwitch.scan([Self.video(Self.interframe, at: 980), Self.video(Self.keyframe, at: 1000), Self.audio([0xAF, 1, 5], at: 1010)], afterVideoAt: 1000)
+        let start = feedSwitch.scan(
+            [Self.video(Self.interframe, at: 980), Self.video(Self.keyframe, at: 1000), Self.audio([0xAF, 1, 5], at: 1010)], afterVideoAt: 1000)
         #expect(start?.map(\.timestamp) == [0, 0, 1000, 1010])
         #expect(start?.first?.isSequenceHeader == true && start?.first?.kind == .video)
         #expect(start?[1].isSequenceHeader == true && start?[1].kind == .audio)

@@ -62,10 +62,14 @@ struct HLSPartsListingTests {
         #expect(HLSPartsListing.playlist(client: nil, requested: Self.variant("360p", Self.window(parts: 6)), other: nil, query: "").playlist == nil)
         #expect(HLSPartsListing.playlist(client: nil, requested: Self.variant("360p", Self.window(parts: 7)), other: nil, query: "").playlist == nil)
         // Parts 0…7: ends at 6, starts at 4.
-        let (playlist, client) = HLSPartsListing.playlist(client: nil, requested: Self.variant("360p", Self.window(parts: 8)), other: nil, query: "t=x")
+        let (playlist, client) = HLSPartsListing.playlist(
+            client: nil, requested: Self.variant("360p", Self.window(parts: 8)), other: nil, query: "t=x")
         #expect(Self.uris(playlist).suffix(3) == ["1.0.m4s", "1.1.m4s", "1.2.m4s"], "\(playlist ?? "nil")")
         #expect(client == HLSPartsListing.Client(variant: "360p"))
-        #expect(playlist?.contains("#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n#EXT-X-MAP:URI=\"init-0.mp4?t=x\"\n#EXT-X-PROGRAM-DATE-TIME:2027-01-15T08:00:00.000Z\n#EXTINF:0.500,\n0.0.m4s?t=x\n") == true, "\(playlist ?? "nil")")
+        #expect(
+            playlist?.contains(
+                "#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n#EXT-X-MAP:URI=\"init-0.mp4?t=x\"\n#EXT-X-PROGRAM-DATE-TIME:2027-01-15T08:00:00.000Z\n#EXTINF:0.500,\n0.0.m4s?t=x\n"
+            ) == true, "\(playlist ?? "nil")")
         #expect(playlist?.contains("INDEPENDENT") == false && playlist?.contains("#EXT-X-PART") == false)
         // Then every kept part.
         let later = HLSPartsListing.playlist(client: client, requested: Self.variant("360p", Self.window(parts: 9)), other: nil, query: "")
@@ -138,7 +142,9 @@ struct HLSPartsListingTests {
         #expect(over.client?.handover?.takeover == 12)
     }
 
-    @Test("the takeover is a keyframe where a part of the old variant starts too: one 80 ms off is passed over, one the old variant has not reached waits")
+    @Test(
+        "the takeover is a keyframe where a part of the old variant starts too: one 80 ms off is passed over, one the old variant has not reached waits"
+    )
     func takeoverAtAnAlignedBoundary() {
         // A rung just started: its first keyframe at 6.08 s, the ladder's from 8.0 s.
         var rung = HLSSegmentWindow(listed: 6, extraKept: 2, targetDuration: 2, partTarget: 0.6)
@@ -151,12 +157,15 @@ struct HLSPartsListingTests {
             )
         }
         let handover = HLSPartsListing.Handover(from: "source", firstNumber: 0, fromNumberShift: 0, fromDiscontinuityShift: 0)
-        #expect(HLSPartsListing.takeover(handover, requested: Self.variant("480p", rung), other: Self.variant("source", Self.window(parts: 16))) == nil,
-                "8.0 s: the source has not reached it")
+        #expect(
+            HLSPartsListing.takeover(handover, requested: Self.variant("480p", rung), other: Self.variant("source", Self.window(parts: 16))) == nil,
+            "8.0 s: the source has not reached it")
         #expect(HLSPartsListing.takeover(handover, requested: Self.variant("480p", rung), other: Self.variant("source", Self.window(parts: 17))) == 4)
         let client = HLSPartsListing.Client(variant: "480p", handover: handover)
-        let listed = HLSPartsListing.playlist(client: client, requested: Self.variant("480p", rung), other: Self.variant("source", Self.window(parts: 17)), query: "")
-        #expect(Array(Self.uris(listed.playlist).suffix(2)) == ["../source/3.3.m4s", "1.0.m4s"], "no gap, no repeat at 8.0 s: \(listed.playlist ?? "")")
+        let listed = HLSPartsListing.playlist(
+            client: client, requested: Self.variant("480p", rung), other: Self.variant("source", Self.window(parts: 17)), query: "")
+        #expect(
+            Array(Self.uris(listed.playlist).suffix(2)) == ["../source/3.3.m4s", "1.0.m4s"], "no gap, no repeat at 8.0 s: \(listed.playlist ?? "")")
     }
 
     @Test("the variant left is gone: the new one's own parts, none numbered below 0")
@@ -169,9 +178,11 @@ struct HLSPartsListingTests {
             other: Self.variant("360p", Self.window(parts: 3, firstMillis: 18_500)), query: ""
         )
         #expect(switched.client?.numberShift == 3 - 40)
-        let alone = HLSPartsListing.playlist(client: switched.client, requested: Self.variant("source", Self.window(parts: 41)), other: nil, query: "")
+        let alone = HLSPartsListing.playlist(
+            client: switched.client, requested: Self.variant("source", Self.window(parts: 41)), other: nil, query: "")
         #expect(alone.client?.handover == nil)
-        #expect(Self.uris(alone.playlist) == ["9.1.m4s", "9.2.m4s", "9.3.m4s", "10.0.m4s"], "only the parts numbered 0 or more: \(alone.playlist ?? "")")
+        #expect(
+            Self.uris(alone.playlist) == ["9.1.m4s", "9.2.m4s", "9.3.m4s", "10.0.m4s"], "only the parts numbered 0 or more: \(alone.playlist ?? "")")
         #expect(Self.mediaSequence(alone.playlist) == 0)
     }
 }

@@ -43,6 +43,9 @@ struct HLSProgramClockTests {
         window.appendPart(durationSeconds: 1, independent: false, bytes: ByteBuffer(bytes: [1]))
         window.closeSegment(startMillis: 0, programDateTime: "2026-12-04T02:30:00.000Z")
         let playlist = window.mediaPlaylist(query: "")
-        #expect(playlist.contains("#EXT-X-MAP:URI=\"init-0.mp4\"\n#EXT-X-PROGRAM-DATE-TIME:2026-12-04T02:30:00.000Z\n#EXT-X-PART:DURATION=1.000,URI=\"0.0.m4s\",INDEPENDENT=YES\n"))
+        #expect(
+            playlist.contains(
+                "#EXT-X-MAP:URI=\"init-0.mp4\"\n#EXT-X-PROGRAM-DATE-TIME:2026-12-04T02:30:00.000Z\n#EXT-X-PART:DURATION=1.000,URI=\"0.0.m4s\",INDEPENDENT=YES\n"
+            ))
     }
 }

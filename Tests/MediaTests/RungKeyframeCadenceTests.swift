@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Media
 
 /// The rungs' keyframes against the source's, at 25 fps (a picture every 40 ms).

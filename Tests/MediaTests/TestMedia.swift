@@ -1,7 +1,7 @@
-import ProcessTestSupport
-import RelayTestSupport
 import Foundation
 import Media
+import ProcessTestSupport
+import RelayTestSupport
 
 /// Media files generated once per test run with the ffmpeg CLI (tests only; the product never spawns ffmpeg).
 struct TestMedia: Sendable {

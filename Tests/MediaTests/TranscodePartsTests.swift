@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import RelayCore
 import Testing
+
 @testable import Media
 
 /// The transcoder's parts without a relay: Annex B → FLV, and a libx264 rung whose output the

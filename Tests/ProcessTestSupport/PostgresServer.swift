@@ -53,10 +53,12 @@ public final class PostgresServer: @unchecked Sendable {
             hba.write(Data("host all all \(subnet) trust\n".utf8))
             try hba.close()
         }
-        let start = try run("\(binDir)/pg_ctl", [
-            "-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-t", "30",
-            "-o", "-p \(port) -k \(directory) -c listen_addresses=\(listen) -c fsync=off", "start",
-        ])
+        let start = try run(
+            "\(binDir)/pg_ctl",
+            [
+                "-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-t", "30",
+                "-o", "-p \(port) -k \(directory) -c listen_addresses=\(listen) -c fsync=off", "start",
+            ])
         guard start.0 == 0 else {
             let log = (try? String(contentsOfFile: "\(directory)/log", encoding: .utf8)) ?? ""
             throw PostgresError("pg_ctl start failed: \(start.1) \(log)")
@@ -72,9 +74,11 @@ public final class PostgresServer: @unchecked Sendable {
     /// output, or throws with psql's message.
     @discardableResult
     public func sql(_ statement: String) throws -> String {
-        let (status, output) = try run("\(binDir)/psql", [
-            "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-c", statement,
-        ])
+        let (status, output) = try run(
+            "\(binDir)/psql",
+            [
+                "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-c", statement,
+            ])
         guard status == 0 else { throw PostgresError("psql failed: \(output)") }
         return output
     }

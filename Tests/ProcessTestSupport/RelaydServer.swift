@@ -32,16 +32,18 @@ public final class RelaydServer: @unchecked Sendable {
         environmentToken = environment?["RELAYD_ADMIN_TOKEN"]
         let configPath = dataDir + "/relayd.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        child = try ChildProcess(RelaydServer.binaryPath, [
-            "--config", configPath, "--data-dir", dataDir + "/var", "--host", "127.0.0.1",
-            "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0", "--webrtc-port", "0",
-        ] + extraArguments, environment: environment)
+        child = try ChildProcess(
+            RelaydServer.binaryPath,
+            [
+                "--config", configPath, "--data-dir", dataDir + "/var", "--host", "127.0.0.1",
+                "--rtmp-port", "0", "--http-port", "0", "--srt-port", "0", "--webrtc-port", "0",
+            ] + extraArguments, environment: environment)
         let ready = await child.waitForOutput(timeout: .seconds(30)) {
             $0.contains("listening rtmp=") && $0.contains("listening http=") && $0.contains("listening srt=")
                 && $0.contains("listening webrtc=")
         }
         guard ready, let rtmp = Self.port(of: "rtmp", in: child.stdout), let http = Self.port(of: "http", in: child.stdout),
-              let srt = Self.port(of: "srt", in: child.stdout), let webrtc = Self.port(of: "webrtc", in: child.stdout)
+            let srt = Self.port(of: "srt", in: child.stdout), let webrtc = Self.port(of: "webrtc", in: child.stdout)
         else {
             child.signal(SIGKILL)
             throw TestFailure("relayd did not start: \(child.stdout) \(child.stderr)")

@@ -1,6 +1,7 @@
-import RelayTestSupport
 import NIOCore
+import RelayTestSupport
 import Testing
+
 @testable import RTMP
 
 @Suite("AMF0 malformed input")
@@ -22,7 +23,10 @@ struct AMF0MalformedTests {
         let byName = Dictionary(uniqueKeysWithValues: Corpus.files("amf0").map { ($0.name, $0.bytes) })
         func error(_ name: String) -> AMF0Error? {
             guard let bytes = byName[name + ".bin"] else { return nil }
-            do { _ = try Self.decode(bytes); return nil } catch { return error }
+            do {
+                _ = try Self.decode(bytes)
+                return nil
+            } catch { return error }
         }
         #expect(error("truncated_number") == .truncated)
         #expect(error("unknown_marker_12") == .unknownMarker(0x12))
@@ -52,7 +56,8 @@ struct AMF0MalformedTests {
         buffer.writeAMF0(value)
         let bytes = Array(buffer.readableBytesView)
         // Long strings: check every prefix of the header and a spread of the body.
-        let lengths = bytes.count > 2000
+        let lengths =
+            bytes.count > 2000
             ? Array(0..<64) + stride(from: 64, to: bytes.count, by: 997).map { $0 } + [bytes.count - 1]
             : Array(0..<bytes.count)
         for length in lengths {
@@ -120,7 +125,10 @@ struct AMF0MalformedTests {
             var bytes = rng.bytes(length)
             // Bias towards valid markers so containers get exercised.
             if !bytes.isEmpty { bytes[0] = UInt8.random(in: 0...0x11, using: &rng) }
-            do { _ = try Self.decode(bytes); decoded += 1 } catch { refused += 1 }
+            do {
+                _ = try Self.decode(bytes)
+                decoded += 1
+            } catch { refused += 1 }
         }
         // Both outcomes are exercised (the bias towards valid markers makes some inputs decode).
         #expect(decoded > 0)

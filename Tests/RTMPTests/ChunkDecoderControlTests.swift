@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import RTMP
 
 @Suite("RTMPChunkDecoder: protocol control messages")

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import RTMP
 
 /// Hand-built chunk headers (RTMP spec 5.3.1): formats 1, 2, 3 and extended timestamps.
@@ -20,9 +21,10 @@ struct ChunkDecoderHeaderTests {
         #expect(out.map(\.timestamp) == [1000, 1040, 1050, 1060, 1070])
         #expect(out.map(\.typeID) == [9, 8, 8, 8, 8])
         #expect(out.map(\.streamID) == [1, 1, 1, 1, 1])
-        #expect(out.map { Array($0.payload.readableBytesView) } == [
-            [0xA1, 0xA2, 0xA3], [0xB1, 0xB2], [0xC1, 0xC2], [0xD1, 0xD2], [0xE1, 0xE2],
-        ])
+        #expect(
+            out.map { Array($0.payload.readableBytesView) } == [
+                [0xA1, 0xA2, 0xA3], [0xB1, 0xB2], [0xC1, 0xC2], [0xD1, 0xD2], [0xE1, 0xE2],
+            ])
     }
 
     @Test func format3AfterFormat0UsesTheTimestampAsDelta() throws {

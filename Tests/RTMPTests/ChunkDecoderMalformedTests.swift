@@ -1,7 +1,8 @@
-import RelayTestSupport
 import NIOCore
 import NIOEmbedded
+import RelayTestSupport
 import Testing
+
 @testable import RTMP
 
 @Suite("RTMPChunkDecoder: malformed input")
@@ -121,8 +122,9 @@ struct ChunkDecoderMalformedTests {
     @Test func randomMutationsOfValidStreamsNeverCrash() {
         var rng = SeededGenerator(seed: 7)
         let messages = (0..<4).map { i in
-            RTMPMessage(typeID: [8, 9, 18, 20][i], streamID: 1, timestamp: UInt32(i) * 0x80_0000,
-                        payload: Chunks.payload(100 + i * 150))
+            RTMPMessage(
+                typeID: [8, 9, 18, 20][i], streamID: 1, timestamp: UInt32(i) * 0x80_0000,
+                payload: Chunks.payload(100 + i * 150))
         }
         let valid = Array(Chunks.concat(messages.enumerated().map { Chunks.encode($1, csid: UInt32(4 + $0 * 100)) }).readableBytesView)
         for _ in 0..<500 {

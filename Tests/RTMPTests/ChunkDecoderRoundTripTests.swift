@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import NIOTestUtils
 import Testing
+
 @testable import RTMP
 
 @Suite("RTMPChunkDecoder: round trip with RTMPChunkEncoder")
@@ -10,8 +11,9 @@ struct ChunkDecoderRoundTripTests {
     static let streamIDs: [UInt32] = [3, 63, 64, 200, 319, 320, 1000, 65_599]
 
     static func sample(_ i: Int, size: Int, timestamp: UInt32) -> RTMPMessage {
-        RTMPMessage(typeID: [8, 9, 18, 20][i % 4], streamID: UInt32(i % 3), timestamp: timestamp,
-                    payload: Chunks.payload(size, seed: UInt8(truncatingIfNeeded: i)))
+        RTMPMessage(
+            typeID: [8, 9, 18, 20][i % 4], streamID: UInt32(i % 3), timestamp: timestamp,
+            payload: Chunks.payload(size, seed: UInt8(truncatingIfNeeded: i)))
     }
 
     @Test(arguments: sizes)

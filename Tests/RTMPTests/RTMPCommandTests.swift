@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import RTMP
 
 @Suite("RTMPCommand parsing")
@@ -75,7 +76,10 @@ struct RTMPCommandTests {
             _ = try RTMPCommand(payload: ByteBuffer(bytes: [0x07]))
             Issue.record("expected an error")
         } catch {
-            guard case .malformedMessage = error else { Issue.record("got \(error)"); return }
+            guard case .malformedMessage = error else {
+                Issue.record("got \(error)")
+                return
+            }
         }
     }
 

@@ -1,8 +1,9 @@
-import RelayTestSupport
 import Logging
 import NIOCore
 import NIOEmbedded
+import RelayTestSupport
 import Testing
+
 @testable import RTMP
 
 @Suite("RTMPHandshake")
@@ -22,7 +23,10 @@ struct RTMPHandshakeTests {
     @Test func emptyInputNeedsMore() throws {
         var handshake = RTMPHandshake()
         var buffer = ByteBuffer()
-        guard case .needMoreData = try handshake.feed(&buffer) else { Issue.record("expected needMoreData"); return }
+        guard case .needMoreData = try handshake.feed(&buffer) else {
+            Issue.record("expected needMoreData")
+            return
+        }
     }
 
     @Test func fullHandshakeInPieces() throws {
@@ -58,13 +62,22 @@ struct RTMPHandshakeTests {
 
         // C2 in two pieces, followed by chunk data.
         buffer.writeBytes(c2[..<1000])
-        guard case .needMoreData = try handshake.feed(&buffer) else { Issue.record("expected needMoreData"); return }
+        guard case .needMoreData = try handshake.feed(&buffer) else {
+            Issue.record("expected needMoreData")
+            return
+        }
         buffer.writeBytes(c2[1000...])
         buffer.writeBytes([0x03, 0xAA, 0xBB])
-        guard case .complete = try handshake.feed(&buffer) else { Issue.record("expected complete"); return }
+        guard case .complete = try handshake.feed(&buffer) else {
+            Issue.record("expected complete")
+            return
+        }
         #expect(handshake.state == .done)
         #expect(Array(buffer.readableBytesView) == [0x03, 0xAA, 0xBB], "leftover bytes remain")
-        guard case .complete = try handshake.feed(&buffer) else { Issue.record("expected complete"); return }
+        guard case .complete = try handshake.feed(&buffer) else {
+            Issue.record("expected complete")
+            return
+        }
         #expect(buffer.readableBytes == 3)
     }
 
@@ -72,7 +85,8 @@ struct RTMPHandshakeTests {
         var a = RTMPHandshake(), b = RTMPHandshake()
         var ba = ByteBuffer(bytes: [3] + Self.c1()), bb = ByteBuffer(bytes: [3] + Self.c1())
         guard case .reply(let ra) = try a.feed(&ba), case .reply(let rb) = try b.feed(&bb) else {
-            Issue.record("expected replies"); return
+            Issue.record("expected replies")
+            return
         }
         #expect(ra.getBytes(at: 9, length: 1528) != rb.getBytes(at: 9, length: 1528))
     }

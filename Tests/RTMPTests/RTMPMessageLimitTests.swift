@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import Testing
+
 @testable import RTMP
 
 /// The small message limit a server connection has until its publish is allowed.

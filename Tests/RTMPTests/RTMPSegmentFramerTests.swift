@@ -3,6 +3,7 @@ import NIOCore
 import NIOEmbedded
 import RelayTestSupport
 import Testing
+
 @testable import RTMP
 @testable import RelayCore
 
@@ -21,7 +22,8 @@ struct RTMPSegmentFramerTests {
     static func reference(_ message: MediaMessage, chunkSize: Int) -> [UInt8] {
         var wire = ByteBuffer()
         RTMPChunkEncoder(chunkSize: chunkSize).encode(
-            RTMPMessage(typeID: message.kind.rawValue, streamID: RTMPSegmentFramer.playStreamID, timestamp: message.timestamp, payload: message.payload),
+            RTMPMessage(
+                typeID: message.kind.rawValue, streamID: RTMPSegmentFramer.playStreamID, timestamp: message.timestamp, payload: message.payload),
             csid: RTMPSegmentFramer.chunkStream(for: message.kind), into: &wire
         )
         return Array(wire.readableBytesView)
@@ -56,8 +58,9 @@ struct RTMPSegmentFramerTests {
         #expect(wires[2].readerIndex == wires[1].writerIndex)
         // One-chunk messages read their payload from the segment; the chunked one keeps its own.
         #expect(Self.base(messages[0].payload) != Self.base(TestMedia.keyframe(size: 500).payload))
-        #expect(messages[0].payload.withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress) }
-            == wires[0].withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress! + 12) })
+        #expect(
+            messages[0].payload.withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress) }
+                == wires[0].withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress! + 12) })
         #expect(messages.map { Array($0.payload.readableBytesView) } == payloads)
         // The three wires joined are what a player decodes as the three messages.
         var joined = wires[2]
@@ -150,9 +153,10 @@ struct RTMPSegmentFramerTests {
         RTMPSegmentFramer(chunkSize: 4096).frame(&m)
         let wire = try #require(m.wire)
         #expect(wire.readableBytes == 12 + 100)
-        #expect(wire.getBytes(at: wire.readerIndex, length: 12) == [
-            csid, 0x12, 0x34, 0x56, 0x00, 0x00, 100, kind.rawValue, 0x01, 0x00, 0x00, 0x00,
-        ])
+        #expect(
+            wire.getBytes(at: wire.readerIndex, length: 12) == [
+                csid, 0x12, 0x34, 0x56, 0x00, 0x00, 100, kind.rawValue, 0x01, 0x00, 0x00, 0x00,
+            ])
         #expect(Array(m.payload.readableBytesView) == payloadBytes, "the payload reads the same")
         #expect(Self.base(m.payload) == Self.base(wire).map { $0 + wire.readerIndex + 12 }, "the payload is a view of the segment, after the header")
         #expect(m.wireSize == 112)
@@ -163,9 +167,10 @@ struct RTMPSegmentFramerTests {
         RTMPSegmentFramer(chunkSize: 128).frame(&m)
         let wire = try #require(m.wire)
         #expect(wire.readableBytes == 16 + 50)
-        #expect(wire.getBytes(at: wire.readerIndex, length: 16) == [
-            0x06, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 50, 0x09, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
-        ])
+        #expect(
+            wire.getBytes(at: wire.readerIndex, length: 16) == [
+                0x06, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 50, 0x09, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+            ])
         #expect(try Self.decodeWire(wire, chunkSize: 128).first?.timestamp == 0x0100_0000)
     }
 

@@ -1,7 +1,8 @@
-import RelayTestSupport
 import NIOCore
 import NIOEmbedded
+import RelayTestSupport
 import Testing
+
 @testable import RTMP
 @testable import RelayCore
 

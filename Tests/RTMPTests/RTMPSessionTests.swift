@@ -1,7 +1,8 @@
 import NIOCore
 import RelayCore
-@testable import RTMP
 import Testing
+
+@testable import RTMP
 
 /// The RTMP connection's state machine without a channel: events in, actions out.
 struct RTMPSessionTests {
@@ -38,7 +39,8 @@ struct RTMPSessionTests {
         #expect(session.receivedMedia(Self.media(40)).isKept)
         #expect(session.receivedMedia(Self.media(40)).isKept)
         #expect(throws: RTMPProtocolError.malformedMessage("play while already publishing")) { try session.requestPlay(math) }
-        guard case .startPublishing(let started, let pending, let grant) = session.authorized(.publish, math, .allow(AccessGrant(schoolId: "c1"))) else {
+        guard case .startPublishing(let started, let pending, let grant) = session.authorized(.publish, math, .allow(AccessGrant(schoolId: "c1")))
+        else {
             Issue.record("an allowed publish starts")
             return
         }

@@ -1,6 +1,7 @@
-import Testing
-@testable import RTMP
 import RelayCore
+import Testing
+
+@testable import RTMP
 
 @Suite("RTMPStreamName")
 struct RTMPStreamNameTests {

@@ -3,6 +3,7 @@ import NIOCore
 import NIOEmbedded
 import RelayTestSupport
 import Testing
+
 @testable import RelayCore
 
 /// An adaptive player that reads slowly steps down a rung, at a keyframe of the new rung, with
@@ -40,7 +41,8 @@ struct AdaptiveSwitchTests {
         for _ in 0..<Int(seconds * 25) {
             for (name, session) in lesson.sessions {
                 let size = Self.size(name)
-                session.publish(lesson.ts % 1000 == 0 ? TestMedia.keyframe(ts: lesson.ts, size: size) : TestMedia.interframe(ts: lesson.ts, size: size))
+                session.publish(
+                    lesson.ts % 1000 == 0 ? TestMedia.keyframe(ts: lesson.ts, size: size) : TestMedia.interframe(ts: lesson.ts, size: size))
                 session.publish(TestMedia.audio(ts: lesson.ts + 10, size: 9))
             }
             loop.advanceTime(by: .milliseconds(40))

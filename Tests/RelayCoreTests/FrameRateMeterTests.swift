@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RelayCore
 
 /// The live view's fps where the publisher's metadata has none: measured from timestamps.

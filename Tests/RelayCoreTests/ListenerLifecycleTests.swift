@@ -1,5 +1,5 @@
-import Testing
 import RelayCore
+import Testing
 
 /// A listener's run and its close meet in any order; what was started is stopped once.
 @Suite struct ListenerLifecycleTests {

@@ -1,6 +1,7 @@
-import RelayTestSupport
 import NIOCore
+import RelayTestSupport
 import Testing
+
 @testable import RelayCore
 
 @Suite("MediaMessage flags")
@@ -54,11 +55,11 @@ struct MediaMessageFlagsTests {
 
     @Test(arguments: [
         // (first byte, keyframe, sequence header)
-        (UInt8(0x90), true, true),   // keyframe, SequenceStart
+        (UInt8(0x90), true, true),  // keyframe, SequenceStart
         (UInt8(0x91), true, false),  // keyframe, CodedFrames
         (UInt8(0x93), true, false),  // keyframe, CodedFramesX
-        (UInt8(0xA1), false, false), // inter frame, CodedFrames
-        (UInt8(0xA3), false, false), // inter frame, CodedFramesX
+        (UInt8(0xA1), false, false),  // inter frame, CodedFrames
+        (UInt8(0xA3), false, false),  // inter frame, CodedFramesX
         (UInt8(0xA0), false, true),  // SequenceStart flagged as inter frame
         (UInt8(0x92), true, false),  // SequenceEnd
     ])

@@ -42,8 +42,9 @@ struct MixMinusFanOutTests {
         #expect(framing == expected, "framed for its own size")
         #expect(others.first?.payload.getInteger(at: 2, as: UInt8.self) == 0x11, "another site's player gets the program")
         #expect(own.last?.isKeyframe == false && own.last?.kind == .video && others.last?.kind == .video)
-        #expect(stream.hasSubscriber(mixMinusSite: "site-a") && !stream.hasSubscriber(mixMinusSite: "site-c"),
-                "a site's mix-minus is encoded only where its players play")
+        #expect(
+            stream.hasSubscriber(mixMinusSite: "site-a") && !stream.hasSubscriber(mixMinusSite: "site-c"),
+            "a site's mix-minus is encoded only where its players play")
         registry.detachSubscriber(onStage, from: stream)
         registry.detachSubscriber(other, from: stream)
         #expect(!stream.hasSubscriber(mixMinusSite: "site-a"))

@@ -1,8 +1,9 @@
-import RelayTestSupport
 import Foundation
 import NIOCore
 import NIOEmbedded
+import RelayTestSupport
 import Testing
+
 @testable import RelayCore
 
 @Suite("PlayerOutlet and FlushScheduler")

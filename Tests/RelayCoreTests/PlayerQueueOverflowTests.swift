@@ -1,6 +1,7 @@
-import RelayTestSupport
 import NIOCore
+import RelayTestSupport
 import Testing
+
 @testable import RelayCore
 
 @Suite("PlayerQueue overflow")

@@ -1,7 +1,8 @@
-import RelayTestSupport
 import NIOCore
 import NIOEmbedded
+import RelayTestSupport
 import Testing
+
 @testable import RelayCore
 
 @Suite("StreamRegistry: takeover and timestamps")

@@ -1,7 +1,8 @@
-import RelayTestSupport
 import NIOCore
 import NIOEmbedded
+import RelayTestSupport
 import Testing
+
 @testable import RelayCore
 
 @Suite("StreamRegistry: players joining")
@@ -72,9 +73,10 @@ struct StreamRegistryTests {
         session.publish(TestMedia.audio(ts: 50))
         session.publish(TestMedia.interframe(ts: 80))
         #expect(player.events == [.publisherStarted])
-        #expect(player.takeAccepted() == [
-            "event:publisherStarted", "meta@0", "vh@0", "ah@0", "kf@40", "audio@50", "inter@80",
-        ])
+        #expect(
+            player.takeAccepted() == [
+                "event:publisherStarted", "meta@0", "vh@0", "ah@0", "kf@40", "audio@50", "inter@80",
+            ])
     }
 
     @Test func everySubscriberGetsEachMessage() {

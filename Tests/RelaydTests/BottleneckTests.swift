@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// A site behind a real 1 Mbit/s bottleneck: relayd in one network namespace, the player in
@@ -63,10 +63,12 @@ struct BottleneckTests {
         func shape(_ rate: String?) async throws {
             _ = try await runTool("ip", ["netns", "exec", server, "tc", "qdisc", "del", "dev", serverLink, "root"])
             guard let rate else { return }
-            let (code, _, err) = try await runTool("ip", [
-                "netns", "exec", server, "tc", "qdisc", "add", "dev", serverLink, "root", "tbf", "rate", rate,
-                "burst", "32kbit", "latency", "400ms",
-            ])
+            let (code, _, err) = try await runTool(
+                "ip",
+                [
+                    "netns", "exec", server, "tc", "qdisc", "add", "dev", serverLink, "root", "tbf", "rate", rate,
+                    "burst", "32kbit", "latency", "400ms",
+                ])
             guard code == 0 else { throw TestFailure("tc: \(err)") }
         }
 
@@ -74,10 +76,12 @@ struct BottleneckTests {
         /// returns it and its port for `protocol` (rtmp or srt).
         func startRelay(config extra: String, dir: String, protocol name: String) async throws -> (ChildProcess, Int) {
             try RelaydServer.openConfig(extra: extra).write(toFile: dir + "/relayd.yaml", atomically: true, encoding: .utf8)
-            let relay = try ChildProcess("ip", [
-                "netns", "exec", server, RelaydServer.binaryPath, "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var",
-                "--host", "0.0.0.0", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
-            ])
+            let relay = try ChildProcess(
+                "ip",
+                [
+                    "netns", "exec", server, RelaydServer.binaryPath, "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var",
+                    "--host", "0.0.0.0", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
+                ])
             // The listeners start together, in no fixed order: wait for HTTP too (callers read its port).
             guard await relay.waitForOutput(timeout: .seconds(30), { $0.contains("listening \(name)=") && $0.contains("listening http=") }),
                 let port = RelaydServer.port(of: name, in: relay.stdout)
@@ -90,13 +94,15 @@ struct BottleneckTests {
 
         /// A 3 Mbit/s 720p lesson (2 s GOP, AAC) published at real time from the server namespace.
         func publishLesson(format: String, to url: String) throws -> ChildProcess {
-            try ChildProcess("ip", [
-                "netns", "exec", server, "ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
-                "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-                "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p",
-            ] + MediaTools.constantBitrate(3_000) + [
-                "-c:a", "aac", "-b:a", "96k", "-f", format, url,
-            ])
+            try ChildProcess(
+                "ip",
+                [
+                    "netns", "exec", server, "ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
+                    "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+                    "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p",
+                ] + MediaTools.constantBitrate(3_000) + [
+                    "-c:a", "aac", "-b:a", "96k", "-f", format, url,
+                ])
         }
 
         func remove() async {
@@ -118,10 +124,12 @@ struct BottleneckTests {
         children.append(publisher)
         #expect(await relay.waitForOutput(timeout: .seconds(20)) { $0.contains("transcoding") && $0.contains("rungs=") }, "the rungs made")
         try await ns.shape("1mbit")
-        let player = try ChildProcess("ip", [
-            "netns", "exec", ns.client, "ffmpeg", "-hide_banner", "-loglevel", "error",
-            "-i", "rtmp://10.231.7.1:\(port)/live/bneck", "-c", "copy", "-f", "flv", "-y", dir + "/player.flv",
-        ])
+        let player = try ChildProcess(
+            "ip",
+            [
+                "netns", "exec", ns.client, "ffmpeg", "-hide_banner", "-loglevel", "error",
+                "-i", "rtmp://10.231.7.1:\(port)/live/bneck", "-c", "copy", "-f", "flv", "-y", dir + "/player.flv",
+            ])
         children.append(player)
 
         let down = await relay.waitForOutput(timeout: .seconds(20)) { $0.contains("rung switch") && $0.contains("to=360p") }
@@ -142,9 +150,12 @@ struct BottleneckTests {
         #expect(video.count > 200, "\(video.count) video frames")
         #expect((gaps.max() ?? 0) <= 1000, "the picture stopped for \(Int(gaps.max() ?? 0)) ms")
         #expect(gaps.allSatisfy { $0 >= 0 }, "timestamps went back")
-        let heights = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=height", "-of", "csv=p=0", dir + "/player.flv",
-        ], timeout: .seconds(120)).1
+        let heights = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=height", "-of", "csv=p=0", dir + "/player.flv",
+            ], timeout: .seconds(120)
+        ).1
         let seen = Set(heights.split(separator: "\n").compactMap { Int($0) })
         print("bottleneck: player saw heights \(seen.sorted()), \(video.count) frames, longest gap \(Int(gaps.max() ?? 0)) ms")
         #expect(seen.contains(360) && seen.contains(720), "heights \(seen)")

@@ -91,11 +91,14 @@ struct ClassroomStageTests {
         let keys = try await ReturnFeedTests.timetable(on: relay)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Browser/classroom.py").path
-        let (code, out, err) = try await runTool("/usr/bin/python3", [
-            script, relay.server, "math", "--site-key", keys["site-a"]!, "--central-key", keys["central"]!, "--site", "site-a",
-        ], timeout: .seconds(120))
+        let (code, out, err) = try await runTool(
+            "/usr/bin/python3",
+            [
+                script, relay.server, "math", "--site-key", keys["site-a"]!, "--central-key", keys["central"]!, "--site", "site-a",
+            ], timeout: .seconds(120))
         let line = out.split(separator: "\n").last.map(String.init) ?? ""
-        let page = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "exit \(code.map(String.init) ?? "?"): \(out) \(err)")
+        let page = try #require(
+            try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "exit \(code.map(String.init) ?? "?"): \(out) \(err)")
         #expect(code == 0, "\(page)")
         #expect((page["cspViolations"] as? [Any])?.isEmpty == true, "\(page)")
         #expect(page["handButton"] as? String == "放下")

@@ -38,9 +38,11 @@ struct ClusterCredentialTests {
 
     /// Whether ffprobe finds a video stream at `url` within 20 s.
     static func plays(_ url: String) async throws -> (Bool, String) {
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-rw_timeout", "15000000", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,
-        ], timeout: .seconds(20))
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-rw_timeout", "15000000", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,
+            ], timeout: .seconds(20))
         return (code == 0 && out.contains("h264"), err)
     }
 
@@ -72,7 +74,9 @@ struct ClusterCredentialTests {
         #expect(try await Self.wait(seconds: 15) { !origin.record.plays.isEmpty }, "A pulled from the forged row: \(a.child.stderr.suffix(2000))")
         let name = try #require(origin.record.plays.first)
         let bytes = origin.record.bytes
-        print("cluster: the forged origin received \(bytes.count) bytes over \(origin.record.connections) connections; play name \(name.count) characters")
+        print(
+            "cluster: the forged origin received \(bytes.count) bytes over \(origin.record.connections) connections; play name \(name.count) characters"
+        )
 
         // What A sent: the class and a pull credential, never the admin token.
         #expect(!Self.contains(bytes, token), "the admin token reached the forged node")
@@ -122,29 +126,32 @@ struct ClusterCredentialTests {
         let dir = try makeTemporaryDirectory("cluster-tls")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for name in ["node", "other"] {
-            let (made, _, madeErr) = try await runTool("openssl", [
-                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", "\(dir)/\(name)-key.pem", "-out", "\(dir)/\(name)-cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1",
-            ])
+            let (made, _, madeErr) = try await runTool(
+                "openssl",
+                [
+                    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", "\(dir)/\(name)-key.pem", "-out", "\(dir)/\(name)-cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1",
+                ])
             #expect(made == 0, "openssl: \(madeErr)")
         }
         let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
         func config(_ id: String, trust: String = "") -> String {
-            RelaydServer.openConfig(extra: """
-                database: \(postgres.url)
-                cluster:
-                  nodeId: \(id)
-                  tls: true
-                \(trust.isEmpty ? "" : "  tlsCAFile: \(trust)")
-                tls:
-                  certFile: \(dir)/node-cert.pem
-                  keyFile: \(dir)/node-key.pem
-                rtmps:
-                  port: 0
-                transcode:
-                  enabled: false
-                """)
+            RelaydServer.openConfig(
+                extra: """
+                    database: \(postgres.url)
+                    cluster:
+                      nodeId: \(id)
+                      tls: true
+                    \(trust.isEmpty ? "" : "  tlsCAFile: \(trust)")
+                    tls:
+                      certFile: \(dir)/node-cert.pem
+                      keyFile: \(dir)/node-key.pem
+                    rtmps:
+                      port: 0
+                    transcode:
+                      enabled: false
+                    """)
         }
         let a = try await RelaydServer(config: config("node-a"), environment: shared)
         let b = try await RelaydServer(config: config("node-b"), environment: shared)
@@ -156,7 +163,8 @@ struct ClusterCredentialTests {
 
         let onB = try await Self.plays(b.url("math"))
         #expect(onB.0, "B plays A's lesson: \(onB.1) \(b.child.stderr.suffix(2000))")
-        #expect(b.child.stderr.contains("host=rtmp://127.0.0.1:\(rtmpsA)/live"), "pulled from A's RTMPS port \(rtmpsA): \(b.child.stderr.suffix(2000))")
+        #expect(
+            b.child.stderr.contains("host=rtmp://127.0.0.1:\(rtmpsA)/live"), "pulled from A's RTMPS port \(rtmpsA): \(b.child.stderr.suffix(2000))")
         #expect(a.child.stderr.contains("node pull admitted"))
 
         // C trusts another certificate: it connects, refuses A's certificate, and plays nothing.
@@ -180,10 +188,12 @@ struct ClusterCredentialTests {
             ("cluster:\n  tls: maybe\n", "cluster.tls"),
         ] {
             try config.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
-            let (code, _, err) = try await runTool(RelaydServer.binaryPath, [
-                "--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0",
-                "--srt-port", "0",
-            ], timeout: .seconds(10))
+            let (code, _, err) = try await runTool(
+                RelaydServer.binaryPath,
+                [
+                    "--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0",
+                    "--srt-port", "0",
+                ], timeout: .seconds(10))
             #expect(code == 2, "\(config): \(err)")
             #expect(err.contains(key), "\(config): \(err)")
         }

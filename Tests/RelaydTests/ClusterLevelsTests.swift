@@ -15,11 +15,14 @@ struct ClusterLevelsTests {
         let county = try await city.api.call("POST", "/schools", ["id": "county", "name": "县", "role": "site", "bandwidthKbps": 8000])
         let centralKey = try #require(central.object["key"] as? String, "\(central.object)")
         let countyKey = try #require(county.object["key"] as? String, "\(county.object)")
-        #expect(try await city.api.call("POST", "/pairings", ["centralSchoolId": "famous", "siteId": "county", "program": "famous-school"]).status == 201)
-        let created = try await city.api.call("POST", "/classes", [
-            "id": "lesson", "title": "t", "program": "famous-school", "centralSchoolId": "famous", "siteIds": ["county"],
-            "startsAt": rfc3339(Date().addingTimeInterval(-60)), "endsAt": rfc3339(Date().addingTimeInterval(2400)),
-        ])
+        #expect(
+            try await city.api.call("POST", "/pairings", ["centralSchoolId": "famous", "siteId": "county", "program": "famous-school"]).status == 201)
+        let created = try await city.api.call(
+            "POST", "/classes",
+            [
+                "id": "lesson", "title": "t", "program": "famous-school", "centralSchoolId": "famous", "siteIds": ["county"],
+                "startsAt": rfc3339(Date().addingTimeInterval(-60)), "endsAt": rfc3339(Date().addingTimeInterval(2400)),
+            ])
         #expect(created.status == 201, "\(created.object)")
         let publisher = try MediaTools.publish(to: city.url("lesson?key=\(centralKey)"), seconds: 60)
         try await city.waitForStreamsLive()
@@ -27,12 +30,14 @@ struct ClusterLevelsTests {
     }
 
     static func county(upstreamOf city: RelaydServer, key: String) async throws -> RelaydServer {
-        try await RelaydServer(config: RelaydServer.openConfig(extra: """
-            cluster:
-              upstream: ["rtmp://127.0.0.1:\(city.rtmpPort)/live?key=\(key)"]
-            transcode:
-              enabled: false
-            """))
+        try await RelaydServer(
+            config: RelaydServer.openConfig(
+                extra: """
+                    cluster:
+                      upstream: ["rtmp://127.0.0.1:\(city.rtmpPort)/live?key=\(key)"]
+                    transcode:
+                      enabled: false
+                    """))
     }
 
     @Test func aCountyPullsTheCitysLessonOnceForAllItsPlayers() async throws {

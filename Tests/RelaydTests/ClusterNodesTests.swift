@@ -85,7 +85,8 @@ struct ClusterNodesTests {
     }
 
     /// Two nodes `node-a` and `node-b` in open mode on `postgres`, sharing the admin token, with `extra` (default: transcoding nothing).
-    static func openNodes(on postgres: PostgresServer, extra: String = "transcode:\n  enabled: false\n") async throws -> (RelaydServer, RelaydServer) {
+    static func openNodes(on postgres: PostgresServer, extra: String = "transcode:\n  enabled: false\n") async throws -> (RelaydServer, RelaydServer)
+    {
         let shared = ["RELAYD_ADMIN_TOKEN": "cluster-\(UUID().uuidString)"]
         func config(_ id: String) -> String {
             RelaydServer.openConfig(extra: "database: \(postgres.url)\ncluster:\n  nodeId: \(id)\n" + extra)
@@ -126,17 +127,19 @@ struct ClusterNodesTests {
         #expect(try await b.metric("relay_cluster_pulls_active") == 1)
         #expect(try await b.metric("relay_cluster_pull_bytes_total") > 100_000)
         // 47 more players on b (50 in all) are still that one play on a.
-        let (load, loadOut) = try await LoadTestSmokeTests.loadTest([
-            "--url", b.url("math"), "--players", "47", "--connect-rate", "100", "--warmup", "1", "--duration", "2",
-        ], in: dir, timeout: .seconds(30))
+        let (load, loadOut) = try await LoadTestSmokeTests.loadTest(
+            [
+                "--url", b.url("math"), "--players", "47", "--connect-rate", "100", "--warmup", "1", "--duration", "2",
+            ], in: dir, timeout: .seconds(30))
         #expect(load["gotKeyframe"] as? Int == 47, "every player on b plays what b pulled: \(loadOut)")
         #expect(a.child.stderr.components(separatedBy: "play started").count - 1 == 1, "still one play on a for 50 players on b")
         // WHEP on b: relay-loadtest publishes a second lesson to a and plays it from b's WHEP.
         let flv = try await LoadTestSmokeTests.makeFLV(in: dir)
-        let (whep, whepOut) = try await LoadTestSmokeTests.loadTest([
-            "--url", "\(b.server)/whep/live/webrtc", "--publish-url", a.url("webrtc"), "--flv", flv, "--players", "2",
-            "--connect-rate", "50", "--warmup", "1", "--duration", "3", "--lead", "4",
-        ], in: dir, timeout: .seconds(40))
+        let (whep, whepOut) = try await LoadTestSmokeTests.loadTest(
+            [
+                "--url", "\(b.server)/whep/live/webrtc", "--publish-url", a.url("webrtc"), "--flv", flv, "--players", "2",
+                "--connect-rate", "50", "--warmup", "1", "--duration", "3", "--lead", "4",
+            ], in: dir, timeout: .seconds(40))
         #expect(whep["gotKeyframe"] as? Int == 2 && whep["disconnects"] as? Int == 0, "WHEP on b of a lesson published on a: \(whepOut)")
 
         // The publisher's node dies; the publisher reconnects to b; b's players continue.
@@ -148,8 +151,9 @@ struct ClusterNodesTests {
             #expect(await player.wait(timeout: .seconds(60)) == 0, "player \(index): \(player.stderr)")
             let packets = try await MediaTools.packets(of: dir + "/p\(index).flv")
             let video = packets.filter(\.isVideo)
-            #expect(video.count > 500 && (video.last?.dtsMillis ?? 0) - (video.first?.dtsMillis ?? 0) > 25_000,
-                    "player \(index) got its 28 s across the move: \(video.count) pictures")
+            #expect(
+                video.count > 500 && (video.last?.dtsMillis ?? 0) - (video.first?.dtsMillis ?? 0) > 25_000,
+                "player \(index) got its 28 s across the move: \(video.count) pictures")
         }
         #expect(await b.stop() == 0)
     }
@@ -166,10 +170,12 @@ struct ClusterNodesTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
 
         let connectedAt = Date()
-        let load = try ChildProcess(LoadTestSmokeTests.loadTestPath, [
-            "--url", b.url("late"), "--players", "3", "--connect-rate", "100", "--warmup", "7", "--duration", "2",
-            "--json", dir + "/late.json",
-        ])
+        let load = try ChildProcess(
+            LoadTestSmokeTests.loadTestPath,
+            [
+                "--url", b.url("late"), "--players", "3", "--connect-rate", "100", "--warmup", "7", "--duration", "2",
+                "--json", dir + "/late.json",
+            ])
         defer { load.signal(SIGKILL) }
         try await b.waitForPlayers(3)  // waiting on b before the publish
         let publishedAt = Date()
@@ -209,8 +215,10 @@ struct ClusterNodesTests {
                     let starts = rfc3339(base.addingTimeInterval(Double(slot) * 3600))
                     let ends = rfc3339(base.addingTimeInterval(Double(slot) * 3600 + 2400))
                     func body(_ node: String) -> [String: Any] {
-                        ["id": "s\(slot)-\(node)", "title": "t", "program": "dedicated", "centralSchoolId": "central",
-                         "siteIds": ["site"], "startsAt": starts, "endsAt": ends]
+                        [
+                            "id": "s\(slot)-\(node)", "title": "t", "program": "dedicated", "centralSchoolId": "central",
+                            "siteIds": ["site"], "startsAt": starts, "endsAt": ends,
+                        ]
                     }
                     async let fromA = apiA.call("POST", "/classes", body("a"))
                     async let fromB = apiB.call("POST", "/classes", body("b"))
@@ -252,10 +260,12 @@ struct ClusterNodesTests {
             let site = try await a.api.call("POST", "/schools", ["id": siteID, "name": "s", "role": "site", "bandwidthKbps": 4000])
             let key = try #require(site.object["key"] as? String, "\(site.object)")
             #expect(try await a.api.call("POST", "/pairings", ["centralSchoolId": central, "siteId": siteID, "program": "dedicated"]).status == 201)
-            let created = try await a.api.call("POST", "/classes", [
-                "id": id, "title": "t", "program": "dedicated", "centralSchoolId": central, "siteIds": [siteID],
-                "startsAt": rfc3339(Date().addingTimeInterval(-60)), "endsAt": rfc3339(Date().addingTimeInterval(2400)),
-            ])
+            let created = try await a.api.call(
+                "POST", "/classes",
+                [
+                    "id": id, "title": "t", "program": "dedicated", "centralSchoolId": central, "siteIds": [siteID],
+                    "startsAt": rfc3339(Date().addingTimeInterval(-60)), "endsAt": rfc3339(Date().addingTimeInterval(2400)),
+                ])
             #expect(created.status == 201, "\(created.object)")
             let start = ContinuousClock.now
             // Allowed: the key passes and the (deliberately wrong) body type is what is refused (415);
@@ -289,9 +299,11 @@ struct ClusterNodesTests {
         _ = try await Self.waitForNodes(b, seconds: 10) { ($0["node-a"]?["streams"] as? [String]) == ["live/math"] }
         var streams = ""
         for _ in 0..<10 where !streams.contains("360") {
-            (_, streams, _) = try await runTool("ffprobe", [
-                "-v", "error", "-select_streams", "v", "-show_entries", "stream=height", "-of", "csv=p=0", b.url("math_360p"),
-            ], timeout: .seconds(20))
+            (_, streams, _) = try await runTool(
+                "ffprobe",
+                [
+                    "-v", "error", "-select_streams", "v", "-show_entries", "stream=height", "-of", "csv=p=0", b.url("math_360p"),
+                ], timeout: .seconds(20))
         }
         #expect(streams.contains("360"), "b plays a's 360p rung: \(streams)")
         #expect(b.child.stderr.contains("pull started") && b.child.stderr.contains("live/math_360p"), "the rung is pulled")

@@ -21,19 +21,22 @@ struct ClusterPartitionTests {
     static let token = "partition-\(UUID().uuidString)"
 
     static func startNode(_ index: Int, hub: NamespaceHub, postgres: PostgresServer, dir: String) async throws -> Node {
-        let config = RelaydServer.openConfig(extra: """
-            database: \(postgres.url)
-            cluster:
-              nodeId: node-\(index)
-              advertiseHost: \(hub.address(index))
-            transcode:
-              enabled: false
-            """)
+        let config = RelaydServer.openConfig(
+            extra: """
+                database: \(postgres.url)
+                cluster:
+                  nodeId: node-\(index)
+                  advertiseHost: \(hub.address(index))
+                transcode:
+                  enabled: false
+                """)
         try config.write(toFile: "\(dir)/node\(index).yaml", atomically: true, encoding: .utf8)
-        let child = try hub.spawn(index, RelaydServer.binaryPath, [
-            "--config", "\(dir)/node\(index).yaml", "--data-dir", "\(dir)/var\(index)", "--host", "0.0.0.0",
-            "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
-        ], environment: ["RELAYD_ADMIN_TOKEN": token])
+        let child = try hub.spawn(
+            index, RelaydServer.binaryPath,
+            [
+                "--config", "\(dir)/node\(index).yaml", "--data-dir", "\(dir)/var\(index)", "--host", "0.0.0.0",
+                "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
+            ], environment: ["RELAYD_ADMIN_TOKEN": token])
         guard await child.waitForOutput(timeout: .seconds(30), { $0.contains("listening rtmp=") && $0.contains("listening http=") }),
             let http = RelaydServer.port(of: "http", in: child.stdout), let rtmp = RelaydServer.port(of: "rtmp", in: child.stdout)
         else {
@@ -45,10 +48,12 @@ struct ClusterPartitionTests {
 
     /// Plays `url` with relay-loadtest's players for `seconds` (a report).
     static func players(_ url: String, count: Int, seconds: Int, dir: String, name: String) throws -> ChildProcess {
-        try ChildProcess(LoadTestSmokeTests.loadTestPath, [
-            "--url", url, "--players", "\(count)", "--connect-rate", "100", "--warmup", "1", "--duration", "\(seconds)",
-            "--json", "\(dir)/\(name).json",
-        ])
+        try ChildProcess(
+            LoadTestSmokeTests.loadTestPath,
+            [
+                "--url", url, "--players", "\(count)", "--connect-rate", "100", "--warmup", "1", "--duration", "\(seconds)",
+                "--json", "\(dir)/\(name).json",
+            ])
     }
 
     /// The plays `node` has logged.

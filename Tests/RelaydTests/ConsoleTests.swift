@@ -16,8 +16,11 @@ struct ConsoleTests {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Browser/console.py").path
         let (code, out, err) = try await runTool(
-            "/usr/bin/python3", [script, base, "--token", relay.adminToken, "--api-title", "语文（接口）", "--central", "central", "--site", "site-a",
-             "--screenshot", NSTemporaryDirectory() + "console.png"],
+            "/usr/bin/python3",
+            [
+                script, base, "--token", relay.adminToken, "--api-title", "语文（接口）", "--central", "central", "--site", "site-a",
+                "--screenshot", NSTemporaryDirectory() + "console.png",
+            ],
             timeout: .seconds(120)
         )
         let line = try #require(out.split(separator: "\n").last, "console.py said nothing: \(err)")
@@ -46,12 +49,16 @@ struct ConsoleTests {
         #expect(made.object["teacher"] as? String == "张老师", "edited through the form: \(made.object) \(result)")
         #expect(try await relay.api.call("GET", "/classes/form-gone").status == 404, "deleted through the form: \(result)")
         #expect(result["deletedFromGrid"] as? Bool == true)
-        #expect(result["nextWeekHasWeekly"] as? Bool == true && result["nextWeekHasOneOff"] as? Bool == false, "next week: the weekly class only: \(result)")
+        #expect(
+            result["nextWeekHasWeekly"] as? Bool == true && result["nextWeekHasOneOff"] as? Bool == false,
+            "next week: the weekly class only: \(result)")
         let weekly = try await relay.api.call("GET", "/classes/form-weekly")
         #expect((weekly.object["recurrence"] as? [String: Any])?["weekly"] as? [String] != nil, "\(weekly.object)")
         #expect((result["pairingsAfterCreate"] as? [String])?.count == 1 && result["pairingDeletedInPage"] as? Bool == true, "\(result)")
         #expect(result["weeklyError"] as? [String] == [""], "the weekly class was saved: \(result)")
-        #expect(!(try await relay.api.call("GET", "/pairings")).array.contains { $0["siteId"] as? String == "form-site" }, "the pairing made in the page was deleted there")
+        #expect(
+            !(try await relay.api.call("GET", "/pairings")).array.contains { $0["siteId"] as? String == "form-site" },
+            "the pairing made in the page was deleted there")
         #expect(result["csvFirstBytes"] as? [Int] == [0xEF, 0xBB, 0xBF], "the CSV download, with its BOM: \(result)")
         #expect((result["csvHead"] as? String)?.contains("classId,title") == true, "\(result)")
         #expect(made.object["siteIds"] as? [String] == ["site-a"])
@@ -78,10 +85,12 @@ struct ConsoleTests {
         #expect(try await create("foreign-origin", ["X-CSRF-Token: \(csrf)", "Origin: https://evil.example"]) == 403)
         #expect(try await create("cross-site", ["X-CSRF-Token: \(csrf)", "Sec-Fetch-Site: cross-site"]) == 403)
         // A cross-site HTML form's POST, as a browser that sent the cookie would make it.
-        let form = try await Curl.call(relay.apiBase + "/schools", method: "POST", extra: [
-            "-H", "Cookie: \(session)", "-H", "Origin: https://evil.example", "-H", "Sec-Fetch-Site: cross-site",
-            "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", "id=form-post&name=x&role=site",
-        ])
+        let form = try await Curl.call(
+            relay.apiBase + "/schools", method: "POST",
+            extra: [
+                "-H", "Cookie: \(session)", "-H", "Origin: https://evil.example", "-H", "Sec-Fetch-Site: cross-site",
+                "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", "id=form-post&name=x&role=site",
+            ])
         #expect(form.status == 403)
         // A Bearer header is judged as a Bearer token, whatever the cookie.
         #expect(try await create("bad-bearer", ["X-CSRF-Token: \(csrf)", "Authorization: Bearer wrong"]) == 401)
@@ -93,9 +102,11 @@ struct ConsoleTests {
         let sameOrigin = try await create("same-origin", ["X-CSRF-Token: \(csrf)", "Origin: \(base)", "Sec-Fetch-Site: same-origin"])
         #expect(sameOrigin == 201)
         // The session never authorizes WHIP.
-        let whip = try await Curl.call(base + "/whip/live/yuwen", method: "POST", extra: [
-            "-H", "Cookie: \(session)", "-H", "X-CSRF-Token: \(csrf)", "-H", "Content-Type: application/sdp", "--data-binary", "v=0",
-        ])
+        let whip = try await Curl.call(
+            base + "/whip/live/yuwen", method: "POST",
+            extra: [
+                "-H", "Cookie: \(session)", "-H", "X-CSRF-Token: \(csrf)", "-H", "Content-Type: application/sdp", "--data-binary", "v=0",
+            ])
         #expect(whip.status == 401 || whip.status == 403, "WHIP wants the central school's key: \(whip.status)")
 
         // Logout ends the session for the API too.

@@ -12,10 +12,12 @@ final class ContinuousPlayer {
     private let process: ChildProcess
 
     init(url: String) throws {
-        process = try ChildProcess("ffmpeg", [
-            "-hide_banner", "-loglevel", "info", "-threads", "1", "-i", url, "-an", "-fps_mode", "passthrough",
-            "-vf", "showinfo,scale=\(Self.width):\(Self.height)", "-f", "rawvideo", "-pix_fmt", "rgb24", "-flush_packets", "1", "-y", file,
-        ])
+        process = try ChildProcess(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "info", "-threads", "1", "-i", url, "-an", "-fps_mode", "passthrough",
+                "-vf", "showinfo,scale=\(Self.width):\(Self.height)", "-f", "rawvideo", "-pix_fmt", "rgb24", "-flush_packets", "1", "-y", file,
+            ])
     }
 
     deinit { try? FileManager.default.removeItem(atPath: file) }

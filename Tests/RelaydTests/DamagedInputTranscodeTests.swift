@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// A publisher whose H.264 is damaged (bytes flipped in frames and NAL lengths broken) must not
@@ -38,21 +38,25 @@ struct DamagedInputTranscodeTests {
     @Test func damagedFramesDoNotStopAnyRung() async throws {
         let dir = try makeTemporaryDirectory("damaged")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (code, _, err) = try await runTool("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=854x480:rate=25",
-            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "16",
-            "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p",
-        ] + MediaTools.constantBitrate(MediaTools.ladderKbps) + [
-            "-c:a", "aac", "-y", "\(dir)/clean.flv",
-        ])
+        let (code, _, err) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=854x480:rate=25",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "16",
+                "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p",
+            ] + MediaTools.constantBitrate(MediaTools.ladderKbps) + [
+                "-c:a", "aac", "-y", "\(dir)/clean.flv",
+            ])
         #expect(code == 0, "\(err)")
         let damaged = try Self.damage("\(dir)/clean.flv", to: "\(dir)/damaged.flv")
         #expect(damaged > 60)
 
         let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: TranscodeTests.transcodeConfig))
-        let publisher = try ChildProcess("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-re", "-i", "\(dir)/damaged.flv", "-c", "copy", "-f", "flv", relay.url("broken"),
-        ])
+        let publisher = try ChildProcess(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-re", "-i", "\(dir)/damaged.flv", "-c", "copy", "-f", "flv", relay.url("broken"),
+            ])
         defer { publisher.signal(SIGKILL) }
         try await Task.sleep(for: .seconds(3))
         #expect(publisher.isRunning, "publisher: \(publisher.stderr)")

@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// A full data directory, and one that stops accepting writes: API writes fail with 503 and
@@ -95,9 +95,11 @@ struct DiskFaultTests {
     }
 
     private func expectLessonPlays(_ url: String) async throws {
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,
-        ], timeout: .seconds(20))
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,
+            ], timeout: .seconds(20))
         #expect(code == 0, "\(err)")
         #expect(out.contains("h264"))
     }

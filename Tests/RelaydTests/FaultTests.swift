@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Faults around a lesson — a flapping publisher, players joining and leaving at 100 a second,
@@ -11,24 +11,31 @@ struct FaultTests {
         let dir = try makeTemporaryDirectory("faults")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let flv = dir + "/in.flv"
-        let (made, _, madeErr) = try await runTool("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-            "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
-        ])
+        let (made, _, madeErr) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+                "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
+            ])
         #expect(made == 0, "ffmpeg: \(madeErr)")
-        let relay = try await RelaydServer(config: RelaydServer.openConfig(graceSeconds: 2, extra: """
-            player:
-              stallTimeoutSeconds: 3
-            limits:
-              maxConnectionsPerIP: 1000
-            """))
+        let relay = try await RelaydServer(
+            config: RelaydServer.openConfig(
+                graceSeconds: 2,
+                extra: """
+                    player:
+                      stallTimeoutSeconds: 3
+                    limits:
+                      maxConnectionsPerIP: 1000
+                    """))
         let report = dir + "/report.json"
-        let load = try ChildProcess(LoadTestSmokeTests.loadTestPath, [
-            "--url", relay.url("steady"), "--flv", flv, "--players", "20", "--duration", "22", "--warmup", "1",
-            "--lead", "1", "--label", "relayd", "--json", report,
-        ])
+        let load = try ChildProcess(
+            LoadTestSmokeTests.loadTestPath,
+            [
+                "--url", relay.url("steady"), "--flv", flv, "--players", "20", "--duration", "22", "--warmup", "1",
+                "--lead", "1", "--label", "relayd", "--json", report,
+            ])
         defer { load.signal(SIGKILL) }
         try await waitUntil("relay-loadtest's 20 players and its publisher") {
             try await relay.metric("relay_connections_open", ["protocol": "rtmp"]) == 21

@@ -12,9 +12,11 @@ struct HLSTests {
     static func startTime(init initSection: Data, segment: Data, stream: String = "v", in dir: String) async throws -> Double {
         let path = dir + "/\(UUID().uuidString).mp4"
         try (initSection + segment).write(to: URL(fileURLWithPath: path))
-        let (_, out, _) = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", stream, "-read_intervals", "%+#1", "-show_entries", "packet=dts_time", "-of", "csv=p=0", path,
-        ], timeout: .seconds(20))
+        let (_, out, _) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", stream, "-read_intervals", "%+#1", "-show_entries", "packet=dts_time", "-of", "csv=p=0", path,
+            ], timeout: .seconds(20))
         return Double(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
@@ -61,15 +63,19 @@ struct HLSTests {
         #expect(uris.allSatisfy { $0.contains("?t=") })
 
         // ffprobe sees every variant; ffmpeg decodes them all for 6 s without an error.
-        let (probeCode, probe, probeErrors) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", base + "/index.m3u8?key=\(lesson.site)",
-        ], timeout: .seconds(60))
+        let (probeCode, probe, probeErrors) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", base + "/index.m3u8?key=\(lesson.site)",
+            ], timeout: .seconds(60))
         #expect(probeCode == 0, "\(probeErrors)")
         for size in ["1280,720", "854,480", "640,360"] { #expect(probe.contains("h264,\(size)"), "\(probe)") }
         #expect(probe.contains("aac"))
-        async let decoded = runTool("ffmpeg", [
-            "-v", "error", "-i", base + "/index.m3u8?key=\(lesson.site)", "-map", "0", "-t", "6", "-f", "null", "-",
-        ], timeout: .seconds(90))
+        async let decoded = runTool(
+            "ffmpeg",
+            [
+                "-v", "error", "-i", base + "/index.m3u8?key=\(lesson.site)", "-map", "0", "-t", "6", "-f", "null", "-",
+            ], timeout: .seconds(90))
 
         // While it plays, the live view lists hls viewers of site-a with their variant, and
         // /metrics counts them (both read while the client fetches: it is listed for 10 s after).
@@ -144,8 +150,8 @@ struct HLSTests {
         for _ in 0..<60 where !stopped {
             try await Task.sleep(for: .milliseconds(500))
             stopped = (relay.child.stdout + relay.child.stderr).split(separator: "\n").contains {
-                    $0.contains("hls variant stopped") && $0.contains("variant=360p") && $0.contains("no client for")
-                }
+                $0.contains("hls variant stopped") && $0.contains("variant=360p") && $0.contains("no client for")
+            }
         }
         #expect(stopped, "the 360p variant stops ~10 s after its last fetch")
     }
@@ -164,9 +170,13 @@ struct HLSTests {
         var date: Date?
         var seconds: Double?
         for line in playlist.split(separator: "\n") {
-            if line.hasPrefix("#EXT-X-PROGRAM-DATE-TIME:") { date = formatter.date(from: String(line.dropFirst(25))) }
-            else if line.hasPrefix("#EXTINF:") { seconds = Double(line.dropFirst(8).prefix { $0 != "," }) }
-            else if !line.hasPrefix("#"), let d = date, let s = seconds { parts.append((d, s, String(line.split(separator: "?")[0]))) }
+            if line.hasPrefix("#EXT-X-PROGRAM-DATE-TIME:") {
+                date = formatter.date(from: String(line.dropFirst(25)))
+            } else if line.hasPrefix("#EXTINF:") {
+                seconds = Double(line.dropFirst(8).prefix { $0 != "," })
+            } else if !line.hasPrefix("#"), let d = date, let s = seconds {
+                parts.append((d, s, String(line.split(separator: "?")[0])))
+            }
         }
         return parts
     }
@@ -209,11 +219,12 @@ struct HLSTests {
         let file = dir + "/start.mp4"
         try (try await Self.download(base + "/480p/" + mapURI, in: dir) + (try await Self.download(base + "/480p/\(start)?t=\(token)", in: dir)))
             .write(to: URL(fileURLWithPath: file))
-        let (_, flags, _) = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", "v", "-read_intervals", "%+#1", "-show_entries", "packet=flags", "-of", "csv=p=0", file,
-        ], timeout: .seconds(20))
+        let (_, flags, _) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v", "-read_intervals", "%+#1", "-show_entries", "packet=flags", "-of", "csv=p=0", file,
+            ], timeout: .seconds(20))
         #expect(flags.hasPrefix("K"), "first picture of the joining start: \(flags)")
-
 
         // The client switches to 360p: 480p's parts until 360p's next keyframe, then 360p's,
         // each part's date the previous one's plus its duration.
@@ -241,9 +252,11 @@ struct HLSTests {
         for variant in ["720p", "480p", "360p", "source"] {
             let fetched = try await Curl.call(base + "/index.m3u8?key=\(lesson.site)", extra: Self.chromiumsPlayer)
             let own = String(try #require(Self.uris(fetched.body).first?.split(separator: "?t=").last))
-            let (code, _, errors) = try await runTool("ffmpeg", [
-                "-v", "error", "-i", base + "/\(variant)/index.m3u8?t=\(own)", "-map", "0", "-t", "4", "-f", "null", "-",
-            ], timeout: .seconds(60))
+            let (code, _, errors) = try await runTool(
+                "ffmpeg",
+                [
+                    "-v", "error", "-i", base + "/\(variant)/index.m3u8?t=\(own)", "-map", "0", "-t", "4", "-f", "null", "-",
+                ], timeout: .seconds(60))
             #expect(code == 0 && errors.isEmpty, "\(variant): decode errors: \(errors)")
         }
         #expect(await lesson.relay.stop() == 0)
@@ -281,10 +294,12 @@ struct HLSTests {
     @Test func aBrowsersWHIPLessonPlaysInChromiumsOwnHLSPlayer() async throws {
         let relay = try await RelaydServer(config: "auth:\n  mode: open\n")
         let base = "http://127.0.0.1:\(relay.httpPort)"
-        let (code, out, err) = try await runTool("/usr/bin/python3", [
-            WHIPTests.browserDir.appendingPathComponent("hls_latency.py").path, base + "/whip/live/wnative",
-            base + "/hls/live/wnative/index.m3u8?key=x", "--seconds", "12", "--settle", "4", "--events",
-        ], timeout: .seconds(150))
+        let (code, out, err) = try await runTool(
+            "/usr/bin/python3",
+            [
+                WHIPTests.browserDir.appendingPathComponent("hls_latency.py").path, base + "/whip/live/wnative",
+                base + "/hls/live/wnative/index.m3u8?key=x", "--seconds", "12", "--settle", "4", "--events",
+            ], timeout: .seconds(150))
         let result = out.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
         let events = result["events"] as? [[String: Any]] ?? []
         #expect(code == 0 && (result["frames"] as? Int ?? 0) > 60, "8 s of pictures read back: \(result) \(err.suffix(1500))")

@@ -17,17 +17,21 @@ struct HTTPFLVTests {
         #expect(try await Curl.call(base + "/nosuch.flv?key=\(lesson.site)").status == 404)
         #expect(try await Curl.call(base + "/math?key=\(lesson.site)").status == 404)
 
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", base + "/math_480p.flv?key=\(lesson.site)",
-        ], timeout: .seconds(30))
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", base + "/math_480p.flv?key=\(lesson.site)",
+            ], timeout: .seconds(30))
         #expect(code == 0, "\(err)")
         #expect(out.contains("h264,854,480"), "\(out)")
         #expect(out.contains("aac"), "\(out)")
 
         // 3 s decode without errors, while the live view lists the player as flv.
-        async let decoded = runTool("ffmpeg", [
-            "-v", "error", "-i", base + "/math.flv?key=\(lesson.site)", "-t", "3", "-f", "null", "-",
-        ], timeout: .seconds(40))
+        async let decoded = runTool(
+            "ffmpeg",
+            [
+                "-v", "error", "-i", base + "/math.flv?key=\(lesson.site)", "-t", "3", "-f", "null", "-",
+            ], timeout: .seconds(40))
         var listed = false
         for _ in 0..<30 where !listed {
             try await Task.sleep(for: .milliseconds(200))
@@ -58,7 +62,8 @@ struct HTTPFLVTests {
                 let packetType = bytes[offset + 12]
                 if packetType == 0 { sawVideoConfig = true } else { firstVideo = (frameType, packetType) }
             }
-            let previous = Int(bytes[offset + 11 + size]) << 24 | Int(bytes[offset + 12 + size]) << 16
+            let previous =
+                Int(bytes[offset + 11 + size]) << 24 | Int(bytes[offset + 12 + size]) << 16
                 | Int(bytes[offset + 13 + size]) << 8 | Int(bytes[offset + 14 + size])
             #expect(previous == 11 + size, "PreviousTagSize")
             offset += 11 + size + 4

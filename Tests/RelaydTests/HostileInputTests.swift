@@ -1,6 +1,6 @@
-import ProcessTestSupport
 import Foundation
 import NIOCore
+import ProcessTestSupport
 import RTMP
 import Testing
 
@@ -42,7 +42,8 @@ struct HostileInputTests {
         let unknownType = try RawRTMPClient(port: relay.rtmpPort)
         try unknownType.handshake()
         var unknown = ByteBuffer()
-        RTMPChunkEncoder().encode(RTMPMessage(typeID: 0x7F, streamID: 0, timestamp: 0, payload: ByteBuffer(bytes: [1, 2, 3])), csid: 3, into: &unknown)
+        RTMPChunkEncoder().encode(
+            RTMPMessage(typeID: 0x7F, streamID: 0, timestamp: 0, payload: ByteBuffer(bytes: [1, 2, 3])), csid: 3, into: &unknown)
         try unknownType.send(unknown)
         #expect(unknownType.isClosedByServer(within: 5))
 
@@ -52,9 +53,11 @@ struct HostileInputTests {
         #expect(halfHandshake.isClosedByServer(within: 6))
 
         // The lesson still plays.
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,
-        ], timeout: .seconds(20))
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,
+            ], timeout: .seconds(20))
         #expect(code == 0, "\(err)")
         #expect(out.contains("h264"))
         #expect(relay.child.isRunning)

@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Config errors, refusals, shutdown.
@@ -9,7 +9,10 @@ struct LifecycleTests {
         let dir = try makeTemporaryDirectory("cfg")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try config.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
-        return try await runTool(RelaydServer.binaryPath, ["--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0"] + extra, timeout: .seconds(10))
+        return try await runTool(
+            RelaydServer.binaryPath,
+            ["--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0"] + extra,
+            timeout: .seconds(10))
     }
 
     @Test(arguments: [
@@ -59,8 +62,11 @@ struct LifecycleTests {
         let starting = objects.first { $0["message"] as? String == "starting" }
         #expect((starting?["metadata"] as? [String: String])?["auth"] == "open", "metadata as fields: \(String(describing: starting))")
         #expect(starting?["label"] as? String == "relayd")
-        #expect(!(relay.child.stderr + relay.child.stdout).split(separator: "\n").contains { $0.contains("] ") && $0.contains(" info ") && !$0.hasPrefix("{") },
-                "no text-format log line")
+        #expect(
+            !(relay.child.stderr + relay.child.stdout).split(separator: "\n").contains {
+                $0.contains("] ") && $0.contains(" info ") && !$0.hasPrefix("{")
+            },
+            "no text-format log line")
     }
 
     /// The decoded sections' errors, word for word: unknown keys at the top, in a section and in
@@ -68,8 +74,10 @@ struct LifecycleTests {
     @Test(arguments: [
         ("colour: red\n", "key 'colour': unknown key (known: host, dataDir, database, timeZone, rtmp,"),
         ("rtmp:\n  port: 1935\n  chunk: 4096\n", "key 'rtmp.chunk': unknown key (known: port, chunkSize,"),
-        ("transcode:\n  ladder:\n    - { name: a, width: 640, height: 360, videoKbps: 800, fps: 5 }\n",
-         "key 'transcode.ladder[0].fps': unknown key (known: name, width, height, videoKbps, audioKbps)"),
+        (
+            "transcode:\n  ladder:\n    - { name: a, width: 640, height: 360, videoKbps: 800, fps: 5 }\n",
+            "key 'transcode.ladder[0].fps': unknown key (known: name, width, height, videoKbps, audioKbps)"
+        ),
         ("http:\n  tls: maybe\n", "key 'http.tls': expected true or false, got 'maybe'"),
         ("rtmp: 1935\n", "key 'rtmp': expected a mapping"),
         ("- 1\n", "the config file must be a mapping of keys"),

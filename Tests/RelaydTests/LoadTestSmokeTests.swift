@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// relay-loadtest against a real relayd: one real-time FLV publisher and five players.
@@ -24,12 +24,14 @@ struct LoadTestSmokeTests {
     /// A short real stream: 4 s of 640x360 H.264 + AAC with 1 s GOPs, looped by the publisher.
     static func makeFLV(in dir: String, gopFrames: Int = 25) async throws -> String {
         let flv = dir + "/in.flv"
-        let (code, _, err) = try await runTool("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-            "-t", "\(max(4, gopFrames / 25 * 2))", "-c:v", "libx264", "-preset", "ultrafast", "-g", "\(gopFrames)", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
-        ])
+        let (code, _, err) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+                "-t", "\(max(4, gopFrames / 25 * 2))", "-c:v", "libx264", "-preset", "ultrafast", "-g", "\(gopFrames)", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
+            ])
         guard code == 0 else { throw TestFailure("ffmpeg: \(err)") }
         return flv
     }
@@ -40,10 +42,11 @@ struct LoadTestSmokeTests {
         let flv = try await Self.makeFLV(in: dir)
 
         let relay = try await RelaydServer()
-        let (json, out) = try await Self.loadTest([
-            "--url", relay.url("smoke"), "--flv", flv, "--players", "5", "--duration", "4", "--warmup", "1",
-            "--lead", "1", "--pid", "\(relay.child.pid)", "--label", "relayd"
-        ], in: dir, timeout: .seconds(30))
+        let (json, out) = try await Self.loadTest(
+            [
+                "--url", relay.url("smoke"), "--flv", flv, "--players", "5", "--duration", "4", "--warmup", "1",
+                "--lead", "1", "--pid", "\(relay.child.pid)", "--label", "relayd",
+            ], in: dir, timeout: .seconds(30))
 
         #expect(json["connected"] as? Int == 5, "\(out)")
         #expect(json["gotKeyframe"] as? Int == 5, "every player starts on a keyframe: \(out)")
@@ -58,10 +61,12 @@ struct LoadTestSmokeTests {
     /// `floor`: one write per player per window from a shared buffer, read by its child process;
     /// every byte sent is counted and the sender's CPU per GB is reported for each window.
     @Test func kernelFloorReportsEachWindow() async throws {
-        let (status, out, stderr) = try await runTool(Self.loadTestPath, [
-            "floor", "--connections", "4", "--window-ms", "20", "--window-ms", "100", "--rate-kbps", "800",
-            "--duration", "1",
-        ], timeout: .seconds(30))
+        let (status, out, stderr) = try await runTool(
+            Self.loadTestPath,
+            [
+                "floor", "--connections", "4", "--window-ms", "20", "--window-ms", "100", "--rate-kbps", "800",
+                "--duration", "1",
+            ], timeout: .seconds(30))
         #expect(status == 0, "relay-loadtest floor: \(out) \(stderr)")
         let rows = out.split(separator: "\n").filter { $0.hasPrefix("| 20 |") || $0.hasPrefix("| 100 |") }
         #expect(rows.count == 2, "\(out)")
@@ -78,11 +83,12 @@ struct LoadTestSmokeTests {
         let flv = try await Self.makeFLV(in: dir)
 
         let relay = try await RelaydServer()
-        let (json, out) = try await Self.loadTest([
-            "--url", relay.srtURL("srtsmoke", mode: "request"), "--publish-url", relay.url("srtsmoke"), "--flv", flv,
-            "--players", "5", "--duration", "4", "--warmup", "1", "--lead", "1", "--pid", "\(relay.child.pid)",
-            "--label", "relayd-srt"
-        ], in: dir, timeout: .seconds(40))
+        let (json, out) = try await Self.loadTest(
+            [
+                "--url", relay.srtURL("srtsmoke", mode: "request"), "--publish-url", relay.url("srtsmoke"), "--flv", flv,
+                "--players", "5", "--duration", "4", "--warmup", "1", "--lead", "1", "--pid", "\(relay.child.pid)",
+                "--label", "relayd-srt",
+            ], in: dir, timeout: .seconds(40))
         #expect(json["connected"] as? Int == 5, "\(out)")
         #expect(json["gotKeyframe"] as? Int == 5, "\(out)")
         #expect(json["disconnects"] as? Int == 0, "\(out)")
@@ -102,11 +108,12 @@ struct LoadTestSmokeTests {
         let flv = try await Self.makeFLV(in: dir, gopFrames: 100)
 
         let relay = try await RelaydServer()
-        let (json, out) = try await Self.loadTest([
-            "--url", "\(relay.server)/whep/live/whepsmoke_source", "--publish-url", relay.url("whepsmoke"), "--flv", flv,
-            "--players", "5", "--duration", "4", "--warmup", "1", "--lead", "3.5", "--connect-rate", "50", "--pid", "\(relay.child.pid)",
-            "--label", "relayd-webrtc"
-        ], in: dir, timeout: .seconds(40))
+        let (json, out) = try await Self.loadTest(
+            [
+                "--url", "\(relay.server)/whep/live/whepsmoke_source", "--publish-url", relay.url("whepsmoke"), "--flv", flv,
+                "--players", "5", "--duration", "4", "--warmup", "1", "--lead", "3.5", "--connect-rate", "50", "--pid", "\(relay.child.pid)",
+                "--label", "relayd-webrtc",
+            ], in: dir, timeout: .seconds(40))
         #expect(json["connected"] as? Int == 5, "\(out)")
         #expect(json["gotKeyframe"] as? Int == 5, "\(out)")
         #expect(json["disconnects"] as? Int == 0, "\(out)")
@@ -128,11 +135,12 @@ struct LoadTestSmokeTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let flv = try await Self.makeFLV(in: dir, gopFrames: 25)
         let relay = try await RelaydServer()
-        let (json, out) = try await Self.loadTest([
-            "--url", "\(relay.server)/hls/live/hlssmoke/index.m3u8", "--hls-variant", "source", "--publish-url", relay.url("hlssmoke"),
-            "--flv", flv, "--players", "5", "--duration", "5", "--warmup", "1", "--lead", "2", "--connect-rate", "50",
-            "--pid", "\(relay.child.pid)", "--label", "relayd-hls",
-        ], in: dir, timeout: .seconds(60))
+        let (json, out) = try await Self.loadTest(
+            [
+                "--url", "\(relay.server)/hls/live/hlssmoke/index.m3u8", "--hls-variant", "source", "--publish-url", relay.url("hlssmoke"),
+                "--flv", flv, "--players", "5", "--duration", "5", "--warmup", "1", "--lead", "2", "--connect-rate", "50",
+                "--pid", "\(relay.child.pid)", "--label", "relayd-hls",
+            ], in: dir, timeout: .seconds(60))
         #expect(json["connected"] as? Int == 5, "\(out)")
         #expect(json["gotKeyframe"] as? Int == 5, "every client got a first segment: \(out)")
         #expect(json["disconnects"] as? Int == 0, "\(out)")
@@ -148,20 +156,23 @@ struct LoadTestSmokeTests {
         let dir = try makeTemporaryDirectory("loadtest-bframes")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let flv = dir + "/bframes.flv"
-        let (code, _, err) = try await runTool("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-            "-t", "4", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-pix_fmt", "yuv420p",
-        ] + MediaTools.constantBitrate(1_000) + [  // feeds the 360p rung it moves to
-            "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
-        ])
+        let (code, _, err) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+                "-t", "4", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25", "-pix_fmt", "yuv420p",
+            ] + MediaTools.constantBitrate(1_000) + [  // feeds the 360p rung it moves to
+                "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv,
+            ])
         guard code == 0 else { throw TestFailure("ffmpeg: \(err)") }
 
         let relay = try await RelaydServer()
-        let (json, out) = try await Self.loadTest([
-            "--url", "\(relay.server)/whep/live/bframes_source", "--publish-url", relay.url("bframes"), "--flv", flv,
-            "--players", "1", "--duration", "6", "--warmup", "2", "--lead", "1"
-        ], in: dir, timeout: .seconds(40))
+        let (json, out) = try await Self.loadTest(
+            [
+                "--url", "\(relay.server)/whep/live/bframes_source", "--publish-url", relay.url("bframes"), "--flv", flv,
+                "--players", "1", "--duration", "6", "--warmup", "2", "--lead", "1",
+            ], in: dir, timeout: .seconds(40))
         let log = relay.child.stderr
         #expect(log.contains("webrtc viewer of _source moved to a rung") && log.contains("to=360p"), "\(log.suffix(3000))")
         #expect(log.contains("webrtc viewer switched rung"), "\(log.suffix(3000))")

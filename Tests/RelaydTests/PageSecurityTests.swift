@@ -10,7 +10,8 @@ import Testing
 /// PatrolPageTests, ReturnFeedTests, RecordingTests and HLSTests, which fail on a violation.)
 @Suite(.serialized)
 struct PageSecurityTests {
-    static let policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    static let policy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
         + "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
     /// The three headers, exactly.
@@ -108,7 +109,9 @@ struct PageSecurityTests {
             #expect(type == (url.contains(".css?") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8"), "\(url): \(type)")
             #expect(reply.header("Cache-Control") == "public, max-age=31536000, immutable", "\(url)")
             let etag = try #require(reply.header("ETag"), "\(url)")
-            #expect(url.hasSuffix("?v=" + etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))), "the URL names the content's hash: \(url) \(etag)")
+            #expect(
+                url.hasSuffix("?v=" + etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))),
+                "the URL names the content's hash: \(url) \(etag)")
             Self.expectSecurityHeaders(reply, url)
             let again = try await Curl.call(base + url, extra: ["-H", "If-None-Match: \(etag)"])
             #expect(again.status == 304 && again.body.isEmpty, "\(url) revalidates")
@@ -117,7 +120,10 @@ struct PageSecurityTests {
             if url.contains(".js?") { scripts[path] = reply.body }
         }
         #expect(
-            Set(scripts.keys) == ["/assets/whep.js", "/assets/whip.js", "/assets/watch.js", "/assets/classroom.js", "/assets/teacher.js", "/assets/patrol.js", "/assets/console.js"],
+            Set(scripts.keys) == [
+                "/assets/whep.js", "/assets/whip.js", "/assets/watch.js", "/assets/classroom.js", "/assets/teacher.js", "/assets/patrol.js",
+                "/assets/console.js",
+            ],
             "\(scripts.keys)"
         )
         // One script per job: whep.js plays (receive-only) and holds the signalling both
@@ -153,10 +159,12 @@ struct PageSecurityTests {
         // TLS on the HTTP port: Secure by default; the switch can still turn it off.
         let dir = try makeTemporaryDirectory("tls-cookie")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (made, _, madeErr) = try await runTool("openssl", [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
-        ])
+        let (made, _, madeErr) = try await runTool(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
+            ])
         try #require(made == 0, "openssl: \(madeErr)")
         for (switchLine, secure) in [("", true), ("\n  secureCookies: false", false)] {
             let data = dir + "/var\(secure)"
@@ -167,10 +175,12 @@ struct PageSecurityTests {
               certFile: \(dir)/cert.pem
               keyFile: \(dir)/key.pem
             """.write(toFile: dir + "/relayd.yaml", atomically: true, encoding: .utf8)
-            let relay = try ChildProcess(RelaydServer.binaryPath, [
-                "--config", dir + "/relayd.yaml", "--data-dir", data, "--host", "127.0.0.1",
-                "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
-            ])
+            let relay = try ChildProcess(
+                RelaydServer.binaryPath,
+                [
+                    "--config", dir + "/relayd.yaml", "--data-dir", data, "--host", "127.0.0.1",
+                    "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
+                ])
             defer { relay.signal(SIGKILL) }
             let ready = await relay.waitForOutput(timeout: .seconds(30)) { $0.contains("listening https=") }
             try #require(ready, "\(relay.stdout) \(relay.stderr)")

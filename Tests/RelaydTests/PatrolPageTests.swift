@@ -24,7 +24,8 @@ struct PatrolPageTests {
             keys[id] = reply.object["key"] as? String
         }
         for (central, site) in [("central-2", "site-b"), ("central-3", "site-c")] {
-            try #require(try await relay.api.call("POST", "/pairings", ["centralSchoolId": central, "siteId": site, "program": "dedicated"]).status == 201)
+            try #require(
+                try await relay.api.call("POST", "/pairings", ["centralSchoolId": central, "siteId": site, "program": "dedicated"]).status == 201)
         }
         let now = Date()
         for (id, title, central, site, start) in [("yuwen", "语文", "central-2", "site-b", -60.0), ("yingyu", "英语", "central-3", "site-c", 1800.0)] {
@@ -64,13 +65,17 @@ struct PatrolPageTests {
         #expect(login.status == 303)
         #expect(login.header("Location") == "/patrol")
         let setCookie = try #require(login.header("Set-Cookie"))
-        for attribute in ["relay_patrol=", "HttpOnly", "SameSite=Strict", "Path=/;", "Max-Age="] { #expect(setCookie.contains(attribute), "\(setCookie)") }
+        for attribute in ["relay_patrol=", "HttpOnly", "SameSite=Strict", "Path=/;", "Max-Age="] {
+            #expect(setCookie.contains(attribute), "\(setCookie)")
+        }
         #expect(!setCookie.contains("Secure"), "plain HTTP here")
         let cookie = String(setCookie.split(separator: ";")[0])
 
         // The wall's data needs the cookie; so do the tiles' offers.
         #expect(try await Curl.call(base + "/patrol/wall.json").status == 401)
-        #expect(try await Curl.call(base + "/patrol/whep/math", method: "POST", extra: ["-H", "Content-Type: application/sdp", "--data-binary", "v=0"]).status == 401)
+        #expect(
+            try await Curl.call(base + "/patrol/whep/math", method: "POST", extra: ["-H", "Content-Type: application/sdp", "--data-binary", "v=0"])
+                .status == 401)
         var live: [[String: Any]] = []
         for _ in 0..<40 {
             let wall = try await Curl.call(base + "/patrol/wall.json", extra: ["-H", "Cookie: \(cookie)"])
@@ -99,7 +104,8 @@ struct PatrolPageTests {
         // In Chromium: both tiles play; one class's publisher drops and its tile says so.
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Browser/patrol_wall.py").path
-        let browser = try ChildProcess("/usr/bin/python3", [script, base, "--token", relay.adminToken, "--tiles", "2", "--feeds", "1", "--wait-lost", "30"])
+        let browser = try ChildProcess(
+            "/usr/bin/python3", [script, base, "--token", relay.adminToken, "--tiles", "2", "--feeds", "1", "--wait-lost", "30"])
         defer { browser.signal(SIGKILL) }
         var ready = false
         for _ in 0..<120 where !ready {
@@ -122,7 +128,9 @@ struct PatrolPageTests {
         #expect(tiles.allSatisfy { ($0["colours"] as? Int ?? 0) > 8 }, "the tiles' pictures are not blank: \(tiles)")
         #expect(tiles.contains { ($0["text"] as? String)?.contains("王老师") == true })
         let feedTiles = tiles.first { $0["classId"] as? String == "math" }?["feeds"] as? [[String: Any]] ?? []
-        #expect(feedTiles.count == 1 && feedTiles.first?["site"] as? String == "site-a" && (feedTiles.first?["width"] as? Int) == 320, "site-a's return feed plays beside math: \(tiles)")
+        #expect(
+            feedTiles.count == 1 && feedTiles.first?["site"] as? String == "site-a" && (feedTiles.first?["width"] as? Int) == 320,
+            "site-a's return feed plays beside math: \(tiles)")
         #expect((result["upcoming"] as? String)?.contains("英语") == true)
         let afterDrop = result["afterDrop"] as? [[String: Any]] ?? []
         let dropped = afterDrop.first { $0["classId"] as? String == "yuwen" }

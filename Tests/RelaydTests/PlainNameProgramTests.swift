@@ -98,7 +98,10 @@ struct PlainNameProgramTests {
         let back = await lesson.relay.child.waitForOutput(timeout: .seconds(20)) { output in
             output.split(separator: "\n").contains { $0.contains("the plain name follows the stage") && $0.contains("to=source") }
         }
-        #expect(back, "the HLS plain name stayed on the program: \(lesson.relay.child.stderr.split(separator: "\n").filter { $0.contains("follows the stage") })")
+        #expect(
+            back,
+            "the HLS plain name stayed on the program: \(lesson.relay.child.stderr.split(separator: "\n").filter { $0.contains("follows the stage") })"
+        )
         #expect(await lesson.relay.stop() == 0)
     }
 

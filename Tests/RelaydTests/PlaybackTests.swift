@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// ffmpeg publishes; ffprobe, ffmpeg and rtmpdump play, as teaching sites would.
@@ -12,17 +12,21 @@ struct PlaybackTests {
         try await relay.waitForStreamsLive()
 
         // ffprobe sees both streams.
-        let (probeCode, probeOut, probeErr) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", url,
-        ], timeout: .seconds(20))
+        let (probeCode, probeOut, probeErr) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", url,
+            ], timeout: .seconds(20))
         #expect(probeCode == 0, "ffprobe: \(probeErr)")
         #expect(probeOut.contains("h264,640,360"))
         #expect(probeOut.contains("aac"))
 
         // ffmpeg decodes it without errors.
-        let (decodeCode, _, decodeErr) = try await runTool("ffmpeg", [
-            "-hide_banner", "-v", "error", "-i", url, "-t", "3", "-f", "null", "-",
-        ], timeout: .seconds(20))
+        let (decodeCode, _, decodeErr) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-v", "error", "-i", url, "-t", "3", "-f", "null", "-",
+            ], timeout: .seconds(20))
         #expect(decodeCode == 0)
         #expect(decodeErr.isEmpty, "decode errors: \(decodeErr)")
 

@@ -15,7 +15,8 @@ struct ProgramAudioTests {
         let relay = try await RelaydServer(config: ProgramTests.config)
         let keys = try await ReturnFeedTests.timetable(on: relay)
         let (central, siteA, siteB) = (keys["central"]!, keys["site-a"]!, keys["site-b"]!)
-        let teacher = try Self.publish("blue", size: "1280x720", kbps: MediaTools.ladderKbps, tone: Self.teacherHz, to: relay.url("math?key=\(central)"))
+        let teacher = try Self.publish(
+            "blue", size: "1280x720", kbps: MediaTools.ladderKbps, tone: Self.teacherHz, to: relay.url("math?key=\(central)"))
         defer { teacher.signal(SIGKILL) }
         let site = try Self.publish("red", size: "640x360", kbps: 500, tone: Self.siteHz, to: relay.url("math~site-a?key=\(siteA)"))
         defer { site.signal(SIGKILL) }
@@ -23,7 +24,8 @@ struct ProgramAudioTests {
         let rung = relay.url("math_360p?key=\(siteB)")
         #expect(try await Self.waitFor(rung, "the teacher's tone alone", Self.teacherAlone) != nil)
 
-        let staged = try await RelayAPI(base: relay.apiBase, token: central).call("PUT", "/classes/math/stage", ["sites": ["site-a"], "layout": "pip"])
+        let staged = try await RelayAPI(base: relay.apiBase, token: central).call(
+            "PUT", "/classes/math/stage", ["sites": ["site-a"], "layout": "pip"])
         #expect(staged.status == 200, "\(staged.object)")
         let mixed = try await Self.waitFor(rung, "both tones", Self.bothTones)
         #expect(mixed != nil, "another site's player never heard the on-stage site")
@@ -31,8 +33,9 @@ struct ProgramAudioTests {
         #expect(own != nil, "site-a's own RTMP player hears its own classroom (no mix-minus)")
         print("program audio: site-b's player \(mixed.map(Self.levels) ?? "-"); site-a's own player \(own.map(Self.levels) ?? "-")")
         let ownFLV = "http://127.0.0.1:\(relay.httpPort)/flv/live/math_360p.flv?key=\(siteA)"
-        #expect(try await Self.waitFor(ownFLV, "the teacher without site-a over HTTP-FLV", Self.teacherAlone) != nil,
-                "site-a's own HTTP-FLV player hears its own classroom")
+        #expect(
+            try await Self.waitFor(ownFLV, "the teacher without site-a over HTTP-FLV", Self.teacherAlone) != nil,
+            "site-a's own HTTP-FLV player hears its own classroom")
         // Still mixed for the other site while site-a's players take the mix-minus.
         #expect(try await Self.waitFor(rung, "both tones again", Self.bothTones) != nil)
         let source = try await Self.waitFor(relay.url("math_source?key=\(siteB)"), "source: the teacher's tone alone", Self.teacherAlone)
@@ -40,18 +43,22 @@ struct ProgramAudioTests {
 
         let cleared = try await RelayAPI(base: relay.apiBase, token: central).call("PUT", "/classes/math/stage", ["sites": []])
         #expect(cleared.status == 200, "\(cleared.object)")
-        #expect(try await Self.waitFor(rung, "the teacher's tone alone again", Self.teacherAlone) != nil, "the site's audio stayed after the stage was cleared")
+        #expect(
+            try await Self.waitFor(rung, "the teacher's tone alone again", Self.teacherAlone) != nil,
+            "the site's audio stayed after the stage was cleared")
         #expect(await relay.stop() == 0)
     }
 
     /// A solid-colour picture with a sine tone, at a constant bitrate (so the ladder is made from it).
     static func publish(_ colour: String, size: String, kbps: Int, tone: Double, to url: String) throws -> ChildProcess {
-        try ChildProcess("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-re",
-            "-f", "lavfi", "-i", "color=c=\(colour):s=\(size):r=25",
-            "-f", "lavfi", "-i", "sine=frequency=\(Int(tone)):sample_rate=44100", "-t", "120",
-            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
-        ] + MediaTools.constantBitrate(kbps) + ["-c:a", "aac", "-b:a", "64k", "-f", "flv", url])
+        try ChildProcess(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "color=c=\(colour):s=\(size):r=25",
+                "-f", "lavfi", "-i", "sine=frequency=\(Int(tone)):sample_rate=44100", "-t", "120",
+                "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
+            ] + MediaTools.constantBitrate(kbps) + ["-c:a", "aac", "-b:a", "64k", "-f", "flv", url])
     }
 
     static let sampleRate = 48_000
@@ -61,10 +68,12 @@ struct ProgramAudioTests {
     static func audio(_ url: String) async throws -> [Float]? {
         let file = NSTemporaryDirectory() + "program-audio-\(UUID().uuidString.prefix(8)).f32"
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let (code, _, _) = try await runTool("/usr/bin/ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-i", url, "-vn", "-t", "4",
-            "-ac", "1", "-ar", "\(sampleRate)", "-f", "f32le", "-y", file,
-        ], timeout: .seconds(20))
+        let (code, _, _) = try await runTool(
+            "/usr/bin/ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-i", url, "-vn", "-t", "4",
+                "-ac", "1", "-ar", "\(sampleRate)", "-f", "f32le", "-y", file,
+            ], timeout: .seconds(20))
         guard code == 0, let data = FileManager.default.contents(atPath: file), data.count >= 4 * sampleRate * 3 else { return nil }
         let samples = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         return Array(samples.dropFirst(sampleRate * 5 / 2))

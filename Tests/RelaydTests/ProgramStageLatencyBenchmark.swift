@@ -32,7 +32,9 @@ struct ProgramStageLatencyBenchmark {
     }
 
     /// Sets the stage to `sites` and waits (up to 10 s) for the player's first picture of `kind`.
-    static func change(_ lesson: PlainNameProgramTests.Lesson, _ sites: [String], until kind: ContinuousPlayer.Picture, _ player: ContinuousPlayer) async throws -> Duration {
+    static func change(_ lesson: PlainNameProgramTests.Lesson, _ sites: [String], until kind: ContinuousPlayer.Picture, _ player: ContinuousPlayer)
+        async throws -> Duration
+    {
         let seen = player.pictures().count
         let start = ContinuousClock.now
         try #require(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": sites]).status == 200)

@@ -25,7 +25,8 @@ struct ProgramTests {
         #expect(try await Self.waitFor(rung, "all blue", Self.allBlue) != nil)
 
         let putAt = ContinuousClock.now
-        let staged = try await RelayAPI(base: relay.apiBase, token: central).call("PUT", "/classes/math/stage", ["sites": ["site-a"], "layout": "pip"])
+        let staged = try await RelayAPI(base: relay.apiBase, token: central).call(
+            "PUT", "/classes/math/stage", ["sites": ["site-a"], "layout": "pip"])
         #expect(staged.status == 200, "\(staged.object)")
         let program = try await Self.waitFor(rung, "red inset", Self.redInset)
         #expect(program != nil, "the rung never showed site-a's inset")
@@ -74,12 +75,14 @@ struct ProgramTests {
 
     /// A solid-colour picture with a tone, at a constant bitrate (so the ladder is made from it).
     static func publishColour(_ colour: String, size: String, kbps: Int, to url: String) throws -> ChildProcess {
-        try ChildProcess("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-re",
-            "-f", "lavfi", "-i", "color=c=\(colour):s=\(size):r=25",
-            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "90",
-            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
-        ] + MediaTools.constantBitrate(kbps) + ["-c:a", "aac", "-b:a", "64k", "-f", "flv", url])
+        try ChildProcess(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "color=c=\(colour):s=\(size):r=25",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "90",
+                "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
+            ] + MediaTools.constantBitrate(kbps) + ["-c:a", "aac", "-b:a", "64k", "-f", "flv", url])
     }
 
     static let width = 640, height = 360
@@ -88,10 +91,12 @@ struct ProgramTests {
     static func frame(_ url: String) async throws -> [UInt8]? {
         let file = NSTemporaryDirectory() + "program-\(UUID().uuidString.prefix(8)).rgb"
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let (code, _, _) = try await runTool("/usr/bin/ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-i", url, "-frames:v", "1",
-            "-vf", "scale=\(width):\(height)", "-f", "rawvideo", "-pix_fmt", "rgb24", "-y", file,
-        ], timeout: .seconds(20))
+        let (code, _, _) = try await runTool(
+            "/usr/bin/ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-i", url, "-frames:v", "1",
+                "-vf", "scale=\(width):\(height)", "-f", "rawvideo", "-pix_fmt", "rgb24", "-y", file,
+            ], timeout: .seconds(20))
         guard code == 0, let data = FileManager.default.contents(atPath: file), data.count == width * height * 3 else { return nil }
         return [UInt8](data)
     }

@@ -31,9 +31,10 @@ struct ProgramWHEPAudioSourceTests {
         // site-b's and site-a's viewers play the 360p rung; nobody plays 720p's pictures.
         let browser = try Self.listen("http://127.0.0.1:\(relay.httpPort)/whep/live/math_360p", relay: relay, keys: [siteB, siteA])
         defer { browser.stop() }
-        let before = try #require(await ProgramWHEPAudioTests.waitForLevels(browser.child, after: 0, seconds: 60, "the teacher alone") {
-            ProgramWHEPAudioTests.teacherAlone($0[0])
-        })
+        let before = try #require(
+            await ProgramWHEPAudioTests.waitForLevels(browser.child, after: 0, seconds: 60, "the teacher alone") {
+                ProgramWHEPAudioTests.teacherAlone($0[0])
+            })
         #expect(try await RelayAPI(base: relay.apiBase, token: central).call("PUT", "/classes/math/stage", ["sites": ["site-a"]]).status == 200)
         let mixed = await ProgramWHEPAudioTests.waitForLevels(browser.child, after: before + 1, seconds: 30, "both tones") {
             ProgramWHEPAudioTests.bothTones($0[0])
@@ -42,7 +43,8 @@ struct ProgramWHEPAudioSourceTests {
         // The sound came from the 720p rung ...
         #expect(Self.logLines(relay).contains { $0.contains("follows the stage") && $0.contains("math_720p program audio") })
         // ... whose pictures were never encoded (360p's were: the line is logged), through 3 s more of the program.
-        let later = try #require(await ProgramWHEPAudioTests.waitForLevels(browser.child, after: (mixed ?? before) + 6, seconds: 20, "3 s more") { _ in true })
+        let later = try #require(
+            await ProgramWHEPAudioTests.waitForLevels(browser.child, after: (mixed ?? before) + 6, seconds: 20, "3 s more") { _ in true })
         let heard = ProgramWHEPAudioTests.samples(browser.child)[(mixed ?? before)...later]
         #expect(heard.allSatisfy { ProgramWHEPAudioTests.bothTones($0[0]) }, "\(heard)")
         #expect(heard.suffix(3).allSatisfy { ProgramWHEPAudioTests.teacherAlone($0[1]) }, "site-a's own viewer hears itself: \(heard)")
@@ -69,9 +71,10 @@ struct ProgramWHEPAudioSourceTests {
 
         let browser = try Self.listen("http://127.0.0.1:\(relay.httpPort)/whep/live/math", relay: relay, keys: [siteB, siteA])
         defer { browser.stop() }
-        let before = try #require(await ProgramWHEPAudioTests.waitForLevels(browser.child, after: 0, seconds: 60, "the teacher alone") {
-            ProgramWHEPAudioTests.teacherAlone($0[0])
-        })
+        let before = try #require(
+            await ProgramWHEPAudioTests.waitForLevels(browser.child, after: 0, seconds: 60, "the teacher alone") {
+                ProgramWHEPAudioTests.teacherAlone($0[0])
+            })
         let stage = RelayAPI(base: relay.apiBase, token: central)
         #expect(try await stage.call("PUT", "/classes/math/stage", ["sites": ["site-a"]]).status == 200)
         let mixed = await ProgramWHEPAudioTests.waitForLevels(browser.child, after: before + 1, seconds: 30, "both tones") {
@@ -86,9 +89,10 @@ struct ProgramWHEPAudioSourceTests {
         #expect(own != nil, "site-a's own WebRTC viewer did not get the program without itself")
 
         #expect(try await stage.call("PUT", "/classes/math/stage", ["sites": []]).status == 200)
-        #expect(await ProgramWHEPAudioTests.waitForLevels(browser.child, after: (mixed ?? before) + 1, seconds: 30, "the teacher alone again") {
-            ProgramWHEPAudioTests.teacherAlone($0[0])
-        } != nil, "the site's sound stayed after the stage was cleared")
+        #expect(
+            await ProgramWHEPAudioTests.waitForLevels(browser.child, after: (mixed ?? before) + 1, seconds: 30, "the teacher alone again") {
+                ProgramWHEPAudioTests.teacherAlone($0[0])
+            } != nil, "the site's sound stayed after the stage was cleared")
         browser.stop()
         #expect(await browser.child.wait(timeout: .seconds(30)) == 0, "\(browser.child.stderr.suffix(2000))")
         try? FileManager.default.removeItem(atPath: browser.stopFile)
@@ -109,9 +113,11 @@ struct ProgramWHEPAudioSourceTests {
         let stopFile = NSTemporaryDirectory() + "whep-tones-stop-\(UUID().uuidString.prefix(8))"
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Browser/whep_tones.py").path
-        let child = try ChildProcess("/usr/bin/python3", [script, url] + keys.flatMap { ["--key", $0] } + [
-            "--hz", "\(ProgramAudioTests.teacherHz)", "--hz", "\(ProgramAudioTests.siteHz)", "--seconds", "150", "--stop-file", stopFile,
-        ])
+        let child = try ChildProcess(
+            "/usr/bin/python3",
+            [script, url] + keys.flatMap { ["--key", $0] } + [
+                "--hz", "\(ProgramAudioTests.teacherHz)", "--hz", "\(ProgramAudioTests.siteHz)", "--seconds", "150", "--stop-file", stopFile,
+            ])
         return Listener(child: child, stopFile: stopFile)
     }
 

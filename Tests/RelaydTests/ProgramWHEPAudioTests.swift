@@ -37,17 +37,21 @@ struct ProgramWHEPAudioTests {
         let stopFile = NSTemporaryDirectory() + "whep-tones-stop-\(UUID().uuidString.prefix(8))"
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Browser/whep_tones.py").path
-        let browser = try ChildProcess("/usr/bin/python3", [
-            script, "http://127.0.0.1:\(relay.httpPort)/whep/live/math", "--key", siteB, "--key", siteA,
-            "--hz", "\(ProgramAudioTests.teacherHz)", "--hz", "\(ProgramAudioTests.siteHz)", "--seconds", "150", "--stop-file", stopFile,
-        ])
+        let browser = try ChildProcess(
+            "/usr/bin/python3",
+            [
+                script, "http://127.0.0.1:\(relay.httpPort)/whep/live/math", "--key", siteB, "--key", siteA,
+                "--hz", "\(ProgramAudioTests.teacherHz)", "--hz", "\(ProgramAudioTests.siteHz)", "--seconds", "150", "--stop-file", stopFile,
+            ])
         // Chromium is closed by the script itself (a SIGKILL of python would leave it running).
         defer { _ = FileManager.default.createFile(atPath: stopFile, contents: nil) }
 
-        let before = try #require(await Self.waitForLevels(browser, after: 0, seconds: 60, "both viewers hear the teacher alone") {
-            Self.teacherAlone($0[0]) && Self.teacherAlone($0[1])
-        })
-        let staged = try await RelayAPI(base: relay.apiBase, token: central).call("PUT", "/classes/math/stage", ["sites": ["site-a"], "layout": "pip"])
+        let before = try #require(
+            await Self.waitForLevels(browser, after: 0, seconds: 60, "both viewers hear the teacher alone") {
+                Self.teacherAlone($0[0]) && Self.teacherAlone($0[1])
+            })
+        let staged = try await RelayAPI(base: relay.apiBase, token: central).call(
+            "PUT", "/classes/math/stage", ["sites": ["site-a"], "layout": "pip"])
         #expect(staged.status == 200, "\(staged.object)")
         let mixed = await Self.waitForLevels(browser, after: before + 1, seconds: 30, "site-b's viewer hears both tones") { Self.bothTones($0[0]) }
         #expect(mixed != nil, "site-b's WebRTC viewer never heard the on-stage site")
@@ -65,8 +69,10 @@ struct ProgramWHEPAudioTests {
 
         let cleared = try await RelayAPI(base: relay.apiBase, token: central).call("PUT", "/classes/math/stage", ["sites": []])
         #expect(cleared.status == 200, "\(cleared.object)")
-        #expect(await Self.waitForLevels(browser, after: window + 1, seconds: 30, "site-b hears the teacher alone again") { Self.teacherAlone($0[0]) } != nil,
-                "the site's audio stayed in site-b's WebRTC viewer after the stage was cleared")
+        #expect(
+            await Self.waitForLevels(browser, after: window + 1, seconds: 30, "site-b hears the teacher alone again") { Self.teacherAlone($0[0]) }
+                != nil,
+            "the site's audio stayed in site-b's WebRTC viewer after the stage was cleared")
         _ = FileManager.default.createFile(atPath: stopFile, contents: nil)
         #expect(await browser.wait(timeout: .seconds(30)) == 0, "\(browser.stderr.suffix(2000))")
         try? FileManager.default.removeItem(atPath: stopFile)
@@ -97,7 +103,9 @@ struct ProgramWHEPAudioTests {
             if all.count > after, let found = all[after...].firstIndex(where: { $0.count == 2 && condition($0) }) { return found }
             try? await Task.sleep(for: .milliseconds(200))
         }
-        print("program audio over WebRTC: never \(what): last \(samples(browser).last ?? []); browser: \(browser.stdout.suffix(300)) \(browser.stderr.suffix(1500))")
+        print(
+            "program audio over WebRTC: never \(what): last \(samples(browser).last ?? []); browser: \(browser.stdout.suffix(300)) \(browser.stderr.suffix(1500))"
+        )
         return nil
     }
 }

@@ -17,7 +17,10 @@ struct RecordingTests {
         let keys = try await RecordedTimetable.make(on: relay)
         let famous = try MediaTools.publish(to: relay.url("famous?key=\(keys["c1"]!)"), seconds: 20, gop: 50)
         let plain = try MediaTools.publish(to: relay.url("plain?key=\(keys["c2"]!)"), seconds: 6, gop: 50)
-        defer { famous.signal(SIGKILL); plain.signal(SIGKILL) }
+        defer {
+            famous.signal(SIGKILL)
+            plain.signal(SIGKILL)
+        }
         // While it is written: listed as recording, with a growing (EVENT) playlist.
         let during = try await RecordedTimetable.recordings(of: "famous", on: relay, timeout: .seconds(10)) { !$0.isEmpty }
         #expect(during.first?["state"] as? String == "recording", "\(during)")
@@ -54,7 +57,9 @@ struct RecordingTests {
         let etag = try #require(head.header("ETag"))
         let stale = try await Curl.call(file + "?key=\(site)", extra: ["-H", "Range: bytes=0-99", "-H", "If-Range: \"old\"", "-o", "/dev/null"])
         #expect(stale.status == 200, "a stale If-Range gets the whole file")
-        #expect(try await Curl.call(file + "?key=\(site)", extra: ["-H", "Range: bytes=0-99", "-H", "If-Range: \(etag)", "-o", "/dev/null"]).status == 206)
+        #expect(
+            try await Curl.call(file + "?key=\(site)", extra: ["-H", "Range: bytes=0-99", "-H", "If-Range: \(etag)", "-o", "/dev/null"]).status == 206
+        )
         #expect(try await Curl.call(file, extra: ["-o", "/dev/null"]).status == 401, "no key")
         #expect(try await Curl.call(file + "?key=\(keys["site-b"]!)", extra: ["-o", "/dev/null"]).status == 403, "another class's site")
         #expect(try await Curl.call(file, token: relay.adminToken, extra: ["-o", "/dev/null"]).status == 200, "the admin token")
@@ -71,9 +76,11 @@ struct RecordingTests {
         #expect(vodCode == 0 && vodErrors.isEmpty, "\(vodErrors)")
 
         // Chromium: the replay page plays and seeks; the playlist plays in its own HLS player.
-        let (pageCode, pageOut, pageErr) = try await runTool("/usr/bin/python3", [
-            Self.browserScripts.appendingPathComponent("replay_page.py").path, "\(relay.server)/replay/\(id)?key=\(site)", "--seek-to", "12",
-        ], timeout: .seconds(90))
+        let (pageCode, pageOut, pageErr) = try await runTool(
+            "/usr/bin/python3",
+            [
+                Self.browserScripts.appendingPathComponent("replay_page.py").path, "\(relay.server)/replay/\(id)?key=\(site)", "--seek-to", "12",
+            ], timeout: .seconds(90))
         let replay = try #require(Self.lastJSON(pageOut), "replay_page.py (exit \(pageCode.map(String.init) ?? "?")): \(pageOut) \(pageErr)")
         #expect(replay["status"] as? Int == 200 && replay["lang"] as? String == "zh-CN", "\(replay)")
         #expect(replay["title"] as? String == "名校英语")
@@ -81,9 +88,11 @@ struct RecordingTests {
         #expect(replay["played"] as? Bool == true, "\(replay)")
         #expect(replay["seeked"] as? Bool == true, "a seek to 12 s lands there and plays on: \(replay)")
         #expect((replay["videoWidth"] as? Int ?? 0) > 0)
-        let (_, nativeOut, nativeErr) = try await runTool("/usr/bin/python3", [
-            Self.browserScripts.appendingPathComponent("watch_page.py").path, playlistURL, "--play-seconds", "2",
-        ], timeout: .seconds(90))
+        let (_, nativeOut, nativeErr) = try await runTool(
+            "/usr/bin/python3",
+            [
+                Self.browserScripts.appendingPathComponent("watch_page.py").path, playlistURL, "--play-seconds", "2",
+            ], timeout: .seconds(90))
         let native = try #require(Self.lastJSON(nativeOut), "\(nativeOut) \(nativeErr)")
         #expect(native["advanced"] as? Bool == true && (native["videoWidth"] as? Int ?? 0) > 0, "Chromium's HLS player: \(native)")
         #expect(!relay.child.stderr.contains(site), "the key is never logged")
@@ -241,9 +250,11 @@ struct RecordingDiskTests {
         #expect(relay.child.stderr.contains("recording failed to start; the lesson goes on"))
         #expect(try await relay.metricsText().contains("relay_recording_failures_total 1"))
         // The lesson plays.
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", relay.url("famous?key=\(keys["site-a"]!)"),
-        ], timeout: .seconds(20))
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", relay.url("famous?key=\(keys["site-a"]!)"),
+            ], timeout: .seconds(20))
         #expect(code == 0 && out.contains("h264"), "\(err)")
         _ = try await runTool("chattr", ["-i", recordings])
         #expect(await relay.stop() == 0)
@@ -291,7 +302,8 @@ struct RecordingDiskTests {
         // What was written before the disk filled plays.
         let id = stopped.first?["id"] as? String ?? ""
         let recordedErrors = try await MediaTools.decodeErrors(of: recordings + "/\(id).mp4")
-        #expect(recordedErrors.isEmpty, "\(recordedErrors.prefix(5)) files: \((try? FileManager.default.contentsOfDirectory(atPath: recordings)) ?? [])")
+        #expect(
+            recordedErrors.isEmpty, "\(recordedErrors.prefix(5)) files: \((try? FileManager.default.contentsOfDirectory(atPath: recordings)) ?? [])")
         #expect(relay.child.isRunning)
         #expect(await relay.stop() == 0)
     }

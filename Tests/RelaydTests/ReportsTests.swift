@@ -106,7 +106,10 @@ struct ReportsTests {
         let lateStart = Date()
         let lateRTMP = try Self.player(relay.url("lesson?key=\(keys["s-late"]!)"))
         let lateSRT = try Self.player(relay.srtURL("lesson", mode: "request", key: keys["s-late"]!))
-        defer { lateRTMP.signal(SIGKILL); lateSRT.signal(SIGKILL) }
+        defer {
+            lateRTMP.signal(SIGKILL)
+            lateSRT.signal(SIGKILL)
+        }
         _ = await second.wait(timeout: .seconds(120))
         let secondEnd = Date()
         for player in [full, lateRTMP, lateSRT] {
@@ -126,19 +129,24 @@ struct ReportsTests {
             try await Task.sleep(for: .milliseconds(500))
         } while ContinuousClock.now < deadline
         let reported = "\(report)"
-        print(String(
-            format: "reports: measured live %.1f s, delay %.1f s, drop %.1f s, s-full %.1f s, s-late %.1f s; reported %@ %@ %@ %@ %@",
-            live, firstStart.timeIntervalSince(scheduled), secondStart.timeIntervalSince(firstEnd), fullWatched, lateWatched,
-            "\(report["liveSeconds"] ?? "-")", "\(report["startDelaySeconds"] ?? "-")", "\(report["interruptedSeconds"] ?? "-")",
-            "\(Self.site("s-full", of: report)["watchedSeconds"] ?? "-")", "\(Self.site("s-late", of: report)["watchedSeconds"] ?? "-")"
-        ))
+        print(
+            String(
+                format: "reports: measured live %.1f s, delay %.1f s, drop %.1f s, s-full %.1f s, s-late %.1f s; reported %@ %@ %@ %@ %@",
+                live, firstStart.timeIntervalSince(scheduled), secondStart.timeIntervalSince(firstEnd), fullWatched, lateWatched,
+                "\(report["liveSeconds"] ?? "-")", "\(report["startDelaySeconds"] ?? "-")", "\(report["interruptedSeconds"] ?? "-")",
+                "\(Self.site("s-full", of: report)["watchedSeconds"] ?? "-")", "\(Self.site("s-late", of: report)["watchedSeconds"] ?? "-")"
+            ))
         #expect(report["classId"] as? String == "lesson" && report["teacher"] as? String == "王老师", "\(reported)")
         #expect(report["scheduledStart"] as? String == rfc3339(scheduled), "\(reported)")
         #expect(report["held"] as? Bool == true, "\(reported)")
-        #expect(Self.close(report["startDelaySeconds"], firstStart.timeIntervalSince(scheduled)), "start delay ~\(firstStart.timeIntervalSince(scheduled)): \(reported)")
+        #expect(
+            Self.close(report["startDelaySeconds"], firstStart.timeIntervalSince(scheduled)),
+            "start delay ~\(firstStart.timeIntervalSince(scheduled)): \(reported)")
         #expect(Self.close(report["liveSeconds"], live), "live ~\(live): \(reported)")
         #expect(report["interruptions"] as? Int == 1, "\(reported)")
-        #expect(Self.close(report["interruptedSeconds"], secondStart.timeIntervalSince(firstEnd)), "the drop ~\(secondStart.timeIntervalSince(firstEnd)) s: \(reported)")
+        #expect(
+            Self.close(report["interruptedSeconds"], secondStart.timeIntervalSince(firstEnd)),
+            "the drop ~\(secondStart.timeIntervalSince(firstEnd)) s: \(reported)")
         #expect(report["recordingId"] == nil, "a dedicated class is not recorded")
 
         let fullSite = Self.site("s-full", of: report), late = Self.site("s-late", of: report), absent = Self.site("s-absent", of: report)
@@ -163,13 +171,16 @@ struct ReportsTests {
         #expect(csvReply.status == 200 && csvReply.header("Content-Type") == "text/csv; charset=utf-8", "\(csvReply.headers)")
         let rows = try await Self.readCSV(dir + "/occurrences.csv")
         #expect(rows.bom, "UTF-8 with a byte-order mark")
-        #expect(rows.header.first == "classId" && rows.header.contains("watchedSeconds") && rows.header.contains("startDelaySeconds"), "\(rows.header)")
+        #expect(
+            rows.header.first == "classId" && rows.header.contains("watchedSeconds") && rows.header.contains("startDelaySeconds"), "\(rows.header)")
         #expect(rows.records.count == 3, "one row per occurrence and site: \(rows.records)")
         for record in rows.records {
             #expect(record["title"] == "数学, \"第一课\"", "quoted and read back: \(record)")
             #expect(record["liveSeconds"] == "\(report["liveSeconds"] as? Int ?? -1)" && record["held"] == "true")
             let site = Self.site(record["siteId"] ?? "", of: report)
-            #expect(record["watchedSeconds"] == "\(site["watchedSeconds"] as? Int ?? -1)" && record["attended"] == "\(site["attended"] as? Bool ?? false)")
+            #expect(
+                record["watchedSeconds"] == "\(site["watchedSeconds"] as? Int ?? -1)" && record["attended"] == "\(site["attended"] as? Bool ?? false)"
+            )
         }
         #expect(rows.records.first { $0["siteId"] == "s-late" }?["protocols"] == "rtmp srt")
         _ = try await Curl.call(
@@ -187,9 +198,11 @@ struct ReportsTests {
         let global = ["--server", relay.server, "--token-file", relay.tokenFile]
         let (tableCode, table, tableErr) = try await runTool(Self.classctl, ["reports", "occurrences", "--from", from, "--to", to] + global)
         #expect(tableCode == 0 && table.contains("lesson") && table.contains("yes") && table.contains("2/3"), "\(table) \(tableErr)")
-        let (csvCode, csvOut, _) = try await runTool(Self.classctl, ["reports", "summary", "--from", from, "--to", to, "--group-by", "week", "--csv"] + global)
+        let (csvCode, csvOut, _) = try await runTool(
+            Self.classctl, ["reports", "summary", "--from", from, "--to", to, "--group-by", "week", "--csv"] + global)
         #expect(csvCode == 0 && csvOut.hasPrefix("\u{FEFF}key,scheduled,held,heldRate"), "\(csvOut)")
-        let (badCode, _, badErr) = try await runTool(Self.classctl, ["reports", "summary", "--from", from, "--to", to, "--group-by", "month"] + global)
+        let (badCode, _, badErr) = try await runTool(
+            Self.classctl, ["reports", "summary", "--from", from, "--to", to, "--group-by", "month"] + global)
         #expect(badCode == 2 && badErr.contains("group-by"), "\(badErr)")
         #expect(try await relay.api.call("GET", "/reports/summary?from=\(from)&to=\(to)&groupBy=month").status == 400)
         #expect(try await relay.api.call("GET", "/reports/occurrences?from=\(to)&to=\(from)").status == 400)
@@ -218,15 +231,18 @@ struct ReportsTests {
         let report = try #require(try await Self.occurrences(on: restarted, around: scheduled).first)
         let live = killed.timeIntervalSince(publishStart), watched = killed.timeIntervalSince(playStart)
         let flushAndPoll = 2.0 + 2.0
-        print("reports after SIGKILL: measured live \(live) s, watched \(watched) s; reported \(report["liveSeconds"] ?? "-"), \(Self.site("s-full", of: report)["watchedSeconds"] ?? "-")")
+        print(
+            "reports after SIGKILL: measured live \(live) s, watched \(watched) s; reported \(report["liveSeconds"] ?? "-"), \(Self.site("s-full", of: report)["watchedSeconds"] ?? "-")"
+        )
         let liveSeconds = (report["liveSeconds"] as? NSNumber)?.doubleValue ?? 0
         #expect(liveSeconds >= live - flushAndPoll - 5 && liveSeconds <= live + 5, "live ~\(live), all but the last flush: \(report)")
         let site = Self.site("s-full", of: report)
         let watchedSeconds = (site["watchedSeconds"] as? NSNumber)?.doubleValue ?? 0
         #expect(watchedSeconds >= watched - flushAndPoll - 5 && watchedSeconds <= watched + 5, "watched ~\(watched): \(site)")
         #expect(report["held"] as? Bool == false && site["attended"] as? Bool == false, "25 s is neither held nor attended (60 s): \(report)")
-        #expect(restarted.child.stdout.contains("ended where last written") || restarted.child.stderr.contains("ended where last written"),
-                "the restarted node closes what the killed one left open")
+        #expect(
+            restarted.child.stdout.contains("ended where last written") || restarted.child.stderr.contains("ended where last written"),
+            "the restarted node closes what the killed one left open")
         #expect(await restarted.stop() == 0)
         withExtendedLifetime(relay) {}
     }
@@ -257,7 +273,10 @@ struct ReportsTests {
         let lateOnBStart = Date()
         let lateOnB = try Self.player(b.url("lesson?key=\(keys["s-late"]!)"))
         let fullOnB = try Self.player(b.url("lesson?key=\(keys["s-full"]!)"))
-        defer { lateOnB.signal(SIGKILL); fullOnB.signal(SIGKILL) }
+        defer {
+            lateOnB.signal(SIGKILL)
+            fullOnB.signal(SIGKILL)
+        }
         try await Task.sleep(for: .seconds(20))  // not a condition: the 20 s of s-full's second player (measured)
         #expect(fullOnB.process.isRunning, "b's player played: \(fullOnB.stderr)")
         fullOnB.signal(SIGKILL)
@@ -276,7 +295,10 @@ struct ReportsTests {
             onB = try await Self.occurrences(on: b, around: scheduled).first ?? [:]
             onA = try await Self.occurrences(on: a, around: scheduled).first ?? [:]
             if Self.close(onB["liveSeconds"], live), Self.close(Self.site("s-late", of: onB)["watchedSeconds"], lateWatched),
-               try Self.sameJSON(onA, onB) { break }
+                try Self.sameJSON(onA, onB)
+            {
+                break
+            }
             try await Task.sleep(for: .milliseconds(500))
         } while ContinuousClock.now < deadline
         print("reports on two nodes: measured live \(live), s-full \(fullWatched), s-late \(lateWatched); reported \(onB)")

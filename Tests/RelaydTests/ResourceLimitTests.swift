@@ -1,18 +1,20 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Slow, half-open and excess connections cost a bounded amount and never block the lesson.
 @Suite(.serialized)
 struct ResourceLimitTests {
     @Test func slowlorisAndHalfOpenFloodCostBoundedMemoryAndThePlayerStillPlays() async throws {
-        let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: """
-            rtmp:
-              handshakeTimeoutSeconds: 12
-            limits:
-              maxConnections: 600
-              maxConnectionsPerIP: 400
-            """))
+        let relay = try await RelaydServer(
+            config: RelaydServer.openConfig(
+                extra: """
+                    rtmp:
+                      handshakeTimeoutSeconds: 12
+                    limits:
+                      maxConnections: 600
+                      maxConnectionsPerIP: 400
+                    """))
         let url = relay.url("slowloris")
         let publisher = try MediaTools.publish(to: url, seconds: 40)
         defer { publisher.signal(SIGKILL) }
@@ -65,11 +67,13 @@ struct ResourceLimitTests {
     }
 
     @Test func httpConnectionsPerIPAreLimitedToo() async throws {
-        let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: """
-            limits:
-              maxConnections: 50
-              maxConnectionsPerIP: 3
-            """))
+        let relay = try await RelaydServer(
+            config: RelaydServer.openConfig(
+                extra: """
+                    limits:
+                      maxConnections: 50
+                      maxConnectionsPerIP: 3
+                    """))
         // Three idle connections from one address fill its share; the fourth is closed at once.
         var idle = try (0..<3).map { _ in try RawRTMPClient(port: relay.httpPort, source: "127.0.0.7") }
         // Admitted: the three and the request asking.
@@ -94,12 +98,14 @@ struct ResourceLimitTests {
     }
 
     @Test func connectionAndStreamLimitsRefuseLoggedAndCounted() async throws {
-        let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: """
-            limits:
-              maxConnections: 25
-              maxConnectionsPerIP: 10
-              maxStreams: 1
-            """))
+        let relay = try await RelaydServer(
+            config: RelaydServer.openConfig(
+                extra: """
+                    limits:
+                      maxConnections: 25
+                      maxConnectionsPerIP: 10
+                      maxStreams: 1
+                    """))
         let url = relay.url("limited")
         let publisher = try MediaTools.publish(to: url, seconds: 40)
         defer { publisher.signal(SIGKILL) }
@@ -133,9 +139,11 @@ struct ResourceLimitTests {
         for _ in 0..<20 where try await relay.metric("relay_connections_open", ["protocol": "rtmp"]) > 15 {
             try await Task.sleep(for: .milliseconds(250))
         }
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,
-        ], timeout: .seconds(20))
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,
+            ], timeout: .seconds(20))
         #expect(code == 0, "\(err)")
         #expect(out.contains("h264"))
 

@@ -11,7 +11,9 @@ struct ReturnFeedTests {
     static func timetable(on relay: RelaydServer) async throws -> [String: String] {
         let api = relay.api
         var keys: [String: String] = [:]
-        for (id, name, role) in [("central", "县一中", "central"), ("site-a", "东山教学点", "site"), ("site-b", "西河教学点", "site"), ("stranger", "stranger", "site")] {
+        for (id, name, role) in [
+            ("central", "县一中", "central"), ("site-a", "东山教学点", "site"), ("site-b", "西河教学点", "site"), ("stranger", "stranger", "site"),
+        ] {
             var body: [String: Any] = ["id": id, "name": name, "role": role]
             if role == "site" { body["bandwidthKbps"] = 4000 }
             let reply = try await api.call("POST", "/schools", body)
@@ -19,14 +21,19 @@ struct ReturnFeedTests {
             keys[id] = reply.object["key"] as? String
         }
         for site in ["site-a", "site-b"] {
-            try #require(try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": site, "program": "dedicated"]).status == 201)
+            try #require(
+                try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": site, "program": "dedicated"]).status == 201)
         }
         let now = Date()
         for (id, from, to, sites) in [("math", -60.0, 3600.0, ["site-a", "site-b"]), ("later", 3 * 3600.0, 4 * 3600.0, ["site-a"])] {
-            try #require(try await api.call("POST", "/classes", [
-                "id": id, "title": id == "math" ? "数学" : "Later", "program": "dedicated", "centralSchoolId": "central", "teacher": "王老师",
-                "startsAt": rfc3339(now.addingTimeInterval(from)), "endsAt": rfc3339(now.addingTimeInterval(to)), "siteIds": sites,
-            ]).status == 201)
+            try #require(
+                try await api.call(
+                    "POST", "/classes",
+                    [
+                        "id": id, "title": id == "math" ? "数学" : "Later", "program": "dedicated", "centralSchoolId": "central", "teacher": "王老师",
+                        "startsAt": rfc3339(now.addingTimeInterval(from)), "endsAt": rfc3339(now.addingTimeInterval(to)), "siteIds": sites,
+                    ]
+                ).status == 201)
         }
         return keys
     }
@@ -62,16 +69,20 @@ struct ReturnFeedTests {
         // The central key plays both feeds over RTMP and SRT.
         for (feed, over) in [("math~site-a", "rtmp"), ("math~site-a", "srt"), ("math~site-b", "rtmp"), ("math~site-b", "srt")] {
             let url = over == "rtmp" ? relay.url("\(feed)?key=\(central)") : relay.srtURL(feed, mode: "request", key: central)
-            let (code, out, err) = try await runTool("ffprobe", [
-                "-v", "error", "-show_entries", "stream=codec_name,width", "-of", "csv=p=0", url,
-            ], timeout: .seconds(20))
+            let (code, out, err) = try await runTool(
+                "ffprobe",
+                [
+                    "-v", "error", "-show_entries", "stream=codec_name,width", "-of", "csv=p=0", url,
+                ], timeout: .seconds(20))
             #expect(code == 0 && out.contains("h264") && out.contains("640") && out.contains("aac"), "\(feed) over \(over): \(out) \(err)")
         }
         // Over HTTP-FLV.
-        let (flvCode, flvOut, flvErr) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
-            "http://127.0.0.1:\(relay.httpPort)/flv/live/math~site-b.flv?key=\(central)",
-        ], timeout: .seconds(20))
+        let (flvCode, flvOut, flvErr) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
+                "http://127.0.0.1:\(relay.httpPort)/flv/live/math~site-b.flv?key=\(central)",
+            ], timeout: .seconds(20))
         #expect(flvCode == 0 && flvOut.contains("h264"), "HTTP-FLV: \(flvOut) \(flvErr)")
         // And over HLS: the source only, as return feeds are not transcoded by default.
         let playlist = try await Curl.call("http://127.0.0.1:\(relay.httpPort)/hls/live/math~site-a/index.m3u8?key=\(central)")
@@ -139,7 +150,8 @@ struct ReturnFeedTests {
             "/usr/bin/python3", [script, base + "?key=\(keys["central"]!)", "--tiles", "2", "--timeout", "40"], timeout: .seconds(90)
         )
         let line = out.split(separator: "\n").last.map(String.init) ?? ""
-        let page = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "exit \(code.map(String.init) ?? "?"): \(out) \(err)")
+        let page = try #require(
+            try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "exit \(code.map(String.init) ?? "?"): \(out) \(err)")
         #expect(page["status"] as? Int == 200)
         #expect(page["lang"] as? String == "zh-CN")
         #expect(code == 0 && (page["cspViolations"] as? [Any])?.isEmpty == true, "the wall works under its CSP: \(page)")

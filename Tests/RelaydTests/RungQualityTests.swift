@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Each rung's picture against the source it was made from: a player records every rung of a
@@ -19,17 +19,21 @@ struct RungQualityTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let source = "\(dir)/lesson.flv"
         // No B-frames: the file's presentation times are its FLV timestamps, the relay's.
-        let (code, _, err) = try await runTool("ffmpeg", [
-            "-hide_banner", "-loglevel", "error",
-            "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-            "-t", "16", "-c:v", "libx264", "-preset", "ultrafast", "-bf", "0", "-g", "60", "-pix_fmt", "yuv420p",
-        ] + MediaTools.constantBitrate(MediaTools.ladderKbps) + ["-c:a", "aac", "-b:a", "96k", "-y", source])
+        let (code, _, err) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error",
+                "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                "-t", "16", "-c:v", "libx264", "-preset", "ultrafast", "-bf", "0", "-g", "60", "-pix_fmt", "yuv420p",
+            ] + MediaTools.constantBitrate(MediaTools.ladderKbps) + ["-c:a", "aac", "-b:a", "96k", "-y", source])
         try #require(code == 0, "\(err)")
 
         let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: TranscodeTests.transcodeConfig))
-        let publisher = try ChildProcess("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-re", "-i", source, "-c", "copy", "-f", "flv", relay.url("quality"),
-        ])
+        let publisher = try ChildProcess(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-re", "-i", source, "-c", "copy", "-f", "flv", relay.url("quality"),
+            ])
         defer { publisher.signal(SIGKILL) }
         // The rungs are made once the source's bitrate is measured (its first seconds).
         let decided = await relay.child.waitForOutput(timeout: .seconds(20)) { $0.contains("transcoding") }
@@ -52,10 +56,13 @@ struct RungQualityTests {
     /// each rung frame with the source frame of its timestamp.
     static func psnr(of rung: String, against source: String, width: Int, height: Int) async throws -> Double {
         let onGrid = "setpts=round(T*30)/30/TB"  // a frame stamped 133 ms meets the source's 134 ms one
-        let (_, _, log) = try await runTool("ffmpeg", [
-            "-hide_banner", "-nostats", "-copyts", "-i", rung, "-i", source, "-an",
-            "-lavfi", "[1:v]scale=\(width):\(height):flags=bicubic,\(onGrid)[ref];[0:v]\(onGrid)[rung];[rung][ref]psnr=shortest=1", "-f", "null", "-",
-        ])
+        let (_, _, log) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-nostats", "-copyts", "-i", rung, "-i", source, "-an",
+                "-lavfi", "[1:v]scale=\(width):\(height):flags=bicubic,\(onGrid)[ref];[0:v]\(onGrid)[rung];[rung][ref]psnr=shortest=1", "-f", "null",
+                "-",
+            ])
         guard let match = log.firstMatch(of: #/PSNR y:\S+ u:\S+ v:\S+ average:([0-9.]+)/#), let value = Double(match.1) else {
             throw TestFailure("no PSNR for \(rung): \(log.suffix(600))")
         }

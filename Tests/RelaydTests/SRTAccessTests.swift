@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Who may publish and play over SRT: the timetable (refusals as SRT reject reasons), the
@@ -19,10 +19,14 @@ struct SRTAccessTests {
         }
         #expect(try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": "site-a", "program": "dedicated"]).status == 201)
         let now = Date()
-        #expect(try await api.call("POST", "/classes", [
-            "id": "physics", "title": "物理", "program": "dedicated", "centralSchoolId": "central",
-            "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)), "siteIds": ["site-a"],
-        ]).status == 201)
+        #expect(
+            try await api.call(
+                "POST", "/classes",
+                [
+                    "id": "physics", "title": "物理", "program": "dedicated", "centralSchoolId": "central",
+                    "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)), "siteIds": ["site-a"],
+                ]
+            ).status == 201)
 
         // Refused publishers: a site's key, an unknown class. The reason is logged, never the key.
         for (name, url) in [
@@ -58,9 +62,12 @@ struct SRTAccessTests {
             viewers = live.object["viewers"] as? [[String: Any]] ?? []
         }
         #expect((live.object["publisher"] as? [String: Any])?["protocol"] as? String == "srt")
-        #expect(viewers.contains { $0["siteId"] as? String == "site-a" && $0["protocol"] as? String == "srt" && $0["rttMs"] != nil
-            && $0["lossPercent"] != nil && $0["sendMbps"] != nil && $0["sendBufferMs"] != nil },
-                "the live view shows the SRT viewer with its link statistics: \(viewers)")
+        #expect(
+            viewers.contains {
+                $0["siteId"] as? String == "site-a" && $0["protocol"] as? String == "srt" && $0["rttMs"] != nil
+                    && $0["lossPercent"] != nil && $0["sendMbps"] != nil && $0["sendBufferMs"] != nil
+            },
+            "the live view shows the SRT viewer with its link statistics: \(viewers)")
         #expect(await viewer.wait(timeout: .seconds(30)) == 0, "site-a plays: \(viewer.stderr)")
         let errors = try await MediaTools.decodeErrors(of: dir + "/a.ts")
         #expect(errors.isEmpty, "\(errors)")
@@ -86,20 +93,20 @@ struct SRTAccessTests {
         // The player: srt-live-transmit forwarding each SRT message as a UDP datagram to a script
         // that reports the longest time between two datagrams (stdout would batch its writes).
         let gaps = """
-        import socket, sys, time
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1]))); s.settimeout(1.0)
-        print("bound", flush=True)
-        end = time.time() + float(sys.argv[2]); last = None; worst = 0.0; total = 0
-        while time.time() < end:
-            try:
-                data = s.recv(65536)
-            except socket.timeout:
-                continue
-            now = time.time(); total += len(data)
-            if last is not None: worst = max(worst, now - last)
-            last = now
-        print(f"{worst * 1000:.0f} {total}", flush=True)
-        """
+            import socket, sys, time
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1]))); s.settimeout(1.0)
+            print("bound", flush=True)
+            end = time.time() + float(sys.argv[2]); last = None; worst = 0.0; total = 0
+            while time.time() < end:
+                try:
+                    data = s.recv(65536)
+                except socket.timeout:
+                    continue
+                now = time.time(); total += len(data)
+                if last is not None: worst = max(worst, now - last)
+                last = now
+            print(f"{worst * 1000:.0f} {total}", flush=True)
+            """
         let dir = try makeTemporaryDirectory("srt-burst")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try gaps.write(toFile: dir + "/gaps.py", atomically: true, encoding: .utf8)
@@ -107,9 +114,12 @@ struct SRTAccessTests {
         let meter = try ChildProcess("/usr/bin/python3", [dir + "/gaps.py", "\(port)", "12"])
         defer { meter.signal(SIGKILL) }
         #expect(await meter.waitForOutput(timeout: .seconds(10)) { $0.contains("bound") }, "\(meter.stderr)")
-        let player = try ChildProcess("timeout", [
-            "-k", "1", "13", "srt-live-transmit", "-a:no", "-q", relay.srtURL("math", mode: "request", key: keys["site-a"]!), "udp://127.0.0.1:\(port)",
-        ])
+        let player = try ChildProcess(
+            "timeout",
+            [
+                "-k", "1", "13", "srt-live-transmit", "-a:no", "-q", relay.srtURL("math", mode: "request", key: keys["site-a"]!),
+                "udp://127.0.0.1:\(port)",
+            ])
         defer { player.signal(SIGKILL) }
         // Not converted: the player 4 s old. Callers arriving when its stream had flowed 2 s without a
         // 100 ms gap still opened a 390-510 ms gap in it (none at 4 s): a finding left to the lead.
@@ -117,15 +127,20 @@ struct SRTAccessTests {
         var callers: [ChildProcess] = []
         for i in 0..<50 {
             let key = i % 2 == 0 ? keys["site-a"]! : "wrong\(i)"
-            callers.append(try ChildProcess("timeout", [
-                "-k", "1", "3", "srt-live-transmit", "-a:no", "-q", relay.srtURL("math", mode: "request", key: key), "file://con",
-            ]))
+            callers.append(
+                try ChildProcess(
+                    "timeout",
+                    [
+                        "-k", "1", "3", "srt-live-transmit", "-a:no", "-q", relay.srtURL("math", mode: "request", key: key), "file://con",
+                    ]))
         }
         await withTaskGroup(of: Void.self) { group in
             for caller in callers { group.addTask { _ = await caller.wait(timeout: .seconds(6)) } }
         }
         _ = await meter.wait(timeout: .seconds(20))  // it reports and ends after its 12 s
-        let fields = (meter.stdout.split(separator: "\n").last ?? "").split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let fields = (meter.stdout.split(separator: "\n").last ?? "").split(separator: " ").compactMap {
+            Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         try #require(fields.count == 2, "the player's report: \(meter.stdout) \(meter.stderr) \(player.stderr)")
         #expect(fields[1] > 500_000, "the player received the stream: \(fields[1]) bytes")
         #expect(fields[0] < 200, "the longest gap in the player's stream while 50 callers connected: \(fields[0]) ms")
@@ -137,7 +152,8 @@ struct SRTAccessTests {
 
     @Test func aWrongPassphraseIsRefusedAndTheRightOneWorks() async throws {
         let passphrase = "correct-horse-battery"
-        let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: "srt:\n  passphrase: \(passphrase)\n  pbkeylen: 32\n  latencyMs: 250\n"))
+        let relay = try await RelaydServer(
+            config: RelaydServer.openConfig(extra: "srt:\n  passphrase: \(passphrase)\n  pbkeylen: 32\n  latencyMs: 250\n"))
         for (name, options) in [("wrong", "passphrase=wrong-passphrase&pbkeylen=32"), ("none", "")] {
             let refused = try SRTTools.publish(to: relay.srtURL("secret", mode: "publish", options: options), seconds: 3)
             #expect(await refused.wait(timeout: .seconds(20)) != 0, "\(name) passphrase must be refused")
@@ -169,10 +185,12 @@ struct SRTAccessTests {
         let noisy = try SRTTools.sendRaw(dir + "/noise.bin", bytesPerSecond: 300_000, to: relay.srtURL("noise", mode: "publish"))
         // Noise, then a real stream with broken sync bytes and a cut in it, on one connection:
         // it plays, and recovers after the damage.
-        let (tsCode, _, tsErr) = try await runTool("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "10",
-            "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", "-f", "mpegts", "-y", dir + "/lesson.ts",
-        ])
+        let (tsCode, _, tsErr) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "10",
+                "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", "-f", "mpegts", "-y", dir + "/lesson.ts",
+            ])
         #expect(tsCode == 0, "\(tsErr)")
         var damaged = Array(noise.prefix(50_000)) + (try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/lesson.ts"))))
         let middle = 50_000 + (damaged.count - 50_000) / 3

@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// An adaptive SRT player (the plain class name) behind a real 1 Mbit/s bottleneck: relayd in
@@ -24,15 +24,17 @@ struct SRTBottleneckTests {
         children.append(publisher)
         #expect(await relay.waitForOutput(timeout: .seconds(20)) { $0.contains("transcoding") && $0.contains("rungs=") }, "the rungs made")
         try await ns.shape("1mbit")
-        let player = try ChildProcess("ip", [
-            "netns", "exec", ns.client, "ffmpeg", "-hide_banner", "-loglevel", "error",
-            // A fixed length, so the player ends on its own, reading to the last byte. Video only:
-            // before the step-down the 1 Mbit/s link loses packets, and the mpegts muxer stops the
-            // recording at the first damaged AAC frame ("AAC packet too short") where damaged
-            // H.264 is only a warning; what this test checks is the picture.
-            "-i", "srt://10.231.7.1:\(port)?streamid=#!::r=live/sneck,m=request", "-t", "60", "-map", "0:v:0", "-c", "copy", "-f", "mpegts",
-            "-y", dir + "/player.ts",
-        ])
+        let player = try ChildProcess(
+            "ip",
+            [
+                "netns", "exec", ns.client, "ffmpeg", "-hide_banner", "-loglevel", "error",
+                // A fixed length, so the player ends on its own, reading to the last byte. Video only:
+                // before the step-down the 1 Mbit/s link loses packets, and the mpegts muxer stops the
+                // recording at the first damaged AAC frame ("AAC packet too short") where damaged
+                // H.264 is only a warning; what this test checks is the picture.
+                "-i", "srt://10.231.7.1:\(port)?streamid=#!::r=live/sneck,m=request", "-t", "60", "-map", "0:v:0", "-c", "copy", "-f", "mpegts",
+                "-y", dir + "/player.ts",
+            ])
         children.append(player)
 
         let down = await relay.waitForOutput(timeout: .seconds(25)) { $0.contains("srt rung switched") && $0.contains("to=360p") }
@@ -50,9 +52,12 @@ struct SRTBottleneckTests {
 
         let video = try await MediaTools.packets(of: dir + "/player.ts").filter(\.isVideo)
         let gaps = zip(video, video.dropFirst()).map { $1.dtsMillis - $0.dtsMillis }
-        let heights = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=height", "-of", "csv=p=0", dir + "/player.ts",
-        ], timeout: .seconds(120)).1
+        let heights = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=height", "-of", "csv=p=0", dir + "/player.ts",
+            ], timeout: .seconds(120)
+        ).1
         let seen = Set(heights.split(separator: "\n").compactMap { Int($0) })
         for line in relay.stderr.split(separator: "\n") where line.contains("rung") || line.contains("srt player") || line.contains("srt play ") {
             print("srt bottleneck relay: \(line.prefix(700))")
@@ -64,9 +69,12 @@ struct SRTBottleneckTests {
         #expect(seen.contains(360) && seen.contains(720), "heights \(seen)")
         // Unshaped, after the climb back: from a keyframe 6 s before the end, the picture
         // decodes cleanly (the bytes from just before it: the PAT/PMT precede each keyframe).
-        let keyframes = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags,pos", "-of", "csv=p=0", dir + "/player.ts",
-        ], timeout: .seconds(60)).1.split(separator: "\n").compactMap { line -> (Double, Int)? in
+        let keyframes = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags,pos", "-of", "csv=p=0", dir + "/player.ts",
+            ], timeout: .seconds(60)
+        ).1.split(separator: "\n").compactMap { line -> (Double, Int)? in
             let parts = line.split(separator: ",")
             guard parts.count >= 3, parts[2].contains("K"), let time = Double(parts[0]), let pos = Int(parts[1]) else { return nil }
             return (time, pos)
@@ -79,7 +87,9 @@ struct SRTBottleneckTests {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/player.ts"))
         try bytes.suffix(from: max(0, pos - 4 * 188)).write(to: URL(fileURLWithPath: dir + "/tail.ts"))
         let tail = try await MediaTools.decodeErrors(of: dir + "/tail.ts")
-        if !tail.isEmpty { try? FileManager.default.copyItem(atPath: dir + "/player.ts", toPath: NSTemporaryDirectory() + "/srt-bottleneck-\(getpid()).ts") }
+        if !tail.isEmpty {
+            try? FileManager.default.copyItem(atPath: dir + "/player.ts", toPath: NSTemporaryDirectory() + "/srt-bottleneck-\(getpid()).ts")
+        }
         #expect(tail.isEmpty, "decode errors after \(time) s: \(tail.suffix(1500))")
     }
 }

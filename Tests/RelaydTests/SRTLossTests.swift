@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// An SRT player on a lossy link (5 % of UDP packets dropped each way, plus 40 ms delay where
@@ -34,30 +34,36 @@ struct SRTLossTests {
         let dir = try makeTemporaryDirectory("srtloss")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try RelaydServer.openConfig().write(toFile: dir + "/relayd.yaml", atomically: true, encoding: .utf8)
-        let relay = try ChildProcess("ip", [
-            "netns", "exec", namespace, RelaydServer.binaryPath, "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var",
-            "--host", "127.0.0.1", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
-        ])
+        let relay = try ChildProcess(
+            "ip",
+            [
+                "netns", "exec", namespace, RelaydServer.binaryPath, "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var",
+                "--host", "127.0.0.1", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
+            ])
         defer { relay.signal(SIGKILL) }
         let ready = await relay.waitForOutput(timeout: .seconds(30)) { $0.contains("listening srt=") && $0.contains("listening rtmp=") }
         let rtmp = RelaydServer.port(of: "rtmp", in: relay.stdout)
         let srt = RelaydServer.port(of: "srt", in: relay.stdout)
         try #require(ready && rtmp != nil && srt != nil, "relayd in the namespace: \(relay.stdout) \(relay.stderr)")
 
-        let publisher = try ChildProcess("ip", [
-            "netns", "exec", namespace, "ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
-            "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-            "-t", "16", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "64k", "-f", "flv", "rtmp://127.0.0.1:\(rtmp!)/live/lossy",
-        ])
+        let publisher = try ChildProcess(
+            "ip",
+            [
+                "netns", "exec", namespace, "ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                "-t", "16", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-b:a", "64k", "-f", "flv", "rtmp://127.0.0.1:\(rtmp!)/live/lossy",
+            ])
         defer { publisher.signal(SIGKILL) }
         #expect(await relay.waitForOutput(timeout: .seconds(15)) { $0.contains("publish started") }, "\(relay.stderr)")
         // ffmpeg's latency option is in microseconds.
-        let player = try ChildProcess("ip", [
-            "netns", "exec", namespace, "ffmpeg", "-hide_banner", "-loglevel", "error",
-            "-i", "srt://127.0.0.1:\(srt!)?streamid=#!::r=live/lossy,m=request&latency=300000",
-            "-t", "8", "-c", "copy", "-f", "mpegts", "-y", dir + "/lossy.ts",
-        ])
+        let player = try ChildProcess(
+            "ip",
+            [
+                "netns", "exec", namespace, "ffmpeg", "-hide_banner", "-loglevel", "error",
+                "-i", "srt://127.0.0.1:\(srt!)?streamid=#!::r=live/lossy,m=request&latency=300000",
+                "-t", "8", "-c", "copy", "-f", "mpegts", "-y", dir + "/lossy.ts",
+            ])
         #expect(await player.wait(timeout: .seconds(40)) == 0, "player: \(player.stderr)")
         let video = try await MediaTools.packets(of: dir + "/lossy.ts").filter(\.isVideo)
         #expect(video.count >= 150, "\(video.count) video packets in 8 s")

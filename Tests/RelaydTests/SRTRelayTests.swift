@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// SRT in and out with real clients: ffmpeg publishes and plays, srt-live-transmit plays, and
@@ -13,9 +13,11 @@ struct SRTRelayTests {
         #expect(publisher.isRunning, "SRT publisher refused: \(publisher.stderr) \(relay.child.stderr)")
 
         // RTMP players see H.264 + AAC and decode it cleanly.
-        let (probeCode, probeOut, probeErr) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", relay.url("srtlesson"),
-        ], timeout: .seconds(20))
+        let (probeCode, probeOut, probeErr) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", relay.url("srtlesson"),
+            ], timeout: .seconds(20))
         #expect(probeCode == 0, "ffprobe over RTMP: \(probeErr)")
         #expect(probeOut.contains("h264,640,360"))
         #expect(probeOut.contains("aac"))
@@ -84,10 +86,12 @@ struct SRTRelayTests {
 
         // A second relay on the same SRT port: one clear line, exit 1.
         try RelaydServer.openConfig().write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
-        let (code, _, err) = try await runTool(RelaydServer.binaryPath, [
-            "--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--host", "127.0.0.1",
-            "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "\(relay.srtPort)",
-        ], timeout: .seconds(15))
+        let (code, _, err) = try await runTool(
+            RelaydServer.binaryPath,
+            [
+                "--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--host", "127.0.0.1",
+                "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "\(relay.srtPort)",
+            ], timeout: .seconds(15))
         #expect(code == 1)
         #expect(err.contains("relayd: cannot listen for srt on 127.0.0.1:\(relay.srtPort)"), "\(err)")
 

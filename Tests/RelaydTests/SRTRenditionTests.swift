@@ -1,23 +1,26 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// SRT players and the transcoding ladder: `r=live/<classId>_<rung>` pins a rung; the plain
 /// name is adaptive where the site's downlink is known (here the 1000 kbit/s default: 360p).
 @Suite(.serialized)
 struct SRTRenditionTests {
-    static let config = RelaydServer.openConfig(extra: """
-        transcode:
-          enabled: true
-          preset: ultrafast
-        player:
-          defaultBandwidthKbps: 1000
-        """)
+    static let config = RelaydServer.openConfig(
+        extra: """
+            transcode:
+              enabled: true
+              preset: ultrafast
+            player:
+              defaultBandwidthKbps: 1000
+            """)
 
     static func size(of url: String) async throws -> String {
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", url,
-        ], timeout: .seconds(25))
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", url,
+            ], timeout: .seconds(25))
         #expect(code == 0, "ffprobe \(url): \(err)")
         return out.split(separator: "\n").first.map(String.init) ?? ""
     }
@@ -38,10 +41,12 @@ struct SRTRenditionTests {
         #expect(relay.child.stderr.contains("adaptive=true"), "\(relay.child.stderr.suffix(2000))")
 
         // Publishing to a rung is refused; the relay goes on.
-        let (refusedCode, _, refusedErr) = try await runTool("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "2",
-            "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", relay.srtURL("srtladder_360p", mode: "publish"),
-        ], timeout: .seconds(20))
+        let (refusedCode, _, refusedErr) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "2",
+                "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", relay.srtURL("srtladder_360p", mode: "publish"),
+            ], timeout: .seconds(20))
         #expect(refusedCode != 0, "publishing to a rung must be refused: \(refusedErr)")
         #expect(relay.child.stderr.contains("cannot publish to the 360p rendition"), "\(relay.child.stderr.suffix(2000))")
         #expect(await relay.stop() == 0)

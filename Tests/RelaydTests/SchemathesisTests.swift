@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Property-based API testing with schemathesis (installed by `scripts/bootstrap.sh`) against a

@@ -1,6 +1,6 @@
-import ProcessTestSupport
 import Foundation
 import NIOCore
+import ProcessTestSupport
 import RTMP
 import Testing
 
@@ -42,7 +42,8 @@ struct SecurityAttackTests {
             row("rec-dddddddddd", now, "complete", "rec-dddddddddd.mp4"),  // a link in the directory
             row("rec-eeeeeeeeee", now, "complete", "rec-eeeeeeeeee.mp4"),  // a real file
         ]
-        let sql = "INSERT INTO recordings (id, class_id, title, program, central_school_id, site_ids, occurrence_starts_at, "
+        let sql =
+            "INSERT INTO recordings (id, class_id, title, program, central_school_id, site_ids, occurrence_starts_at, "
             + "starts_at, ends_at, duration_ms, bytes, state, file) VALUES " + rows.joined(separator: ", ")
         let (inserted, _, insertErr) = try await runTool("sqlite3", [dir + "/var/relay.db", sql])
         try #require(inserted == 0, "sqlite3: \(insertErr)")
@@ -123,7 +124,7 @@ struct SecurityAttackTests {
     /// The same JSON value (the API writes an object's keys in no fixed order).
     static func sameJSON(_ a: String, _ b: String) -> Bool {
         guard let x = try? JSONSerialization.jsonObject(with: Data(a.utf8)) as? NSDictionary,
-              let y = try? JSONSerialization.jsonObject(with: Data(b.utf8)) as? NSDictionary
+            let y = try? JSONSerialization.jsonObject(with: Data(b.utf8)) as? NSDictionary
         else { return a == b }
         return x.isEqual(y)
     }
@@ -164,20 +165,24 @@ struct SecurityAttackTests {
 
         // A real publisher's keyframes are bigger than that limit once its publish is allowed.
         let url = relay.url("bigframes")
-        let publisher = try ChildProcess("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25,noise=alls=80",
-            "-t", "20", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-qp", "8", "-g", "25",
-            "-pix_fmt", "yuv420p", "-f", "flv", url,
-        ])
+        let publisher = try ChildProcess(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25,noise=alls=80",
+                "-t", "20", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-qp", "8", "-g", "25",
+                "-pix_fmt", "yuv420p", "-f", "flv", url,
+            ])
         defer { publisher.signal(SIGKILL) }
         let recording = NSTemporaryDirectory() + "bigframes-\(UUID().uuidString.prefix(6)).flv"
         defer { try? FileManager.default.removeItem(atPath: recording) }
         try await relay.waitForStreamsLive()
         let player = try MediaTools.record(url, to: recording, seconds: 3)
         #expect(await player.wait(timeout: .seconds(20)) == 0, "\(player.stderr)")
-        let (_, sizes, _) = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", "v", "-show_entries", "packet=size", "-of", "csv=p=0", recording,
-        ])
+        let (_, sizes, _) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v", "-show_entries", "packet=size", "-of", "csv=p=0", recording,
+            ])
         let largest = sizes.split(separator: "\n").compactMap { Int($0) }.max() ?? 0
         #expect(largest > 64 * 1024, "the test publisher's largest frame is \(largest) bytes")
         print("rtmp before publish: 50 × 1 MiB of a 16 MiB message → RSS +\(growth) KiB, all closed; a publisher's \(largest)-byte keyframes pass")

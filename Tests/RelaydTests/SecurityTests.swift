@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// The API's door: no secrets where no token is needed, and guessing the token is throttled.
@@ -30,18 +30,21 @@ struct SecurityTests {
         // /healthz says where the media listeners are (what classctl uses without flags).
         let health = try JSONSerialization.jsonObject(with: Data(try await Curl.call(relay.server + "/healthz").body.utf8)) as? [String: Any]
         let listeners = health?["listeners"] as? [String: Int]
-        #expect(listeners?["rtmp"] == relay.rtmpPort && listeners?["srt"] == relay.srtPort && listeners?["http"] == relay.httpPort, "\(String(describing: health))")
+        #expect(
+            listeners?["rtmp"] == relay.rtmpPort && listeners?["srt"] == relay.srtPort && listeners?["http"] == relay.httpPort,
+            "\(String(describing: health))")
         #expect(!relay.child.stderr.contains(token))
         #expect(!relay.child.stderr.contains(key))
         #expect(await relay.stop() == 0)
     }
 
     @Test func failedAuthenticationsLockTheAddressOutWithRetryAfter() async throws {
-        let relay = try await RelaydServer(config: RelaydServer.timetableConfig + """
-            limits:
-              authFailuresPerMinute: 5
-              authLockoutSeconds: 4
-            """)
+        let relay = try await RelaydServer(
+            config: RelaydServer.timetableConfig + """
+                limits:
+                  authFailuresPerMinute: 5
+                  authLockoutSeconds: 4
+                """)
         let token = relay.adminToken
         let schools = relay.apiBase + "/schools"
         for _ in 0..<5 {

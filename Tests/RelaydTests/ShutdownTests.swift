@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Graceful shutdown under load: the listeners stop accepting, the core ends every stream once,
@@ -31,16 +31,27 @@ struct ShutdownTests {
         var loads: [(ChildProcess, String)] = []
         for name in classes {
             let report = dir + "/\(name).json"
-            loads.append((try ChildProcess(LoadTestSmokeTests.loadTestPath, [
-                "--url", relay.url(name), "--players", "50", "--connect-rate", "200", "--warmup", "0", "--duration", "12",
-                "--json", report,
-            ]), report))
+            loads.append(
+                (
+                    try ChildProcess(
+                        LoadTestSmokeTests.loadTestPath,
+                        [
+                            "--url", relay.url(name), "--players", "50", "--connect-rate", "200", "--warmup", "0", "--duration", "12",
+                            "--json", report,
+                        ]), report
+                ))
         }
         let srtReport = dir + "/srt.json"
-        loads.append((try ChildProcess(LoadTestSmokeTests.loadTestPath, [
-            "--url", relay.srtURL("c1", mode: "request"), "--publish-url", relay.url("c1"), "--players", "50", "--connect-rate", "200", "--warmup", "0",
-            "--duration", "12", "--json", srtReport,
-        ]), srtReport))
+        loads.append(
+            (
+                try ChildProcess(
+                    LoadTestSmokeTests.loadTestPath,
+                    [
+                        "--url", relay.srtURL("c1", mode: "request"), "--publish-url", relay.url("c1"), "--players", "50", "--connect-rate", "200",
+                        "--warmup", "0",
+                        "--duration", "12", "--json", srtReport,
+                    ]), srtReport
+            ))
         defer { for (load, _) in loads { load.signal(SIGKILL) } }
         var connected = 0.0
         for _ in 0..<60 {

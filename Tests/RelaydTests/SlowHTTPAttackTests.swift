@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Slow and idle HTTP clients cannot hold the API's listener: a request head is due within
@@ -11,14 +11,16 @@ struct SlowHTTPAttackTests {
     @Test func aThousandHalfRequestsFromTenAddressesAreClosedAtTheHeaderDeadlineWhileHealthzAnswers() async throws {
         // The caps are raised so that the deadline, not the cap, is what closes them; the idle
         // timeout is long so that only the header deadline can.
-        let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: """
-            http:
-              headerTimeoutSeconds: 3
-              idleTimeoutSeconds: 60
-            limits:
-              maxConnections: 1500
-              maxConnectionsPerIP: 150
-            """))
+        let relay = try await RelaydServer(
+            config: RelaydServer.openConfig(
+                extra: """
+                    http:
+                      headerTimeoutSeconds: 3
+                      idleTimeoutSeconds: 60
+                    limits:
+                      maxConnections: 1500
+                      maxConnectionsPerIP: 150
+                    """))
         // Ten attackers at once, one per address, each opening 100 connections with half a request line.
         let flood = Flood()
         let started = Date()
@@ -54,19 +56,23 @@ struct SlowHTTPAttackTests {
             try await Task.sleep(for: .milliseconds(250))
         }
         #expect(open <= 1, "only the metrics request itself is left: \(open)")
-        print(String(
-            format: "slow HTTP: 1000 half requests from 10 addresses opened in %.2f s, %.0f open at once; healthz in %d ms; each closed %.2f–%.2f s (median %.2f) after it opened (deadline 3 s)",
-            opened.timeIntervalSince(started), held, healthMillis, shortest, longest, median
-        ))
+        print(
+            String(
+                format:
+                    "slow HTTP: 1000 half requests from 10 addresses opened in %.2f s, %.0f open at once; healthz in %d ms; each closed %.2f–%.2f s (median %.2f) after it opened (deadline 3 s)",
+                opened.timeIntervalSince(started), held, healthMillis, shortest, longest, median
+            ))
         #expect(await relay.stop() == 0)
     }
 
     @Test func anIdleKeepAliveConnectionIsClosedAtTheIdleDeadlineAndAFLVPlayerIsNotCut() async throws {
-        let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: """
-            http:
-              headerTimeoutSeconds: 2
-              idleTimeoutSeconds: 5
-            """))
+        let relay = try await RelaydServer(
+            config: RelaydServer.openConfig(
+                extra: """
+                    http:
+                      headerTimeoutSeconds: 2
+                      idleTimeoutSeconds: 5
+                    """))
         let request = Array("GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n".utf8)
 
         // One request answered, then silence: kept past the header deadline, closed at the idle one.
@@ -98,25 +104,32 @@ struct SlowHTTPAttackTests {
         try await relay.waitForStreamsLive(timeout: .seconds(10))
         let file = NSTemporaryDirectory() + "long-\(UUID().uuidString.prefix(6)).flv"
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let (code, _, err) = try await runTool("curl", [
-            "-sS", "--max-time", "9", "-o", file, "http://127.0.0.1:\(relay.httpPort)/flv/live/long.flv",
-        ], timeout: .seconds(20))
+        let (code, _, err) = try await runTool(
+            "curl",
+            [
+                "-sS", "--max-time", "9", "-o", file, "http://127.0.0.1:\(relay.httpPort)/flv/live/long.flv",
+            ], timeout: .seconds(20))
         let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         #expect(code == 28, "curl must stop at its own --max-time, not the relay: \(code.map(String.init) ?? "?") \(err)")
         #expect(bytes > 100_000, "\(bytes) bytes in 9 s")
         #expect(try await relay.metric("relay_http_closed_total", ["reason": "idle_timeout"]) >= 1)  // and the metric polls' own
         #expect(try await relay.metric("relay_http_closed_total", ["reason": "header_timeout"]) == 1)
-        print(String(format: "idle keep-alive closed after %.2f s (5 s); second request head closed after %.2f s (2 s); FLV played 9 s, %d bytes", idleFor, headFor, bytes))
+        print(
+            String(
+                format: "idle keep-alive closed after %.2f s (5 s); second request head closed after %.2f s (2 s); FLV played 9 s, %d bytes", idleFor,
+                headFor, bytes))
         #expect(await relay.stop() == 0)
     }
 
     @Test func aTLSHandshakeThatNeverEndsIsClosedAtTheHeaderDeadline() async throws {
         let dir = try makeTemporaryDirectory("tls-deadline")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (made, _, madeErr) = try await runTool("openssl", [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
-        ])
+        let (made, _, madeErr) = try await runTool(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
+            ])
         try #require(made == 0, "openssl: \(madeErr)")
         try """
         auth:
@@ -129,10 +142,12 @@ struct SlowHTTPAttackTests {
           certFile: \(dir)/cert.pem
           keyFile: \(dir)/key.pem
         """.write(toFile: dir + "/relayd.yaml", atomically: true, encoding: .utf8)
-        let relay = try ChildProcess(RelaydServer.binaryPath, [
-            "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var", "--host", "127.0.0.1",
-            "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
-        ])
+        let relay = try ChildProcess(
+            RelaydServer.binaryPath,
+            [
+                "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var", "--host", "127.0.0.1",
+                "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
+            ])
         defer { relay.signal(SIGKILL) }
         #expect(await relay.waitForOutput(timeout: .seconds(30)) { $0.contains("listening https=") }, "\(relay.stderr)")
         let https = try #require(RelaydServer.port(of: "https", in: relay.stdout))

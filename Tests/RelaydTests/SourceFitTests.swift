@@ -45,9 +45,11 @@ struct SourceFitTests {
 
     /// The picture size ffprobe sees at `url`.
     static func size(_ url: String) async throws -> String {
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", url,
-        ], timeout: .seconds(30))
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", url,
+            ], timeout: .seconds(30))
         guard code == 0 else { throw TestFailure("ffprobe \(url): \(err)") }
         return out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -151,9 +153,11 @@ struct SourceFitTests {
         defer { big.signal(SIGKILL) }
         #expect(try await Self.decision(1, of: relay) == ["source", "720p", "480p", "360p"])
         // A player pinned to 720p, decoding (each picture's size logged) across the change.
-        async let watched = runTool("ffmpeg", [
-            "-hide_banner", "-i", relay.url("math_720p?key=\(lesson.site)"), "-t", "16", "-vf", "showinfo", "-f", "null", "-",
-        ], timeout: .seconds(60))
+        async let watched = runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-i", relay.url("math_720p?key=\(lesson.site)"), "-t", "16", "-vf", "showinfo", "-f", "null", "-",
+            ], timeout: .seconds(60))
         var onRung = false
         for _ in 0..<60 where !onRung {
             try await Task.sleep(for: .milliseconds(200))

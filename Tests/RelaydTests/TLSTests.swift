@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// HTTPS for the API and RTMPS for media, with a self-signed certificate made here.
@@ -8,10 +8,12 @@ struct TLSTests {
     @Test func apiOverHTTPSAndALessonOverRTMPS() async throws {
         let dir = try makeTemporaryDirectory("tls")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (made, _, madeErr) = try await runTool("openssl", [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
-        ])
+        let (made, _, madeErr) = try await runTool(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
+            ])
         #expect(made == 0, "openssl: \(madeErr)")
         try """
         auth:
@@ -24,10 +26,12 @@ struct TLSTests {
         rtmps:
           port: 0
         """.write(toFile: dir + "/relayd.yaml", atomically: true, encoding: .utf8)
-        let relay = try ChildProcess(RelaydServer.binaryPath, [
-            "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var", "--host", "127.0.0.1",
-            "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
-        ])
+        let relay = try ChildProcess(
+            RelaydServer.binaryPath,
+            [
+                "--config", dir + "/relayd.yaml", "--data-dir", dir + "/var", "--host", "127.0.0.1",
+                "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0", "--srt-port", "0",
+            ])
         defer { relay.signal(SIGKILL) }
         let ready = await relay.waitForOutput(timeout: .seconds(30)) {
             $0.contains("listening rtmps=") && $0.contains("listening https=")
@@ -52,9 +56,11 @@ struct TLSTests {
         defer { publisher.signal(SIGKILL) }
         #expect(await relay.waitForOutput(timeout: .seconds(15)) { $0.contains("publish started") }, "\(relay.stderr)")
         for url in ["rtmps://127.0.0.1:\(rtmps)/live/secure", "rtmp://127.0.0.1:\(rtmp)/live/secure"] {
-            let (code, out, err) = try await runTool("ffprobe", [
-                "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,
-            ], timeout: .seconds(20))
+            let (code, out, err) = try await runTool(
+                "ffprobe",
+                [
+                    "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url,
+                ], timeout: .seconds(20))
             #expect(code == 0, "\(url): \(err)")
             #expect(out.contains("h264"), "\(url)")
         }
@@ -71,9 +77,11 @@ struct TLSTests {
         let dir = try makeTemporaryDirectory("tlscfg")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "rtmps:\n  port: 0\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
-        let (code, _, err) = try await runTool(RelaydServer.binaryPath, [
-            "--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0",
-        ], timeout: .seconds(10))
+        let (code, _, err) = try await runTool(
+            RelaydServer.binaryPath,
+            [
+                "--config", dir + "/c.yaml", "--data-dir", dir + "/var", "--rtmp-port", "0", "--http-port", "0", "--webrtc-port", "0",
+            ], timeout: .seconds(10))
         #expect(code == 2)
         #expect(err.contains("tls.certFile"), "\(err)")
     }

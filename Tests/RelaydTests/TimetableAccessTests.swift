@@ -1,9 +1,10 @@
-import ProcessTestSupport
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import ProcessTestSupport
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The timetable decides who publishes and plays (auth.mode: timetable), end to end.
 @Suite(.serialized)
@@ -23,16 +24,24 @@ struct TimetableAccessTests {
             #expect(try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": site, "program": "dedicated"]).status == 201)
         }
         let now = Date()
-        #expect(try await api.call("POST", "/classes", [
-            "id": "math", "title": "数学", "program": "dedicated", "centralSchoolId": "central",
-            "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)),
-            "siteIds": ["site-a", "site-b"],
-        ]).status == 201)
-        #expect(try await api.call("POST", "/classes", [
-            "id": "later", "title": "Later", "program": "dedicated", "centralSchoolId": "central",
-            "startsAt": rfc3339(now.addingTimeInterval(3 * 3600)), "endsAt": rfc3339(now.addingTimeInterval(4 * 3600)),
-            "siteIds": ["site-a"],
-        ]).status == 201)
+        #expect(
+            try await api.call(
+                "POST", "/classes",
+                [
+                    "id": "math", "title": "数学", "program": "dedicated", "centralSchoolId": "central",
+                    "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)),
+                    "siteIds": ["site-a", "site-b"],
+                ]
+            ).status == 201)
+        #expect(
+            try await api.call(
+                "POST", "/classes",
+                [
+                    "id": "later", "title": "Later", "program": "dedicated", "centralSchoolId": "central",
+                    "startsAt": rfc3339(now.addingTimeInterval(3 * 3600)), "endsAt": rfc3339(now.addingTimeInterval(4 * 3600)),
+                    "siteIds": ["site-a"],
+                ]
+            ).status == 201)
 
         // The central key publishes its class.
         let publisher = try MediaTools.publish(to: relay.url("math?key=\(keys["central"]!)"), seconds: 20)
@@ -40,9 +49,11 @@ struct TimetableAccessTests {
         #expect(publisher.isRunning, "publisher refused: \(publisher.stderr)")
 
         // A site of the class plays it.
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", relay.url("math?key=\(keys["site-a"]!)"),
-        ], timeout: .seconds(20))
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", relay.url("math?key=\(keys["site-a"]!)"),
+            ], timeout: .seconds(20))
         #expect(code == 0, "site key must play: \(err)")
         #expect(out.contains("h264"))
 

@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// In-process transcoding end to end: the ladder's rungs as real players see them.
@@ -33,7 +33,9 @@ struct TranscodeTests {
             // Each rung's AAC is re-encoded at its own bitrate (the source sends 96 kbit/s).
             let audio = audioTargets[name]!
             #expect(abs(probe.audioKbps - audio) / audio <= 0.25, "\(name): audio \(Int(probe.audioKbps)) kbit/s for a target of \(Int(audio))")
-            print("rung \(name): \(probe.width)x\(probe.height) \(Int(probe.videoKbps)) kbit/s, audio \(Int(probe.audioKbps)) kbit/s over \(Int(probe.seconds)) s")
+            print(
+                "rung \(name): \(probe.width)x\(probe.height) \(Int(probe.videoKbps)) kbit/s, audio \(Int(probe.audioKbps)) kbit/s over \(Int(probe.seconds)) s"
+            )
         }
         // Keyframes at the same timestamps on every rung (where the recordings overlap).
         var keyframes: [[Int]] = []
@@ -66,10 +68,14 @@ struct TranscodeTests {
         }
         #expect(try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": "site", "program": "dedicated"]).status == 201)
         let now = Date()
-        #expect(try await api.call("POST", "/classes", [
-            "id": "yuwen", "title": "语文", "program": "dedicated", "centralSchoolId": "central",
-            "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)), "siteIds": ["site"],
-        ]).status == 201)
+        #expect(
+            try await api.call(
+                "POST", "/classes",
+                [
+                    "id": "yuwen", "title": "语文", "program": "dedicated", "centralSchoolId": "central",
+                    "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)), "siteIds": ["site"],
+                ]
+            ).status == 201)
 
         let publisher = try MediaTools.publishLesson(to: relay.url("yuwen?key=\(keys["central"]!)"), seconds: 30)
         defer { publisher.signal(SIGKILL) }
@@ -101,10 +107,12 @@ struct TranscodeTests {
         #expect(probe.videoFrames >= 150, "\(probe.videoFrames) frames in 10 s")
 
         // A pinned rung plays as asked, with the site's key; publishing to a rung is refused.
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=height", "-of", "csv=p=0",
-            relay.url("yuwen_720p?key=\(keys["site"]!)"),
-        ], timeout: .seconds(20))
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=height", "-of", "csv=p=0",
+                relay.url("yuwen_720p?key=\(keys["site"]!)"),
+            ], timeout: .seconds(20))
         #expect(code == 0 && out.contains("720"), "pinned 720p: \(err)")
         _ = await relay.stop()
     }

@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// A player whose network disappears (no FIN, no RST) is dropped by the stall timeout; the other
@@ -38,7 +38,8 @@ struct VanishingPeerTests {
         }
         let droppedAfter = -cutAt.timeIntervalSinceNow
         // Not before the stall timeout (3 s), and within the time a 720p lesson takes to fill the socket buffers.
-        #expect(droppedAfter >= 3 && droppedAfter < 30, "the vanished player dropped \(String(format: "%.1f", droppedAfter)) s after its link was cut")
+        #expect(
+            droppedAfter >= 3 && droppedAfter < 30, "the vanished player dropped \(String(format: "%.1f", droppedAfter)) s after its link was cut")
         #expect(relay.child.stderr.contains("accepted no data"), "the vanished player is dropped by the stall timeout")
         #expect(try await relay.metric("relay_players") == 1, "the local player is still there")
         // Not a condition: 2 s more of the local player's recording, after the drop.

@@ -33,7 +33,8 @@ struct WHEPBrowserTests {
     static func play(_ url: String, key: String, seconds: Double = 4, extra: [String] = []) async throws -> [String: Any] {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Browser/whep_play.py").path
-        let (code, out, err) = try await runTool("/usr/bin/python3", [script, url, "--key", key, "--seconds", "\(seconds)"] + extra, timeout: .seconds(90))
+        let (code, out, err) = try await runTool(
+            "/usr/bin/python3", [script, url, "--key", key, "--seconds", "\(seconds)"] + extra, timeout: .seconds(90))
         guard code == 0, let line = out.split(separator: "\n").last,
             let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else { throw TestFailure("the browser did not run (exit \(code.map(String.init) ?? "?")): \(out) \(err)") }
@@ -129,23 +130,23 @@ extension WHEPBrowserTests {
         async let watched = Self.play("http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/math_360p", key: lesson.site, seconds: 6)
         try await lesson.relay.waitForLog("the viewer connected", timeout: .seconds(30)) { $0.contains("webrtc viewer connected") }
         let blaster = """
-        import os, random, socket, struct, time
-        random.seed(7)
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        target = ("127.0.0.1", \(lesson.relay.webrtcPort))
-        end = time.time() + 3
-        n = 0
-        while time.time() < end:
-            first = random.choice([0, 1, 20, 22, 23, 128, 129, 200, 255])
-            body = bytes([first]) + os.urandom(random.choice([0, 1, 11, 19, 100, 1199, 1500, 8000]))
-            if first in (0, 1) and len(body) >= 20:
-                body = body[:4] + struct.pack(">I", 0x2112A442) + body[8:]
-            s.sendto(body, target)
-            n += 1
-            if n % 200 == 0:
-                time.sleep(0.01)  # not a condition: the blast's pace
-        print(n)
-        """
+            import os, random, socket, struct, time
+            random.seed(7)
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            target = ("127.0.0.1", \(lesson.relay.webrtcPort))
+            end = time.time() + 3
+            n = 0
+            while time.time() < end:
+                first = random.choice([0, 1, 20, 22, 23, 128, 129, 200, 255])
+                body = bytes([first]) + os.urandom(random.choice([0, 1, 11, 19, 100, 1199, 1500, 8000]))
+                if first in (0, 1) and len(body) >= 20:
+                    body = body[:4] + struct.pack(">I", 0x2112A442) + body[8:]
+                s.sendto(body, target)
+                n += 1
+                if n % 200 == 0:
+                    time.sleep(0.01)  # not a condition: the blast's pace
+            print(n)
+            """
         let (code, sent, err) = try await runTool("/usr/bin/python3", ["-c", blaster], timeout: .seconds(30))
         #expect(code == 0, "\(err)")
         let result = try await watched
@@ -179,8 +180,9 @@ extension WHEPBrowserTests {
         let code = await lesson.relay.child.wait(timeout: .seconds(8))
         #expect(code == 0, "\(lesson.relay.child.stderr.suffix(2000))")
         #expect(ContinuousClock.now - start < .seconds(5))
-        #expect(lesson.relay.child.stderr.contains("webrtc session ended") && lesson.relay.child.stderr.contains("relay shutting down"),
-                "the core ended the stream, which ended the session")
+        #expect(
+            lesson.relay.child.stderr.contains("webrtc session ended") && lesson.relay.child.stderr.contains("relay shutting down"),
+            "the core ended the stream, which ended the session")
         #expect(lesson.relay.child.stderr.contains("webrtc stopped"))
         let result = try await watched
         #expect((result["framesDecoded"] as? Int ?? 0) > 30, "\(result)")

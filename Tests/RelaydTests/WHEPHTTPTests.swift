@@ -18,9 +18,11 @@ struct WHEPHTTPTests {
         let base = "http://127.0.0.1:\(relay.httpPort)"
 
         // CORS preflight and headers on answers.
-        let preflight = try await Curl.call(base + "/whep/live/math", method: "OPTIONS", extra: [
-            "-H", "Origin: http://portal.example", "-H", "Access-Control-Request-Method: POST",
-        ])
+        let preflight = try await Curl.call(
+            base + "/whep/live/math", method: "OPTIONS",
+            extra: [
+                "-H", "Origin: http://portal.example", "-H", "Access-Control-Request-Method: POST",
+            ])
         #expect(preflight.status == 204)
         #expect(preflight.header("Access-Control-Allow-Origin") == "*")
         #expect(preflight.header("Access-Control-Expose-Headers")?.contains("Location") == true)
@@ -52,7 +54,11 @@ struct WHEPHTTPTests {
         #expect(full.status == 503, "\(full.body)")
 
         // PATCH (trickle) 204; DELETE ends it; then both are 404.
-        #expect(try await Curl.call(base + location, method: "PATCH", extra: ["-H", "Content-Type: application/trickle-ice-sdpfrag", "--data-binary", "a=end-of-candidates"]).status == 204)
+        #expect(
+            try await Curl.call(
+                base + location, method: "PATCH",
+                extra: ["-H", "Content-Type: application/trickle-ice-sdpfrag", "--data-binary", "a=end-of-candidates"]
+            ).status == 204)
         #expect(try await Curl.call(base + location, method: "DELETE").status == 200)
         #expect(try await Curl.call(base + location, method: "DELETE").status == 404)
         #expect(try await Curl.call(base + location, method: "PATCH").status == 404)

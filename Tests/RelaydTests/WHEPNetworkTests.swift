@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// A browser viewer on a real network path (relayd and Chromium in two network namespaces

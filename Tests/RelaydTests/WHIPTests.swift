@@ -11,7 +11,8 @@ struct WHIPTests {
 
     /// Chromium publishing to `url` for `seconds`, once its peer connection is connected.
     static func publish(_ url: String, key: String, seconds: Int, prefix: [String] = []) async throws -> ChildProcess {
-        let command = prefix + ["/usr/bin/python3", browserDir.appendingPathComponent("whip_publish.py").path, url, "--key", key, "--seconds", "\(seconds)"]
+        let command =
+            prefix + ["/usr/bin/python3", browserDir.appendingPathComponent("whip_publish.py").path, url, "--key", key, "--seconds", "\(seconds)"]
         let browser = try ChildProcess(command[0], Array(command.dropFirst()))
         for _ in 0..<120 where !browser.stdout.contains("READY ") && browser.process.isRunning {
             try await Task.sleep(for: .milliseconds(500))
@@ -44,7 +45,11 @@ struct WHIPTests {
         #expect(try await Curl.call(whip, method: "POST", extra: sdp).status == 401)
         let refused = try await Curl.call(whip, method: "POST", extra: sdp + ["-H", "Authorization: Bearer \(keys["site-a"]!)"])
         #expect(refused.status == 403 && refused.body.contains("publish refused"), "\(refused.body)")
-        #expect(try await Curl.call(whip, method: "POST", extra: ["-H", "Content-Type: application/sdp", "--data-binary", "garbage", "-H", "Authorization: Bearer \(keys["central"]!)"]).status == 400)
+        #expect(
+            try await Curl.call(
+                whip, method: "POST",
+                extra: ["-H", "Content-Type: application/sdp", "--data-binary", "garbage", "-H", "Authorization: Bearer \(keys["central"]!)"]
+            ).status == 400)
 
         let publisher = try await Self.publish(whip, key: keys["central"]!, seconds: 25)
         defer { publisher.signal(SIGKILL) }
@@ -53,14 +58,18 @@ struct WHIPTests {
         // RTMP: H.264 640x360 and AAC (from Opus), decoding without an error.
         var streams = ""
         for _ in 0..<20 where !(streams.contains("h264") && streams.contains("aac")) {
-            (_, streams, _) = try await runTool("ffprobe", [
-                "-v", "error", "-show_entries", "stream=codec_name,width,sample_rate", "-of", "csv=p=0", relay.url("whip?key=\(site)"),
-            ], timeout: .seconds(20))
+            (_, streams, _) = try await runTool(
+                "ffprobe",
+                [
+                    "-v", "error", "-show_entries", "stream=codec_name,width,sample_rate", "-of", "csv=p=0", relay.url("whip?key=\(site)"),
+                ], timeout: .seconds(20))
         }
         #expect(streams.contains("h264,640") && streams.contains("aac"), "\(streams)")
-        let (rtmpCode, _, rtmpErrors) = try await runTool("ffmpeg", [
-            "-hide_banner", "-v", "error", "-i", relay.url("whip?key=\(site)"), "-t", "4",
-        ] + MediaTools.decodeToNull, timeout: .seconds(30))
+        let (rtmpCode, _, rtmpErrors) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-v", "error", "-i", relay.url("whip?key=\(site)"), "-t", "4",
+            ] + MediaTools.decodeToNull, timeout: .seconds(30))
         #expect(rtmpCode == 0 && rtmpErrors.isEmpty, "RTMP decode: \(rtmpErrors)")
         // SRT.
         let (srtCode, srtErrors) = try await SRTTools.decode(relay.srtURL("whip", mode: "request", key: site), seconds: 3)
@@ -71,12 +80,15 @@ struct WHIPTests {
         #expect(info?["protocol"] as? String == "webrtc", "\(live)")
         #expect((info?["video"] as? [String: Any])?["width"] as? Int == 640)
         // WHEP in a second browser.
-        let (code, out, err) = try await runTool("/usr/bin/python3", [
-            Self.browserDir.appendingPathComponent("whep_play.py").path, "http://127.0.0.1:\(relay.httpPort)/whep/live/whip",
-            "--key", site, "--seconds", "4",
-        ], timeout: .seconds(90))
+        let (code, out, err) = try await runTool(
+            "/usr/bin/python3",
+            [
+                Self.browserDir.appendingPathComponent("whep_play.py").path, "http://127.0.0.1:\(relay.httpPort)/whep/live/whip",
+                "--key", site, "--seconds", "4",
+            ], timeout: .seconds(90))
         let viewer = out.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
-        #expect(code == 0 && (viewer["framesDecoded"] as? Int ?? 0) > 20 && viewer["frameWidth"] as? Int == 640, "WHEP: \(viewer) \(err.suffix(1000))")
+        #expect(
+            code == 0 && (viewer["framesDecoded"] as? Int ?? 0) > 20 && viewer["frameWidth"] as? Int == 640, "WHEP: \(viewer) \(err.suffix(1000))")
         #expect((viewer["totalAudioEnergy"] as? Double ?? 0) > 0, "the viewer hears the publisher's microphone: \(viewer)")
 
         let sent = try await Self.finished(publisher)
@@ -91,17 +103,21 @@ struct WHIPTests {
         let relay = try await RelaydServer(config: "auth:\n  mode: timetable\n")
         let keys = try await ReturnFeedTests.timetable(on: relay)
         let feed = "http://127.0.0.1:\(relay.httpPort)/whip/live/math~site-a"
-        let other = try await Curl.call(feed, method: "POST", extra: ["-H", "Content-Type: application/sdp", "--data-binary", "v=0", "-H", "Authorization: Bearer \(keys["site-b"]!)"])
+        let other = try await Curl.call(
+            feed, method: "POST",
+            extra: ["-H", "Content-Type: application/sdp", "--data-binary", "v=0", "-H", "Authorization: Bearer \(keys["site-b"]!)"])
         #expect(other.status == 403, "another site cannot publish site-a's feed: \(other.body)")
         let publisher = try await Self.publish(feed, key: keys["site-a"]!, seconds: 40)
         defer { publisher.signal(SIGKILL) }
         let feeds = try await ReturnFeedTests.returnFeeds(relay, count: 1)
         #expect(feeds.first?["siteId"] as? String == "site-a" && feeds.first?["protocol"] as? String == "webrtc", "\(feeds)")
 
-        let (code, out, err) = try await runTool("/usr/bin/python3", [
-            Self.browserDir.appendingPathComponent("teacher_wall.py").path,
-            "http://127.0.0.1:\(relay.httpPort)/teacher/math?key=\(keys["central"]!)", "--tiles", "1", "--timeout", "30",
-        ], timeout: .seconds(90))
+        let (code, out, err) = try await runTool(
+            "/usr/bin/python3",
+            [
+                Self.browserDir.appendingPathComponent("teacher_wall.py").path,
+                "http://127.0.0.1:\(relay.httpPort)/teacher/math?key=\(keys["central"]!)", "--tiles", "1", "--timeout", "30",
+            ], timeout: .seconds(90))
         let page = out.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
         let tiles = page["tiles"] as? [[String: Any]] ?? []
         let tile = tiles.first { $0["site"] as? String == "site-a" }
@@ -124,7 +140,10 @@ struct WHIPTests {
             for rule in [
                 ["add", "table", "inet", "lossy"],
                 ["add", "chain", "inet", "lossy", "in", "{ type filter hook input priority 0 ; }"],
-                ["add", "rule", "inet", "lossy", "in", "ip", "saddr", "10.231.7.2", "meta", "l4proto", "udp", "numgen", "random", "mod", "100", "<", "5", "drop"],
+                [
+                    "add", "rule", "inet", "lossy", "in", "ip", "saddr", "10.231.7.2", "meta", "l4proto", "udp", "numgen", "random", "mod", "100",
+                    "<", "5", "drop",
+                ],
             ] {
                 let (code, _, err) = try await runTool("ip", ["netns", "exec", ns.server, "nft"] + rule)
                 guard code == 0 else { throw TestFailure("nft \(rule.joined(separator: " ")): \(err)") }
@@ -135,10 +154,12 @@ struct WHIPTests {
             children.append(publisher)
             #expect(await relay.waitForOutput(timeout: .seconds(15)) { $0.contains("whip publish started") }, "\(relay.stderr.suffix(2000))")
             let file = dir + "/received.flv"
-            let recorder = try ChildProcess("ip", [
-                "netns", "exec", ns.server, "ffmpeg", "-hide_banner", "-loglevel", "error",
-                "-i", "rtmp://127.0.0.1:\(rtmp)/live/wloss", "-t", "15", "-c", "copy", "-f", "flv", "-y", file,
-            ])
+            let recorder = try ChildProcess(
+                "ip",
+                [
+                    "netns", "exec", ns.server, "ffmpeg", "-hide_banner", "-loglevel", "error",
+                    "-i", "rtmp://127.0.0.1:\(rtmp)/live/wloss", "-t", "15", "-c", "copy", "-f", "flv", "-y", file,
+                ])
             children.append(recorder)
             #expect(await recorder.wait(timeout: .seconds(40)) == 0, "\(recorder.stderr)")
             let packets = try await MediaTools.packets(of: file)
@@ -150,7 +171,9 @@ struct WHIPTests {
             let sent = try await Self.finished(publisher)
             print("whip 5 % uplink loss: \(sent)")
             _ = await relay.waitForOutput(timeout: .seconds(5)) { $0.contains("whip publish ended") }
-            print("whip 5 % uplink loss, relay: \(relay.stderr.split(separator: "\n").filter { $0.contains("whip publish ended") || $0.contains("connected") })")
+            print(
+                "whip 5 % uplink loss, relay: \(relay.stderr.split(separator: "\n").filter { $0.contains("whip publish ended") || $0.contains("connected") })"
+            )
             #expect((sent["nackCount"] as? Int ?? 0) > 10, "the relay asked for what was lost: \(sent)")
             #expect((sent["retransmittedPacketsSent"] as? Int ?? 0) > 10, "and got it again: \(sent)")
         }

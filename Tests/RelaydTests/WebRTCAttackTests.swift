@@ -19,15 +19,18 @@ struct WebRTCAttackTests {
         let lesson = try await WHEPBrowserTests.lesson(seconds: 50)
         defer { lesson.publisher.signal(SIGKILL) }
         let relay = lesson.relay
-        let browser = try ChildProcess("/usr/bin/python3", [
-            Self.browserDirectory.appendingPathComponent("whep_play.py").path, "http://127.0.0.1:\(relay.httpPort)/whep/live/math",
-            "--key", lesson.site, "--seconds", "12", "--print-answer",
-        ])
+        let browser = try ChildProcess(
+            "/usr/bin/python3",
+            [
+                Self.browserDirectory.appendingPathComponent("whep_play.py").path, "http://127.0.0.1:\(relay.httpPort)/whep/live/math",
+                "--key", lesson.site, "--seconds", "12", "--print-answer",
+            ])
         defer { browser.signal(SIGKILL) }
         let answered = await browser.waitForOutput(timeout: .seconds(60)) { _ in browser.stderr.contains("whep-answer ") }
         try #require(answered, "no answer: \(browser.stdout) \(browser.stderr.suffix(2000))")
         let line = try #require(browser.stderr.split(separator: "\n").first { $0.hasPrefix("whep-answer ") })
-        let sdp = try #require(try JSONSerialization.jsonObject(with: Data(line.dropFirst("whep-answer ".count).utf8), options: .fragmentsAllowed) as? String)
+        let sdp = try #require(
+            try JSONSerialization.jsonObject(with: Data(line.dropFirst("whep-answer ".count).utf8), options: .fragmentsAllowed) as? String)
         let lines = sdp.components(separatedBy: "\r\n")
         let ufrag = try #require(lines.first { $0.hasPrefix("a=ice-ufrag:") }?.dropFirst("a=ice-ufrag:".count))
         let pwd = try #require(lines.first { $0.hasPrefix("a=ice-pwd:") }?.dropFirst("a=ice-pwd:".count))
@@ -36,10 +39,12 @@ struct WebRTCAttackTests {
 
         // The attacker, from 127.0.0.2: a nominating binding request with the session's
         // credentials every 200 ms, each followed by RTCP- and DTLS-shaped datagrams, for 5 s.
-        let (code, out, err) = try await runTool("/usr/bin/python3", [
-            Self.browserDirectory.appendingPathComponent("spoof_media_path.py").path, "--relay", "127.0.0.1:\(relay.webrtcPort)",
-            "--ufrag", String(ufrag), "--pwd", String(pwd), "--bind", "127.0.0.2", "--seconds", "5",
-        ], timeout: .seconds(30))
+        let (code, out, err) = try await runTool(
+            "/usr/bin/python3",
+            [
+                Self.browserDirectory.appendingPathComponent("spoof_media_path.py").path, "--relay", "127.0.0.1:\(relay.webrtcPort)",
+                "--ufrag", String(ufrag), "--pwd", String(pwd), "--bind", "127.0.0.2", "--seconds", "5",
+            ], timeout: .seconds(30))
         try #require(code == 0, "\(out) \(err)")
         let attack = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Int])
         print("webrtc attack: spoofed STUN+RTCP from 127.0.0.2 for 5 s: \(attack)")
@@ -66,10 +71,12 @@ struct WebRTCAttackTests {
     /// (one after another on one connection): each one's status and Retry-After.
     static func offers(_ relay: RelaydServer, key: String, from source: String, count: Int) async throws -> [(status: Int, retryAfter: String)] {
         let url = "http://127.0.0.1:\(relay.httpPort)/whep/live/attack"
-        let (code, out, err) = try await runTool("curl", [
-            "-s", "-w", "%{http_code} %header{retry-after}\n", "--interface", source, "-X", "POST",
-            "-H", "Authorization: Bearer \(key)", "-H", "Content-Type: application/sdp", "--data-binary", "@\(offerFile)",
-        ] + Array(repeating: ["-o", "/dev/null", url], count: count).flatMap { $0 }, timeout: .seconds(60))
+        let (code, out, err) = try await runTool(
+            "curl",
+            [
+                "-s", "-w", "%{http_code} %header{retry-after}\n", "--interface", source, "-X", "POST",
+                "-H", "Authorization: Bearer \(key)", "-H", "Content-Type: application/sdp", "--data-binary", "@\(offerFile)",
+            ] + Array(repeating: ["-o", "/dev/null", url], count: count).flatMap { $0 }, timeout: .seconds(60))
         guard code == 0 else { throw TestFailure("curl: \(err)") }
         return out.split(separator: "\n").map { line in
             let parts = line.split(separator: " ", omittingEmptySubsequences: false)
@@ -89,15 +96,20 @@ struct WebRTCAttackTests {
             try #require(reply.status == 201)
             keys[id] = reply.object["key"] as? String
             if role == "site" {
-                try #require(try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": id, "program": "dedicated"]).status == 201)
+                try #require(
+                    try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": id, "program": "dedicated"]).status == 201)
             }
         }
         let now = Date()
-        try #require(try await api.call("POST", "/classes", [
-            "id": "attack", "title": "attack", "program": "dedicated", "centralSchoolId": "central",
-            "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)),
-            "siteIds": ["site-a", "site-b", "site-c"],
-        ]).status == 201)
+        try #require(
+            try await api.call(
+                "POST", "/classes",
+                [
+                    "id": "attack", "title": "attack", "program": "dedicated", "centralSchoolId": "central",
+                    "startsAt": rfc3339(now.addingTimeInterval(-60)), "endsAt": rfc3339(now.addingTimeInterval(3600)),
+                    "siteIds": ["site-a", "site-b", "site-c"],
+                ]
+            ).status == 201)
         return (relay, keys)
     }
 
@@ -124,7 +136,8 @@ struct WebRTCAttackTests {
         #expect(other.map(\.status) == [201], "another key is left room: \(other)")
 
         // One address with two keys: 20 unconnected sessions, then 503 for that address.
-        let fromOne = try await Self.offers(relay, key: keys["site-b"]!, from: "127.0.0.21", count: 10)
+        let fromOne =
+            try await Self.offers(relay, key: keys["site-b"]!, from: "127.0.0.21", count: 10)
             + Self.offers(relay, key: keys["site-c"]!, from: "127.0.0.21", count: 11)
         #expect(fromOne.filter { $0.status == 201 }.count == 20, "\(fromOne)")
         #expect(fromOne.last?.status == 503, "\(fromOne)")
@@ -141,8 +154,9 @@ struct WebRTCAttackTests {
         defer { Task { _ = await relay.stop() } }
         let replies = try await Self.offers(relay, key: keys["site-a"]!, from: "127.0.0.30", count: 80)
         let limited = replies.filter { $0.status == 429 }
-        print("webrtc attack: 80 offers at once from one address: \(replies.filter { $0.status == 201 }.count) × 201, "
-            + "\(replies.filter { $0.status == 503 }.count) × 503, \(limited.count) × 429")
+        print(
+            "webrtc attack: 80 offers at once from one address: \(replies.filter { $0.status == 201 }.count) × 201, "
+                + "\(replies.filter { $0.status == 503 }.count) × 503, \(limited.count) × 429")
         #expect(replies.filter { $0.status == 201 }.count == 10, "\(replies)")
         #expect(replies.filter { $0.status == 503 }.count >= 5, "\(replies)")
         #expect(limited.count >= 50, "\(replies)")
@@ -198,7 +212,9 @@ struct WebRTCAttackTests {
             #expect(closed != nil, "an idle ICE-TCP connection stayed open 16 s")
             if let closed { times.append(closed) }
         }
-        print("webrtc attack: idle ICE-TCP connections closed after \(times.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) })")
+        print(
+            "webrtc attack: idle ICE-TCP connections closed after \(times.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) })"
+        )
         #expect(times.allSatisfy { $0 >= .seconds(9) }, "\(times)")
         _ = try? await other.close()
     }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import SRT
 import Testing
+
+@testable import SRT
 
 /// Where an SRT player moves from one rung's MPEG-TS to another's: at a keyframe instant both
 /// have, whichever muxer gets there first.

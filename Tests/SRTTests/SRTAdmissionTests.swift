@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import RelayCore
-@testable import SRT
 import Testing
+
+@testable import SRT
 
 /// What libsrt's listen callback answers, without a socket: the streamid parsed, the policy
 /// asked from memory, a refusal as the reject reason the caller will see, a grant kept for the

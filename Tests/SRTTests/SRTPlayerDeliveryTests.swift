@@ -1,7 +1,8 @@
 import Foundation
 import RelayCore
-@testable import SRT
 import Testing
+
+@testable import SRT
 
 /// What an SRT player is sent, without a socket: a recording send stands in for libsrt's.
 struct SRTPlayerDeliveryTests {
@@ -69,7 +70,8 @@ struct SRTPlayerDeliveryTests {
         let socket = RecordingSend()
         socket.answers = [.failed(SRTError(operation: "srt_sendmsg2", code: 0, message: "Connection was broken"))]
         var switched: SRTPlayerDelivery.Switched?
-        let outcome = delivery.deliver(Self.chunk(1, at: 0, keyframe: true), from: Self.source.key, now: Self.start, send: socket.send, switched: &switched)
+        let outcome = delivery.deliver(
+            Self.chunk(1, at: 0, keyframe: true), from: Self.source.key, now: Self.start, send: socket.send, switched: &switched)
         #expect(outcome == .close)
     }
 
@@ -78,10 +80,12 @@ struct SRTPlayerDeliveryTests {
         let socket = RecordingSend()
         var switched: SRTPlayerDelivery.Switched?
         func old(_ tag: UInt8, at time: Int64, keyframe: Bool = false) -> SRTPlayer.Delivery {
-            delivery.deliver(Self.chunk(tag, at: time, keyframe: keyframe), from: Self.source.key, now: Self.start, send: socket.send, switched: &switched)
+            delivery.deliver(
+                Self.chunk(tag, at: time, keyframe: keyframe), from: Self.source.key, now: Self.start, send: socket.send, switched: &switched)
         }
         func new(_ tag: UInt8, at time: Int64, keyframe: Bool = false) -> SRTPlayer.Delivery {
-            delivery.deliver(Self.chunk(tag, at: time, keyframe: keyframe), from: Self.rung.key, now: Self.start, send: socket.send, switched: &switched)
+            delivery.deliver(
+                Self.chunk(tag, at: time, keyframe: keyframe), from: Self.rung.key, now: Self.start, send: socket.send, switched: &switched)
         }
         #expect(old(1, at: 0, keyframe: true) == .kept)
         #expect(delivery.prepareSwitch(to: Self.rung, now: Self.start, send: socket.send) == nil)

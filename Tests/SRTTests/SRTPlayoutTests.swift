@@ -3,8 +3,9 @@ import Media
 import NIOConcurrencyHelpers
 import ProcessTestSupport
 import RelayCore
-@testable import SRT
 import Testing
+
+@testable import SRT
 
 /// One stream's SRT output without a socket: a real lesson (ffmpeg's MPEG-TS, through the
 /// ingest) muxed once on the playout's thread, its chunks handed to stand-in players.
@@ -58,7 +59,9 @@ struct SRTPlayoutTests {
         for _ in 0..<2 {
             let probe = RecordingMember()
             playout.add(probe)
-            try await ProcessTestSupport.waitUntil("the playout's next turn", timeout: .seconds(5), every: .milliseconds(10)) { !probe.chunks.isEmpty }
+            try await ProcessTestSupport.waitUntil("the playout's next turn", timeout: .seconds(5), every: .milliseconds(10)) {
+                !probe.chunks.isEmpty
+            }
         }
     }
 
@@ -92,9 +95,11 @@ struct SRTPlayoutTests {
         let dir = try makeTemporaryDirectory("playout-out")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data(all.flatMap(\.bytes)).write(to: URL(fileURLWithPath: dir + "/out.ts"))
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", dir + "/out.ts",
-        ])
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", dir + "/out.ts",
+            ])
         #expect(code == 0 && err.isEmpty, "\(err)")
         #expect(out.contains("h264"), "\(out)")
     }

@@ -1,7 +1,8 @@
 import NIOCore
 import RelayCore
-@testable import SRT
 import Testing
+
+@testable import SRT
 
 /// How libsrt's counters for one player's link move it between rungs (no sockets: counters
 /// and clock are made up).
@@ -76,15 +77,18 @@ struct SRTRungChoiceTests {
         // A 1 Mbit/s bottleneck: half the packets lost, the buffer filling, drops.
         var moved: String?
         for second in 5..<10 where moved == nil {
-            moved = choice.evaluate(
-                link.advance(kbps: 2000, lossPercent: 50, bufferMs: 900, drops: 10), now: Self.at(second), rungs: Self.rungs, playing: playing
-            )?.rendition
+            moved =
+                choice.evaluate(
+                    link.advance(kbps: 2000, lossPercent: 50, bufferMs: 900, drops: 10), now: Self.at(second), rungs: Self.rungs, playing: playing
+                )?.rendition
         }
         #expect(moved == "360p", "straight to what 1 Mbit/s carries")
         playing = moved ?? playing
         // Random 5 % loss repaired in time on the new rung: it stays there.
         for second in 10..<20 {
-            #expect(choice.evaluate(link.advance(kbps: 550, lossPercent: 5, bufferMs: 50), now: Self.at(second), rungs: Self.rungs, playing: playing) == nil)
+            #expect(
+                choice.evaluate(link.advance(kbps: 550, lossPercent: 5, bufferMs: 50), now: Self.at(second), rungs: Self.rungs, playing: playing)
+                    == nil)
         }
     }
 

@@ -50,22 +50,24 @@ struct SRTStreamIDTests {
         #expect(try SRTStreamID.parse("live/math").key == nil)
     }
 
-    @Test("malformed streamids are refused with a reason", arguments: [
-        ("", SRTStreamIDError.empty),
-        ("#!::", .malformedEntry(index: 1)),
-        ("#!::m=publish", .missingResource),
-        ("#!::r=live/x,SECRET", .malformedEntry(index: 2)),
-        ("#!::r=live/x,r=live/y", .duplicateKey("r")),
-        ("#!::r=live/x,m=bidirectional", .unsupportedMode("bidirectional")),
-        ("#!::r=live/x,t=file", .unsupportedType("file")),
-        ("#!::r=live", .malformedResource("live")),
-        ("#!::r=live/", .malformedResource("live/")),
-        ("#!::r=live/a/b", .malformedResource("live/a/b")),
-        ("#!::r=live/..", .malformedResource("live/..")),
-        ("#!::r=live/_source", .malformedResource("live/_source")),
-        ("live/x?key", .malformedEntry(index: 1)),
-        ("live/x\u{1}", .controlCharacter),
-    ])
+    @Test(
+        "malformed streamids are refused with a reason",
+        arguments: [
+            ("", SRTStreamIDError.empty),
+            ("#!::", .malformedEntry(index: 1)),
+            ("#!::m=publish", .missingResource),
+            ("#!::r=live/x,SECRET", .malformedEntry(index: 2)),
+            ("#!::r=live/x,r=live/y", .duplicateKey("r")),
+            ("#!::r=live/x,m=bidirectional", .unsupportedMode("bidirectional")),
+            ("#!::r=live/x,t=file", .unsupportedType("file")),
+            ("#!::r=live", .malformedResource("live")),
+            ("#!::r=live/", .malformedResource("live/")),
+            ("#!::r=live/a/b", .malformedResource("live/a/b")),
+            ("#!::r=live/..", .malformedResource("live/..")),
+            ("#!::r=live/_source", .malformedResource("live/_source")),
+            ("live/x?key", .malformedEntry(index: 1)),
+            ("live/x\u{1}", .controlCharacter),
+        ])
     func malformed(raw: String, expected: SRTStreamIDError) {
         #expect(throws: expected) { try SRTStreamID.parse(raw) }
     }

@@ -10,12 +10,14 @@ import Testing
 @Suite("TS conversion", .serialized)
 struct TSConversionTests {
     static func makeTS(_ path: String, seconds: Int = 3) async throws {
-        let (code, _, err) = try await runTool("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-            "-t", "\(seconds)", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-f", "mpegts", path,
-        ])
+        let (code, _, err) = try await runTool(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                "-t", "\(seconds)", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-f", "mpegts", path,
+            ])
         guard code == 0 else { throw TestFailure("ffmpeg: \(err)") }
     }
 
@@ -24,11 +26,12 @@ struct TSConversionTests {
         let messages = NIOLockedValueBox<[MediaMessage]>([])
         let video = NIOLockedValueBox<VideoInfo?>(nil)
         let ended = NIOLockedValueBox<String?>(nil)
-        let ingest = TSIngest(handlers: .init(
-            message: { m in messages.withLockedValue { $0.append(m) } },
-            videoInfo: { v in video.withLockedValue { $0 = v } },
-            ended: { r in ended.withLockedValue { $0 = r } }
-        ))
+        let ingest = TSIngest(
+            handlers: .init(
+                message: { m in messages.withLockedValue { $0.append(m) } },
+                videoInfo: { v in video.withLockedValue { $0 = v } },
+                ended: { r in ended.withLockedValue { $0 = r } }
+            ))
         ingest.start(name: "test-ingest")
         var offset = 0
         while offset < bytes.count {
@@ -94,9 +97,11 @@ struct TSConversionTests {
         }
         #expect(patFirst, "every keyframe chunk starts with PAT/PMT")
         try Data(output).write(to: URL(fileURLWithPath: dir + "/out.ts"))
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-count_frames", "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", dir + "/out.ts",
-        ])
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-count_frames", "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", dir + "/out.ts",
+            ])
         #expect(code == 0, "\(err)")
         #expect(out.contains("h264,320,240"), "\(out)")
         #expect(out.contains("aac"))

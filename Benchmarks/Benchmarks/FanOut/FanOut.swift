@@ -68,7 +68,10 @@ final class FanOutRig {
         messages = all.filter { !$0.isSequenceHeader && $0.kind != .metadata }
         // Warm up: a few GOPs so every queue, the GOP cache and the dirty list reach their
         // steady-state capacity.
-        for _ in 0..<(messages.count * 2) { publishOne(); tick() }
+        for _ in 0..<(messages.count * 2) {
+            publishOne()
+            tick()
+        }
     }
 
     /// Publishes the next message of the recorded stream (timestamps keep increasing).
@@ -105,7 +108,7 @@ final class FanOutRig {
 let benchmarks: @Sendable () -> Void = {
     // Malloc counts are exact: any per-subscriber allocation shows up as +N at N subscribers.
     let thresholds: [BenchmarkMetric: BenchmarkThresholds] = [
-        .mallocCountTotal: .init(absolute: [.p50: 0, .p90: 0]),
+        .mallocCountTotal: .init(absolute: [.p50: 0, .p90: 0])
     ]
     // Each sample runs 1000 iterations (scaled: reported per iteration); the rig is built once.
     Benchmark.defaultConfiguration = .init(
@@ -136,7 +139,10 @@ let benchmarks: @Sendable () -> Void = {
     // Four packets per tick (a 40 ms interval, or a burst): batching amortizes the tick.
     Benchmark("publish x4+drain, 1000 subscribers") { benchmark, rig in
         for _ in benchmark.scaledIterations {
-            rig.publishOne(); rig.publishOne(); rig.publishOne(); rig.publishOne()
+            rig.publishOne()
+            rig.publishOne()
+            rig.publishOne()
+            rig.publishOne()
             rig.tick()
         }
         blackHole(rig.sinks[0].bytes)

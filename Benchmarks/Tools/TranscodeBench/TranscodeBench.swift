@@ -33,7 +33,8 @@ struct TranscodeBench {
 
     static func main() throws {
         guard let options = BenchOptions(CommandLine.arguments) else {
-            FileHandle.standardError.write(Data("usage: TranscodeBench <source.flv> [preset] [--rungs a,b] [--rung-preset rung=preset] [--threads N] [--out DIR]\n".utf8))
+            FileHandle.standardError.write(
+                Data("usage: TranscodeBench <source.flv> [preset] [--rungs a,b] [--rung-preset rung=preset] [--threads N] [--out DIR]\n".utf8))
             exit(2)
         }
         let tags = try FLVTags.read(options.source)
@@ -75,7 +76,10 @@ struct TranscodeBench {
         let seconds = end.timeIntervalSince(start)
         let cpu = cpuSeconds() - cpuStart
         let done = produced.map { $0.frames.withLockedValue { $0 } }.min() ?? 0
-        print(String(format: "inprocess frames=%d rungs=%d seconds=%.2f fps=%.1f cpu_seconds=%.2f", done, produced.count, seconds, Double(done) / seconds, cpu))
+        print(
+            String(
+                format: "inprocess frames=%d rungs=%d seconds=%.2f fps=%.1f cpu_seconds=%.2f", done, produced.count, seconds, Double(done) / seconds,
+                cpu))
         session.end()
         pool.stopAll()
         for counter in counters { counter.file?.close() }

@@ -67,7 +67,9 @@ public struct TimetableAccessPolicy: AccessPolicy {
             }
         case let (.play, feed?):
             guard school.id == schedule.centralSchoolId else {
-                return deny(request, .wrongSchool, "only the central school of class '\(classID)' plays the return feed of '\(feed.siteId)', not '\(school.id)'")
+                return deny(
+                    request, .wrongSchool,
+                    "only the central school of class '\(classID)' plays the return feed of '\(feed.siteId)', not '\(school.id)'")
             }
         }
         let open = service.expansion.occurrences(of: schedule, from: now.addingTimeInterval(-window), to: now.addingTimeInterval(window))

@@ -26,12 +26,18 @@ public struct TimetableSnapshotService: Service {
             await service.changes.run(every: interval, on: .timetable) {
                 do {
                     try await service.reloadSnapshot()
-                    if failing.withLockedValue({ was in defer { was = false }; return was }) {
+                    if failing.withLockedValue({ was in
+                        defer { was = false }
+                        return was
+                    }) {
                         logger.notice("the timetable snapshot is fresh again")
                     }
                 } catch {
                     // Decisions go on from the last snapshot; said once per outage.
-                    if !failing.withLockedValue({ was in defer { was = true }; return was }) {
+                    if !failing.withLockedValue({ was in
+                        defer { was = true }
+                        return was
+                    }) {
                         logger.warning("cannot reload the timetable snapshot; access decisions use the last one", metadata: ["error": "\(error)"])
                     }
                 }

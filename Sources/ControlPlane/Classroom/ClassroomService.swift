@@ -88,9 +88,11 @@ public struct ClassroomService: Sendable {
             return try await store.classroom(classId, occurrence: occurrence)
         }
         stageObserver?(classId, ProgramStage(sites: stage.sites, layout: stage.layout.rawValue))
-        service.logger.info("stage changed", metadata: [
-            "class": "\(classId)", "sites": "\(change.sites.joined(separator: ","))", "layout": "\(change.layout.rawValue)",
-        ])
+        service.logger.info(
+            "stage changed",
+            metadata: [
+                "class": "\(classId)", "sites": "\(change.sites.joined(separator: ","))", "layout": "\(change.layout.rawValue)",
+            ])
         return stage
     }
 }

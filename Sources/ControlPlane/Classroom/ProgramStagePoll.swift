@@ -44,9 +44,10 @@ package struct ProgramStagePoll: Service {
             polled.insert(key.name)
             let version = board.version(key.name)
             guard var stage = try? await classroom.stage(key.name) else { continue }
-            let published = Set(stage.sites.filter { site in
-                registry.stream(ReturnFeedName(classId: key.name, siteId: site).streamKey)?.isPublished ?? false
-            })
+            let published = Set(
+                stage.sites.filter { site in
+                    registry.stream(ReturnFeedName(classId: key.name, siteId: site).streamKey)?.isPublished ?? false
+                })
             let dropped = feeds.dropped(classId: key.name, onStage: stage.sites, published: published, now: .now)
             if !dropped.isEmpty, let left = await leave(key.name, dropped, stage) { stage = left }
             board.set(key.name, ProgramStage(sites: stage.sites, layout: stage.layout.rawValue), ifVersion: version)

@@ -86,12 +86,16 @@ extension ControlPlaneService {
         let subject = optional(input.subject, base?.subject)
         if let subject { try Validation.checkText(subject, field: "subject") }
         let startsAt: Date
-        if case .value(let text) = input.startsAt { startsAt = try Validation.parseTime(text, field: "startsAt") } else {
+        if case .value(let text) = input.startsAt {
+            startsAt = try Validation.parseTime(text, field: "startsAt")
+        } else {
             startsAt = try required(Patch<Date>.absent, base?.startsAt, "startsAt")
             if case .null = input.startsAt { throw .badRequest("startsAt cannot be null") }
         }
         let endsAt: Date
-        if case .value(let text) = input.endsAt { endsAt = try Validation.parseTime(text, field: "endsAt") } else {
+        if case .value(let text) = input.endsAt {
+            endsAt = try Validation.parseTime(text, field: "endsAt")
+        } else {
             endsAt = try required(Patch<Date>.absent, base?.endsAt, "endsAt")
             if case .null = input.endsAt { throw .badRequest("endsAt cannot be null") }
         }
@@ -112,9 +116,11 @@ extension ControlPlaneService {
                 throw .badRequest("recurrence.weekly must list days such as [\"mon\",\"thu\"]")
             }
             guard let until = r.until else { throw .badRequest("recurrence.until is required (YYYY-MM-DD)") }
-            let isYMD = until.utf8.count == 10 && until.utf8.enumerated().allSatisfy { i, c in
-                i == 4 || i == 7 ? c == UInt8(ascii: "-") : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
-            }
+            let isYMD =
+                until.utf8.count == 10
+                && until.utf8.enumerated().allSatisfy { i, c in
+                    i == 4 || i == 7 ? c == UInt8(ascii: "-") : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
+                }
             guard isYMD, let untilDate = expansion.endOfDay(until) else {
                 throw .badRequest("recurrence.until must be a date such as 2027-01-15, got '\(until)'")
             }
@@ -125,11 +131,12 @@ extension ControlPlaneService {
             recurrence = Recurrence(weekly: Array(Set(weekly)).sorted(), until: until)
         }
         // Absent: kept on a patch (the program's default on a create); null: the program's default.
-        let record: Bool? = switch input.record {
-        case .value(let v): v
-        case .null: nil
-        case .absent: base?.record
-        }
+        let record: Bool? =
+            switch input.record {
+            case .value(let v): v
+            case .null: nil
+            case .absent: base?.record
+            }
         return ClassSchedule(
             id: id, title: title, program: program, centralSchoolId: central, teacher: teacher, subject: subject,
             startsAt: startsAt, endsAt: endsAt, siteIds: siteIds, recurrence: recurrence, record: record
@@ -150,9 +157,11 @@ extension ControlPlaneService {
         for siteID in schedule.siteIds {
             guard let site = byID[siteID] else { throw .unprocessable("unknown_school", "site '\(siteID)' does not exist") }
             guard site.role == .site else { throw .unprocessable("wrong_role", "'\(siteID)' is a central school, not a site") }
-            guard pairings.contains(where: {
-                $0.centralSchoolId == central.id && $0.siteId == siteID && $0.program == schedule.program
-            }) else {
+            guard
+                pairings.contains(where: {
+                    $0.centralSchoolId == central.id && $0.siteId == siteID && $0.program == schedule.program
+                })
+            else {
                 throw .unprocessable(
                     "not_paired", "site '\(siteID)' is not paired with '\(central.id)' for \(schedule.program.rawValue)"
                 )

@@ -20,12 +20,12 @@ public struct OccurrenceExpansion: Sendable {
     public func endOfDay(_ until: String) -> Date? {
         let parts = until.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), (1...31).contains(d)
+            (1...12).contains(m), (1...31).contains(d)
         else { return nil }
         var components = DateComponents(year: y, month: m, day: d)
         components.timeZone = timeZone
         guard let start = calendar.date(from: components),
-              calendar.component(.day, from: start) == d
+            calendar.component(.day, from: start) == d
         else { return nil }
         return calendar.date(byAdding: .day, value: 1, to: start)!.addingTimeInterval(-0.001)
     }

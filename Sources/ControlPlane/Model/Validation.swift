@@ -4,7 +4,8 @@ import Foundation
 package enum Validation {
     /// IDs travel in stream URLs (`live/<classId>_<rendition>`): letters, digits and dashes only.
     package static func checkID(_ id: String, field: String = "id") throws(ControlPlaneError) {
-        let ok = !id.isEmpty && id.count <= 64 && id.first!.isASCII && (id.first!.isLetter || id.first!.isNumber)
+        let ok =
+            !id.isEmpty && id.count <= 64 && id.first!.isASCII && (id.first!.isLetter || id.first!.isNumber)
             && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
         guard ok else {
             throw .badRequest("\(field) must be 1 to 64 letters, digits or dashes, starting with a letter or digit")

@@ -56,10 +56,11 @@ public struct FactsObservation: Sendable, Equatable {
             guard feed == nil else { continue }
             for viewer in snapshot.viewers {
                 guard let site = viewer.schoolId, sites.contains(site) else { continue }
-                players.append(Player(
-                    classId: classId, siteId: site, transport: viewer.transport.rawValue, since: viewer.since,
-                    rendition: viewer.rendition, bytes: viewer.bytesSent, stalls: viewer.gopDrops
-                ))
+                players.append(
+                    Player(
+                        classId: classId, siteId: site, transport: viewer.transport.rawValue, since: viewer.since,
+                        rendition: viewer.rendition, bytes: viewer.bytesSent, stalls: viewer.gopDrops
+                    ))
             }
         }
     }

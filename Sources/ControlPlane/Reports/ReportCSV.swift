@@ -27,23 +27,26 @@ public enum ReportCSV {
             ]
             if r.sites.isEmpty { rows.append(occurrence + Array(repeating: "", count: 9)) }
             for s in r.sites {
-                rows.append(occurrence + [
-                    s.siteId, "\(s.attended)", s.firstJoinAt ?? "", "\(s.watchedSeconds)", s.protocols.joined(separator: " "),
-                    s.renditionSeconds.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
-                    "\(s.stalls)", "\(s.returnFeedSeconds)", "\(s.onStageSeconds)",
-                ])
+                rows.append(
+                    occurrence + [
+                        s.siteId, "\(s.attended)", s.firstJoinAt ?? "", "\(s.watchedSeconds)", s.protocols.joined(separator: " "),
+                        s.renditionSeconds.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
+                        "\(s.stalls)", "\(s.returnFeedSeconds)", "\(s.onStageSeconds)",
+                    ])
             }
         }
         return document(occurrenceColumns, rows)
     }
 
     public static func summary(_ rows: [RelayAPI.SummaryRow]) -> String {
-        document(summaryColumns, rows.map { r in
-            [
-                inert(r.key), "\(r.scheduled)", "\(r.held)", "\(r.heldRate)", "\(r.siteSlots)", "\(r.siteAttended)", "\(r.attendanceRate)",
-                "\(r.watchedHours)", r.avgStartDelaySeconds.map { "\($0)" } ?? "", "\(r.interruptedSeconds)",
-            ]
-        })
+        document(
+            summaryColumns,
+            rows.map { r in
+                [
+                    inert(r.key), "\(r.scheduled)", "\(r.held)", "\(r.heldRate)", "\(r.siteSlots)", "\(r.siteAttended)", "\(r.attendanceRate)",
+                    "\(r.watchedHours)", r.avgStartDelaySeconds.map { "\($0)" } ?? "", "\(r.interruptedSeconds)",
+                ]
+            })
     }
 
     static func document(_ header: [String], _ rows: [[String]]) -> String {

@@ -29,7 +29,7 @@ public struct ReportQuery: Sendable {
         let classIds = chosen.count == classes.count ? nil : chosen.map(\.id)
         occurrences.sort { ($0.startsAt, $0.classId) < ($1.startsAt, $1.classId) }
         guard let first = occurrences.first?.startsAt, let last = occurrences.map(\.startsAt).max(),
-              let lastEnd = occurrences.map(\.endsAt).max()
+            let lastEnd = occurrences.map(\.endsAt).max()
         else { return [] }
         let store = service.store
         let window = self.window

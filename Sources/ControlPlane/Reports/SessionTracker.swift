@@ -67,14 +67,16 @@ public struct SessionTracker: Sendable {
                 open[key]!.fact.lastSeenAt = max(open[key]!.fact.lastSeenAt, now)
                 open[key]!.missed = 0
             } else if let start = occurrence(publisher.classId, publisher.since) {
-                open[key] = Open(fact: SessionFact(
-                    id: makeID(), nodeId: settings.nodeId, kind: key.kind, classId: publisher.classId, occurrenceStartsAt: start,
-                    siteId: publisher.siteId, transport: publisher.transport, startedAt: publisher.since, lastSeenAt: max(now, publisher.since)
-                ))
+                open[key] = Open(
+                    fact: SessionFact(
+                        id: makeID(), nodeId: settings.nodeId, kind: key.kind, classId: publisher.classId, occurrenceStartsAt: start,
+                        siteId: publisher.siteId, transport: publisher.transport, startedAt: publisher.since, lastSeenAt: max(now, publisher.since)
+                    ))
             }
         }
         for player in observation.players {
-            var key = Key(kind: .player, classId: player.classId, siteId: player.siteId, transport: player.transport, sinceMillis: Self.millis(player.since))
+            var key = Key(
+                kind: .player, classId: player.classId, siteId: player.siteId, transport: player.transport, sinceMillis: Self.millis(player.since))
             while !seen.insert(key).inserted { key.ordinal += 1 }
             if var session = open[key] {
                 let from = max(session.fact.lastSeenAt, player.since)
@@ -86,12 +88,13 @@ public struct SessionTracker: Sendable {
                 open[key] = session
             } else if let start = occurrence(player.classId, player.since) {
                 let seenAt = max(now, player.since)
-                open[key] = Open(fact: SessionFact(
-                    id: makeID(), nodeId: settings.nodeId, kind: .player, classId: player.classId, occurrenceStartsAt: start,
-                    siteId: player.siteId, transport: player.transport, startedAt: player.since, lastSeenAt: seenAt,
-                    bytes: Int64(player.bytes), stalls: Int64(player.stalls),
-                    renditionMillis: [player.rendition: Self.millis(seenAt) - Self.millis(player.since)]
-                ))
+                open[key] = Open(
+                    fact: SessionFact(
+                        id: makeID(), nodeId: settings.nodeId, kind: .player, classId: player.classId, occurrenceStartsAt: start,
+                        siteId: player.siteId, transport: player.transport, startedAt: player.since, lastSeenAt: seenAt,
+                        bytes: Int64(player.bytes), stalls: Int64(player.stalls),
+                        renditionMillis: [player.rendition: Self.millis(seenAt) - Self.millis(player.since)]
+                    ))
             }
         }
         for (key, session) in open where !seen.contains(key) {

@@ -65,9 +65,11 @@ public final class FailedAuthLimiter: Sendable {
         }
         if lockedNow {
             Metrics.Counter(label: "relay_http_auth_lockouts_total").increment()
-            logger.warning("locking out an address after failed authentications", metadata: [
-                "remote": "\(address)", "failures": "\(configuration.maxFailures)", "lockoutSeconds": "\(Int(configuration.lockout))",
-            ])
+            logger.warning(
+                "locking out an address after failed authentications",
+                metadata: [
+                    "remote": "\(address)", "failures": "\(configuration.maxFailures)", "lockoutSeconds": "\(Int(configuration.lockout))",
+                ])
         }
     }
 

@@ -42,13 +42,27 @@ extension ControlStore {
     }
 
     /// Recordings in time order (oldest first), of one class or all, started in [from, to).
-    public func recordings(classId: String? = nil, from: Date? = nil, to: Date? = nil, state: Recording.State? = nil) async throws(StoreError) -> [Recording] {
+    public func recordings(classId: String? = nil, from: Date? = nil, to: Date? = nil, state: Recording.State? = nil) async throws(StoreError)
+        -> [Recording]
+    {
         var conditions: [String] = []
         var binds: [SQLValue] = []
-        if let classId { conditions.append("class_id = ?"); binds.append(.text(classId)) }
-        if let from { conditions.append("starts_at >= ?"); binds.append(.int(Self.millis(from))) }
-        if let to { conditions.append("starts_at < ?"); binds.append(.int(Self.millis(to))) }
-        if let state { conditions.append("state = ?"); binds.append(.text(state.rawValue)) }
+        if let classId {
+            conditions.append("class_id = ?")
+            binds.append(.text(classId))
+        }
+        if let from {
+            conditions.append("starts_at >= ?")
+            binds.append(.int(Self.millis(from)))
+        }
+        if let to {
+            conditions.append("starts_at < ?")
+            binds.append(.int(Self.millis(to)))
+        }
+        if let state {
+            conditions.append("state = ?")
+            binds.append(.text(state.rawValue))
+        }
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         return try await database.execute("SELECT * FROM recordings\(filter) ORDER BY starts_at, id", binds).compactMap(Self.recording)
     }
@@ -57,11 +71,11 @@ extension ControlStore {
 
     static func recording(_ row: SQLRow) -> Recording? {
         guard let id = row["id"]?.string, let classId = row["class_id"]?.string, let title = row["title"]?.string,
-              let program = row["program"]?.string.flatMap(Program.init(rawValue:)),
-              let central = row["central_school_id"]?.string, let sites = row["site_ids"]?.string,
-              let occurrence = row["occurrence_starts_at"]?.int, let starts = row["starts_at"]?.int,
-              let duration = row["duration_ms"]?.int, let bytes = row["bytes"]?.int,
-              let state = row["state"]?.string.flatMap(Recording.State.init(rawValue:)), let file = row["file"]?.string
+            let program = row["program"]?.string.flatMap(Program.init(rawValue:)),
+            let central = row["central_school_id"]?.string, let sites = row["site_ids"]?.string,
+            let occurrence = row["occurrence_starts_at"]?.int, let starts = row["starts_at"]?.int,
+            let duration = row["duration_ms"]?.int, let bytes = row["bytes"]?.int,
+            let state = row["state"]?.string.flatMap(Recording.State.init(rawValue:)), let file = row["file"]?.string
         else { return nil }
         func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
         return Recording(

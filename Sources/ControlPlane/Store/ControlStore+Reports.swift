@@ -56,9 +56,10 @@ extension ControlStore {
     /// Removes sessions last seen before `date` (retention); returns how many.
     @discardableResult
     public func deleteSessions(lastSeenBefore date: Date) async throws(StoreError) -> Int {
-        let old = try await database.execute(
-            "SELECT COUNT(*) AS n FROM report_sessions WHERE last_seen_at < ?", [.int(Self.millis(date))]
-        ).first?["n"]?.int ?? 0
+        let old =
+            try await database.execute(
+                "SELECT COUNT(*) AS n FROM report_sessions WHERE last_seen_at < ?", [.int(Self.millis(date))]
+            ).first?["n"]?.int ?? 0
         if old > 0 {
             _ = try await database.execute("DELETE FROM report_sessions WHERE last_seen_at < ?", [.int(Self.millis(date))])
         }
@@ -67,9 +68,9 @@ extension ControlStore {
 
     static func sessionFact(_ row: SQLRow) -> SessionFact? {
         guard let id = row["id"]?.string, let node = row["node_id"]?.string,
-              let kind = row["kind"]?.string.flatMap(SessionFact.Kind.init(rawValue:)), let classId = row["class_id"]?.string,
-              let occurrence = row["occurrence_starts_at"]?.int, let transport = row["protocol"]?.string,
-              let started = row["started_at"]?.int, let lastSeen = row["last_seen_at"]?.int
+            let kind = row["kind"]?.string.flatMap(SessionFact.Kind.init(rawValue:)), let classId = row["class_id"]?.string,
+            let occurrence = row["occurrence_starts_at"]?.int, let transport = row["protocol"]?.string,
+            let started = row["started_at"]?.int, let lastSeen = row["last_seen_at"]?.int
         else { return nil }
         func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
         return SessionFact(

@@ -63,7 +63,7 @@ public final class ControlStore: Sendable {
 
     static func school(_ row: SQLRow) -> School? {
         guard let id = row["id"]?.string, let name = row["name"]?.string,
-              let role = row["role"]?.string.flatMap(SchoolRole.init(rawValue:)), let hash = row["key_hash"]?.string
+            let role = row["role"]?.string.flatMap(SchoolRole.init(rawValue:)), let hash = row["key_hash"]?.string
         else { return nil }
         return School(
             id: id, name: name, role: role, bandwidthKbps: row["bandwidth_kbps"]?.int.map { Int($0) },
@@ -94,7 +94,7 @@ public final class ControlStore: Sendable {
 
     static func pairing(_ row: SQLRow) -> Pairing? {
         guard let id = row["id"]?.string, let c = row["central_school_id"]?.string, let s = row["site_id"]?.string,
-              let program = row["program"]?.string.flatMap(Program.init(rawValue:))
+            let program = row["program"]?.string.flatMap(Program.init(rawValue:))
         else { return nil }
         return Pairing(id: id, centralSchoolId: c, siteId: s, program: program)
     }
@@ -147,9 +147,9 @@ public final class ControlStore: Sendable {
 
     static func classSchedule(_ row: SQLRow) -> ClassSchedule? {
         guard let id = row["id"]?.string, let title = row["title"]?.string,
-              let program = row["program"]?.string.flatMap(Program.init(rawValue:)),
-              let central = row["central_school_id"]?.string, let starts = row["starts_at"]?.int,
-              let ends = row["ends_at"]?.int, let sites = row["site_ids"]?.string
+            let program = row["program"]?.string.flatMap(Program.init(rawValue:)),
+            let central = row["central_school_id"]?.string, let starts = row["starts_at"]?.int,
+            let ends = row["ends_at"]?.int, let sites = row["site_ids"]?.string
         else { return nil }
         var recurrence: Recurrence?
         if let days = row["recurrence_days"]?.string, let until = row["recurrence_until"]?.string {

@@ -16,7 +16,7 @@ public final class PostgresDatabase: SQLDatabase {
     /// Parses `postgres://user:password@host:port/database`.
     public static func configuration(url: String) throws(StoreError) -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url), let host = components.host,
-              components.scheme == "postgres" || components.scheme == "postgresql"
+            components.scheme == "postgres" || components.scheme == "postgresql"
         else {
             throw .failed("not a postgres:// URL")
         }

@@ -62,7 +62,8 @@ struct ClassroomRoutes: Sendable {
             let input = try await routes.stageRequest(request)
             guard let layout = StageLayout(rawValue: input.layout ?? StageLayout.pip.rawValue) else {
                 throw APIError.unprocessable(
-                    "unknown_layout", "layout must be one of \(StageLayout.allCases.map(\.rawValue).joined(separator: ", ")), got '\(input.layout ?? "")'"
+                    "unknown_layout",
+                    "layout must be one of \(StageLayout.allCases.map(\.rawValue).joined(separator: ", ")), got '\(input.layout ?? "")'"
                 )
             }
             let live = try await routes.liveReturnFeeds(of: schedule)

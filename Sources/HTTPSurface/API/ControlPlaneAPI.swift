@@ -6,8 +6,8 @@ import Hummingbird
 import Logging
 import NIOCore
 import Recording
-import RelayCore
 import RelayAPIModels
+import RelayCore
 
 /// The REST API (`/api/v1`), `/healthz` and `/metrics` on one Hummingbird router.
 public struct ControlPlaneAPI: Sendable {
@@ -127,7 +127,8 @@ public struct ControlPlaneAPI: Sendable {
                     patrol.add(to: router)
                 }
             } catch {
-                Logger(label: "relay.http").error("the watch page, the teacher wall and the patrol wall are not served", metadata: ["error": "\(error)"])
+                Logger(label: "relay.http").error(
+                    "the watch page, the teacher wall and the patrol wall are not served", metadata: ["error": "\(error)"])
             }
         }
         return router
@@ -207,7 +208,8 @@ public struct ControlPlaneAPI: Sendable {
         api.get("timetable") { request, _ in
             let query = request.uri.queryParameters
             let from = try query.get("from").map { try Validation.parseTime(String($0), field: "from") } ?? Date()
-            let to = try query.get("to").map { try Validation.parseTime(String($0), field: "to") }
+            let to =
+                try query.get("to").map { try Validation.parseTime(String($0), field: "to") }
                 ?? from.addingTimeInterval(7 * 86400)
             guard to > from else { throw APIError.badRequest("to must be after from") }
             guard to.timeIntervalSince(from) <= 366 * 86400 else { throw APIError.badRequest("from..to spans at most 366 days") }
@@ -252,7 +254,8 @@ struct BearerTokenMiddleware<Context: RemoteAddressRequestContext>: RouterMiddle
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let address = context.remoteAddress?.ipAddress
         if request.headers[.authorization] == nil, let sessions,
-           let expected = sessions.csrfToken(PatrolSessions.id(fromCookieHeader: request.headers[.cookie])) {
+            let expected = sessions.csrfToken(PatrolSessions.id(fromCookieHeader: request.headers[.cookie]))
+        {
             guard Self.sameOrigin(request) else {
                 throw APIError(.forbidden, "cross_site", "the console's session is not accepted from another site")
             }
@@ -267,7 +270,7 @@ struct BearerTokenMiddleware<Context: RemoteAddressRequestContext>: RouterMiddle
             throw APIError.unauthorized
         }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              Secrets.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
+            Secrets.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
         else {
             if let address, let seconds = limiter.retryAfter(address) {
                 throw APIError.tooManyFailures(retryAfter: seconds)
@@ -285,8 +288,8 @@ struct BearerTokenMiddleware<Context: RemoteAddressRequestContext>: RouterMiddle
         if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin" { return false }
         if let origin = request.headers[HTTPField.Name("Origin")!] {
             guard let authority = request.head.authority ?? request.headers[HTTPField.Name("Host")!],
-                  let host = origin.range(of: "://").map({ String(origin[$0.upperBound...]) }),
-                  host.lowercased() == authority.lowercased()
+                let host = origin.range(of: "://").map({ String(origin[$0.upperBound...]) }),
+                host.lowercased() == authority.lowercased()
             else { return false }
         }
         return true

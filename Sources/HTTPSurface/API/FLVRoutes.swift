@@ -55,51 +55,58 @@ struct FLVRoutes: Sendable {
         let registry = self.registry
         let idleTimeout = self.idleTimeout
         let logger = context.logger
-        logger.info("flv play started", metadata: [
-            "request": "\(access)", "rendition": "\(played)", "adaptive": "\(playing.isAdaptive)", "bandwidthKbps": "\(bandwidth ?? 0)",
-        ])
+        logger.info(
+            "flv play started",
+            metadata: [
+                "request": "\(access)", "rendition": "\(played)", "adaptive": "\(playing.isAdaptive)", "bandwidthKbps": "\(bandwidth ?? 0)",
+            ])
         var headers = HTTPFields()
         headers[.contentType] = "video/x-flv"
         headers[.cacheControl] = "no-cache"
         headers[.accessControlAllowOrigin] = "*"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            defer {
-                viewer.close()
-                switch playing {
-                case .single(let stream): registry.detachSubscriber(viewer, from: stream)
-                case .adaptive(let playback): playback.outlet.eventLoop.execute { playback.stop() }
-                }
-            }
-            try await writer.write(FLVTag.fileHeader())
-            var idleSince = ContinuousClock.now
-            var reason = "the player left"
-            loop: while let items = await viewer.next(timeout: .seconds(1)) {
-                if items.isEmpty {
-                    if ContinuousClock.now - idleSince > idleTimeout { reason = "no media for \(idleTimeout)"; break }
-                    continue
-                }
-                idleSince = ContinuousClock.now
-                for item in items {
-                    switch item {
-                    case .media(let message):
-                        // Framed once by the stream (slices of one shared buffer); messages from
-                        // before the first FLV player (the cached GOP) are framed here.
-                        let framing = message.flvFraming ?? FLVTag.framing(for: message)
-                        try await writer.write(framing.getSlice(at: framing.readerIndex, length: 11)!)
-                        try await writer.write(message.payload)
-                        try await writer.write(framing.getSlice(at: framing.readerIndex + 11, length: 4)!)
-                        viewer.countSent(15 + message.payload.readableBytes)
-                    case .event(.ended(let why)):
-                        reason = "the stream ended: \(why)"
-                        break loop
-                    case .event:
-                        continue
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                defer {
+                    viewer.close()
+                    switch playing {
+                    case .single(let stream): registry.detachSubscriber(viewer, from: stream)
+                    case .adaptive(let playback): playback.outlet.eventLoop.execute { playback.stop() }
                     }
                 }
-            }
-            logger.info("flv play ended", metadata: ["stream": "\(source)", "reason": "\(reason)"])
-            try await writer.finish(nil)
-        })
+                try await writer.write(FLVTag.fileHeader())
+                var idleSince = ContinuousClock.now
+                var reason = "the player left"
+                loop: while let items = await viewer.next(timeout: .seconds(1)) {
+                    if items.isEmpty {
+                        if ContinuousClock.now - idleSince > idleTimeout {
+                            reason = "no media for \(idleTimeout)"
+                            break
+                        }
+                        continue
+                    }
+                    idleSince = ContinuousClock.now
+                    for item in items {
+                        switch item {
+                        case .media(let message):
+                            // Framed once by the stream (slices of one shared buffer); messages from
+                            // before the first FLV player (the cached GOP) are framed here.
+                            let framing = message.flvFraming ?? FLVTag.framing(for: message)
+                            try await writer.write(framing.getSlice(at: framing.readerIndex, length: 11)!)
+                            try await writer.write(message.payload)
+                            try await writer.write(framing.getSlice(at: framing.readerIndex + 11, length: 4)!)
+                            viewer.countSent(15 + message.payload.readableBytes)
+                        case .event(.ended(let why)):
+                            reason = "the stream ended: \(why)"
+                            break loop
+                        case .event:
+                            continue
+                        }
+                    }
+                }
+                logger.info("flv play ended", metadata: ["stream": "\(source)", "reason": "\(reason)"])
+                try await writer.finish(nil)
+            })
     }
 }
 

@@ -47,24 +47,29 @@ struct HLSRoutes: Sendable {
             let wanted = query.get("_HLS_msn").flatMap { Int(String($0)) }.map {
                 HLSPosition(mediaSequence: $0, part: query.get("_HLS_part").flatMap { Int(String($0)) })
             }
-            guard let playlist = await host.mediaPlaylist(
-                for: source, variant: variant, query: "t=\(client.id)", blockingUntil: wanted, client: client
-            ) else {
+            guard
+                let playlist = await host.mediaPlaylist(
+                    for: source, variant: variant, query: "t=\(client.id)", blockingUntil: wanted, client: client
+                )
+            else {
                 throw APIError.notFound("HLS variant '\(variant)' of '\(source.name)'")
             }
             return Self.playlist(playlist)
         }
         if file.hasPrefix("init-"), file.hasSuffix(".mp4"), let number = Int(file.dropFirst(5).dropLast(4)),
-           let bytes = host.initSection(for: source, variant: variant, number: number, client: client) {
+            let bytes = host.initSection(for: source, variant: variant, number: number, client: client)
+        {
             return Self.media(bytes, type: "video/mp4")
         }
         if file.hasSuffix(".m4s"), case let numbers = file.dropLast(4).split(separator: "."), numbers.count == 2,
-           let sequence = Int(numbers[0]), let index = Int(numbers[1]),
-           let bytes = await host.part(for: source, variant: variant, sequence: sequence, index: index, client: client) {
+            let sequence = Int(numbers[0]), let index = Int(numbers[1]),
+            let bytes = await host.part(for: source, variant: variant, sequence: sequence, index: index, client: client)
+        {
             return Self.media(bytes, type: "video/iso.segment")
         }
         if file.hasSuffix(".m4s"), let sequence = Int(file.dropLast(4)),
-           let bytes = host.segment(for: source, variant: variant, sequence: sequence, client: client) {
+            let bytes = host.segment(for: source, variant: variant, sequence: sequence, client: client)
+        {
             return Self.media(bytes, type: "video/iso.segment")
         }
         throw APIError.notFound("HLS file '\(variant)/\(file)' of '\(source.name)' (gone from the window, or never there)")

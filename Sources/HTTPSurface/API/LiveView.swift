@@ -1,7 +1,7 @@
 import ControlPlane
 import Foundation
-import RelayCore
 import RelayAPIModels
+import RelayCore
 
 /// `GET /classes/{id}/live`: the relay's real state for a class.
 enum LiveView {
@@ -22,9 +22,10 @@ enum LiveView {
         let publisher = snapshot.flatMap(publisherOutput)
         var renditions: [RelayAPI.LiveView.Rendition] = []
         if let snapshot, snapshot.publisher != nil {
-            renditions.append(.init(
-                name: "source", width: snapshot.video?.width ?? 0, height: snapshot.video?.height ?? 0, videoKbps: snapshot.inputKbps
-            ))
+            renditions.append(
+                .init(
+                    name: "source", width: snapshot.video?.width ?? 0, height: snapshot.video?.height ?? 0, videoKbps: snapshot.inputKbps
+                ))
             for rung in rungs {
                 renditions.append(.init(name: rung.name, width: rung.width, height: rung.height, videoKbps: rung.videoKbps))
             }

@@ -5,7 +5,7 @@ import Foundation
 public enum OpenAPIDocument {
     public static let text: String = {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
-              let text = try? String(contentsOf: url, encoding: .utf8)
+            let text = try? String(contentsOf: url, encoding: .utf8)
         else { return "openapi: 3.0.3\n" }
         return text
     }()

@@ -70,7 +70,9 @@ struct PageAssets: Sendable {
         headers[.eTag] = asset.etag
         let versioned = request.uri.queryParameters.get("v").map { String($0) } == asset.hash
         headers[.cacheControl] = versioned ? "public, max-age=31536000, immutable" : "no-cache"
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == asset.etag }) {
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == asset.etag })
+        {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = asset.contentType

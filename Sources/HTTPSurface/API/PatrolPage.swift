@@ -103,20 +103,21 @@ struct PatrolPage: Sendable {
             // Published: live. A stream kept without a publisher: it dropped (the grace period).
             let state = snapshot?.publisher != nil ? "live" : stream != nil ? "lost" : "waiting"
             let live = schedule.map { LiveView.render($0, registry: registry, renditions: renditions, expansion: service.expansion) }
-            tiles.append(.init(
-                classId: occurrence.classId, title: occurrence.title, program: occurrence.program.rawValue,
-                centralSchool: schools[occurrence.centralSchoolId] ?? occurrence.centralSchoolId, state: state,
-                teacher: schedule?.teacher, inputKbps: snapshot?.inputKbps ?? 0,
-                tileRendition: renditions?.renditions(for: source).last?.name,
-                viewers: (live?.viewers ?? []).map { .init(siteId: $0.siteId, protocol: $0.protocol, rendition: $0.rendition) },
-                returnFeeds: (live?.returnFeeds ?? []).map {
-                    .init(
-                        siteId: $0.siteId, site: schools[$0.siteId] ?? $0.siteId,
-                        stream: ReturnFeedName(classId: occurrence.classId, siteId: $0.siteId).streamName, inputKbps: $0.inputKbps
-                    )
-                },
-                onStage: ((try? await classroom?.stage(occurrence.classId))?.sites ?? []).map { schools[$0] ?? $0 }
-            ))
+            tiles.append(
+                .init(
+                    classId: occurrence.classId, title: occurrence.title, program: occurrence.program.rawValue,
+                    centralSchool: schools[occurrence.centralSchoolId] ?? occurrence.centralSchoolId, state: state,
+                    teacher: schedule?.teacher, inputKbps: snapshot?.inputKbps ?? 0,
+                    tileRendition: renditions?.renditions(for: source).last?.name,
+                    viewers: (live?.viewers ?? []).map { .init(siteId: $0.siteId, protocol: $0.protocol, rendition: $0.rendition) },
+                    returnFeeds: (live?.returnFeeds ?? []).map {
+                        .init(
+                            siteId: $0.siteId, site: schools[$0.siteId] ?? $0.siteId,
+                            stream: ReturnFeedName(classId: occurrence.classId, siteId: $0.siteId).streamName, inputKbps: $0.inputKbps
+                        )
+                    },
+                    onStage: ((try? await classroom?.stage(occurrence.classId))?.sites ?? []).map { schools[$0] ?? $0 }
+                ))
         }
         return WallState(live: tiles, upcoming: upcoming)
     }

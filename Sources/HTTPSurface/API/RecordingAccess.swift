@@ -44,9 +44,11 @@ struct RecordingAccess: Sendable {
         if let school, school.id == recording.centralSchoolId || recording.siteIds.contains(school.id) { return }
         if let address, let seconds = limiter.retryAfter(address) { throw APIError.tooManyFailures(retryAfter: seconds) }
         if let address { limiter.recordFailure(address) }
-        context.logger.notice("recording refused", metadata: [
-            "recording": "\(recording.id)", "school": "\(school?.id ?? "unknown key")", "address": "\(address ?? "?")",
-        ])
+        context.logger.notice(
+            "recording refused",
+            metadata: [
+                "recording": "\(recording.id)", "school": "\(school?.id ?? "unknown key")", "address": "\(address ?? "?")",
+            ])
         throw APIError(.forbidden, "forbidden", "this key is not of a school of the recording's class")
     }
 

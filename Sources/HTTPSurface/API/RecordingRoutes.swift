@@ -5,8 +5,8 @@ import Hummingbird
 import Mustache
 import NIOCore
 import Recording
-import RelayCore
 import RelayAPIModels
+import RelayCore
 
 /// Recordings: the catalogue under `/api/v1/recordings` (admin), the file itself with byte ranges
 /// (`GET /recordings/<id>.mp4`, read from disk in chunks, never whole into memory), an HLS VOD
@@ -55,7 +55,7 @@ struct RecordingRoutes: Sendable {
         let (recording, path) = try await recordings.media(String(name.dropLast(4)))
         try await access.check(recording, request: request, context: context)
         guard let path, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = (attributes[.size] as? NSNumber)?.intValue
+            let size = (attributes[.size] as? NSNumber)?.intValue
         else { throw APIError.notFound("the file of recording '\(recording.id)'") }
         let modified = Int((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
         let etag = "\"\(recording.id)-\(size)-\(modified)\""

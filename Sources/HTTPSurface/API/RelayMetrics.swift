@@ -66,14 +66,17 @@ public final class RelayMetrics: Sendable {
             gopDrops.set(Double(snapshots.flatMap(\.viewers).reduce(0) { $0 + $1.gopDrops }))
             players.withLockedValue { gauges in
                 for key in Set(gauges.keys).union(counts.keys) {
-                    let gauge = gauges[key] ?? {
-                        let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-                        let g = prometheus.makeGauge(
-                            descriptor: Self.gauge("relay_players", "Players connected"), labels: [("protocol", parts[0]), ("rendition", parts[1])]
-                        )
-                        gauges[key] = g
-                        return g
-                    }()
+                    let gauge =
+                        gauges[key]
+                        ?? {
+                            let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                            let g = prometheus.makeGauge(
+                                descriptor: Self.gauge("relay_players", "Players connected"),
+                                labels: [("protocol", parts[0]), ("rendition", parts[1])]
+                            )
+                            gauges[key] = g
+                            return g
+                        }()
                     gauge.set(Double(counts[key] ?? 0))
                 }
             }

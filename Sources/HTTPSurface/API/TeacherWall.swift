@@ -53,7 +53,8 @@ struct TeacherWall: Sendable {
         let schedule = try? await service.classSchedule(classID)
         // The key is checked first, for a class that does not exist too (a feed name no class
         // has), so without a valid key every class gets the same 403.
-        let stream = schedule?.siteIds.first.map { ReturnFeedName(classId: classID, siteId: $0).streamKey }
+        let stream =
+            schedule?.siteIds.first.map { ReturnFeedName(classId: classID, siteId: $0).streamKey }
             ?? StreamKey(app: "live", name: classID + "~")
         try await PlayAccess.authorizePage("teacher wall", stream: stream, key: PlayAccess.key(from: request), context: context, policy: policy)
         guard let schedule, !schedule.siteIds.isEmpty else { throw APIError.notFound("class '\(classID)' (or it has no sites)") }

@@ -89,9 +89,11 @@ public final class HTTPDeadlineHandler: ChannelInboundHandler, RemovableChannelH
             return
         }
         Counter(label: "relay_http_closed_total", dimensions: [("reason", expiry.rawValue)]).increment()
-        logger.debug("closing an HTTP connection at its deadline", metadata: [
-            "remote": "\(context.remoteAddress?.description ?? "?")", "reason": "\(expiry.rawValue)",
-        ])
+        logger.debug(
+            "closing an HTTP connection at its deadline",
+            metadata: [
+                "remote": "\(context.remoteAddress?.description ?? "?")", "reason": "\(expiry.rawValue)",
+            ])
         self.deadlines = nil
         context.close(promise: nil)
     }

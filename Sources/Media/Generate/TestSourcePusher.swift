@@ -238,8 +238,6 @@ public final class TestSourcePusher {
         if wait > 0 { PushMeter.sleep(seconds: min(wait, 10), unless: stopSignal) }
     }
 
-
-
     /// Local wall-clock time as `HH:MM:SS.mmm`.
     static func clockText() -> String {
         var spec = timespec()

@@ -109,9 +109,11 @@ public final class FragmentedMP4Muxer {
         initSection = collected.take()
     }
 
-    private static func newStream(_ context: UnsafeMutablePointer<AVFormatContext>, extradata: [UInt8]) throws(FFmpegError) -> UnsafeMutablePointer<AVStream> {
+    private static func newStream(_ context: UnsafeMutablePointer<AVFormatContext>, extradata: [UInt8]) throws(FFmpegError) -> UnsafeMutablePointer<
+        AVStream
+    > {
         guard let stream = avformat_new_stream(context, nil),
-              let buffer = av_mallocz(extradata.count + Int(AV_INPUT_BUFFER_PADDING_SIZE))?.assumingMemoryBound(to: UInt8.self)
+            let buffer = av_mallocz(extradata.count + Int(AV_INPUT_BUFFER_PADDING_SIZE))?.assumingMemoryBound(to: UInt8.self)
         else { throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avformat_new_stream") }
         buffer.update(from: extradata, count: extradata.count)
         // The stream's codec parameters own the buffer from here (freed with the context).

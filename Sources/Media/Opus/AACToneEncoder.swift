@@ -32,7 +32,9 @@ final class AACToneEncoder {
 
     /// `seconds` more of a `frequency` Hz tone at `amplitude` (full scale 1), then (when
     /// `finish`) the encoder's last frames: raw AAC frames with millisecond timestamps.
-    func encode(seconds: Double, frequency: Double, amplitude: Double = 0.25, finish: Bool = true) throws(FFmpegError) -> [(bytes: [UInt8], timestampMs: UInt32)] {
+    func encode(seconds: Double, frequency: Double, amplitude: Double = 0.25, finish: Bool = true) throws(FFmpegError) -> [(
+        bytes: [UInt8], timestampMs: UInt32
+    )] {
         let end = samples + Int(seconds * Double(sampleRate))
         let step = 2 * Double.pi * frequency / Double(sampleRate)
         var packets: [MediaPacket] = []

@@ -26,9 +26,10 @@ final class AudioResampler {
         av_channel_layout_default(&output, outputChannels)
         defer { av_channel_layout_uninit(&output) }
         var context: OpaquePointer?
-        try FFmpegError.check(swr_alloc_set_opts2(
-            &context, &output, outputFormat, outputRate, inputLayout, inputFormat, inputRate, 0, nil
-        ), "swr_alloc_set_opts2")
+        try FFmpegError.check(
+            swr_alloc_set_opts2(
+                &context, &output, outputFormat, outputRate, inputLayout, inputFormat, inputRate, 0, nil
+            ), "swr_alloc_set_opts2")
         guard let context else { throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "swr_alloc_set_opts2") }
         pointer = context  // owned from here on: deinit frees it if a later step throws
         self.inputFormat = inputFormat.rawValue

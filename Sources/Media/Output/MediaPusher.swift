@@ -178,6 +178,4 @@ public final class MediaPusher {
         if target - now > 0 { PushMeter.sleep(seconds: min(target - now, 10), unless: stopSignal) }
     }
 
-
-
 }

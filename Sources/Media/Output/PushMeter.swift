@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What both pushers (a demuxed input, the generated test source) share: the monotonic clock,

@@ -132,7 +132,8 @@ final class AudioReencoder: StreamReencoder {
             guard avcodec_receive_frame(decoder.pointer, decoded.pointer) >= 0 else { return out }
             if nextPts == nil {
                 let pts = decoded.pointer.pointee.best_effort_timestamp
-                nextPts = pts == cffmpeg_AV_NOPTS_VALUE()
+                nextPts =
+                    pts == cffmpeg_AV_NOPTS_VALUE()
                     ? 0 : av_rescale_q(pts, decoder.pointer.pointee.pkt_timebase, e.pointee.time_base)
             }
             av_frame_unref(converted.pointer)

@@ -43,8 +43,10 @@ final class ProgramAudioMixer {
     /// Queues a decoded frame of `site`'s audio (ignored for a site not on stage).
     func add(site: String, frame: MediaFrame) throws(FFmpegError) {
         guard sites.contains(site) else { return }
-        if inputs[site] == nil { inputs[site] = try ProgramAudioInput(
-                limit: Self.maximumQueued, prebuffer: Self.prebuffer, rate: rate, channels: channels) }
+        if inputs[site] == nil {
+            inputs[site] = try ProgramAudioInput(
+                limit: Self.maximumQueued, prebuffer: Self.prebuffer, rate: rate, channels: channels)
+        }
         try inputs[site]?.add(frame)
     }
 

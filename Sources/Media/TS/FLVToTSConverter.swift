@@ -53,10 +53,13 @@ public struct FLVToTSConverter {
             let raw = Int32(bytes[2]) << 16 | Int32(bytes[3]) << 8 | Int32(bytes[4])
             let cts = raw & 0x80_0000 != 0 ? raw - 0x100_0000 : raw
             guard let units = AnnexB.units(avcc: bytes[5...], lengthSize: video.nalLengthSize) else { return nil }
-            let data = (message.isKeyframe ? parameterSets : []) + AnnexB.byteStream(units.filter {
-                let type = AnnexB.type(of: $0)
-                return type != AnnexB.NALType.accessUnitDelimiter && type != AnnexB.NALType.sps && type != AnnexB.NALType.pps
-            })
+            let data =
+                (message.isKeyframe ? parameterSets : [])
+                + AnnexB.byteStream(
+                    units.filter {
+                        let type = AnnexB.type(of: $0)
+                        return type != AnnexB.NALType.accessUnitDelimiter && type != AnnexB.NALType.sps && type != AnnexB.NALType.pps
+                    })
             return ElementaryPacket(codec: .h264, dtsMillis: dts, ptsMillis: dts + Int64(cts), data: data, isKeyframe: message.isKeyframe)
         case .audio:
             guard first >> 4 == 10, view.count > 2, let audio = configuration.audio else { return nil }

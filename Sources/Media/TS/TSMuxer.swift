@@ -21,15 +21,17 @@ public final class TSMuxer {
     /// - Parameter tablesVersion: the PAT/PMT version (0–31); a program that replaces another
     ///   on the same output takes the next one.
     public init(
-        configuration: FLVToTSConverter.Configuration, tablesVersion: Int = 0, chunk: @escaping (UnsafeRawBufferPointer, _ keyframeDts: Int64?) -> Void
+        configuration: FLVToTSConverter.Configuration, tablesVersion: Int = 0,
+        chunk: @escaping (UnsafeRawBufferPointer, _ keyframeDts: Int64?) -> Void
     ) throws(FFmpegError) {
         let marker = KeyframeMarker()
         self.marker = marker
-        io = try CustomIOContext(writing: ChunkSink { bytes in
-            let keyframe = marker.pending
-            marker.pending = nil
-            chunk(bytes, keyframe)
-        }, bufferSize: Self.chunkSize)
+        io = try CustomIOContext(
+            writing: ChunkSink { bytes in
+                let keyframe = marker.pending
+                marker.pending = nil
+                chunk(bytes, keyframe)
+            }, bufferSize: Self.chunkSize)
         var allocated: UnsafeMutablePointer<AVFormatContext>?
         try FFmpegError.check(avformat_alloc_output_context2(&allocated, nil, "mpegts", nil), "avformat_alloc_output_context2")
         guard let allocated else { throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avformat_alloc_output_context2") }
@@ -37,7 +39,9 @@ public final class TSMuxer {
         // From here deinit frees the context on every path.
         var next: Int32 = 0
         if let video = configuration.video {
-            guard let stream = avformat_new_stream(context, nil) else { throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avformat_new_stream") }
+            guard let stream = avformat_new_stream(context, nil) else {
+                throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avformat_new_stream")
+            }
             stream.pointee.codecpar.pointee.codec_type = AVMEDIA_TYPE_VIDEO
             stream.pointee.codecpar.pointee.codec_id = AV_CODEC_ID_H264
             stream.pointee.codecpar.pointee.width = Int32(video.width)
@@ -47,7 +51,9 @@ public final class TSMuxer {
             next += 1
         }
         if let audio = configuration.audio {
-            guard let stream = avformat_new_stream(context, nil) else { throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avformat_new_stream") }
+            guard let stream = avformat_new_stream(context, nil) else {
+                throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avformat_new_stream")
+            }
             stream.pointee.codecpar.pointee.codec_type = AVMEDIA_TYPE_AUDIO
             stream.pointee.codecpar.pointee.codec_id = AV_CODEC_ID_AAC
             stream.pointee.codecpar.pointee.sample_rate = Int32(audio.sampleRate)

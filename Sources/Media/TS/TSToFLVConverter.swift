@@ -85,7 +85,9 @@ public struct TSToFLVConverter {
         }
         waitingForKeyframe = false
         let cts = Int32(clamping: max(-0x80_0000, min(0x7F_FFFF, packet.ptsMillis - packet.dtsMillis)))
-        let prefix: [UInt8] = [isKey ? 0x17 : 0x27, 1, UInt8(truncatingIfNeeded: cts >> 16), UInt8(truncatingIfNeeded: cts >> 8), UInt8(truncatingIfNeeded: cts)]
+        let prefix: [UInt8] = [
+            isKey ? 0x17 : 0x27, 1, UInt8(truncatingIfNeeded: cts >> 16), UInt8(truncatingIfNeeded: cts >> 8), UInt8(truncatingIfNeeded: cts),
+        ]
         out.append(message(.video, dts, prefix, AnnexB.avcc(frameUnits)))
     }
 

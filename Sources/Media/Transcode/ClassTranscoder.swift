@@ -81,9 +81,11 @@ public final class ClassTranscoder: StreamSubscriber, @unchecked Sendable {
         }
         worker.finish()
         let dropped = inbox.droppedCount
-        logger.info("transcoder stopped", metadata: [
-            "stream": "\(source)", "droppedFrames": "\(dropped)", "decodeErrors": "\(worker.decodeErrors)",
-        ])
+        logger.info(
+            "transcoder stopped",
+            metadata: [
+                "stream": "\(source)", "droppedFrames": "\(dropped)", "decodeErrors": "\(worker.decodeErrors)",
+            ])
         finished(self)
     }
 }

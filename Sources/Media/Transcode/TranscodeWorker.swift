@@ -199,9 +199,11 @@ final class TranscodeWorker {
             waitingForKeyframe = true
             decoder.flush()
             if decodeErrors <= 5 || decodeErrors % 100 == 0 {
-                logger.notice("transcoder: skipping to the next keyframe", metadata: [
-                    "stream": "\(source)", "error": "\(error)", "decodeErrors": "\(decodeErrors)",
-                ])
+                logger.notice(
+                    "transcoder: skipping to the next keyframe",
+                    metadata: [
+                        "stream": "\(source)", "error": "\(error)", "decodeErrors": "\(decodeErrors)",
+                    ])
             }
         }
     }
@@ -220,21 +222,26 @@ final class TranscodeWorker {
             let (watched, resumed, stopped) = output.updateWatched()
             if resumed || stopped {
                 // Only the pictures: a rung that only audio-only feeds play (WebRTC viewers' program sound) encodes its audio alone.
-                logger.info(resumed ? "rung video started" : "rung video stopped", metadata: [
-                    "stream": "\(output.session.stream.key)", "audioOnlyPlayers": "\(!watched && output.isWatched)",
-                ])
+                logger.info(
+                    resumed ? "rung video started" : "rung video stopped",
+                    metadata: [
+                        "stream": "\(output.session.stream.key)", "audioOnlyPlayers": "\(!watched && output.isWatched)",
+                    ])
             }
             guard watched else { continue }
             do {
-                let asked = directory.keyframeRequests.take(output.session.stream.key)
+                let asked =
+                    directory.keyframeRequests.take(output.session.stream.key)
                     || sourceSize?.startsKeyframe(output, resumed: resumed) == true
                 try output.encode(picture, pts: pts, keyframe: keyframe || resumed || asked, allocator: allocator)
             } catch {
                 encodeErrors += 1
                 if encodeErrors <= 5 {
-                    logger.error("transcoder: encoding failed", metadata: [
-                        "stream": "\(source)", "rung": "\(output.rendition.name)", "error": "\(error)",
-                    ])
+                    logger.error(
+                        "transcoder: encoding failed",
+                        metadata: [
+                            "stream": "\(source)", "rung": "\(output.rendition.name)", "error": "\(error)",
+                        ])
                 }
             }
         }
@@ -274,10 +281,12 @@ final class TranscodeWorker {
         }
         outputs.sort { a, b in rungs.firstIndex(of: a.rendition) ?? 0 < rungs.firstIndex(of: b.rendition) ?? 0 }
         directory.publish(rungs, for: source, owner: ObjectIdentifier(self))
-        logger.info(rungs.isEmpty ? "no rung fits the source: players get the source" : "transcoding", metadata: [
-            "stream": "\(source)", "source": "\(width)x\(height)", "measuredVideoKbps": "\(videoKbps)",
-            "rungs": "\(rungs.map { "\($0.name)=\($0.width)x\($0.height)@\($0.videoKbps)k" }.joined(separator: ","))",
-        ])
+        logger.info(
+            rungs.isEmpty ? "no rung fits the source: players get the source" : "transcoding",
+            metadata: [
+                "stream": "\(source)", "source": "\(width)x\(height)", "measuredVideoKbps": "\(videoKbps)",
+                "rungs": "\(rungs.map { "\($0.name)=\($0.width)x\($0.height)@\($0.videoKbps)k" }.joined(separator: ","))",
+            ])
     }
 
     /// At a source keyframe: the source as it is to every ladder rung not made that has players

@@ -15,7 +15,9 @@ public final class TranscoderPool: Sendable {
     /// Threads of transcoders that ended on their own: joined by the next start or at `stopAll`.
     private let retired = RetiredThreads()
 
-    public init(registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings, logger: Logger, stages: ProgramStageBoard? = nil) {
+    public init(
+        registry: StreamRegistry, directory: RenditionDirectory, settings: TranscodeSettings, logger: Logger, stages: ProgramStageBoard? = nil
+    ) {
         self.registry = registry
         self.directory = directory
         self.settings = settings

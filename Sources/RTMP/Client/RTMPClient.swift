@@ -123,8 +123,9 @@ public func answerControl(_ output: RTMPChunkDecoder.Output, writer: RTMPClientW
         return nil
     case .message(let message):
         if message.type == .userControl,
-           message.payload.getInteger(at: message.payload.readerIndex, as: UInt16.self) == RTMPUserControlEvent.pingRequest.rawValue,
-           let stamp = message.payload.getInteger(at: message.payload.readerIndex + 2, as: UInt32.self) {
+            message.payload.getInteger(at: message.payload.readerIndex, as: UInt16.self) == RTMPUserControlEvent.pingRequest.rawValue,
+            let stamp = message.payload.getInteger(at: message.payload.readerIndex + 2, as: UInt32.self)
+        {
             writer.userControl(.pingResponse, [stamp], context: context)
             context.flush()
             return nil

@@ -114,7 +114,12 @@ public final class RTMPPullHandler: ChannelInboundHandler, StreamPublisher, @unc
     }
 
     private func finish(_ reason: String) {
-        guard endedOnce.withLockedValue({ done in defer { done = true }; return !done }) else { return }
+        guard
+            endedOnce.withLockedValue({ done in
+                defer { done = true }
+                return !done
+            })
+        else { return }
         session?.end()
         session = nil
         logger.info("pull ended", metadata: ["stream": "\(stream)", "from": "\(origin)", "reason": "\(reason)", "messages": "\(messages)"])

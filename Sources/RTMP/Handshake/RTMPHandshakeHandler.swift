@@ -60,9 +60,11 @@ public final class RTMPHandshakeHandler: ChannelInboundHandler, RemovableChannel
                 }
             }
         } catch {
-            logger.notice("closing connection: bad handshake", metadata: [
-                "remote": "\(context.remoteAddress?.description ?? "?")", "reason": "\(error)",
-            ])
+            logger.notice(
+                "closing connection: bad handshake",
+                metadata: [
+                    "remote": "\(context.remoteAddress?.description ?? "?")", "reason": "\(error)",
+                ])
             RTMPCloseCounter.count(category: "bad_handshake")
             timer?.cancel()
             buffered = nil

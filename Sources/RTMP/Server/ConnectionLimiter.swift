@@ -64,10 +64,12 @@ public final class ConnectionLimiter: Sendable {
             Metrics.Counter(label: "relay_connections_refused_total", dimensions: [("protocol", transport), ("reason", refusal.rawValue)])
                 .increment()
             if let (reason, count) = logLine {
-                logger.warning("refusing connections", metadata: [
-                    "remote": "\(address)", "reason": "\(reason.rawValue)", "refused": "\(count)",
-                    "open": "\(open)", "maxTotal": "\(maxTotal)", "maxPerIP": "\(maxPerAddress)",
-                ])
+                logger.warning(
+                    "refusing connections",
+                    metadata: [
+                        "remote": "\(address)", "reason": "\(reason.rawValue)", "refused": "\(count)",
+                        "open": "\(open)", "maxTotal": "\(maxTotal)", "maxPerIP": "\(maxPerAddress)",
+                    ])
             }
             return refusal
         }

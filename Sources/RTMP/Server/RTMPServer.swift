@@ -4,8 +4,9 @@ import NIOCore
 import NIOPosix
 import RelayCore
 import ServiceLifecycle
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A listener could not bind (port in use, address not available, no permission).
@@ -56,10 +57,12 @@ public final class RTMPServer: Service, ConnectionDrain {
         self.onListening = onListening
         self.service = service
         self.prepare = prepare
-        self.limiter = limiter ?? ConnectionLimiter(
-            transport: "rtmp", maxTotal: session.configuration.maxConnections,
-            maxPerAddress: session.configuration.maxConnectionsPerIP, logger: session.logger
-        )
+        self.limiter =
+            limiter
+            ?? ConnectionLimiter(
+                transport: "rtmp", maxTotal: session.configuration.maxConnections,
+                maxPerAddress: session.configuration.maxConnectionsPerIP, logger: session.logger
+            )
     }
 
     /// Adds the RTMP handlers to a new connection's pipeline.
@@ -81,28 +84,28 @@ public final class RTMPServer: Service, ConnectionDrain {
         let server: any Channel
         do {
             server = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 512)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
-            .childChannelOption(.maxMessagesPerRead, value: 4)
-            .childChannelInitializer { channel in
-                // Over a limit: closed before any byte is read or any handler allocated.
-                let address = channel.remoteAddress?.ipAddress ?? "?"
-                if let refusal = limiter.admit(address) {
-                    return channel.eventLoop.makeFailedFuture(ConnectionRefused(reason: refusal))
+                .serverChannelOption(.backlog, value: 512)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
+                .childChannelOption(.maxMessagesPerRead, value: 4)
+                .childChannelInitializer { channel in
+                    // Over a limit: closed before any byte is read or any handler allocated.
+                    let address = channel.remoteAddress?.ipAddress ?? "?"
+                    if let refusal = limiter.admit(address) {
+                        return channel.eventLoop.makeFailedFuture(ConnectionRefused(reason: refusal))
+                    }
+                    channel.closeFuture.whenComplete { _ in limiter.release(address) }
+                    let id = ObjectIdentifier(channel)
+                    connections.withLockedValue { $0[id] = channel }
+                    channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
+                    return channel.eventLoop.makeCompletedFuture {
+                        try prepare?(channel)
+                        try Self.configure(channel, session: session)
+                    }
                 }
-                channel.closeFuture.whenComplete { _ in limiter.release(address) }
-                let id = ObjectIdentifier(channel)
-                connections.withLockedValue { $0[id] = channel }
-                channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
-                return channel.eventLoop.makeCompletedFuture {
-                    try prepare?(channel)
-                    try Self.configure(channel, session: session)
-                }
-            }
-            .bind(host: host, port: port)
-            .get()
+                .bind(host: host, port: port)
+                .get()
         } catch {
             throw ListenError(service: service, host: host, port: port, underlying: error)
         }

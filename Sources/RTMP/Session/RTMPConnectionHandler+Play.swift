@@ -33,17 +33,21 @@ extension RTMPConnectionHandler: PlayerSink {
             )
             session.startedPlaying(.adaptive(playback), name)
             playback.start()
-            logger.info("play started", metadata: [
-                "stream": "\(name.stream)", "rendition": "\(playback.rendition)", "adaptive": "true",
-                "bandwidthKbps": "\(bandwidth ?? 0)", "waitingForPublisher": "\(!playback.isPublished)",
-            ])
+            logger.info(
+                "play started",
+                metadata: [
+                    "stream": "\(name.stream)", "rendition": "\(playback.rendition)", "adaptive": "true",
+                    "bandwidthKbps": "\(bandwidth ?? 0)", "waitingForPublisher": "\(!playback.isPublished)",
+                ])
         } else {
             let stream = shared.registry.attachSubscriber(outlet, to: key)
             session.startedPlaying(.single(outlet, stream), name)
-            logger.info("play started", metadata: [
-                "stream": "\(name.stream)", "rendition": "\(name.rendition ?? "source")",
-                "waitingForPublisher": "\(!stream.isPublished)",
-            ])
+            logger.info(
+                "play started",
+                metadata: [
+                    "stream": "\(name.stream)", "rendition": "\(name.rendition ?? "source")",
+                    "waitingForPublisher": "\(!stream.isPublished)",
+                ])
         }
         outlet.flushNow()
     }
@@ -66,11 +70,14 @@ extension RTMPConnectionHandler: PlayerSink {
                 // Not framed by its stream (a rung switch's rebased message, a stream without a
                 // framer in tests): chunked for this player alone, into a buffer of its own.
                 let csid = RTMPSegmentFramer.chunkStream(for: message.kind)
-                var wire = context.channel.allocator.buffer(capacity: RTMPChunkEncoder.encodedSize(
-                    length: message.payload.readableBytes, timestamp: message.timestamp, csid: csid, chunkSize: encoder.chunkSize
-                ))
+                var wire = context.channel.allocator.buffer(
+                    capacity: RTMPChunkEncoder.encodedSize(
+                        length: message.payload.readableBytes, timestamp: message.timestamp, csid: csid, chunkSize: encoder.chunkSize
+                    ))
                 encoder.encode(
-                    RTMPMessage(typeID: message.kind.rawValue, streamID: RTMPSegmentFramer.playStreamID, timestamp: message.timestamp, payload: message.payload),
+                    RTMPMessage(
+                        typeID: message.kind.rawValue, streamID: RTMPSegmentFramer.playStreamID, timestamp: message.timestamp,
+                        payload: message.payload),
                     csid: csid, into: &wire
                 )
                 writeMedia(wire, segment: 0)

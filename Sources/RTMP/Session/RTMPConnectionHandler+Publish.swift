@@ -56,10 +56,11 @@ extension RTMPConnectionHandler {
         if let session = session.publishing, let info = metadata.objectValue {
             let codecID = info["videocodecid"]?.numberValue
             let codec = codecID == 7 ? "h264" : (codecID == 12 ? "hevc" : info["videocodecid"]?.stringValue ?? "unknown")
-            session.setVideoInfo(VideoInfo(
-                codec: codec, width: Int(info["width"]?.numberValue ?? 0), height: Int(info["height"]?.numberValue ?? 0),
-                fps: info["framerate"]?.numberValue ?? info["videoframerate"]?.numberValue ?? 0
-            ))
+            session.setVideoInfo(
+                VideoInfo(
+                    codec: codec, width: Int(info["width"]?.numberValue ?? 0), height: Int(info["height"]?.numberValue ?? 0),
+                    fps: info["framerate"]?.numberValue ?? info["videoframerate"]?.numberValue ?? 0
+                ))
         }
         var body = ByteBuffer()
         body.writeAMF0([.string("onMetaData"), metadata])

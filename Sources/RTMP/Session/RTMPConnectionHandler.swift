@@ -132,8 +132,8 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
 
     private func handleUserControl(_ payload: ByteBuffer) {
         guard let event = payload.getInteger(at: payload.readerIndex, as: UInt16.self),
-              event == RTMPUserControlEvent.pingRequest.rawValue,
-              let stamp = payload.getInteger(at: payload.readerIndex + 2, as: UInt32.self)
+            event == RTMPUserControlEvent.pingRequest.rawValue,
+            let stamp = payload.getInteger(at: payload.readerIndex + 2, as: UInt32.self)
         else { return }
         sendUserControl(.pingResponse, value: stamp)
         context?.flush()
@@ -164,9 +164,11 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
         case .publishing(let publishing, let name):
             publishing.end()
             let (messages, bytes) = publishing.stream.inputCounters
-            logger.info("publish ended", metadata: [
-                "stream": "\(name.stream)", "reason": "\(reason)", "messages": "\(messages)", "bytes": "\(bytes)",
-            ])
+            logger.info(
+                "publish ended",
+                metadata: [
+                    "stream": "\(name.stream)", "reason": "\(reason)", "messages": "\(messages)", "bytes": "\(bytes)",
+                ])
         case .playing(.single(let outlet, let stream), let name):
             outlet.close()
             shared.registry.detachSubscriber(outlet, from: stream)
@@ -182,11 +184,13 @@ public final class RTMPConnectionHandler: ChannelInboundHandler {
 
     private func logPlayEnded(_ outlet: PlayerOutlet, _ name: RTMPStreamName, reason: String, rendition: String) {
         let drops = outlet.dropStats
-        logger.info("play ended", metadata: [
-            "stream": "\(name.stream)", "rendition": "\(rendition)", "reason": "\(reason)",
-            "messagesSent": "\(outlet.messagesSent)", "bytesSent": "\(outlet.bytesSent)",
-            "droppedMessages": "\(drops.droppedMessages)", "overflows": "\(drops.overflows)",
-        ])
+        logger.info(
+            "play ended",
+            metadata: [
+                "stream": "\(name.stream)", "rendition": "\(rendition)", "reason": "\(reason)",
+                "messagesSent": "\(outlet.messagesSent)", "bytesSent": "\(outlet.bytesSent)",
+                "droppedMessages": "\(drops.droppedMessages)", "overflows": "\(drops.overflows)",
+            ])
     }
 }
 

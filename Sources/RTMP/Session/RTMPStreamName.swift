@@ -63,7 +63,8 @@ extension String {
         var it = utf8.makeIterator()
         while let c = it.next() {
             if c == UInt8(ascii: "%"), let h = it.next(), let l = it.next(),
-               let hi = Self.hexValue(h), let lo = Self.hexValue(l) {
+                let hi = Self.hexValue(h), let lo = Self.hexValue(l)
+            {
                 bytes.append(hi << 4 | lo)
             } else if c == UInt8(ascii: "%") {
                 return self

@@ -165,11 +165,13 @@ public final class AdaptivePlayback<Outlet: AdaptiveOutlet>: @unchecked Sendable
         }
         pendingSince = outlet.eventLoop.now
         let direction = directory.countSwitch(of: source, from: old, to: rendition == Rendition.programName ? "source" : rendition)
-        logger.info("rung switch", metadata: [
-            "stream": "\(source)", "from": "\(old)", "to": "\(rendition)", "direction": "\(direction)",
-            "backlogMs": "\(backlog)", "throughputKbps": "\(throughput ?? -1)",
-            "bandwidthKbps": "\(bandwidthKbps ?? -1)",
-        ])
+        logger.info(
+            "rung switch",
+            metadata: [
+                "stream": "\(source)", "from": "\(old)", "to": "\(rendition)", "direction": "\(direction)",
+                "backlogMs": "\(backlog)", "throughputKbps": "\(throughput ?? -1)",
+                "bandwidthKbps": "\(bandwidthKbps ?? -1)",
+            ])
         tap.stream = registry.attachSubscriber(tap, to: tap.key)
     }
 }

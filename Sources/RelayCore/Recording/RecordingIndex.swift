@@ -37,7 +37,8 @@ public struct RecordingIndex: Sendable, Equatable {
             if fields.first == "init", fields.count == 2, let length = Int64(fields[1]) {
                 initLength = length
             } else if fields.first == "frag", fields.count == 5, let o = Int64(fields[1]), let l = Int64(fields[2]),
-                      let s = Int64(fields[3]), let d = Int64(fields[4]), initLength > 0 {
+                let s = Int64(fields[3]), let d = Int64(fields[4]), initLength > 0
+            {
                 fragments.append(Fragment(offset: o, length: l, startMillis: s, durationMillis: d))
             } else {
                 break

@@ -157,9 +157,11 @@ public final class StreamRegistry: Sendable {
             return true
         }
         if ended {
-            logger.info("publisher left; waiting for it", metadata: [
-                "stream": "\(stream.key)", "graceSeconds": "\(grace.nanoseconds / 1_000_000_000)",
-            ])
+            logger.info(
+                "publisher left; waiting for it",
+                metadata: [
+                    "stream": "\(stream.key)", "graceSeconds": "\(grace.nanoseconds / 1_000_000_000)",
+                ])
         }
     }
 

@@ -1,9 +1,10 @@
 import Foundation
 import NIOConcurrencyHelpers
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A POSIX thread that exactly one owner starts and joins: for blocking or CPU-bound work (codecs,
@@ -57,19 +58,24 @@ public final class OwnedThread: @unchecked Sendable {
     public init(name: String, body: @escaping @Sendable () -> Void) throws(StartError) {
         self.name = name
         let id = Self.register(name)
-        let box = Unmanaged.passRetained(Body(name: name, run: {
-            body()
-            Self.unregister(id)
-        }))
+        let box = Unmanaged.passRetained(
+            Body(
+                name: name,
+                run: {
+                    body()
+                    Self.unregister(id)
+                }))
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         pthread_attr_setstacksize(&attributes, 8 << 20)
-        let result = pthread_create(&handle, &attributes, { raw in
-            let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
-            Thread.current.name = body.name
-            body.run()
-            return nil
-        }, box.toOpaque())
+        let result = pthread_create(
+            &handle, &attributes,
+            { raw in
+                let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
+                Thread.current.name = body.name
+                body.run()
+                return nil
+            }, box.toOpaque())
         pthread_attr_destroy(&attributes)
         guard result == 0 else {
             box.release()

@@ -17,7 +17,10 @@ public final class RetiredThreads: Sendable {
     /// Joins every thread added so far. Blocks: call it holding no lock the threads take, and
     /// off event loops and Swift's cooperative pool.
     public func joinAll() {
-        let retired = threads.withLockedValue { list in defer { list.removeAll() }; return list }
+        let retired = threads.withLockedValue { list in
+            defer { list.removeAll() }
+            return list
+        }
         for thread in retired { thread.join() }
     }
 }

@@ -42,7 +42,8 @@ public final class WebRTCSendRig {
                 logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
             )
             let candidate = ICECandidate(foundation: "1", transport: .udp, priority: 1, address: "127.0.0.1", port: 9)
-            _ = try client.accept(answer: SDPAnswer.render(negotiated, local: session.localDescription(fingerprint: relayContext.fingerprint, candidates: [candidate])))
+            _ = try client.accept(
+                answer: SDPAnswer.render(negotiated, local: session.localDescription(fingerprint: relayContext.fingerprint, candidates: [candidate])))
             let wire = DatagramCollector()
             var toRelay = client.start(now: now)
             for _ in 0..<20 where session.state != .connected || client.state != .connected {
@@ -56,11 +57,15 @@ public final class WebRTCSendRig {
         var packetizer = H264Packetizer()
         let idr = Self.avcc(nalType: 5, size: frameBytes * 4)
         let keyframe = RTPFrame(
-            track: .video, payloads: packetizer.packetize(accessUnit: idr, nalLengthSize: 4, sps: [Self.nal(type: 7, size: 12)], pps: [Self.nal(type: 8, size: 4)], isKeyframe: true),
+            track: .video,
+            payloads: packetizer.packetize(
+                accessUnit: idr, nalLengthSize: 4, sps: [Self.nal(type: 7, size: 12)], pps: [Self.nal(type: 8, size: 4)], isKeyframe: true),
             timestamp: 0, isKeyframe: true
         )
         delta = RTPFrame(
-            track: .video, payloads: packetizer.packetize(accessUnit: Self.avcc(nalType: 1, size: frameBytes), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
+            track: .video,
+            payloads: packetizer.packetize(
+                accessUnit: Self.avcc(nalType: 1, size: frameBytes), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
             timestamp: 0, isKeyframe: false
         )
         let stored = retransmissions.record(keyframe)

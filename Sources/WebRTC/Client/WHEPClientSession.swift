@@ -90,8 +90,12 @@ public final class WHEPClientSession {
         switch PacketDemultiplexer.classify(datagram) {
         case .stun: return receiveSTUN(datagram, from: address, now: now)
         case .dtls: return receiveDTLS(datagram, now: now)
-        case .rtp: receiveRTP(datagram, now: now); return []
-        case .rtcp: receiveRTCP(datagram, now: now); return []
+        case .rtp:
+            receiveRTP(datagram, now: now)
+            return []
+        case .rtcp:
+            receiveRTCP(datagram, now: now)
+            return []
         case .unknown: return []
         }
     }
@@ -152,9 +156,11 @@ public final class WHEPClientSession {
         if message.isBindingRequest {
             // A full-ICE server checks us too: answer with our password.
             guard message.validatesIntegrity(password: local.password) else { return [] }
-            return [STUNMessage.bindingSuccessResponse(
-                transactionID: message.transactionID, mappedAddress: address, password: local.password
-            )]
+            return [
+                STUNMessage.bindingSuccessResponse(
+                    transactionID: message.transactionID, mappedAddress: address, password: local.password
+                )
+            ]
         }
         guard message.isBindingSuccess, message.transactionID == pendingCheck, message.validatesIntegrity(password: remote.password) else {
             return []

@@ -41,11 +41,11 @@ final class DTLSCertificate: @unchecked Sendable {
         let x509 = certificate.pointer
         guard X509_set_version(x509, 2) == 1 else { throw DTLSError.fromErrorQueue("X509_set_version") }  // v3
         guard let serialNumber = X509_get_serialNumber(x509),
-              ASN1_INTEGER_set_uint64(serialNumber, try randomSerial()) == 1
+            ASN1_INTEGER_set_uint64(serialNumber, try randomSerial()) == 1
         else { throw DTLSError.fromErrorQueue("ASN1_INTEGER_set_uint64(serial)") }
         let day = 24 * 60 * 60
         guard X509_gmtime_adj(X509_getm_notBefore(x509), -day) != nil,
-              X509_gmtime_adj(X509_getm_notAfter(x509), validDays * day) != nil
+            X509_gmtime_adj(X509_getm_notAfter(x509), validDays * day) != nil
         else { throw DTLSError.fromErrorQueue("X509_gmtime_adj") }
         guard X509_set_pubkey(x509, key) == 1 else { throw DTLSError.fromErrorQueue("X509_set_pubkey") }
         guard let name = X509_get_subject_name(x509) else { throw DTLSError.fromErrorQueue("X509_get_subject_name") }

@@ -59,7 +59,7 @@ final class DTLSContext: @unchecked Sendable {
 
     private static func configure(_ ctx: OpaquePointer, certificate: DTLSCertificate, srtpProfiles: [SRTPProfile]) throws(DTLSError) {
         guard copenssl_ssl_ctx_set_min_proto_version(ctx, DTLS1_2_VERSION) == 1,
-              copenssl_ssl_ctx_set_max_proto_version(ctx, DTLS1_2_VERSION) == 1
+            copenssl_ssl_ctx_set_max_proto_version(ctx, DTLS1_2_VERSION) == 1
         else { throw DTLSError.fromErrorQueue("SSL_CTX_set_min/max_proto_version(DTLS 1.2)") }
         guard SSL_CTX_use_certificate(ctx, certificate.certificate.pointer) == 1 else {
             throw DTLSError.fromErrorQueue("SSL_CTX_use_certificate")

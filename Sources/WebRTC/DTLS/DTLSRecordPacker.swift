@@ -31,7 +31,7 @@ enum DTLSRecordPacker {
     /// Where the record at `offset` ends; `end` if its header or body is cut short.
     private static func endOfRecord(in bytes: ByteBuffer, at offset: Int, end: Int) -> Int {
         guard end - offset >= recordHeaderLength,
-              let length = bytes.getInteger(at: offset + 11, as: UInt16.self)
+            let length = bytes.getInteger(at: offset + 11, as: UInt16.self)
         else { return end }
         return min(end, offset + recordHeaderLength + Int(length))
     }

@@ -144,7 +144,7 @@ final class DTLSTransport {
     func handle(datagram: ByteBuffer, now: NIODeadline) -> Output {
         var output = Output()
         guard state == .handshaking || state == .connected,
-              datagram.readableBytes > 0, datagram.readableBytes <= Self.maximumInputDatagramSize
+            datagram.readableBytes > 0, datagram.readableBytes <= Self.maximumInputDatagramSize
         else { return output }
         ERR_clear_error()
         let written = datagram.withUnsafeReadableBytes { BIO_write(readBIO, $0.baseAddress, Int32($0.count)) }

@@ -58,7 +58,9 @@ final class FeedWorker {
             do {
                 let config = try AVCConfiguration.parse(Array(payload.readableBytesView))
                 avc = config
-                parameterSets = (config.sequenceParameterSets.map { ByteBuffer(bytes: $0) }, config.pictureParameterSets.map { ByteBuffer(bytes: $0) })
+                parameterSets = (
+                    config.sequenceParameterSets.map { ByteBuffer(bytes: $0) }, config.pictureParameterSets.map { ByteBuffer(bytes: $0) }
+                )
             } catch {
                 warnOnce("avc", "the H.264 configuration does not parse: \(error)")
             }
@@ -105,10 +107,12 @@ final class FeedWorker {
             return warnOnce("opus", "AAC to Opus failed: \(error)")
         }
         for packet in packets {
-            emit(.frame(RTPFrame(
-                track: .audio, payloads: [RTPPayload(bytes: packet.data, marker: false)],
-                timestamp: UInt32(truncatingIfNeeded: packet.timestamp48k), isKeyframe: false
-            )))
+            emit(
+                .frame(
+                    RTPFrame(
+                        track: .audio, payloads: [RTPPayload(bytes: packet.data, marker: false)],
+                        timestamp: UInt32(truncatingIfNeeded: packet.timestamp48k), isKeyframe: false
+                    )))
         }
     }
 

@@ -35,10 +35,11 @@ public struct ICECredentials: Hashable, Sendable {
 
     static func randomICEString(length: Int, using generator: inout some RandomNumberGenerator) -> String {
         // 64 characters: the low 6 bits of a random word choose one without bias.
-        String((0..<length).map { _ in
-            let word: UInt64 = generator.next()
-            return iceCharacters[Int(word & 0x3F)]
-        })
+        String(
+            (0..<length).map { _ in
+                let word: UInt64 = generator.next()
+                return iceCharacters[Int(word & 0x3F)]
+            })
     }
 
     /// Whether `text` is 1...256 `ice-char`s.
@@ -48,7 +49,7 @@ public struct ICECredentials: Hashable, Sendable {
         return utf8.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"):
                 return true
             default:
                 return false

@@ -28,7 +28,8 @@ public struct ICETCPFramer: ByteToMessageDecoder, Sendable {
             throw .packetTooLarge(length: Int(length), limit: maxPacketLength)
         }
         guard buffer.readableBytes >= 2 + Int(length),
-              let packet = buffer.getSlice(at: buffer.readerIndex + 2, length: Int(length)) else { return nil }
+            let packet = buffer.getSlice(at: buffer.readerIndex + 2, length: Int(length))
+        else { return nil }
         buffer.moveReaderIndex(forwardBy: 2 + Int(length))
         return packet
     }

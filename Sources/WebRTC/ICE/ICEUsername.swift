@@ -17,8 +17,9 @@ public struct ICEUsername: Hashable, Sendable, CustomStringConvertible {
     public init?(stunUsername: String) {
         let parts = stunUsername.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 2,
-              ICECredentials.isICEString(parts[0]),
-              ICECredentials.isICEString(parts[1]) else { return nil }
+            ICECredentials.isICEString(parts[0]),
+            ICECredentials.isICEString(parts[1])
+        else { return nil }
         self.init(localUfrag: String(parts[0]), remoteUfrag: String(parts[1]))
     }
 

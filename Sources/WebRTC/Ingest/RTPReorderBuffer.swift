@@ -36,7 +36,10 @@ struct RTPReorderBuffer {
         let distance = Int(Int16(bitPattern: sequence &- expected))
         if distance < 0 {
             // Before the next expected: a duplicate, or a retransmission that came after its skip.
-            if distance > -capacity { late += 1; return [] }
+            if distance > -capacity {
+                late += 1
+                return []
+            }
             return restart(at: packet, now: now)
         }
         if distance >= capacity { return restart(at: packet, now: now) }

@@ -204,9 +204,10 @@ final class WHIPIngest {
                 annexB += [0, 0, 0, 1]
                 annexB += nal.readableBytesView
             }
-            publish(ElementaryPacket(
-                codec: .h264, dtsMillis: millis, ptsMillis: millis, data: annexB, isKeyframe: isKey, isCorrupt: unit.isDamaged || repeated
-            ))
+            publish(
+                ElementaryPacket(
+                    codec: .h264, dtsMillis: millis, ptsMillis: millis, data: annexB, isKeyframe: isKey, isCorrupt: unit.isDamaged || repeated
+                ))
         }
         return rtcp
     }
@@ -239,9 +240,10 @@ final class WHIPIngest {
         guard let frames = try? opus.transcode(opus: packet.payload, timestampMillis: millis) else { return }
         for frame in frames {
             counters.audioFrames += 1
-            publish(ElementaryPacket(
-                codec: .aac, dtsMillis: frame.timestampMillis, ptsMillis: frame.timestampMillis, data: frame.adts, isKeyframe: false
-            ))
+            publish(
+                ElementaryPacket(
+                    codec: .aac, dtsMillis: frame.timestampMillis, ptsMillis: frame.timestampMillis, data: frame.adts, isKeyframe: false
+                ))
         }
     }
 

@@ -15,7 +15,7 @@ public enum RTCPCompound {
             var bodyLength = header.packetSize - RTCPHeader.size
             if header.hasPadding {
                 guard let padding = datagram.getInteger(at: offset + header.packetSize - 1, as: UInt8.self),
-                      padding > 0, Int(padding) <= bodyLength
+                    padding > 0, Int(padding) <= bodyLength
                 else { throw .invalidPadding }
                 bodyLength -= Int(padding)
             }

@@ -17,7 +17,7 @@ enum RTCPFeedbackFormat {
     /// The two SSRCs at the front of a feedback body; the FCI starts 8 bytes in.
     static func ssrcs(of body: ByteBuffer, packetType: UInt8) throws(RTCPError) -> (sender: UInt32, media: UInt32) {
         guard let sender = body.getInteger(at: body.readerIndex, as: UInt32.self),
-              let media = body.getInteger(at: body.readerIndex + 4, as: UInt32.self)
+            let media = body.getInteger(at: body.readerIndex + 4, as: UInt32.self)
         else { throw .malformed(packetType: packetType) }
         return (sender, media)
     }

@@ -35,7 +35,7 @@ public struct RTCPFullIntraRequest: Sendable, Equatable {
         var offset = body.readerIndex + 8
         while offset < body.writerIndex {
             guard let ssrc = body.getInteger(at: offset, as: UInt32.self),
-                  let sequence = body.getInteger(at: offset + 4, as: UInt8.self)
+                let sequence = body.getInteger(at: offset + 4, as: UInt8.self)
             else { throw .malformed(packetType: type) }
             entries.append(Entry(ssrc: ssrc, sequenceNumber: sequence))
             offset += entrySize

@@ -24,7 +24,7 @@ public struct RTCPGenericNack: Sendable, Equatable {
         var offset = body.readerIndex + 8
         while offset < body.writerIndex {
             guard let pid = body.getInteger(at: offset, as: UInt16.self),
-                  let blp = body.getInteger(at: offset + 2, as: UInt16.self)
+                let blp = body.getInteger(at: offset + 2, as: UInt16.self)
             else { throw .malformed(packetType: type) }
             lost.append(pid)
             for bit in 0..<16 where blp & (1 << bit) != 0 {

@@ -28,9 +28,9 @@ struct RTCPHeader: Sendable, Equatable {
     /// Parses the header at `offset` (an absolute index into `buffer`).
     static func parse(_ buffer: ByteBuffer, at offset: Int) throws(RTCPError) -> RTCPHeader {
         guard buffer.writerIndex - offset >= size,
-              let first = buffer.getInteger(at: offset, as: UInt8.self),
-              let packetType = buffer.getInteger(at: offset + 1, as: UInt8.self),
-              let words = buffer.getInteger(at: offset + 2, as: UInt16.self)
+            let first = buffer.getInteger(at: offset, as: UInt8.self),
+            let packetType = buffer.getInteger(at: offset + 1, as: UInt8.self),
+            let words = buffer.getInteger(at: offset + 2, as: UInt16.self)
         else { throw .truncated }
         let version = first >> 6
         guard version == 2 else { throw .unsupportedVersion(version) }

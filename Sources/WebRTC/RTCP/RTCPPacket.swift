@@ -41,7 +41,7 @@ public enum RTCPPacket: Sendable, Equatable {
         case (PacketType.payloadFeedback, RTCPFeedbackFormat.fullIntraRequest):
             return .fir(try RTCPFullIntraRequest.parse(body: body))
         case (PacketType.payloadFeedback, RTCPFeedbackFormat.applicationLayer)
-            where RTCPReceiverEstimatedMaximumBitrate.isREMB(body: body):
+        where RTCPReceiverEstimatedMaximumBitrate.isREMB(body: body):
             return .remb(try RTCPReceiverEstimatedMaximumBitrate.parse(body: body))
         case (PacketType.transportFeedback, _), (PacketType.payloadFeedback, _):
             // Unknown feedback still has the common layout: check it is there.

@@ -29,7 +29,7 @@ public struct RTCPReceiverEstimatedMaximumBitrate: Sendable, Equatable {
         let (sender, _) = try RTCPFeedbackFormat.ssrcs(of: body, packetType: type)
         let start = body.readerIndex
         guard body.getInteger(at: start + 8, as: UInt32.self) == identifier,
-              let word = body.getInteger(at: start + 12, as: UInt32.self)
+            let word = body.getInteger(at: start + 12, as: UInt32.self)
         else { throw .malformed(packetType: type) }
         let count = Int(word >> 24)
         let exponent = Int(word >> 18 & 0x3F)

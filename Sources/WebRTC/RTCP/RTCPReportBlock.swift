@@ -45,23 +45,24 @@ public struct RTCPReportBlock: Sendable, Equatable {
         for index in 0..<count {
             let at = offset + index * size
             guard let ssrc = body.getInteger(at: at, as: UInt32.self),
-                  let lossWord = body.getInteger(at: at + 4, as: UInt32.self),
-                  let highest = body.getInteger(at: at + 8, as: UInt32.self),
-                  let jitter = body.getInteger(at: at + 12, as: UInt32.self),
-                  let lsr = body.getInteger(at: at + 16, as: UInt32.self),
-                  let dlsr = body.getInteger(at: at + 20, as: UInt32.self)
+                let lossWord = body.getInteger(at: at + 4, as: UInt32.self),
+                let highest = body.getInteger(at: at + 8, as: UInt32.self),
+                let jitter = body.getInteger(at: at + 12, as: UInt32.self),
+                let lsr = body.getInteger(at: at + 16, as: UInt32.self),
+                let dlsr = body.getInteger(at: at + 20, as: UInt32.self)
             else { throw .countExceedsLength(packetType: packetType) }
             // Sign-extend the 24-bit cumulative count.
             let cumulative = Int32(bitPattern: lossWord << 8) >> 8
-            blocks.append(RTCPReportBlock(
-                ssrc: ssrc,
-                fractionLost: UInt8(lossWord >> 24),
-                cumulativeLost: cumulative,
-                highestSequenceNumber: highest,
-                jitter: jitter,
-                lastSenderReport: lsr,
-                delaySinceLastSenderReport: dlsr
-            ))
+            blocks.append(
+                RTCPReportBlock(
+                    ssrc: ssrc,
+                    fractionLost: UInt8(lossWord >> 24),
+                    cumulativeLost: cumulative,
+                    highestSequenceNumber: highest,
+                    jitter: jitter,
+                    lastSenderReport: lsr,
+                    delaySinceLastSenderReport: dlsr
+                ))
         }
         return blocks
     }

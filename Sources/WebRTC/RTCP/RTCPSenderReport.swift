@@ -28,11 +28,11 @@ public struct RTCPSenderReport: Sendable, Equatable {
         let type = RTCPHeader.PacketType.senderReport
         let start = body.readerIndex
         guard body.readableBytes >= fixedBodySize,
-              let ssrc = body.getInteger(at: start, as: UInt32.self),
-              let ntp = body.getInteger(at: start + 4, as: UInt64.self),
-              let rtp = body.getInteger(at: start + 12, as: UInt32.self),
-              let packets = body.getInteger(at: start + 16, as: UInt32.self),
-              let octets = body.getInteger(at: start + 20, as: UInt32.self)
+            let ssrc = body.getInteger(at: start, as: UInt32.self),
+            let ntp = body.getInteger(at: start + 4, as: UInt64.self),
+            let rtp = body.getInteger(at: start + 12, as: UInt32.self),
+            let packets = body.getInteger(at: start + 16, as: UInt32.self),
+            let octets = body.getInteger(at: start + 20, as: UInt32.self)
         else { throw .malformed(packetType: type) }
         let reports = try RTCPReportBlock.parse(body, at: start + fixedBodySize, count: Int(count), packetType: type)
         return RTCPSenderReport(ssrc: ssrc, ntpTime: ntp, rtpTimestamp: rtp, packetCount: packets, octetCount: octets, reports: reports)

@@ -42,10 +42,11 @@ public struct RTCPSourceDescription: Sendable, Equatable {
                     break
                 }
                 guard let length = body.getInteger(at: offset + 1, as: UInt8.self),
-                      offset + 2 + Int(length) <= end
+                    offset + 2 + Int(length) <= end
                 else { throw .malformed(packetType: type) }
                 if itemType == cnameItem, cname == nil,
-                   let text = body.getString(at: offset + 2, length: Int(length)) {
+                    let text = body.getString(at: offset + 2, length: Int(length))
+                {
                     cname = text
                 }
                 offset += 2 + Int(length)

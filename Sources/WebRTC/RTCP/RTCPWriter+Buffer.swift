@@ -22,8 +22,9 @@ extension RTCPWriter {
         cname: String?
     ) -> ByteBuffer {
         buffer(size: 28 + 24 * reports.count + 12 + (cname?.utf8.count ?? 0)) {
-            senderReport(ssrc: ssrc, ntpTime: ntpTime, rtpTimestamp: rtpTimestamp, packetCount: packetCount,
-                         octetCount: octetCount, reports: reports, cname: cname, into: &$0)
+            senderReport(
+                ssrc: ssrc, ntpTime: ntpTime, rtpTimestamp: rtpTimestamp, packetCount: packetCount,
+                octetCount: octetCount, reports: reports, cname: cname, into: &$0)
         }
     }
 

@@ -107,8 +107,8 @@ public struct H264Depacketizer: Sendable {
         }
         while offset < end {
             guard let size = payload.getInteger(at: offset, as: UInt16.self),
-                  size > 0, Int(size) <= end - offset - 2,
-                  let unit = payload.getSlice(at: offset + 2, length: Int(size))
+                size > 0, Int(size) <= end - offset - 2,
+                let unit = payload.getSlice(at: offset + 2, length: Int(size))
             else {
                 markDamaged()
                 return
@@ -120,7 +120,7 @@ public struct H264Depacketizer: Sendable {
 
     private mutating func consumeFragment(_ payload: ByteBuffer, indicator: UInt8) {
         guard let header = payload.getInteger(at: payload.readerIndex + 1, as: UInt8.self),
-              let body = payload.getSlice(at: payload.readerIndex + 2, length: payload.readableBytes - 2)
+            let body = payload.getSlice(at: payload.readerIndex + 2, length: payload.readableBytes - 2)
         else {
             dropFragment()
             markDamaged()

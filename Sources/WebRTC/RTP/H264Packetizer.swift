@@ -83,7 +83,8 @@ public struct H264Packetizer: Sendable {
     ) -> [RTPPayload] {
         if parameterSets.count != sps.count + pps.count
             || !zip(parameterSets, sps).allSatisfy(==)
-            || !zip(parameterSets.dropFirst(sps.count), pps).allSatisfy(==) {
+            || !zip(parameterSets.dropFirst(sps.count), pps).allSatisfy(==)
+        {
             setParameterSets(sps + pps)
         }
         var payloads: [RTPPayload] = []
@@ -113,9 +114,10 @@ public struct H264Packetizer: Sendable {
             if let packet = parameterSetsPacket {
                 payloads.append(RTPPayload(bytes: packet, marker: false))
             } else {
-                units.insert(contentsOf: parameterSets.indices.map {
-                    Unit(source: $0, offset: parameterSets[$0].readerIndex, length: parameterSets[$0].readableBytes)
-                }, at: 0)
+                units.insert(
+                    contentsOf: parameterSets.indices.map {
+                        Unit(source: $0, offset: parameterSets[$0].readerIndex, length: parameterSets[$0].readableBytes)
+                    }, at: 0)
             }
         }
 

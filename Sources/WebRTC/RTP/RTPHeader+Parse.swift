@@ -7,11 +7,11 @@ extension RTPHeader {
         let start = packet.readerIndex
         let available = packet.readableBytes
         guard available >= fixedSize,
-              let first = packet.getInteger(at: start, as: UInt8.self),
-              let second = packet.getInteger(at: start + 1, as: UInt8.self),
-              let sequence = packet.getInteger(at: start + 2, as: UInt16.self),
-              let timestamp = packet.getInteger(at: start + 4, as: UInt32.self),
-              let ssrc = packet.getInteger(at: start + 8, as: UInt32.self)
+            let first = packet.getInteger(at: start, as: UInt8.self),
+            let second = packet.getInteger(at: start + 1, as: UInt8.self),
+            let sequence = packet.getInteger(at: start + 2, as: UInt16.self),
+            let timestamp = packet.getInteger(at: start + 4, as: UInt32.self),
+            let ssrc = packet.getInteger(at: start + 8, as: UInt32.self)
         else { throw .truncated }
         let version = first >> 6
         guard version == Self.version else { throw .unsupportedVersion(version) }
@@ -40,9 +40,9 @@ extension RTPHeader {
 
         if first & 0x10 != 0 {
             guard let profile = packet.getInteger(at: start + offset, as: UInt16.self),
-                  let words = packet.getInteger(at: start + offset + 2, as: UInt16.self),
-                  available >= offset + 4 + 4 * Int(words),
-                  let block = packet.getSlice(at: start + offset + 4, length: 4 * Int(words))
+                let words = packet.getInteger(at: start + offset + 2, as: UInt16.self),
+                available >= offset + 4 + 4 * Int(words),
+                let block = packet.getSlice(at: start + offset + 4, length: 4 * Int(words))
             else { throw .truncated }
             header.extensionProfile = profile
             header.extensions = try parseExtensions(block, profile: profile)
@@ -84,7 +84,7 @@ extension RTPHeader {
                 dataStart = offset + 2
             }
             guard dataStart + length <= end,
-                  let data = block.getSlice(at: dataStart, length: length)
+                let data = block.getSlice(at: dataStart, length: length)
             else { throw .invalidExtension }
             elements.append(RTPHeaderExtension(id: id, data: data))
             offset = dataStart + length

@@ -24,8 +24,9 @@ extension RTPHeader {
     func extensionForm() throws(RTPError) -> ExtensionForm {
         if extensions.isEmpty { return .none }
         if let profile = extensionProfile, extensions.count == 1, extensions[0].id == 0,
-           profile != RTPHeaderExtension.oneByteProfile,
-           profile & RTPHeaderExtension.twoByteProfileMask != RTPHeaderExtension.twoByteProfile {
+            profile != RTPHeaderExtension.oneByteProfile,
+            profile & RTPHeaderExtension.twoByteProfileMask != RTPHeaderExtension.twoByteProfile
+        {
             return .raw(profile: profile)
         }
         let form: ExtensionForm

@@ -17,8 +17,8 @@ public struct RTPPacket: Sendable, Equatable {
         var payloadLength = packet.readableBytes - headerSize
         if header.hasPadding {
             guard payloadLength > 0,
-                  let count = packet.getInteger(at: packet.writerIndex - 1, as: UInt8.self),
-                  count > 0, Int(count) <= payloadLength
+                let count = packet.getInteger(at: packet.writerIndex - 1, as: UInt8.self),
+                count > 0, Int(count) <= payloadLength
             else { throw .invalidPadding }
             payloadLength -= Int(count)
         }

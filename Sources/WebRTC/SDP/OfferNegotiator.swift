@@ -181,10 +181,11 @@ struct OfferNegotiator: Sendable {
 
     /// ice-char = ALPHA / DIGIT / "+" / "/" (RFC 8839 5.4).
     private static func isICEString(_ text: String, length: ClosedRange<Int>) -> Bool {
-        length.contains(text.utf8.count) && text.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/")
-        }
+        length.contains(text.utf8.count)
+            && text.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/")
+            }
     }
 
     private static func strongestFingerprint(_ fingerprints: [SDPFingerprint]) throws(SDPError) -> SDPFingerprint {

@@ -21,7 +21,7 @@ extension SDPParser {
         let pt = try payloadType(ptText, name, line)
         let parts = rest.map { SDPText.split($0, on: UInt8(ascii: "/")) } ?? []
         guard (2...3).contains(parts.count), !parts[0].isEmpty, !parts[0].contains(" "),
-              let clockRate = SDPText.decimal(parts[1], as: UInt32.self), clockRate > 0
+            let clockRate = SDPText.decimal(parts[1], as: UInt32.self), clockRate > 0
         else {
             throw .malformedAttribute(
                 line: line, name: name, reason: "is not <pt> <encoding>/<clock rate>[/<channels>]: \(SDPText.excerpt(value ?? ""))")

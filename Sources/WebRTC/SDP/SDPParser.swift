@@ -45,7 +45,7 @@ struct SDPParser {
         if blank { return }
         let type = bytes[bytes.startIndex]
         guard bytes.count >= 2, type >= UInt8(ascii: "a"), type <= UInt8(ascii: "z"),
-              bytes[bytes.startIndex + 1] == UInt8(ascii: "=")
+            bytes[bytes.startIndex + 1] == UInt8(ascii: "=")
         else {
             if !sawVersion { throw .missingVersion(firstLine: Self.excerpt(bytes)) }
             throw .malformedLine(line: line, reason: "is not <letter>=<value>: \(Self.excerpt(bytes))")

@@ -19,9 +19,9 @@ struct SRTPKeyingMaterial: Sendable, Hashable, CustomStringConvertible {
         serverMasterSalt: [UInt8]
     ) {
         guard clientMasterKey.count == profile.masterKeyLength,
-              serverMasterKey.count == profile.masterKeyLength,
-              clientMasterSalt.count == profile.masterSaltLength,
-              serverMasterSalt.count == profile.masterSaltLength
+            serverMasterKey.count == profile.masterKeyLength,
+            clientMasterSalt.count == profile.masterSaltLength,
+            serverMasterSalt.count == profile.masterSaltLength
         else { return nil }
         self.profile = profile
         self.clientMasterKey = clientMasterKey

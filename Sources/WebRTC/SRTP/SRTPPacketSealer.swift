@@ -45,7 +45,7 @@ final class SRTPPacketSealer {
     /// `buffer` needs `tagLength` bytes of room past the packet.
     func seal(in buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
         guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), length + tagLength <= buffer.count,
-              let headerLength = Self.headerLength(base, length)
+            let headerLength = Self.headerLength(base, length)
         else { throw .badParameter(.protectRTP) }
         let sequence = UInt16(base[2]) << 8 | UInt16(base[3])
         let ssrc = UInt32(base[8]) << 24 | UInt32(base[9]) << 16 | UInt32(base[10]) << 8 | UInt32(base[11])

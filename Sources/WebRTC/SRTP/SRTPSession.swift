@@ -107,7 +107,7 @@ final class SRTPSession {
         _ call: LibSRTPCall
     ) throws(SRTPError) -> Int {
         guard let base = buffer.baseAddress, length >= minimumLength, length <= buffer.count - room,
-              var octets = Int32(exactly: length)
+            var octets = Int32(exactly: length)
         else { throw .badParameter(operation) }
         let status = call(context, base, &octets)
         guard status == srtp_err_status_ok else { throw SRTPError(operation: operation, status: status) }

@@ -16,8 +16,9 @@ enum STUNAddressCodec {
     ) throws(STUNError) -> SocketAddress {
         let start = value.readerIndex
         guard value.readableBytes >= 4,
-              let family = value.getInteger(at: start + 1, as: UInt8.self),
-              let rawPort = value.getInteger(at: start + 2, as: UInt16.self) else {
+            let family = value.getInteger(at: start + 1, as: UInt8.self),
+            let rawPort = value.getInteger(at: start + 2, as: UInt16.self)
+        else {
             throw .invalidAttributeLength(type: type.rawValue, length: value.readableBytes)
         }
         let addressLength: Int
@@ -27,7 +28,8 @@ enum STUNAddressCodec {
         default: throw .invalidAddressFamily(family)
         }
         guard value.readableBytes == 4 + addressLength,
-              var address = value.getBytes(at: start + 4, length: addressLength) else {
+            var address = value.getBytes(at: start + 4, length: addressLength)
+        else {
             throw .invalidAttributeLength(type: type.rawValue, length: value.readableBytes)
         }
         var port = rawPort

@@ -12,11 +12,12 @@ extension STUNMessage {
     public init(decoding datagram: ByteBuffer) throws(STUNError) {
         let size = datagram.readableBytes
         guard size >= Self.headerSize,
-              let raw = datagram.getSlice(at: datagram.readerIndex, length: size),
-              let typeField = raw.getInteger(at: 0, as: UInt16.self),
-              let length = raw.getInteger(at: 2, as: UInt16.self),
-              let cookie = raw.getInteger(at: 4, as: UInt32.self),
-              let transactionID = STUNTransactionID(buffer: raw, at: 8) else {
+            let raw = datagram.getSlice(at: datagram.readerIndex, length: size),
+            let typeField = raw.getInteger(at: 0, as: UInt16.self),
+            let length = raw.getInteger(at: 2, as: UInt16.self),
+            let cookie = raw.getInteger(at: 4, as: UInt32.self),
+            let transactionID = STUNTransactionID(buffer: raw, at: 8)
+        else {
             throw .tooShort(size)
         }
         guard typeField & 0xC000 == 0 else { throw .notSTUN(firstByte: UInt8(truncatingIfNeeded: typeField >> 8)) }
@@ -31,14 +32,16 @@ extension STUNMessage {
         while offset < size {
             let remaining = size - offset - 4
             guard remaining >= 0,
-                  let rawType = raw.getInteger(at: offset, as: UInt16.self),
-                  let valueLength = raw.getInteger(at: offset + 2, as: UInt16.self) else {
+                let rawType = raw.getInteger(at: offset, as: UInt16.self),
+                let valueLength = raw.getInteger(at: offset + 2, as: UInt16.self)
+            else {
                 // Unreachable while the length is a multiple of 4, but never trap on input.
                 throw .attributeOverrun(type: 0, length: 4, remaining: size - offset)
             }
             let padded = (Int(valueLength) + 3) & ~3
             guard padded <= remaining,
-                  let value = raw.getSlice(at: offset + 4, length: Int(valueLength)) else {
+                let value = raw.getSlice(at: offset + 4, length: Int(valueLength))
+            else {
                 throw .attributeOverrun(type: rawType, length: Int(valueLength), remaining: remaining)
             }
             try scan.record(STUNAttributeType(rawValue: rawType), value: value, at: offset)
@@ -158,9 +161,10 @@ private struct AttributeScan {
     private static func errorCode(_ value: ByteBuffer) throws(STUNError) -> STUNErrorCode {
         let start = value.readerIndex
         guard value.readableBytes >= 4, value.readableBytes <= 4 + maxReasonBytes,
-              let classByte = value.getInteger(at: start + 2, as: UInt8.self),
-              let number = value.getInteger(at: start + 3, as: UInt8.self),
-              let reasonBytes = value.getSlice(at: start + 4, length: value.readableBytes - 4) else {
+            let classByte = value.getInteger(at: start + 2, as: UInt8.self),
+            let number = value.getInteger(at: start + 3, as: UInt8.self),
+            let reasonBytes = value.getSlice(at: start + 4, length: value.readableBytes - 4)
+        else {
             throw .invalidAttributeLength(type: STUNAttributeType.errorCode.rawValue, length: value.readableBytes)
         }
         let errorClass = classByte & 0x07

@@ -17,9 +17,10 @@ extension STUNMessage {
     /// messages against one password.
     public func validatesIntegrity(key: SymmetricKey) -> Bool {
         guard let offset = messageIntegrityOffset,
-              offset >= Self.headerSize,
-              let received = raw.getBytes(at: offset + 4, length: 20),
-              var header = raw.getBytes(at: 0, length: Self.headerSize) else { return false }
+            offset >= Self.headerSize,
+            let received = raw.getBytes(at: offset + 4, length: 20),
+            var header = raw.getBytes(at: 0, length: Self.headerSize)
+        else { return false }
         let lengthThroughIntegrity = offset - Self.headerSize + 24
         header[2] = UInt8(truncatingIfNeeded: lengthThroughIntegrity >> 8)
         header[3] = UInt8(truncatingIfNeeded: lengthThroughIntegrity)
@@ -38,7 +39,8 @@ extension STUNMessage {
     /// port; it proves nothing about who sent it.
     public var hasValidFingerprint: Bool {
         guard let offset = fingerprintOffset,
-              let received = raw.getInteger(at: offset + 4, as: UInt32.self) else { return false }
+            let received = raw.getInteger(at: offset + 4, as: UInt32.self)
+        else { return false }
         let crc = raw.withUnsafeReadableBytes { bytes in
             CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<offset]))
         }

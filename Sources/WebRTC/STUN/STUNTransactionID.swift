@@ -31,7 +31,8 @@ public struct STUNTransactionID: Hashable, Sendable, CustomStringConvertible {
     /// Reads the 12 bytes at `index` of `buffer`, or nil if they are not all there.
     init?(buffer: ByteBuffer, at index: Int) {
         guard let high = buffer.getInteger(at: index, as: UInt64.self),
-              let low = buffer.getInteger(at: index + 8, as: UInt32.self) else { return nil }
+            let low = buffer.getInteger(at: index + 8, as: UInt32.self)
+        else { return nil }
         self.init(high: high, low: low)
     }
 

@@ -219,7 +219,9 @@ final class WebRTCRuntime {
             }
         case .bFramesSeen:
             fanout.hasBFrames = true
-            logger.notice("the source has B-frames: its WebRTC viewers (the plain name and _source) are moved to a rung once the transcoder has rungs", metadata: ["stream": "\(key)"])
+            logger.notice(
+                "the source has B-frames: its WebRTC viewers (the plain name and _source) are moved to a rung once the transcoder has rungs",
+                metadata: ["stream": "\(key)"])
         case .publisherStarted:
             fanout.forgetGOP()
             for session in fanout.video.values { session.waitingForKeyframe = true }
@@ -258,11 +260,13 @@ final class WebRTCRuntime {
             fanout.video[session.id] = session
             session.switchVideo(to: keyframe, from: fanout.retransmissions, now: now, output: output)
             let direction = renditions?.countSwitch(of: session.source, from: old, to: new)
-            session.logger.info("webrtc viewer switched rung", metadata: [
-                "from": "\(old)", "to": "\(new)", "direction": "\(direction?.rawValue ?? "-")",
-                "rttMs": "\(session.stats.rttMs.map { Int($0) } ?? -1)", "lossPercent": "\(Int(session.stats.fractionLost * 100))",
-                "estimateKbps": "\(session.stats.estimatedBitrate.map { $0 / 1000 } ?? -1)",
-            ])
+            session.logger.info(
+                "webrtc viewer switched rung",
+                metadata: [
+                    "from": "\(old)", "to": "\(new)", "direction": "\(direction?.rawValue ?? "-")",
+                    "rttMs": "\(session.stats.rttMs.map { Int($0) } ?? -1)", "lossPercent": "\(Int(session.stats.fractionLost * 100))",
+                    "estimateKbps": "\(session.stats.estimatedBitrate.map { $0 / 1000 } ?? -1)",
+                ])
         }
         publishViewers(at: Date())
     }
@@ -338,9 +342,11 @@ final class WebRTCRuntime {
                 previous.audio[session.id] = nil
                 retireIfUnused(previous)
             }
-            session.logger.info("webrtc viewer's sound follows the stage", metadata: [
-                "from": "\(session.playback.audioFeed.map { "\($0)" } ?? "-")", "to": "\(fanout.key)",
-            ])
+            session.logger.info(
+                "webrtc viewer's sound follows the stage",
+                metadata: [
+                    "from": "\(session.playback.audioFeed.map { "\($0)" } ?? "-")", "to": "\(fanout.key)",
+                ])
             session.playback.audioFeed = fanout.key
             session.playback.audioPending = nil
             fanout.audio[session.id] = session

@@ -71,7 +71,10 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
         let tcp: (any Channel)?
         do {
             channel = try await bind()
-            do { tcp = try await bindTCP() } catch { try? await channel.close(); throw error }
+            do { tcp = try await bindTCP() } catch {
+                try? await channel.close()
+                throw error
+            }
         } catch {
             lifecycle.failedToStart()
             try? await threadPool.shutdownGracefully()
@@ -187,10 +190,12 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
         runtime.refusedTCPSinceLog += 1
         let now = NIODeadline.now()
         guard now - runtime.lastTCPRefusalLog >= .seconds(1) else { return }
-        logger.warning("refusing ice-tcp connections", metadata: [
-            "remote": "\(ip)", "reason": "max_connections_per_ip", "refused": "\(runtime.refusedTCPSinceLog)",
-            "maxPerIP": "\(runtime.configuration.maxTCPConnectionsPerIP)",
-        ])
+        logger.warning(
+            "refusing ice-tcp connections",
+            metadata: [
+                "remote": "\(ip)", "reason": "max_connections_per_ip", "refused": "\(runtime.refusedTCPSinceLog)",
+                "maxPerIP": "\(runtime.configuration.maxTCPConnectionsPerIP)",
+            ])
         runtime.refusedTCPSinceLog = 0
         runtime.lastTCPRefusalLog = now
     }
@@ -222,10 +227,12 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
             if request.limited { session.origin = (request.grant.schoolId, request.remoteAddress) }
             runtime.add(session)
             let answer = SDPAnswer.render(negotiated, local: session.localDescription(fingerprint: dtls.fingerprint, candidates: candidates))
-            logger.info("webrtc session offered", metadata: [
-                "session": "\(WebRTCSessionID.digest(session.id))", "stream": "\(request.stream)", "rendition": "\(playback.playing)",
-                "adaptive": "\(playback.adaptive)", "site": "\(request.grant.schoolId ?? "-")", "remote": "\(request.remoteAddress)",
-            ])
+            logger.info(
+                "webrtc session offered",
+                metadata: [
+                    "session": "\(WebRTCSessionID.digest(session.id))", "stream": "\(request.stream)", "rendition": "\(playback.playing)",
+                    "adaptive": "\(playback.adaptive)", "site": "\(request.grant.schoolId ?? "-")", "remote": "\(request.remoteAddress)",
+                ])
             return WebRTCAnswer(sessionID: session.id, sdp: answer)
         }.get()
     }
@@ -273,10 +280,12 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
             if request.limited { session.origin = (request.grant.schoolId, request.remoteAddress) }
             runtime.add(session)
             let answer = SDPAnswer.render(negotiated, local: session.localDescription(fingerprint: dtls.fingerprint, candidates: candidates))
-            logger.info("whip publish offered", metadata: [
-                "session": "\(WebRTCSessionID.digest(id))", "stream": "\(request.stream)", "school": "\(request.grant.schoolId ?? "-")",
-                "remote": "\(request.remoteAddress)",
-            ])
+            logger.info(
+                "whip publish offered",
+                metadata: [
+                    "session": "\(WebRTCSessionID.digest(id))", "stream": "\(request.stream)", "school": "\(request.grant.schoolId ?? "-")",
+                    "remote": "\(request.remoteAddress)",
+                ])
             return WebRTCAnswer(sessionID: id, sdp: answer)
         }.get()
     }
@@ -346,10 +355,12 @@ public final class WebRTCServer: Service, ConnectionDrain, WebRTCPlaybackHost {
         Metrics.Counter(label: "relay_webrtc_offers_refused_total", dimensions: [("reason", reason)]).increment()
         runtime.refusalsSinceLog += 1
         guard now - runtime.lastRefusalLog >= .seconds(1) else { return }
-        logger.warning("refusing webrtc offers", metadata: [
-            "reason": "\(reason)", "refused": "\(runtime.refusalsSinceLog)", "remote": "\(request.remoteAddress)",
-            "school": "\(request.grant.schoolId ?? "-")", "sessions": "\(runtime.sessionCount)",
-        ])
+        logger.warning(
+            "refusing webrtc offers",
+            metadata: [
+                "reason": "\(reason)", "refused": "\(runtime.refusalsSinceLog)", "remote": "\(request.remoteAddress)",
+                "school": "\(request.grant.schoolId ?? "-")", "sessions": "\(runtime.sessionCount)",
+            ])
         runtime.refusalsSinceLog = 0
         runtime.lastRefusalLog = now
     }

@@ -34,7 +34,8 @@ struct SentVideoRuns {
         let offset = timestamp &- streamTimestamp
         let id = ObjectIdentifier(feed)
         if newest >= 0, var run = runs[newest], run.feedID == id, run.timestampOffset == offset,
-           sequence == run.lastSequence &+ 1, index == run.lastIndex &+ 1 {
+            sequence == run.lastSequence &+ 1, index == run.lastIndex &+ 1
+        {
             run.lastSequence = sequence
             run.lastIndex = index
             run.count += 1

@@ -43,11 +43,13 @@ extension WebRTCSession {
         }
         setState(.connected)
         path.handshakeCompleted()
-        logger.info(ingest == nil ? "webrtc viewer connected" : "whip publisher connected", metadata: [
-            "address": "\(remoteAddress.map { "\($0)" } ?? "?")", "srtp": "\(keys.profile)",
-            "iceMs": "\(firstSTUN.map { ($0 - createdAt).nanoseconds / 1_000_000 } ?? -1)",
-            "connectMs": "\((now - createdAt).nanoseconds / 1_000_000)",
-        ])
+        logger.info(
+            ingest == nil ? "webrtc viewer connected" : "whip publisher connected",
+            metadata: [
+                "address": "\(remoteAddress.map { "\($0)" } ?? "?")", "srtp": "\(keys.profile)",
+                "iceMs": "\(firstSTUN.map { ($0 - createdAt).nanoseconds / 1_000_000 } ?? -1)",
+                "connectMs": "\((now - createdAt).nanoseconds / 1_000_000)",
+            ])
         return [.connected]
     }
 }

@@ -37,9 +37,11 @@ extension WebRTCSession {
         guard message.validatesIntegrity(password: negotiated.remoteICEPwd) else { return [] }
         let old = remoteAddress
         guard path.checkAnswered(message.transactionID, from: address, now: now) else { return [] }
-        logger.info(ingest == nil ? "webrtc viewer moved" : "whip publisher moved", metadata: [
-            "from": "\(old.map { "\($0)" } ?? "-")", "to": "\(address)",
-        ])
+        logger.info(
+            ingest == nil ? "webrtc viewer moved" : "whip publisher moved",
+            metadata: [
+                "from": "\(old.map { "\($0)" } ?? "-")", "to": "\(address)",
+            ])
         return []
     }
 }

@@ -71,7 +71,8 @@ extension WebRTCSession {
         for (offset, payload) in frame.payloads.enumerated() {
             let sequence = sender.next(payloadBytes: payload.bytes.readableBytes, timestamp: timestamp, now: now)
             if let feed, let first = frame.firstPacketIndex {
-                sentVideo.record(sequence: sequence, index: first &+ UInt64(offset), streamTimestamp: frame.timestamp, timestamp: timestamp, feed: feed)
+                sentVideo.record(
+                    sequence: sequence, index: first &+ UInt64(offset), streamTimestamp: frame.timestamp, timestamp: timestamp, feed: feed)
             }
             sendPacket(payload, sequence: sequence, timestamp: timestamp, sender: sender, now: now, output: output)
         }
@@ -96,7 +97,8 @@ extension WebRTCSession {
         _ payload: RTPPayload, sequence: UInt16, timestamp: UInt32, sender: RTPSender, now: NIODeadline, output: any DatagramOutput
     ) {
         guard let remoteAddress, let srtp else { return }
-        let header = RTPHeader(marker: payload.marker, payloadType: sender.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: sender.ssrc)
+        let header = RTPHeader(
+            marker: payload.marker, payloadType: sender.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: sender.ssrc)
         var packet = output.packetBuffer(capacity: RTPHeader.fixedSize + payload.bytes.readableBytes + SRTPSession.maximumProtectionOverhead)
         do {
             try header.write(into: &packet)

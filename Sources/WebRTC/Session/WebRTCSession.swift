@@ -91,10 +91,12 @@ final class WebRTCSession {
         self.logger = logger
         var generator = SystemRandomNumberGenerator()
         if negotiated.role == .send, let codec = negotiated.video?.codec {
-            video = RTPSender(ssrc: UInt32.random(in: 1...UInt32.max, using: &generator), payloadType: codec.payloadType, clockRate: 90_000, using: &generator)
+            video = RTPSender(
+                ssrc: UInt32.random(in: 1...UInt32.max, using: &generator), payloadType: codec.payloadType, clockRate: 90_000, using: &generator)
         }
         if negotiated.role == .send, let codec = negotiated.audio?.codec {
-            audio = RTPSender(ssrc: UInt32.random(in: 1...UInt32.max, using: &generator), payloadType: codec.payloadType, clockRate: 48_000, using: &generator)
+            audio = RTPSender(
+                ssrc: UInt32.random(in: 1...UInt32.max, using: &generator), payloadType: codec.payloadType, clockRate: 48_000, using: &generator)
         }
         cname = "relay-\(id.prefix(8))"
     }
@@ -130,7 +132,8 @@ final class WebRTCSession {
             return close(reason: "ICE and DTLS did not complete within \(configuration.connectTimeout.nanoseconds / 1_000_000_000) s", output: output)
         }
         if let consent = path.destinationConsent, now - consent > configuration.consentTimeout {
-            return close(reason: "consent lost: no STUN from the viewer for \(configuration.consentTimeout.nanoseconds / 1_000_000_000) s", output: output)
+            return close(
+                reason: "consent lost: no STUN from the viewer for \(configuration.consentTimeout.nanoseconds / 1_000_000_000) s", output: output)
         }
         if state == .handshaking { return tickDTLS(now: now, output: output) }
         if state == .connected, ingest != nil { return tickIngest(now: now, output: output) }
@@ -165,9 +168,11 @@ final class WebRTCSession {
         state = .closed
         ingest?.end()
         if let ingest {
-            logger.info("whip publish ended", metadata: [
-                "reason": "\(reason)", "bytesIn": "\(stats.bytesReceived)", "badRTP": "\(stats.badRTP)", "ingest": "\(ingest.stats)",
-            ])
+            logger.info(
+                "whip publish ended",
+                metadata: [
+                    "reason": "\(reason)", "bytesIn": "\(stats.bytesReceived)", "badRTP": "\(stats.badRTP)", "ingest": "\(ingest.stats)",
+                ])
         } else {
             logger.info("webrtc session ended", metadata: ["reason": "\(reason)"])
         }

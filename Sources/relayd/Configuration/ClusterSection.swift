@@ -20,7 +20,8 @@ struct ClusterSection: Decodable {
         }
         nodeId = try s.string("nodeId")
         if let id = nodeId,
-           id.isEmpty || id.count > 64 || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) {
+            id.isEmpty || id.count > 64 || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
+        {
             throw ConfigurationError(key: "cluster.nodeId", problem: "must be 1 to 64 letters, digits, dots or dashes, got '\(id.prefix(80))'")
         }
         advertiseHost = try s.string("advertiseHost")

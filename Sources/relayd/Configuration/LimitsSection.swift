@@ -2,19 +2,21 @@
 struct LimitsSection: Decodable {
     typealias Limits = RelaydConfiguration.Limits
 
-    static var fields: [(key: String, field: WritableKeyPath<Limits, Int>, range: ClosedRange<Int>)] { [
-        ("maxConnections", \.maxConnections, 1...1_000_000),
-        ("maxConnectionsPerIP", \.maxConnectionsPerIP, 1...1_000_000),
-        ("maxStreams", \.maxStreams, 1...100_000),
-        ("maxMessageBytes", \.maxMessageBytes, 65_536...0xFF_FFFF + 1),
-        ("maxRequestBodyBytes", \.maxRequestBodyBytes, 1024...(16 << 20)),
-        ("authFailuresPerMinute", \.authFailuresPerMinute, 1...100_000),
-        ("authLockoutSeconds", \.authLockoutSeconds, 1...86_400),
-        ("maxWebRTCSessions", \.maxWebRTCSessions, 1...100_000),
-        ("maxUnconnectedWebRTCPerKey", \.maxUnconnectedWebRTCPerKey, 1...100_000),
-        ("maxUnconnectedWebRTCPerIP", \.maxUnconnectedWebRTCPerIP, 1...100_000),
-        ("webrtcOffersPerSecondPerIP", \.webrtcOffersPerSecondPerIP, 1...100_000),
-    ] }
+    static var fields: [(key: String, field: WritableKeyPath<Limits, Int>, range: ClosedRange<Int>)] {
+        [
+            ("maxConnections", \.maxConnections, 1...1_000_000),
+            ("maxConnectionsPerIP", \.maxConnectionsPerIP, 1...1_000_000),
+            ("maxStreams", \.maxStreams, 1...100_000),
+            ("maxMessageBytes", \.maxMessageBytes, 65_536...0xFF_FFFF + 1),
+            ("maxRequestBodyBytes", \.maxRequestBodyBytes, 1024...(16 << 20)),
+            ("authFailuresPerMinute", \.authFailuresPerMinute, 1...100_000),
+            ("authLockoutSeconds", \.authLockoutSeconds, 1...86_400),
+            ("maxWebRTCSessions", \.maxWebRTCSessions, 1...100_000),
+            ("maxUnconnectedWebRTCPerKey", \.maxUnconnectedWebRTCPerKey, 1...100_000),
+            ("maxUnconnectedWebRTCPerIP", \.maxUnconnectedWebRTCPerIP, 1...100_000),
+            ("webrtcOffersPerSecondPerIP", \.webrtcOffersPerSecondPerIP, 1...100_000),
+        ]
+    }
 
     var values: [String: Int] = [:]
 

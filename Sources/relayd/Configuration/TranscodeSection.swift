@@ -22,7 +22,8 @@ struct TranscodeSection: Decodable {
         rungPresets = try s.section("rungPresets", as: RungPresets.self)?.presets
         tune = try s.string("tune")
         if let tune, !Self.tunes.contains(tune) {
-            throw ConfigurationError(key: "transcode.tune", problem: "must be one of \(Self.tunes.dropFirst().joined(separator: ", ")), got '\(tune)'")
+            throw ConfigurationError(
+                key: "transcode.tune", problem: "must be one of \(Self.tunes.dropFirst().joined(separator: ", ")), got '\(tune)'")
         }
         gopSeconds = try s.int("gopSeconds", in: 1...10)
         returnFeeds = try s.bool("returnFeeds")

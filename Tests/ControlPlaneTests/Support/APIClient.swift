@@ -1,5 +1,4 @@
 import ControlPlane
-@testable import HTTPSurface
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,8 +6,11 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import HTTPSurface
+
 /// Runs `body` with a client of the API served over real HTTP (HummingbirdTesting `.live`).
-func withLiveAPI(_ service: ControlPlaneService, token: String = "secret-token", _ body: @escaping @Sendable (API) async throws -> Void) async throws {
+func withLiveAPI(_ service: ControlPlaneService, token: String = "secret-token", _ body: @escaping @Sendable (API) async throws -> Void) async throws
+{
     let api = ControlPlaneAPI(service: service, adminToken: token, registry: nil, metrics: nil)
     let app = Application(router: api.makeRouter())
     try await app.test(.live) { client in

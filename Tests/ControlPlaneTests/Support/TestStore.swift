@@ -1,16 +1,15 @@
-import ProcessTestSupport
 import ControlPlane
 import Foundation
 import Logging
 import PostgresNIO
+import ProcessTestSupport
+import Testing
 
 /// Which database a test runs against: the same tests run on both.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite, postgres
     var testDescription: String { rawValue }
 }
-
-import Testing
 
 /// A fresh store of `kind`; `body` runs with it, then everything is torn down.
 /// PostgreSQL tests skip (with a message) only where a server cannot start here.

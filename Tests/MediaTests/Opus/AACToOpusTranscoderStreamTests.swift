@@ -1,6 +1,7 @@
 import NIOCore
 import RelayTestSupport
 import Testing
+
 @testable import Media
 
 /// What a live stream throws at the transcoder: damaged frames, publisher restarts and time

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import Media
 
 /// A tone encoded to AAC comes out of the transcoder as 20 ms Opus packets that decode back to

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import Media
 
 /// The Opus decoder (for WHIP ingest) and the precomputed silence packet.

@@ -1,4 +1,5 @@
 import NIOCore
+
 @testable import Media
 
 /// AAC frames as the tone encoder makes them.

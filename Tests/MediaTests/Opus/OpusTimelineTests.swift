@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Media
 
 /// The timestamp rule on its own: sample-counted stamps, jitter ignored, jumps re-anchored.

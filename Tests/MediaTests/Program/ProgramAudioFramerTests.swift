@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Media
 
 /// The mix cut into encoder frames: whole frames only, stamped back to back on the 48 kHz

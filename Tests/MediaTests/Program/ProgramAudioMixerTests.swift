@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Media
 
 /// The program's sound without a relay: the teacher's 440 Hz and a site's 1000 Hz (each at

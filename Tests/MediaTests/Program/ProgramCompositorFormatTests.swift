@@ -1,5 +1,6 @@
 import CFFmpeg
 import Testing
+
 @testable import Media
 
 /// Pictures as decoders hand them over: full-range 4:2:0 (browsers' WHIP) and 4:2:2.

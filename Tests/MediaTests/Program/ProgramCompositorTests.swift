@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Media
 
 /// The program's picture without a relay: solid colours in (teacher blue, sites red or green),
@@ -10,8 +11,10 @@ struct ProgramCompositorTests {
     init() { FFmpegLog.setLevel(.quiet) }
 
     /// Composes `count` teacher pictures from `start` (33 ms apart); returns their times.
-    func run(_ compositor: ProgramCompositor, teacher colour: M.YUV = M.blue, count: Int, start: Int = 0,
-             check: (Int, MediaFrame) -> Void = { _, _ in }) throws -> [Int64] {
+    func run(
+        _ compositor: ProgramCompositor, teacher colour: M.YUV = M.blue, count: Int, start: Int = 0,
+        check: (Int, MediaFrame) -> Void = { _, _ in }
+    ) throws -> [Int64] {
         var times: [Int64] = []
         for i in start..<(start + count) {
             let teacher = try M.solid(colour, width: 1280, height: 720, pts: Int64(i) * 33)

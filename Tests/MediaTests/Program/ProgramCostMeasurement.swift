@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import RelayCore
 import Testing
+
 @testable import Media
 
 /// Prints what composing and mixing cost on this machine (docs/benchmarks.md); asserts only
@@ -30,8 +31,10 @@ struct ProgramCostMeasurement {
         }
         let cpu = threadCPUSeconds() - cpuBefore
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print(String(format: "program compositor, 360p site into 720p (%@): %.0f pictures/s, %.2f ms CPU each, %.3f core at 30 fps",
-                     layout.rawValue, Double(pictures) / seconds, cpu * 1000 / Double(pictures), cpu / Double(pictures) * 30))
+        print(
+            String(
+                format: "program compositor, 360p site into 720p (%@): %.0f pictures/s, %.2f ms CPU each, %.3f core at 30 fps",
+                layout.rawValue, Double(pictures) / seconds, cpu * 1000 / Double(pictures), cpu / Double(pictures) * 30))
         #expect(compositor.graphBuilds == 1)
     }
 
@@ -111,12 +114,15 @@ struct ProgramCostMeasurement {
         for message in messages {
             var payload = message.payload
             payload.moveReaderIndex(forwardBy: 5)
-            try payload.withUnsafeReadableBytes { try decoder.send($0, pts: Int64(message.timestamp), dts: Int64(message.timestamp), keyframe: message.isKeyframe) }
+            try payload.withUnsafeReadableBytes {
+                try decoder.send($0, pts: Int64(message.timestamp), dts: Int64(message.timestamp), keyframe: message.isKeyframe)
+            }
             while try decoder.receive() { decoded += 1 }
         }
         let cpu = threadCPUSeconds() - before
         let kbps = messages.reduce(0) { $0 + $1.payload.readableBytes } * 8 / 10 / 1000
-        print(String(format: "decoding a 360p30 site feed (%d kbit/s): %.2f ms CPU a picture, %.3f core", kbps, cpu * 1000 / Double(decoded), cpu / 10))
+        print(
+            String(format: "decoding a 360p30 site feed (%d kbit/s): %.2f ms CPU a picture, %.3f core", kbps, cpu * 1000 / Double(decoded), cpu / 10))
         #expect(decoded >= 290)
     }
 

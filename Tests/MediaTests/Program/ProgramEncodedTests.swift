@@ -1,6 +1,7 @@
 import NIOCore
 import RelayCore
 import Testing
+
 @testable import Media
 
 /// The program as a relay would make it, without sockets: the teacher's 720p (blue) and a site's
@@ -42,8 +43,10 @@ struct ProgramEncodedTests {
             try site.decode(siteMessage) { picture throws(FFmpegError) in try compositor.update(site: "a", picture: picture) }
             try teacher.decode(teacherMessage) { picture throws(FFmpegError) in
                 let frame = try compositor.compose(teacher: picture)
-                try program.encode(frame, pts: frame.pointer.pointee.pts, keyframe: composed == 0 || compositor.changedAtLastPicture,
-                                   allocator: ByteBufferAllocator()) { programMessages.append($0) }
+                try program.encode(
+                    frame, pts: frame.pointer.pointee.pts, keyframe: composed == 0 || compositor.changedAtLastPicture,
+                    allocator: ByteBufferAllocator()
+                ) { programMessages.append($0) }
                 composed += 1
             }
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Media
 
 /// Where the program puts each picture, as numbers (no FFmpeg).
@@ -9,11 +10,12 @@ struct ProgramGeometryTests {
     @Test func pipInsetsAreAQuarterWideBottomRightStackedUpwards() {
         let plan = ProgramGeometry(layout: .pip, canvas: hd, sites: [(640, 360), (640, 480), nil])
         #expect(plan.teacher == ProgramRect(x: 0, y: 0, width: 1280, height: 720))
-        #expect(plan.sites == [
-            ProgramRect(x: 940, y: 520, width: 320, height: 180),
-            ProgramRect(x: 940, y: 260, width: 320, height: 240),  // 4:3
-            ProgramRect(x: 940, y: 60, width: 320, height: 180),  // no picture yet: the canvas's aspect
-        ])
+        #expect(
+            plan.sites == [
+                ProgramRect(x: 940, y: 520, width: 320, height: 180),
+                ProgramRect(x: 940, y: 260, width: 320, height: 240),  // 4:3
+                ProgramRect(x: 940, y: 60, width: 320, height: 180),  // no picture yet: the canvas's aspect
+            ])
     }
 
     @Test func portraitSitesShrinkToFitTheStack() {
@@ -29,19 +31,23 @@ struct ProgramGeometryTests {
         #expect(two.sites == [ProgramRect(x: 640, y: 180, width: 640, height: 360)])
         let four = ProgramGeometry(layout: .sideBySide, canvas: hd, sites: [(640, 360), (480, 360), (360, 640)])
         #expect(four.teacher == ProgramRect(x: 0, y: 0, width: 640, height: 360))
-        #expect(four.sites == [
-            ProgramRect(x: 640, y: 0, width: 640, height: 360),
-            ProgramRect(x: 80, y: 360, width: 480, height: 360),  // 4:3 pillarboxed
-            ProgramRect(x: 858, y: 360, width: 202, height: 360),  // portrait
-        ])
+        #expect(
+            four.sites == [
+                ProgramRect(x: 640, y: 0, width: 640, height: 360),
+                ProgramRect(x: 80, y: 360, width: 480, height: 360),  // 4:3 pillarboxed
+                ProgramRect(x: 858, y: 360, width: 202, height: 360),  // portrait
+            ])
     }
 
     @Test func theFilterDescriptionDrawsThePlan() {
         let plan = ProgramGeometry(layout: .pip, canvas: hd, sites: [(640, 360), nil])
-        #expect(ProgramFilterDescription.make(plan, layout: .pip, sitesWithPicture: [true, false]) ==
-            "[in0]format=yuv420p[v0];[in1]scale=320:180:flags=bilinear,format=yuv420p[s1];[v0][s1]overlay=x=940:y=520:eof_action=repeat:format=yuv420[v1];[v1]format=yuv420p[out]")
+        #expect(
+            ProgramFilterDescription.make(plan, layout: .pip, sitesWithPicture: [true, false])
+                == "[in0]format=yuv420p[v0];[in1]scale=320:180:flags=bilinear,format=yuv420p[s1];[v0][s1]overlay=x=940:y=520:eof_action=repeat:format=yuv420[v1];[v1]format=yuv420p[out]"
+        )
         let alone = ProgramGeometry(layout: .sideBySide, canvas: hd, sites: [])
-        #expect(ProgramFilterDescription.make(alone, layout: .sideBySide, sitesWithPicture: []) ==
-            "[in0]scale=1280:720:flags=bilinear,format=yuv420p,pad=1280:720:0:0:color=black[v0];[v0]format=yuv420p[out]")
+        #expect(
+            ProgramFilterDescription.make(alone, layout: .sideBySide, sitesWithPicture: [])
+                == "[in0]scale=1280:720:flags=bilinear,format=yuv420p,pad=1280:720:0:0:color=black[v0];[v0]format=yuv420p[out]")
     }
 }

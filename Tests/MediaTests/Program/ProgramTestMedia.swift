@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+
 @testable import Media
 
 /// Pictures and tones the program tests feed the compositor and the mixer, and readings of

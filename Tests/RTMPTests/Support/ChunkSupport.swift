@@ -1,5 +1,6 @@
 import NIOCore
 import NIOEmbedded
+
 @testable import RTMP
 
 extension RTMPMessage: Equatable {

@@ -1,9 +1,10 @@
-import RelayTestSupport
 import Logging
 import NIOCore
 import NIOEmbedded
-@testable import RTMP
 import RelayCore
+import RelayTestSupport
+
+@testable import RTMP
 
 /// One parsed outbound message (the relay writes each message as one buffer).
 struct SentMessage {

@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 
 /// curl as an independent HTTP client: it can speak from another loopback address
 /// (`--interface`) and over TLS (`-k`), which URLSession here cannot.

@@ -50,20 +50,22 @@ final class FakeRTMPOrigin: @unchecked Sendable {
             else { return }
             switch command.name {
             case "connect":
-                writer.command([
-                    .string("_result"), .number(command.transactionID), .object(["fmsVer": .string("FMS/3,5,7,7009")]),
-                    .object(["level": .string("status"), "code": .string("NetConnection.Connect.Success")]),
-                ], context: context)
+                writer.command(
+                    [
+                        .string("_result"), .number(command.transactionID), .object(["fmsVer": .string("FMS/3,5,7,7009")]),
+                        .object(["level": .string("status"), "code": .string("NetConnection.Connect.Success")]),
+                    ], context: context)
                 context.flush()
             case "createStream":
                 writer.command([.string("_result"), .number(command.transactionID), .null, .number(1)], context: context)
                 context.flush()
             case "play":
                 record.play(command.arguments.first?.stringValue ?? "")
-                writer.command([
-                    .string("onStatus"), .number(0), .null,
-                    .object(["level": .string("error"), "code": .string("NetStream.Play.StreamNotFound")]),
-                ], streamID: 1, context: context)
+                writer.command(
+                    [
+                        .string("onStatus"), .number(0), .null,
+                        .object(["level": .string("error"), "code": .string("NetStream.Play.StreamNotFound")]),
+                    ], streamID: 1, context: context)
                 context.writeAndFlush(NIOAny(ByteBuffer()), promise: nil)
                 context.close(promise: nil)
             default:

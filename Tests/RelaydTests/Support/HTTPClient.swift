@@ -1,7 +1,8 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A small JSON client for relayd's REST API.

@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 
 /// ffmpeg/ffprobe/rtmpdump invocations the end-to-end tests share.
 enum MediaTools {
@@ -10,16 +10,18 @@ enum MediaTools {
     static func publish(
         to url: String, seconds: Int, size: String = "640x360", rate: Int = 25, gop: Int = 25, videoKbps: Int? = nil
     ) throws -> ChildProcess {
-        try ChildProcess("ffmpeg", [
-            "-hide_banner", "-loglevel", "error", "-re",
-            "-f", "lavfi", "-i", "testsrc=size=\(size):rate=\(rate)",
-            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-            "-t", "\(seconds)",
-            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "\(gop)", "-pix_fmt", "yuv420p",
-        ] + (videoKbps.map(constantBitrate) ?? []) + [
-            "-c:a", "aac", "-b:a", "64k",
-            "-f", "flv", url,
-        ])
+        try ChildProcess(
+            "ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "testsrc=size=\(size):rate=\(rate)",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                "-t", "\(seconds)",
+                "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "\(gop)", "-pix_fmt", "yuv420p",
+            ] + (videoKbps.map(constantBitrate) ?? []) + [
+                "-c:a", "aac", "-b:a", "64k",
+                "-f", "flv", url,
+            ])
     }
 
     /// A source bitrate that feeds the default ladder's every rung with room (720p needs 1800 / 0.8 = 2250).
@@ -49,9 +51,11 @@ enum MediaTools {
 
     /// Packets of a media file, in file order.
     static func packets(of file: String) async throws -> [Packet] {
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "packet=codec_type,dts_time,flags", "-of", "csv=p=0", file,
-        ])
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "packet=codec_type,dts_time,flags", "-of", "csv=p=0", file,
+            ])
         guard code == 0 else { throw TestFailure("ffprobe \(file) failed: \(err)") }
         return out.split(separator: "\n").compactMap { line in
             let parts = line.split(separator: ",", omittingEmptySubsequences: false)

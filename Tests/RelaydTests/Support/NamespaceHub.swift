@@ -89,7 +89,8 @@ final class NamespaceHub: @unchecked Sendable {
 
     /// Heals what `cut(a, _)` did.
     func heal(_ a: Int) async throws {
-        let (code, _, err) = try await runTool("ip", ["netns", "exec", names[a], "nft", "delete", "table", "inet", "partition"], timeout: .seconds(10))
+        let (code, _, err) = try await runTool(
+            "ip", ["netns", "exec", names[a], "nft", "delete", "table", "inet", "partition"], timeout: .seconds(10))
         guard code == 0 else { throw TestFailure("nft delete table: \(err)") }
     }
 

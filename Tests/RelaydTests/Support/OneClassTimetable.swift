@@ -17,7 +17,8 @@ enum OneClassTimetable {
             try #require(reply.status == 201)
             keys[id] = reply.object["key"] as? String
         }
-        try #require(try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": "site-a", "program": "dedicated"]).status == 201)
+        try #require(
+            try await api.call("POST", "/pairings", ["centralSchoolId": "central", "siteId": "site-a", "program": "dedicated"]).status == 201)
         let now = Date()
         var lesson: [String: Any] = [
             "id": classId, "title": title, "program": "dedicated", "centralSchoolId": "central",

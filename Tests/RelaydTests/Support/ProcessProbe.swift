@@ -1,7 +1,8 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// What a running process costs, from /proc.

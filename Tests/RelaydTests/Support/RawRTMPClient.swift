@@ -1,6 +1,6 @@
-import ProcessTestSupport
 import Foundation
 import NIOCore
+import ProcessTestSupport
 import RTMP
 
 /// A minimal blocking RTMP client over a plain socket, for what real players cannot do on
@@ -20,7 +20,10 @@ final class RawRTMPClient {
             let bound = withUnsafePointer(to: &local) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
-            guard bound == 0 else { close(fd); throw TestFailure("bind \(source) failed: \(errno)") }
+            guard bound == 0 else {
+                close(fd)
+                throw TestFailure("bind \(source) failed: \(errno)")
+            }
         }
         if var size = receiveBuffer {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -34,7 +37,10 @@ final class RawRTMPClient {
         let connected = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(fd); throw TestFailure("connect failed") }
+        guard connected == 0 else {
+            close(fd)
+            throw TestFailure("connect failed")
+        }
     }
 
     deinit { close(fd) }

@@ -52,9 +52,11 @@ enum RecordedTimetable {
 
     /// ffprobe's view of a file: format duration, codec names, first video packet a keyframe.
     static func probe(_ path: String) async throws -> (duration: Double, codecs: [String], keyframeFirst: Bool) {
-        let (code, out, err) = try await runTool("ffprobe", [
-            "-v", "error", "-show_entries", "format=duration:stream=codec_name", "-of", "default=nw=1", path,
-        ])
+        let (code, out, err) = try await runTool(
+            "ffprobe",
+            [
+                "-v", "error", "-show_entries", "format=duration:stream=codec_name", "-of", "default=nw=1", path,
+            ])
         guard code == 0 else { throw TestFailure("ffprobe \(path): \(err)") }
         var duration = 0.0
         var codecs: [String] = []

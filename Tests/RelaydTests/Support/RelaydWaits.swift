@@ -1,5 +1,5 @@
-import ProcessTestSupport
 import Foundation
+import ProcessTestSupport
 
 /// The conditions tests wait for on a running relay, each bounded by a deadline (``waitUntil``).
 extension RelaydServer {

@@ -1,6 +1,7 @@
 import NIOCore
 import RelayCore
 import Testing
+
 @testable import WebRTC
 
 /// The load generator's WHEP client against the relay's own session state machine, in memory:
@@ -21,7 +22,9 @@ struct WHEPClientSessionTests {
         func pump(now: NIODeadline, first: [ByteBuffer] = [], dropping: (ByteBuffer) -> Bool = { _ in false }) {
             var toRelay = first
             for _ in 0..<20 {
-                for datagram in toRelay { _ = relay.receive(datagram, from: WHEPClientSessionTests.clientAddress, now: now, wallClock: testWallClock, output: output) }
+                for datagram in toRelay {
+                    _ = relay.receive(datagram, from: WHEPClientSessionTests.clientAddress, now: now, wallClock: testWallClock, output: output)
+                }
                 toRelay = []
                 let fromRelay = output.take()
                 if fromRelay.isEmpty { break }
@@ -41,8 +44,10 @@ struct WHEPClientSessionTests {
             playback: PlaybackChoice(playing: "source", adaptive: false), configuration: .init(), now: now, wallClock: testWallClock,
             logger: .init(label: "test")
         )
-        let candidate = ICECandidate(foundation: "1", transport: .udp, priority: ICECandidate.priority(localPreference: 65535), address: "127.0.0.1", port: 8189)
-        let answer = SDPAnswer.render(negotiated, local: relay.localDescription(fingerprint: DTLSTestContexts.server.fingerprint, candidates: [candidate]))
+        let candidate = ICECandidate(
+            foundation: "1", transport: .udp, priority: ICECandidate.priority(localPreference: 65535), address: "127.0.0.1", port: 8189)
+        let answer = SDPAnswer.render(
+            negotiated, local: relay.localDescription(fingerprint: DTLSTestContexts.server.fingerprint, candidates: [candidate]))
         let target = try client.accept(answer: answer)
         #expect(target.host == "127.0.0.1" && target.port == 8189)
         let pair = Pair(client: client, relay: relay)
@@ -73,7 +78,8 @@ struct WHEPClientSessionTests {
         var packetizer = H264Packetizer()
         let delta = RTPFrame(
             track: .video,
-            payloads: packetizer.packetize(accessUnit: H264TestStreams.avcc([H264TestStreams.nal(type: 1, size: 3000)]), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
+            payloads: packetizer.packetize(
+                accessUnit: H264TestStreams.avcc([H264TestStreams.nal(type: 1, size: 3000)]), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
             timestamp: 93_000, isKeyframe: false
         )
         #expect(delta.payloads.count == 3)
@@ -106,14 +112,16 @@ struct WHEPClientSessionTests {
         var packetizer = H264Packetizer()
         let delta = RTPFrame(
             track: .video,
-            payloads: packetizer.packetize(accessUnit: H264TestStreams.avcc([H264TestStreams.nal(type: 1, size: 3000)]), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
+            payloads: packetizer.packetize(
+                accessUnit: H264TestStreams.avcc([H264TestStreams.nal(type: 1, size: 3000)]), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
             timestamp: 93_000, isKeyframe: false
         )
         pair.relay.send(WebRTCSessionTests.keyframe(timestamp: 90_000, size: 5000), now: now, output: pair.output)
         pair.relay.send(delta, now: now, output: pair.output)
         pair.pump(now: now)
         #expect(frames.map(\.isKeyframe) == [true, false])
-        #expect(frames.first?.idrFingerprint == WHEPClientSession.nalFingerprint(H264TestStreams.nal(type: 5, size: 5000).readableBytesView.dropFirst()))
+        #expect(
+            frames.first?.idrFingerprint == WHEPClientSession.nalFingerprint(H264TestStreams.nal(type: 5, size: 5000).readableBytesView.dropFirst()))
         #expect(pair.client.stats.keyframes == 1)
         #expect(pair.client.stats.videoPackets == WebRTCSessionTests.keyframe(timestamp: 0, size: 5000).payloads.count + delta.payloads.count)
     }
@@ -140,7 +148,8 @@ struct WHEPClientSessionTests {
     @Test func anAnswerWithoutWhatTheClientNeedsIsRefusedWithTheReason() throws {
         let client = try WHEPClientSession(identity: WHEPClientIdentity(), now: .now())
         #expect(throws: WHEPClientError.self) { _ = try client.accept(answer: "not sdp") }
-        let noCandidate = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+        let noCandidate =
+            "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
             + "a=fingerprint:sha-256 \(DTLSTestContexts.server.fingerprint.sdpValue)\r\nm=video 9 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=rtpmap:102 H264/90000\r\n"
         #expect(throws: WHEPClientError.unusableAnswer("no UDP candidate (a=candidate:... udp ...)")) { _ = try client.accept(answer: noCandidate) }
         #expect(client.state == .offering)

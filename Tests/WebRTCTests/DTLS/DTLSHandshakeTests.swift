@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import WebRTC
 
 @Suite("DTLS handshake")
@@ -149,7 +150,9 @@ struct DTLSHandshakeTests {
             return nil
         }
         #expect(received == ["hello server"])
-        #expect(throws: DTLSError.self) { try DTLSTransport(context: DTLSTestContexts.server, role: .client).writeApplicationData(ByteBuffer(string: "x")) }
+        #expect(throws: DTLSError.self) {
+            try DTLSTransport(context: DTLSTestContexts.server, role: .client).writeApplicationData(ByteBuffer(string: "x"))
+        }
     }
 
     @Test("certificate fingerprints format and parse in the SDP form")

@@ -1,6 +1,7 @@
 import NIOCore
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 @Suite("DTLS hostile input")
@@ -14,7 +15,10 @@ struct DTLSHostileInputTests {
             var bytes = generator.bytes(size)
             if round % 2 == 0 {
                 bytes[0] = 22  // looks like a handshake record
-                if bytes.count > 2 { bytes[1] = 0xFE; bytes[2] = 0xFD }
+                if bytes.count > 2 {
+                    bytes[1] = 0xFE
+                    bytes[2] = 0xFD
+                }
             }
             let output = server.handle(datagram: ByteBuffer(bytes: bytes), now: DTLSTestPair.testNow)
             #expect(server.state == .handshaking || server.state == .failed)

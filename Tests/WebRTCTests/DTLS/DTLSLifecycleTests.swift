@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import WebRTC
 
 @Suite("DTLS and SRTP object lifecycle")
@@ -23,10 +24,11 @@ struct DTLSLifecycleTests {
         for _ in 0..<20 {
             _ = try DTLSContext()
         }
-        let keys = try #require(SRTPKeyingMaterial(
-            profile: .aes128CMHMACSHA1_80,
-            exportedKeyingMaterial: (0..<SRTPProfile.aes128CMHMACSHA1_80.exportedKeyingMaterialLength).map { UInt8($0) }
-        ))
+        let keys = try #require(
+            SRTPKeyingMaterial(
+                profile: .aes128CMHMACSHA1_80,
+                exportedKeyingMaterial: (0..<SRTPProfile.aes128CMHMACSHA1_80.exportedKeyingMaterialLength).map { UInt8($0) }
+            ))
         for index in 0..<1000 {
             let session = try SRTPSession(keyingMaterial: keys, role: index.isMultiple(of: 2) ? .server : .client)
             var packet = SRTPTestPackets.rtp(sequenceNumber: UInt16(index))

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import WebRTC
 
 /// Retransmission runs on the clock the test gives (`DTLSTestPair.now`, far from any real clock):

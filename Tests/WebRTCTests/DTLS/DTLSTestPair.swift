@@ -1,4 +1,5 @@
 import NIOCore
+
 @testable import WebRTC
 
 /// Contexts made once for all DTLS tests (certificate generation is the slow part).

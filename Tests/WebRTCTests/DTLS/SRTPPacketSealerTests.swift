@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import WebRTC
 
 @Suite("Outbound RTP sealed without libsrtp, byte for byte as libsrtp2 seals it")
@@ -19,9 +20,13 @@ struct SRTPPacketSealerTests {
     func keyDerivationVectors() throws {
         let key = Self.hex("E1F97A0D3E018BE0D64FA32C06DE4139")
         let salt = Self.hex("0EC675AD498AFEEBB6960B3AABE6")
-        #expect(try SRTPKeyDerivation.derive(.rtpEncryption, length: 16, masterKey: key, masterSalt: salt) == Self.hex("C61E7A93744F39EE10734AFE3FF7A087"))
+        #expect(
+            try SRTPKeyDerivation.derive(.rtpEncryption, length: 16, masterKey: key, masterSalt: salt) == Self.hex("C61E7A93744F39EE10734AFE3FF7A087")
+        )
         #expect(try SRTPKeyDerivation.derive(.rtpSalt, length: 14, masterKey: key, masterSalt: salt) == Self.hex("30CBBC08863D8C85D49DB34A9AE1"))
-        #expect(try SRTPKeyDerivation.derive(.rtpAuthentication, length: 20, masterKey: key, masterSalt: salt) == Self.hex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4"))
+        #expect(
+            try SRTPKeyDerivation.derive(.rtpAuthentication, length: 20, masterKey: key, masterSalt: salt)
+                == Self.hex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4"))
     }
 
     /// An RTP packet with one CSRC and a one-byte-form header extension (authenticated, not encrypted).

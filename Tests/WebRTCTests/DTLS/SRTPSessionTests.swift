@@ -1,6 +1,7 @@
 import NIOCore
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 @Suite("SRTP sessions keyed by DTLS")

@@ -7,7 +7,9 @@ import Testing
 /// up to its delay, then skipped; duplicates and restarts.
 @Suite struct RTPReorderBufferTests {
     static func packet(_ sequence: UInt16) -> RTPPacket {
-        RTPPacket(header: RTPHeader(payloadType: 102, sequenceNumber: sequence, timestamp: 0, ssrc: 1), payload: ByteBuffer(bytes: [UInt8(truncatingIfNeeded: sequence)]))
+        RTPPacket(
+            header: RTPHeader(payloadType: 102, sequenceNumber: sequence, timestamp: 0, ssrc: 1),
+            payload: ByteBuffer(bytes: [UInt8(truncatingIfNeeded: sequence)]))
     }
 
     static func numbers(_ packets: [RTPPacket]) -> [UInt16] { packets.map(\.header.sequenceNumber) }

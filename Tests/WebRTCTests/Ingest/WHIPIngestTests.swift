@@ -45,7 +45,8 @@ import Testing
             let silence = try OpusSilence()
             for index in 0..<count {
                 let opus = silence.packet(timestamp48k: UInt64(index * 960))
-                let header = RTPHeader(marker: false, payloadType: audioType, sequenceNumber: UInt16(index + 1), timestamp: UInt32(index * 960), ssrc: audioSSRC)
+                let header = RTPHeader(
+                    marker: false, payloadType: audioType, sequenceNumber: UInt16(index + 1), timestamp: UInt32(index * 960), ssrc: audioSSRC)
                 _ = try ingest.receive(RTPPacket(header: header, payload: opus.data), now: now)
             }
         }
@@ -84,9 +85,16 @@ import Testing
         let now = NIODeadline.now()
         _ = rig.ingest.start(now: now)
         for packet in rig.keyframe(1, timestamp: 0) {
-            _ = try rig.ingest.receive(RTPPacket(header: RTPHeader(marker: packet.header.marker, payloadType: rig.videoType, sequenceNumber: packet.header.sequenceNumber, timestamp: 0, ssrc: rig.videoSSRC &+ 7), payload: packet.payload), now: now)
+            _ = try rig.ingest.receive(
+                RTPPacket(
+                    header: RTPHeader(
+                        marker: packet.header.marker, payloadType: rig.videoType, sequenceNumber: packet.header.sequenceNumber, timestamp: 0,
+                        ssrc: rig.videoSSRC &+ 7), payload: packet.payload), now: now)
         }
-        _ = try rig.ingest.receive(RTPPacket(header: RTPHeader(payloadType: 33, sequenceNumber: 9, timestamp: 0, ssrc: rig.videoSSRC), payload: ByteBuffer(bytes: [1, 2, 3])), now: now)
+        _ = try rig.ingest.receive(
+            RTPPacket(
+                header: RTPHeader(payloadType: 33, sequenceNumber: 9, timestamp: 0, ssrc: rig.videoSSRC), payload: ByteBuffer(bytes: [1, 2, 3])),
+            now: now)
         #expect(rig.player.media.isEmpty)
         #expect(rig.ingest.stats.foreignPackets == 3)
     }
@@ -99,7 +107,8 @@ import Testing
         var generator = SeededGenerator(seed: 7)
         for sequence in UInt16(1)...500 {
             let bytes = generator.bytes(Int(sequence % 40))
-            _ = try? rig.ingest.receive(rig.packet(sequence, ByteBuffer(bytes: bytes), timestamp: UInt32(sequence / 3) * 3000, marker: sequence % 3 == 0), now: now)
+            _ = try? rig.ingest.receive(
+                rig.packet(sequence, ByteBuffer(bytes: bytes), timestamp: UInt32(sequence / 3) * 3000, marker: sequence % 3 == 0), now: now)
         }
         #expect(rig.ingest.stats.videoPackets == 500)
         // The session goes on: the next real keyframe is published after a sequence header.

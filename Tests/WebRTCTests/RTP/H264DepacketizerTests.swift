@@ -1,6 +1,7 @@
 import NIOCore
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 @Suite("H264Depacketizer")
@@ -50,10 +51,11 @@ struct H264DepacketizerTests {
         var depacketizer = H264Depacketizer()
         #expect(depacketizer.push(a, sequenceNumber: 1, timestamp: 3000, marker: false).isEmpty)
         let units = depacketizer.push(b, sequenceNumber: 2, timestamp: 6000, marker: true)
-        #expect(units == [
-            H264AccessUnit(timestamp: 3000, nalUnits: [a]),
-            H264AccessUnit(timestamp: 6000, nalUnits: [b]),
-        ])
+        #expect(
+            units == [
+                H264AccessUnit(timestamp: 3000, nalUnits: [a]),
+                H264AccessUnit(timestamp: 6000, nalUnits: [b]),
+            ])
         #expect(depacketizer.flush() == nil)
     }
 

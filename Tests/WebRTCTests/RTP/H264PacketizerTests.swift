@@ -1,6 +1,7 @@
 import NIOCore
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 @Suite("H264Packetizer")
@@ -65,7 +66,8 @@ struct H264PacketizerTests {
         expectWellFormed(payloads)
         let first = try #require(payloads.first)
         #expect(H264TestStreams.type(of: first) == 24)
-        let expected: [UInt8] = [0x78, 0, UInt8(H264TestStreams.sps.readableBytes)] + Array(H264TestStreams.sps.readableBytesView)
+        let expected: [UInt8] =
+            [0x78, 0, UInt8(H264TestStreams.sps.readableBytes)] + Array(H264TestStreams.sps.readableBytesView)
             + [0, UInt8(H264TestStreams.pps.readableBytes)] + Array(H264TestStreams.pps.readableBytesView)
         #expect(Array(first.bytes.readableBytesView) == expected)
         #expect(try roundTrip(payloads).nalUnits == [H264TestStreams.sps, H264TestStreams.pps, idr])
@@ -222,7 +224,8 @@ struct H264PacketizerTests {
         dangling.writeBytes([0, 0])
         cases.append((dangling, [big]))
         // RTP-only NAL types (STAP-A, FU-A) and type 0 inside AVCC.
-        cases.append((H264TestStreams.avcc([ByteBuffer(bytes: [0x78, 0, 1]), ByteBuffer(bytes: [0x7C, 0x85]), ByteBuffer(bytes: [0, 1]), good]), [good]))
+        cases.append(
+            (H264TestStreams.avcc([ByteBuffer(bytes: [0x78, 0, 1]), ByteBuffer(bytes: [0x7C, 0x85]), ByteBuffer(bytes: [0, 1]), good]), [good]))
         // A huge length.
         cases.append((ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0x41]), []))
         cases.append((ByteBuffer(), []))
@@ -246,7 +249,8 @@ struct H264PacketizerTests {
         for _ in 0..<500 {
             let bytes = generator.bytes(Int.random(in: 0...400, using: &generator))
             var payloads: [RTPPayload] = []
-            packetizer.packetize(accessUnit: ByteBuffer(bytes: bytes), nalLengthSize: lengthSize, isKeyframe: Bool.random(using: &generator), into: &payloads)
+            packetizer.packetize(
+                accessUnit: ByteBuffer(bytes: bytes), nalLengthSize: lengthSize, isKeyframe: Bool.random(using: &generator), into: &payloads)
             #expect(payloads.allSatisfy { $0.bytes.readableBytes <= 100 })
             #expect(payloads.filter(\.marker).count == (payloads.isEmpty ? 0 : 1))
         }

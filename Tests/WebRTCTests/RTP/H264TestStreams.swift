@@ -1,5 +1,6 @@
 import NIOCore
 import RelayTestSupport
+
 @testable import WebRTC
 
 /// Test H.264 material: NAL units of chosen types and sizes, AVCC framing, and delivery of

@@ -1,6 +1,7 @@
 import NIOCore
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 @Suite("RTCP parsing")
@@ -21,14 +22,18 @@ struct RTCPParseTests {
 
     @Test("SR with a report block")
     func senderReport() throws {
-        #expect(try parse(RTCPSamples.senderReport) == [.senderReport(RTCPSenderReport(
-            ssrc: 0x1122_3344,
-            ntpTime: 0x0102_0304_0506_0708,
-            rtpTimestamp: 0x0A0B_0C0D,
-            packetCount: 100,
-            octetCount: 20000,
-            reports: [expectedBlock]
-        ))])
+        #expect(
+            try parse(RTCPSamples.senderReport) == [
+                .senderReport(
+                    RTCPSenderReport(
+                        ssrc: 0x1122_3344,
+                        ntpTime: 0x0102_0304_0506_0708,
+                        rtpTimestamp: 0x0A0B_0C0D,
+                        packetCount: 100,
+                        octetCount: 20000,
+                        reports: [expectedBlock]
+                    ))
+            ])
     }
 
     @Test("RR with a report block")
@@ -38,7 +43,9 @@ struct RTCPParseTests {
 
     @Test("SDES CNAME and BYE reason")
     func sourceDescriptionAndBye() throws {
-        #expect(try parse(RTCPSamples.sourceDescription) == [.sourceDescription(RTCPSourceDescription(chunks: [.init(ssrc: 0x1122_3344, cname: "test")]))])
+        #expect(
+            try parse(RTCPSamples.sourceDescription) == [.sourceDescription(RTCPSourceDescription(chunks: [.init(ssrc: 0x1122_3344, cname: "test")]))]
+        )
         #expect(try parse(RTCPSamples.bye) == [.bye(RTCPGoodbye(ssrcs: [0x1122_3344], reason: "bye"))])
     }
 

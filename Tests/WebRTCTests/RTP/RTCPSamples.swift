@@ -2,14 +2,15 @@ import NIOCore
 
 /// Hand-built RTCP packets (byte by byte from RFC 3550, 4585, 5104 and the REMB draft).
 enum RTCPSamples {
-    static let senderReport: [UInt8] = [
-        0x81, 200, 0, 12,
-        0x11, 0x22, 0x33, 0x44,  // sender SSRC
-        0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,  // NTP
-        0x0A, 0x0B, 0x0C, 0x0D,  // RTP timestamp
-        0, 0, 0, 100,  // packets
-        0, 0, 0x4E, 0x20,  // octets (20000)
-    ] + reportBlock
+    static let senderReport: [UInt8] =
+        [
+            0x81, 200, 0, 12,
+            0x11, 0x22, 0x33, 0x44,  // sender SSRC
+            0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,  // NTP
+            0x0A, 0x0B, 0x0C, 0x0D,  // RTP timestamp
+            0, 0, 0, 100,  // packets
+            0, 0, 0x4E, 0x20,  // octets (20000)
+        ] + reportBlock
 
     static let reportBlock: [UInt8] = [
         0x55, 0x66, 0x77, 0x88,  // SSRC

@@ -1,6 +1,7 @@
 import NIOCore
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 @Suite("RTCP writers")
@@ -17,13 +18,16 @@ struct RTCPWriterTests {
         let ntp = NTPTimestamp(nanosecondsSince1970: 1_700_000_000_250_000_000).value
         let block = RTCPReportBlock(ssrc: 9, fractionLost: 3, cumulativeLost: 1000, highestSequenceNumber: 70000, jitter: 12)
         let packets = try written {
-            RTCPWriter.senderReport(ssrc: 0xABCD, ntpTime: ntp, rtpTimestamp: 123_456, packetCount: 10, octetCount: 12_000,
-                                    reports: [block], cname: "relay-viewer-1", into: &$0)
+            RTCPWriter.senderReport(
+                ssrc: 0xABCD, ntpTime: ntp, rtpTimestamp: 123_456, packetCount: 10, octetCount: 12_000,
+                reports: [block], cname: "relay-viewer-1", into: &$0)
         }
-        #expect(packets == [
-            .senderReport(RTCPSenderReport(ssrc: 0xABCD, ntpTime: ntp, rtpTimestamp: 123_456, packetCount: 10, octetCount: 12_000, reports: [block])),
-            .sourceDescription(RTCPSourceDescription(chunks: [.init(ssrc: 0xABCD, cname: "relay-viewer-1")])),
-        ])
+        #expect(
+            packets == [
+                .senderReport(
+                    RTCPSenderReport(ssrc: 0xABCD, ntpTime: ntp, rtpTimestamp: 123_456, packetCount: 10, octetCount: 12_000, reports: [block])),
+                .sourceDescription(RTCPSourceDescription(chunks: [.init(ssrc: 0xABCD, cname: "relay-viewer-1")])),
+            ])
     }
 
     @Test("SDES CNAME lengths pad correctly", arguments: [0, 1, 2, 3, 4, 5, 255])
@@ -37,10 +41,11 @@ struct RTCPWriterTests {
     func receiverReport() throws {
         let blocks = (0..<40).map { RTCPReportBlock(ssrc: UInt32($0), cumulativeLost: -Int32($0), jitter: UInt32($0)) }
         let packets = try written { RTCPWriter.receiverReport(ssrc: 5, reports: blocks, into: &$0) }
-        #expect(packets == [
-            .receiverReport(RTCPReceiverReport(ssrc: 5, reports: Array(blocks[..<31]))),
-            .receiverReport(RTCPReceiverReport(ssrc: 5, reports: Array(blocks[31...]))),
-        ])
+        #expect(
+            packets == [
+                .receiverReport(RTCPReceiverReport(ssrc: 5, reports: Array(blocks[..<31]))),
+                .receiverReport(RTCPReceiverReport(ssrc: 5, reports: Array(blocks[31...]))),
+            ])
         #expect(try written { RTCPWriter.receiverReport(ssrc: 5, reports: [], into: &$0) } == [.receiverReport(RTCPReceiverReport(ssrc: 5))])
     }
 
@@ -90,14 +95,18 @@ struct RTCPWriterTests {
 
     @Test("PLI and FIR round trip")
     func keyframeRequests() throws {
-        #expect(try written { RTCPWriter.pli(senderSSRC: 3, mediaSSRC: 4, into: &$0) } == [.pli(RTCPPictureLossIndication(senderSSRC: 3, mediaSSRC: 4))])
-        #expect(try written { RTCPWriter.fir(senderSSRC: 3, mediaSSRC: 4, sequenceNumber: 9, into: &$0) }
-            == [.fir(RTCPFullIntraRequest(senderSSRC: 3, entries: [.init(ssrc: 4, sequenceNumber: 9)]))])
+        #expect(
+            try written { RTCPWriter.pli(senderSSRC: 3, mediaSSRC: 4, into: &$0) } == [.pli(RTCPPictureLossIndication(senderSSRC: 3, mediaSSRC: 4))])
+        #expect(
+            try written { RTCPWriter.fir(senderSSRC: 3, mediaSSRC: 4, sequenceNumber: 9, into: &$0) }
+                == [.fir(RTCPFullIntraRequest(senderSSRC: 3, entries: [.init(ssrc: 4, sequenceNumber: 9)]))])
     }
 
-    @Test("REMB encodes 1 Mbit/s exactly and rounds others down to 18 bits", arguments: [
-        UInt64(0), 1, 262_143, 262_144, 1_000_000, 2_500_000, 123_456_789, 10_000_000_000, UInt64.max,
-    ])
+    @Test(
+        "REMB encodes 1 Mbit/s exactly and rounds others down to 18 bits",
+        arguments: [
+            UInt64(0), 1, 262_143, 262_144, 1_000_000, 2_500_000, 123_456_789, 10_000_000_000, UInt64.max,
+        ])
     func remb(bitrate: UInt64) throws {
         let packets = try written { RTCPWriter.remb(senderSSRC: 7, bitrate: bitrate, ssrcs: [1, 2], into: &$0) }
         guard case .remb(let remb) = packets.first else {
@@ -118,8 +127,9 @@ struct RTCPWriterTests {
         var appended = ByteBuffer()
         RTCPWriter.senderReport(ssrc: 1, ntpTime: 2, rtpTimestamp: 3, packetCount: 4, octetCount: 5, cname: "c", into: &appended)
         #expect(RTCPWriter.senderReport(ssrc: 1, ntpTime: 2, rtpTimestamp: 3, packetCount: 4, octetCount: 5, cname: "c") == appended)
-        #expect(try RTCPCompound.parse(RTCPWriter.nack(senderSSRC: 1, mediaSSRC: 2, lost: [7, 9]))
-            == [.nack(RTCPGenericNack(senderSSRC: 1, mediaSSRC: 2, lostSequenceNumbers: [7, 9]))])
+        #expect(
+            try RTCPCompound.parse(RTCPWriter.nack(senderSSRC: 1, mediaSSRC: 2, lost: [7, 9]))
+                == [.nack(RTCPGenericNack(senderSSRC: 1, mediaSSRC: 2, lostSequenceNumbers: [7, 9]))])
         #expect(try RTCPCompound.parse(RTCPWriter.remb(bitrate: 1_000_000, ssrcs: [3])).count == 1)
         #expect(try RTCPCompound.parse(RTCPWriter.pli(senderSSRC: 1, mediaSSRC: 2)).count == 1)
         #expect(try RTCPCompound.parse(RTCPWriter.fir(senderSSRC: 1, mediaSSRC: 2, sequenceNumber: 1)).count == 1)

@@ -1,6 +1,7 @@
 import NIOCore
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 @Suite("RTPHeader")
@@ -92,10 +93,11 @@ struct RTPHeaderTests {
             0x77,
         ]
         let packet = try RTPPacket.parse(ByteBuffer(bytes: bytes))
-        #expect(packet.header.extensions == [
-            RTPHeaderExtension(id: 1, bytes: [0xAB]),
-            RTPHeaderExtension(id: 2, bytes: [0xCD, 0xEF]),
-        ])
+        #expect(
+            packet.header.extensions == [
+                RTPHeaderExtension(id: 1, bytes: [0xAB]),
+                RTPHeaderExtension(id: 2, bytes: [0xCD, 0xEF]),
+            ])
         #expect(Array(packet.payload.readableBytesView) == [0x77])
     }
 
@@ -122,8 +124,9 @@ struct RTPHeaderTests {
 
     @Test("writes in place at an offset without a ByteBuffer")
     func writesInPlace() throws {
-        let header = RTPHeader(payloadType: 96, sequenceNumber: 0xBEEF, timestamp: 3, ssrc: 4,
-                               extensions: [RTPHeaderExtension(id: 5, bytes: [1, 2])])
+        let header = RTPHeader(
+            payloadType: 96, sequenceNumber: 0xBEEF, timestamp: 3, ssrc: 4,
+            extensions: [RTPHeaderExtension(id: 5, bytes: [1, 2])])
         var storage = [UInt8](repeating: 0xEE, count: 64)
         let written = try storage.withUnsafeMutableBytes { raw in try header.write(into: raw, at: 8) }
         #expect(written == 20)
@@ -150,8 +153,9 @@ struct RTPHeaderTests {
 
     @Test("the per-packet extension value is overwritten in place")
     func overwritesExtensionInPlace() throws {
-        var header = RTPHeader(payloadType: 96, sequenceNumber: 0, timestamp: 0, ssrc: 1,
-                               extensions: [RTPHeaderExtension(id: 3, bytes: [0, 0])])
+        var header = RTPHeader(
+            payloadType: 96, sequenceNumber: 0, timestamp: 0, ssrc: 1,
+            extensions: [RTPHeaderExtension(id: 3, bytes: [0, 0])])
         for sequence: UInt16 in [1, 500, 65535] {
             header.extensions[0].data.setInteger(sequence, at: header.extensions[0].data.readerIndex)
             var buffer = ByteBuffer()
@@ -164,18 +168,21 @@ struct RTPHeaderTests {
     func unwritable() {
         let tooMany = RTPHeader(payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0, csrcs: Array(0..<16))
         #expect(throws: RTPError.tooManyCSRCs(16)) { try tooMany.encodedSize() }
-        let longValue = RTPHeader(payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0,
-                                  extensions: [RTPHeaderExtension(id: 1, bytes: Array(repeating: 0, count: 256))])
+        let longValue = RTPHeader(
+            payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0,
+            extensions: [RTPHeaderExtension(id: 1, bytes: Array(repeating: 0, count: 256))])
         #expect(throws: RTPError.unencodableExtension(id: 1, length: 256)) { try longValue.encodedSize() }
-        let idZero = RTPHeader(payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0,
-                               extensions: [RTPHeaderExtension(id: 0, bytes: [1])])
+        let idZero = RTPHeader(
+            payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0,
+            extensions: [RTPHeaderExtension(id: 0, bytes: [1])])
         #expect(throws: RTPError.unencodableExtension(id: 0, length: 1)) { try idZero.encodedSize() }
     }
 
     @Test("every truncation of a full packet throws or parses within bounds")
     func truncations() throws {
-        let header = RTPHeader(marker: true, payloadType: 96, sequenceNumber: 1, timestamp: 2, ssrc: 3, csrcs: [4, 5],
-                               extensions: [RTPHeaderExtension(id: 1, bytes: [1, 2, 3])])
+        let header = RTPHeader(
+            marker: true, payloadType: 96, sequenceNumber: 1, timestamp: 2, ssrc: 3, csrcs: [4, 5],
+            extensions: [RTPHeaderExtension(id: 1, bytes: [1, 2, 3])])
         var buffer = ByteBuffer()
         try header.write(into: &buffer)
         let headerSize = buffer.readableBytes

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import WebRTC
 
 @Suite("RetransmissionRing")
@@ -62,7 +63,9 @@ struct SentVideoRunsTests {
     /// Records what a session records when it sends `frame` from `feed` starting at viewer `sequence`.
     static func send(_ frame: RTPFrame, from feed: StreamRetransmissions, at sequence: inout UInt16, offset: UInt32, into runs: inout SentVideoRuns) {
         for index in frame.payloads.indices {
-            runs.record(sequence: sequence, index: frame.firstPacketIndex! + UInt64(index), streamTimestamp: frame.timestamp, timestamp: frame.timestamp &+ offset, feed: feed)
+            runs.record(
+                sequence: sequence, index: frame.firstPacketIndex! + UInt64(index), streamTimestamp: frame.timestamp,
+                timestamp: frame.timestamp &+ offset, feed: feed)
             sequence &+= 1
         }
     }

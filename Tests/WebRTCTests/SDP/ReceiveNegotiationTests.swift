@@ -32,8 +32,10 @@ struct ReceiveNegotiationTests {
         let thrown = #expect(throws: SDPError.self) {
             try ReceiveNegotiation.negotiate(offer: SDPFixture.chromiumWHEP.parsed())
         }
-        #expect(thrown == .wrongDirection(
-            medium: "audio (mid 0)", offered: .recvonly, endpoint: "WHIP", expected: "sendonly or sendrecv"))
+        #expect(
+            thrown
+                == .wrongDirection(
+                    medium: "audio (mid 0)", offered: .recvonly, endpoint: "WHIP", expected: "sendonly or sendrecv"))
         #expect(thrown?.description.contains("recvonly") == true)
     }
 
@@ -41,14 +43,17 @@ struct ReceiveNegotiationTests {
     func extmapDirection() throws {
         let text = TestOffer.offer(
             TestOffer.audio(direction: "sendonly"),
-            TestOffer.video(direction: "sendonly", lines: TestOffer.h264Lines + [
-                "a=extmap:5/sendonly \(HeaderExtensionURI.transportWideCC)",
-                "a=extmap:6/recvonly \(HeaderExtensionURI.absoluteSendTime)",
-            ]))
+            TestOffer.video(
+                direction: "sendonly",
+                lines: TestOffer.h264Lines + [
+                    "a=extmap:5/sendonly \(HeaderExtensionURI.transportWideCC)",
+                    "a=extmap:6/recvonly \(HeaderExtensionURI.absoluteSendTime)",
+                ]))
         let video = try #require(try ReceiveNegotiation.negotiate(offer: SessionDescription.parse(text)).video)
-        #expect(video.headerExtensions == [
-            NegotiatedHeaderExtension(id: 5, uri: HeaderExtensionURI.transportWideCC, direction: .recvonly)
-        ])
+        #expect(
+            video.headerExtensions == [
+                NegotiatedHeaderExtension(id: 5, uri: HeaderExtensionURI.transportWideCC, direction: .recvonly)
+            ])
     }
 
     @Test("the WHIP answer is recvonly with no SSRC of the relay's, even if senders are given", arguments: [false, true])

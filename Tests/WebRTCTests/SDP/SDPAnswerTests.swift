@@ -14,10 +14,12 @@ struct SDPAnswerTests {
             icePwd: "relayPasswordOf24Chars+/",
             fingerprint: localFingerprint,
             candidates: [
-                ICECandidate(foundation: "1", transport: .udp, priority: ICECandidate.priority(localPreference: 65535),
-                             address: "192.0.2.10", port: 50000),
-                ICECandidate(foundation: "2", transport: .tcpPassive, priority: ICECandidate.priority(localPreference: 32767),
-                             address: "192.0.2.10", port: 50443),
+                ICECandidate(
+                    foundation: "1", transport: .udp, priority: ICECandidate.priority(localPreference: 65535),
+                    address: "192.0.2.10", port: 50000),
+                ICECandidate(
+                    foundation: "2", transport: .tcpPassive, priority: ICECandidate.priority(localPreference: 32767),
+                    address: "192.0.2.10", port: 50443),
             ],
             audio: senders ? LocalSender(ssrc: 1111, cname: "relay", streamID: "class-7", trackID: "audio") : nil,
             video: senders
@@ -38,10 +40,11 @@ struct SDPAnswerTests {
         #expect(!answer.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
         #expect(!answer.replacingOccurrences(of: "\r\n", with: "").contains("\r"))
         let lines = answer.sdpLines
-        #expect(Array(lines.prefix(7)) == [
-            "v=0", "o=- 4242 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=ice-lite", "a=group:BUNDLE 0 1",
-            "a=msid-semantic:WMS *",
-        ])
+        #expect(
+            Array(lines.prefix(7)) == [
+                "v=0", "o=- 4242 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=ice-lite", "a=group:BUNDLE 0 1",
+                "a=msid-semantic:WMS *",
+            ])
         let fingerprint = "a=fingerprint:sha-256 " + Self.localFingerprint.hex
         #expect(Self.localFingerprint.hex.hasPrefix("00:07:0E:15:1C:23:2A:31:38:3F:46"))
         for expected in [
@@ -80,9 +83,11 @@ struct SDPAnswerTests {
         let start = try #require(lines.firstIndex(of: "m=audio 9 UDP/TLS/RTP/SAVPF 111"))
         let end = try #require(lines.firstIndex { $0.hasPrefix("m=video") })
         let audio = Array(lines[start..<end])
-        let order = ["m=", "c=", "a=mid:", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:", "a=fingerprint:", "a=setup:",
-                     "a=sendonly", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:", "a=fmtp:", "a=rtcp-fb:", "a=extmap:",
-                     "a=msid:", "a=ssrc:", "a=candidate:", "a=end-of-candidates"]
+        let order = [
+            "m=", "c=", "a=mid:", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:", "a=fingerprint:", "a=setup:",
+            "a=sendonly", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:", "a=fmtp:", "a=rtcp-fb:", "a=extmap:",
+            "a=msid:", "a=ssrc:", "a=candidate:", "a=end-of-candidates",
+        ]
         let positions = try order.map { prefix in try #require(audio.firstIndex { $0.hasPrefix(prefix) }, "\(prefix)") }
         #expect(positions == positions.sorted())
     }

@@ -50,8 +50,9 @@ struct SDPMalformedTests {
     @Test("Chromium's offer with VP8 only (every H.264 line removed)")
     func vp8Only() throws {
         let text = try SDPFixture.chromiumWHEP.text()
-        let h264 = Set(try SessionDescription.parse(text).media[1].codecs
-            .filter { $0.rtpMap.isEncoding("H264") }.map { String($0.payloadType) })
+        let h264 = Set(
+            try SessionDescription.parse(text).media[1].codecs
+                .filter { $0.rtpMap.isEncoding("H264") }.map { String($0.payloadType) })
         let vp8Only = text.removingSDPLines { line in
             h264.contains { line.hasPrefix("a=rtpmap:\($0) ") || line.hasPrefix("a=fmtp:\($0) ") }
         }
@@ -61,10 +62,12 @@ struct SDPMalformedTests {
         #expect(thrown?.description == "the offer's video has no H.264 with packetization-mode=1")
     }
 
-    @Test("garbage lines are refused with the line number", arguments: [
-        ("hello world", 5), ("=0", 5), ("A=uppercase", 5), ("v", 5), ("a=fmtp:102 x=1\ra=evil", 5),
-        ("a=ok\u{0}nul", 5), ("a=", 5), ("a=:value", 5),
-    ])
+    @Test(
+        "garbage lines are refused with the line number",
+        arguments: [
+            ("hello world", 5), ("=0", 5), ("A=uppercase", 5), ("v", 5), ("a=fmtp:102 x=1\ra=evil", 5),
+            ("a=ok\u{0}nul", 5), ("a=", 5), ("a=:value", 5),
+        ])
     func garbageLine(line: String, number: Int) {
         let text = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\(line)\r\n"
         let thrown = #expect(throws: SDPError.self) { try SessionDescription.parse(text) }
@@ -73,10 +76,12 @@ struct SDPMalformedTests {
         #expect(Self.isReadable(thrown))
     }
 
-    @Test("bodies that are not SDP at all", arguments: [
-        "garbage", "<html><body>hi</body></html>", "{\"type\":\"offer\"}", "o=- 1 2 IN IP4 0.0.0.0\r\nv=0\r\n", "v=1\r\n",
-        "v=0\r\nv=0\r\n",
-    ])
+    @Test(
+        "bodies that are not SDP at all",
+        arguments: [
+            "garbage", "<html><body>hi</body></html>", "{\"type\":\"offer\"}", "o=- 1 2 IN IP4 0.0.0.0\r\nv=0\r\n", "v=1\r\n",
+            "v=0\r\nv=0\r\n",
+        ])
     func notSDP(text: String) {
         let thrown = #expect(throws: SDPError.self) { try SessionDescription.parse(text) }
         #expect(thrown.map(Self.isReadable) == true)
@@ -107,23 +112,25 @@ struct SDPMalformedTests {
         #expect(SDPError.tooManyMediaSections.description.contains("16 m-lines"))
     }
 
-    @Test("malformed values of understood attributes name the attribute", arguments: [
-        ("a=rtpmap:abc opus/48000", "a=rtpmap"), ("a=rtpmap:111", "a=rtpmap"), ("a=rtpmap:111 opus", "a=rtpmap"),
-        ("a=rtpmap:111 opus/0", "a=rtpmap"), ("a=rtpmap:111 opus/48000/2/9", "a=rtpmap"),
-        ("a=rtpmap:200 opus/48000", "a=rtpmap"), ("a=rtpmap:111 opus/48000/zero", "a=rtpmap"),
-        ("a=rtpmap:111 opus/48000/2\r\na=rtpmap:111 opus/48000/2", "a=rtpmap"),
-        ("a=fmtp:111", "a=fmtp"), ("a=fmtp:x minptime=10", "a=fmtp"),
-        ("a=rtcp-fb:111", "a=rtcp-fb"), ("a=rtcp-fb:-1 nack", "a=rtcp-fb"),
-        ("a=fingerprint:sha-256", "a=fingerprint"), ("a=fingerprint:sha-256 ZZ:00", "a=fingerprint"),
-        ("a=fingerprint:sha-256 AB:CD", "a=fingerprint"), ("a=fingerprint:sha-256 ABC:D", "a=fingerprint"),
-        ("a=setup:bogus", "a=setup"), ("a=setup", "a=setup"),
-        ("a=extmap:0 urn:x", "a=extmap"), ("a=extmap:256 urn:x", "a=extmap"), ("a=extmap:3/sideways urn:x", "a=extmap"),
-        ("a=extmap:3", "a=extmap"), ("a=extmap:3 urn:x\r\na=extmap:3 urn:y", "a=extmap"),
-        ("a=ssrc:notanumber cname:x", "a=ssrc"), ("a=ssrc:1", "a=ssrc"), ("a=ssrc:99999999999 cname:x", "a=ssrc"),
-        ("a=ssrc-group:FID 1 x", "a=ssrc-group"), ("a=mid:", "a=mid"), ("a=mid:two words", "a=mid"),
-        ("a=mid:" + String(repeating: "m", count: 65), "a=mid"), ("a=ice-ufrag:", "a=ice-ufrag"),
-        ("a=candidate", "a=candidate"), ("a=msid:", "a=msid"),
-    ])
+    @Test(
+        "malformed values of understood attributes name the attribute",
+        arguments: [
+            ("a=rtpmap:abc opus/48000", "a=rtpmap"), ("a=rtpmap:111", "a=rtpmap"), ("a=rtpmap:111 opus", "a=rtpmap"),
+            ("a=rtpmap:111 opus/0", "a=rtpmap"), ("a=rtpmap:111 opus/48000/2/9", "a=rtpmap"),
+            ("a=rtpmap:200 opus/48000", "a=rtpmap"), ("a=rtpmap:111 opus/48000/zero", "a=rtpmap"),
+            ("a=rtpmap:111 opus/48000/2\r\na=rtpmap:111 opus/48000/2", "a=rtpmap"),
+            ("a=fmtp:111", "a=fmtp"), ("a=fmtp:x minptime=10", "a=fmtp"),
+            ("a=rtcp-fb:111", "a=rtcp-fb"), ("a=rtcp-fb:-1 nack", "a=rtcp-fb"),
+            ("a=fingerprint:sha-256", "a=fingerprint"), ("a=fingerprint:sha-256 ZZ:00", "a=fingerprint"),
+            ("a=fingerprint:sha-256 AB:CD", "a=fingerprint"), ("a=fingerprint:sha-256 ABC:D", "a=fingerprint"),
+            ("a=setup:bogus", "a=setup"), ("a=setup", "a=setup"),
+            ("a=extmap:0 urn:x", "a=extmap"), ("a=extmap:256 urn:x", "a=extmap"), ("a=extmap:3/sideways urn:x", "a=extmap"),
+            ("a=extmap:3", "a=extmap"), ("a=extmap:3 urn:x\r\na=extmap:3 urn:y", "a=extmap"),
+            ("a=ssrc:notanumber cname:x", "a=ssrc"), ("a=ssrc:1", "a=ssrc"), ("a=ssrc:99999999999 cname:x", "a=ssrc"),
+            ("a=ssrc-group:FID 1 x", "a=ssrc-group"), ("a=mid:", "a=mid"), ("a=mid:two words", "a=mid"),
+            ("a=mid:" + String(repeating: "m", count: 65), "a=mid"), ("a=ice-ufrag:", "a=ice-ufrag"),
+            ("a=candidate", "a=candidate"), ("a=msid:", "a=msid"),
+        ])
     func malformedAttribute(line: String, name: String) {
         let text = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n\(line)\r\n"
         let thrown = #expect(throws: SDPError.self, "\(line)") { try SessionDescription.parse(text) }
@@ -135,10 +142,12 @@ struct SDPMalformedTests {
         #expect(Self.isReadable(thrown))
     }
 
-    @Test("malformed m-lines", arguments: [
-        "m=video", "m=video 9 UDP/TLS/RTP/SAVPF", "m=video 99999 UDP/TLS/RTP/SAVPF 96", "m=video x UDP/TLS/RTP/SAVPF 96",
-        "m=video 9 UDP/TLS/RTP/SAVPF 128", "m=video 9 UDP/TLS/RTP/SAVPF ninety",
-    ])
+    @Test(
+        "malformed m-lines",
+        arguments: [
+            "m=video", "m=video 9 UDP/TLS/RTP/SAVPF", "m=video 99999 UDP/TLS/RTP/SAVPF 96", "m=video x UDP/TLS/RTP/SAVPF 96",
+            "m=video 9 UDP/TLS/RTP/SAVPF 128", "m=video 9 UDP/TLS/RTP/SAVPF ninety",
+        ])
     func malformedMediaLine(line: String) {
         let thrown = #expect(throws: SDPError.self) { try SessionDescription.parse("v=0\r\n\(line)\r\n") }
         #expect(thrown?.description.hasPrefix("SDP line 2") == true, "\(String(describing: thrown))")
@@ -165,7 +174,9 @@ struct SDPMalformedTests {
         let bytes = Array(text.utf8)
         // Until the chosen H.264 fmtp says packetization-mode=1, no prefix can be negotiated: the
         // BUNDLE group names a mid not yet seen, or the video has no usable H.264.
-        let marker = fixture == .firefoxWHEP ? "a=fmtp:126 profile-level-id=42e01f;level-asymmetry-allowed=1;packetization-mode=1"
+        let marker =
+            fixture == .firefoxWHEP
+            ? "a=fmtp:126 profile-level-id=42e01f;level-asymmetry-allowed=1;packetization-mode=1"
             : "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1"
         let needed = try #require(text.range(of: marker)).upperBound.utf16Offset(in: text)
         var succeeded = 0

@@ -76,9 +76,11 @@ enum TestOffer {
         _ kind: String, mid: String, formats: String, direction: String = "recvonly", lines: [String],
         proto: String = "UDP/TLS/RTP/SAVPF", rtcpMux: Bool = true
     ) -> [String] {
-        ["m=\(kind) 9 \(proto) \(formats)", "c=IN IP4 0.0.0.0",
-         "a=ice-ufrag:abcd", "a=ice-pwd:abcdefghijklmnopqrstuvwx",
-         "a=fingerprint:\(fingerprint)", "a=setup:actpass", "a=mid:\(mid)", "a=\(direction)"]
+        [
+            "m=\(kind) 9 \(proto) \(formats)", "c=IN IP4 0.0.0.0",
+            "a=ice-ufrag:abcd", "a=ice-pwd:abcdefghijklmnopqrstuvwx",
+            "a=fingerprint:\(fingerprint)", "a=setup:actpass", "a=mid:\(mid)", "a=\(direction)",
+        ]
             + (rtcpMux ? ["a=rtcp-mux"] : []) + lines
     }
 

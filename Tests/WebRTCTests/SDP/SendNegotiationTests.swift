@@ -49,13 +49,15 @@ struct SendNegotiationTests {
         #expect(audio.transportWideCCExtensionID == 3)
     }
 
-    @Test("the preferred profile_idc picks the matching H.264 payload type", arguments: [
-        (UInt8?.none, UInt8(102), UInt8?.some(103)),
-        (H264ProfileLevelID.baseline, 102, 103),
-        (H264ProfileLevelID.main, 116, 117),
-        (0xF4, 41, 42),
-        (H264ProfileLevelID.high, 102, 103),  // not offered: falls back to the first pm=1
-    ])
+    @Test(
+        "the preferred profile_idc picks the matching H.264 payload type",
+        arguments: [
+            (UInt8?.none, UInt8(102), UInt8?.some(103)),
+            (H264ProfileLevelID.baseline, 102, 103),
+            (H264ProfileLevelID.main, 116, 117),
+            (0xF4, 41, 42),
+            (H264ProfileLevelID.high, 102, 103),  // not offered: falls back to the first pm=1
+        ])
     func profilePreference(preferred: UInt8?, payloadType: UInt8, rtx: UInt8?) throws {
         let session = try SendNegotiation.negotiate(
             offer: SDPFixture.chromiumWHEP.parsed(), preferredH264ProfileIDC: preferred)
@@ -89,8 +91,9 @@ struct SendNegotiationTests {
             let text = try SDPFixture.firefoxWHEP.text().replacingSDPLines(startingWith: "a=extmap:7 ", with: line)
             return try SendNegotiation.negotiate(offer: SessionDescription.parse(text)).video
         }
-        #expect(try negotiated("a=extmap:7/recvonly \(uri)")?.headerExtensions.last
-            == NegotiatedHeaderExtension(id: 7, uri: uri, direction: .sendonly))
+        #expect(
+            try negotiated("a=extmap:7/recvonly \(uri)")?.headerExtensions.last
+                == NegotiatedHeaderExtension(id: 7, uri: uri, direction: .sendonly))
         #expect(try negotiated("a=extmap:7/sendrecv \(uri)")?.headerExtensions.last?.direction == .sendonly)
         #expect(try negotiated("a=extmap:7/sendonly \(uri)")?.transportWideCCExtensionID == nil)
         #expect(try negotiated("a=extmap:7/inactive \(uri)")?.transportWideCCExtensionID == nil)
@@ -101,8 +104,9 @@ struct SendNegotiationTests {
         let text = TestOffer.offer(
             bundle: ["0", "1", "2", "3"],
             TestOffer.audio(), TestOffer.video(),
-            TestOffer.media("application", mid: "2", formats: "webrtc-datachannel", lines: ["a=sctp-port:5000"],
-                            proto: "UDP/DTLS/SCTP"),
+            TestOffer.media(
+                "application", mid: "2", formats: "webrtc-datachannel", lines: ["a=sctp-port:5000"],
+                proto: "UDP/DTLS/SCTP"),
             TestOffer.video(mid: "3"))
         let session = try SendNegotiation.negotiate(offer: SessionDescription.parse(text))
         #expect(session.media.map(\.isAccepted) == [true, true, false, false])
@@ -155,37 +159,73 @@ struct SendNegotiationTests {
         #expect(session.localSetup == .passive)
     }
 
-    @Test("offers the relay refuses, with a message saying why", arguments: [
-        ("sendonly m-line", TestOffer.offer(TestOffer.audio(direction: "sendonly"), TestOffer.video()),
-         SDPError.wrongDirection(medium: "audio (mid 0)", offered: .sendonly, endpoint: "WHEP", expected: "recvonly or sendrecv"),
-         "sendonly"),
-        ("no BUNDLE", TestOffer.offer(bundle: nil, TestOffer.audio(), TestOffer.video()),
-         .missingBundle(mediaCount: 2), "BUNDLE"),
-        ("BUNDLE of an unknown mid", TestOffer.offer(bundle: ["0", "7"], TestOffer.audio(), TestOffer.video()),
-         .bundleNamesUnknownMid("'7'"), "names mid '7'"),
-        ("no rtcp-mux", TestOffer.offer(TestOffer.audio(),
-            TestOffer.media("video", mid: "1", formats: "102", lines: TestOffer.h264Lines, rtcpMux: false)),
-         .missingRTCPMux(medium: "video (mid 1)"), "a=rtcp-mux"),
-        ("video VP8 only", TestOffer.offer(TestOffer.audio(),
-            TestOffer.video(formats: "96 97", lines: ["a=rtpmap:96 VP8/90000", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96"])),
-         .noH264PacketizationMode1, "the offer's video has no H.264 with packetization-mode=1"),
-        ("H.264 packetization-mode=0 only", TestOffer.offer(TestOffer.audio(),
-            TestOffer.video(formats: "97", lines: ["a=rtpmap:97 H264/90000", "a=fmtp:97 profile-level-id=42e01f"])),
-         .noH264PacketizationMode1, "packetization-mode=1"),
-        ("only a data channel", TestOffer.offer(bundle: ["d"],
-            TestOffer.media("application", mid: "d", formats: "webrtc-datachannel", lines: [], proto: "UDP/DTLS/SCTP")),
-         .noUsableMedia(endpoint: "WHEP", reasons: ["application (mid d): data channels are not served"]),
-         "no video and no audio"),
-        ("a=setup:passive", TestOffer.offer(TestOffer.audio(), TestOffer.video()).replacingOccurrences(
-            of: "a=setup:actpass", with: "a=setup:passive"), .unsupportedSetup(.passive), "a=setup:passive"),
-        ("short ice-ufrag", TestOffer.offer(TestOffer.audio(), TestOffer.video()).replacingOccurrences(
-            of: "a=ice-ufrag:abcd", with: "a=ice-ufrag:ab"), .invalidICEUfrag, "a=ice-ufrag"),
-        ("ice-pwd with a bad character", TestOffer.offer(TestOffer.audio(), TestOffer.video()).replacingOccurrences(
-            of: "a=ice-pwd:abcdefghijklmnopqrstuvwx", with: "a=ice-pwd:abcdefghijklmnopqrstuvw!"), .invalidICEPwd, "a=ice-pwd"),
-        ("md5 fingerprint only", TestOffer.offer(TestOffer.audio(), TestOffer.video()).replacingOccurrences(
-            of: TestOffer.fingerprint, with: "md5 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF"),
-         .unsupportedFingerprint(algorithms: ["'md5'"]), "md5"),
-    ])
+    @Test(
+        "offers the relay refuses, with a message saying why",
+        arguments: [
+            (
+                "sendonly m-line", TestOffer.offer(TestOffer.audio(direction: "sendonly"), TestOffer.video()),
+                SDPError.wrongDirection(medium: "audio (mid 0)", offered: .sendonly, endpoint: "WHEP", expected: "recvonly or sendrecv"),
+                "sendonly"
+            ),
+            (
+                "no BUNDLE", TestOffer.offer(bundle: nil, TestOffer.audio(), TestOffer.video()),
+                .missingBundle(mediaCount: 2), "BUNDLE"
+            ),
+            (
+                "BUNDLE of an unknown mid", TestOffer.offer(bundle: ["0", "7"], TestOffer.audio(), TestOffer.video()),
+                .bundleNamesUnknownMid("'7'"), "names mid '7'"
+            ),
+            (
+                "no rtcp-mux",
+                TestOffer.offer(
+                    TestOffer.audio(),
+                    TestOffer.media("video", mid: "1", formats: "102", lines: TestOffer.h264Lines, rtcpMux: false)),
+                .missingRTCPMux(medium: "video (mid 1)"), "a=rtcp-mux"
+            ),
+            (
+                "video VP8 only",
+                TestOffer.offer(
+                    TestOffer.audio(),
+                    TestOffer.video(formats: "96 97", lines: ["a=rtpmap:96 VP8/90000", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96"])),
+                .noH264PacketizationMode1, "the offer's video has no H.264 with packetization-mode=1"
+            ),
+            (
+                "H.264 packetization-mode=0 only",
+                TestOffer.offer(
+                    TestOffer.audio(),
+                    TestOffer.video(formats: "97", lines: ["a=rtpmap:97 H264/90000", "a=fmtp:97 profile-level-id=42e01f"])),
+                .noH264PacketizationMode1, "packetization-mode=1"
+            ),
+            (
+                "only a data channel",
+                TestOffer.offer(
+                    bundle: ["d"],
+                    TestOffer.media("application", mid: "d", formats: "webrtc-datachannel", lines: [], proto: "UDP/DTLS/SCTP")),
+                .noUsableMedia(endpoint: "WHEP", reasons: ["application (mid d): data channels are not served"]),
+                "no video and no audio"
+            ),
+            (
+                "a=setup:passive",
+                TestOffer.offer(TestOffer.audio(), TestOffer.video()).replacingOccurrences(
+                    of: "a=setup:actpass", with: "a=setup:passive"), .unsupportedSetup(.passive), "a=setup:passive"
+            ),
+            (
+                "short ice-ufrag",
+                TestOffer.offer(TestOffer.audio(), TestOffer.video()).replacingOccurrences(
+                    of: "a=ice-ufrag:abcd", with: "a=ice-ufrag:ab"), .invalidICEUfrag, "a=ice-ufrag"
+            ),
+            (
+                "ice-pwd with a bad character",
+                TestOffer.offer(TestOffer.audio(), TestOffer.video()).replacingOccurrences(
+                    of: "a=ice-pwd:abcdefghijklmnopqrstuvwx", with: "a=ice-pwd:abcdefghijklmnopqrstuvw!"), .invalidICEPwd, "a=ice-pwd"
+            ),
+            (
+                "md5 fingerprint only",
+                TestOffer.offer(TestOffer.audio(), TestOffer.video()).replacingOccurrences(
+                    of: TestOffer.fingerprint, with: "md5 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF"),
+                .unsupportedFingerprint(algorithms: ["'md5'"]), "md5"
+            ),
+        ])
     func refused(name: String, text: String, error: SDPError, messagePart: String) throws {
         let offer = try SessionDescription.parse(text)
         let thrown = #expect(throws: SDPError.self, "\(name)") { try SendNegotiation.negotiate(offer: offer) }

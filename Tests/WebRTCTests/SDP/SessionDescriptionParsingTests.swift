@@ -66,8 +66,11 @@ struct SessionDescriptionParsingTests {
         #expect(video.ssrcGroups == [SSRCGroup(semantics: "FID", ssrcs: [1_821_359_280, 2_265_984_910])])
         #expect(video.ssrcs.count == 4)
         #expect(video.ssrcs.first == SSRCAttribute(ssrc: 1_821_359_280, attribute: "cname", value: "fcuiHkyQaBWYQwRt"))
-        #expect(video.msids == [MediaStreamID(
-            streamID: "4c767e71-e6f2-4b93-beec-2356ee54c495", trackID: "960b8a62-2665-48cb-91e1-937022c4df3f")])
+        #expect(
+            video.msids == [
+                MediaStreamID(
+                    streamID: "4c767e71-e6f2-4b93-beec-2356ee54c495", trackID: "960b8a62-2665-48cb-91e1-937022c4df3f")
+            ])
         #expect(sdp.media[0].mediaStreamID?.trackID == "2a8f97df-e9bb-4cc1-9606-9449327da04f")
     }
 
@@ -82,8 +85,10 @@ struct SessionDescriptionParsingTests {
         let audio = sdp.media[0]
         #expect(audio.candidates.count == 2)
         #expect(audio.endOfCandidates)
-        #expect(audio.extensionMaps[1] == ExtensionMap(
-            id: 2, direction: .recvonly, uri: "urn:ietf:params:rtp-hdrext:csrc-audio-level", extensionAttributes: nil))
+        #expect(
+            audio.extensionMaps[1]
+                == ExtensionMap(
+                    id: 2, direction: .recvonly, uri: "urn:ietf:params:rtp-hdrext:csrc-audio-level", extensionAttributes: nil))
         #expect(audio.rtpMaps[9]?.channels == 1)
         #expect(audio.formatParameters[109]?["stereo"] == "1")
 

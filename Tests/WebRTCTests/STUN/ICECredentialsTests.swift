@@ -1,5 +1,6 @@
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 @Suite("ICECredentials")
@@ -49,8 +50,10 @@ struct ICECredentialsTests {
         #expect(ICEUsername(stunUsername: made.stunUsername) == made)
     }
 
-    @Test(arguments: ["", ":", "abcd", "abcd:", ":efgh", "ab:cd:ef", "ab cd:efgh", "abcd:ef\u{E9}", "abcd::efgh",
-                      "abcd:" + String(repeating: "x", count: 257)])
+    @Test(arguments: [
+        "", ":", "abcd", "abcd:", ":efgh", "ab:cd:ef", "ab cd:efgh", "abcd:ef\u{E9}", "abcd::efgh",
+        "abcd:" + String(repeating: "x", count: 257),
+    ])
     func malformedUsernamesAreRefused(text: String) {
         #expect(ICEUsername(stunUsername: text) == nil)
     }

@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 @Suite("ICETCPFramer")

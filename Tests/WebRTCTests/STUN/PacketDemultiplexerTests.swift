@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import WebRTC
 
 @Suite("PacketDemultiplexer")
@@ -18,8 +19,9 @@ struct PacketDemultiplexerTests {
         for first in UInt8.min...UInt8.max {
             for second in seconds {
                 let datagram = ByteBuffer(bytes: [first, second, 0, 0])
-                #expect(PacketDemultiplexer.classify(datagram) == Self.expected(first: first, second: second),
-                        "first \(first) second \(second)")
+                #expect(
+                    PacketDemultiplexer.classify(datagram) == Self.expected(first: first, second: second),
+                    "first \(first) second \(second)")
             }
         }
     }

@@ -5,7 +5,8 @@ enum RFC5769Vectors {
 
     /// Section 2.1: a binding request with SOFTWARE, PRIORITY, ICE-CONTROLLED, USERNAME
     /// "evtj:h6vY", MESSAGE-INTEGRITY and FINGERPRINT (padding bytes are spaces, 0x20).
-    static let request = hex("""
+    static let request = hex(
+        """
         00 01 00 58
         21 12 a4 42
         b7 e7 a7 01
@@ -37,7 +38,8 @@ enum RFC5769Vectors {
 
     /// Section 2.2: a success response with SOFTWARE "test vector", XOR-MAPPED-ADDRESS
     /// 192.0.2.1:32853, MESSAGE-INTEGRITY and FINGERPRINT.
-    static let ipv4Response = hex("""
+    static let ipv4Response = hex(
+        """
         01 01 00 3c
         21 12 a4 42
         b7 e7 a7 01
@@ -62,7 +64,8 @@ enum RFC5769Vectors {
 
     /// Section 2.3: as 2.2 with XOR-MAPPED-ADDRESS
     /// [2001:db8:1234:5678:11:2233:4455:6677]:32853.
-    static let ipv6Response = hex("""
+    static let ipv6Response = hex(
+        """
         01 01 00 48
         21 12 a4 42
         b7 e7 a7 01

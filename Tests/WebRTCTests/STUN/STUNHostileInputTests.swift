@@ -1,6 +1,7 @@
 import NIOCore
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 @Suite("STUN hostile input")
@@ -104,22 +105,26 @@ struct STUNHostileInputTests {
     }
 
     @Test func plainMappedAddressAndLongestUsernameDecode() throws {
-        let m = try Self.decode(T.message(type: 0x0101, attributes: [
-            T.attribute(0x0001, [0, 1, 0x0D, 0x96, 192, 0, 2, 1]),
-            T.attribute(0x0006, Array(repeating: 0x61, count: 512)),
-            T.attribute(0x0009, [0, 0, 0x04, 87] + Array("Role Conflict".utf8)),
-        ]))
+        let m = try Self.decode(
+            T.message(
+                type: 0x0101,
+                attributes: [
+                    T.attribute(0x0001, [0, 1, 0x0D, 0x96, 192, 0, 2, 1]),
+                    T.attribute(0x0006, Array(repeating: 0x61, count: 512)),
+                    T.attribute(0x0009, [0, 0, 0x04, 87] + Array("Role Conflict".utf8)),
+                ]))
         #expect(m.mappedAddress == (try SocketAddress(ipAddress: "192.0.2.1", port: 3478)))
         #expect(m.username?.utf8.count == 512)
         #expect(m.errorCode == .roleConflict)
     }
 
     @Test func unknownAttributesAreKeptNotRefused() throws {
-        let m = try Self.decode(T.message(attributes: [
-            T.attribute(0x7FFF, [1, 2, 3]),
-            T.attribute(0xC001, []),
-            T.attribute(0x0024, [0, 0, 0, 9]),
-        ]))
+        let m = try Self.decode(
+            T.message(attributes: [
+                T.attribute(0x7FFF, [1, 2, 3]),
+                T.attribute(0xC001, []),
+                T.attribute(0x0024, [0, 0, 0, 9]),
+            ]))
         #expect(m.unknownAttributes.map(\.type.rawValue) == [0x7FFF, 0xC001])
         #expect(m.unknownAttributes.first.map { Array($0.value.readableBytesView) } == [1, 2, 3])
         #expect(m.unknownComprehensionRequiredAttributes == [STUNAttributeType(rawValue: 0x7FFF)])
@@ -137,10 +142,11 @@ struct STUNHostileInputTests {
     }
 
     @Test func firstOfRepeatedAttributesCounts() throws {
-        let m = try Self.decode(T.message(attributes: [
-            T.attribute(0x0024, [0, 0, 0, 1]), T.attribute(0x0024, [0, 0, 0, 2]),
-            T.attribute(0x0006, Array("first".utf8)), T.attribute(0x0006, Array("second".utf8)),
-        ]))
+        let m = try Self.decode(
+            T.message(attributes: [
+                T.attribute(0x0024, [0, 0, 0, 1]), T.attribute(0x0024, [0, 0, 0, 2]),
+                T.attribute(0x0006, Array("first".utf8)), T.attribute(0x0006, Array("second".utf8)),
+            ]))
         #expect(m.priority == 1)
         #expect(m.username == "first")
     }

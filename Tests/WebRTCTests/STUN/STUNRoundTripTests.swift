@@ -1,6 +1,7 @@
 import NIOCore
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 @Suite("STUN round trip")
@@ -69,9 +70,10 @@ struct STUNRoundTripTests {
     @Test(arguments: [(487, "Role Conflict"), (400, "Bad Request"), (401, "Unauthorized"), (699, ""), (300, "Try Alternate")])
     func errorResponses(code: Int, reason: String) throws {
         let id = STUNTransactionID.random()
-        let signed = try STUNMessage(decoding: STUNMessage.bindingErrorResponse(
-            transactionID: id, code: code, reason: reason, password: Self.relayPassword
-        ))
+        let signed = try STUNMessage(
+            decoding: STUNMessage.bindingErrorResponse(
+                transactionID: id, code: code, reason: reason, password: Self.relayPassword
+            ))
         #expect(signed.isBindingError)
         #expect(signed.transactionID == id)
         #expect(signed.errorCode == STUNErrorCode(code: code, reason: reason))
@@ -87,9 +89,10 @@ struct STUNRoundTripTests {
 
     @Test func unixSocketAddressIsLeftOut() throws {
         let address = try SocketAddress(unixDomainSocketPath: "/tmp/x.sock")
-        let m = try STUNMessage(decoding: STUNMessage.bindingSuccessResponse(
-            transactionID: .random(), mappedAddress: address, password: "pw"
-        ))
+        let m = try STUNMessage(
+            decoding: STUNMessage.bindingSuccessResponse(
+                transactionID: .random(), mappedAddress: address, password: "pw"
+            ))
         #expect(m.xorMappedAddress == nil)
         #expect(m.validatesIntegrity(password: "pw"))
     }

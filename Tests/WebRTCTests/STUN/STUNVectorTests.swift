@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import WebRTC
 
 @Suite("STUN RFC 5769 vectors")

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import WebRTC
 
 /// The offer rate per IP and the caps on unconnected sessions, as a value fed offers and time.

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import Testing
+
 @testable import WebRTC
 
 /// The media server's send buffers: a packet buffer handed to the socket is reused, in place,

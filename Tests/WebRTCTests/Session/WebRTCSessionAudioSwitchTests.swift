@@ -1,6 +1,7 @@
 import NIOCore
 import RelayCore
 import Testing
+
 @testable import WebRTC
 
 /// A viewer's sound moving to another feed (its class's stage changed: the source's Opus, the
@@ -8,7 +9,9 @@ import Testing
 @Suite("WebRTC session audio switch")
 struct WebRTCSessionAudioSwitchTests {
     static func opus(timestamp: UInt32) -> RTPFrame {
-        RTPFrame(track: .audio, payloads: [RTPPayload(bytes: ByteBuffer(bytes: [0xF8, 0xFF, 0xFE]), marker: false)], timestamp: timestamp, isKeyframe: false)
+        RTPFrame(
+            track: .audio, payloads: [RTPPayload(bytes: ByteBuffer(bytes: [0xF8, 0xFF, 0xFE]), marker: false)], timestamp: timestamp,
+            isKeyframe: false)
     }
 
     /// The viewer's (sequence, timestamp) of every audio packet sent since the last call.

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import RelayCore
 import Testing
+
 @testable import WebRTC
 
 /// A session reads no clock: its sender reports, round trips and live-view figures come from the
@@ -38,9 +39,11 @@ struct WebRTCSessionClockTests {
         #expect(sr.rtpTimestamp == session.video!.lastTimestamp! &+ 90_000)  // 1 s of the given clock later
 
         // The viewer held the SR 0.25 s and its RR arrives 0.35 s after the SR left: 100 ms.
-        var rr = RTCPWriter.receiverReport(ssrc: 1, reports: [
-            RTCPReportBlock(ssrc: session.video!.ssrc, lastSenderReport: sent.middle32, delaySinceLastSenderReport: 65536 / 4),
-        ])
+        var rr = RTCPWriter.receiverReport(
+            ssrc: 1,
+            reports: [
+                RTCPReportBlock(ssrc: session.video!.ssrc, lastSenderReport: sent.middle32, delaySinceLastSenderReport: 65536 / 4)
+            ])
         try srtp.protectRTCP(&rr)
         _ = session.receive(rr, from: viewer.address, now: Self.start + .seconds(2), wallClock: reportedAt.addingTimeInterval(0.35), output: output)
         let rtt = try #require(session.stats.rttMs)

@@ -1,6 +1,7 @@
 import NIOCore
 import RelayCore
 import Testing
+
 @testable import WebRTC
 
 /// Where a session's media goes (``MediaPath``), fed datagrams from a connected viewer's address
@@ -123,7 +124,8 @@ struct WebRTCSessionPathTests {
         let output = Collector()
         let session = try WebRTCSessionTests.makeSession(now: now)
         _ = session.receive(Self.bindingRequest(session, ufrag: "someoneElse"), from: Self.victim, now: now, wallClock: testWallClock, output: output)
-        _ = session.receive(Self.bindingRequest(session, password: "not-the-password-at-all"), from: Self.victim, now: now, wallClock: testWallClock, output: output)
+        _ = session.receive(
+            Self.bindingRequest(session, password: "not-the-password-at-all"), from: Self.victim, now: now, wallClock: testWallClock, output: output)
         #expect(output.take().isEmpty)
         #expect(session.state == .checking)
         #expect(session.remoteAddress == nil)
@@ -153,7 +155,8 @@ struct WebRTCSessionPathTests {
         _ = try WebRTCSessionTests.connect(session, output: output, now: now)
         // Checks from another address every 10 s do not keep the viewer's own path alive.
         for second in stride(from: 10, through: 30, by: 10) {
-            _ = session.receive(Self.bindingRequest(session), from: Self.victim, now: now + .seconds(Int64(second)), wallClock: testWallClock, output: output)
+            _ = session.receive(
+                Self.bindingRequest(session), from: Self.victim, now: now + .seconds(Int64(second)), wallClock: testWallClock, output: output)
         }
         let events = session.tick(now: now + .seconds(31), wallClock: testWallClock, output: output)
         #expect(events.contains { if case .closed(let reason) = $0 { reason.contains("consent") } else { false } })
@@ -166,7 +169,9 @@ struct WebRTCSessionPathTests {
         var forgotten: [SocketAddress] = []
         for port in 1...(MediaPath.maxAddresses + 3) {
             let address = try SocketAddress(ipAddress: "127.0.0.3", port: port)
-            for case .forgotAddress(let old) in session.receive(Self.bindingRequest(session), from: address, now: now + .milliseconds(Int64(port)), wallClock: testWallClock, output: output) {
+            for case .forgotAddress(let old) in session.receive(
+                Self.bindingRequest(session), from: address, now: now + .milliseconds(Int64(port)), wallClock: testWallClock, output: output)
+            {
                 forgotten.append(old)
             }
         }

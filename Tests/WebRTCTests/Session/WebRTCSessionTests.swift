@@ -3,6 +3,7 @@ import NIOCore
 import RelayCore
 import RelayTestSupport
 import Testing
+
 @testable import WebRTC
 
 /// A viewer session driven by datagrams and time alone: a browser stand-in (STUN binding
@@ -126,10 +127,11 @@ struct WebRTCSessionTests {
         let unit = try #require(units.first)
         #expect(!unit.isDamaged)
         #expect(unit.containsIDR)
-        #expect(unit.nalUnits.map { Array($0.readableBytesView) } == [
-            Array(H264TestStreams.sps.readableBytesView), Array(H264TestStreams.pps.readableBytesView),
-            Array(H264TestStreams.nal(type: 5, size: 5000).readableBytesView),
-        ])
+        #expect(
+            unit.nalUnits.map { Array($0.readableBytesView) } == [
+                Array(H264TestStreams.sps.readableBytesView), Array(H264TestStreams.pps.readableBytesView),
+                Array(H264TestStreams.nal(type: 5, size: 5000).readableBytesView),
+            ])
 
         // A PLI makes the viewer wait for the next keyframe: a delta frame is held back.
         var pli = RTCPWriter.pli(senderSSRC: 1, mediaSSRC: session.video!.ssrc)
@@ -137,7 +139,9 @@ struct WebRTCSessionTests {
         #expect(session.receive(pli, from: viewer.address, now: now, wallClock: testWallClock, output: output) == [.pictureLost])
         var packetizer = H264Packetizer()
         let delta = RTPFrame(
-            track: .video, payloads: packetizer.packetize(accessUnit: H264TestStreams.avcc([H264TestStreams.nal(type: 1, size: 300)]), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
+            track: .video,
+            payloads: packetizer.packetize(
+                accessUnit: H264TestStreams.avcc([H264TestStreams.nal(type: 1, size: 300)]), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
             timestamp: 12000, isKeyframe: false
         )
         session.send(delta, now: now, output: output)
@@ -154,7 +158,10 @@ struct WebRTCSessionTests {
         var packetizer = H264Packetizer()
         let deltas = (1...3).map { index in
             RTPFrame(
-                track: .video, payloads: packetizer.packetize(accessUnit: H264TestStreams.avcc([H264TestStreams.nal(type: 1, size: 200)]), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false),
+                track: .video,
+                payloads: packetizer.packetize(
+                    accessUnit: H264TestStreams.avcc([H264TestStreams.nal(type: 1, size: 200)]), nalLengthSize: 4, sps: [], pps: [], isKeyframe: false
+                ),
                 timestamp: UInt32(90_000 + index * 3000), isKeyframe: false
             )
         }
@@ -211,10 +218,14 @@ struct WebRTCSessionTests {
         let now = NIODeadline.now()
         let output = Collector()
         let idle = try Self.makeSession(now: now)
-        #expect(idle.tick(now: now + .seconds(16), wallClock: testWallClock, output: output).contains { if case .closed = $0 { true } else { false } })
+        #expect(
+            idle.tick(now: now + .seconds(16), wallClock: testWallClock, output: output).contains { if case .closed = $0 { true } else { false } })
         let session = try Self.makeSession(now: now)
         _ = try Self.connect(session, output: output, now: now)
-        #expect(session.tick(now: now + .seconds(10), wallClock: testWallClock, output: output).allSatisfy { if case .closed = $0 { false } else { true } })
+        #expect(
+            session.tick(now: now + .seconds(10), wallClock: testWallClock, output: output).allSatisfy {
+                if case .closed = $0 { false } else { true }
+            })
         let events = session.tick(now: now + .seconds(31), wallClock: testWallClock, output: output)
         #expect(events.contains { if case .closed(let reason) = $0 { reason.contains("consent") } else { false } })
         #expect(session.state == .closed)

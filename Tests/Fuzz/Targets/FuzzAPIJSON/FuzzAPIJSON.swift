@@ -1,5 +1,6 @@
-@testable import ControlPlane
 import Foundation
+
+@testable import ControlPlane
 
 /// Decodes the input as each REST API input type, as the handlers do, and runs the field
 /// checks a decoded value goes through (ids, text, RFC 3339 times). Only typed errors may come

@@ -7,9 +7,10 @@ enum FuzzRTCPEntry {
     static func main() {
         var count = CommandLine.argc
         var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&count, &arguments) { data, size in
-            guard let data else { return 0 }
-            return fuzzRTCP(data, size)
-        })
+        exit(
+            LLVMFuzzerRunDriver(&count, &arguments) { data, size in
+                guard let data else { return 0 }
+                return fuzzRTCP(data, size)
+            })
     }
 }

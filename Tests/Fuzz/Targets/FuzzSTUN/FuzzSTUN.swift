@@ -42,7 +42,8 @@ private func handleDatagram(_ datagram: ByteBuffer) {
     }
     guard kind == .stun, message.isBindingRequest else { return }
     let unknown = message.unknownComprehensionRequiredAttributes
-    let response = unknown.isEmpty
+    let response =
+        unknown.isEmpty
         ? STUNMessage.bindingSuccessResponse(transactionID: message.transactionID, mappedAddress: peer, password: password)
         : STUNMessage.bindingErrorResponse(
             transactionID: message.transactionID, code: 420, reason: "Unknown Attribute", password: authentic ? password : nil)
