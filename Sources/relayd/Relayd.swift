@@ -312,7 +312,13 @@ struct Relayd: AsyncParsableCommand {
                     maxPerAddress: configuration.limits.maxConnectionsPerIP, logger: Logger(label: "relay.http")
                 )
             ),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "relayd"),
+            // A listen queue as long as the connection budget (the kernel caps it at somaxconn): a
+            // burst of connections (a flood, every site's page at a class's start) is queued, not
+            // dropped, so a client's SYN is not retried a second later.
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.httpPort), serverName: "relayd",
+                backlog: min(max(256, configuration.limits.maxConnections), 4096)
+            ),
             onServerRunning: { channel in
                 if let address = channel.localAddress { Self.announce(configuration.tls.http ? "https" : "http", address) }
             },
