@@ -13,14 +13,9 @@ struct ProgramAudioTests {
 
     @Test func aRungMixesTheOnStageSiteAndItsOwnPlayersGetTheMixMinus() async throws {
         let relay = try await RelaydServer(config: ProgramTests.config)
-        let keys = try await ReturnFeedTests.timetable(on: relay)
-        let (central, siteA, siteB) = (keys["central"]!, keys["site-a"]!, keys["site-b"]!)
-        let teacher = try Self.publish(
-            "blue", size: "1280x720", kbps: MediaTools.ladderKbps, tone: Self.teacherHz, to: relay.url("math?key=\(central)"))
-        defer { teacher.signal(SIGKILL) }
-        let site = try Self.publish("red", size: "640x360", kbps: 500, tone: Self.siteHz, to: relay.url("math~site-a?key=\(siteA)"))
-        defer { site.signal(SIGKILL) }
-        #expect(try await ReturnFeedTests.returnFeeds(relay, count: 1).count == 1)
+        let lesson = try await ProgramAudioTests.lesson(on: relay)
+        defer { lesson.stop() }
+        let (central, siteA, siteB) = (lesson.central, lesson.siteA, lesson.siteB)
         let rung = relay.url("math_360p?key=\(siteB)")
         #expect(try await Self.waitFor(rung, "the teacher's tone alone", Self.teacherAlone) != nil)
 
@@ -47,6 +42,33 @@ struct ProgramAudioTests {
             try await Self.waitFor(rung, "the teacher's tone alone again", Self.teacherAlone) != nil,
             "the site's audio stayed after the stage was cleared")
         #expect(await relay.stop() == 0)
+    }
+
+    /// The class of ``ReturnFeedTests/timetable(on:)`` live: the teacher blue with a 440 Hz tone
+    /// at the ladder's bitrate, site-a's return feed red with a 1 kHz tone, both publishing.
+    struct Lesson {
+        let central: String, siteA: String, siteB: String
+        let teacher: ChildProcess, site: ChildProcess
+        func stop() {
+            teacher.signal(SIGKILL)
+            site.signal(SIGKILL)
+        }
+    }
+
+    static func lesson(on relay: RelaydServer) async throws -> Lesson {
+        let keys = try await ReturnFeedTests.timetable(on: relay)
+        let (central, siteA, siteB) = (keys["central"]!, keys["site-a"]!, keys["site-b"]!)
+        let teacher = try publish("blue", size: "1280x720", kbps: MediaTools.ladderKbps, tone: teacherHz, to: relay.url("math?key=\(central)"))
+        let site: ChildProcess
+        do {
+            site = try publish("red", size: "640x360", kbps: 500, tone: siteHz, to: relay.url("math~site-a?key=\(siteA)"))
+        } catch {
+            teacher.signal(SIGKILL)
+            throw error
+        }
+        let lesson = Lesson(central: central, siteA: siteA, siteB: siteB, teacher: teacher, site: site)
+        #expect(try await ReturnFeedTests.returnFeeds(relay, count: 1).count == 1)
+        return lesson
     }
 
     /// A solid-colour picture with a sine tone, at a constant bitrate (so the ladder is made from it).

@@ -11,15 +11,9 @@ import Testing
 struct ProgramWHEPAudioSourceTests {
     @Test func theProgramsSoundCostsTheTopRungNoVideoEncode() async throws {
         let relay = try await RelaydServer(config: ProgramTests.config)
-        let keys = try await ReturnFeedTests.timetable(on: relay)
-        let (central, siteA, siteB) = (keys["central"]!, keys["site-a"]!, keys["site-b"]!)
-        let teacher = try ProgramAudioTests.publish(
-            "blue", size: "1280x720", kbps: MediaTools.ladderKbps, tone: ProgramAudioTests.teacherHz, to: relay.url("math?key=\(central)"))
-        defer { teacher.signal(SIGKILL) }
-        let site = try ProgramAudioTests.publish(
-            "red", size: "640x360", kbps: 500, tone: ProgramAudioTests.siteHz, to: relay.url("math~site-a?key=\(siteA)"))
-        defer { site.signal(SIGKILL) }
-        #expect(try await ReturnFeedTests.returnFeeds(relay, count: 1).count == 1)
+        let lesson = try await ProgramAudioTests.lesson(on: relay)
+        defer { lesson.stop() }
+        let (central, siteA, siteB) = (lesson.central, lesson.siteA, lesson.siteB)
         var rungs: [String] = []
         for _ in 0..<80 where !rungs.contains("720p") {
             rungs = (try await relay.api.call("GET", "/classes/math/live").object["renditions"] as? [[String: Any]] ?? [])
@@ -59,15 +53,9 @@ struct ProgramWHEPAudioSourceTests {
 
     @Test func withTranscodingOffAWHEPViewerHearsTheProgramFromTheSourceSizedProgram() async throws {
         let relay = try await RelaydServer(config: PlainNameProgramTests.config + PlainNameProgramTests.transcodeOff)
-        let keys = try await ReturnFeedTests.timetable(on: relay)
-        let (central, siteA, siteB) = (keys["central"]!, keys["site-a"]!, keys["site-b"]!)
-        let teacher = try ProgramAudioTests.publish(
-            "blue", size: "1280x720", kbps: MediaTools.ladderKbps, tone: ProgramAudioTests.teacherHz, to: relay.url("math?key=\(central)"))
-        defer { teacher.signal(SIGKILL) }
-        let site = try ProgramAudioTests.publish(
-            "red", size: "640x360", kbps: 500, tone: ProgramAudioTests.siteHz, to: relay.url("math~site-a?key=\(siteA)"))
-        defer { site.signal(SIGKILL) }
-        #expect(try await ReturnFeedTests.returnFeeds(relay, count: 1).count == 1)
+        let lesson = try await ProgramAudioTests.lesson(on: relay)
+        defer { lesson.stop() }
+        let (central, siteA, siteB) = (lesson.central, lesson.siteA, lesson.siteB)
 
         let browser = try Self.listen("http://127.0.0.1:\(relay.httpPort)/whep/live/math", relay: relay, keys: [siteB, siteA])
         defer { browser.stop() }

@@ -16,15 +16,9 @@ struct ProgramWHEPAudioTests {
 
     @Test func aWHEPViewerHearsTheProgramAndTheOnStageSitesOwnViewerItsMixMinus() async throws {
         let relay = try await RelaydServer(config: ProgramTests.config)
-        let keys = try await ReturnFeedTests.timetable(on: relay)
-        let (central, siteA, siteB) = (keys["central"]!, keys["site-a"]!, keys["site-b"]!)
-        let teacher = try ProgramAudioTests.publish(
-            "blue", size: "1280x720", kbps: MediaTools.ladderKbps, tone: ProgramAudioTests.teacherHz, to: relay.url("math?key=\(central)"))
-        defer { teacher.signal(SIGKILL) }
-        let site = try ProgramAudioTests.publish(
-            "red", size: "640x360", kbps: 500, tone: ProgramAudioTests.siteHz, to: relay.url("math~site-a?key=\(siteA)"))
-        defer { site.signal(SIGKILL) }
-        #expect(try await ReturnFeedTests.returnFeeds(relay, count: 1).count == 1)
+        let lesson = try await ProgramAudioTests.lesson(on: relay)
+        defer { lesson.stop() }
+        let (central, siteA, siteB) = (lesson.central, lesson.siteA, lesson.siteB)
         // The rungs exist (the program's audio is taken from one).
         var rungs = 0
         for _ in 0..<80 where rungs < 2 {
