@@ -209,19 +209,31 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Thin executable: config, flags, one ServiceGroup.
-        .executableTarget(
-            name: "relayd",
+        // One relay node: its configuration (defaults, the YAML file by Decodable, flags) and what
+        // it runs, wired into one ServiceGroup: store, media core, listeners, HTTP surface, cluster.
+        .target(
+            name: "RelayNode",
             dependencies: [
                 "RelayCore", "RTMP", "SRT", "Media", "HLS", "ControlPlane", "Cluster", "Recording", "HTTPSurface", "WebRTC",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Thin executable: flags, the configuration, one node.
+        .executableTarget(
+            name: "relayd",
+            dependencies: [
+                "RelayNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
@@ -313,6 +325,10 @@ let package = Package(
         .testTarget(
             name: "ClassctlTests",
             dependencies: ["classctl", "Media", "ProcessTestSupport"]
+        ),
+        .testTarget(
+            name: "RelayNodeTests",
+            dependencies: ["RelayNode", "RTMP", "SRT", "WebRTC", "Media", "RelayCore"]
         ),
         .testTarget(
             name: "RelaydTests",

@@ -40,7 +40,9 @@ struct SlowHTTPAttackTests {
         let connectMillis = Int((times.first ?? 9) * 1000)
         let healthMillis = Int((times.last ?? 9) * 1000)
         #expect(health.status == 200 && health.body.contains("ok"), "\(health.body)")
-        #expect(healthMillis < 1000, "healthz took \(healthMillis) ms during the flood (connected in \(connectMillis) ms; \(wallMillis) ms with curl's start)")
+        #expect(
+            healthMillis < 1000,
+            "healthz took \(healthMillis) ms during the flood (connected in \(connectMillis) ms; \(wallMillis) ms with curl's start)")
         #expect(held >= 300, "the flood's connections are open at once: \(held)")  // 688-739 measured; fewer on a busier machine
 
         // Every one is closed by its header deadline: 3 s after relayd accepted it. Seen from here

@@ -11,13 +11,13 @@ import RTMP
 /// Optional TLS: one certificate and key (`tls.certFile`, `tls.keyFile`, PEM) for the REST API
 /// (`http.tls: true`) and for RTMPS (`rtmps.port`). Without them everything is plain, as before.
 extension RelaydConfiguration {
-    struct TLS: Sendable, Equatable {
-        var certFile: String?
-        var keyFile: String?
+    package struct TLS: Sendable, Equatable {
+        package var certFile: String?
+        package var keyFile: String?
         /// Serve the REST API (and /healthz, /metrics) over HTTPS on `http.port`.
-        var http = false
+        package var http = false
         /// RTMPS (RTMP over TLS) listener port; nil: no RTMPS listener.
-        var rtmpsPort: Int?
+        package var rtmpsPort: Int?
 
         var isUsed: Bool { http || rtmpsPort != nil }
     }

@@ -48,7 +48,7 @@ extension AdminToken {
     }
 }
 
-struct RelaydError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+package struct RelaydError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }
