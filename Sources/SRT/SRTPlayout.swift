@@ -7,12 +7,16 @@ import RelayCore
 /// One stream's SRT output: subscribed to the stream while it has SRT players, it muxes the
 /// stream to MPEG-TS once, on its own thread, and hands the same 1316-byte chunks to every
 /// player. The chunks since the latest keyframe are kept so a new player starts at once, with
-/// PAT/PMT and a keyframe first.
+/// PAT/PMT and a keyframe first. One per stream and school: a site's players share one, and take
+/// the site's mix-minus audio while it is on the class's stage (``mixMinusSite``).
 final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Sendable {
     static let maxQueuedItems = 4096
     static let maxCachedBytes = 16 << 20
 
     let key: StreamKey
+    /// The school whose players this playout feeds: while it is on the class's stage the
+    /// stream's audio reaches it without the school's own voice.
+    let mixMinusSite: String?
     private let logger: Logger
     private let condition = NSCondition()
     private var items: [StreamItem] = []
@@ -42,8 +46,9 @@ final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Senda
     /// A stream with one track only this long is muxed without the other.
     static let singleTrackAfterMillis: Int64 = 1000
 
-    init(key: StreamKey, logger: Logger, onEmpty: @escaping @Sendable (StreamKey) -> Void = { _ in }) {
+    init(key: StreamKey, site: String? = nil, logger: Logger, onEmpty: @escaping @Sendable (StreamKey) -> Void = { _ in }) {
         self.key = key
+        self.mixMinusSite = site
         self.logger = logger
         self.onEmpty = onEmpty
     }

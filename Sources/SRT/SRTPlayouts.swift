@@ -2,14 +2,21 @@ import Logging
 import NIOConcurrencyHelpers
 import RelayCore
 
-/// The SRT outputs by stream: created when a stream's first SRT player arrives (subscribing
-/// its muxer to the stream), dropped when the last one leaves or switches to another rung.
+/// The SRT outputs by stream and school: created when a stream's first SRT player of a school
+/// arrives (subscribing its muxer to the stream), dropped when the last one leaves or switches to
+/// another rung. Per school, so that an on-stage site's players get its mix-minus (a site rarely
+/// has more than one SRT player of a class; players without a school share one).
 final class SRTPlayouts: Sendable {
     private let registry: StreamRegistry
     private let logger: Logger
-    private let playouts = NIOLockedValueBox<[StreamKey: Entry]>([:])
+    private let playouts = NIOLockedValueBox<[PlayoutKey: Entry]>([:])
     /// Muxing threads of stopped playouts, still to be joined (by the epoll thread).
     private let retired = RetiredThreads()
+
+    private struct PlayoutKey: Hashable {
+        let stream: StreamKey
+        let site: String?
+    }
 
     private struct Entry {
         let playout: SRTPlayout
@@ -26,8 +33,9 @@ final class SRTPlayouts: Sendable {
     /// The map's lock is never held while calling into the registry: a new playout is entered
     /// first, subscribed outside the lock (which replays configuration and the cached GOP into
     /// its muxer), and then given the player.
-    func add(_ player: SRTPlayer, to key: StreamKey) {
+    func add(_ player: SRTPlayer, to stream: StreamKey) {
         enum Step { case added, notStarted, subscribe(SRTPlayout) }
+        let key = PlayoutKey(stream: stream, site: player.schoolId)
         // An existing playout takes the player under the map's lock, so one its last player is
         // leaving is not retired while it does (a player about to join keeps it).
         let step = playouts.withLockedValue { map -> Step in
@@ -35,7 +43,7 @@ final class SRTPlayouts: Sendable {
                 existing.playout.add(player)
                 return .added
             }
-            let playout = SRTPlayout(key: key, logger: logger) { [weak self] key in self?.retireIfEmpty(key) }
+            let playout = SRTPlayout(key: stream, site: key.site, logger: logger) { [weak self] _ in self?.retireIfEmpty(key) }
             guard playout.start() else { return .notStarted }
             playout.add(player)
             map[key] = Entry(playout: playout, stream: nil)
@@ -47,14 +55,14 @@ final class SRTPlayouts: Sendable {
         case .notStarted:
             player.close(reason: "no thread for the stream's SRT output")
         case .subscribe(let playout):
-            let stream = registry.attachSubscriber(playout, to: key)
+            let live = registry.attachSubscriber(playout, to: stream)
             let kept = playouts.withLockedValue { map -> Bool in
                 guard map[key]?.playout === playout else { return false }
-                map[key]?.stream = stream
+                map[key]?.stream = live
                 return true
             }
             // Retired while it subscribed (every playout stopped: shutdown).
-            if !kept { registry.detachSubscriber(playout, from: stream) }
+            if !kept { registry.detachSubscriber(playout, from: live) }
         }
     }
 
@@ -68,16 +76,16 @@ final class SRTPlayouts: Sendable {
     }
 
     /// Removes `player` from `key`'s playout only (a switch to it was abandoned).
-    func remove(_ player: SRTPlayer, from key: StreamKey) {
-        retire(key, if: { $0.remove(player) == (true, true) })
+    func remove(_ player: SRTPlayer, from stream: StreamKey) {
+        retire(PlayoutKey(stream: stream, site: player.schoolId), if: { $0.remove(player) == (true, true) })
     }
 
-    private func retireIfEmpty(_ key: StreamKey) {
+    private func retireIfEmpty(_ key: PlayoutKey) {
         retire(key, if: \.isEmpty)
     }
 
     /// Takes `key`'s playout out of the map, if `condition` (asked under the map's lock) holds, and retires it.
-    private func retire(_ key: StreamKey, if condition: (SRTPlayout) -> Bool) {
+    private func retire(_ key: PlayoutKey, if condition: (SRTPlayout) -> Bool) {
         let gone = playouts.withLockedValue { map -> Entry? in
             guard let entry = map[key], condition(entry.playout) else { return nil }
             return map.removeValue(forKey: key)

@@ -4,9 +4,9 @@ import Testing
 
 /// The class's program audio on the ladder, against the real relayd: the teacher sends a 440 Hz
 /// tone, site-a's return feed a 1 kHz one. With site-a on stage another site's player of a rung
-/// hears both; site-a's own players (its key: RTMP and HTTP-FLV) hear the teacher without their
-/// own tone (mix-minus); `_source` is the teacher's tone alone; with the stage cleared the rung
-/// is the teacher's tone alone again.
+/// hears both; site-a's own players (its key: RTMP, HTTP-FLV and SRT) hear the teacher without
+/// their own tone (mix-minus); `_source` is the teacher's tone alone; with the stage cleared the
+/// rung is the teacher's tone alone again.
 @Suite(.serialized)
 struct ProgramAudioTests {
     static let teacherHz = 440.0, siteHz = 1000.0
@@ -31,6 +31,14 @@ struct ProgramAudioTests {
         #expect(
             try await Self.waitFor(ownFLV, "the teacher without site-a over HTTP-FLV", Self.teacherAlone) != nil,
             "site-a's own HTTP-FLV player hears its own classroom")
+        // SRT: each school's players share a playout of their own, so site-a's takes its
+        // mix-minus and site-b's the whole program.
+        #expect(
+            try await Self.waitFor(relay.srtURL("math_360p", mode: "request", key: siteA), "the teacher without site-a over SRT", Self.teacherAlone)
+                != nil, "site-a's own SRT player hears its own classroom")
+        #expect(
+            try await Self.waitFor(relay.srtURL("math_360p", mode: "request", key: siteB), "both tones over SRT", Self.bothTones) != nil,
+            "another site's SRT player does not hear the on-stage site")
         // Still mixed for the other site while site-a's players take the mix-minus.
         #expect(try await Self.waitFor(rung, "both tones again", Self.bothTones) != nil)
         let source = try await Self.waitFor(relay.url("math_source?key=\(siteB)"), "source: the teacher's tone alone", Self.teacherAlone)
