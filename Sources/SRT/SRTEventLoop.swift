@@ -90,7 +90,7 @@ final class SRTEventLoop: @unchecked Sendable {
                 lastSample = Date()
                 for peer in peers.withLockedValue({ Array($0.values) }) {
                     let statistics = peer.socket.statistics()
-                    if let player = peer as? SRTPlayer, player.rungChoice != nil, let statistics { adapt(player, statistics) }
+                    if let player = peer as? SRTPlayer, player.followedSource != nil, let statistics { adapt(player, statistics) }
                 }
             }
             startDuePlayers()
@@ -174,6 +174,10 @@ final class SRTEventLoop: @unchecked Sendable {
         if let pinned = streamID.rendition, let renditions, renditions.playedKey(source: streamID.stream, rendition: pinned) == streamID.stream {
             initial = SRTPlayer.Feed(key: streamID.stream, rendition: "source")  // a rung the source cannot feed: the source
         }
+        if streamID.rendition == nil, let renditions, renditions.isProgramOnAir(streamID.playedStream) {
+            // The plain name at the source's size (no adaptation, or none yet): the program while the stage is set.
+            initial = feed(Rendition.programName, of: streamID.playedStream)
+        }
         if streamID.rendition == nil, let renditions, let bandwidth = admitted.grant.bandwidthKbps ?? configuration.defaultBandwidthKbps {
             var rungChoice = SRTRungChoice(
                 source: streamID.playedStream, bandwidthKbps: bandwidth, latencyMs: configuration.latencyMs,
@@ -192,6 +196,7 @@ final class SRTEventLoop: @unchecked Sendable {
             }
         )
         player.rungChoice = choice
+        if streamID.rendition == nil, renditions != nil { player.followedSource = streamID.playedStream }
         return player
     }
 
@@ -199,20 +204,20 @@ final class SRTEventLoop: @unchecked Sendable {
         .init(key: Rendition.playedKey(source: source, rendition: rendition), rendition: rendition)
     }
 
-    /// Once a second: an adaptive player's link counters may move it to another rung.
+    /// Once a second, for a player of the plain name: it follows the class's program, and an
+    /// adaptive one's link counters may move it to another rung.
     private func adapt(_ player: SRTPlayer, _ statistics: SRTLinkStatistics) {
-        guard let renditions, var choice = player.rungChoice, !player.socket.isClosed else { return }
-        defer { player.rungChoice = choice }
+        guard let renditions, let source = player.followedSource, !player.socket.isClosed else { return }
         if let abandoned = player.abandonSwitch(olderThan: 10) {
             logger.notice("srt rung switch abandoned: no keyframe", metadata: ["stream": "\(player.named)", "to": "\(abandoned.rendition)"])
             playouts.remove(player, from: abandoned.key)
         }
         let (active, pending) = player.feeds
-        let onAir = renditions.isProgramOnAir(choice.source)
+        let onAir = renditions.isProgramOnAir(source)
         let playing = (pending ?? active).rendition
         // A player of the source follows the class's program (the stage filled or emptied).
         if playing == "source" && onAir || playing == Rendition.programName && !onAir {
-            let next = feed(onAir ? Rendition.programName : "source", of: choice.source)
+            let next = feed(onAir ? Rendition.programName : "source", of: source)
             if next == active {
                 if let abandoned = player.cancelSwitch() { playouts.remove(player, from: abandoned.key) }
             } else {
@@ -221,6 +226,8 @@ final class SRTEventLoop: @unchecked Sendable {
             }
             return
         }
+        guard var choice = player.rungChoice else { return }
+        defer { player.rungChoice = choice }
         let rungs = renditions.renditions(for: choice.source)
         guard
             let (found, reading) = choice.evaluate(

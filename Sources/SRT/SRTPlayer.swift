@@ -31,6 +31,10 @@ final class SRTPlayer: SRTPeer, @unchecked Sendable {
     private let onClose: @Sendable (SRTPlayer) -> Void
     /// The rung choice (adaptive players only); used on the epoll thread only.
     var rungChoice: SRTRungChoice?
+    /// The class whose program a player of the plain name follows while its stage is not empty:
+    /// set for every player of a plain name (adaptive or not, so one whose downlink is unknown
+    /// gets the program too); used on the epoll thread only.
+    var followedSource: StreamKey?
 
     /// What the player is sent (feed, switch, keyframe wait, stall, counts), under the player's
     /// lock: the muxing threads of its active and pending feeds and the epoll thread (switches)

@@ -29,8 +29,8 @@ struct PlainNameProgramTests {
 
     /// A relay with class `math`, the teacher in blue at 250 kbit/s 720p (fits no rung) and
     /// site-a's return feed in red.
-    static func lesson(_ transcode: String) async throws -> Lesson {
-        let relay = try await RelaydServer(config: config + transcode)
+    static func lesson(_ transcode: String, auth: String = config) async throws -> Lesson {
+        let relay = try await RelaydServer(config: auth + transcode)
         let keys = try await ReturnFeedTests.timetable(on: relay)
         let teacher = try ProgramTests.publishColour("blue", size: "1280x720", kbps: 250, to: relay.url("math?key=\(keys["central"]!)"))
         let site = try ProgramTests.publishColour("red", size: "640x360", kbps: 500, to: relay.url("math~site-a?key=\(keys["site-a"]!)"))
@@ -58,6 +58,22 @@ struct PlainNameProgramTests {
 
         #expect(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": []]).status == 200)
         #expect(try await ProgramTests.waitFor(plain, "all blue again", ProgramTests.allBlue) != nil)
+        #expect(await lesson.relay.stop() == 0)
+    }
+
+    /// In open mode no player's downlink is known (no key, no `player.defaultBandwidthKbps`), so
+    /// an SRT player of the plain name does not adapt; it follows the program all the same.
+    @Test func anSRTPlayerWhoseDownlinkIsUnknownFollowsTheProgram() async throws {
+        let lesson = try await Self.lesson(Self.transcodeOn, auth: RelaydServer.openConfig(graceSeconds: 2))
+        defer { lesson.end() }
+        let srt = lesson.relay.srtURL("math", mode: "request")
+        #expect(try await ProgramTests.waitFor(srt, "all blue over SRT", ProgramTests.allBlue) != nil)
+        #expect(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": ["site-a"]]).status == 200)
+        #expect(
+            try await ProgramTests.waitFor(srt, "red inset over SRT", ProgramTests.redInset) != nil,
+            "an SRT player without a known downlink got the teacher's source, not the program")
+        #expect(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": []]).status == 200)
+        #expect(try await ProgramTests.waitFor(srt, "all blue over SRT again", ProgramTests.allBlue) != nil)
         #expect(await lesson.relay.stop() == 0)
     }
 
