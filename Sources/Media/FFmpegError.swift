@@ -46,6 +46,8 @@ public struct FFmpegError: Error, CustomStringConvertible, Equatable, Sendable {
     static let tryAgainCode: Int32 = cffmpeg_AVERROR_EAGAIN()
     /// `AVERROR_INVALIDDATA`.
     static let invalidDataCode: Int32 = cffmpeg_AVERROR_INVALIDDATA()
+    /// `AVERROR(EINVAL)`.
+    static let invalidArgumentCode: Int32 = cffmpeg_AVERROR(EINVAL)
     /// `AVERROR(ENOMEM)`.
     static let outOfMemoryCode: Int32 = cffmpeg_AVERROR(ENOMEM)
 

@@ -55,6 +55,12 @@ final class AudioResampler {
             outputChannels: outputChannels, outputFormat: outputFormat, outputRate: outputRate)
     }
 
+    /// A resampler for frames shaped like `frame` to interleaved 32-bit float, `channels`
+    /// channels (default layout) at `rate`.
+    convenience init(like frame: MediaFrame, interleavedFloatChannels channels: Int32, rate: Int32) throws(FFmpegError) {
+        try self.init(like: frame, outputChannels: channels, outputFormat: AV_SAMPLE_FMT_FLT, outputRate: rate)
+    }
+
     deinit {
         var context: OpaquePointer? = pointer
         swr_free(&context)

@@ -1,4 +1,3 @@
-internal import CFFmpeg
 import NIOCore
 import RelayCore
 
@@ -46,7 +45,7 @@ final class ProgramFeedDecoder {
                 return
             }
             guard received, let pts = decoder.framePts else { return }
-            decoder.frame.pointer.pointee.pts = pts
+            decoder.frame.pts = pts
             try picture(decoder.frame)
         }
     }

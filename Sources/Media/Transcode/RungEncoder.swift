@@ -1,83 +1,31 @@
-internal import CFFmpeg
 import NIOCore
 import RelayCore
 
-/// Encodes one rung with libx264 for low latency (no B-frames, capped bitrate, keyframes only
-/// when asked) and writes its packets as FLV video tag bodies. Owns its codec context and packet.
+/// Encodes one rung: libx264 (``H264TagEncoder``) at the rung's size and video bitrate, with the
+/// settings' preset, tune and threads, and keyframes only where the transcoder asks (aligned
+/// across rungs: x264's own interval is four times the settings' GOP).
 final class RungEncoder {
     let rendition: Rendition
-    private let codec: CodecContext
-    private let packet: MediaPacket
-    /// The AVC sequence header (FLV tag body) built from the encoder's global header.
-    let sequenceHeader: [UInt8]
-    private var lastPts: Int64 = .min
+    private let encoder: H264TagEncoder
 
     init(rendition: Rendition, fps: Double, settings: TranscodeSettings) throws(FFmpegError) {
         self.rendition = rendition
-        codec = try CodecContext(encoderNamed: "libx264")
-        let c = codec.pointer
         let rate = max(1, Int32((fps > 0 ? fps : 30).rounded()))
-        c.pointee.width = Int32(rendition.width)
-        c.pointee.height = Int32(rendition.height)
-        c.pointee.pix_fmt = AV_PIX_FMT_YUV420P
-        c.pointee.time_base = AVRational(num: 1, den: 1000)
-        c.pointee.framerate = AVRational(num: rate, den: 1)
-        // Keyframes come from the transcoder (aligned across rungs); x264 adds none of its own.
-        let gop = Int32(max(1, settings.gopSeconds) * Double(rate)) * 4
-        c.pointee.gop_size = gop
-        c.pointee.keyint_min = gop
-        c.pointee.max_b_frames = 0
-        let bitrate = Int64(rendition.videoKbps) * 1000
-        c.pointee.bit_rate = bitrate
-        c.pointee.rc_max_rate = bitrate
-        c.pointee.rc_buffer_size = Int32(clamping: bitrate)
-        if settings.encoderThreads > 0 { c.pointee.thread_count = Int32(settings.encoderThreads) }
-        try codec.setPrivateOption("preset", settings.preset(of: rendition))
-        if !settings.tune.isEmpty { try codec.setPrivateOption("tune", settings.tune) }
-        try codec.setPrivateOption("forced-idr", "1")
-        try codec.setPrivateOption("x264-params", "scenecut=0")
-        try codec.openEncoder()
-        packet = try MediaPacket()
-        let extradata = UnsafeRawBufferPointer(start: c.pointee.extradata, count: Int(c.pointee.extradata_size))
-        guard let record = AnnexB.decoderRecord(fromHeaders: extradata) else {
-            throw FFmpegError.invalidData("libx264 global header")
-        }
-        sequenceHeader = [0x17, 0x00, 0, 0, 0] + record
+        encoder = try H264TagEncoder(
+            .init(
+                width: rendition.width, height: rendition.height, frameRate: rate,
+                keyframeInterval: Int32(max(1, settings.gopSeconds) * Double(rate)) * 4, videoKbps: rendition.videoKbps,
+                threads: settings.encoderThreads, preset: settings.preset(of: rendition), tune: settings.tune))
     }
+
+    /// The AVC sequence header (FLV tag body) built from the encoder's global header.
+    var sequenceHeader: [UInt8] { encoder.sequenceHeader }
 
     /// Encodes `frame` at `pts` (ms), a keyframe when `keyframe`; hands every packet out as an
     /// FLV video message.
     func encode(
         _ frame: MediaFrame, pts: Int64, keyframe: Bool, allocator: ByteBufferAllocator, emit: (MediaMessage) -> Void
     ) throws(FFmpegError) {
-        let stamped = max(pts, lastPts &+ 1)
-        lastPts = stamped
-        frame.pointer.pointee.pts = stamped
-        frame.pointer.pointee.pict_type = keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
-        try FFmpegError.check(avcodec_send_frame(codec.pointer, frame.pointer), "avcodec_send_frame")
-        while true {
-            let code = avcodec_receive_packet(codec.pointer, packet.pointer)
-            if code == FFmpegError.tryAgainCode || code == FFmpegError.endOfFileCode { return }
-            try FFmpegError.check(code, "avcodec_receive_packet")
-            emit(message(allocator: allocator))
-            av_packet_unref(packet.pointer)
-        }
-    }
-
-    /// The packet in ``packet`` as an FLV video tag body: frame type and codec, NALU packet
-    /// type, composition time, then the NAL units length-prefixed.
-    private func message(allocator: ByteBufferAllocator) -> MediaMessage {
-        let p = packet.pointer.pointee
-        let dts = p.dts == cffmpeg_AV_NOPTS_VALUE() ? p.pts : p.dts
-        let cts = Int32(clamping: p.pts - dts)
-        let key = p.flags & cffmpeg_AV_PKT_FLAG_KEY() != 0
-        var buffer = MediaMessage.allocatePayload(capacity: Int(p.size) + 64, allocator: allocator)
-        buffer.writeInteger(UInt8(key ? 0x17 : 0x27))
-        buffer.writeInteger(UInt8(1))
-        buffer.writeInteger(UInt8(truncatingIfNeeded: cts >> 16))
-        buffer.writeInteger(UInt8(truncatingIfNeeded: cts >> 8))
-        buffer.writeInteger(UInt8(truncatingIfNeeded: cts))
-        AnnexB.writeLengthPrefixed(UnsafeRawBufferPointer(start: p.data, count: Int(p.size)), into: &buffer)
-        return MediaMessage(kind: .video, timestamp: UInt32(clamping: max(0, dts)), payload: buffer)
+        try encoder.encode(frame, pts: pts, keyframe: keyframe, allocator: allocator, emit: emit)
     }
 }
