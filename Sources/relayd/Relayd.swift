@@ -14,6 +14,7 @@ import Recording
 import RelayCore
 import SRT
 import ServiceLifecycle
+import Transcode
 import WebRTC
 
 @main

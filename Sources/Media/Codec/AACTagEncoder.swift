@@ -5,13 +5,13 @@ import RelayCore
 /// An AAC encoder at `kbps` (a rung's audio bitrate, e.g. 96/64/48 kbit/s), fed a
 /// ``SourceAudioDecoder``'s frames (same rate, layout and 1024-sample frames, so no resampling),
 /// producing FLV AAC tags.
-final class AACTagEncoder {
+package final class AACTagEncoder {
     private let encoder: CodecContext
     private let sampleRate: Int32
     /// The FLV AAC sequence header (AudioSpecificConfig from the encoder's global header).
-    let sequenceHeader: [UInt8]
+    package let sequenceHeader: [UInt8]
 
-    init(kbps: Int, like source: SourceAudioDecoder) throws(FFmpegError) {
+    package init(kbps: Int, like source: SourceAudioDecoder) throws(FFmpegError) {
         encoder = try CodecContext(encoderNamed: "aac")
         let e = encoder.pointer
         e.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
@@ -26,14 +26,14 @@ final class AACTagEncoder {
     }
 
     /// Whether decoded frames of this shape can go to the encoder as they are.
-    static func accepts(_ source: SourceAudioDecoder, frame: MediaFrame) -> Bool {
+    package static func accepts(_ source: SourceAudioDecoder, frame: MediaFrame) -> Bool {
         let f = frame.pointer.pointee
         return f.format == AV_SAMPLE_FMT_FLTP.rawValue && f.nb_samples == 1024 && f.sample_rate == source.sampleRate
             && (1...2).contains(source.channels)
     }
 
     /// Encodes one decoded frame stamped `millis`; each AAC packet becomes an FLV tag.
-    func encode(_ frame: MediaFrame, millis: Int64, allocator: ByteBufferAllocator, publish: (MediaMessage) -> Void) throws(FFmpegError) {
+    package func encode(_ frame: MediaFrame, millis: Int64, allocator: ByteBufferAllocator, publish: (MediaMessage) -> Void) throws(FFmpegError) {
         frame.pointer.pointee.pts = av_rescale_q(millis, AVRational(num: 1, den: 1000), AVRational(num: 1, den: sampleRate))
         for packet in try encoder.encode(frame) {
             let pts = packet.pts ?? 0

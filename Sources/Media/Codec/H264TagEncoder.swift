@@ -4,30 +4,43 @@ import RelayCore
 
 /// libx264 for low latency (no B-frames, capped bitrate, keyframes only when asked) writing its
 /// packets as FLV video tag bodies. Owns its codec context and packet.
-final class H264TagEncoder {
+package final class H264TagEncoder {
     /// What the encoder is opened with.
-    struct Options {
-        var width: Int
-        var height: Int
+    package struct Options {
+        package var width: Int
+        package var height: Int
         /// Frames per second (the time base is milliseconds).
-        var frameRate: Int32
+        package var frameRate: Int32
         /// x264's own keyframe interval, in frames (set it above the caller's: keyframes are asked for).
-        var keyframeInterval: Int32
-        var videoKbps: Int
+        package var keyframeInterval: Int32
+        package var videoKbps: Int
         /// x264 threads (0: x264 decides).
-        var threads: Int
-        var preset: String
+        package var threads: Int
+        package var preset: String
         /// x264 tune; empty for none.
-        var tune: String
+        package var tune: String
+
+        package init(
+            width: Int, height: Int, frameRate: Int32, keyframeInterval: Int32, videoKbps: Int, threads: Int, preset: String, tune: String
+        ) {
+            self.width = width
+            self.height = height
+            self.frameRate = frameRate
+            self.keyframeInterval = keyframeInterval
+            self.videoKbps = videoKbps
+            self.threads = threads
+            self.preset = preset
+            self.tune = tune
+        }
     }
 
     private let codec: CodecContext
     private let packet: MediaPacket
     /// The AVC sequence header (FLV tag body) built from the encoder's global header.
-    let sequenceHeader: [UInt8]
+    package let sequenceHeader: [UInt8]
     private var lastPts: Int64 = .min
 
-    init(_ options: Options) throws(FFmpegError) {
+    package init(_ options: Options) throws(FFmpegError) {
         codec = try CodecContext(encoderNamed: "libx264")
         let c = codec.pointer
         c.pointee.width = Int32(options.width)
@@ -58,7 +71,7 @@ final class H264TagEncoder {
 
     /// Encodes `frame` at `pts` (ms), a keyframe when `keyframe`; hands every packet out as an
     /// FLV video message.
-    func encode(
+    package func encode(
         _ frame: MediaFrame, pts: Int64, keyframe: Bool, allocator: ByteBufferAllocator, emit: (MediaMessage) -> Void
     ) throws(FFmpegError) {
         let stamped = max(pts, lastPts &+ 1)

@@ -2,13 +2,13 @@ internal import CFFmpeg
 
 /// Decodes the source's AAC once per class (FLV AAC tags: AudioSpecificConfig header, then raw
 /// frames) into planar float PCM for the rungs' encoders.
-final class SourceAudioDecoder {
-    let config: [UInt8]
+package final class SourceAudioDecoder {
+    package let config: [UInt8]
     private let codec: CodecContext
     private let packet: MediaPacket
     let frame: MediaFrame
 
-    init(config: [UInt8]) throws(FFmpegError) {
+    package init(config: [UInt8]) throws(FFmpegError) {
         self.config = config
         codec = try CodecContext(decoder: AV_CODEC_ID_AAC)
         try codec.setExtradata(config)
@@ -22,7 +22,7 @@ final class SourceAudioDecoder {
     var channels: Int32 { codec.pointer.pointee.ch_layout.nb_channels }
 
     /// Decodes one raw AAC frame stamped `millis`; calls `body` with each decoded frame.
-    func decode(_ bytes: UnsafeRawBufferPointer, millis: Int64, _ body: (MediaFrame) throws(FFmpegError) -> Void) throws(FFmpegError) {
+    package func decode(_ bytes: UnsafeRawBufferPointer, millis: Int64, _ body: (MediaFrame) throws(FFmpegError) -> Void) throws(FFmpegError) {
         try packet.load(bytes, pts: millis, dts: millis)
         try FFmpegError.check(avcodec_send_packet(codec.pointer, packet.pointer), "avcodec_send_packet")
         while true {

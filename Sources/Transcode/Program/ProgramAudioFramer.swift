@@ -1,3 +1,5 @@
+import Media
+
 /// Cuts the mixer's output (as many samples as each teacher frame gave: 1024 from a 48 kHz AAC
 /// teacher, about 1115 from a 44.1 kHz one) into the frames an encoder takes (1024 for AAC, 960
 /// for Opus), planar float, 48 kHz stereo, stamped on a continuous 48 kHz timeline from the

@@ -1,4 +1,5 @@
 import Logging
+import Media
 import RelayCore
 
 /// A class's program on its transcoder's thread: follows the class's stage

@@ -1,3 +1,5 @@
+import Media
+
 /// Mixes the teacher's audio with the on-stage sites' audio for the program, and makes each
 /// site's mix-minus (the mix without its own voice). The teacher's audio drives the timing:
 /// each teacher frame gives one mix of as many samples, with its time; a site contributes what

@@ -1,3 +1,5 @@
+import Media
+
 /// One voice of the program's mix: its decoded audio converted to the mix's format (interleaved
 /// float at the mix's rate and channel count) and queued until the teacher's audio takes it. Owns its resampler
 /// (made again when the input's shape changes) and its queue, which never holds more than

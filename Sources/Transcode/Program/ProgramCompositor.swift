@@ -1,3 +1,5 @@
+import Media
+
 /// Draws the program: each teacher picture with the on-stage sites' latest pictures composed in
 /// (``ProgramLayout``), through a libavfilter graph, at the teacher's size. The teacher's pictures
 /// drive the timing: one program picture per teacher picture, with its time; a site's picture is
