@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RelayCore", targets: ["RelayCore"]),
         .library(name: "RTMP", targets: ["RTMP"]),
         .library(name: "Media", targets: ["Media"]),
+        .library(name: "Transcode", targets: ["Transcode"]),
         .library(name: "SRT", targets: ["SRT"]),
         .library(name: "WebRTC", targets: ["WebRTC"]),
         // For the fuzz package (Tests/Fuzz), which decodes the REST API's inputs.
@@ -89,6 +90,19 @@ let package = Package(
         // playlists, on Media's muxer.
         .target(
             name: "HLS",
+            dependencies: [
+                "Media", "RelayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The ladder (a class's rungs transcoded on its own thread) and the program (the stage's
+        // sites composed into the teacher's picture and mixed into its audio), on Media's codecs.
+        .target(
+            name: "Transcode",
             dependencies: [
                 "Media", "RelayCore",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -214,7 +228,7 @@ let package = Package(
         .target(
             name: "RelayNode",
             dependencies: [
-                "RelayCore", "RTMP", "SRT", "Media", "HLS", "ControlPlane", "Cluster", "Recording", "HTTPSurface", "WebRTC",
+                "RelayCore", "RTMP", "SRT", "Media", "HLS", "Transcode", "ControlPlane", "Cluster", "Recording", "HTTPSurface", "WebRTC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -306,7 +320,9 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaTests",
-            dependencies: ["Media", "HLS", "RelayCore", "RelayTestSupport", "ProcessTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "Media", "HLS", "Transcode", "RelayCore", "RelayTestSupport", "ProcessTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "SRTTests",
@@ -328,7 +344,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RelayNodeTests",
-            dependencies: ["RelayNode", "RTMP", "SRT", "WebRTC", "Media", "RelayCore"]
+            dependencies: ["RelayNode", "RTMP", "SRT", "WebRTC", "Media", "Transcode", "RelayCore"]
         ),
         .testTarget(
             name: "RelaydTests",

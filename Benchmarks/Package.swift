@@ -34,6 +34,7 @@ let package = Package(
             dependencies: [
                 .product(name: "RelayCore", package: rootIdentity),
                 .product(name: "Media", package: rootIdentity),
+                .product(name: "Transcode", package: rootIdentity),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -43,9 +43,11 @@ public struct FFmpegError: Error, CustomStringConvertible, Equatable, Sendable {
     /// `AVERROR_EOF`.
     static let endOfFileCode: Int32 = cffmpeg_AVERROR_EOF()
     /// `AVERROR(EAGAIN)`.
-    static let tryAgainCode: Int32 = cffmpeg_AVERROR_EAGAIN()
+    package static let tryAgainCode: Int32 = cffmpeg_AVERROR_EAGAIN()
     /// `AVERROR_INVALIDDATA`.
     static let invalidDataCode: Int32 = cffmpeg_AVERROR_INVALIDDATA()
+    /// `AVERROR(EINVAL)`.
+    package static let invalidArgumentCode: Int32 = cffmpeg_AVERROR(EINVAL)
     /// `AVERROR(ENOMEM)`.
     static let outOfMemoryCode: Int32 = cffmpeg_AVERROR(ENOMEM)
 

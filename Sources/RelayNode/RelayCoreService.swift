@@ -3,6 +3,7 @@ import Logging
 import Media
 import RelayCore
 import ServiceLifecycle
+import Transcode
 
 /// The relay's core as a service: the stream registry's end, the transcoders, the HLS variants,
 /// and the connections every listener leaves behind. It comes before the listeners in relayd's

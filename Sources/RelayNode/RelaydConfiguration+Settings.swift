@@ -4,6 +4,7 @@ import RTMP
 import Recording
 import RelayCore
 import SRT
+import Transcode
 import WebRTC
 
 /// What each module is configured with, read from relayd's configuration: pure mappings, so a

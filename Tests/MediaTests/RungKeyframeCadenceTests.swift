@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Media
+@testable import Transcode
 
 /// The rungs' keyframes against the source's, at 25 fps (a picture every 40 ms).
 @Suite("Rung keyframe cadence")

@@ -1,6 +1,7 @@
 import Media
 import RelayCore
 import Testing
+import Transcode
 
 /// `transcode.sourceServesItsSize`: the rung as tall as the source is left to the source.
 struct SourceServesItsSizeTests {

@@ -4,6 +4,7 @@ import RelayCore
 import Testing
 
 @testable import Media
+@testable import Transcode
 
 /// The transcoder's parts without a relay: Annex B → FLV, and a libx264 rung whose output the
 /// h264 decoder reads back, with keyframes exactly where they were asked for.

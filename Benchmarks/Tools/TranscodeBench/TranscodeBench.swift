@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import RelayCore
+import Transcode
 
 /// Frames per second of the in-process ladder (decode once, scale and encode every rung with
 /// libx264) as relayd runs it: a real `StreamRegistry`, a `TranscoderPool` and one watching

@@ -4,15 +4,15 @@ internal import CFFmpeg
 /// it its filters: a video `buffer` source per input (labelled `[in0]`, `[in1]`, … in the
 /// description) and one `buffersink` (labelled `[out]`). The filter contexts are the graph's;
 /// this type only borrows them. Runs on its caller's thread (one thread inside the graph).
-final class FilterGraph {
+package final class FilterGraph {
     private let graph: UnsafeMutablePointer<AVFilterGraph>
     private var sources: [UnsafeMutablePointer<AVFilterContext>] = []
     private var sink: UnsafeMutablePointer<AVFilterContext>?
-    let inputs: [VideoFilterInput]
+    package let inputs: [VideoFilterInput]
     let description: String
 
     /// Builds and configures the graph `description` between `inputs` and one output.
-    init(inputs: [VideoFilterInput], description: String) throws(FFmpegError) {
+    package init(inputs: [VideoFilterInput], description: String) throws(FFmpegError) {
         guard let graph = avfilter_graph_alloc() else {
             throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "avfilter_graph_alloc")
         }
@@ -38,14 +38,14 @@ final class FilterGraph {
     }
 
     /// Gives input `index` a reference to `frame` (the caller keeps its own).
-    func push(_ frame: MediaFrame, into index: Int) throws(FFmpegError) {
+    package func push(_ frame: MediaFrame, into index: Int) throws(FFmpegError) {
         try FFmpegError.check(
             av_buffersrc_add_frame_flags(sources[index], frame.pointer, Int32(AV_BUFFERSRC_FLAG_KEEP_REF)),
             "av_buffersrc_add_frame_flags")
     }
 
     /// Takes the next output frame into `frame`; false when the graph has none yet.
-    func pull(into frame: MediaFrame) throws(FFmpegError) -> Bool {
+    package func pull(into frame: MediaFrame) throws(FFmpegError) -> Bool {
         av_frame_unref(frame.pointer)
         let code = av_buffersink_get_frame(sink, frame.pointer)
         if code == FFmpegError.tryAgainCode || code == FFmpegError.endOfFileCode { return false }

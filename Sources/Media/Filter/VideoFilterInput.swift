@@ -2,7 +2,7 @@ internal import CFFmpeg
 
 /// What a video buffer source of a ``FilterGraph`` is told about the frames it will get: their
 /// size, pixel format and sample aspect ratio, and the stream's time base and frame rate.
-struct VideoFilterInput: Equatable {
+package struct VideoFilterInput: Equatable {
     var width: Int32
     var height: Int32
     var format: Int32
@@ -11,7 +11,7 @@ struct VideoFilterInput: Equatable {
     var frameRate: (num: Int32, den: Int32) = (30, 1)
 
     /// The shape of `frame` (its sample aspect 1:1 when unknown), at `timeBase` and `frameRate`.
-    init(shapeOf frame: MediaFrame, timeBase: (num: Int32, den: Int32), frameRate: (num: Int32, den: Int32)) {
+    package init(shapeOf frame: MediaFrame, timeBase: (num: Int32, den: Int32), frameRate: (num: Int32, den: Int32)) {
         let f = frame.pointer.pointee
         width = f.width
         height = f.height
@@ -35,7 +35,7 @@ struct VideoFilterInput: Equatable {
             && sampleAspect == other.sampleAspect
     }
 
-    static func == (a: VideoFilterInput, b: VideoFilterInput) -> Bool {
+    package static func == (a: VideoFilterInput, b: VideoFilterInput) -> Bool {
         a.sameShape(as: b) && a.timeBase == b.timeBase && a.frameRate == b.frameRate
     }
 }

@@ -1,12 +1,12 @@
 internal import CFFmpeg
 
 /// Owns one `AVFrame` and its buffers, from `av_frame_alloc` to `av_frame_free`.
-final class MediaFrame {
+package final class MediaFrame {
     /// The owned frame; non-nil for the object's whole life.
     let pointer: UnsafeMutablePointer<AVFrame>
 
     /// An empty frame (no buffers): a decoder fills it.
-    init() throws(FFmpegError) {
+    package init() throws(FFmpegError) {
         guard let frame = av_frame_alloc() else {
             throw FFmpegError(code: FFmpegError.outOfMemoryCode, operation: "av_frame_alloc")
         }

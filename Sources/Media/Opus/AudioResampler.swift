@@ -6,7 +6,7 @@ internal import CFFmpeg
 ///
 /// Mono input is copied to every output channel at full level (libswresample's default matrix
 /// would lower it by 3 dB).
-final class AudioResampler {
+package final class AudioResampler {
     private let pointer: OpaquePointer
     let inputFormat: Int32
     let inputRate: Int32
@@ -55,13 +55,19 @@ final class AudioResampler {
             outputChannels: outputChannels, outputFormat: outputFormat, outputRate: outputRate)
     }
 
+    /// A resampler for frames shaped like `frame` to interleaved 32-bit float, `channels`
+    /// channels (default layout) at `rate`.
+    package convenience init(like frame: MediaFrame, interleavedFloatChannels channels: Int32, rate: Int32) throws(FFmpegError) {
+        try self.init(like: frame, outputChannels: channels, outputFormat: AV_SAMPLE_FMT_FLT, outputRate: rate)
+    }
+
     deinit {
         var context: OpaquePointer? = pointer
         swr_free(&context)
     }
 
     /// Whether `frame` has the shape this resampler was made for.
-    func accepts(_ frame: MediaFrame) -> Bool {
+    package func accepts(_ frame: MediaFrame) -> Bool {
         let f = frame.pointer.pointee
         return f.format == inputFormat && f.sample_rate == inputRate && f.ch_layout.nb_channels == inputChannels
     }
@@ -73,7 +79,7 @@ final class AudioResampler {
     }
 
     /// Converts `frame` (nil: the samples still buffered inside, at the end) into `fifo`.
-    func convert(_ frame: MediaFrame?, into fifo: AudioSampleFIFO) throws(FFmpegError) {
+    package func convert(_ frame: MediaFrame?, into fifo: AudioSampleFIFO) throws(FFmpegError) {
         guard outputInterleaved else { throw FFmpegError(code: cffmpeg_AVERROR(EINVAL), operation: "AudioResampler planar into FIFO") }
         let inputCount = frame?.pointer.pointee.nb_samples ?? 0
         let capacity = swr_get_out_samples(pointer, inputCount)

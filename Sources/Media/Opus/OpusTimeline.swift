@@ -18,7 +18,7 @@
 ///   from its current position and later times map relative to the new anchor.
 ///
 /// Stamps therefore never decrease and never repeat.
-struct OpusTimeline {
+package struct OpusTimeline {
     static let jumpThreshold48k: Int64 = 500 * 48
 
     /// Timeline position of the next packet's first sample; nil before the first frame.
@@ -28,8 +28,10 @@ struct OpusTimeline {
     /// How many times a jump re-anchored the timeline.
     private(set) var reanchors = 0
 
+    package init() {}
+
     /// Places an incoming frame stamped `timestampMs`, arriving while `queued` samples wait.
-    mutating func arrive(timestampMs: UInt32, queued: Int) {
+    package mutating func arrive(timestampMs: UInt32, queued: Int) {
         let incoming = Int64(timestampMs) * 48 + offset48k
         guard let next = next48k else {
             next48k = incoming
@@ -47,7 +49,7 @@ struct OpusTimeline {
     }
 
     /// The stamp for the next packet; advances by `duration` samples.
-    mutating func stamp(duration: Int) -> UInt64 {
+    package mutating func stamp(duration: Int) -> UInt64 {
         let now = next48k ?? 0
         next48k = now + Int64(duration)
         return UInt64(max(now, 0))

@@ -4,6 +4,7 @@ import Media
 import NIOCore
 import RTMP
 import RelayCore
+import Transcode
 
 /// The media core: the stream registry (RTMP-framed packets, one copy for every player), the
 /// renditions directory, the classes' stages and the transcoders that make rungs and programs.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Media
+@testable import Transcode
 
 /// The mix cut into encoder frames: whole frames only, stamped back to back on the 48 kHz
 /// timeline from the teacher's first time, the tones intact across the cuts.

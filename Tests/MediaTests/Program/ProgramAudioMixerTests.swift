@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Media
+@testable import Transcode
 
 /// The program's sound without a relay: the teacher's 440 Hz and a site's 1000 Hz (each at
 /// 0.25 of full scale) mixed; both tones at their own level in the program, only the teacher's

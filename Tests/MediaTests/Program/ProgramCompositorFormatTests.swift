@@ -2,6 +2,7 @@ import CFFmpeg
 import Testing
 
 @testable import Media
+@testable import Transcode
 
 /// Pictures as decoders hand them over: full-range 4:2:0 (browsers' WHIP) and 4:2:2.
 @Suite("Program compositor, other pixel formats")

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Media
+@testable import Transcode
 
 /// The program's picture without a relay: solid colours in (teacher blue, sites red or green),
 /// colours read back where each layout puts them, one program picture per teacher picture with

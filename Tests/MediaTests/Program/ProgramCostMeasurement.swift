@@ -5,6 +5,7 @@ import RelayCore
 import Testing
 
 @testable import Media
+@testable import Transcode
 
 /// Prints what composing and mixing cost on this machine (docs/benchmarks.md); asserts only
 /// that the work was done, never how fast.

@@ -3,6 +3,7 @@ import RelayCore
 import Testing
 
 @testable import Media
+@testable import Transcode
 
 /// The program as a relay would make it, without sockets: the teacher's 720p (blue) and a site's
 /// 360p (red) encoded with libx264 as FLV messages, decoded (``ProgramFeedDecoder``), composed,

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Media
+@testable import Transcode
 
 /// Where the program puts each picture, as numbers (no FFmpeg).
 @Suite("Program geometry")

@@ -1,3 +1,4 @@
+import Media
 import RelayCore
 
 /// One on-stage site's return feed as the class's transcoder takes it: subscribed like a

@@ -1,4 +1,4 @@
-internal import CFFmpeg
+import Media
 
 /// Cuts the mixer's output (as many samples as each teacher frame gave: 1024 from a 48 kHz AAC
 /// teacher, about 1115 from a 44.1 kHz one) into the frames an encoder takes (1024 for AAC, 960
@@ -12,23 +12,21 @@ final class ProgramAudioFramer {
 
     init(frameSamples: Int) throws(FFmpegError) {
         self.frameSamples = frameSamples
-        queue = try AudioSampleFIFO(
-            format: AV_SAMPLE_FMT_FLTP, channels: ProgramAudioMixer.channels, capacity: Int32(4 * frameSamples))
+        queue = try AudioSampleFIFO(planarFloatChannels: ProgramAudioMixer.channels, capacity: Int32(4 * frameSamples))
     }
 
     /// Queues `mix` (stamped `pts` ms); returns the whole frames now ready, each stamped in
     /// 1/48000 s.
     func frames(from mix: MediaFrame, pts: Int64) throws(FFmpegError) -> [(frame: MediaFrame, pts48k: Int64)] {
         timeline.arrive(timestampMs: UInt32(truncatingIfNeeded: max(0, pts)), queued: queue.count)
-        let planes = UnsafeMutableRawPointer(mix.pointer.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-        try queue.write(planes, count: mix.pointer.pointee.nb_samples)
+        try queue.write(mix)
         var ready: [(MediaFrame, Int64)] = []
         while queue.count >= frameSamples {
             let frame = try MediaFrame(
                 planarFloatSamples: frameSamples, channels: ProgramAudioMixer.channels, sampleRate: ProgramAudioMixer.sampleRate)
             _ = queue.read(into: frame, count: Int32(frameSamples))
             let stamp = Int64(timeline.stamp(duration: frameSamples))
-            frame.pointer.pointee.pts = stamp
+            frame.pts = stamp
             ready.append((frame, stamp))
         }
         return ready

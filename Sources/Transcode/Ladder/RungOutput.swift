@@ -1,3 +1,4 @@
+import Media
 import NIOCore
 import RelayCore
 
@@ -11,10 +12,10 @@ final class RungOutput {
     private let settings: TranscodeSettings
     private var scaler: FrameScaler?
     private var encoder: RungEncoder?
-    private var audioEncoder: RungAudioEncoder?
+    private var audioEncoder: AACTagEncoder?
     /// While sites are on stage: each one's mix-minus encoder (the same settings, so the same
     /// sequence header as `audioEncoder`).
-    private var mixMinusEncoders: [String: RungAudioEncoder] = [:]
+    private var mixMinusEncoders: [String: AACTagEncoder] = [:]
     private var watched = false
     private var videoWatched = false
 
@@ -99,11 +100,11 @@ final class RungOutput {
         mixMinusEncoders = mixMinusEncoders.filter { played[$0.key] != nil }
         var mixMinus: [String: [MediaMessage]] = [:]
         for (site, frame) in played {
-            let encoder: RungAudioEncoder
+            let encoder: AACTagEncoder
             if let open = mixMinusEncoders[site] {
                 encoder = open
             } else {
-                encoder = try RungAudioEncoder(kbps: rendition.audioKbps, like: source)
+                encoder = try AACTagEncoder(kbps: rendition.audioKbps, like: source)
                 mixMinusEncoders[site] = encoder
             }
             try encoder.encode(frame, millis: millis, allocator: allocator) { mixMinus[site, default: []].append($0) }
@@ -116,9 +117,9 @@ final class RungOutput {
     }
 
     /// The rung's AAC encoder; opened, and its sequence header published, on first use.
-    private func openAudio(millis: Int64, source: SourceAudioDecoder, allocator: ByteBufferAllocator) throws(FFmpegError) -> RungAudioEncoder {
+    private func openAudio(millis: Int64, source: SourceAudioDecoder, allocator: ByteBufferAllocator) throws(FFmpegError) -> AACTagEncoder {
         if let audioEncoder { return audioEncoder }
-        let encoder = try RungAudioEncoder(kbps: rendition.audioKbps, like: source)
+        let encoder = try AACTagEncoder(kbps: rendition.audioKbps, like: source)
         audioEncoder = encoder
         var header = MediaMessage.allocatePayload(capacity: encoder.sequenceHeader.count, allocator: allocator)
         header.writeBytes(encoder.sequenceHeader)

@@ -1,4 +1,5 @@
 import Logging
+import Media
 import RelayCore
 
 /// A class's program on its transcoder's thread: follows the class's stage
@@ -53,7 +54,7 @@ final class ClassProgram {
     func audio(for teacher: MediaFrame) -> ProgramAudioMix? {
         follow(board.stage(classId), fps: fps)
         guard !stage.sites.isEmpty else { return nil }
-        let (rate, channels) = (teacher.pointer.pointee.sample_rate, teacher.pointer.pointee.ch_layout.nb_channels)
+        let (rate, channels) = (teacher.sampleRate, teacher.channelCount)
         do {
             if mixer?.rate != rate || mixer?.channels != channels {
                 mixer = try ProgramAudioMixer(rate: rate, channels: channels)

@@ -3,12 +3,12 @@ internal import CFFmpeg
 /// Scales decoded pictures to one rung's size in YUV 4:2:0. Owns its `SwsContext` and output frame.
 /// A picture that already is the rung's size in YUV 4:2:0 (a 720p source's 720p rung) goes to the
 /// encoder as it is: no copy.
-final class FrameScaler {
+package final class FrameScaler {
     let output: MediaFrame
     private var context: OpaquePointer?
     private var input: (width: Int32, height: Int32, format: Int32) = (0, 0, -1)
 
-    init(width: Int, height: Int) throws(FFmpegError) {
+    package init(width: Int, height: Int) throws(FFmpegError) {
         output = try MediaFrame(yuv420pWidth: width, height: height)
     }
 
@@ -18,7 +18,7 @@ final class FrameScaler {
 
     /// Scales `frame` into ``output`` (a new context when the input's size or format changed);
     /// `frame` itself when it needs no scaling.
-    func scale(_ frame: MediaFrame) throws(FFmpegError) -> MediaFrame {
+    package func scale(_ frame: MediaFrame) throws(FFmpegError) -> MediaFrame {
         let f = frame.pointer.pointee
         let o = output.pointer.pointee
         if (f.width, f.height, f.format) == (o.width, o.height, AV_PIX_FMT_YUV420P.rawValue) { return frame }

@@ -1,3 +1,5 @@
+import Media
+
 /// What ``ProgramAudioMixer`` makes of one teacher audio frame: the program's audio and, for
 /// each on-stage site, the program without that site's own voice (mix-minus: what its own
 /// players get, so its classroom hears no echo). Planar float, 48 kHz stereo, the same samples

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Media
 import RelayCore
 
 /// Transcodes one class's published stream into the rung streams `live/<classId>_<rung>`, on

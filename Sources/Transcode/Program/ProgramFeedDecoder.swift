@@ -1,4 +1,4 @@
-internal import CFFmpeg
+import Media
 import NIOCore
 import RelayCore
 
@@ -46,7 +46,7 @@ final class ProgramFeedDecoder {
                 return
             }
             guard received, let pts = decoder.framePts else { return }
-            decoder.frame.pointer.pointee.pts = pts
+            decoder.frame.pts = pts
             try picture(decoder.frame)
         }
     }

@@ -3,15 +3,15 @@ import RelayCore
 
 /// Decodes the published H.264 (AVCC access units, extradata = the AVCDecoderConfigurationRecord
 /// of the FLV sequence header). Owns its codec context, packet and output frame.
-final class VideoDecoder {
+package final class VideoDecoder {
     /// The record the decoder was opened with.
-    let record: [UInt8]
+    package let record: [UInt8]
     private let codec: CodecContext
     private let packet: MediaPacket
     /// The latest decoded picture (valid until the next ``receive()``).
-    let frame: MediaFrame
+    package let frame: MediaFrame
 
-    init(record: [UInt8]) throws(FFmpegError) {
+    package init(record: [UInt8]) throws(FFmpegError) {
         self.record = record
         codec = try CodecContext(decoder: AV_CODEC_ID_H264)
         try codec.setExtradata(record)
@@ -29,7 +29,7 @@ final class VideoDecoder {
 
     /// Sends the NAL units of an FLV H.264 tag of `message` (its time is the decoding time, in
     /// milliseconds; the tag's composition offset makes the presentation time).
-    func send(_ tag: AVCVideoTag, of message: MediaMessage) throws(FFmpegError) {
+    package func send(_ tag: AVCVideoTag, of message: MediaMessage) throws(FFmpegError) {
         let dts = Int64(message.timestamp)
         try tag.body.withUnsafeReadableBytes { bytes throws(FFmpegError) in
             try send(bytes, pts: dts + Int64(tag.compositionOffset), dts: dts, keyframe: message.isKeyframe)
@@ -37,7 +37,7 @@ final class VideoDecoder {
     }
 
     /// Takes the next decoded picture into ``frame``; false when none is ready yet.
-    func receive() throws(FFmpegError) -> Bool {
+    package func receive() throws(FFmpegError) -> Bool {
         av_frame_unref(frame.pointer)
         let code = avcodec_receive_frame(codec.pointer, frame.pointer)
         if code == FFmpegError.tryAgainCode || code == FFmpegError.endOfFileCode { return false }
@@ -46,12 +46,12 @@ final class VideoDecoder {
     }
 
     /// Drops pictures held for reordering (a new publisher starts).
-    func flush() {
+    package func flush() {
         avcodec_flush_buffers(codec.pointer)
     }
 
     /// The decoded picture's presentation time in milliseconds.
-    var framePts: Int64? {
+    package var framePts: Int64? {
         let f = frame.pointer.pointee
         let noPTS = cffmpeg_AV_NOPTS_VALUE()
         if f.best_effort_timestamp != noPTS { return f.best_effort_timestamp }
@@ -59,10 +59,10 @@ final class VideoDecoder {
     }
 
     /// Whether the decoded picture is a keyframe of the source.
-    var frameIsKey: Bool {
+    package var frameIsKey: Bool {
         frame.pointer.pointee.key_frame != 0 || frame.pointer.pointee.pict_type == AV_PICTURE_TYPE_I
     }
 
-    var frameWidth: Int { Int(frame.pointer.pointee.width) }
-    var frameHeight: Int { Int(frame.pointer.pointee.height) }
+    package var frameWidth: Int { Int(frame.pointer.pointee.width) }
+    package var frameHeight: Int { Int(frame.pointer.pointee.height) }
 }

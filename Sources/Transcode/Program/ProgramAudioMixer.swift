@@ -1,4 +1,4 @@
-internal import CFFmpeg
+import Media
 
 /// Mixes the teacher's audio with the on-stage sites' audio for the program, and makes each
 /// site's mix-minus (the mix without its own voice). The teacher's audio drives the timing:
@@ -70,7 +70,7 @@ final class ProgramAudioMixer {
         for site in sites {
             mixMinus[site] = try planarFrame(count, sum, minus: voices.first { $0.site == site }?.samples)
         }
-        return ProgramAudioMix(pts: frame.pointer.pointee.pts, program: program, mixMinus: mixMinus)
+        return ProgramAudioMix(pts: frame.pts, program: program, mixMinus: mixMinus)
     }
 
     /// A planar frame of `mix` (interleaved), less `voice` when given, clipped to ±1.

@@ -3,7 +3,7 @@ internal import CFFmpeg
 extension MediaFrame {
     /// `samples` samples of planar float audio, `channels` channels (their default layout) at
     /// `sampleRate`, with buffers allocated.
-    convenience init(planarFloatSamples samples: Int, channels: Int32, sampleRate: Int32) throws(FFmpegError) {
+    package convenience init(planarFloatSamples samples: Int, channels: Int32, sampleRate: Int32) throws(FFmpegError) {
         try self.init()
         pointer.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
         pointer.pointee.nb_samples = Int32(samples)
@@ -13,7 +13,7 @@ extension MediaFrame {
     }
 
     /// Channel `channel` of planar float audio.
-    func floatChannel(_ channel: Int) -> UnsafeMutableBufferPointer<Float> {
+    package func floatChannel(_ channel: Int) -> UnsafeMutableBufferPointer<Float> {
         let base = UnsafeMutableRawPointer(plane(channel).base).assumingMemoryBound(to: Float.self)
         return UnsafeMutableBufferPointer(start: base, count: Int(pointer.pointee.nb_samples))
     }

@@ -1,4 +1,4 @@
-internal import CFFmpeg
+import Media
 
 /// One voice of the program's mix: its decoded audio converted to the mix's format (interleaved
 /// float at the mix's rate and channel count) and queued until the teacher's audio takes it. Owns its resampler
@@ -16,7 +16,7 @@ final class ProgramAudioInput {
     private let channels: Int32
 
     init(limit: Int, prebuffer: Int, rate: Int32, channels: Int32) throws(FFmpegError) {
-        queue = try AudioSampleFIFO(format: AV_SAMPLE_FMT_FLT, channels: channels, capacity: Int32(limit))
+        queue = try AudioSampleFIFO(interleavedFloatChannels: channels, capacity: Int32(limit))
         self.rate = rate
         self.channels = channels
         self.limit = limit
@@ -30,8 +30,7 @@ final class ProgramAudioInput {
     /// Converts `frame` and queues it.
     func add(_ frame: MediaFrame) throws(FFmpegError) {
         if resampler?.accepts(frame) != true {
-            resampler = try AudioResampler(
-                like: frame, outputChannels: channels, outputFormat: AV_SAMPLE_FMT_FLT, outputRate: rate)
+            resampler = try AudioResampler(like: frame, interleavedFloatChannels: channels, rate: rate)
         }
         try resampler?.convert(frame, into: queue)
         queue.drain(queue.count - limit)

@@ -1,3 +1,4 @@
+import Media
 import RelayCore
 
 /// The class's program at the source's size, for the players of the plain name who would get

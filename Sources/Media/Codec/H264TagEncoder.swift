@@ -2,38 +2,62 @@ internal import CFFmpeg
 import NIOCore
 import RelayCore
 
-/// Encodes one rung with libx264 for low latency (no B-frames, capped bitrate, keyframes only
-/// when asked) and writes its packets as FLV video tag bodies. Owns its codec context and packet.
-final class RungEncoder {
-    let rendition: Rendition
+/// libx264 for low latency (no B-frames, capped bitrate, keyframes only when asked) writing its
+/// packets as FLV video tag bodies. Owns its codec context and packet.
+package final class H264TagEncoder {
+    /// What the encoder is opened with.
+    package struct Options {
+        package var width: Int
+        package var height: Int
+        /// Frames per second (the time base is milliseconds).
+        package var frameRate: Int32
+        /// x264's own keyframe interval, in frames (set it above the caller's: keyframes are asked for).
+        package var keyframeInterval: Int32
+        package var videoKbps: Int
+        /// x264 threads (0: x264 decides).
+        package var threads: Int
+        package var preset: String
+        /// x264 tune; empty for none.
+        package var tune: String
+
+        package init(
+            width: Int, height: Int, frameRate: Int32, keyframeInterval: Int32, videoKbps: Int, threads: Int, preset: String, tune: String
+        ) {
+            self.width = width
+            self.height = height
+            self.frameRate = frameRate
+            self.keyframeInterval = keyframeInterval
+            self.videoKbps = videoKbps
+            self.threads = threads
+            self.preset = preset
+            self.tune = tune
+        }
+    }
+
     private let codec: CodecContext
     private let packet: MediaPacket
     /// The AVC sequence header (FLV tag body) built from the encoder's global header.
-    let sequenceHeader: [UInt8]
+    package let sequenceHeader: [UInt8]
     private var lastPts: Int64 = .min
 
-    init(rendition: Rendition, fps: Double, settings: TranscodeSettings) throws(FFmpegError) {
-        self.rendition = rendition
+    package init(_ options: Options) throws(FFmpegError) {
         codec = try CodecContext(encoderNamed: "libx264")
         let c = codec.pointer
-        let rate = max(1, Int32((fps > 0 ? fps : 30).rounded()))
-        c.pointee.width = Int32(rendition.width)
-        c.pointee.height = Int32(rendition.height)
+        c.pointee.width = Int32(options.width)
+        c.pointee.height = Int32(options.height)
         c.pointee.pix_fmt = AV_PIX_FMT_YUV420P
         c.pointee.time_base = AVRational(num: 1, den: 1000)
-        c.pointee.framerate = AVRational(num: rate, den: 1)
-        // Keyframes come from the transcoder (aligned across rungs); x264 adds none of its own.
-        let gop = Int32(max(1, settings.gopSeconds) * Double(rate)) * 4
-        c.pointee.gop_size = gop
-        c.pointee.keyint_min = gop
+        c.pointee.framerate = AVRational(num: options.frameRate, den: 1)
+        c.pointee.gop_size = options.keyframeInterval
+        c.pointee.keyint_min = options.keyframeInterval
         c.pointee.max_b_frames = 0
-        let bitrate = Int64(rendition.videoKbps) * 1000
+        let bitrate = Int64(options.videoKbps) * 1000
         c.pointee.bit_rate = bitrate
         c.pointee.rc_max_rate = bitrate
         c.pointee.rc_buffer_size = Int32(clamping: bitrate)
-        if settings.encoderThreads > 0 { c.pointee.thread_count = Int32(settings.encoderThreads) }
-        try codec.setPrivateOption("preset", settings.preset(of: rendition))
-        if !settings.tune.isEmpty { try codec.setPrivateOption("tune", settings.tune) }
+        if options.threads > 0 { c.pointee.thread_count = Int32(options.threads) }
+        try codec.setPrivateOption("preset", options.preset)
+        if !options.tune.isEmpty { try codec.setPrivateOption("tune", options.tune) }
         try codec.setPrivateOption("forced-idr", "1")
         try codec.setPrivateOption("x264-params", "scenecut=0")
         try codec.openEncoder()
@@ -47,7 +71,7 @@ final class RungEncoder {
 
     /// Encodes `frame` at `pts` (ms), a keyframe when `keyframe`; hands every packet out as an
     /// FLV video message.
-    func encode(
+    package func encode(
         _ frame: MediaFrame, pts: Int64, keyframe: Bool, allocator: ByteBufferAllocator, emit: (MediaMessage) -> Void
     ) throws(FFmpegError) {
         let stamped = max(pts, lastPts &+ 1)

@@ -1,4 +1,4 @@
-internal import CFFmpeg
+import Media
 
 /// Draws the program: each teacher picture with the on-stage sites' latest pictures composed in
 /// (``ProgramLayout``), through a libavfilter graph, at the teacher's size. The teacher's pictures
@@ -50,7 +50,7 @@ final class ProgramCompositor {
 
     /// The program picture for `teacher` (valid until the next call), stamped with its time.
     func compose(teacher: MediaFrame) throws(FFmpegError) -> MediaFrame {
-        let pts = teacher.pointer.pointee.pts
+        let pts = teacher.pts
         let staged = sites.map { pictures[$0] }
         let inputs = ([teacher] + staged.compactMap { $0 }).map {
             VideoFilterInput(shapeOf: $0, timeBase: timeBase, frameRate: frameRate)
@@ -58,10 +58,10 @@ final class ProgramCompositor {
         changedAtLastPicture = false
         if graph?.inputs != inputs || graphLayout != layout || graphSites != staged.map({ $0 != nil }) {
             graph = nil
-            let canvas = (Int(teacher.pointer.pointee.width), Int(teacher.pointer.pointee.height))
+            let canvas = (teacher.width, teacher.height)
             let geometry = ProgramGeometry(
                 layout: layout, canvas: canvas,
-                sites: staged.map { $0.map { (Int($0.pointer.pointee.width), Int($0.pointer.pointee.height)) } })
+                sites: staged.map { $0.map { ($0.width, $0.height) } })
             let description = ProgramFilterDescription.make(geometry, layout: layout, sitesWithPicture: staged.map { $0 != nil })
             graph = try FilterGraph(inputs: inputs, description: description)
             graphLayout = layout
@@ -69,16 +69,16 @@ final class ProgramCompositor {
             graphBuilds += 1
             changedAtLastPicture = graphBuilds > 1
         }
-        guard let graph else { throw FFmpegError(code: cffmpeg_AVERROR(EINVAL), operation: "ProgramCompositor graph") }
+        guard let graph else { throw FFmpegError(code: FFmpegError.invalidArgumentCode, operation: "ProgramCompositor graph") }
         try graph.push(teacher, into: 0)
         for (index, picture) in staged.compactMap({ $0 }).enumerated() {
-            picture.pointer.pointee.pts = pts
+            picture.pts = pts
             try graph.push(picture, into: index + 1)
         }
         guard try graph.pull(into: output) else {
             throw FFmpegError(code: FFmpegError.tryAgainCode, operation: "ProgramCompositor: the graph held the picture")
         }
-        output.pointer.pointee.pts = pts
+        output.pts = pts
         return output
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import Media
 import NIOCore
 import RelayCore
 
@@ -120,12 +121,12 @@ final class TranscodeWorker {
         do {
             try payload.withUnsafeReadableBytes { bytes throws(FFmpegError) in
                 try decoder.decode(bytes, millis: Int64(message.timestamp)) { frame throws(FFmpegError) in
-                    guard RungAudioEncoder.accepts(decoder, frame: frame) else {
+                    guard AACTagEncoder.accepts(decoder, frame: frame) else {
                         copyAudio(reason: "decoded frames are not 1024-sample planar float (HE-AAC or an unusual layout)")
                         return
                     }
                     // While sites are on stage: the program's mix, and each site's mix-minus for its players.
-                    let mix = program?.audio(for: frame).flatMap { RungAudioEncoder.accepts(decoder, frame: $0.program) ? $0 : nil }
+                    let mix = program?.audio(for: frame).flatMap { AACTagEncoder.accepts(decoder, frame: $0.program) ? $0 : nil }
                     for output in encodingOutputs where output.isWatched {
                         if let mix {
                             try output.encodeAudio(mix, millis: Int64(message.timestamp), source: decoder, allocator: allocator)
