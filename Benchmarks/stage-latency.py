@@ -8,14 +8,18 @@ camera) sends its classroom over WHIP with its wall clock drawn into every pictu
 (`PUT /api/v1/classes/math/stage`, pip); site b's WHEP player (the plain name: its bandwidth
 picks the 720p rung, made from the program) reads the clock back from the inset in each decoded
 frame and subtracts it from its own clock: the site's capture to the other site's screen.
+Meanwhile site b's RTMP player (ffmpeg playing `live/math_720p` with no buffering, decoding
+each picture and writing the inset's clock row to a pipe) is read the same way: the same
+capture to the same screen, over RTMP.
 
     /usr/bin/python3 Benchmarks/stage-latency.py --relayd .build/release/relayd [--seconds 20]
 
-Prints one JSON line: frames read, latency p50/p95/max in ms, and relayd's CPU (cores) over
+Prints one JSON line: frames read, latency p50/p95/max in ms (WHEP, and under "rtmp" the RTMP
+player's), and relayd's CPU (cores) over
 `--seconds` with the stage empty and then with site a on stage, the viewer watching throughout
 (#32's "extra CPU while one site is on stage").
 """
-import argparse, json, os, shutil, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "Tests", "Browser"))
@@ -43,6 +47,51 @@ INSET = """
   };
 """
 VIEW = whep_view(reader="readInset(video, g)", helpers=INSET, when="window.measuring")
+
+
+# The same inset on the 720p rung (1280x720): x0 = 1280 - 20 - 320, y0 = 720 - 20 - 180, blocks of
+# 320 * 15 / 640 = 7.5 px; the RTMP player crops the blocks' top row (8 px high) out of each picture.
+RTMP_INSET = {"x": 940, "y": 520, "w": 320, "h": 8, "block": 7.5}
+
+
+class RTMPClock(threading.Thread):
+    """An RTMP player of `url` (ffmpeg, no input buffering, each decoded picture flushed to the
+    pipe at once) whose pictures' inset clocks are read while `measuring` is set."""
+
+    def __init__(self, url):
+        super().__init__(daemon=True)
+        g = RTMP_INSET
+        self.proc = subprocess.Popen([
+            "ffmpeg", "-loglevel", "error", "-fflags", "nobuffer", "-flags", "low_delay", "-probesize", "32768",
+            "-analyzeduration", "0", "-i", url, "-an", "-vf", f"crop={g['w']}:{g['h']}:{g['x']}:{g['y']}",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-flush_packets", "1", "-"], stdout=subprocess.PIPE)
+        self.measuring = False
+        self.latencies = []
+
+    def run(self):
+        g = RTMP_INSET
+        size = g["w"] * g["h"] * 3
+        row = int(g["block"] / 2) * g["w"] * 3
+        while True:
+            frame = self.proc.stdout.read(size)
+            if len(frame) < size:
+                return
+            now = time.time() * 1000
+            if not self.measuring:
+                continue
+            stamp = 0
+            for bit in range(42):
+                at = row + int((bit + 0.5) * g["block"]) * 3
+                stamp = stamp * 2 + (1 if (frame[at] + frame[at + 1] + frame[at + 2]) / 3 > 128 else 0)
+            latency = now - stamp
+            if 0 <= latency < 10000:
+                self.latencies.append(latency)
+
+    def summary(self):
+        self.proc.kill()
+        values = sorted(self.latencies)
+        at = lambda q: round(values[min(len(values) - 1, int(q * len(values)))]) if values else None
+        return {"frames": len(values), "p50": at(0.5), "p95": at(0.95), "max": round(values[-1]) if values else None}
 
 
 def cpu_seconds(pid, seconds):
@@ -106,14 +155,19 @@ def main():
                 viewer.goto(origin + "/healthz")
                 viewer.evaluate("([view, args]) => { window.done = eval(view)(args); }",
                                 [VIEW, [origin + "/whep/live/math", keys["b"], 2 * args.seconds + 12]])
-                time.sleep(4)  # the viewer connected and playing (warm-up: not measured)
+                rtmp = RTMPClock(f"rtmp://127.0.0.1:{relayd.ports['rtmp']}/live/math_720p?key={keys['b']}")
+                rtmp.start()
+                time.sleep(4)  # the viewers connected and playing (warm-up: not measured)
                 empty = cpu_seconds(relayd.proc.pid, args.seconds)
                 relayd.call("PUT", "/classes/math/stage", {"sites": ["a"], "layout": "pip"})
                 time.sleep(2)
                 viewer.evaluate("() => { window.measuring = true; }")
+                rtmp.measuring = True
                 on_stage = cpu_seconds(relayd.proc.pid, args.seconds)
+                rtmp.measuring = False
                 viewer.evaluate("() => { window.measuring = false; }")
                 result = viewer.evaluate("() => window.done")
+                result["rtmp"] = rtmp.summary()
                 result["relaydCores"] = {"stageEmpty": round(empty / args.seconds, 3), "oneSiteOnStage": round(on_stage / args.seconds, 3)}
             finally:
                 browser.close()
