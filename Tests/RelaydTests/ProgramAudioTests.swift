@@ -27,6 +27,20 @@ struct ProgramAudioTests {
         let own = try await Self.waitFor(relay.url("math_360p?key=\(siteA)"), "the teacher without site-a", Self.teacherAlone)
         #expect(own != nil, "site-a's own RTMP player hears its own classroom (no mix-minus)")
         print("program audio: site-b's player \(mixed.map(Self.levels) ?? "-"); site-a's own player \(own.map(Self.levels) ?? "-")")
+        // Joining mid-stage, from its very first packet (the cached GOP's audio, and the frames
+        // before the rung's encoder of its mix-minus has its first packet), site-a's player never
+        // hears its own classroom: not even the 20-30 ms that reached it before, measured over
+        // its first half second (the 1 kHz tone's leak through AAC alone is ~1e-4). Twice: a join
+        // right after a keyframe has little cached.
+        for _ in 0..<2 {
+            let fromJoin = try #require(await Self.audio(relay.url("math_360p?key=\(siteA)"), skipping: 0, atLeast: 1.5))
+            let start = Array(fromJoin.prefix(Self.sampleRate / 2))
+            #expect(Self.hears(Self.teacherHz, fromJoin) && Self.silent(Self.siteHz, fromJoin), "\(Self.levels(fromJoin))")
+            #expect(
+                Self.amplitude(of: Self.siteHz, in: start) < 0.0015,
+                "site-a's joining player heard its own classroom at first: \(Self.levels(start))")
+            print("program audio: site-a's player from its join: \(Self.levels(fromJoin)); its first half second \(Self.levels(start))")
+        }
         let ownFLV = "http://127.0.0.1:\(relay.httpPort)/flv/live/math_360p.flv?key=\(siteA)"
         #expect(
             try await Self.waitFor(ownFLV, "the teacher without site-a over HTTP-FLV", Self.teacherAlone) != nil,
@@ -93,9 +107,10 @@ struct ProgramAudioTests {
 
     static let sampleRate = 48_000
 
-    /// 4 s of `url`'s audio as mono float PCM at 48 kHz, without its first 2.5 s (a new player
-    /// starts with the stream's cached pictures and their audio, from before what is tested).
-    static func audio(_ url: String) async throws -> [Float]? {
+    /// 4 s of `url`'s audio as mono float PCM at 48 kHz, without its first `skipping` seconds (by
+    /// default 2.5: a new player starts with the stream's cached pictures and their audio, from
+    /// before what is tested); nil with less than `atLeast` seconds left.
+    static func audio(_ url: String, skipping: Double = 2.5, atLeast: Double = 0.5) async throws -> [Float]? {
         let file = NSTemporaryDirectory() + "program-audio-\(UUID().uuidString.prefix(8)).f32"
         defer { try? FileManager.default.removeItem(atPath: file) }
         let (code, _, _) = try await runTool(
@@ -104,9 +119,11 @@ struct ProgramAudioTests {
                 "-hide_banner", "-loglevel", "error", "-i", url, "-vn", "-t", "4",
                 "-ac", "1", "-ar", "\(sampleRate)", "-f", "f32le", "-y", file,
             ], timeout: .seconds(20))
-        guard code == 0, let data = FileManager.default.contents(atPath: file), data.count >= 4 * sampleRate * 3 else { return nil }
+        let skipped = Int(Double(sampleRate) * skipping)
+        guard code == 0, let data = FileManager.default.contents(atPath: file), data.count >= 4 * (skipped + Int(Double(sampleRate) * atLeast))
+        else { return nil }
         let samples = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        return Array(samples.dropFirst(sampleRate * 5 / 2))
+        return Array(samples.dropFirst(skipped))
     }
 
     /// Captures until one capture satisfies `condition`, for at most 45 s; nil if none did.

@@ -8,7 +8,7 @@ public protocol StreamSubscriber: AnyObject, Sendable {
     var wantsFLVFraming: Bool { get }
     /// The site whose mix-minus audio this subscriber takes in place of the stream's audio
     /// where the publisher gives one (a player's school: its key's; nil for every other
-    /// subscriber). See ``PublishSession/publish(_:mixMinus:)``.
+    /// subscriber). See ``PublishSession/publish(_:mixMinus:stage:)``.
     var mixMinusSite: String? { get }
     /// False for a subscriber that takes only the stream's audio (a WebRTC program-audio feed):
     /// a transcoder encodes a rung's pictures only while some subscriber wants them.

@@ -36,6 +36,8 @@ public final class LiveStream: Sendable {
         var video: VideoInfo?
         /// Measured from the video's timestamps, shown where the publisher's metadata has no rate.
         var frameRate = FrameRateMeter()
+        /// The stage's sites and their mix-minus packets since the GOP's keyframe.
+        var mixMinus = MixMinusReplay()
     }
     let state: NIOLockedValueBox<State>
     let framer: MessageFramer
@@ -110,7 +112,7 @@ public final class LiveStream: Sendable {
     }
 
     /// Hands one message from the publisher of `generation` to every subscriber.
-    func publish(_ input: MediaMessage, generation: UInt64, mixMinus: [String: MediaMessage] = [:]) {
+    func publish(_ input: MediaMessage, generation: UInt64, mixMinus: [String: MediaMessage] = [:], stage: Set<String> = []) {
         state.withLockedValue { state in
             guard state.generation == generation, state.publisher != nil else { return }
             var message = input
@@ -140,6 +142,7 @@ public final class LiveStream: Sendable {
                 if message.isSequenceHeader {
                     state.videoHeader = message
                 } else {
+                    if message.isKeyframe { state.mixMinus.keyframe() }
                     state.gop.append(message)
                     state.frameRate.record(timestamp: message.timestamp)
                 }
@@ -147,11 +150,13 @@ public final class LiveStream: Sendable {
                 if message.isSequenceHeader { state.audioHeader = message } else { state.gop.append(message) }
             }
             let hasVideo = state.hasVideo
-            guard !mixMinus.isEmpty else {
+            let isAudio = message.kind == .audio && !message.isSequenceHeader
+            guard isAudio, !stage.isEmpty || !state.mixMinus.stageSites.isEmpty else {
                 for subscriber in state.subscribers { subscriber.enqueue(.media(message), streamHasVideo: hasVideo) }
                 return
             }
-            // A site's players get its mix-minus at the program's time, framed once for them all.
+            // A site's players get its mix-minus at the program's time, framed once for them all;
+            // a player of an on-stage site without one yet gets nothing (never its own voice).
             var alternatives: [String: MediaMessage] = [:]
             for (site, var alternative) in mixMinus {
                 alternative.timestamp = message.timestamp
@@ -159,9 +164,14 @@ public final class LiveStream: Sendable {
                 if state.framesFLV { alternative.flvFraming = FLVTag.framing(for: alternative) }
                 alternatives[site] = alternative
             }
+            state.mixMinus.audio(stage: stage, alternatives: alternatives)
             for subscriber in state.subscribers {
-                let own = subscriber.mixMinusSite.flatMap { alternatives[$0] }
-                subscriber.enqueue(.media(own ?? message), streamHasVideo: hasVideo)
+                let site = subscriber.mixMinusSite
+                if let own = site.flatMap({ alternatives[$0] }) {
+                    subscriber.enqueue(.media(own), streamHasVideo: hasVideo)
+                } else if !state.mixMinus.withholdsProgram(from: site) {
+                    subscriber.enqueue(.media(message), streamHasVideo: hasVideo)
+                }
             }
         }
     }
@@ -175,8 +185,9 @@ public final class LiveStream: Sendable {
             for config in [state.metadata, state.videoHeader, state.audioHeader] {
                 if let config { subscriber.enqueue(.media(config), streamHasVideo: hasVideo) }
             }
+            let site = subscriber.mixMinusSite
             for message in state.gop.messages {
-                subscriber.enqueue(.media(message), streamHasVideo: hasVideo)
+                if let replayed = state.mixMinus.replayed(message, to: site) { subscriber.enqueue(.media(replayed), streamHasVideo: hasVideo) }
             }
         }
     }

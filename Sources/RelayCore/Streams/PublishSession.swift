@@ -19,11 +19,13 @@ public final class PublishSession: Sendable {
         stream.publish(message, generation: generation)
     }
 
-    /// Fans `message` (audio) out, except to the players of a site in `mixMinus`, which get that
-    /// site's message instead (the same time and codec configuration: the class's program
-    /// without the site's own voice). Each alternative is framed once, like `message`.
-    public func publish(_ message: MediaMessage, mixMinus: [String: MediaMessage]) {
-        stream.publish(message, generation: generation, mixMinus: mixMinus)
+    /// Fans `message` (the class's program audio) out, except to the players of a site in
+    /// `mixMinus`, which get that site's message instead (the same time and codec configuration:
+    /// the program without the site's own voice), and to the players of the other sites on
+    /// `stage`, which get nothing until their site's message comes (see ``MixMinusReplay``).
+    /// Each alternative is framed once, like `message`.
+    public func publish(_ message: MediaMessage, mixMinus: [String: MediaMessage], stage: Set<String>) {
+        stream.publish(message, generation: generation, mixMinus: mixMinus, stage: stage)
     }
 
     /// Records the publisher's video description (for the live view).

@@ -89,7 +89,7 @@ final class RungOutput {
 
     /// Encodes one frame of the class's program audio and the mix-minus of each on-stage site
     /// that plays this rung (in the source's format): each program packet goes out with the sites' packets of the same
-    /// frame, which that site's players get in its place (``PublishSession/publish(_:mixMinus:)``).
+    /// frame, which that site's players get in its place (``PublishSession/publish(_:mixMinus:stage:)``).
     func encodeAudio(_ mix: ProgramAudioMix, millis: Int64, source: SourceAudioDecoder, allocator: ByteBufferAllocator) throws(FFmpegError) {
         var program: [MediaMessage] = []
         try openAudio(millis: millis, source: source, allocator: allocator).encode(mix.program, millis: millis, allocator: allocator) {
@@ -110,9 +110,10 @@ final class RungOutput {
             try encoder.encode(frame, millis: millis, allocator: allocator) { mixMinus[site, default: []].append($0) }
         }
         // Paired by position: a site's encoder opened in this frame has no packet yet (its
-        // players get the program's for that one).
+        // players get no audio for that one, never the program with their own voice).
+        let stage = Set(mix.mixMinus.keys)
         for (index, message) in program.enumerated() {
-            session.publish(message, mixMinus: mixMinus.compactMapValues { index < $0.count ? $0[index] : nil })
+            session.publish(message, mixMinus: mixMinus.compactMapValues { index < $0.count ? $0[index] : nil }, stage: stage)
         }
     }
 
