@@ -8,6 +8,13 @@ import RelayCore
 /// stream to MPEG-TS once, on its own thread, and hands the same 1316-byte chunks to every
 /// player. The chunks since the latest keyframe are kept so a new player starts at once, with
 /// PAT/PMT and a keyframe first.
+///
+/// Why its own condition and not a ``MediaInbox``: the muxing thread has two inputs that must be
+/// ordered on it, the stream's items and players joining (``add(_:)``), so a joining player gets
+/// the chunks since the keyframe exactly between two muxed chunks and every send (libsrt's
+/// non-blocking `srt_sendmsg2`) happens on that thread with no lock held; one condition wakes it
+/// for either. Its overflow policy differs too: past `maxQueuedItems` it takes nothing more and
+/// restarts the TS muxer at the next keyframe (new tables), rather than dropping video alone.
 final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Sendable {
     static let maxQueuedItems = 4096
     static let maxCachedBytes = 16 << 20
