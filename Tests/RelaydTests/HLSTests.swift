@@ -356,7 +356,8 @@ struct HLSTests {
         let log = relay.child.stdout + relay.child.stderr
         #expect(code == 0, "\(log.suffix(3000))")
         #expect(took < .seconds(5), "stopped in \(took)")
-        #expect(log.split(separator: "\n").filter { $0.contains("hls variant stopped") }.count == 4, "\(log.split(separator: "\n").filter { $0.contains("hls") })")
+        let hlsLines = log.split(separator: "\n").filter { $0.contains("relay.hls") }
+        #expect(hlsLines.filter { $0.contains("hls variant stopped") }.count == 4, "each variant stopped once: \(hlsLines)")
         #expect(log.contains("threadsLeft=0"), "every thread joined: \(log.suffix(1500))")
     }
 }
