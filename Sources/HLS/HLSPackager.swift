@@ -251,8 +251,8 @@ public final class HLSPackager: HLSHost, Sendable {
         return started
     }
 
-    /// Takes an ended variant out of the map and retires its thread (on that thread, as it ends;
-    /// not found when a new variant replaced it, or shutdown took it, which join it themselves).
+    /// Takes an ended variant out of the map and retires its thread (on that thread, as it ends).
+    /// Not found when a new variant replaced it (which retired it) or shutdown took it (which joins it).
     private func forget(_ key: VariantKey, _ packager: HLSVariantPackager) {
         running.withLockedValue { map in
             if let entry = map[key], entry.packager === packager {
