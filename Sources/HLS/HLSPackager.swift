@@ -10,7 +10,10 @@ import RelayCore
 /// starts every variant (a rung is then encoded for `idleTimeout` even if no client takes it), so
 /// the variant a player picks, and the ones it switches to first, already have the few segments
 /// a live playlist needs; otherwise each cold variant would keep its first player waiting three
-/// segments. Owns each variant's task and joins them all in ``shutdown()``.
+/// segments. Owns each variant's muxing thread (an ``OwnedThread``): a thread that ended on its
+/// own (idle, or its stream ended) is joined by the next variant's thread as that one starts
+/// (it has returned or is returning), so no join blocks a request's task; ``shutdown()`` stops
+/// and joins the rest.
 public final class HLSPackager: HLSHost, Sendable {
     private struct VariantKey: Hashable, Sendable {
         let source: StreamKey
@@ -19,7 +22,7 @@ public final class HLSPackager: HLSHost, Sendable {
 
     private struct Running: Sendable {
         let packager: HLSVariantPackager
-        let task: Task<Void, Never>
+        let thread: OwnedThread
     }
 
     private let registry: StreamRegistry
@@ -28,6 +31,8 @@ public final class HLSPackager: HLSHost, Sendable {
     private let startupTimeout: Duration
     private let logger: Logger
     private let running = NIOLockedValueBox<[VariantKey: Running]>([:])
+    /// Muxing threads of variants that ended on their own (out of `running`), still to be joined.
+    private let retired = RetiredThreads()
     private let stopped = NIOLockedValueBox(false)
     /// The video codec each rung's encoder was seen to produce (a rung not encoding now is listed with it).
     private let knownVideoCodecs = NIOLockedValueBox<[String: String]>([:])
@@ -197,7 +202,12 @@ public final class HLSPackager: HLSHost, Sendable {
         guard name == "source" || renditions.renditions(for: source).contains(where: { $0.name == name }) else { return nil }
         let key = VariantKey(source: source, variant: name)
         let started: HLSVariantPackager? = running.withLockedValue { map in
-            if let current = map[key], !current.packager.isFinished { return current.packager }
+            if let current = map[key] {
+                if !current.packager.isFinished { return current.packager }
+                // Ended, and about to leave the map by itself: replaced here, its thread retires.
+                map[key] = nil
+                retired.add(current.thread)
+            }
             guard !stopped.withLockedValue({ $0 }) else { return nil }
             let clock = programClocks.withLockedValue { clocks in
                 if let clock = clocks[source] { return clock }
@@ -220,31 +230,54 @@ public final class HLSPackager: HLSHost, Sendable {
             )
             let played = Rendition.playedKey(source: source, rendition: name)
             let attached = registry.attachSubscriber(packager, to: played)
-            let task = Task { [weak self] in
-                await packager.run()
+            let retired = self.retired
+            let thread: OwnedThread
+            do {
+                thread = try OwnedThread(name: "hls-mux") { [weak self] in
+                    retired.joinAll()
+                    packager.run()
+                    registry.detachSubscriber(packager, from: attached)
+                    self?.forget(key, packager)
+                }
+            } catch {
                 registry.detachSubscriber(packager, from: attached)
-                self?.forget(key, packager)
+                logger.error("hls variant not started", metadata: ["stream": "\(source)", "variant": "\(name)", "error": "\(error)"])
+                return nil
             }
-            map[key] = Running(packager: packager, task: task)
+            // The thread's `forget` waits for this lock, so it finds its entry.
+            map[key] = Running(packager: packager, thread: thread)
             return packager
         }
         return started
     }
 
+    /// Takes an ended variant out of the map and retires its thread (on that thread, as it ends).
+    /// Not found when a new variant replaced it (which retired it) or shutdown took it (which joins it).
     private func forget(_ key: VariantKey, _ packager: HLSVariantPackager) {
         running.withLockedValue { map in
-            if map[key]?.packager === packager { map[key] = nil }
+            if let entry = map[key], entry.packager === packager {
+                map[key] = nil
+                retired.add(entry.thread)
+            }
             if !map.keys.contains(where: { $0.source == key.source }) {
                 programClocks.withLockedValue { $0[key.source] = nil }
             }
         }
     }
 
-    /// Stops every variant and waits for their tasks (relay shutdown).
+    /// Stops every variant and joins its thread, and those that ended before (relay shutdown).
+    /// The joins block a GCD thread, not the calling task's.
     public func shutdown() async {
         stopped.withLockedValue { $0 = true }
-        let tasks = running.withLockedValue { $0.values.map(\.task) }
-        for task in tasks { task.cancel() }
-        for task in tasks { await task.value }
+        let all = running.withLockedValue { map in
+            defer { map.removeAll() }
+            return Array(map.values)
+        }
+        for entry in all { entry.packager.stop() }
+        let retired = self.retired
+        await runBlocking {
+            for entry in all { entry.thread.join() }
+            retired.joinAll()
+        }
     }
 }

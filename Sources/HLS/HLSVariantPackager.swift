@@ -10,6 +10,11 @@ import RelayCore
 /// keyframe, so the variants of a ladder, whose keyframes are aligned, have segments that start
 /// at the same timestamps. It reports its clients to the live view; the rung it watches is
 /// encoded while it is subscribed, and it leaves after `idleTimeout` without a fetch.
+///
+/// The muxing (libavformat) runs on a thread of its own (``run()``, on the ``OwnedThread`` its
+/// ``HLSPackager`` starts and joins), fed through a ``MediaInbox``, as the recorder's and the
+/// transcoder's are: never on Swift's cooperative pool. What clients fetch is read from `state`
+/// by the HTTP handlers' tasks.
 final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable {
     struct ClientRecord: Sendable {
         var schoolId: String?
@@ -32,13 +37,17 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     let source: StreamKey
     let variant: String
     let idleTimeout: Duration
-    /// The subscription's queue (starts at a keyframe, bounded, drops to the next keyframe when
-    /// the muxer falls behind); not attached to the registry itself.
-    private let queue: FLVViewer
+    /// The subscription's queue for the muxing thread (bounded: when the muxer falls
+    /// `maxQueuedVideoFrames` behind, video drops to the next keyframe).
+    private let inbox = MediaInbox(maxVideoFrames: HLSVariantPackager.maxQueuedVideoFrames)
+    /// 4 s of 30 fps video, as a player's queue (``PlayerQueue/Limits``) holds.
+    static let maxQueuedVideoFrames = 120
     private let state: NIOLockedValueBox<State>
     private let programClock: HLSProgramClock
     /// For the plain name's source variant: how to follow the class's program (nil: never).
     private let programFollowing: ProgramFollowing?
+    /// The program's subscription while the variant follows it (with `programFollowing`).
+    private let programFeed: ProgramFeed?
     private let logger: Logger
 
     /// The class's program, which the plain name's source variant packages instead of the source
@@ -51,10 +60,11 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     }
 
     /// A feed the variant takes media from besides its own subscription (the program): not a
-    /// viewer of that stream (the variant reports its clients on the source).
+    /// viewer of that stream (the variant reports its clients on the source). Attached while the
+    /// program is on the air; its inbox is emptied when it leaves and closed only by `stop()`.
     private final class ProgramFeed: StreamSubscriber, Sendable {
-        let queue = FLVViewer(schoolId: nil, rendition: Rendition.programName)
-        func enqueue(_ item: StreamItem, streamHasVideo: Bool) { queue.enqueue(item, streamHasVideo: streamHasVideo) }
+        let inbox = MediaInbox(maxVideoFrames: HLSVariantPackager.maxQueuedVideoFrames)
+        func enqueue(_ item: StreamItem, streamHasVideo: Bool) { inbox.push(item) }
     }
 
     init(
@@ -64,9 +74,9 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         self.source = source
         self.programClock = programClock
         self.programFollowing = programFollowing
+        self.programFeed = programFollowing.map { _ in ProgramFeed() }
         self.variant = variant
         self.idleTimeout = idleTimeout
-        self.queue = FLVViewer(schoolId: nil, rendition: variant)
         self.state = NIOLockedValueBox(State(window: HLSSegmentWindow(partTarget: Self.partTarget), lastFetch: .now))
         var logger = logger
         logger[metadataKey: "stream"] = "\(source)"
@@ -74,8 +84,15 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         self.logger = logger
     }
 
+    /// Called under the stream's lock: queue for the muxing thread and return.
     func enqueue(_ item: StreamItem, streamHasVideo: Bool) {
-        queue.enqueue(item, streamHasVideo: streamHasVideo)
+        inbox.push(item)
+    }
+
+    /// Tells the muxing thread to stop (relay shutdown) without waiting for it; its owner joins it.
+    func stop() {
+        inbox.close()
+        programFeed?.inbox.close()
     }
 
     // MARK: What clients fetch
@@ -181,63 +198,64 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     // MARK: The muxing loop
 
     /// Muxes what the stream sends until the stream ends, no client fetched for `idleTimeout`,
-    /// or the task is cancelled (shutdown). Runs in the task its ``HLSPackager`` owns. The plain
+    /// or ``stop()`` (shutdown). Runs on the thread its ``HLSPackager`` owns; blocks. The plain
     /// name's source variant follows the class's program: it subscribes to the program when it
     /// goes on the air and moves to it at its first keyframe not older than what it muxed (a new
     /// init section, a discontinuity; sequence numbers and dates go on), and back to the source
     /// at the source's keyframe when the stage empties.
-    func run() async {
+    func run() {
         var segmenter = Segmenter(programClock: programClock, logger: logger)
         var reason = "no client for \(idleTimeout)"
-        var program: (feed: ProgramFeed, stream: LiveStream)?
+        /// The program's stream while `programFeed` is subscribed to it.
+        var program: LiveStream?
         var playingProgram = false
         var pendingSwitch: HLSFeedSwitch?
         var lastVideo: Int64?
+        /// What the incoming feed queued, scanned for the switch's keyframe (reused).
+        var scanned: [StreamItem] = []
         loop: while true {
-            if let following = programFollowing {
+            if let following = programFollowing, let programFeed {
                 let onAir = following.isOnAir()
                 if onAir != playingProgram, pendingSwitch == nil {
-                    if program == nil {
-                        let feed = ProgramFeed()
-                        program = (feed, following.registry.attachSubscriber(feed, to: following.key))
-                    }
-                    let headers = (playingProgram ? following.registry.stream(source) : program?.stream)?.sequenceHeaders
+                    if program == nil { program = following.registry.attachSubscriber(programFeed, to: following.key) }
+                    let headers = (playingProgram ? following.registry.stream(source) : program)?.sequenceHeaders
                     pendingSwitch = HLSFeedSwitch(videoHeader: headers?.video, audioHeader: headers?.audio)
                 } else if onAir == playingProgram, pendingSwitch != nil {
                     pendingSwitch = nil
                 }
-                if !onAir, !playingProgram, let (feed, stream) = program {
-                    following.registry.detachSubscriber(feed, from: stream)
-                    feed.queue.close()
+                if !onAir, !playingProgram, let stream = program {
+                    following.registry.detachSubscriber(programFeed, from: stream)
+                    while programFeed.inbox.popIfAny() != nil {}  // what it queued before it left
                     program = nil
                 }
             }
-            let active = playingProgram ? program?.feed.queue ?? queue : queue
-            guard let items = await active.next(timeout: pendingSwitch == nil ? .seconds(1) : .milliseconds(100)) else { break }
-            if Task.isCancelled {
+            let active = playingProgram ? programFeed?.inbox ?? inbox : inbox
+            let item = active.pop(waitingAtMost: pendingSwitch == nil ? .seconds(1) : .milliseconds(100))
+            if item == nil, active.isClosed {
                 reason = "shutdown"
                 break
             }
             if state.withLockedValue({ ContinuousClock.now - $0.lastFetch > idleTimeout }) { break }
-            for item in items {
-                switch item {
-                case .media(let message):
-                    if message.kind == .video, !message.isSequenceHeader { lastVideo = Int64(message.timestamp) }
-                    segmenter.take(message, into: state)
-                case .event(.publisherStarted):
-                    segmenter.restart(into: state)
-                case .event(.publisherLost):
-                    continue
-                case .event(.ended(let why)):
-                    // The program ending (its stage emptied) is not the variant's end.
-                    if playingProgram { continue }
+            switch item {
+            case .media(let message)?:
+                if message.kind == .video, !message.isSequenceHeader { lastVideo = Int64(message.timestamp) }
+                segmenter.take(message, into: state)
+            case .event(.publisherStarted)?:
+                segmenter.restart(into: state)
+            case .event(.publisherLost)?, nil:
+                break
+            case .event(.ended(let why))?:
+                // The program ending (its stage emptied) is not the variant's end.
+                if !playingProgram {
                     segmenter.restart(into: state)
                     reason = "the stream ended: \(why)"
                     break loop
                 }
             }
-            if var pending = pendingSwitch, let incoming = playingProgram ? queue : program?.feed.queue {
-                let start = pending.scan(await incoming.next(timeout: .zero) ?? [], afterVideoAt: lastVideo)
+            if var pending = pendingSwitch, let incoming = playingProgram ? inbox : programFeed?.inbox {
+                scanned.removeAll(keepingCapacity: true)
+                while let queued = incoming.popIfAny() { scanned.append(queued) }
+                let start = pending.scan(scanned, afterVideoAt: lastVideo)
                 pendingSwitch = pending
                 if let start {
                     segmenter.restart(into: state)
@@ -251,11 +269,10 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
                 }
             }
         }
-        if let (feed, stream) = program {
-            programFollowing?.registry.detachSubscriber(feed, from: stream)
-            feed.queue.close()
+        if let stream = program, let following = programFollowing, let programFeed {
+            following.registry.detachSubscriber(programFeed, from: stream)
         }
-        queue.close()
+        stop()
         state.withLockedValue { $0.finished = true }
         logger.info("hls variant stopped", metadata: ["reason": "\(reason)", "segments": "\(state.withLockedValue { $0.window.nextSequence })"])
     }

@@ -2,8 +2,10 @@ import Foundation
 import NIOCore
 import RelayCore
 
-/// What a stream hands a worker thread (a transcoder, a WebRTC feed): a bounded queue filled
-/// under the stream's lock (never blocking) and emptied by the worker's own thread. When the
+/// What a stream hands a worker thread (a transcoder, a recorder, an HLS variant's muxer, a WebRTC
+/// feed): a bounded queue filled under the stream's lock (never blocking) and emptied by the
+/// worker's own thread (an ``OwnedThread``). This is the relay's hand-off to a thread of its own;
+/// the few others each say at their type why theirs differs. When the
 /// worker falls more than `maxVideoFrames` behind, video is dropped up to the next keyframe
 /// (counted). `@unchecked Sendable`: every member is guarded by `condition`.
 public final class MediaInbox: @unchecked Sendable {
@@ -48,15 +50,32 @@ public final class MediaInbox: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty, !closed { condition.wait() }
-        guard !closed || draining, let item = items.popFirst() else { return nil }
-        if case .media(let message) = item, message.kind == .video, !message.isSequenceHeader { queuedVideo -= 1 }
-        return item
+        return dequeue()
+    }
+
+    /// The next item, waiting at most `timeout` for one; nil after the timeout or once closed
+    /// (``isClosed`` tells which). For a worker that also has to look up now and then (an HLS
+    /// variant's idle check).
+    public func pop(waitingAtMost timeout: Duration) -> StreamItem? {
+        condition.lock()
+        defer { condition.unlock() }
+        if items.isEmpty, !closed {
+            let (seconds, attoseconds) = timeout.components
+            let deadline = Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18)
+            while items.isEmpty, !closed, condition.wait(until: deadline) {}
+        }
+        return dequeue()
     }
 
     /// The next item if one is queued now (never waits); nil when none is, or once closed.
     public func popIfAny() -> StreamItem? {
         condition.lock()
         defer { condition.unlock() }
+        return dequeue()
+    }
+
+    /// The first queued item, if it may be handed out (under `condition`).
+    private func dequeue() -> StreamItem? {
         guard !closed || draining, let item = items.popFirst() else { return nil }
         if case .media(let message) = item, message.kind == .video, !message.isSequenceHeader { queuedVideo -= 1 }
         return item

@@ -9,6 +9,13 @@ import RelayCore
 /// player. The chunks since the latest keyframe are kept so a new player starts at once, with
 /// PAT/PMT and a keyframe first. One per stream and school: a site's players share one, and take
 /// the site's mix-minus audio while it is on the class's stage (``mixMinusSite``).
+///
+/// Why its own condition and not a ``MediaInbox``: the muxing thread has two inputs that must be
+/// ordered on it, the stream's items and players joining (``add(_:)``), so a joining player gets
+/// the chunks since the keyframe exactly between two muxed chunks and every send (libsrt's
+/// non-blocking `srt_sendmsg2`) happens on that thread with no lock held; one condition wakes it
+/// for either. Its overflow policy differs too: past `maxQueuedItems` it takes nothing more and
+/// restarts the TS muxer at the next keyframe (new tables), rather than dropping video alone.
 final class SRTPlayout: StreamSubscriber, ViewerGroupReporting, @unchecked Sendable {
     static let maxQueuedItems = 4096
     static let maxCachedBytes = 16 << 20

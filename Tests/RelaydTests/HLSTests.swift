@@ -318,4 +318,46 @@ struct HLSTests {
         #expect(!log.contains("variant=360p"), "no rung variant was packaged")
         #expect(await relay.stop() == 0)
     }
+
+    /// Threads named `name` in process `pid` now (Linux keeps 15 characters of a name).
+    static func threads(named name: String, in pid: Int32) -> Int {
+        let dir = "/proc/\(pid)/task"
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return tasks.filter { task in
+            (try? String(contentsOfFile: "\(dir)/\(task)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name
+        }.count
+    }
+
+    /// Each variant muxes on a thread of its own (`hls-mux`, off Swift's cooperative pool), and
+    /// SIGTERM while all four mux stops and joins them: relayd exits 0 at once with no thread left.
+    @Test func everyVariantMuxesOnItsOwnThreadAndSIGTERMJoinsThem() async throws {
+        let lesson = try await WHEPBrowserTests.lesson(seconds: 120)
+        defer { lesson.publisher.signal(SIGKILL) }
+        let relay = lesson.relay
+        let base = "http://127.0.0.1:\(relay.httpPort)/hls/live/math"
+        let master = try await Curl.call(base + "/index.m3u8?key=\(lesson.site)")
+        let uris = Self.uris(master.body)
+        #expect(uris.count == 4, "three rungs and the source: \(master.body)")
+        // A media playlist answers once its variant has three segments: every variant is muxing.
+        // (Fetched together: one after the other, the last could wait past the 10 s a variant
+        // without a fetch lives, and be started again.)
+        try await withThrowingTaskGroup(of: (String, Curl.Reply).self) { group in
+            for uri in uris { group.addTask { (uri, try await Curl.call(base + "/" + uri)) } }
+            for try await (uri, playlist) in group {
+                #expect(playlist.status == 200 && playlist.body.contains("#EXTINF:"), "\(uri): \(playlist.body)")
+            }
+        }
+        #expect(Self.threads(named: "hls-mux", in: relay.child.pid) == 4, "a muxing thread per variant")
+
+        let start = ContinuousClock.now
+        relay.child.signal(SIGTERM)
+        let code = await relay.child.wait(timeout: .seconds(20))
+        let took = ContinuousClock.now - start
+        let log = relay.child.stdout + relay.child.stderr
+        #expect(code == 0, "\(log.suffix(3000))")
+        #expect(took < .seconds(5), "stopped in \(took)")
+        let hlsLines = log.split(separator: "\n").filter { $0.contains("relay.hls") }
+        #expect(hlsLines.filter { $0.contains("hls variant stopped") }.count == 4, "each variant stopped once: \(hlsLines)")
+        #expect(log.contains("threadsLeft=0"), "every thread joined: \(log.suffix(1500))")
+    }
 }

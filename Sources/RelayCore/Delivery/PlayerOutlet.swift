@@ -10,6 +10,12 @@ import Synchronization
 /// marks the outlet dirty; it never waits for the player. A player that cannot keep up loses
 /// media up to the next keyframe (see ``PlayerQueue``); one that has not accepted a byte for
 /// `stallTimeout` is closed.
+///
+/// Why not the ``MediaInbox``-and-thread hand-off the workers use: the consumer here is the
+/// player's connection, whose writes must happen on its NIO event loop, which must never wait on
+/// a condition. So the outlet does not wake a thread; it marks itself dirty with the loop's
+/// ``FlushScheduler``, and one scheduled task per loop and gathering window drains every dirty
+/// outlet, each with one flush (a writev), for the thousands of players a loop carries.
 public final class PlayerOutlet: StreamSubscriber, ViewerReporting, @unchecked Sendable {
     /// Who this player is, for the live view.
     public struct Identity: Sendable {

@@ -5,6 +5,12 @@ import NIOCore
 /// One HTTP-FLV player: a subscriber of the stream with a bounded queue (``PlayerQueue``: it
 /// starts at a keyframe and, when the player falls behind, loses media up to the next keyframe)
 /// that the HTTP response drains asynchronously. The publisher never waits for it.
+///
+/// Why a continuation and not the ``MediaInbox``-and-thread hand-off the workers use: the
+/// consumer is the HTTP response's body writer, which awaits each write (backpressure from the
+/// socket), so it is a task already; parking that task on a continuation holds no thread while
+/// the player waits, where a thread per HTTP-FLV player would cost one per viewer. Nothing
+/// blocking runs on the consumer's side (it only frames and writes).
 public final class FLVViewer: StreamSubscriber, ViewerReporting, Sendable {
     private struct State {
         var queue: PlayerQueue
