@@ -49,7 +49,7 @@ struct SRTPlayoutTests {
     }
 
     static func waitUntil(_ condition: () -> Bool) async throws {
-        for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        try await ProcessTestSupport.waitUntil(timeout: .seconds(2), every: .milliseconds(10)) { condition() } until: { $0 }
     }
 
     /// Until the muxing thread has handled all that was enqueued: a member added now joins at the
