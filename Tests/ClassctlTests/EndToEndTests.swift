@@ -75,7 +75,7 @@ import Testing
         let live = try await waitUntil(timeout: .seconds(30)) {
             let (_, status, _) = try await ctl.run("broadcast", "status", "lesson-1")
             return status.contains("live") && status.contains("publisher:  rtmp")
-        } until: { $0 }
+        }
         #expect(live, "\(publisher.stderr)")
         let recording = work + "/received.flv"
         let player = try ChildProcess(
@@ -87,7 +87,7 @@ import Testing
         let sawViewer = try await waitUntil(timeout: .seconds(30)) {
             let (_, status, _) = try await ctl.run("broadcast", "status", "lesson-1")
             return status.contains("site-1") && status.contains("Viewers (1)")
-        } until: { $0 }
+        }
         #expect(sawViewer)
         // site-1 sends its classroom back: status lists the return feed.
         let returnFeed = try ChildProcess(
@@ -97,7 +97,9 @@ import Testing
                 "\(relayd.rtmpBase)/live/lesson-1~site-1?key=\(siteKey)",
             ])
         defer { returnFeed.signal(SIGKILL) }
-        let sawFeed = try await waitUntil(timeout: .seconds(30)) { try await ctl.run("broadcast", "status", "lesson-1").1 } until: {
+        let sawFeed = try await waitUntil(timeout: .seconds(30)) {
+            try await ctl.run("broadcast", "status", "lesson-1").1
+        } until: {
             $0.contains("Return feeds (1)")
         }
         #expect(sawFeed.contains("Return feeds (1)") && sawFeed.contains("site-1  rtmp"), "\(sawFeed) \(returnFeed.stderr)")

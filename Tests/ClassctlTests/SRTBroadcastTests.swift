@@ -33,7 +33,7 @@ import Testing
         let live = try await waitUntil(timeout: .seconds(30)) {
             let (_, status, _) = try await ctl.run("broadcast", "status", "srt-1")
             return status.contains("live") && status.contains("publisher:  srt")
-        } until: { $0 }
+        }
         #expect(live, "\(publisher.stderr) \(relayd.child.stderr)")
 
         let srtPlay = "\(srtBase)?streamid=#!::r=live/srt-1,m=request,s=\(siteKey)"

@@ -31,3 +31,11 @@ public func waitUntil<Value>(
         try await Task.sleep(for: every)
     }
 }
+
+/// Asks `condition` every `every` until it holds or `timeout` passes, and answers whether it held,
+/// for the test to assert on: `#expect(try await waitUntil(timeout: .seconds(5)) { player.isRunning })`.
+public func waitUntil(
+    timeout: Duration = .seconds(15), every: Duration = .milliseconds(100), _ condition: () async throws -> Bool
+) async throws -> Bool {
+    try await waitUntil(timeout: timeout, every: every, condition, until: { $0 })
+}

@@ -119,7 +119,7 @@ struct RTMPSegmentFramerTests {
         try await player.play("room")
         var writes: [ByteBuffer] = []
         var all = ByteBuffer()
-        try await waitUntil(timeout: .seconds(2), every: .milliseconds(10)) {
+        _ = try await waitUntil(timeout: .seconds(4), every: .milliseconds(10)) {
             while let b = try await player.channel.readOutbound(as: ByteBuffer.self) {
                 writes.append(b)
                 all.writeImmutableBuffer(b)
@@ -127,7 +127,7 @@ struct RTMPSegmentFramerTests {
             let enough = (SentMessage.parse(all, chunkSize: 60_000)?.filter { $0.typeID == 9 }.count ?? 0) >= 3
             if !enough { await loop.run() }  // the loop's turn, as long as more is awaited
             return enough
-        } until: { $0 }
+        }
         let sent = try #require(SentMessage.parse(all, chunkSize: 60_000))
         #expect(sent.filter { $0.typeID == 9 }.map(\.timestamp) == [0, 40, 80])
         #expect(sent.filter { $0.typeID == 8 }.map(\.timestamp) == [50])

@@ -105,11 +105,13 @@ struct RTMPServerPipelineTests {
         let server = try await ServerHarness.make()
         _ = try await server.handshake()
         try? await server.send(ByteBuffer(bytes: [0x03, 0, 0, 0, 0, 0, 1, 0x7F, 0, 0, 0, 0, 0]))
-        try await waitUntil(timeout: .seconds(1), every: .milliseconds(10)) {
+        try await waitUntil(timeout: .seconds(2), every: .milliseconds(10)) {
             let active = server.channel.isActive
             if active { await server.channel.testingEventLoop.run() }
             return active
-        } until: { !$0 }
+        } until: {
+            !$0
+        }
         #expect(!server.channel.isActive)
     }
 

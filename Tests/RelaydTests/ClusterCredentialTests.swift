@@ -28,7 +28,9 @@ struct ClusterCredentialTests {
 
     /// Waits up to `seconds` for `condition`, checking every 100 ms.
     static func wait(seconds: Double, until condition: () -> Bool) async throws -> Bool {
-        try await waitUntil(timeout: .milliseconds(Int64(seconds * 1000))) { condition() } until: { $0 }
+        try await waitUntil(timeout: .milliseconds(Int64(seconds * 1000))) {
+            condition()
+        }
     }
 
     /// Whether ffprobe finds a video stream at `url` within 20 s.

@@ -14,11 +14,16 @@ struct ClusterNodesTests {
         return byID
     }
 
-    /// Polls `relay`'s node list until `condition` holds (up to `seconds`); returns the last list.
+    /// Polls `relay`'s node list until `condition` holds (for `seconds` of polls, each taking its own
+    /// time too: up to twice that); returns the last list.
     static func waitForNodes(
         _ relay: RelaydServer, seconds: Int, until condition: ([String: [String: Any]]) -> Bool
     ) async throws -> [String: [String: Any]] {
-        try await waitUntil(timeout: .seconds(seconds), every: .milliseconds(250)) { try await Self.nodes(relay) } until: { condition($0) }
+        try await waitUntil(timeout: .seconds(seconds * 2), every: .milliseconds(250)) {
+            try await Self.nodes(relay)
+        } until: {
+            condition($0)
+        }
     }
 
     /// Two nodes `node-a` and `node-b` in timetable mode on `postgres`, sharing the admin token, transcoding nothing.
@@ -242,7 +247,9 @@ struct ClusterNodesTests {
         // b listens twice: for the timetable snapshot and for the node pulls.
         try await waitUntil(timeout: .seconds(20), every: .milliseconds(50)) {
             b.child.stderr.components(separatedBy: "listening for cluster changes").count
-        } until: { $0 >= 3 }
+        } until: {
+            $0 >= 3
+        }
         #expect(b.child.stderr.components(separatedBy: "listening for cluster changes").count == 3, "\(b.child.stderr.suffix(3000))")
 
         for round in 0..<3 {
@@ -268,7 +275,9 @@ struct ClusterNodesTests {
             let asSite = RelayAPI(base: b.server, token: key)
             let status = try await waitUntil(timeout: .seconds(5), every: .milliseconds(50)) {
                 try await asSite.call("POST", "/whep/live/\(id)", ["offer": "none"]).status
-            } until: { $0 == 415 }
+            } until: {
+                $0 == 415
+            }
             let took = ContinuousClock.now - start
             print("cluster: class \(id) made on a, in b's access decisions after \(took)")
             #expect(status == 415, "b knows the class: \(status)")

@@ -157,7 +157,7 @@ struct ClusterPartitionTests {
                 timeout: .seconds(30)
             )
             return load["gotKeyframe"] as? Int == 2
-        } until: { $0 }
+        }
         #expect(replayed, "node-2 plays the lesson again once the link is back: \(c.child.stderr.suffix(3000))")
         for node in nodes { node.child.signal(SIGTERM) }
         for (index, node) in nodes.enumerated() {

@@ -42,7 +42,9 @@ final class ContinuousPlayer {
             var seen = pictures()
             if let after { seen = Array(seen.drop { $0 != after }) }
             return seen.filter { $0 == kind }.count
-        } until: { $0 >= count }
+        } until: {
+            $0 >= count
+        }
         return (seen ?? 0) >= count
     }
 

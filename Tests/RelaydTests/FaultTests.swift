@@ -75,9 +75,11 @@ struct FaultTests {
         churn = []
         // The player that never reads is dropped (stall timeout) while the steady players play on;
         // checked on the relay's side, since reading from it to see the close would unstall it.
-        let players = try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
+        let players = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
             try await relay.metric("relay_players")
-        } until: { $0 <= 20 }
+        } until: {
+            $0 <= 20
+        }
         #expect(players == 20, "the non-reader is dropped, the 20 steady players are not")
 
         #expect(await load.wait(timeout: .seconds(60)) == 0, "relay-loadtest: \(load.stderr)")
@@ -95,9 +97,11 @@ struct FaultTests {
         #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.3, "every steady player kept receiving: \(load.stdout)")
 
         // Back to the baseline: no connection left, memory near where it was; counters tell the story.
-        let open = try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
+        let open = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
             try await relay.metric("relay_connections_open", ["protocol": "rtmp"])
-        } until: { $0 == 0 }
+        } until: {
+            $0 == 0
+        }
         #expect(open == 0)
         _ = nonReader
         let accepted = try await relay.metric("relay_connections_accepted_total", ["protocol": "rtmp"])

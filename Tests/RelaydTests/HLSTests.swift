@@ -79,11 +79,13 @@ struct HLSTests {
 
         // While it plays, the live view lists hls viewers of site-a with their variant, and
         // /metrics counts them (both read while the client fetches: it is listed for 10 s after).
-        let (listed, inMetrics) = try await waitUntil(timeout: .seconds(10), every: .milliseconds(200)) {
+        let (listed, inMetrics) = try await waitUntil(timeout: .seconds(20), every: .milliseconds(200)) {
             let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
             let listed = viewers.filter { $0["protocol"] as? String == "hls" && $0["siteId"] as? String == "site-a" }
             return (listed, try await Curl.call(relay.server + "/metrics").body.contains("protocol=\"hls\""))
-        } until: { listed, inMetrics in !listed.isEmpty && inMetrics }
+        } until: { listed, inMetrics in
+            !listed.isEmpty && inMetrics
+        }
         let (decodeCode, _, decodeErrors) = try await decoded
         #expect(decodeCode == 0)
         #expect(decodeErrors.isEmpty, "decode errors: \(decodeErrors)")
@@ -147,7 +149,7 @@ struct HLSTests {
             (relay.child.stdout + relay.child.stderr).split(separator: "\n").contains {
                 $0.contains("hls variant stopped") && $0.contains("variant=360p") && $0.contains("no client for")
             }
-        } until: { $0 }
+        }
         #expect(stopped, "the 360p variant stops ~10 s after its last fetch")
     }
 
@@ -225,12 +227,14 @@ struct HLSTests {
         // each part's date the previous one's plus its duration.
         let isHandover = { (uris: [String]) in uris.contains { $0.hasPrefix("../480p/") } && uris.last?.hasPrefix("../") == false }
         var asked = 0
-        let uris360 = try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
+        let uris360 = try await waitUntil(timeout: .seconds(15), every: .milliseconds(250)) {
             let uris = Self.uris(try await Curl.call(base + "/360p/index.m3u8?t=\(token)").body)
             if asked == 0 { #expect(!uris.isEmpty && uris.allSatisfy { $0.hasPrefix("../480p/") }, "at the switch, 480p's parts only: \(uris)") }
             asked += 1
             return uris
-        } until: { isHandover($0) }
+        } until: {
+            isHandover($0)
+        }
         let handedOver = isHandover(uris360) ? try await Curl.call(base + "/360p/index.m3u8?t=\(token)").body : ""
         let mixed = Self.datedParts(handedOver)
         let takeover = try #require(mixed.firstIndex { !$0.uri.hasPrefix("../") }, "a handover within 10 s: \(handedOver)")

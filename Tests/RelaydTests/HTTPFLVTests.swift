@@ -32,10 +32,10 @@ struct HTTPFLVTests {
             [
                 "-v", "error", "-i", base + "/math.flv?key=\(lesson.site)", "-t", "3", "-f", "null", "-",
             ], timeout: .seconds(40))
-        let listed = try await waitUntil(timeout: .seconds(6), every: .milliseconds(200)) {
+        let listed = try await waitUntil(timeout: .seconds(12), every: .milliseconds(200)) {
             let viewers = try await lesson.relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
             return viewers.contains { $0["protocol"] as? String == "flv" && $0["siteId"] as? String == "site-a" }
-        } until: { $0 }
+        }
         let (decodeCode, _, decodeErrors) = try await decoded
         #expect(decodeCode == 0)
         #expect(decodeErrors.isEmpty, "decode errors: \(decodeErrors)")

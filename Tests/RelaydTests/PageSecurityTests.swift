@@ -73,7 +73,9 @@ struct PageSecurityTests {
         ]
         let replay = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {  // until its file has media
             try await Curl.call(base + "/replay/\(recording)?key=\(keys["site-a"]!)")
-        } until: { $0.status == 200 }
+        } until: {
+            $0.status == 200
+        }
         pages.append(("replay", replay))
 
         var assets = Set<String>()

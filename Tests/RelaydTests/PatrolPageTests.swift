@@ -76,7 +76,7 @@ struct PatrolPageTests {
         #expect(
             try await Curl.call(base + "/patrol/whep/math", method: "POST", extra: ["-H", "Content-Type: application/sdp", "--data-binary", "v=0"])
                 .status == 401)
-        let live = try await waitUntil(timeout: .seconds(20), every: .milliseconds(500)) {
+        let live = try await waitUntil(timeout: .seconds(40), every: .milliseconds(500)) {
             let wall = try await Curl.call(base + "/patrol/wall.json", extra: ["-H", "Cookie: \(cookie)"])
             #expect(wall.status == 200)
             let object = try JSONSerialization.jsonObject(with: Data(wall.body.utf8)) as? [String: Any] ?? [:]
@@ -106,10 +106,12 @@ struct PatrolPageTests {
         let browser = try ChildProcess(
             "/usr/bin/python3", [script, base, "--token", relay.adminToken, "--tiles", "2", "--feeds", "1", "--wait-lost", "30"])
         defer { browser.signal(SIGKILL) }
-        let ready = try await waitUntil(timeout: .seconds(60), every: .milliseconds(500)) { browser.stdout.contains("READY ") } until: { $0 }
+        let ready = try await waitUntil(timeout: .seconds(60), every: .milliseconds(500)) {
+            browser.stdout.contains("READY ")
+        }
         try #require(ready, "the wall came up: \(browser.stdout) \(browser.stderr)")
         yuwen.signal(SIGKILL)
-        try await waitUntil(timeout: .seconds(60), every: .milliseconds(500)) { browser.process.isRunning } until: { !$0 }
+        _ = try await waitUntil(timeout: .seconds(60), every: .milliseconds(500)) { !browser.process.isRunning }
         let line = try #require(browser.stdout.split(separator: "\n").last)
         let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(browser.stdout) \(browser.stderr)")
         #expect(result["loginForm"] as? Bool == true)

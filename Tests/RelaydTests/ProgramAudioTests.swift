@@ -108,7 +108,9 @@ struct ProgramAudioTests {
             let samples = try await audio(url)
             last = samples ?? last
             return samples
-        } until: { $0.map(condition) == true }
+        } until: {
+            $0.map(condition) == true
+        }
         if let samples, condition(samples) { return samples }
         print("program audio: never \(what) at \(url.prefix(40)): \(last.map(levels) ?? "no audio")")
         return nil

@@ -103,7 +103,11 @@ struct ProgramTests {
 
     /// Grabs pictures until one satisfies `condition`, for at most 30 s; nil if none did.
     static func waitFor(_ url: String, _ what: String, _ condition: ([UInt8]) -> Bool) async throws -> [UInt8]? {
-        let last = try await waitUntil(timeout: .seconds(30), every: .milliseconds(200)) { try await frame(url) } until: { $0.map(condition) == true }
+        let last = try await waitUntil(timeout: .seconds(30), every: .milliseconds(200)) {
+            try await frame(url)
+        } until: {
+            $0.map(condition) == true
+        }
         return last.map(condition) == true ? last : nil
     }
 

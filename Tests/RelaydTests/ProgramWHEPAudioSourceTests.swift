@@ -14,9 +14,13 @@ struct ProgramWHEPAudioSourceTests {
         let lesson = try await ProgramAudioTests.lesson(on: relay)
         defer { lesson.stop() }
         let (central, siteA, siteB) = (lesson.central, lesson.siteA, lesson.siteB)
-        let rungs = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
-            (try await relay.api.call("GET", "/classes/math/live").object["renditions"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        } until: { $0.contains("720p") }
+        let rungs = try await waitUntil(timeout: .seconds(40), every: .milliseconds(250)) {
+            (try await relay.api.call("GET", "/classes/math/live").object["renditions"] as? [[String: Any]] ?? []).compactMap {
+                $0["name"] as? String
+            }
+        } until: {
+            $0.contains("720p")
+        }
         try #require(rungs.contains("720p") && rungs.contains("360p"), "rungs made: \(rungs)")
 
         // site-b's and site-a's viewers play the 360p rung; nobody plays 720p's pictures.

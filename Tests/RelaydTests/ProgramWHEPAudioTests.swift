@@ -20,9 +20,11 @@ struct ProgramWHEPAudioTests {
         defer { lesson.stop() }
         let (central, siteA, siteB) = (lesson.central, lesson.siteA, lesson.siteB)
         // The rungs exist (the program's audio is taken from one).
-        let rungs = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
+        let rungs = try await waitUntil(timeout: .seconds(40), every: .milliseconds(250)) {
             (try await relay.api.call("GET", "/classes/math/live").object["renditions"] as? [[String: Any]] ?? []).count
-        } until: { $0 >= 2 }
+        } until: {
+            $0 >= 2
+        }
         try #require(rungs > 1, "no rungs were made")
 
         // Viewer 0: site-b's watch of the plain name; viewer 1: site-a's own.
@@ -94,7 +96,9 @@ struct ProgramWHEPAudioTests {
             guard browser.isRunning else { return (false, nil) }
             let all = samples(browser)
             return (true, all.count > after ? all[after...].firstIndex { $0.count == 2 && condition($0) } : nil)
-        } until: { $0.found != nil || !$0.running }
+        } until: {
+            $0.found != nil || !$0.running
+        }
         if let found = last?.found { return found }
         print(
             "program audio over WebRTC: never \(what): last \(samples(browser).last ?? []); browser: \(browser.stdout.suffix(300)) \(browser.stderr.suffix(1500))"

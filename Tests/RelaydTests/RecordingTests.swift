@@ -231,7 +231,9 @@ struct RecordingDiskTests {
         let relay = try await RelaydServer(config: RecordedTimetable.config)
         let keys = try await RecordedTimetable.make(on: relay)
         let recordings = relay.dataDir + "/var/recordings"
-        try await waitUntil(timeout: .seconds(5)) { FileManager.default.fileExists(atPath: recordings) } until: { $0 }
+        _ = try await waitUntil(timeout: .seconds(10)) {
+            FileManager.default.fileExists(atPath: recordings)
+        }
         let (locked, _, why) = try await runTool("chattr", ["+i", recordings])
         guard locked == 0 else {
             Issue.record("chattr +i refused (needs root): \(why)")

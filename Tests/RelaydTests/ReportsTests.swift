@@ -118,7 +118,9 @@ struct ReportsTests {
         // Each player's end is written within a few seconds of it.
         let report = try await waitUntil(timeout: .seconds(20), every: .milliseconds(500)) {
             try await Self.occurrences(on: relay, around: scheduled).first ?? [:]
-        } until: { Self.close($0["liveSeconds"], live) && Self.close(Self.site("s-late", of: $0)["watchedSeconds"], lateWatched) }
+        } until: {
+            Self.close($0["liveSeconds"], live) && Self.close(Self.site("s-late", of: $0)["watchedSeconds"], lateWatched)
+        }
         let reported = "\(report)"
         print(
             String(
@@ -284,7 +286,8 @@ struct ReportsTests {
             let onB = try await Self.occurrences(on: b, around: scheduled).first ?? [:]
             return (try await Self.occurrences(on: a, around: scheduled).first ?? [:], onB)
         } until: { onA, onB in
-            try Self.close(onB["liveSeconds"], live) && Self.close(Self.site("s-late", of: onB)["watchedSeconds"], lateWatched) && Self.sameJSON(onA, onB)
+            try Self.close(onB["liveSeconds"], live) && Self.close(Self.site("s-late", of: onB)["watchedSeconds"], lateWatched)
+                && Self.sameJSON(onA, onB)
         }
         print("reports on two nodes: measured live \(live), s-full \(fullWatched), s-late \(lateWatched); reported \(onB)")
         #expect(onB["held"] as? Bool == true && Self.close(onB["liveSeconds"], live), "the publisher on a, in b's report: \(onB)")

@@ -49,9 +49,11 @@ struct ResourceLimitTests {
         #expect(silent.allSatisfy { $0.isClosedByServer(within: 2) })
         slow = []
         silent = []
-        let open = try await waitUntil(timeout: .seconds(5), every: .milliseconds(250)) {
+        let open = try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
             try await relay.metric("relay_connections_open", ["protocol": "rtmp"])
-        } until: { $0 <= 1 }
+        } until: {
+            $0 <= 1
+        }
         #expect(open == 1, "only the publisher is left: \(open)")
         let after = try #require(ProcessProbe.rssKiB(relay.child.pid))
         print("slowloris: rss baseline \(baseline) KiB, peak \(peak) KiB, after \(after) KiB, 300 peers")
@@ -110,9 +112,11 @@ struct ResourceLimitTests {
         // Per address: the eleventh from one IP is closed at once. (Admission runs on each
         // connection's own event loop, so wait until a batch is admitted before the next.)
         func waitForOpen(_ count: Double) async throws {
-            try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
+            try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
                 try await relay.metric("relay_connections_open", ["protocol": "rtmp"])
-            } until: { $0 == count }
+            } until: {
+                $0 == count
+            }
         }
         var fromOne = try (0..<10).map { _ in try RawRTMPClient(port: relay.rtmpPort, source: "127.0.0.3") }
         try await waitForOpen(11)
@@ -132,9 +136,11 @@ struct ResourceLimitTests {
 
         // Room again once some leave: the lesson plays.
         fromOne = []
-        try await waitUntil(timeout: .seconds(5), every: .milliseconds(250)) {
+        try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
             try await relay.metric("relay_connections_open", ["protocol": "rtmp"])
-        } until: { $0 <= 15 }
+        } until: {
+            $0 <= 15
+        }
         let (code, out, err) = try await runTool(
             "ffprobe",
             [

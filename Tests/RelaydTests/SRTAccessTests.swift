@@ -54,7 +54,7 @@ struct SRTAccessTests {
         let dir = try makeTemporaryDirectory("srtacl")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let viewer = try SRTTools.record(relay.srtURL("physics", mode: "request", key: keys["site-a"]!), to: dir + "/a.ts", seconds: 6)
-        let live = try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
+        let live = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
             try await api.call("GET", "/classes/physics/live")
         } until: { live in
             (live.object["viewers"] as? [[String: Any]] ?? []).contains { $0["protocol"] as? String == "srt" && $0["rttMs"] != nil }

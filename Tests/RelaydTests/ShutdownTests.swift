@@ -53,7 +53,11 @@ struct ShutdownTests {
                     ]), srtReport
             ))
         defer { for (load, _) in loads { load.signal(SIGKILL) } }
-        let connected = try await waitUntil(timeout: .seconds(15), every: .milliseconds(250)) { try await Self.players(relay) } until: { $0 >= 250 }
+        let connected = try await waitUntil(timeout: .seconds(30), every: .milliseconds(250)) {
+            try await Self.players(relay)
+        } until: {
+            $0 >= 250
+        }
         let seen = try await relay.metricsText().split(separator: "\n").filter { $0.contains("players") }
         #expect(connected >= 250, "250 players connected, \(connected) seen: \(seen)")
         // Under load: the lessons flow to the players (a few MB more sent).

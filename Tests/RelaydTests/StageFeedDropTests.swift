@@ -33,7 +33,11 @@ struct StageFeedDropTests {
         site.signal(SIGKILL)
         let droppedAt = ContinuousClock.now
         #expect(try await Self.onStage(relay, central) == ["site-a"], "the site left before the grace period")
-        let stage = try await waitUntil(timeout: .seconds(20), every: .milliseconds(200)) { try await Self.onStage(relay, central) } until: { $0.isEmpty }
+        let stage = try await waitUntil(timeout: .seconds(20), every: .milliseconds(200)) {
+            try await Self.onStage(relay, central)
+        } until: {
+            $0.isEmpty
+        }
         let left: Duration? = stage.isEmpty ? ContinuousClock.now - droppedAt : nil
         print("a dropped on-stage feed left the stage after \(left.map { "\($0)" } ?? "never")")
         #expect(left != nil, "the site whose feed dropped stayed on stage")

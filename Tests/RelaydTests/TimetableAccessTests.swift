@@ -61,9 +61,11 @@ struct TimetableAccessTests {
         let dir = try makeTemporaryDirectory("tt")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let viewer = try MediaTools.record(relay.url("math?key=\(keys["site-b"]!)"), to: dir + "/b.flv", seconds: 6)
-        let live = try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
+        let live = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
             try await api.call("GET", "/classes/math/live")
-        } until: { ($0.object["viewers"] as? [[String: Any]] ?? []).contains { $0["siteId"] as? String == "site-b" } }
+        } until: {
+            ($0.object["viewers"] as? [[String: Any]] ?? []).contains { $0["siteId"] as? String == "site-b" }
+        }
         let viewers = live.object["viewers"] as? [[String: Any]] ?? []
         #expect(live.object["state"] as? String == "live")
         let publisherInfo = live.object["publisher"] as? [String: Any]

@@ -88,9 +88,11 @@ struct TranscodeTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let player = try MediaTools.record(relay.url("yuwen?key=\(keys["site"]!)"), to: "\(dir)/site.flv", seconds: 10)
 
-        let live = try await waitUntil(timeout: .seconds(15), every: .milliseconds(250)) {
+        let live = try await waitUntil(timeout: .seconds(30), every: .milliseconds(250)) {
             try await api.call("GET", "/classes/yuwen/live").object
-        } until: { !($0["viewers"] as? [[String: Any]] ?? []).isEmpty }
+        } until: {
+            !($0["viewers"] as? [[String: Any]] ?? []).isEmpty
+        }
         let viewers = live["viewers"] as? [[String: Any]] ?? []
         let renditions = live["renditions"] as? [[String: Any]] ?? []
         #expect(Set(renditions.compactMap { $0["name"] as? String }) == ["source", "720p", "480p", "360p"])

@@ -22,9 +22,11 @@ struct WHEPBrowserTests {
         let keys = try await OneClassTimetable.make(on: relay, classId: "math", title: "数学", bandwidthKbps: 8000)
         let publisher = try MediaTools.publishLesson(to: relay.url("math?key=\(keys["central"]!)"), seconds: seconds)
         // Wait for the transcoder's rungs, so the plain name starts on one.
-        try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
+        try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
             try await api.call("GET", "/classes/math/live").object["renditions"] as? [[String: Any]] ?? []
-        } until: { $0.count > 1 }
+        } until: {
+            $0.count > 1
+        }
         return Lesson(relay: relay, site: keys["site-a"]!, stranger: keys["stranger"]!, publisher: publisher)
     }
 
@@ -46,10 +48,12 @@ struct WHEPBrowserTests {
         let url = "http://127.0.0.1:\(relay.httpPort)/whep/live/math"
         async let watched = Self.play(url, key: lesson.site, seconds: 5)
         // While it plays, the live view lists a webrtc viewer of site-a on a rung.
-        let viewer = try await waitUntil(timeout: .seconds(12), every: .milliseconds(200)) {
+        let viewer = try await waitUntil(timeout: .seconds(24), every: .milliseconds(200)) {
             let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
             return viewers.first { $0["protocol"] as? String == "webrtc" }
-        } until: { $0 != nil }
+        } until: {
+            $0 != nil
+        }
         let result = try await watched
         #expect(result["status"] as? Int == 201, "\(result)")
         #expect((result["location"] as? String)?.hasPrefix("/whep/sessions/") == true)
@@ -65,10 +69,12 @@ struct WHEPBrowserTests {
         #expect(viewer?["siteId"] as? String == "site-a")
         #expect(viewer?["rendition"] as? String == "720p", "\(String(describing: viewer))")
         // DELETE removed it.
-        let remaining = try await waitUntil(timeout: .seconds(5), every: .milliseconds(250)) {
+        let remaining = try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
             let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
             return viewers.filter { $0["protocol"] as? String == "webrtc" }.count
-        } until: { $0 == 0 }
+        } until: {
+            $0 == 0
+        }
         #expect(remaining == 0)
         #expect(relay.child.stderr.contains("webrtc viewer connected"))
         #expect(!relay.child.stderr.contains(lesson.site), "the key is never logged")
@@ -161,9 +167,9 @@ extension WHEPBrowserTests {
         async let watched = Self.play(
             "http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/math_360p", key: lesson.site, seconds: 6, extra: ["--no-delete"]
         )
-        let connected = try await waitUntil(timeout: .seconds(10), every: .milliseconds(200)) {
+        let connected = try await waitUntil(timeout: .seconds(20), every: .milliseconds(200)) {
             lesson.relay.child.stderr.contains("webrtc viewer connected")
-        } until: { $0 }
+        }
         #expect(connected)
         try await Task.sleep(for: .seconds(1))  // not a condition: the browser plays a second (the frames counted below) before the SIGTERM
         let start = ContinuousClock.now

@@ -167,7 +167,11 @@ struct WebRTCAttackTests {
     /// Polls until `channel` is closed, up to `limit`: how long that took, or nil.
     static func closeTime(of channel: any Channel, since start: ContinuousClock.Instant, limit: Duration) async throws -> Duration? {
         guard ContinuousClock.now - start < limit else { return nil }
-        let active = try await waitUntil(timeout: limit - (ContinuousClock.now - start), every: .milliseconds(50)) { channel.isActive } until: { !$0 }
+        let active = try await waitUntil(timeout: limit - (ContinuousClock.now - start), every: .milliseconds(50)) {
+            channel.isActive
+        } until: {
+            !$0
+        }
         return active ? nil : ContinuousClock.now - start
     }
 

@@ -38,7 +38,9 @@ enum RecordedTimetable {
     ) async throws -> [[String: Any]] {
         try await waitUntil(timeout: timeout, every: .milliseconds(250)) {
             try await relay.api.call("GET", "/recordings?classId=\(classId)").array
-        } until: { done($0) }
+        } until: {
+            done($0)
+        }
     }
 
     static func allComplete(_ list: [[String: Any]]) -> Bool {
