@@ -72,11 +72,9 @@ import Testing
         // The right key, looping: a player receives it and the live view shows the viewer.
         let publisher = try ctl.start(
             "broadcast", "start", "lesson-1", "--input", longFile, "--key", centralKey, "--loop", "--rtmp-url-base", relayd.rtmpBase)
-        var live = false
-        for _ in 0..<100 where !live {
+        let live = try await waitUntil(timeout: .seconds(30)) {
             let (_, status, _) = try await ctl.run("broadcast", "status", "lesson-1")
-            live = status.contains("live") && status.contains("publisher:  rtmp")
-            if !live { try await Task.sleep(for: .milliseconds(100)) }
+            return status.contains("live") && status.contains("publisher:  rtmp")
         }
         #expect(live, "\(publisher.stderr)")
         let recording = work + "/received.flv"
@@ -86,11 +84,9 @@ import Testing
                 "-hide_banner", "-loglevel", "error", "-i", "\(relayd.rtmpBase)/live/lesson-1?key=\(siteKey)",
                 "-t", "5", "-c", "copy", "-f", "flv", "-y", recording,
             ])
-        var sawViewer = false
-        for _ in 0..<100 where !sawViewer {
+        let sawViewer = try await waitUntil(timeout: .seconds(30)) {
             let (_, status, _) = try await ctl.run("broadcast", "status", "lesson-1")
-            sawViewer = status.contains("site-1") && status.contains("Viewers (1)")
-            if !sawViewer { try await Task.sleep(for: .milliseconds(100)) }
+            return status.contains("site-1") && status.contains("Viewers (1)")
         }
         #expect(sawViewer)
         // site-1 sends its classroom back: status lists the return feed.
@@ -101,10 +97,10 @@ import Testing
                 "\(relayd.rtmpBase)/live/lesson-1~site-1?key=\(siteKey)",
             ])
         defer { returnFeed.signal(SIGKILL) }
-        var sawFeed = ""
-        for _ in 0..<100 where !sawFeed.contains("Return feeds (1)") {
-            (_, sawFeed, _) = try await ctl.run("broadcast", "status", "lesson-1")
-            if !sawFeed.contains("Return feeds (1)") { try await Task.sleep(for: .milliseconds(100)) }
+        let sawFeed = try await waitUntil(timeout: .seconds(30)) {
+            try await ctl.run("broadcast", "status", "lesson-1").1
+        } until: {
+            $0.contains("Return feeds (1)")
         }
         #expect(sawFeed.contains("Return feeds (1)") && sawFeed.contains("site-1  rtmp"), "\(sawFeed) \(returnFeed.stderr)")
         (code, out, err) = try await ctl.run("--json", "broadcast", "status", "lesson-1")

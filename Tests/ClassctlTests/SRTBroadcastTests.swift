@@ -30,11 +30,9 @@ import Testing
         let srtBase = "srt://127.0.0.1:\(relayd.srtPort)"
         let publisher = try ctl.start(
             "broadcast", "start", "srt-1", "--input", file, "--key", centralKey, "--loop", "--protocol", "srt", "--srt-url-base", srtBase)
-        var live = false
-        for _ in 0..<100 where !live {
+        let live = try await waitUntil(timeout: .seconds(30)) {
             let (_, status, _) = try await ctl.run("broadcast", "status", "srt-1")
-            live = status.contains("live") && status.contains("publisher:  srt")
-            if !live { try await Task.sleep(for: .milliseconds(100)) }
+            return status.contains("live") && status.contains("publisher:  srt")
         }
         #expect(live, "\(publisher.stderr) \(relayd.child.stderr)")
 

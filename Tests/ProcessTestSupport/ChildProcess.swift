@@ -73,6 +73,8 @@ public final class ChildProcess: @unchecked Sendable {
             return nil
         }
         // Let the pipes drain: wait until both readers saw end of file (or give up after 2 s).
+        // (This file's waits poll by hand, not with `waitUntil`: they ignore cancellation, so a
+        // cancelled test still reaps its child and reads its pipes to the end.)
         for _ in 0..<40 where !drained.withLockedValue({ $0 == 2 }) {
             try? await Task.sleep(for: .milliseconds(50))
         }
@@ -123,7 +125,7 @@ extension Process {
     /// (and then waiting at most 5 s more, never forever).
     public func waitForExit(timeout: Duration = .seconds(60)) {
         let deadline = ContinuousClock.now + timeout
-        while isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        while isRunning, ContinuousClock.now < deadline { usleep(10_000) }  // synchronous callers: no `waitUntil` here
         guard isRunning else { return }
         kill(processIdentifier, SIGKILL)
         let killed = ContinuousClock.now + .seconds(5)

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOEmbedded
+import ProcessTestSupport
 import RelayTestSupport
 import Testing
 
@@ -118,14 +119,14 @@ struct RTMPSegmentFramerTests {
         try await player.play("room")
         var writes: [ByteBuffer] = []
         var all = ByteBuffer()
-        for _ in 0..<200 {
+        _ = try await waitUntil(timeout: .seconds(4), every: .milliseconds(10)) {
             while let b = try await player.channel.readOutbound(as: ByteBuffer.self) {
                 writes.append(b)
                 all.writeImmutableBuffer(b)
             }
-            if let parsed = SentMessage.parse(all, chunkSize: 60_000), parsed.filter({ $0.typeID == 9 }).count >= 3 { break }
-            await loop.run()
-            try await Task.sleep(for: .milliseconds(10))
+            let enough = (SentMessage.parse(all, chunkSize: 60_000)?.filter { $0.typeID == 9 }.count ?? 0) >= 3
+            if !enough { await loop.run() }  // the loop's turn, as long as more is awaited
+            return enough
         }
         let sent = try #require(SentMessage.parse(all, chunkSize: 60_000))
         #expect(sent.filter { $0.typeID == 9 }.map(\.timestamp) == [0, 40, 80])

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOEmbedded
+import ProcessTestSupport
 import RelayTestSupport
 import Testing
 
@@ -104,9 +105,12 @@ struct RTMPServerPipelineTests {
         let server = try await ServerHarness.make()
         _ = try await server.handshake()
         try? await server.send(ByteBuffer(bytes: [0x03, 0, 0, 0, 0, 0, 1, 0x7F, 0, 0, 0, 0, 0]))
-        for _ in 0..<100 where server.channel.isActive {
-            await server.channel.testingEventLoop.run()
-            try await Task.sleep(for: .milliseconds(10))
+        try await waitUntil(timeout: .seconds(2), every: .milliseconds(10)) {
+            let active = server.channel.isActive
+            if active { await server.channel.testingEventLoop.run() }
+            return active
+        } until: {
+            !$0
         }
         #expect(!server.channel.isActive)
     }

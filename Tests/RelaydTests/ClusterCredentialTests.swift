@@ -28,12 +28,9 @@ struct ClusterCredentialTests {
 
     /// Waits up to `seconds` for `condition`, checking every 100 ms.
     static func wait(seconds: Double, until condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        while !condition() {
-            if ContinuousClock.now > deadline { return false }
-            try await Task.sleep(for: .milliseconds(100))
+        try await waitUntil(timeout: .milliseconds(Int64(seconds * 1000))) {
+            condition()
         }
-        return true
     }
 
     /// Whether ffprobe finds a video stream at `url` within 20 s.

@@ -14,17 +14,16 @@ struct ClusterNodesTests {
         return byID
     }
 
-    /// Polls `relay`'s node list until `condition` holds (up to `seconds`); returns the last list.
+    /// Polls `relay`'s node list until `condition` holds (for `seconds` of polls, each taking its own
+    /// time too: up to twice that); returns the last list.
     static func waitForNodes(
         _ relay: RelaydServer, seconds: Int, until condition: ([String: [String: Any]]) -> Bool
     ) async throws -> [String: [String: Any]] {
-        var nodes: [String: [String: Any]] = [:]
-        for _ in 0..<(seconds * 4) {
-            nodes = try await Self.nodes(relay)
-            if condition(nodes) { break }
-            try await Task.sleep(for: .milliseconds(250))
+        try await waitUntil(timeout: .seconds(seconds * 2), every: .milliseconds(250)) {
+            try await Self.nodes(relay)
+        } until: {
+            condition($0)
         }
-        return nodes
     }
 
     /// Two nodes `node-a` and `node-b` in timetable mode on `postgres`, sharing the admin token, transcoding nothing.
@@ -246,9 +245,10 @@ struct ClusterNodesTests {
         defer { postgres.stop() }
         let (a, b) = try await Self.timetableNodes(on: postgres)
         // b listens twice: for the timetable snapshot and for the node pulls.
-        let listening = ContinuousClock.now
-        while b.child.stderr.components(separatedBy: "listening for cluster changes").count < 3, ContinuousClock.now - listening < .seconds(20) {
-            try await Task.sleep(for: .milliseconds(50))
+        try await waitUntil(timeout: .seconds(20), every: .milliseconds(50)) {
+            b.child.stderr.components(separatedBy: "listening for cluster changes").count
+        } until: {
+            $0 >= 3
         }
         #expect(b.child.stderr.components(separatedBy: "listening for cluster changes").count == 3, "\(b.child.stderr.suffix(3000))")
 
@@ -273,11 +273,10 @@ struct ClusterNodesTests {
             // Asked in process (a child's pipes can take up to 2 s to report their end, which
             // is not the relay's time): the site's key as the bearer, a JSON body.
             let asSite = RelayAPI(base: b.server, token: key)
-            var status = 0
-            while ContinuousClock.now - start < .seconds(5) {
-                status = try await asSite.call("POST", "/whep/live/\(id)", ["offer": "none"]).status
-                if status == 415 { break }
-                try await Task.sleep(for: .milliseconds(50))
+            let status = try await waitUntil(timeout: .seconds(5), every: .milliseconds(50)) {
+                try await asSite.call("POST", "/whep/live/\(id)", ["offer": "none"]).status
+            } until: {
+                $0 == 415
             }
             let took = ContinuousClock.now - start
             print("cluster: class \(id) made on a, in b's access decisions after \(took)")

@@ -151,14 +151,12 @@ struct ClusterPartitionTests {
             let ids = Set(try await node.api.call("GET", "/classes").array.compactMap { $0["id"] as? String })
             #expect(ids.isSuperset(of: ["during-0", "during-1", "during-2"]), "node \(index) has what every node stored: \(ids)")
         }
-        var replayed = false
-        for _ in 0..<10 where !replayed {
+        let replayed = try await waitUntil(timeout: .seconds(90), every: .seconds(2)) {
             let (load, _) = try await LoadTestSmokeTests.loadTest(
                 ["--url", c.url("math"), "--players", "2", "--connect-rate", "100", "--warmup", "1", "--duration", "2"], in: dir,
                 timeout: .seconds(30)
             )
-            replayed = load["gotKeyframe"] as? Int == 2
-            if !replayed { try await Task.sleep(for: .seconds(2)) }
+            return load["gotKeyframe"] as? Int == 2
         }
         #expect(replayed, "node-2 plays the lesson again once the link is back: \(c.child.stderr.suffix(3000))")
         for node in nodes { node.child.signal(SIGTERM) }

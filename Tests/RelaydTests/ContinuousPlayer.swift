@@ -37,14 +37,15 @@ final class ContinuousPlayer {
     /// Waits (up to 30 s) until `count` pictures of `kind` came, counting only after the first
     /// picture of `after` when given.
     func waitFor(_ kind: Picture, count: Int, after: Picture? = nil) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
+        // A wait cut short (cancelled) is a wait that failed.
+        let seen = try? await waitUntil(timeout: .seconds(30)) {
             var seen = pictures()
             if let after { seen = Array(seen.drop { $0 != after }) }
-            if seen.filter({ $0 == kind }).count >= count { return true }
-            try? await Task.sleep(for: .milliseconds(100))
+            return seen.filter { $0 == kind }.count
+        } until: {
+            $0 >= count
         }
-        return false
+        return (seen ?? 0) >= count
     }
 
     /// The decoded pictures' times in seconds, in decoding order (from showinfo's `pts_time:`).

@@ -58,6 +58,7 @@ struct DamagedInputTranscodeTests {
                 "-hide_banner", "-loglevel", "error", "-re", "-i", "\(dir)/damaged.flv", "-c", "copy", "-f", "flv", relay.url("broken"),
             ])
         defer { publisher.signal(SIGKILL) }
+        // Not a condition: the publisher 3 s in, past its first damaged timestamp (frame 30), when checked.
         try await Task.sleep(for: .seconds(3))
         #expect(publisher.isRunning, "publisher: \(publisher.stderr)")
         let players = try ["480p", "360p"].map { try MediaTools.record(relay.url("broken_\($0)"), to: "\(dir)/\($0).flv", seconds: 10) }

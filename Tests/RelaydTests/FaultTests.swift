@@ -67,18 +67,18 @@ struct FaultTests {
             churn.append(player)
             if churn.count > 50 { churn.removeFirst() }
             let due = start.addingTimeInterval(Double(i + 1) / 100)
-            // Not a condition: the churn's pace, 100 players a second.
-            if due.timeIntervalSinceNow > 0 { try await Task.sleep(for: .milliseconds(Int(due.timeIntervalSinceNow * 1000))) }
+            if due.timeIntervalSinceNow > 0 {
+                try await Task.sleep(for: .milliseconds(Int(due.timeIntervalSinceNow * 1000)))  // not a condition: the churn's pace, 100 a second
+            }
         }
         let churnSeconds = -start.timeIntervalSince(Date())
         churn = []
         // The player that never reads is dropped (stall timeout) while the steady players play on;
         // checked on the relay's side, since reading from it to see the close would unstall it.
-        var players = 0.0
-        for _ in 0..<40 {
-            players = try await relay.metric("relay_players")
-            if players <= 20 { break }
-            try await Task.sleep(for: .milliseconds(250))
+        let players = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
+            try await relay.metric("relay_players")
+        } until: {
+            $0 <= 20
         }
         #expect(players == 20, "the non-reader is dropped, the 20 steady players are not")
 
@@ -97,11 +97,10 @@ struct FaultTests {
         #expect((json["perPlayerMbpsMin"] as? Double ?? 0) > 0.3, "every steady player kept receiving: \(load.stdout)")
 
         // Back to the baseline: no connection left, memory near where it was; counters tell the story.
-        var open = 0.0
-        for _ in 0..<40 {
-            open = try await relay.metric("relay_connections_open", ["protocol": "rtmp"])
-            if open == 0 { break }
-            try await Task.sleep(for: .milliseconds(250))
+        let open = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
+            try await relay.metric("relay_connections_open", ["protocol": "rtmp"])
+        } until: {
+            $0 == 0
         }
         #expect(open == 0)
         _ = nonReader

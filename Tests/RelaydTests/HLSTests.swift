@@ -79,13 +79,12 @@ struct HLSTests {
 
         // While it plays, the live view lists hls viewers of site-a with their variant, and
         // /metrics counts them (both read while the client fetches: it is listed for 10 s after).
-        var listed: [[String: Any]] = []
-        var inMetrics = false
-        for _ in 0..<50 where listed.isEmpty || !inMetrics {
-            try await Task.sleep(for: .milliseconds(200))
+        let (listed, inMetrics) = try await waitUntil(timeout: .seconds(20), every: .milliseconds(200)) {
             let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
-            listed = viewers.filter { $0["protocol"] as? String == "hls" && $0["siteId"] as? String == "site-a" }
-            inMetrics = try await Curl.call(relay.server + "/metrics").body.contains("protocol=\"hls\"")
+            let listed = viewers.filter { $0["protocol"] as? String == "hls" && $0["siteId"] as? String == "site-a" }
+            return (listed, try await Curl.call(relay.server + "/metrics").body.contains("protocol=\"hls\""))
+        } until: { listed, inMetrics in
+            !listed.isEmpty && inMetrics
         }
         let (decodeCode, _, decodeErrors) = try await decoded
         #expect(decodeCode == 0)
@@ -146,10 +145,8 @@ struct HLSTests {
 
         // Nobody fetches 360p any more: its packaging (and the rung's encoding for HLS) stops
         // ~10 s after its last fetch.
-        var stopped = false
-        for _ in 0..<60 where !stopped {
-            try await Task.sleep(for: .milliseconds(500))
-            stopped = (relay.child.stdout + relay.child.stderr).split(separator: "\n").contains {
+        let stopped = try await waitUntil(timeout: .seconds(30), every: .milliseconds(500)) {
+            (relay.child.stdout + relay.child.stderr).split(separator: "\n").contains {
                 $0.contains("hls variant stopped") && $0.contains("variant=360p") && $0.contains("no client for")
             }
         }
@@ -228,16 +225,17 @@ struct HLSTests {
 
         // The client switches to 360p: 480p's parts until 360p's next keyframe, then 360p's,
         // each part's date the previous one's plus its duration.
-        var handedOver = ""
-        for attempt in 0..<40 {
+        let isHandover = { (uris: [String]) in uris.contains { $0.hasPrefix("../480p/") } && uris.last?.hasPrefix("../") == false }
+        var asked = 0
+        let uris360 = try await waitUntil(timeout: .seconds(15), every: .milliseconds(250)) {
             let uris = Self.uris(try await Curl.call(base + "/360p/index.m3u8?t=\(token)").body)
-            if attempt == 0 { #expect(!uris.isEmpty && uris.allSatisfy { $0.hasPrefix("../480p/") }, "at the switch, 480p's parts only: \(uris)") }
-            if uris.contains(where: { $0.hasPrefix("../480p/") }), let last = uris.last, !last.hasPrefix("../") {
-                handedOver = try await Curl.call(base + "/360p/index.m3u8?t=\(token)").body
-                break
-            }
-            try await Task.sleep(for: .milliseconds(250))
+            if asked == 0 { #expect(!uris.isEmpty && uris.allSatisfy { $0.hasPrefix("../480p/") }, "at the switch, 480p's parts only: \(uris)") }
+            asked += 1
+            return uris
+        } until: {
+            isHandover($0)
         }
+        let handedOver = isHandover(uris360) ? try await Curl.call(base + "/360p/index.m3u8?t=\(token)").body : ""
         let mixed = Self.datedParts(handedOver)
         let takeover = try #require(mixed.firstIndex { !$0.uri.hasPrefix("../") }, "a handover within 10 s: \(handedOver)")
         #expect(mixed[takeover].uri.hasSuffix(".0.m4s"), "360p takes over at a keyframe: \(handedOver)")

@@ -32,11 +32,9 @@ struct HTTPFLVTests {
             [
                 "-v", "error", "-i", base + "/math.flv?key=\(lesson.site)", "-t", "3", "-f", "null", "-",
             ], timeout: .seconds(40))
-        var listed = false
-        for _ in 0..<30 where !listed {
-            try await Task.sleep(for: .milliseconds(200))
+        let listed = try await waitUntil(timeout: .seconds(12), every: .milliseconds(200)) {
             let viewers = try await lesson.relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
-            listed = viewers.contains { $0["protocol"] as? String == "flv" && $0["siteId"] as? String == "site-a" }
+            return viewers.contains { $0["protocol"] as? String == "flv" && $0["siteId"] as? String == "site-a" }
         }
         let (decodeCode, _, decodeErrors) = try await decoded
         #expect(decodeCode == 0)

@@ -71,11 +71,10 @@ struct PageSecurityTests {
             ("console login", try await Curl.call(base + "/console")),
             ("console", try await Curl.call(base + "/console", extra: ["-H", "Cookie: \(cookie)"])),
         ]
-        var replay = try await Curl.call(base + "/replay/\(recording)?key=\(keys["site-a"]!)")
-        let deadline = ContinuousClock.now + .seconds(20)
-        while replay.status != 200, ContinuousClock.now < deadline {  // until its file has media
-            try await Task.sleep(for: .milliseconds(250))
-            replay = try await Curl.call(base + "/replay/\(recording)?key=\(keys["site-a"]!)")
+        let replay = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {  // until its file has media
+            try await Curl.call(base + "/replay/\(recording)?key=\(keys["site-a"]!)")
+        } until: {
+            $0.status == 200
         }
         pages.append(("replay", replay))
 

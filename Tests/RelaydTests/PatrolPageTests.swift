@@ -76,17 +76,16 @@ struct PatrolPageTests {
         #expect(
             try await Curl.call(base + "/patrol/whep/math", method: "POST", extra: ["-H", "Content-Type: application/sdp", "--data-binary", "v=0"])
                 .status == 401)
-        var live: [[String: Any]] = []
-        for _ in 0..<40 {
+        let live = try await waitUntil(timeout: .seconds(40), every: .milliseconds(500)) {
             let wall = try await Curl.call(base + "/patrol/wall.json", extra: ["-H", "Cookie: \(cookie)"])
             #expect(wall.status == 200)
             let object = try JSONSerialization.jsonObject(with: Data(wall.body.utf8)) as? [String: Any] ?? [:]
-            live = object["live"] as? [[String: Any]] ?? []
             let upcoming = object["upcoming"] as? [[String: Any]] ?? []
             #expect(upcoming.contains { $0["classId"] as? String == "yingyu" })
+            return object["live"] as? [[String: Any]] ?? []
+        } until: { live in
             let feeds = live.first { $0["classId"] as? String == "math" }?["returnFeeds"] as? [[String: Any]] ?? []
-            if live.filter({ $0["state"] as? String == "live" }).count == 2, feeds.count == 1 { break }
-            try await Task.sleep(for: .milliseconds(500))
+            return live.filter({ $0["state"] as? String == "live" }).count == 2 && feeds.count == 1
         }
         #expect(Set(live.compactMap { $0["classId"] as? String }) == ["math", "yuwen"], "\(live)")
         #expect(live.first { $0["classId"] as? String == "yuwen" }?["centralSchool"] as? String == "实验二小")
@@ -107,14 +106,12 @@ struct PatrolPageTests {
         let browser = try ChildProcess(
             "/usr/bin/python3", [script, base, "--token", relay.adminToken, "--tiles", "2", "--feeds", "1", "--wait-lost", "30"])
         defer { browser.signal(SIGKILL) }
-        var ready = false
-        for _ in 0..<120 where !ready {
-            try await Task.sleep(for: .milliseconds(500))
-            ready = browser.stdout.contains("READY ")
+        let ready = try await waitUntil(timeout: .seconds(60), every: .milliseconds(500)) {
+            browser.stdout.contains("READY ")
         }
         try #require(ready, "the wall came up: \(browser.stdout) \(browser.stderr)")
         yuwen.signal(SIGKILL)
-        for _ in 0..<120 where browser.process.isRunning { try await Task.sleep(for: .milliseconds(500)) }
+        _ = try await waitUntil(timeout: .seconds(60), every: .milliseconds(500)) { !browser.process.isRunning }
         let line = try #require(browser.stdout.split(separator: "\n").last)
         let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(browser.stdout) \(browser.stderr)")
         #expect(result["loginForm"] as? Bool == true)

@@ -128,15 +128,15 @@ struct ProgramAudioTests {
 
     /// Captures until one capture satisfies `condition`, for at most 45 s; nil if none did.
     static func waitFor(_ url: String, _ what: String, _ condition: ([Float]) -> Bool) async throws -> [Float]? {
-        let deadline = ContinuousClock.now + .seconds(45)
         var last: [Float]?
-        while ContinuousClock.now < deadline {
-            if let samples = try await audio(url) {
-                if condition(samples) { return samples }
-                last = samples
-            }
-            try await Task.sleep(for: .milliseconds(200))
+        let samples = try await waitUntil(timeout: .seconds(45), every: .milliseconds(200)) {
+            let samples = try await audio(url)
+            last = samples ?? last
+            return samples
+        } until: {
+            $0.map(condition) == true
         }
+        if let samples, condition(samples) { return samples }
         print("program audio: never \(what) at \(url.prefix(40)): \(last.map(levels) ?? "no audio")")
         return nil
     }

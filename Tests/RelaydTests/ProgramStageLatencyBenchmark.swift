@@ -22,7 +22,7 @@ struct ProgramStageLatencyBenchmark {
         for _ in 0..<Self.changes {
             toProgram.append(try await Self.change(lesson, ["site-a"], until: .program, player))
             toSource.append(try await Self.change(lesson, [], until: .teacher, player))
-            // Settled: the player is back on the source's own stream (its next keyframe, GOP 1 s,
+            // Not a condition, settled: the player is back on the source's own stream (its next keyframe, GOP 1 s,
             // after the next 500 ms look at the stage) before the next change is timed.
             try await Task.sleep(for: .seconds(3))
         }
@@ -38,11 +38,8 @@ struct ProgramStageLatencyBenchmark {
         let seen = player.pictures().count
         let start = ContinuousClock.now
         try #require(try await lesson.stage.call("PUT", "/classes/math/stage", ["sites": sites]).status == 200)
-        while ContinuousClock.now < start + .seconds(10) {
-            if player.pictures(from: seen).contains(kind) { return ContinuousClock.now - start }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw TestFailure("no \(kind) picture within 10 s")
+        try await waitUntil("a \(kind) picture", timeout: .seconds(10), every: .milliseconds(10)) { player.pictures(from: seen).contains(kind) }
+        return ContinuousClock.now - start
     }
 
     static func summary(_ samples: [Duration]) -> String {

@@ -103,12 +103,12 @@ struct ProgramTests {
 
     /// Grabs pictures until one satisfies `condition`, for at most 30 s; nil if none did.
     static func waitFor(_ url: String, _ what: String, _ condition: ([UInt8]) -> Bool) async throws -> [UInt8]? {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let picture = try await frame(url), condition(picture) { return picture }
-            try await Task.sleep(for: .milliseconds(200))
+        let last = try await waitUntil(timeout: .seconds(30), every: .milliseconds(200)) {
+            try await frame(url)
+        } until: {
+            $0.map(condition) == true
         }
-        return nil
+        return last.map(condition) == true ? last : nil
     }
 
     static func pixel(_ picture: [UInt8], _ x: Int, _ y: Int) -> (r: Int, g: Int, b: Int) {

@@ -14,11 +14,12 @@ struct ProgramWHEPAudioSourceTests {
         let lesson = try await ProgramAudioTests.lesson(on: relay)
         defer { lesson.stop() }
         let (central, siteA, siteB) = (lesson.central, lesson.siteA, lesson.siteB)
-        var rungs: [String] = []
-        for _ in 0..<80 where !rungs.contains("720p") {
-            rungs = (try await relay.api.call("GET", "/classes/math/live").object["renditions"] as? [[String: Any]] ?? [])
-                .compactMap { $0["name"] as? String }
-            if !rungs.contains("720p") { try await Task.sleep(for: .milliseconds(250)) }
+        let rungs = try await waitUntil(timeout: .seconds(40), every: .milliseconds(250)) {
+            (try await relay.api.call("GET", "/classes/math/live").object["renditions"] as? [[String: Any]] ?? []).compactMap {
+                $0["name"] as? String
+            }
+        } until: {
+            $0.contains("720p")
         }
         try #require(rungs.contains("720p") && rungs.contains("360p"), "rungs made: \(rungs)")
 

@@ -20,10 +20,10 @@ struct ProgramWHEPAudioTests {
         defer { lesson.stop() }
         let (central, siteA, siteB) = (lesson.central, lesson.siteA, lesson.siteB)
         // The rungs exist (the program's audio is taken from one).
-        var rungs = 0
-        for _ in 0..<80 where rungs < 2 {
-            rungs = (try await relay.api.call("GET", "/classes/math/live").object["renditions"] as? [[String: Any]] ?? []).count
-            if rungs < 2 { try await Task.sleep(for: .milliseconds(250)) }
+        let rungs = try await waitUntil(timeout: .seconds(40), every: .milliseconds(250)) {
+            (try await relay.api.call("GET", "/classes/math/live").object["renditions"] as? [[String: Any]] ?? []).count
+        } until: {
+            $0 >= 2
         }
         try #require(rungs > 1, "no rungs were made")
 
@@ -91,12 +91,15 @@ struct ProgramWHEPAudioTests {
     static func waitForLevels(
         _ browser: ChildProcess, after: Int, seconds: Int, _ what: String, _ condition: ([[Double]]) -> Bool
     ) async -> Int? {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline, browser.isRunning {
+        // Until a sample is found or the browser is gone; a wait cut short (cancelled) finds none.
+        let last = try? await waitUntil(timeout: .seconds(seconds), every: .milliseconds(200)) { () -> (running: Bool, found: Int?) in
+            guard browser.isRunning else { return (false, nil) }
             let all = samples(browser)
-            if all.count > after, let found = all[after...].firstIndex(where: { $0.count == 2 && condition($0) }) { return found }
-            try? await Task.sleep(for: .milliseconds(200))
+            return (true, all.count > after ? all[after...].firstIndex { $0.count == 2 && condition($0) } : nil)
+        } until: {
+            $0.found != nil || !$0.running
         }
+        if let found = last?.found { return found }
         print(
             "program audio over WebRTC: never \(what): last \(samples(browser).last ?? []); browser: \(browser.stdout.suffix(300)) \(browser.stderr.suffix(1500))"
         )

@@ -12,13 +12,11 @@ struct PublisherLossTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let player = try MediaTools.record(url, to: dir + "/player.flv")
         let first = try MediaTools.publish(to: url, seconds: 30)
-        // Not a condition: the first publisher's 3 s of the lesson are part of what the player must get.
         try await relay.waitForStreamsLive()
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(3))  // not a condition: the first publisher's 3 s are part of what the player must get
         first.signal(SIGKILL)
         await first.wait(timeout: .seconds(5))
-        // Not a condition: the publisher stays away 2 s (within the 4 s grace) to show the player is not dropped.
-        try await Task.sleep(for: .seconds(2))
+        try await Task.sleep(for: .seconds(2))  // not a condition: the publisher stays away 2 s (within the 4 s grace)
         #expect(player.isRunning, "the player must stay connected while the publisher is away: \(player.stderr)")
         let second = try MediaTools.publish(to: url, seconds: 3)
         await second.wait(timeout: .seconds(15))
@@ -42,9 +40,8 @@ struct PublisherLossTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let player = try MediaTools.record(url, to: dir + "/player.flv")
         let first = try MediaTools.publish(to: url, seconds: 60)
-        // Not a condition: the first publisher plays 3 s of the span the player must see before the takeover.
         try await relay.waitForStreamsLive()
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(3))  // not a condition: the first publisher's 3 s of the span the player must see
         let second = try MediaTools.publish(to: url, seconds: 4)
         // The first (now a ghost) is closed by the relay.
         let firstExit = await first.wait(timeout: .seconds(10))

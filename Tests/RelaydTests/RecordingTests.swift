@@ -134,8 +134,7 @@ struct RecordingTests {
         let url = relay.url("famous?key=\(keys["c1"]!)")
         let first = try MediaTools.publish(to: url, seconds: 6, gop: 50)
         _ = await first.wait(timeout: .seconds(20))
-        // Not a condition: the publisher is away 2 s, within the 6 s grace period.
-        try await Task.sleep(for: .seconds(2))
+        try await Task.sleep(for: .seconds(2))  // not a condition: the publisher is away 2 s, within the 6 s grace period
         let second = try MediaTools.publish(to: url, seconds: 6, gop: 50)
         defer { second.signal(SIGKILL) }
         _ = await second.wait(timeout: .seconds(20))
@@ -161,8 +160,7 @@ struct RecordingTests {
         let started = try await RecordedTimetable.recordings(of: "famous", on: relay, timeout: .seconds(10)) { !$0.isEmpty }
         try #require(started.count == 1)
         let begin = ContinuousClock.now
-        // Not a condition: the 12 s recorded before the kill, the length the restarted relay must find.
-        try await Task.sleep(for: .seconds(12))
+        try await Task.sleep(for: .seconds(12))  // not a condition: the 12 s recorded before the kill, which the restart must find
         relay.child.signal(SIGKILL)
         let recorded = ContinuousClock.now - begin
         _ = await relay.child.wait(timeout: .seconds(10))
@@ -233,7 +231,9 @@ struct RecordingDiskTests {
         let relay = try await RelaydServer(config: RecordedTimetable.config)
         let keys = try await RecordedTimetable.make(on: relay)
         let recordings = relay.dataDir + "/var/recordings"
-        for _ in 0..<50 where !FileManager.default.fileExists(atPath: recordings) { try await Task.sleep(for: .milliseconds(100)) }
+        _ = try await waitUntil(timeout: .seconds(10)) {
+            FileManager.default.fileExists(atPath: recordings)
+        }
         let (locked, _, why) = try await runTool("chattr", ["+i", recordings])
         guard locked == 0 else {
             Issue.record("chattr +i refused (needs root): \(why)")

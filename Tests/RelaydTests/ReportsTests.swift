@@ -53,13 +53,9 @@ struct ReportsTests {
 
     /// Waits until the class's live view shows a publisher (true) or none (false).
     static func waitForPublisher(_ live: Bool, on relay: RelaydServer) async throws {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            let state = try await relay.api.call("GET", "/classes/lesson/live").object["state"] as? String
-            if (state == "live") == live { return }
-            try await Task.sleep(for: .milliseconds(100))
+        try await waitUntil("the live view to show the publisher \(live ? "live" : "gone")", timeout: .seconds(15)) {
+            (try await relay.api.call("GET", "/classes/lesson/live").object["state"] as? String == "live") == live
         }
-        throw TestFailure("the live view never showed the publisher \(live ? "live" : "gone")")
     }
 
     static func occurrences(on relay: RelaydServer, around start: Date) async throws -> [[String: Any]] {
@@ -96,8 +92,7 @@ struct ReportsTests {
         let firstEnd = Date()
         try await Self.waitForPublisher(false, on: relay)
         // It drops for about 6 s (within the grace period: the players stay) and returns for 75 s.
-        // (Not a condition: the drop's length is what the report must measure.)
-        try await Task.sleep(for: .seconds(6))
+        try await Task.sleep(for: .seconds(6))  // not a condition: the drop's length is what the report must measure
         let secondStart = Date()
         let second = try MediaTools.publish(to: publishURL, seconds: 75)
         defer { second.signal(SIGKILL) }
@@ -121,13 +116,11 @@ struct ReportsTests {
         let fullWatched = firstEnd.timeIntervalSince(fullStart) + secondEnd.timeIntervalSince(secondStart)
         let lateWatched = secondEnd.timeIntervalSince(lateStart)
         // Each player's end is written within a few seconds of it.
-        var report: [String: Any] = [:]
-        let deadline = ContinuousClock.now + .seconds(20)
-        repeat {
-            report = try await Self.occurrences(on: relay, around: scheduled).first ?? [:]
-            if Self.close(report["liveSeconds"], live), Self.close(Self.site("s-late", of: report)["watchedSeconds"], lateWatched) { break }
-            try await Task.sleep(for: .milliseconds(500))
-        } while ContinuousClock.now < deadline
+        let report = try await waitUntil(timeout: .seconds(20), every: .milliseconds(500)) {
+            try await Self.occurrences(on: relay, around: scheduled).first ?? [:]
+        } until: {
+            Self.close($0["liveSeconds"], live) && Self.close(Self.site("s-late", of: $0)["watchedSeconds"], lateWatched)
+        }
         let reported = "\(report)"
         print(
             String(
@@ -289,18 +282,13 @@ struct ReportsTests {
         let live = publishEnd.timeIntervalSince(publishStart)
         let fullWatched = publishEnd.timeIntervalSince(fullOnAStart), lateWatched = publishEnd.timeIntervalSince(lateOnBStart)
         // Until every player's end is written (each node writes its own within a few seconds).
-        var onA: [String: Any] = [:], onB: [String: Any] = [:]
-        let deadline = ContinuousClock.now + .seconds(20)
-        repeat {
-            onB = try await Self.occurrences(on: b, around: scheduled).first ?? [:]
-            onA = try await Self.occurrences(on: a, around: scheduled).first ?? [:]
-            if Self.close(onB["liveSeconds"], live), Self.close(Self.site("s-late", of: onB)["watchedSeconds"], lateWatched),
-                try Self.sameJSON(onA, onB)
-            {
-                break
-            }
-            try await Task.sleep(for: .milliseconds(500))
-        } while ContinuousClock.now < deadline
+        let (onA, onB) = try await waitUntil(timeout: .seconds(20), every: .milliseconds(500)) {
+            let onB = try await Self.occurrences(on: b, around: scheduled).first ?? [:]
+            return (try await Self.occurrences(on: a, around: scheduled).first ?? [:], onB)
+        } until: { onA, onB in
+            try Self.close(onB["liveSeconds"], live) && Self.close(Self.site("s-late", of: onB)["watchedSeconds"], lateWatched)
+                && Self.sameJSON(onA, onB)
+        }
         print("reports on two nodes: measured live \(live), s-full \(fullWatched), s-late \(lateWatched); reported \(onB)")
         #expect(onB["held"] as? Bool == true && Self.close(onB["liveSeconds"], live), "the publisher on a, in b's report: \(onB)")
         let full = Self.site("s-full", of: onB), late = Self.site("s-late", of: onB)

@@ -32,8 +32,7 @@ struct ResourceLimitTests {
         var openDuringFlood = 0.0
         for second in 0..<8 {
             for client in slow { try client.send([3]) }
-            // Not a condition: the slow peers' pace, one byte a second.
-            try await Task.sleep(for: .seconds(1))
+            try await Task.sleep(for: .seconds(1))  // not a condition: the slow peers' pace, one byte a second
             peak = max(peak, ProcessProbe.rssKiB(relay.child.pid) ?? 0)
             if second == 2 { openDuringFlood = try await relay.metric("relay_connections_open", ["protocol": "rtmp"]) }
         }
@@ -50,11 +49,10 @@ struct ResourceLimitTests {
         #expect(silent.allSatisfy { $0.isClosedByServer(within: 2) })
         slow = []
         silent = []
-        var open = 0.0
-        for _ in 0..<20 {
-            open = try await relay.metric("relay_connections_open", ["protocol": "rtmp"])
-            if open <= 1 { break }
-            try await Task.sleep(for: .milliseconds(250))
+        let open = try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
+            try await relay.metric("relay_connections_open", ["protocol": "rtmp"])
+        } until: {
+            $0 <= 1
         }
         #expect(open == 1, "only the publisher is left: \(open)")
         let after = try #require(ProcessProbe.rssKiB(relay.child.pid))
@@ -114,8 +112,10 @@ struct ResourceLimitTests {
         // Per address: the eleventh from one IP is closed at once. (Admission runs on each
         // connection's own event loop, so wait until a batch is admitted before the next.)
         func waitForOpen(_ count: Double) async throws {
-            for _ in 0..<40 where try await relay.metric("relay_connections_open", ["protocol": "rtmp"]) != count {
-                try await Task.sleep(for: .milliseconds(250))
+            try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
+                try await relay.metric("relay_connections_open", ["protocol": "rtmp"])
+            } until: {
+                $0 == count
             }
         }
         var fromOne = try (0..<10).map { _ in try RawRTMPClient(port: relay.rtmpPort, source: "127.0.0.3") }
@@ -136,8 +136,10 @@ struct ResourceLimitTests {
 
         // Room again once some leave: the lesson plays.
         fromOne = []
-        for _ in 0..<20 where try await relay.metric("relay_connections_open", ["protocol": "rtmp"]) > 15 {
-            try await Task.sleep(for: .milliseconds(250))
+        try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
+            try await relay.metric("relay_connections_open", ["protocol": "rtmp"])
+        } until: {
+            $0 <= 15
         }
         let (code, out, err) = try await runTool(
             "ffprobe",

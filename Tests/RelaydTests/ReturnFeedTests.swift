@@ -40,13 +40,11 @@ struct ReturnFeedTests {
 
     /// Polls the class's live view until `count` return feeds are listed.
     static func returnFeeds(_ relay: RelaydServer, count: Int) async throws -> [[String: Any]] {
-        var feeds: [[String: Any]] = []
-        for _ in 0..<60 {
-            feeds = try await relay.api.call("GET", "/classes/math/live").object["returnFeeds"] as? [[String: Any]] ?? []
-            if feeds.count >= count, feeds.allSatisfy({ $0["video"] != nil && ($0["inputKbps"] as? Int ?? 0) > 0 }) { break }
-            try await Task.sleep(for: .milliseconds(250))
+        try await waitUntil(timeout: .seconds(30), every: .milliseconds(250)) {
+            try await relay.api.call("GET", "/classes/math/live").object["returnFeeds"] as? [[String: Any]] ?? []
+        } until: { feeds in
+            feeds.count >= count && feeds.allSatisfy { $0["video"] != nil && ($0["inputKbps"] as? Int ?? 0) > 0 }
         }
-        return feeds
     }
 
     @Test func sitesPublishReturnFeedsOverRTMPAndSRTAndOnlyTheCentralSchoolPlaysThem() async throws {
@@ -120,11 +118,10 @@ struct ReturnFeedTests {
 
         // A feed that stops leaves the live view once the publisher's grace has passed.
         feedB.signal(SIGKILL)
-        var left: [[String: Any]] = []
-        for _ in 0..<40 {
-            try await Task.sleep(for: .milliseconds(250))
-            left = try await relay.api.call("GET", "/classes/math/live").object["returnFeeds"] as? [[String: Any]] ?? []
-            if left.count == 1 { break }
+        let left = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
+            try await relay.api.call("GET", "/classes/math/live").object["returnFeeds"] as? [[String: Any]] ?? []
+        } until: {
+            $0.count == 1
         }
         #expect(left.map { $0["siteId"] as? String } == ["site-a"])
         #expect(await relay.stop() == 0)
@@ -170,10 +167,10 @@ struct ReturnFeedTests {
         let relay = try await RelaydServer(config: RelaydServer.openConfig(extra: "transcode:\n  returnFeeds: true\n"))
         let feed = try MediaTools.publish(to: relay.url("math~site-a"), seconds: 40, videoKbps: MediaTools.ladderKbps)
         defer { feed.signal(SIGKILL) }
-        var playlist = ""
-        for _ in 0..<60 where !playlist.contains("360p") {
-            try await Task.sleep(for: .milliseconds(500))
-            playlist = try await Curl.call("http://127.0.0.1:\(relay.httpPort)/hls/live/math~site-a/index.m3u8").body
+        let playlist = try await waitUntil(timeout: .seconds(60), every: .milliseconds(500)) {
+            try await Curl.call("http://127.0.0.1:\(relay.httpPort)/hls/live/math~site-a/index.m3u8").body
+        } until: {
+            $0.contains("360p")
         }
         #expect(playlist.contains("360p"), "transcode.returnFeeds: true gives a return feed the ladder: \(playlist)")
         #expect(await relay.stop() == 0)

@@ -54,13 +54,12 @@ struct SRTAccessTests {
         let dir = try makeTemporaryDirectory("srtacl")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let viewer = try SRTTools.record(relay.srtURL("physics", mode: "request", key: keys["site-a"]!), to: dir + "/a.ts", seconds: 6)
-        var viewers: [[String: Any]] = []
-        var live = RelayAPI.Reply(status: 0, json: nil)
-        for _ in 0..<40 where !viewers.contains(where: { $0["protocol"] as? String == "srt" && $0["rttMs"] != nil }) {
-            try await Task.sleep(for: .milliseconds(250))
-            live = try await api.call("GET", "/classes/physics/live")
-            viewers = live.object["viewers"] as? [[String: Any]] ?? []
+        let live = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
+            try await api.call("GET", "/classes/physics/live")
+        } until: { live in
+            (live.object["viewers"] as? [[String: Any]] ?? []).contains { $0["protocol"] as? String == "srt" && $0["rttMs"] != nil }
         }
+        let viewers = live.object["viewers"] as? [[String: Any]] ?? []
         #expect((live.object["publisher"] as? [String: Any])?["protocol"] as? String == "srt")
         #expect(
             viewers.contains {

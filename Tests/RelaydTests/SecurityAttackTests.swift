@@ -50,11 +50,10 @@ struct SecurityAttackTests {
 
         let relay = try await RelaydServer(config: RelaydServer.timetableConfig, reuseDataDir: dir)
         // Start: the `recording` row is marked interrupted, then retention removes both old rows.
-        var ids: [String] = []
-        for _ in 0..<40 {
-            ids = try await relay.api.call("GET", "/recordings").array.compactMap { $0["id"] as? String }
-            if !ids.contains("rec-aaaaaaaaaa") && !ids.contains("rec-bbbbbbbbbb") { break }
-            try await Task.sleep(for: .milliseconds(250))
+        let ids = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
+            try await relay.api.call("GET", "/recordings").array.compactMap { $0["id"] as? String }
+        } until: {
+            !$0.contains("rec-aaaaaaaaaa") && !$0.contains("rec-bbbbbbbbbb")
         }
         #expect(ids.sorted() == ["rec-cccccccccc", "rec-dddddddddd", "rec-eeeeeeeeee"], "\(ids)")
         // Recent and complete: the /etc/passwd row is never due for retention (see below).

@@ -67,8 +67,7 @@ struct SecurityTests {
         #expect(try await relay.metric("relay_http_auth_failures_total") >= 5)
         #expect(relay.child.stderr.contains("locking out an address"))
         // After the lockout the right token works again.
-        // Not a condition: the lockout's time has to pass on the relay's clock.
-        try await Task.sleep(for: .seconds(retry + 1))
+        try await Task.sleep(for: .seconds(retry + 1))  // not a condition: the lockout's time has to pass on the relay's clock
         #expect(try await Curl.call(schools, token: token, from: "127.0.0.2").status == 200)
         #expect(await relay.stop() == 0)
     }

@@ -53,11 +53,10 @@ struct ShutdownTests {
                     ]), srtReport
             ))
         defer { for (load, _) in loads { load.signal(SIGKILL) } }
-        var connected = 0.0
-        for _ in 0..<60 {
-            connected = try await Self.players(relay)
-            if connected >= 250 { break }
-            try await Task.sleep(for: .milliseconds(250))
+        let connected = try await waitUntil(timeout: .seconds(30), every: .milliseconds(250)) {
+            try await Self.players(relay)
+        } until: {
+            $0 >= 250
         }
         let seen = try await relay.metricsText().split(separator: "\n").filter { $0.contains("players") }
         #expect(connected >= 250, "250 players connected, \(connected) seen: \(seen)")

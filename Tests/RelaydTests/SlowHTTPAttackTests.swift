@@ -56,11 +56,10 @@ struct SlowHTTPAttackTests {
         let median = closed.isEmpty ? 0 : closed[closed.count / 2]
         #expect(shortest >= 2.9 && longest < 4.5, "lifetimes \(shortest)...\(longest) s (deadline 3 s)")
         #expect(try await relay.metric("relay_http_closed_total", ["reason": "header_timeout"]) == 1000)
-        var open = 1.0
-        for _ in 0..<20 {
-            open = try await relay.metric("relay_connections_open", ["protocol": "http"])
-            if open <= 1 { break }
-            try await Task.sleep(for: .milliseconds(250))
+        let open = try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
+            try await relay.metric("relay_connections_open", ["protocol": "http"])
+        } until: {
+            $0 <= 1
         }
         #expect(open <= 1, "only the metrics request itself is left: \(open)")
         print(

@@ -82,10 +82,10 @@ struct SourceFitTests {
         let dir = try makeTemporaryDirectory("nofit")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let player = try MediaTools.record(relay.url("math?key=\(lesson.site)"), to: "\(dir)/site.flv", seconds: 4)
-        var viewers: [[String: Any]] = []
-        for _ in 0..<60 where viewers.isEmpty {
-            try await Task.sleep(for: .milliseconds(200))
-            viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
+        let viewers = try await waitUntil(timeout: .seconds(24), every: .milliseconds(200)) {
+            try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
+        } until: {
+            !$0.isEmpty
         }
         #expect(viewers.first?["rendition"] as? String == "source", "\(viewers)")
         // Only the source is published (a rung stream opened before the source's bitrate was
@@ -162,11 +162,9 @@ struct SourceFitTests {
             [
                 "-hide_banner", "-i", relay.url("math_720p?key=\(lesson.site)"), "-t", "16", "-vf", "showinfo", "-f", "null", "-",
             ], timeout: .seconds(60))
-        var onRung = false
-        for _ in 0..<60 where !onRung {
-            try await Task.sleep(for: .milliseconds(200))
+        let onRung = try await waitUntil(timeout: .seconds(24), every: .milliseconds(200)) {
             let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
-            onRung = viewers.contains { $0["rendition"] as? String == "720p" }
+            return viewers.contains { $0["rendition"] as? String == "720p" }
         }
         #expect(onRung, "the pinned player is on 720p")
         big.signal(SIGKILL)
@@ -206,11 +204,11 @@ struct SourceFitTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let url = "http://127.0.0.1:\(relay.httpPort)/flv/live/math.flv?key=\(lesson.site)"
         let player = try MediaTools.record(url, to: "\(dir)/site.flv", seconds: 5)
-        var viewer: [String: Any]?
-        for _ in 0..<60 where viewer == nil {
-            try await Task.sleep(for: .milliseconds(200))
+        let viewer = try await waitUntil(timeout: .seconds(24), every: .milliseconds(200)) {
             let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
-            viewer = viewers.first { $0["protocol"] as? String == "flv" }
+            return viewers.first { $0["protocol"] as? String == "flv" }
+        } until: {
+            $0 != nil
         }
         // 480p is 964 kbit/s in total: × 1.2 it does not fit 1000, so the site is on 360p.
         #expect(viewer?["rendition"] as? String == "360p", "\(String(describing: viewer))")

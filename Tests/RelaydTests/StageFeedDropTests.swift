@@ -33,14 +33,12 @@ struct StageFeedDropTests {
         site.signal(SIGKILL)
         let droppedAt = ContinuousClock.now
         #expect(try await Self.onStage(relay, central) == ["site-a"], "the site left before the grace period")
-        var left: Duration?
-        while ContinuousClock.now < droppedAt + .seconds(20) {
-            if try await Self.onStage(relay, central).isEmpty {
-                left = ContinuousClock.now - droppedAt
-                break
-            }
-            try await Task.sleep(for: .milliseconds(200))
+        let stage = try await waitUntil(timeout: .seconds(20), every: .milliseconds(200)) {
+            try await Self.onStage(relay, central)
+        } until: {
+            $0.isEmpty
         }
+        let left: Duration? = stage.isEmpty ? ContinuousClock.now - droppedAt : nil
         print("a dropped on-stage feed left the stage after \(left.map { "\($0)" } ?? "never")")
         #expect(left != nil, "the site whose feed dropped stayed on stage")
         #expect((left ?? .zero) >= .seconds(3), "the site left before the grace period")
@@ -67,7 +65,7 @@ struct StageFeedDropTests {
         let until = ContinuousClock.now + .seconds(6)
         while ContinuousClock.now < until {
             #expect(try await Self.onStage(relay, central) == ["site-a"], "a feed back within the grace period left the stage")
-            try await Task.sleep(for: .milliseconds(250))
+            try await Task.sleep(for: .milliseconds(250))  // not a condition: the pace of a watch that must hold throughout
         }
         #expect(!relay.child.stderr.contains("left the stage"))
         #expect(await relay.stop() == 0)

@@ -61,13 +61,12 @@ struct TimetableAccessTests {
         let dir = try makeTemporaryDirectory("tt")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let viewer = try MediaTools.record(relay.url("math?key=\(keys["site-b"]!)"), to: dir + "/b.flv", seconds: 6)
-        var live = RelayAPI.Reply(status: 0, json: nil)
-        var viewers: [[String: Any]] = []
-        for _ in 0..<40 where !viewers.contains(where: { $0["siteId"] as? String == "site-b" }) {
-            try await Task.sleep(for: .milliseconds(250))
-            live = try await api.call("GET", "/classes/math/live")
-            viewers = live.object["viewers"] as? [[String: Any]] ?? []
+        let live = try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
+            try await api.call("GET", "/classes/math/live")
+        } until: {
+            ($0.object["viewers"] as? [[String: Any]] ?? []).contains { $0["siteId"] as? String == "site-b" }
         }
+        let viewers = live.object["viewers"] as? [[String: Any]] ?? []
         #expect(live.object["state"] as? String == "live")
         let publisherInfo = live.object["publisher"] as? [String: Any]
         #expect(publisherInfo?["protocol"] as? String == "rtmp")

@@ -88,14 +88,13 @@ struct TranscodeTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let player = try MediaTools.record(relay.url("yuwen?key=\(keys["site"]!)"), to: "\(dir)/site.flv", seconds: 10)
 
-        var viewers: [[String: Any]] = []
-        var renditions: [[String: Any]] = []
-        for _ in 0..<60 where viewers.isEmpty {
-            try await Task.sleep(for: .milliseconds(250))
-            let live = try await api.call("GET", "/classes/yuwen/live")
-            viewers = live.object["viewers"] as? [[String: Any]] ?? []
-            renditions = live.object["renditions"] as? [[String: Any]] ?? []
+        let live = try await waitUntil(timeout: .seconds(30), every: .milliseconds(250)) {
+            try await api.call("GET", "/classes/yuwen/live").object
+        } until: {
+            !($0["viewers"] as? [[String: Any]] ?? []).isEmpty
         }
+        let viewers = live["viewers"] as? [[String: Any]] ?? []
+        let renditions = live["renditions"] as? [[String: Any]] ?? []
         #expect(Set(renditions.compactMap { $0["name"] as? String }) == ["source", "720p", "480p", "360p"])
         #expect(viewers.count == 1)
         #expect(viewers.first?["siteId"] as? String == "site")

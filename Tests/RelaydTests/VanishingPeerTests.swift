@@ -33,8 +33,8 @@ struct VanishingPeerTests {
         let cutAt = Date()
 
         // The vanished player is dropped by the stall timeout (3 s) once its socket buffers are full.
-        while -cutAt.timeIntervalSinceNow < 60, !relay.child.stderr.contains("accepted no data") {
-            try await Task.sleep(for: .milliseconds(500))
+        _ = try await waitUntil(timeout: .seconds(60), every: .milliseconds(500)) {
+            relay.child.stderr.contains("accepted no data")
         }
         let droppedAfter = -cutAt.timeIntervalSinceNow
         // Not before the stall timeout (3 s), and within the time a 720p lesson takes to fill the socket buffers.

@@ -22,10 +22,10 @@ struct WHEPBrowserTests {
         let keys = try await OneClassTimetable.make(on: relay, classId: "math", title: "数学", bandwidthKbps: 8000)
         let publisher = try MediaTools.publishLesson(to: relay.url("math?key=\(keys["central"]!)"), seconds: seconds)
         // Wait for the transcoder's rungs, so the plain name starts on one.
-        for _ in 0..<40 {
-            let live = try await api.call("GET", "/classes/math/live")
-            if (live.object["renditions"] as? [[String: Any]] ?? []).count > 1 { break }
-            try await Task.sleep(for: .milliseconds(250))
+        try await waitUntil(timeout: .seconds(20), every: .milliseconds(250)) {
+            try await api.call("GET", "/classes/math/live").object["renditions"] as? [[String: Any]] ?? []
+        } until: {
+            $0.count > 1
         }
         return Lesson(relay: relay, site: keys["site-a"]!, stranger: keys["stranger"]!, publisher: publisher)
     }
@@ -48,11 +48,11 @@ struct WHEPBrowserTests {
         let url = "http://127.0.0.1:\(relay.httpPort)/whep/live/math"
         async let watched = Self.play(url, key: lesson.site, seconds: 5)
         // While it plays, the live view lists a webrtc viewer of site-a on a rung.
-        var viewer: [String: Any]?
-        for _ in 0..<60 where viewer == nil {
-            try await Task.sleep(for: .milliseconds(200))
+        let viewer = try await waitUntil(timeout: .seconds(24), every: .milliseconds(200)) {
             let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
-            viewer = viewers.first { $0["protocol"] as? String == "webrtc" }
+            return viewers.first { $0["protocol"] as? String == "webrtc" }
+        } until: {
+            $0 != nil
         }
         let result = try await watched
         #expect(result["status"] as? Int == 201, "\(result)")
@@ -69,11 +69,11 @@ struct WHEPBrowserTests {
         #expect(viewer?["siteId"] as? String == "site-a")
         #expect(viewer?["rendition"] as? String == "720p", "\(String(describing: viewer))")
         // DELETE removed it.
-        var remaining = 1
-        for _ in 0..<20 where remaining > 0 {
-            try await Task.sleep(for: .milliseconds(250))
+        let remaining = try await waitUntil(timeout: .seconds(10), every: .milliseconds(250)) {
             let viewers = try await relay.api.call("GET", "/classes/math/live").object["viewers"] as? [[String: Any]] ?? []
-            remaining = viewers.filter { $0["protocol"] as? String == "webrtc" }.count
+            return viewers.filter { $0["protocol"] as? String == "webrtc" }.count
+        } until: {
+            $0 == 0
         }
         #expect(remaining == 0)
         #expect(relay.child.stderr.contains("webrtc viewer connected"))
@@ -167,14 +167,11 @@ extension WHEPBrowserTests {
         async let watched = Self.play(
             "http://127.0.0.1:\(lesson.relay.httpPort)/whep/live/math_360p", key: lesson.site, seconds: 6, extra: ["--no-delete"]
         )
-        var connected = false
-        for _ in 0..<50 where !connected {
-            try await Task.sleep(for: .milliseconds(200))
-            connected = lesson.relay.child.stderr.contains("webrtc viewer connected")
+        let connected = try await waitUntil(timeout: .seconds(20), every: .milliseconds(200)) {
+            lesson.relay.child.stderr.contains("webrtc viewer connected")
         }
         #expect(connected)
-        // Not a condition: the browser plays a second (the frames counted below) before the SIGTERM.
-        try await Task.sleep(for: .seconds(1))
+        try await Task.sleep(for: .seconds(1))  // not a condition: the browser plays a second (the frames counted below) before the SIGTERM
         let start = ContinuousClock.now
         lesson.relay.child.signal(SIGTERM)
         let code = await lesson.relay.child.wait(timeout: .seconds(8))

@@ -14,8 +14,8 @@ struct WHIPTests {
         let command =
             prefix + ["/usr/bin/python3", browserDir.appendingPathComponent("whip_publish.py").path, url, "--key", key, "--seconds", "\(seconds)"]
         let browser = try ChildProcess(command[0], Array(command.dropFirst()))
-        for _ in 0..<120 where !browser.stdout.contains("READY ") && browser.process.isRunning {
-            try await Task.sleep(for: .milliseconds(500))
+        _ = try await waitUntil(timeout: .seconds(60), every: .milliseconds(500)) {
+            browser.stdout.contains("READY ") || !browser.process.isRunning
         }
         let ready = browser.stdout.split(separator: "\n").first { $0.hasPrefix("READY ") }
         let json = ready.flatMap { try? JSONSerialization.jsonObject(with: Data($0.dropFirst(6).utf8)) as? [String: Any] } ?? [:]

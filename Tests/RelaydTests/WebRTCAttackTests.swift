@@ -166,11 +166,13 @@ struct WebRTCAttackTests {
 
     /// Polls until `channel` is closed, up to `limit`: how long that took, or nil.
     static func closeTime(of channel: any Channel, since start: ContinuousClock.Instant, limit: Duration) async throws -> Duration? {
-        while ContinuousClock.now - start < limit {
-            if !channel.isActive { return ContinuousClock.now - start }
-            try await Task.sleep(for: .milliseconds(50))
+        guard ContinuousClock.now - start < limit else { return nil }
+        let active = try await waitUntil(timeout: limit - (ContinuousClock.now - start), every: .milliseconds(50)) {
+            channel.isActive
+        } until: {
+            !$0
         }
-        return nil
+        return active ? nil : ContinuousClock.now - start
     }
 
     static func connect(to port: Int, from source: String) async throws -> any Channel {

@@ -49,7 +49,9 @@ struct SRTPlayoutTests {
     }
 
     static func waitUntil(_ condition: () -> Bool) async throws {
-        for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        _ = try await ProcessTestSupport.waitUntil(timeout: .seconds(4), every: .milliseconds(10)) {
+            condition()
+        }
     }
 
     /// Until the muxing thread has handled all that was enqueued: a member added now joins at the
@@ -59,7 +61,7 @@ struct SRTPlayoutTests {
         for _ in 0..<2 {
             let probe = RecordingMember()
             playout.add(probe)
-            try await ProcessTestSupport.waitUntil("the playout's next turn", timeout: .seconds(5), every: .milliseconds(10)) {
+            _ = try await ProcessTestSupport.waitUntil("the playout's next turn", timeout: .seconds(5), every: .milliseconds(10)) {
                 !probe.chunks.isEmpty
             }
         }

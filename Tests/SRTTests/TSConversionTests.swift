@@ -40,7 +40,11 @@ struct TSConversionTests {
             offset = end
         }
         ingest.input.close()
-        for _ in 0..<200 where ended.withLockedValue({ $0 }) == nil { try await Task.sleep(for: .milliseconds(50)) }
+        try await waitUntil(timeout: .seconds(10), every: .milliseconds(50)) {
+            ended.withLockedValue { $0 }
+        } until: {
+            $0 != nil
+        }
         return (messages.withLockedValue { $0 }, video.withLockedValue { $0 }, ended.withLockedValue { $0 } ?? "still running")
     }
 

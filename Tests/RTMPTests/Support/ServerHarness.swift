@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOEmbedded
+import ProcessTestSupport
 import RelayCore
 import RelayTestSupport
 
@@ -111,15 +112,18 @@ struct ServerHarness {
         try await channel.writeInbound(buffer)
     }
 
-    /// Collects outbound writes until `done` holds for the parsed messages, or ~2 s pass.
+    /// Collects outbound writes until `done` holds for the parsed messages, or 4 s pass.
     func collect(chunkSize: Int = 60_000, until done: ([SentMessage]) -> Bool) async throws -> [SentMessage] {
         var all = ByteBuffer()
-        for _ in 0..<200 {
+        let (parsed, _) = try await waitUntil(timeout: .seconds(4), every: .milliseconds(10)) {
             while var b = try await channel.readOutbound(as: ByteBuffer.self) { all.writeBuffer(&b) }
-            if let parsed = SentMessage.parse(all, chunkSize: chunkSize), done(parsed) { return parsed }
-            await channel.testingEventLoop.run()
-            try await Task.sleep(for: .milliseconds(10))
+            let parsed = SentMessage.parse(all, chunkSize: chunkSize)
+            let isDone = parsed.map(done) == true
+            if !isDone { await channel.testingEventLoop.run() }  // the loop's turn, as long as more is awaited
+            return (parsed, isDone)
+        } until: {
+            $0.1
         }
-        return SentMessage.parse(all, chunkSize: chunkSize) ?? []
+        return parsed ?? []
     }
 }

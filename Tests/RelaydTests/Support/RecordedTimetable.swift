@@ -36,14 +36,11 @@ enum RecordedTimetable {
     static func recordings(
         of classId: String, on relay: RelaydServer, timeout: Duration = .seconds(30), until done: ([[String: Any]]) -> Bool
     ) async throws -> [[String: Any]] {
-        let deadline = ContinuousClock.now + timeout
-        var list: [[String: Any]] = []
-        while ContinuousClock.now < deadline {
-            list = try await relay.api.call("GET", "/recordings?classId=\(classId)").array
-            if done(list) { return list }
-            try await Task.sleep(for: .milliseconds(250))
+        try await waitUntil(timeout: timeout, every: .milliseconds(250)) {
+            try await relay.api.call("GET", "/recordings?classId=\(classId)").array
+        } until: {
+            done($0)
         }
-        return list
     }
 
     static func allComplete(_ list: [[String: Any]]) -> Bool {
