@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Logging
 
 /// The timetable's rules over the store: what may be created, changed and removed.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import RelayCore
 
 /// What one poll of the stream registry saw, reduced to what the reports keep: each class's
