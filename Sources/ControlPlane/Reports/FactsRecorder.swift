@@ -1,5 +1,5 @@
 public import Foundation
-import Logging
+public import Logging
 public import RelayCore
 public import ServiceLifecycle
 
