@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-import RelayCore
+public import RelayCore
 
 /// What a stream hands a worker thread (a transcoder, a WebRTC feed): a bounded queue filled
 /// under the stream's lock (never blocking) and emptied by the worker's own thread. When the
