@@ -1,10 +1,10 @@
-import ControlPlane
-import Foundation
-import Logging
+public import ControlPlane
+public import Foundation
+public import Logging
 import Metrics
 import NIOConcurrencyHelpers
-import RelayCore
-import ServiceLifecycle
+public import RelayCore
+public import ServiceLifecycle
 
 /// This node's row in the shared database, written every ``interval``: where the other nodes reach
 /// it, its listeners' ports, and the streams whose publisher is connected here. When those

@@ -1,6 +1,6 @@
 import ControlPlane
 import Crypto
-import Foundation
+public import Foundation
 
 /// Mints and checks ``NodePullCredential``s. The nodes of one service share
 /// `RELAYD_ADMIN_TOKEN`; the MAC key is derived from it (HKDF-SHA256 with the label

@@ -1,13 +1,13 @@
-import ControlPlane
+package import ControlPlane
 import Foundation
-import Logging
+package import Logging
 import Metrics
 import NIOConcurrencyHelpers
-import NIOCore
+package import NIOCore
 import NIOPosix
-import NIOSSL
+package import NIOSSL
 import RTMP
-import RelayCore
+package import RelayCore
 import ServiceLifecycle
 
 /// Several nodes, one service: when players here want a class whose publisher is on another

@@ -1,7 +1,7 @@
-import ControlPlane
-import Foundation
-import Logging
-import RelayCore
+public import ControlPlane
+public import Foundation
+public import Logging
+public import RelayCore
 
 /// Lets another node of the service play a stream over RTMP with a ``NodePullCredential``: good
 /// only for this node and the stream it names, before its expiry (checked in constant time by

@@ -1,9 +1,9 @@
 import Foundation
-import Logging
+public import Logging
 import Media
 import NIOConcurrencyHelpers
-import NIOCore
-import RelayCore
+public import NIOCore
+public import RelayCore
 
 /// HLS for every live stream: variants (the source and the ladder's rungs) packaged on demand, one
 /// ``HLSVariantPackager`` each, gone `idleTimeout` after their last fetch. A multivariant playlist

@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import Media
-import NIOCore
+public import NIOCore
 
 /// The newest segments of one HLS variant and the init sections they need, with the media
 /// playlist (RFC 8216) that lists them; with a part target, also low-latency HLS (RFC 8216bis,

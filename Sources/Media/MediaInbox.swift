@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-import RelayCore
+public import RelayCore
 
 /// What a stream hands a worker thread (a transcoder, a recorder, an HLS variant's muxer, a WebRTC
 /// feed): a bounded queue filled under the stream's lock (never blocking) and emptied by the

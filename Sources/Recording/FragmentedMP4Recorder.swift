@@ -1,7 +1,7 @@
-import Logging
+public import Logging
 import Media
 import NIOConcurrencyHelpers
-import RelayCore
+public import RelayCore
 
 /// Records streams as fragmented MP4 (``FragmentedMP4Recorder``).
 public struct FragmentedMP4RecorderFactory: StreamRecorderFactory {

@@ -1,6 +1,6 @@
 import ControlPlane
 import Foundation
-import RelayCore
+package import RelayCore
 
 /// A recording's two files: the fragmented MP4 and its fragment index (`.idx`). Paths come from
 /// ``RecordingDirectory`` only; neither operation follows a symbolic link.

@@ -1,10 +1,10 @@
-import ControlPlane
+public import ControlPlane
 import Dispatch
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 import Metrics
-import RelayCore
-import ServiceLifecycle
+public import RelayCore
+public import ServiceLifecycle
 
 /// Records every published occurrence of a class whose `record` is set (名校网络课堂 replay): one
 /// recorder per occurrence, subscribed to the class's source stream for as long as the stream

@@ -1,11 +1,11 @@
-import ControlPlane
+package import ControlPlane
 import Media
-import RTMP
-import Recording
+package import RTMP
+package import Recording
 import RelayCore
-import SRT
-import Transcode
-import WebRTC
+package import SRT
+package import Transcode
+package import WebRTC
 
 /// What each module is configured with, read from relayd's configuration: pure mappings, so a
 /// test can check that a key reaches the module it names.

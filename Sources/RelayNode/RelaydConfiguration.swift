@@ -1,7 +1,7 @@
-import Cluster
+package import Cluster
 import Foundation
 import NIOCore
-import RelayCore
+package import RelayCore
 import Yams
 
 /// Everything relayd is configured with: built-in defaults, overridden by the config file,

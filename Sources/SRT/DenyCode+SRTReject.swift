@@ -1,4 +1,4 @@
-import RelayCore
+public import RelayCore
 
 extension DenyCode {
     /// libsrt access-control reject reason (1000 + HTTP status); a missing key is 1403 as SRT

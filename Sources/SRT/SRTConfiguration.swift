@@ -1,4 +1,4 @@
-import RelayCore
+public import RelayCore
 
 /// SRT listener settings from relayd's `srt.*` keys (and the `player.*` ones SRT players share).
 public struct SRTConfiguration: Sendable {

@@ -1,5 +1,5 @@
-import NIOCore
-import RelayCore
+public import NIOCore
+public import RelayCore
 
 /// Turns libsrt's counters for one player's link, sampled about once a second, into what a
 /// ``RenditionSelector`` reads: a backlog in milliseconds and the rate the link delivered.

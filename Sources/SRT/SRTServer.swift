@@ -1,7 +1,7 @@
-import Logging
+public import Logging
 import NIOConcurrencyHelpers
-import RelayCore
-import ServiceLifecycle
+public import RelayCore
+public import ServiceLifecycle
 
 /// The SRT listener as a service: binds `host:port` and serves publishers and players on its
 /// epoll thread; at graceful shutdown it only stops accepting (callers are refused with 1503).

@@ -1,4 +1,4 @@
-import RelayCore
+public import RelayCore
 
 /// What an SRT caller asks for in its streamid, parsed without any C.
 ///

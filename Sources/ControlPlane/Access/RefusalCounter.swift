@@ -1,5 +1,5 @@
 import Metrics
-import RelayCore
+public import RelayCore
 
 /// `relay_auth_refusals_total`: refused publishes and plays by a short reason code
 /// (swift-metrics; the HTTP surface's /metrics renders it).

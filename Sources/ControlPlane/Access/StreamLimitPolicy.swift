@@ -1,4 +1,4 @@
-import RelayCore
+package import RelayCore
 
 /// Wraps the access policy with the `limits.maxStreams` cap: a publish or play that would
 /// open a stream the registry does not hold yet is refused once it holds `maxStreams`

@@ -1,6 +1,6 @@
-import Foundation
-import Logging
-import RelayCore
+public import Foundation
+public import Logging
+public import RelayCore
 
 /// `auth.mode: timetable`: publishing needs the class's central-school key and playing a key
 /// of one of its sites, both only from `window` before an occurrence to `window` after it.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import NIOConcurrencyHelpers
 
 /// The timetable in memory: every school (by key digest) and every class, as the store last

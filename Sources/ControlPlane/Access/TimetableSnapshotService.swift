@@ -1,6 +1,6 @@
-import Logging
+public import Logging
 import NIOConcurrencyHelpers
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Keeps the control plane's ``TimetableSnapshot`` fresh beyond its own writes (another relayd
 /// or a tool writing the same database): a reload as soon as another node announces a change

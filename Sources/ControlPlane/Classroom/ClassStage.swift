@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How the on-stage sites are composed into the teacher's picture.
 public enum StageLayout: String, Codable, Sendable, CaseIterable {

@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import Logging
-import RelayCore
+public import RelayCore
 
 /// The interactive classroom's state over the store: hands raised by sites and who is on the
 /// class's stage, both for the occurrence open now (from `window` before it to `window` after

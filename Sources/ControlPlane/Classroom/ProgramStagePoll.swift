@@ -1,5 +1,5 @@
-import Logging
-import RelayCore
+package import Logging
+package import RelayCore
 import ServiceLifecycle
 
 /// Copies the stage of every class whose teacher is live here from the store to the

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Days of the week as the API spells them.
 public enum Weekday: String, Codable, Sendable, CaseIterable, Comparable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension ControlPlaneService {
     public func createClass(_ data: Data) async throws(ControlPlaneError) -> ClassSchedule {

@@ -1,5 +1,5 @@
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 
 /// The timetable's rules over the store: what may be created, changed and removed.
 /// Every change runs under one lock, so checks and writes never interleave.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Expands classes into occurrences in a time zone (weekly days are local days there).
 public struct OccurrenceExpansion: Sendable {

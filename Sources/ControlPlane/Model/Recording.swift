@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One recorded occurrence of a class (名校网络课堂 replay): its source stream as fragmented MP4
 /// under the data dir's `recordings/`, and what the catalogue says of it.

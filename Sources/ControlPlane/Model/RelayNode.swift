@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One relayd of a bureau's service, as its heartbeat row says: where the other nodes reach it,
 /// when it last wrote, and the streams whose publisher is connected to it.

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Field-level checks shared by the API's inputs.
 package enum Validation {

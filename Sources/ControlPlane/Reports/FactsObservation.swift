@@ -1,5 +1,5 @@
-import Foundation
-import RelayCore
+public import Foundation
+public import RelayCore
 
 /// What one poll of the stream registry saw, reduced to what the reports keep: each class's
 /// publisher and each return feed's (not a pull from another node: that node records it), and

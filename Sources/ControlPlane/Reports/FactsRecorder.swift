@@ -1,7 +1,7 @@
-import Foundation
-import Logging
-import RelayCore
-import ServiceLifecycle
+public import Foundation
+public import Logging
+public import RelayCore
+public import ServiceLifecycle
 
 /// Records the reports' facts as they happen: every `pollInterval` it reads the stream
 /// registry's snapshots (the hot path pays nothing; the live view reads the same), turns them

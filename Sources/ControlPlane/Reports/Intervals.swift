@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Time intervals as the reports add them up: sessions merged (several players of one site at
 /// once count once), clipped to a window, intersected with the time the lesson was live.

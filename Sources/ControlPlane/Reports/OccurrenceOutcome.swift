@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What happened in one occurrence, from its sessions: whether it was held and how each site
 /// took part. Pure: the occurrences, the sessions and the window in, numbers out.

@@ -1,4 +1,4 @@
-import RelayAPIModels
+public import RelayAPIModels
 
 /// The reports as CSV for Excel and WPS: UTF-8 with a byte-order mark (so Chinese titles open
 /// right), a header row, CRLF line ends, RFC 4180 quoting. Occurrences are one row per

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import RelayAPIModels
 
 /// The reports' answers: the timetable's occurrences in a range (so one nobody published is

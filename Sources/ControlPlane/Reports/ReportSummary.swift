@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Occurrence outcomes summed per school (the central school), site, program or week (its
 /// Monday, `YYYY-MM-DD`, in the timetable's zone). Pure.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One session as the reports keep it: a lesson's publisher, a site's return feed, or a site's
 /// player, from its start to the last moment it was seen (its end once `ended`), on one node.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Turns successive ``FactsObservation``s into sessions, and says what to write when: every
 /// session at least every `flushInterval` (so a crash loses at most that much), an ended one at

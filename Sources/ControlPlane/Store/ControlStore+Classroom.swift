@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A class's stage and raised hands, one row set per class, tagged with the occurrence they
 /// belong to (an occurrence's hands and stage are not the next one's).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The recordings catalogue.
 extension ControlStore {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The reports' facts (`report_sessions`): sessions as they happen, written by the node that
 /// served them.

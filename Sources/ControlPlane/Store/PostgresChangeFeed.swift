@@ -1,6 +1,6 @@
 import Logging
 import Metrics
-import PostgresNIO
+public import PostgresNIO
 
 /// ``ChangeFeed`` over PostgreSQL: `NOTIFY relayd, '<change>'` out, `LISTEN relayd` in, on one
 /// pooled connection held for as long as something listens; a lost connection is listened on

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PostgresNIO
+public import PostgresNIO
 
 /// PostgreSQL through postgres-nio's client (a connection pool). The client's `run()` must be
 /// running (relayd puts it in its ServiceGroup) while queries are made.

@@ -1,5 +1,5 @@
-import Logging
-import PostgresNIO
+public import Logging
+public import PostgresNIO
 
 /// Opens the store a database URL names: `sqlite:PATH` (embedded) or `postgres://…`.
 public enum StoreFactory {

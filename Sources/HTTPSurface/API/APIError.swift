@@ -1,7 +1,7 @@
-import ControlPlane
+public import ControlPlane
 import Foundation
-import HTTPTypes
-import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 import NIOCore
 
 /// An API error: status, a stable code, and a message for people.

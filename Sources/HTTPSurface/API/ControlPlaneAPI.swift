@@ -1,13 +1,13 @@
-import Cluster
-import ControlPlane
-import Foundation
+public import Cluster
+public import ControlPlane
+public import Foundation
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import Logging
 import NIOCore
-import Recording
+public import Recording
 import RelayAPIModels
-import RelayCore
+public import RelayCore
 
 /// The REST API (`/api/v1`), `/healthz` and `/metrics` on one Hummingbird router.
 public struct ControlPlaneAPI: Sendable {

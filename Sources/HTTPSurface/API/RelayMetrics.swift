@@ -1,8 +1,8 @@
 import ControlPlane
 import Metrics
 import NIOConcurrencyHelpers
-import Prometheus
-import RelayCore
+public import Prometheus
+public import RelayCore
 
 /// Prometheus metrics: swift-metrics counters recorded where things happen (HTTP requests,
 /// auth refusals), plus relay gauges read from the stream registry at scrape time, so the

@@ -1,6 +1,6 @@
 import ControlPlane
-import Hummingbird
-import NIOCore
+public import Hummingbird
+public import NIOCore
 
 /// The API's request context: Hummingbird's basics plus the peer's address, which the
 /// failed-authentication lockout is keyed by.

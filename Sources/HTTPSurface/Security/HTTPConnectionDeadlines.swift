@@ -1,5 +1,5 @@
 import ControlPlane
-import NIOCore
+public import NIOCore
 
 /// The deadlines of one HTTP/1 connection, as a value: events in (bytes read, a request head
 /// parsed, a response ended), the deadline out. A new connection has `headTimeout` to deliver a

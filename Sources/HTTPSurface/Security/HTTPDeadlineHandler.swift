@@ -1,8 +1,8 @@
 import ControlPlane
-import Logging
+public import Logging
 import Metrics
-import NIOCore
-import NIOHTTPTypes
+public import NIOCore
+public import NIOHTTPTypes
 
 /// Closes an HTTP/1 connection at its ``HTTPConnectionDeadlines``: a request head not complete
 /// within the header timeout (slowloris, a half-sent request line, a TLS handshake that never

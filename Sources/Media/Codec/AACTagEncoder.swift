@@ -1,6 +1,6 @@
 internal import CFFmpeg
-import NIOCore
-import RelayCore
+package import NIOCore
+package import RelayCore
 
 /// An AAC encoder at `kbps` (a rung's audio bitrate, e.g. 96/64/48 kbit/s), fed a
 /// ``SourceAudioDecoder``'s frames (same rate, layout and 1024-sample frames, so no resampling),

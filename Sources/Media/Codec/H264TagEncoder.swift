@@ -1,6 +1,6 @@
 internal import CFFmpeg
-import NIOCore
-import RelayCore
+package import NIOCore
+package import RelayCore
 
 /// libx264 for low latency (no B-frames, capped bitrate, keyframes only when asked) writing its
 /// packets as FLV video tag bodies. Owns its codec context and packet.

@@ -1,5 +1,5 @@
 internal import CFFmpeg
-import RelayCore
+package import RelayCore
 
 /// Decodes the published H.264 (AVCC access units, extradata = the AVCDecoderConfigurationRecord
 /// of the FLV sequence header). Owns its codec context, packet and output frame.

@@ -1,5 +1,5 @@
 internal import CFFmpeg
-import RelayCore
+public import RelayCore
 
 /// Muxes the relay's FLV-tag messages (H.264 in AVCC, raw AAC) into fragmented MP4 in memory
 /// with libavformat's `mp4` muxer, without re-encoding: ``initSection`` (ftyp + moov) once, then

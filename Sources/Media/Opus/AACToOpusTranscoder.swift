@@ -1,5 +1,5 @@
 internal import CFFmpeg
-import NIOCore
+public import NIOCore
 
 /// Turns a stream's AAC audio (FLV audio tags: an AudioSpecificConfig, then raw AAC frames)
 /// into Opus at 48 kHz stereo in 20 ms packets, for WebRTC viewers.

@@ -1,5 +1,5 @@
 internal import CFFmpeg
-import NIOCore
+public import NIOCore
 
 /// Decodes Opus packets (e.g. from a WHIP publisher's RTP) to 48 kHz interleaved float PCM,
 /// with libavcodec's Opus decoder. Not thread-safe: one instance per stream, one thread.

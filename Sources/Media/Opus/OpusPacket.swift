@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// One encoded Opus packet and where it sits on a continuous 48 kHz timeline.
 public struct OpusPacket: Sendable, Equatable {

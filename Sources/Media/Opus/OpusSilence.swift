@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// One Opus packet of 20 ms of digital silence (48 kHz stereo), encoded once with libopus, so
 /// a lesson without audio can still send an audio track (some players wait for one).

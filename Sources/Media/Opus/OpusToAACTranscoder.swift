@@ -1,6 +1,6 @@
 internal import CFFmpeg
 import Foundation
-import NIOCore
+public import NIOCore
 
 /// Opus from a WHIP publisher to AAC for RTMP, SRT, HLS and recording: libavcodec's Opus
 /// decoder, then its AAC encoder (LC, 48 kHz stereo, 1024-sample frames), each frame wrapped in

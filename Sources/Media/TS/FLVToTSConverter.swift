@@ -1,4 +1,4 @@
-import RelayCore
+public import RelayCore
 
 /// Turns the relay's FLV-tag ``MediaMessage``s back into MPEG-TS elementary packets:
 /// AVCC → Annex B with SPS/PPS in front of every keyframe, raw AAC → ADTS.

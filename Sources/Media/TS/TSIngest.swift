@@ -1,6 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
-import RelayCore
+public import RelayCore
 
 /// One publisher's MPEG-TS ingest on its own thread: demuxes the bytes pushed into ``input``
 /// and hands FLV-tag ``MediaMessage``s to the relay. Never runs on an event loop.

@@ -1,5 +1,5 @@
-import NIOCore
-import RelayCore
+public import NIOCore
+public import RelayCore
 
 /// Turns MPEG-TS elementary packets into the relay's FLV-tag ``MediaMessage``s:
 /// H.264 Annex B → AVCC with an AVC sequence header built from the in-band SPS/PPS, and AAC

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 extension ByteBuffer {
     /// Most nesting of objects and arrays accepted from a peer.

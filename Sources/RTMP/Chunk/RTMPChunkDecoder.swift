@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 import RelayCore
 
 /// Reassembles RTMP messages from the chunk stream (RTMP spec 5.3): all four chunk header

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// Writes RTMP messages as chunks: a type-0 header on the first chunk, type-3 headers on the
 /// rest. Every message is self-contained, so per-connection control messages and the shared,

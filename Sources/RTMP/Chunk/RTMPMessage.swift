@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// RTMP message type IDs (RTMP spec 5.4 protocol control, 7.1 command/data/media).
 public enum RTMPMessageType: UInt8, Sendable {

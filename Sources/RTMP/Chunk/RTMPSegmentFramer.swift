@@ -1,5 +1,5 @@
 import NIOCore
-import RelayCore
+public import RelayCore
 import Synchronization
 
 /// Frames one stream's media for RTMP players into shared, contiguous segments: each message's

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// The client side of RTMP, shared by relayd's pulls from other nodes and the load generator.
 

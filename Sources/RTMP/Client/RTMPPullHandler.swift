@@ -1,8 +1,8 @@
-import Logging
+public import Logging
 import Metrics
 import NIOConcurrencyHelpers
-import NIOCore
-import RelayCore
+public import NIOCore
+public import RelayCore
 
 /// Plays a stream from another relay node (connect, createStream, play) and publishes what it
 /// receives into this node's registry, as an RTMP publisher's messages would be: one pull per

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// The server side of the RTMP handshake (RTMP spec 5.2) as a state machine without I/O.
 ///

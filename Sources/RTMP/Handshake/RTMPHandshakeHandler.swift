@@ -1,5 +1,5 @@
-import Logging
-import NIOCore
+public import Logging
+public import NIOCore
 
 /// Runs ``RTMPHandshake`` on a new connection, then removes itself and passes any bytes that
 /// followed C2 to the chunk decoder. A peer that does not finish within `timeout` is closed.

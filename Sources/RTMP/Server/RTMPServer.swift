@@ -1,9 +1,9 @@
 import Logging
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
 import NIOPosix
-import RelayCore
-import ServiceLifecycle
+public import RelayCore
+public import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// An AMF0 command message from a client (RTMP spec 7.2): name, transaction ID, command
 /// object, and the remaining arguments.

@@ -1,5 +1,5 @@
 import NIOCore
-import RelayCore
+public import RelayCore
 
 extension RTMPConnectionHandler: PlayerSink {
     func requestPlay(_ command: RTMPCommand) throws {

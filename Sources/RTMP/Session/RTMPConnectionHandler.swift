@@ -1,6 +1,6 @@
 import Logging
-import NIOCore
-import RelayCore
+public import NIOCore
+public import RelayCore
 
 /// One RTMP client connection after the handshake: answers commands, and is either a publisher
 /// (its media goes into the stream registry) or a player (the registry's media goes out to it

@@ -1,6 +1,6 @@
-import Logging
-import NIOCore
-import RelayCore
+public import Logging
+public import NIOCore
+public import RelayCore
 
 /// What every RTMP connection of a server shares.
 public struct RTMPSessionConfiguration: Sendable {

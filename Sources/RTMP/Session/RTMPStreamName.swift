@@ -1,4 +1,4 @@
-import RelayCore
+public import RelayCore
 
 /// What a client's app and stream name say: the stream, the key, and a pinned rendition.
 ///

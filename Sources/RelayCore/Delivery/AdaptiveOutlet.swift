@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// What an adaptive player's ``RenditionSwitcher`` feeds and its ``AdaptivePlayback`` measures:
 /// an RTMP player's ``PlayerOutlet`` or an HTTP-FLV player's ``FLVViewer``.

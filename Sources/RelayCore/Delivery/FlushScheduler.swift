@@ -1,5 +1,5 @@
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
 
 /// Batches player writes on one event loop: outlets that received media are marked dirty, and
 /// one task per loop (not per player, not per packet) drains them all, each with a single flush,

@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
 import Synchronization
 
 /// Where a stream delivers to one player: a bounded, lock-protected queue filled on the

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// A player's bounded backlog, with the relay's drop policy: when a player cannot keep up, its
 /// queued media is dropped up to the next keyframe, never blocking the publisher.

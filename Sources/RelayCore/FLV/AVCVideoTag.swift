@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// An FLV video tag body carrying H.264 (Adobe FLV v10.1, E.4.3.1): the frame type and codec
 /// byte, `AVCPacketType`, the signed 24-bit composition time offset, then the body (an

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// An HTTP-FLV player that plays the plain class name: its ``FLVViewer`` fed by an
 /// ``AdaptivePlayback`` (rung chosen and switched as for RTMP), whose timer runs on `eventLoop`.

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// FLV file framing (Adobe FLV v10.1, E.4) for HTTP-FLV players: the 9-byte file header with
 /// the first PreviousTagSize, and per tag its 11-byte header and trailing PreviousTagSize. The

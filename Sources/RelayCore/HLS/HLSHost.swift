@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// One HLS client as the routes know it: its opaque token (the id its fetches are counted
 /// under), the school whose key it showed and that site's downlink, where known, and whether its

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// One media message as the relay carries it: an FLV tag body (the payload of an RTMP audio,
 /// video or data message) with its timestamp in milliseconds.

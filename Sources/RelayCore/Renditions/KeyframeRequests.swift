@@ -1,5 +1,5 @@
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
 
 /// Keyframes asked of the transcoder for one rung stream by players that lost a picture (a
 /// WebRTC viewer's PLI or FIR): at most one a second per rung, taken by the transcoder at its

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// Chooses one player's rung: at first the highest whose total bitrate × `headroom` fits the
 /// site's bandwidth; one or more rungs down when the player's backlog grows (to what the

@@ -1,6 +1,6 @@
-import Logging
+public import Logging
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
 
 /// All live streams by key. Publishers attach (taking over from a previous one), players
 /// attach before or after the publisher, and a stream whose publisher left stays for the

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Who publishes a stream, as the live view shows it.
 public struct PublisherInfo: Sendable {

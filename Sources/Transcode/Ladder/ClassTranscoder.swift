@@ -1,7 +1,7 @@
 import Foundation
-import Logging
+public import Logging
 import Media
-import RelayCore
+public import RelayCore
 
 /// Transcodes one class's published stream into the rung streams `live/<classId>_<rung>`, on
 /// its own thread. It subscribes to the source like a player; what the source hands it goes

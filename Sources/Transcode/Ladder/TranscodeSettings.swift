@@ -1,4 +1,4 @@
-import RelayCore
+public import RelayCore
 
 /// How a class's lesson is transcoded (config `transcode.*`).
 public struct TranscodeSettings: Sendable {

@@ -1,7 +1,7 @@
-import Logging
+public import Logging
 import Media
 import NIOConcurrencyHelpers
-import RelayCore
+public import RelayCore
 
 /// One ``ClassTranscoder`` per published source stream: started when the stream gets a
 /// publisher (a takeover or a returning publisher keeps the running one), gone when the stream ends.

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// A receive-only WebRTC viewer without a browser, as `relay-loadtest` runs hundreds of: it
 /// writes a WHEP offer, reads the answer, runs ICE as the controlling agent against an ICE-lite

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// What one WHEP client received, counted as it arrived.
 public struct WHEPClientStats: Sendable {

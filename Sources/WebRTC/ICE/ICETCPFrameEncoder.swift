@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// The writing half of ``ICETCPFramer`` for a channel pipeline (wrap in
 /// `MessageToByteHandler`): prefixes each outbound packet with its 16-bit length.

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// RFC 4571 framing as ICE-TCP uses it (RFC 6544): each STUN, DTLS, RTP or RTCP packet is
 /// preceded by its length as a 16-bit big-endian integer.

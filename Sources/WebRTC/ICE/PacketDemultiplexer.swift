@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// What a datagram arriving on the media port is, by RFC 7983's first-byte ranges.
 public enum DatagramKind: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// Splits an RTCP compound packet (one datagram after SRTCP unprotect) into its packets.
 public enum RTCPCompound {

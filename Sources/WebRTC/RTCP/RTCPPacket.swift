@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// One packet of an RTCP compound packet, as far as the relay reads it.
 public enum RTCPPacket: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// RTPFB transport-wide congestion control feedback (FMT 15), kept undecoded: the media SSRC
 /// and the FCI bytes (base sequence, status count, reference time, chunks, deltas) for a

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 extension RTCPWriter {
     /// Room for the SRTCP trailer (index and tag) so protecting in place does not reallocate.

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// Builds the RTCP packets the relay sends, appending to a caller's buffer (reused between
 /// reports, then SRTCP-protected), or into a new buffer (`RTCPWriter+Buffer.swift`).

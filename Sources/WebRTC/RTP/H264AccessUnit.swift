@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// One H.264 access unit reassembled from RTP: its NAL units (header byte included, no
 /// start codes or lengths) and whether packets of it were lost or malformed.

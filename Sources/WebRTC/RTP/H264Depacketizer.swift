@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// Reassembles H.264 access units from RFC 6184 (packetization-mode 1) RTP payloads given in
 /// sequence order: single NAL unit packets, STAP-A and FU-A.

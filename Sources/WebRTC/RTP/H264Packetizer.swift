@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// RFC 6184 packetization-mode 1 for one H.264 stream: one AVCC access unit in, its RTP
 /// payloads out, packetized once and shared by every viewer.

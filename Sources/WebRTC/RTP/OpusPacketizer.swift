@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// RFC 7587: one Opus packet is one RTP payload (marker clear), timestamps at 48 kHz
 /// whatever the encoder's sample rate.

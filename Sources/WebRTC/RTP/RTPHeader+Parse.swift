@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 extension RTPHeader {
     /// Parses the header at the front of `packet`; returns it with the number of header bytes

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 extension RTPHeader {
     /// How `extensions` go on the wire.

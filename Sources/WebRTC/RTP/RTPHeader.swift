@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// The RFC 3550 RTP header, with the RFC 8285 header extensions.
 ///

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// One RFC 8285 header extension element: a local identifier (negotiated in SDP with
 /// `a=extmap`) and its value.

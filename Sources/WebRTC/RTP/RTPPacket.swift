@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// A parsed RTP packet: its header and its payload with any padding removed. The payload
 /// slices the received buffer.

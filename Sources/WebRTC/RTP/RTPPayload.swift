@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// One packetized RTP payload as the stream produces it, shared by every viewer: each viewer
 /// only writes its own 12-byte header (SSRC, sequence number, timestamp) in front of `bytes`.

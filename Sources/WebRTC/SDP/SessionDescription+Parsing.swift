@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 extension SessionDescription {
     /// Parses an SDP body. Lines may end in CRLF or LF; blank lines and unknown line types or

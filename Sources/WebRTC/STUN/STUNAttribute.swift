@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// An attribute the decoder does not interpret, kept as its type and value (without padding).
 public struct STUNAttribute: Equatable, Sendable {

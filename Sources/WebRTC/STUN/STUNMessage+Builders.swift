@@ -1,5 +1,5 @@
 import Crypto
-import NIOCore
+public import NIOCore
 
 extension STUNMessage {
     /// The success response an ICE-lite agent sends to a binding request: XOR-MAPPED-ADDRESS

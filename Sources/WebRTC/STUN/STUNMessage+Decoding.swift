@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 extension STUNMessage {
     /// Decodes one STUN message that fills `datagram`'s readable bytes exactly (a UDP datagram,

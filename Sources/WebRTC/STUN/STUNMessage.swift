@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// A decoded STUN message (RFC 8489) with the attributes ICE-lite needs already interpreted.
 ///

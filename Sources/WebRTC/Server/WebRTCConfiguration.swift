@@ -1,5 +1,5 @@
-import NIOCore
-import RelayCore
+public import NIOCore
+public import RelayCore
 
 /// The media server's settings (`webrtc.*` and `limits.maxWebRTCSessions` in relayd's config).
 public struct WebRTCConfiguration: Sendable {

@@ -1,11 +1,11 @@
 import Foundation
-import Logging
+public import Logging
 import Metrics
 import NIOConcurrencyHelpers
-import NIOCore
+public import NIOCore
 import NIOPosix
-import RelayCore
-import ServiceLifecycle
+public import RelayCore
+public import ServiceLifecycle
 
 /// The SFU leg: one UDP socket (`webrtc.port`) shared by every WebRTC session, ICE-lite, DTLS
 /// and SRTP per viewer, and the shared per-stream feeds. A `Service` of relayd's group; the
