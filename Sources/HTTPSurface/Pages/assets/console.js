@@ -269,7 +269,10 @@ $("deleteClass").addEventListener("click", async () => {
 // with the CSRF token, saved from a blob).
 function reportQuery() {
   const school = $("reportSchool").value, program = $("reportProgram").value;
-  return "from=" + encodeURIComponent($("reportFrom").value) + "&to=" + encodeURIComponent($("reportTo").value) +
+  // Dates are days in the timetable's zone; a range ending today (this browser's today) ends now
+  // instead, so today's classes are in it whatever this browser's zone.
+  const to = $("reportTo").value === localDate(new Date()) ? new Date().toISOString().replace(/\.\d{3}Z$/, "Z") : $("reportTo").value;
+  return "from=" + encodeURIComponent($("reportFrom").value) + "&to=" + encodeURIComponent(to) +
     (school ? "&schoolId=" + encodeURIComponent(school) : "") + (program ? "&program=" + encodeURIComponent(program) : "");
 }
 const percent = (x) => (x == null ? "" : (x * 100).toFixed(1) + "%");
