@@ -6,6 +6,9 @@ public final class ChildProcess: @unchecked Sendable {
     public let process = Process()
     private let output = NIOLockedValueBox<(stdout: String, stderr: String)>(("", ""))
     private let drained = NIOLockedValueBox(0)
+    /// Reads the output handlers are in the middle of (read, not yet appended).
+    private let reading = NIOLockedValueBox(0)
+    private let outputs: (stdout: FileHandle, stderr: FileHandle)
     public let name: String
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil) throws {
@@ -23,7 +26,11 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         let box = output
         let drained = self.drained
+        let reading = self.reading
+        outputs = (out.fileHandleForReading, err.fileHandleForReading)
         out.fileHandleForReading.readabilityHandler = { handle in
+            reading.withLockedValue { $0 += 1 }
+            defer { reading.withLockedValue { $0 -= 1 } }
             let data = handle.availableData
             if data.isEmpty {
                 handle.readabilityHandler = nil
@@ -33,6 +40,8 @@ public final class ChildProcess: @unchecked Sendable {
             box.withLockedValue { $0.stdout += String(decoding: data, as: UTF8.self) }
         }
         err.fileHandleForReading.readabilityHandler = { handle in
+            reading.withLockedValue { $0 += 1 }
+            defer { reading.withLockedValue { $0 -= 1 } }
             let data = handle.availableData
             if data.isEmpty {
                 handle.readabilityHandler = nil
@@ -72,13 +81,33 @@ public final class ChildProcess: @unchecked Sendable {
             _ = await exited(within: .seconds(5))
             return nil
         }
-        // Let the pipes drain: wait until both readers saw end of file (or give up after 2 s).
+        // Let the pipes drain: until both readers saw end of file, or both pipes are at their end
+        // with every byte read and appended (Foundation's readability handler does not always see
+        // the end: about one exit in four here waited out the 2 s this gives up after).
         // (This file's waits poll by hand, not with `waitUntil`: they ignore cancellation, so a
         // cancelled test still reaps its child and reads its pipes to the end.)
-        for _ in 0..<40 where !drained.withLockedValue({ $0 == 2 }) {
-            try? await Task.sleep(for: .milliseconds(50))
+        for _ in 0..<200 where !isDrained {
+            try? await Task.sleep(for: .milliseconds(10))
         }
         return process.terminationStatus
+    }
+
+    /// Whether all the output is in `stdout` and `stderr`: both readers saw end of file, or both
+    /// pipes are closed by the writer with nothing left in them and no read half done (asked in
+    /// that order, so a read taken before the check is counted).
+    private var isDrained: Bool {
+        if drained.withLockedValue({ $0 == 2 }) { return true }
+        guard Self.isAtEnd(outputs.stdout), Self.isAtEnd(outputs.stderr) else { return false }
+        return reading.withLockedValue { $0 == 0 }
+    }
+
+    /// A pipe whose writer has closed it, with no byte left to read.
+    private static func isAtEnd(_ handle: FileHandle) -> Bool {
+        var descriptor = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) >= 0, descriptor.revents & Int16(POLLHUP) != 0 else { return false }
+        var pending: Int32 = 0
+        let asked = withUnsafeMutablePointer(to: &pending) { ioctl(handle.fileDescriptor, UInt(FIONREAD), $0) }
+        return asked == 0 && pending == 0
     }
 
     /// Polls until Foundation has seen the process exit, up to `limit`.
