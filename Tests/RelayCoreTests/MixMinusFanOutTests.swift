@@ -16,11 +16,7 @@ struct MixMinusFanOutTests {
     }
 
     @Test func aSitesPlayersGetItsMixMinusAndEveryoneElseTheProgram() async throws {
-        let registry = StreamRegistry(configuration: .init(), timerLoop: EmbeddedEventLoop())
-        let key = StreamKey(app: "live", name: "math_360p")
-        let session = registry.attachPublisher(Publisher(), to: key)
-        session.publish(TestMedia.videoHeader(ts: 0))
-        session.publish(TestMedia.keyframe(ts: 0))
+        let (registry, key, session) = Self.rung()
         let onStage = FLVViewer(schoolId: "site-a", rendition: "360p")
         let other = FLVViewer(schoolId: "site-b", rendition: "360p")
         let stream = registry.attachSubscriber(onStage, to: key)
@@ -53,11 +49,7 @@ struct MixMinusFanOutTests {
     }
 
     @Test func anOnStageSitesPlayerGetsNoProgramAudioWhileItsMixMinusIsNotThere() async throws {
-        let registry = StreamRegistry(configuration: .init(), timerLoop: EmbeddedEventLoop())
-        let key = StreamKey(app: "live", name: "math_360p")
-        let session = registry.attachPublisher(Publisher(), to: key)
-        session.publish(TestMedia.videoHeader(ts: 0))
-        session.publish(TestMedia.keyframe(ts: 0))
+        let (registry, key, session) = Self.rung()
         let onStage = FLVViewer(schoolId: "site-a", rendition: "360p")
         let other = FLVViewer(schoolId: "site-b", rendition: "360p")
         let stream = registry.attachSubscriber(onStage, to: key)
@@ -79,11 +71,7 @@ struct MixMinusFanOutTests {
     }
 
     @Test func aJoiningPlayerOfAnOnStageSiteIsReplayedItsSitesAudioNotTheProgram() async throws {
-        let registry = StreamRegistry(configuration: .init(), timerLoop: EmbeddedEventLoop())
-        let key = StreamKey(app: "live", name: "math_360p")
-        let session = registry.attachPublisher(Publisher(), to: key)
-        session.publish(TestMedia.videoHeader(ts: 0))
-        session.publish(TestMedia.keyframe(ts: 0))
+        let (registry, key, session) = Self.rung()
         let program = TestMedia.message(.audio, [0xAF, 0x01, 0x11], size: 12, ts: 100)
         session.publish(program, mixMinus: ["site-a": TestMedia.message(.audio, [0xAF, 0x01, 0x22], size: 10, ts: 0)], stage: ["site-a"])
         session.publish(TestMedia.message(.audio, [0xAF, 0x01, 0x11], size: 12, ts: 120), mixMinus: [:], stage: ["site-a"])
@@ -115,6 +103,16 @@ struct MixMinusFanOutTests {
             all += batch.compactMap { if case .media(let message) = $0 { message } else { nil } }
         }
         return all
+    }
+
+    /// A rung `math_360p` with its video header and a keyframe published.
+    static func rung() -> (StreamRegistry, StreamKey, PublishSession) {
+        let registry = StreamRegistry(configuration: .init(), timerLoop: EmbeddedEventLoop())
+        let key = StreamKey(app: "live", name: "math_360p")
+        let session = registry.attachPublisher(Publisher(), to: key)
+        session.publish(TestMedia.videoHeader(ts: 0))
+        session.publish(TestMedia.keyframe(ts: 0))
+        return (registry, key, session)
     }
 
     static func media(_ viewer: FLVViewer) async -> [MediaMessage]? {
