@@ -18,6 +18,8 @@ public final class HLSPackager: HLSHost, Sendable {
     private struct VariantKey: Hashable, Sendable {
         let source: StreamKey
         let variant: String
+        /// A site's copy of the variant (its mix-minus audio); nil: the variant everyone fetches.
+        var site: String? = nil
     }
 
     private struct Running: Sendable {
@@ -27,10 +29,17 @@ public final class HLSPackager: HLSHost, Sendable {
 
     private let registry: StreamRegistry
     private let renditions: RenditionDirectory
+    /// The classes' stages as the control plane set them: a site's copies start when it is put on
+    /// the stage, before its voice reaches the program (nil: only as the streams carry the stage).
+    private let stages: ProgramStageBoard?
     private let idleTimeout: Duration
     private let startupTimeout: Duration
     private let logger: Logger
     private let running = NIOLockedValueBox<[VariantKey: Running]>([:])
+    /// Sites' copies that ended (their site left the stage), kept for `idleTimeout` for their
+    /// closed segments: the site's clients, back on the shared variant, fetch the last segments
+    /// of the stage from the copy, where they hold no voice of their own.
+    private let endedCopies = NIOLockedValueBox<[VariantKey: (packager: HLSVariantPackager, ended: ContinuousClock.Instant)]>([:])
     /// Muxing threads of variants that ended on their own (out of `running`), still to be joined.
     private let retired = RetiredThreads()
     private let stopped = NIOLockedValueBox(false)
@@ -43,11 +52,12 @@ public final class HLSPackager: HLSHost, Sendable {
     private static let partsClientCapacity = 20_000
 
     public init(
-        registry: StreamRegistry, renditions: RenditionDirectory, idleTimeout: Duration = .seconds(10),
+        registry: StreamRegistry, renditions: RenditionDirectory, stages: ProgramStageBoard? = nil, idleTimeout: Duration = .seconds(10),
         startupTimeout: Duration = .seconds(15), logger: Logger
     ) {
         self.registry = registry
         self.renditions = renditions
+        self.stages = stages
         self.idleTimeout = idleTimeout
         self.startupTimeout = startupTimeout
         self.logger = logger
@@ -119,7 +129,8 @@ public final class HLSPackager: HLSHost, Sendable {
     public func mediaPlaylist(
         for source: StreamKey, variant name: String, query: String, blockingUntil wanted: HLSPosition?, client: HLSClient
     ) async -> String? {
-        guard let packager = variant(source, name) else { return nil }
+        guard let shared = variant(source, name) else { return nil }
+        let packager = serving(shared, to: client)
         packager.touch(client, bytes: 0)
         if client.listsPartsAsSegments { return await partsPlaylist(source, packager, query: query, client: client) }
         let playlist = await packager.mediaPlaylist(
@@ -131,19 +142,23 @@ public final class HLSPackager: HLSHost, Sendable {
     }
 
     public func initSection(for source: StreamKey, variant name: String, number: Int, client: HLSClient) -> ByteBuffer? {
-        guard let packager = existing(source, name), let bytes = packager.initSection(number: number) else { return nil }
+        guard let packager = existing(source, name, for: client), let bytes = packager.initSection(number: number) else { return nil }
         packager.touch(client, bytes: bytes.readableBytes)
         return bytes
     }
 
     public func part(for source: StreamKey, variant name: String, sequence: Int, index: Int, client: HLSClient) async -> ByteBuffer? {
-        guard let packager = existing(source, name), let bytes = await packager.part(sequence: sequence, index: index) else { return nil }
+        guard let packager = existing(source, name, for: client, sequence: sequence),
+            let bytes = await packager.part(sequence: sequence, index: index)
+        else { return nil }
         packager.touch(client, bytes: bytes.readableBytes)
         return bytes
     }
 
     public func segment(for source: StreamKey, variant name: String, sequence: Int, client: HLSClient) -> ByteBuffer? {
-        guard let packager = existing(source, name), let bytes = packager.segment(sequence: sequence) else { return nil }
+        guard let packager = existing(source, name, for: client, sequence: sequence), let bytes = packager.segment(sequence: sequence) else {
+            return nil
+        }
         packager.touch(client, bytes: bytes.readableBytes)
         return bytes
     }
@@ -161,7 +176,7 @@ public final class HLSPackager: HLSHost, Sendable {
         while true {
             let (known, listedLast) = partsClients.withLockedValue { ($0[client.id]?.client, $0[client.id]?.lastURI) }
             let otherName = known.flatMap { $0.variant != packager.variant ? $0.variant : $0.handover?.from }
-            let other = otherName.flatMap { existing(source, $0) }?.partsVariant
+            let other = otherName.flatMap { existing(source, $0, for: client) }?.partsVariant
             let (playlist, state) = HLSPartsListing.playlist(client: known, requested: packager.partsVariant, other: other, query: query)
             let lastURI = playlist.map(Self.lastLine)
             if let playlist, let state, lastURI != listedLast || ContinuousClock.now - started >= Self.unchangedHold {
@@ -189,7 +204,26 @@ public final class HLSPackager: HLSHost, Sendable {
 
     /// Variants being packaged now (for tests and the log).
     public var activeVariants: [String] {
-        running.withLockedValue { $0.keys.map { "\($0.source)/\($0.variant)" }.sorted() }
+        running.withLockedValue { $0.keys.map { "\($0.source)/\($0.variant)" + ($0.site.map { "@" + $0 } ?? "") }.sorted() }
+    }
+
+    /// The running variant that serves `client` (``serving(_:to:)``), not started if it is not.
+    /// For a segment (or its parts) `sequence`, an ended copy of the client's site that closed it.
+    private func existing(_ source: StreamKey, _ name: String, for client: HLSClient, sequence: Int? = nil) -> HLSVariantPackager? {
+        if let sequence, let site = client.schoolId {
+            let key = VariantKey(source: source, variant: name, site: site)
+            let now = ContinuousClock.now
+            let ended = endedCopies.withLockedValue { copies -> HLSVariantPackager? in
+                guard let entry = copies[key] else { return nil }
+                if now - entry.ended > idleTimeout {
+                    copies[key] = nil
+                    return nil
+                }
+                return entry.packager
+            }
+            if let ended, sequence < ended.nextSequence { return ended }
+        }
+        return existing(source, name).map { serving($0, to: client) }
     }
 
     private func existing(_ source: StreamKey, _ name: String) -> HLSVariantPackager? {
@@ -200,23 +234,11 @@ public final class HLSPackager: HLSHost, Sendable {
     private func variant(_ source: StreamKey, _ name: String) -> HLSVariantPackager? {
         guard let stream = registry.stream(source), stream.isPublished else { return nil }
         guard name == "source" || renditions.renditions(for: source).contains(where: { $0.name == name }) else { return nil }
-        let key = VariantKey(source: source, variant: name)
-        let started: HLSVariantPackager? = running.withLockedValue { map in
-            if let current = map[key] {
-                if !current.packager.isFinished { return current.packager }
-                // Ended, and about to leave the map by itself: replaced here, its thread retires.
-                map[key] = nil
-                retired.add(current.thread)
-            }
-            guard !stopped.withLockedValue({ $0 }) else { return nil }
-            let clock = programClocks.withLockedValue { clocks in
-                if let clock = clocks[source] { return clock }
-                let clock = HLSProgramClock()
-                clocks[source] = clock
-                return clock
-            }
-            let registry = self.registry
-            let renditions = self.renditions
+        let registry = self.registry
+        let renditions = self.renditions
+        let logger = self.logger
+        let idleTimeout = self.idleTimeout
+        return start(VariantKey(source: source, variant: name), subscribingTo: Rendition.playedKey(source: source, rendition: name)) { clock in
             // The plain name's source variant follows the class's program, as every plain-name player does.
             let following =
                 name == "source" && source.mayCarryProgram
@@ -225,10 +247,90 @@ public final class HLSPackager: HLSHost, Sendable {
                     isOnAir: { renditions.isProgramOnAir(source) }
                 )
                 : nil
-            let packager = HLSVariantPackager(
-                source: source, variant: name, idleTimeout: idleTimeout, programClock: clock, programFollowing: following, logger: logger
+            return HLSVariantPackager(
+                source: source, variant: name, idleTimeout: idleTimeout, programClock: clock, programFollowing: following,
+                atKeyframe: { [weak self] shared in self?.startSiteCopies(of: shared) }, logger: logger
             )
-            let played = Rendition.playedKey(source: source, rendition: name)
+        }
+    }
+
+    /// Starts the copies of `shared` for its clients' sites that are on the stage, at its
+    /// keyframes, before those clients' next fetch: a copy takes over at a segment start, so
+    /// one started at a client's fetch would leave that site its own voice for a reload or two.
+    private func startSiteCopies(of shared: HLSVariantPackager) {
+        for site in shared.clientSchools { _ = siteCopy(of: shared, for: site) }
+    }
+
+    /// The class's stage changed (the control plane set it): the copies of its variants for the
+    /// sites now on it start at once, so they take over before those sites' voices reach the
+    /// program.
+    public func stageChanged(classId: String) {
+        let shared = running.withLockedValue { map in
+            map.filter { $0.key.source.name == classId && $0.key.site == nil }.map(\.value.packager)
+        }
+        for variant in shared { startSiteCopies(of: variant) }
+    }
+
+    /// The packager that serves `client` a variant: for a site on the class's stage, its own copy
+    /// of the variant (the site's mix-minus: its own voice never comes back to its classroom)
+    /// once that copy took over at a segment start; until then, and for everyone else, `shared`.
+    /// A copy's clients keep the shared variant alive, so they go back to the same numbers.
+    private func serving(_ shared: HLSVariantPackager, to client: HLSClient) -> HLSVariantPackager {
+        guard let site = client.schoolId, let copy = siteCopy(of: shared, for: site) else { return shared }
+        guard copy.isServing else {
+            copy.keepAlive()
+            return shared
+        }
+        shared.keepAlive()
+        return copy
+    }
+
+    /// The running copy of `shared` for `site` while the site is on the stage of the stream the
+    /// variant packages (a rung, or the program the plain name's source variant follows), started
+    /// if it is not; nil while the site is not on that stage.
+    private func siteCopy(of shared: HLSVariantPackager, for site: String) -> HLSVariantPackager? {
+        let (source, name) = (shared.source, shared.variant)
+        let copiesProgram = name == "source"
+        if copiesProgram, !(source.mayCarryProgram && shared.isPlayingProgram) { return nil }
+        let played = Rendition.playedKey(source: source, rendition: copiesProgram ? Rendition.programName : name)
+        let stages = self.stages
+        // On the stage as the control plane set it, or as the stream's audio still carries it
+        // (the program drops a site's voice a moment after the stage is cleared).
+        let isOnStage = { @Sendable (stream: LiveStream?) in
+            stages?.stage(source.name).sites.contains(site) == true || stream?.hasOnStage(site) == true
+        }
+        guard let stream = registry.stream(played), stream.isPublished, isOnStage(stream) else { return nil }
+        let logger = self.logger
+        let idleTimeout = self.idleTimeout
+        return start(VariantKey(source: source, variant: name, site: site), subscribingTo: played) { clock in
+            let copy = HLSVariantPackager.SiteCopy(
+                shared: shared, site: site, copiesProgram: copiesProgram, isOnStage: { [weak stream] in isOnStage(stream) })
+            return HLSVariantPackager(
+                source: source, variant: name, idleTimeout: idleTimeout, programClock: clock, siteCopy: copy, logger: logger)
+        }
+    }
+
+    /// The running packager under `key`, or one `make` returns (with the stream's program clock)
+    /// subscribed to `played`, its muxing thread started.
+    private func start(
+        _ key: VariantKey, subscribingTo played: StreamKey, make: (HLSProgramClock) -> HLSVariantPackager
+    ) -> HLSVariantPackager? {
+        running.withLockedValue { map in
+            if let current = map[key] {
+                if !current.packager.isFinished { return current.packager }
+                // Ended, and about to leave the map by itself: replaced here, its thread retires.
+                map[key] = nil
+                retired.add(current.thread)
+            }
+            guard !stopped.withLockedValue({ $0 }) else { return nil }
+            let clock = programClocks.withLockedValue { clocks in
+                if let clock = clocks[key.source] { return clock }
+                let clock = HLSProgramClock()
+                clocks[key.source] = clock
+                return clock
+            }
+            let packager = make(clock)
+            let registry = self.registry
             let attached = registry.attachSubscriber(packager, to: played)
             let retired = self.retired
             let thread: OwnedThread
@@ -241,14 +343,15 @@ public final class HLSPackager: HLSHost, Sendable {
                 }
             } catch {
                 registry.detachSubscriber(packager, from: attached)
-                logger.error("hls variant not started", metadata: ["stream": "\(source)", "variant": "\(name)", "error": "\(error)"])
+                logger.error(
+                    "hls variant not started",
+                    metadata: ["stream": "\(key.source)", "variant": "\(key.variant)", "site": "\(key.site ?? "-")", "error": "\(error)"])
                 return nil
             }
             // The thread's `forget` waits for this lock, so it finds its entry.
             map[key] = Running(packager: packager, thread: thread)
             return packager
         }
-        return started
     }
 
     /// Takes an ended variant out of the map and retires its thread (on that thread, as it ends).
@@ -258,6 +361,14 @@ public final class HLSPackager: HLSHost, Sendable {
             if let entry = map[key], entry.packager === packager {
                 map[key] = nil
                 retired.add(entry.thread)
+            }
+            if key.site != nil {
+                let now = ContinuousClock.now
+                let idleTimeout = self.idleTimeout
+                endedCopies.withLockedValue { copies in
+                    copies = copies.filter { now - $0.value.ended <= idleTimeout }
+                    copies[key] = (packager, now)
+                }
             }
             if !map.keys.contains(where: { $0.source == key.source }) {
                 programClocks.withLockedValue { $0[key.source] = nil }
@@ -274,6 +385,7 @@ public final class HLSPackager: HLSHost, Sendable {
             return Array(map.values)
         }
         for entry in all { entry.packager.stop() }
+        endedCopies.withLockedValue { $0.removeAll() }
         let retired = self.retired
         await runBlocking {
             for entry in all { entry.thread.join() }

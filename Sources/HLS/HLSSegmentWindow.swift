@@ -82,6 +82,16 @@ public struct HLSSegmentWindow: Sendable {
         maps[mapNumber] = bytes
     }
 
+    /// The window as it stood when its open segment started (that segment's parts left out):
+    /// where a site's copy of the variant, muxing the same pictures with its own audio, takes
+    /// over with the same numbers and init section.
+    public func reopened() -> HLSSegmentWindow {
+        var copy = self
+        copy.nextPartNumber -= copy.openParts.count
+        copy.openParts = []
+        return copy
+    }
+
     /// Adds a part to the segment being built.
     public mutating func appendPart(durationSeconds: Double, independent: Bool, bytes: ByteBuffer, programDate: Date? = nil) {
         precondition(mapNumber >= 0, "startMap before appendPart")
@@ -146,6 +156,8 @@ public struct HLSSegmentWindow: Sendable {
     }
 
     public func map(number: Int) -> ByteBuffer? { maps[number] }
+    /// The init section the next segment uses.
+    public var currentMap: ByteBuffer? { maps[mapNumber] }
 
     /// Every kept part, oldest first: those of the newest closed segments, then the open segment's.
     public var partEntries: [PartEntry] {

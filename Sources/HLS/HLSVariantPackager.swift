@@ -32,6 +32,12 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         var lastFetch: ContinuousClock.Instant
         var tracks: FragmentedMP4Muxer.Tracks?
         var finished = false
+        /// The stream timestamp of the open segment's keyframe (nil: no muxer now).
+        var openSegmentStart: Int64?
+        /// The plain name's source variant packages the class's program now.
+        var playingProgram = false
+        /// A site's copy: true once it took over (``HLSSiteCopyStart``); always true otherwise.
+        var serving = true
     }
 
     let source: StreamKey
@@ -48,7 +54,27 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     private let programFollowing: ProgramFollowing?
     /// The program's subscription while the variant follows it (with `programFollowing`).
     private let programFeed: ProgramFeed?
+    /// For a site's copy of the variant: the variant it copies, and whether the site is still on the stage.
+    private let siteCopy: SiteCopy?
+    let mixMinusSite: String?
+    /// Called on the muxing thread at each of the shared variant's keyframes: where its
+    /// packager starts the copies of its clients' sites that went on the stage.
+    private let atKeyframe: (@Sendable (HLSVariantPackager) -> Void)?
     private let logger: Logger
+
+    /// A site's own copy of a variant while the site is on the class's stage: subscribed with
+    /// the site as its mix-minus site (its audio is the site's mix-minus, without its own voice),
+    /// numbered as `shared` is, and serving the site's clients once it took over
+    /// (``HLSSiteCopyStart``). It ends when the site leaves the stage, and its clients go back
+    /// to `shared` at the same numbers.
+    struct SiteCopy: Sendable {
+        let shared: HLSVariantPackager
+        let site: String
+        /// The copy packages the class's program (a copy of the plain name's source variant):
+        /// it takes over only while the shared variant does too.
+        let copiesProgram: Bool
+        let isOnStage: @Sendable () -> Bool
+    }
 
     /// The class's program, which the plain name's source variant packages instead of the source
     /// while it is on the air (``RenditionDirectory/isProgramOnAir(_:)``, the decision every
@@ -69,18 +95,24 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
 
     init(
         source: StreamKey, variant: String, idleTimeout: Duration, programClock: HLSProgramClock,
-        programFollowing: ProgramFollowing? = nil, logger: Logger
+        programFollowing: ProgramFollowing? = nil, siteCopy: SiteCopy? = nil,
+        atKeyframe: (@Sendable (HLSVariantPackager) -> Void)? = nil, logger: Logger
     ) {
         self.source = source
+        self.siteCopy = siteCopy
+        self.atKeyframe = atKeyframe
+        self.mixMinusSite = siteCopy?.site
         self.programClock = programClock
         self.programFollowing = programFollowing
         self.programFeed = programFollowing.map { _ in ProgramFeed() }
         self.variant = variant
         self.idleTimeout = idleTimeout
-        self.state = NIOLockedValueBox(State(window: HLSSegmentWindow(partTarget: Self.partTarget), lastFetch: .now))
+        self.state = NIOLockedValueBox(
+            State(window: HLSSegmentWindow(partTarget: Self.partTarget), lastFetch: .now, serving: siteCopy == nil))
         var logger = logger
         logger[metadataKey: "stream"] = "\(source)"
         logger[metadataKey: "variant"] = "\(variant)"
+        if let site = siteCopy?.site { logger[metadataKey: "site"] = "\(site)" }
         self.logger = logger
     }
 
@@ -98,7 +130,13 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
     // MARK: What clients fetch
 
     var isFinished: Bool { state.withLockedValue { $0.finished } }
+    /// False for a site's copy until it took over from the shared variant.
+    var isServing: Bool { state.withLockedValue { $0.serving && !$0.finished } }
+    /// Whether the plain name's source variant packages the class's program now.
+    var isPlayingProgram: Bool { state.withLockedValue { $0.playingProgram } }
     var tracks: FragmentedMP4Muxer.Tracks? { state.withLockedValue { $0.tracks } }
+    /// The number of the segment being built (every one before it is closed).
+    var nextSequence: Int { state.withLockedValue { $0.window.nextSequence } }
 
     /// Keeps the variant alive for another `idleTimeout` without a client (a multivariant fetch).
     func keepAlive() {
@@ -182,6 +220,14 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         }
     }
 
+    /// The schools of the clients that fetched within `idleTimeout`.
+    var clientSchools: Set<String> {
+        let now = ContinuousClock.now
+        return state.withLockedValue { state in
+            Set(state.clients.values.lazy.filter { now - $0.lastSeen < self.idleTimeout }.compactMap(\.schoolId))
+        }
+    }
+
     var viewerSnapshots: [ViewerSnapshot] {
         let now = ContinuousClock.now
         return state.withLockedValue { state in
@@ -213,7 +259,22 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         var lastVideo: Int64?
         /// What the incoming feed queued, scanned for the switch's keyframe (reused).
         var scanned: [StreamItem] = []
+        /// A site's copy until it takes over.
+        var copyStart = siteCopy.map { _ in HLSSiteCopyStart() }
+        /// A site's copy: where its site left the stage (the newest timestamp its stream had
+        /// published when the stage was seen without the site: the program's audio from there
+        /// on holds no voice of the site). It goes on to its next segment start after that, so
+        /// its clients go back to the shared variant where no segment holds their own voice.
+        var leftStageAt: Int64?
         loop: while true {
+            if let siteCopy, leftStageAt == nil, !siteCopy.isOnStage() {
+                leftStageAt = inbox.newestPushedTimestamp.map(Int64.init) ?? lastVideo ?? Int64.min
+                if copyStart != nil { reason = "its site left the stage before it took over" }
+            }
+            if let leftStageAt, copyStart != nil || state.withLockedValue({ $0.openSegmentStart ?? .max }) > leftStageAt {
+                if copyStart == nil { reason = "its site left the stage" }
+                break
+            }
             if let following = programFollowing, let programFeed {
                 let onAir = following.isOnAir()
                 if onAir != playingProgram, pendingSwitch == nil {
@@ -238,8 +299,11 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
             if state.withLockedValue({ ContinuousClock.now - $0.lastFetch > idleTimeout }) { break }
             switch item {
             case .media(let message)?:
-                if message.kind == .video, !message.isSequenceHeader { lastVideo = Int64(message.timestamp) }
-                segmenter.take(message, into: state)
+                if message.kind == .video, !message.isSequenceHeader {
+                    lastVideo = Int64(message.timestamp)
+                    if message.isKeyframe { atKeyframe?(self) }
+                }
+                if copyStart != nil, !message.isSequenceHeader { copyStart?.take(message) } else { segmenter.take(message, into: state) }
             case .event(.publisherStarted)?:
                 segmenter.restart(into: state)
             case .event(.publisherLost)?, nil:
@@ -260,6 +324,7 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
                 if let start {
                     segmenter.restart(into: state)
                     playingProgram.toggle()
+                    state.withLockedValue { [playingProgram] in $0.playingProgram = playingProgram }
                     pendingSwitch = nil
                     logger.info("hls: the plain name follows the stage", metadata: ["to": "\(playingProgram ? Rendition.programName : "source")"])
                     for message in start {
@@ -268,6 +333,15 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
                     }
                 }
             }
+            if var start = copyStart, let from = takeOver(&start, segmenter: &segmenter) {
+                copyStart = nil
+                for message in from { segmenter.take(message, into: state) }
+                state.withLockedValue { $0.serving = true }
+                logger.info(
+                    "hls: the site's copy takes over (its mix-minus)", metadata: ["segment": "\(state.withLockedValue { $0.window.nextSequence })"])
+            } else if let start = copyStart {
+                copyStart = start
+            }
         }
         if let stream = program, let following = programFollowing, let programFeed {
             following.registry.detachSubscriber(programFeed, from: stream)
@@ -275,6 +349,24 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         stop()
         state.withLockedValue { $0.finished = true }
         logger.info("hls variant stopped", metadata: ["reason": "\(reason)", "segments": "\(state.withLockedValue { $0.window.nextSequence })"])
+    }
+
+    /// A site's copy: when the shared variant started the segment it builds at the copy's pending
+    /// keyframe, with the same tracks (and the same feed), the copy takes the shared window up to
+    /// that segment and goes on from its keyframe in the same init section; returns what to mux.
+    private func takeOver(_ start: inout HLSSiteCopyStart, segmenter: inout Segmenter) -> [MediaMessage]? {
+        guard let siteCopy, !start.pending.isEmpty else { return nil }
+        let tracks = segmenter.tracks
+        let taken = siteCopy.shared.state.withLockedValue { shared -> (HLSSegmentWindow, [MediaMessage])? in
+            guard !shared.finished, shared.tracks == tracks, shared.playingProgram == siteCopy.copiesProgram,
+                let from = start.takeover(sharedSegmentStart: shared.openSegmentStart)
+            else { return nil }
+            return (shared.window.reopened(), from)
+        }
+        guard let (window, from) = taken else { return nil }
+        state.withLockedValue { $0.window = window }
+        segmenter.continuesMap = true
+        return from
     }
 
     /// The cutting: a segment at each keyframe at least `minimumSegmentMillis` after the segment's
@@ -300,6 +392,9 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         /// A cut waiting for the audio: where, whether it ends the segment, and what it holds.
         var pendingCut: (at: Int64, closing: Bool)?
         var held: [MediaMessage] = []
+        /// The next muxer continues the window's init section (a site's copy taking over) when
+        /// its own is the same bytes.
+        var continuesMap = false
         static let maximumHoldMillis: Int64 = 300
         /// Shorter keyframe gaps (a rung's forced keyframe when it resumes) stay in one segment;
         /// the ladder's aligned keyframes are further apart, so variants still cut alike.
@@ -362,7 +457,12 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
                     let muxer = try FragmentedMP4Muxer(tracks: tracks)
                     self.muxer = muxer
                     let section = ByteBuffer(bytes: muxer.initSection)
-                    state.withLockedValue { $0.window.startMap(section) }
+                    let continues = continuesMap
+                    continuesMap = false
+                    state.withLockedValue { state in
+                        if !continues || state.window.currentMap != section { state.window.startMap(section) }
+                        state.openSegmentStart = timestamp
+                    }
                     segmentStart = timestamp
                     partStart = timestamp
                     partIndependent = true
@@ -396,6 +496,7 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
                 if closing {
                     let date = programClock.date(ofMillis: start, observed: timestamp)
                     state.window.closeSegment(startMillis: start, programDateTime: HLSProgramClock.format(date))
+                    state.openSegmentStart = timestamp
                 }
             }
         }
@@ -414,6 +515,7 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
             if let muxer, lastTimestamp > segmentStart {
                 try? cut(muxer, at: lastTimestamp, closing: true, into: state)
             }
+            if muxer != nil { state.withLockedValue { $0.openSegmentStart = nil } }
             muxer = nil
         }
     }

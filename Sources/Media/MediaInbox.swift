@@ -20,6 +20,8 @@ public final class MediaInbox: @unchecked Sendable {
     private let maxItems: Int
     /// Source video frames dropped because the transcoder fell behind.
     private(set) var dropped = 0
+    /// The timestamp of the newest media message pushed (kept or dropped).
+    private var newestTimestamp: UInt32?
 
     public init(maxVideoFrames: Int) {
         self.maxVideoFrames = maxVideoFrames
@@ -30,6 +32,7 @@ public final class MediaInbox: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard !closed else { return }
+        if case .media(let message) = item, !message.isSequenceHeader { newestTimestamp = message.timestamp }
         if case .media(let message) = item, message.kind == .video, !message.isSequenceHeader {
             if message.isKeyframe, queuedVideo < maxVideoFrames { droppingVideo = false }
             if droppingVideo || queuedVideo >= maxVideoFrames {
@@ -43,6 +46,14 @@ public final class MediaInbox: @unchecked Sendable {
         }
         items.append(item)
         condition.signal()
+    }
+
+    /// The timestamp of the newest media message the stream pushed (nil: none yet): a bound on
+    /// what the stream had published when it is read.
+    public var newestPushedTimestamp: UInt32? {
+        condition.lock()
+        defer { condition.unlock() }
+        return newestTimestamp
     }
 
     /// The next item, waiting for one; nil once closed.

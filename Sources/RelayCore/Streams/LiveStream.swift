@@ -63,6 +63,13 @@ public final class LiveStream: Sendable {
         state.withLockedValue { state in state.subscribers.contains { $0.mixMinusSite == site } }
     }
 
+    /// Whether `site` is on the class's stage as the stream's latest audio carried it: its
+    /// players take its mix-minus, never this stream's own audio (an HLS variant then packages
+    /// a copy of its own for that site's clients).
+    public func hasOnStage(_ site: String) -> Bool {
+        state.withLockedValue { $0.mixMinus.withholdsProgram(from: site) }
+    }
+
     /// Whether a subscriber wants the stream's pictures (not only its audio): a transcoder
     /// encodes a rung's video only then.
     public var hasVideoSubscriber: Bool {

@@ -43,11 +43,15 @@ struct NodeHTTP {
         api.recordings = recordings
         var classroom = ClassroomService(service: controlPlane, windowMinutes: configuration.authWindowMinutes)
         let stages = media.stages
-        classroom.stageObserver = { classId, stage in stages.set(classId, stage) }
+        let hls = HLSPackager(registry: media.registry, renditions: media.renditions, stages: stages, logger: Logger(label: "relay.hls"))
+        classroom.stageObserver = { classId, stage in
+            stages.set(classId, stage)
+            hls.stageChanged(classId: classId)
+        }
         self.classroom = classroom
         api.classroom = classroom
         api.reportWindow = Double(configuration.authWindowMinutes * 60)
-        hls = HLSPackager(registry: media.registry, renditions: media.renditions, logger: Logger(label: "relay.hls"))
+        self.hls = hls
         api.hls = (host: hls, policy: access.policy)
         let https = configuration.tls.http
         application = Application(
