@@ -2,7 +2,7 @@ package import ControlPlane
 import Media
 package import RTMP
 package import Recording
-import RelayCore
+package import RelayCore
 package import SRT
 package import Transcode
 package import WebRTC
@@ -10,12 +10,19 @@ package import WebRTC
 /// What each module is configured with, read from relayd's configuration: pure mappings, so a
 /// test can check that a key reaches the module it names.
 extension RelaydConfiguration {
+    /// How a plain-name player of RTMP, HTTP-FLV or SRT steps between rungs.
+    package var renditionSelection: RenditionSelector.Configuration {
+        var selection = RenditionSelector.Configuration()
+        selection.stepDownBacklogMillis = UInt32(playerStepDownBacklogMs)
+        selection.stepUpAfter = .seconds(Int64(playerStepUpSeconds))
+        return selection
+    }
+
     /// RTMP sessions: chunking, deadlines, players' queues and rung choice, the limits' share.
     package var rtmpSessionConfiguration: RTMPSessionConfiguration {
         var rtmp = RTMPSessionConfiguration()
         rtmp.defaultBandwidthKbps = playerDefaultBandwidthKbps
-        rtmp.renditionSelection.stepDownBacklogMillis = UInt32(playerStepDownBacklogMs)
-        rtmp.renditionSelection.stepUpAfter = .seconds(Int64(playerStepUpSeconds))
+        rtmp.renditionSelection = renditionSelection
         rtmp.outChunkSize = rtmpChunkSize
         rtmp.handshakeTimeout = .seconds(Int64(rtmpHandshakeTimeoutSeconds))
         rtmp.idleTimeout = .seconds(Int64(rtmpIdleTimeoutSeconds))
@@ -34,7 +41,7 @@ extension RelaydConfiguration {
         srt.maxBandwidth = srtMaxBandwidth.map { Int64($0) }
         srt.playerStallTimeoutSeconds = Double(playerStallTimeoutSeconds)
         srt.defaultBandwidthKbps = playerDefaultBandwidthKbps
-        srt.renditionSelection = rtmpSessionConfiguration.renditionSelection
+        srt.renditionSelection = renditionSelection
         return srt
     }
 

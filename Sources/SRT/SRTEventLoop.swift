@@ -174,19 +174,20 @@ final class SRTEventLoop: @unchecked Sendable {
         if let pinned = streamID.rendition, let renditions, renditions.playedKey(source: streamID.stream, rendition: pinned) == streamID.stream {
             initial = SRTPlayer.Feed(key: streamID.stream, rendition: "source")  // a rung the source cannot feed: the source
         }
-        if streamID.rendition == nil, let renditions, renditions.isProgramOnAir(streamID.playedStream) {
-            // The plain name at the source's size (no adaptation, or none yet): the program while the stage is set.
-            initial = feed(Rendition.programName, of: streamID.playedStream)
-        }
-        if streamID.rendition == nil, let renditions, let bandwidth = admitted.grant.bandwidthKbps ?? configuration.defaultBandwidthKbps {
-            var rungChoice = SRTRungChoice(
-                source: streamID.playedStream, bandwidthKbps: bandwidth, latencyMs: configuration.latencyMs,
-                base: configuration.renditionSelection
-            )
-            let rung = rungChoice.initial(rungs: renditions.renditions(for: streamID.playedStream), now: .now())
+        if streamID.rendition == nil, let renditions {
+            // The plain name: the rung its link fits (when its bandwidth is known) or the source,
+            // and in place of the source the class's program while the stage is set.
+            var rung = "source"
+            if let bandwidth = admitted.grant.bandwidthKbps ?? configuration.defaultBandwidthKbps {
+                var rungChoice = SRTRungChoice(
+                    source: streamID.playedStream, bandwidthKbps: bandwidth, latencyMs: configuration.latencyMs,
+                    base: configuration.renditionSelection
+                )
+                rung = rungChoice.initial(rungs: renditions.renditions(for: streamID.playedStream), now: .now())
+                choice = rungChoice
+            }
             let onAir = rung == "source" && renditions.isProgramOnAir(streamID.playedStream)
             initial = feed(onAir ? Rendition.programName : rung, of: streamID.playedStream)
-            choice = rungChoice
         }
         let player = SRTPlayer(
             socket: socket, admitted: admitted, initial: initial, stallTimeout: configuration.playerStallTimeoutSeconds, logger: logger,

@@ -28,28 +28,23 @@ public final class ChildProcess: @unchecked Sendable {
         let drained = self.drained
         let reading = self.reading
         outputs = (out.fileHandleForReading, err.fileHandleForReading)
-        out.fileHandleForReading.readabilityHandler = { handle in
-            reading.withLockedValue { $0 += 1 }
-            defer { reading.withLockedValue { $0 -= 1 } }
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                drained.withLockedValue { $0 += 1 }
-                return
+        /// Appends what a pipe's reads bring (stdout or stderr) and counts its end of file.
+        func capture(_ handle: FileHandle, isStderr: Bool) {
+            handle.readabilityHandler = { handle in
+                reading.withLockedValue { $0 += 1 }
+                defer { reading.withLockedValue { $0 -= 1 } }
+                let data = handle.availableData
+                if data.isEmpty {
+                    handle.readabilityHandler = nil
+                    drained.withLockedValue { $0 += 1 }
+                    return
+                }
+                let text = String(decoding: data, as: UTF8.self)
+                box.withLockedValue { if isStderr { $0.stderr += text } else { $0.stdout += text } }
             }
-            box.withLockedValue { $0.stdout += String(decoding: data, as: UTF8.self) }
         }
-        err.fileHandleForReading.readabilityHandler = { handle in
-            reading.withLockedValue { $0 += 1 }
-            defer { reading.withLockedValue { $0 -= 1 } }
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                drained.withLockedValue { $0 += 1 }
-                return
-            }
-            box.withLockedValue { $0.stderr += String(decoding: data, as: UTF8.self) }
-        }
+        capture(out.fileHandleForReading, isStderr: false)
+        capture(err.fileHandleForReading, isStderr: true)
         try process.run()
     }
 

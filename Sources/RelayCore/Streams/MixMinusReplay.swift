@@ -22,7 +22,7 @@ struct MixMinusReplay {
 
     /// Whether the program's audio is kept from a player of `site` (it is on the stage).
     func withholdsProgram(from site: String?) -> Bool {
-        guard let site, !stageSites.isEmpty else { return false }
+        guard let site else { return false }
         return stageSites.contains(site)
     }
 

@@ -32,7 +32,7 @@ struct NodeHTTP {
         api.secureCookies = configuration.httpSecureCookies ?? configuration.tls.http
         api.listeners = NodeAnnouncer.listenerPorts
         api.flvDefaultBandwidthKbps = configuration.playerDefaultBandwidthKbps
-        api.flvRenditionSelection = configuration.rtmpSessionConfiguration.renditionSelection
+        api.flvRenditionSelection = configuration.renditionSelection
         recordings =
             configuration.recordingEnabled
             ? RecordingService(
