@@ -281,7 +281,7 @@ public final class HLSPackager: HLSHost, Sendable {
             copy.keepAlive()
             return shared
         }
-        shared.keepAlive()
+        shared.keepAlive(handingOver: client)
         return copy
     }
 

@@ -144,6 +144,16 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
         state.withLockedValue { $0.lastFetch = now }
     }
 
+    /// Keeps the variant alive for a client that another packager (its site's copy) serves now,
+    /// and stops listing that client here (the copy lists it).
+    func keepAlive(handingOver client: HLSClient) {
+        let now = ContinuousClock.now
+        state.withLockedValue { state in
+            state.lastFetch = now
+            if state.clients[client.id] != nil { state.clients[client.id] = nil }
+        }
+    }
+
     /// Counts a fetch of `bytes` by `client` (keeps the variant alive).
     func touch(_ client: HLSClient, bytes: Int) {
         let now = ContinuousClock.now

@@ -16,6 +16,11 @@ final class RungOutput {
     /// While sites are on stage: each one's mix-minus encoder (the same settings, so the same
     /// sequence header as `audioEncoder`).
     private var mixMinusEncoders: [String: AACTagEncoder] = [:]
+    /// Frames the mix-minus encoders still take after the stage emptied: the program encoder's
+    /// packets carry the mix that much longer (its delay), and so do theirs, each without its
+    /// site's voice; the sites' players get those until the mix is out.
+    private var mixMinusDrainFrames = 0
+    static let encoderDelayFrames = 3
     private var watched = false
     private var videoWatched = false
 
@@ -76,12 +81,24 @@ final class RungOutput {
     func resetAudio() {
         audioEncoder = nil
         mixMinusEncoders.removeAll()
+        mixMinusDrainFrames = 0
     }
 
     /// Encodes one decoded source audio frame at this rung's audio bitrate; the encoder opens,
     /// and its sequence header is published, on first use.
     func encodeAudio(_ frame: MediaFrame, millis: Int64, source: SourceAudioDecoder, allocator: ByteBufferAllocator) throws(FFmpegError) {
-        if !mixMinusEncoders.isEmpty { mixMinusEncoders.removeAll() }  // the stage emptied
+        if !mixMinusEncoders.isEmpty {
+            // The stage emptied: the mix-minus encoders take the teacher's frame (everyone's
+            // mix-minus now) until the program encoder's packets no longer carry the mix.
+            if mixMinusDrainFrames == 0 { mixMinusDrainFrames = Self.encoderDelayFrames }
+            mixMinusDrainFrames -= 1
+            let sites = Set(mixMinusEncoders.keys)
+            try publishAudio(
+                frame, mixMinus: Dictionary(uniqueKeysWithValues: sites.map { ($0, frame) }), stage: sites, millis: millis, source: source,
+                allocator: allocator)
+            if mixMinusDrainFrames == 0 { mixMinusEncoders.removeAll() }
+            return
+        }
         try openAudio(millis: millis, source: source, allocator: allocator).encode(frame, millis: millis, allocator: allocator) {
             session.publish($0)
         }
@@ -91,13 +108,23 @@ final class RungOutput {
     /// that plays this rung (in the source's format): each program packet goes out with the sites' packets of the same
     /// frame, which that site's players get in its place (``PublishSession/publish(_:mixMinus:stage:)``).
     func encodeAudio(_ mix: ProgramAudioMix, millis: Int64, source: SourceAudioDecoder, allocator: ByteBufferAllocator) throws(FFmpegError) {
-        var program: [MediaMessage] = []
-        try openAudio(millis: millis, source: source, allocator: allocator).encode(mix.program, millis: millis, allocator: allocator) {
-            program.append($0)
-        }
+        mixMinusDrainFrames = 0
         // Only for the sites whose players play this rung (an AAC encode costs 0.05 core).
         let played = mix.mixMinus.filter { session.stream.hasSubscriber(mixMinusSite: $0.key) }
         mixMinusEncoders = mixMinusEncoders.filter { played[$0.key] != nil }
+        try publishAudio(mix.program, mixMinus: played, stage: Set(mix.mixMinus.keys), millis: millis, source: source, allocator: allocator)
+    }
+
+    /// Encodes a program frame and each site's mix-minus frame, and publishes each program
+    /// packet with the sites' packets of the same position and the stage.
+    private func publishAudio(
+        _ programFrame: MediaFrame, mixMinus played: [String: MediaFrame], stage: Set<String>, millis: Int64, source: SourceAudioDecoder,
+        allocator: ByteBufferAllocator
+    ) throws(FFmpegError) {
+        var program: [MediaMessage] = []
+        try openAudio(millis: millis, source: source, allocator: allocator).encode(programFrame, millis: millis, allocator: allocator) {
+            program.append($0)
+        }
         var mixMinus: [String: [MediaMessage]] = [:]
         for (site, frame) in played {
             let encoder: AACTagEncoder
@@ -111,7 +138,6 @@ final class RungOutput {
         }
         // Paired by position: a site's encoder opened in this frame has no packet yet (its
         // players get no audio for that one, never the program with their own voice).
-        let stage = Set(mix.mixMinus.keys)
         for (index, message) in program.enumerated() {
             session.publish(message, mixMinus: mixMinus.compactMapValues { index < $0.count ? $0[index] : nil }, stage: stage)
         }
