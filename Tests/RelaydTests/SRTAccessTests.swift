@@ -44,9 +44,9 @@ struct SRTAccessTests {
 
         // The central school's key publishes; a site of the class plays; the stranger cannot.
         let publisher = try SRTTools.publish(to: relay.srtURL("physics", mode: "publish", key: keys["central"]!), seconds: 20)
-        // Not converted: the stream 3 s in. A site joining in its first second or two records two audio
-        // packets with one timestamp ("non monotonically increasing dts … 302 >= 302"): a finding left to the lead.
-        try await Task.sleep(for: .seconds(3))
+        // A site joining in the stream's first GOP: its recording decodes without an error (the
+        // publisher's first audio frames, before its first picture, were once clamped onto it).
+        try await relay.waitForStreamsLive()
         #expect(publisher.isRunning, "central key refused: \(publisher.stderr)")
         let (strangerCode, _) = try await SRTTools.decode(relay.srtURL("physics", mode: "request", key: keys["stranger"]!), seconds: 1, timeout: 20)
         #expect(strangerCode != 0, "an unpaired site is refused")
@@ -86,23 +86,27 @@ struct SRTAccessTests {
         let keys = try await OneClassTimetable.make(on: relay, classId: "math", title: "数学", bandwidthKbps: 8000)
         let publisher = try SRTTools.publish(to: relay.srtURL("math", mode: "publish", key: keys["central"]!), seconds: 30)
         defer { publisher.signal(SIGKILL) }
-        // Not converted (as the player's 4 s below): the stream's age when the callers come. With the player
-        // joining as soon as the stream was live, the callers opened a 540 ms gap in its stream.
-        try await Task.sleep(for: .seconds(2))
+        try await relay.waitForStreamsLive()
         // The player: srt-live-transmit forwarding each SRT message as a UDP datagram to a script
-        // that reports the longest time between two datagrams (stdout would batch its writes).
+        // that says when the stream has flowed steadily (1 s without a 100 ms gap; a young
+        // stream's publisher pauses about 0.5 s after its first burst), then reports the
+        // longest time between two datagrams from there (stdout would batch its writes).
         let gaps = """
             import socket, sys, time
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1]))); s.settimeout(1.0)
             print("bound", flush=True)
-            end = time.time() + float(sys.argv[2]); last = None; worst = 0.0; total = 0
+            end = time.time() + float(sys.argv[2]); last = None; worst = 0.0; total = 0; steadySince = None; steady = False
             while time.time() < end:
                 try:
                     data = s.recv(65536)
                 except socket.timeout:
                     continue
                 now = time.time(); total += len(data)
-                if last is not None: worst = max(worst, now - last)
+                gap = now - last if last is not None else 0.0
+                if steady: worst = max(worst, gap)
+                elif gap > 0.1 or steadySince is None: steadySince = now
+                elif now - steadySince >= 1.0:
+                    steady = True; print("steady", flush=True)
                 last = now
             print(f"{worst * 1000:.0f} {total}", flush=True)
             """
@@ -120,9 +124,8 @@ struct SRTAccessTests {
                 "udp://127.0.0.1:\(port)",
             ])
         defer { player.signal(SIGKILL) }
-        // Not converted: the player 4 s old. Callers arriving when its stream had flowed 2 s without a
-        // 100 ms gap still opened a 390-510 ms gap in it (none at 4 s): a finding left to the lead.
-        try await Task.sleep(for: .seconds(4))
+        // The callers come once the player's stream flows steadily.
+        #expect(await meter.waitForOutput(timeout: .seconds(10)) { $0.contains("steady") }, "\(meter.stdout) \(player.stderr)")
         var callers: [ChildProcess] = []
         for i in 0..<50 {
             let key = i % 2 == 0 ? keys["site-a"]! : "wrong\(i)"
@@ -142,6 +145,7 @@ struct SRTAccessTests {
         }
         try #require(fields.count == 2, "the player's report: \(meter.stdout) \(meter.stderr) \(player.stderr)")
         #expect(fields[1] > 500_000, "the player received the stream: \(fields[1]) bytes")
+        print("srt callers: the player's longest gap \(fields[0]) ms while 50 callers connected")
         #expect(fields[0] < 200, "the longest gap in the player's stream while 50 callers connected: \(fields[0]) ms")
         let refusals = relay.child.stderr.components(separatedBy: "srt refused").count - 1
         #expect(refusals >= 25, "the wrong keys were refused in the handshake (\(refusals))")

@@ -36,11 +36,10 @@ public struct TSToFLVConverter {
     public mutating func convert(_ packet: ElementaryPacket) -> [MediaMessage] {
         let base = origin ?? packet.dtsMillis
         origin = base
-        let dts = UInt32(clamping: max(0, packet.dtsMillis - base))
         var out: [MediaMessage] = []
         switch packet.codec {
-        case .h264: convertVideo(packet, dts: dts, into: &out)
-        case .aac: convertAudio(packet, dts: dts, into: &out)
+        case .h264: convertVideo(packet, dts: UInt32(clamping: max(0, packet.dtsMillis - base)), into: &out)
+        case .aac: convertAudio(packet, since: packet.dtsMillis - base, into: &out)
         }
         guard !started else { return out }
         held += out
@@ -91,16 +90,21 @@ public struct TSToFLVConverter {
         out.append(message(.video, dts, prefix, AnnexB.avcc(frameUnits)))
     }
 
-    private mutating func convertAudio(_ packet: ElementaryPacket, dts: UInt32, into out: inout [MediaMessage]) {
+    /// A PES's AAC frames, the first at `start` ms from the stream's origin. Frames stamped
+    /// before the origin (a publisher's first audio, a frame or two ahead of its first picture)
+    /// are left out: clamped to the origin, they would overlap the next PES's frames (two
+    /// frames at one time for a player that starts there).
+    private mutating func convertAudio(_ packet: ElementaryPacket, since start: Int64, into out: inout [MediaMessage]) {
         let frames = ADTSHeader.frames(packet.data)
         for (index, frame) in frames.enumerated() {
+            let time = start + Int64(index * 1024 * 1000 / max(frame.header.sampleRate, 1))
             let config = frame.header.audioSpecificConfig
             if config != audioConfig {
                 audioConfig = config
-                out.append(message(.audio, dts, [0xAF, 0], config))
+                out.append(message(.audio, UInt32(clamping: max(0, time)), [0xAF, 0], config))
             }
-            let offset = UInt32(index * 1024 * 1000 / max(frame.header.sampleRate, 1))
-            out.append(message(.audio, dts &+ offset, [0xAF, 1], Array(frame.payload)))
+            guard time >= 0 else { continue }
+            out.append(message(.audio, UInt32(clamping: time), [0xAF, 1], Array(frame.payload)))
         }
     }
 
