@@ -343,14 +343,11 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
                     }
                 }
             }
-            if var start = copyStart, let from = takeOver(&start, segmenter: &segmenter) {
-                copyStart = nil
+            if let from = takeOver(&copyStart, segmenter: &segmenter) {
                 for message in from { segmenter.take(message, into: state) }
                 state.withLockedValue { $0.serving = true }
                 logger.info(
                     "hls: the site's copy takes over (its mix-minus)", metadata: ["segment": "\(state.withLockedValue { $0.window.nextSequence })"])
-            } else if let start = copyStart {
-                copyStart = start
             }
         }
         if let stream = program, let following = programFollowing, let programFeed {
@@ -363,17 +360,22 @@ final class HLSVariantPackager: StreamSubscriber, ViewerGroupReporting, Sendable
 
     /// A site's copy: when the shared variant started the segment it builds at the copy's pending
     /// keyframe, with the same tracks (and the same feed), the copy takes the shared window up to
-    /// that segment and goes on from its keyframe in the same init section; returns what to mux.
-    private func takeOver(_ start: inout HLSSiteCopyStart, segmenter: inout Segmenter) -> [MediaMessage]? {
-        guard let siteCopy, !start.pending.isEmpty else { return nil }
+    /// that segment and goes on from its keyframe in the same init section; returns what to mux
+    /// (and `start` is then nil: the copy took over).
+    private func takeOver(_ start: inout HLSSiteCopyStart?, segmenter: inout Segmenter) -> [MediaMessage]? {
+        guard let siteCopy, var pending = start, !pending.pending.isEmpty else { return nil }
         let tracks = segmenter.tracks
         let taken = siteCopy.shared.state.withLockedValue { shared -> (HLSSegmentWindow, [MediaMessage])? in
             guard !shared.finished, shared.tracks == tracks, shared.playingProgram == siteCopy.copiesProgram,
-                let from = start.takeover(sharedSegmentStart: shared.openSegmentStart)
+                let from = pending.takeover(sharedSegmentStart: shared.openSegmentStart)
             else { return nil }
             return (shared.window.reopened(), from)
         }
-        guard let (window, from) = taken else { return nil }
+        guard let (window, from) = taken else {
+            start = pending
+            return nil
+        }
+        start = nil
         state.withLockedValue { $0.window = window }
         segmenter.continuesMap = true
         return from
