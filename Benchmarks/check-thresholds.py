@@ -35,6 +35,10 @@ def main():
     if len(sys.argv) != 3:
         print(__doc__.strip(), file=sys.stderr)
         return 2
+    for directory in sys.argv[1:]:
+        if not os.path.isdir(directory):
+            print(f"no results in {directory}: not a directory (did the benchmark run write its thresholds?)", file=sys.stderr)
+            return 1
     committed, fresh = load(sys.argv[1]), load(sys.argv[2])
     if not committed:
         print(f"no thresholds in {sys.argv[1]}", file=sys.stderr)
