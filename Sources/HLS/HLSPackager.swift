@@ -36,10 +36,8 @@ public final class HLSPackager: HLSHost, Sendable {
     private let startupTimeout: Duration
     private let logger: Logger
     private let running = NIOLockedValueBox<[VariantKey: Running]>([:])
-    /// Sites' copies that ended (their site left the stage), kept for `idleTimeout` for their
-    /// closed segments: the site's clients, back on the shared variant, fetch the last segments
-    /// of the stage from the copy, where they hold no voice of their own.
-    private let endedCopies = NIOLockedValueBox<[VariantKey: (packager: HLSVariantPackager, ended: ContinuousClock.Instant)]>([:])
+    /// Sites' copies that ended, kept `idleTimeout` for the stage's last segments.
+    private let endedCopies: NIOLockedValueBox<HLSEndedSiteCopies<VariantKey>>
     /// Muxing threads of variants that ended on their own (out of `running`), still to be joined.
     private let retired = RetiredThreads()
     private let stopped = NIOLockedValueBox(false)
@@ -59,6 +57,7 @@ public final class HLSPackager: HLSHost, Sendable {
         self.renditions = renditions
         self.stages = stages
         self.idleTimeout = idleTimeout
+        self.endedCopies = NIOLockedValueBox(HLSEndedSiteCopies(keep: idleTimeout))
         self.startupTimeout = startupTimeout
         self.logger = logger
     }
@@ -213,14 +212,7 @@ public final class HLSPackager: HLSHost, Sendable {
         if let sequence, let site = client.schoolId {
             let key = VariantKey(source: source, variant: name, site: site)
             let now = ContinuousClock.now
-            let ended = endedCopies.withLockedValue { copies -> HLSVariantPackager? in
-                guard let entry = copies[key] else { return nil }
-                if now - entry.ended > idleTimeout {
-                    copies[key] = nil
-                    return nil
-                }
-                return entry.packager
-            }
+            let ended = endedCopies.withLockedValue { $0.copy(for: key, at: now) }
             if let ended, sequence < ended.nextSequence { return ended }
         }
         return existing(source, name).map { serving($0, to: client) }
@@ -364,11 +356,7 @@ public final class HLSPackager: HLSHost, Sendable {
             }
             if key.site != nil {
                 let now = ContinuousClock.now
-                let idleTimeout = self.idleTimeout
-                endedCopies.withLockedValue { copies in
-                    copies = copies.filter { now - $0.value.ended <= idleTimeout }
-                    copies[key] = (packager, now)
-                }
+                endedCopies.withLockedValue { $0.add(packager, for: key, endedAt: now) }
             }
             if !map.keys.contains(where: { $0.source == key.source }) {
                 programClocks.withLockedValue { $0[key.source] = nil }

@@ -32,9 +32,14 @@ public final class MediaInbox: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard !closed else { return }
-        if case .media(let message) = item, !message.isSequenceHeader { newestTimestamp = message.timestamp }
-        if case .media(let message) = item, message.kind == .video, !message.isSequenceHeader {
-            if message.isKeyframe, queuedVideo < maxVideoFrames { droppingVideo = false }
+        var isVideoFrame = false, isKeyframe = false
+        if case .media(let message) = item, !message.isSequenceHeader {
+            newestTimestamp = message.timestamp
+            isVideoFrame = message.kind == .video
+            isKeyframe = message.isKeyframe
+        }
+        if isVideoFrame {
+            if isKeyframe, queuedVideo < maxVideoFrames { droppingVideo = false }
             if droppingVideo || queuedVideo >= maxVideoFrames {
                 droppingVideo = true
                 dropped += 1
