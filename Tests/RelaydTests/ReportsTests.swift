@@ -75,7 +75,17 @@ struct ReportsTests {
         return abs(value - truth) <= max(5, truth * 0.02)
     }
 
-    @Test func aShortOccurrenceWithAFullALateAndAnAbsentSiteAndAPublisherThatDropsAndReturns() async throws {
+    /// The three cases wait on lesson time (a report's `held` and `attended` need 60 s), not on the
+    /// CPU (no transcoding, players copy), and share nothing: each has its own relayd, data dir and
+    /// ports, the two-node case its own PostgreSQL. So they run at once, in the longest one's time.
+    @Test func aShortOccurrenceASIGKILLMidSessionAndTwoNodesOnOnePostgreSQL() async throws {
+        async let occurrence: Void = Self.aShortOccurrenceWithAFullALateAndAnAbsentSiteAndAPublisherThatDropsAndReturns()
+        async let killed: Void = Self.aSIGKILLMidSessionLosesAtMostTheLastFlush()
+        async let twoNodes: Void = Self.twoNodesOnOnePostgreSQLMakeOneReport()
+        _ = try await (occurrence, killed, twoNodes)
+    }
+
+    static func aShortOccurrenceWithAFullALateAndAnAbsentSiteAndAPublisherThatDropsAndReturns() async throws {
         let relay = try await RelaydServer(config: Self.config)
         let (keys, scheduled) = try await Self.timetable(on: relay, startedAgo: 20, lasting: 180)
         let publishURL = relay.url("lesson?key=\(keys["c1"]!)")
@@ -202,7 +212,7 @@ struct ReportsTests {
         #expect(await relay.stop() == 0)
     }
 
-    @Test func aSIGKILLMidSessionLosesAtMostTheLastFlush() async throws {
+    static func aSIGKILLMidSessionLosesAtMostTheLastFlush() async throws {
         let relay = try await RelaydServer(config: Self.config)
         let (keys, scheduled) = try await Self.timetable(on: relay, startedAgo: 0, lasting: 600)
         let publishStart = Date()
@@ -242,7 +252,7 @@ struct ReportsTests {
 
     /// Two nodes on one PostgreSQL, the publisher on one, a site's players on both: each node
     /// writes what it served, and either node's report counts the site's players once.
-    @Test func twoNodesOnOnePostgreSQLMakeOneReport() async throws {
+    static func twoNodesOnOnePostgreSQLMakeOneReport() async throws {
         let (started, why) = PostgresServer.start()
         let postgres = try #require(started, "PostgreSQL is needed here: \(why)")
         defer { postgres.stop() }
