@@ -2,7 +2,7 @@
 """Plays a WHEP URL in Debian's Chromium (Playwright, executable_path=/usr/bin/chromium) with a
 minimal standard WHEP client and prints one JSON line of what the browser saw.
 
-    whep_play.py URL [--key KEY] [--seconds N] [--no-delete] [--tcp-only] [--print-answer]
+    whep_play.py URL [--key KEY] [--seconds N] [--stop-file PATH] [--no-delete] [--tcp-only] [--print-answer]
 
 The page POSTs an SDP offer (recvonly audio + video), applies the answer, and reports: the POST's
 status, the time from the POST to the first decoded frame, the picture size, frames decoded and
@@ -10,10 +10,12 @@ the inbound audio energy (getStats), the picture heights seen and the longest fr
 every 250 ms), the last picture's colours at eight fixed points (`pixels`), then DELETEs the session (its status too). The page runs on
 the relay's own origin (its /healthz), as the relay's watch page will. --print-answer writes the
 SDP answer to stderr as soon as it arrives (one line, "whep-answer <JSON string>"), for a test
-that needs the session's ICE credentials while the browser plays.
+that needs the session's ICE credentials while the browser plays. With --stop-file the browser
+plays until that file exists (at most --seconds), for a test that knows when it has seen enough.
 """
 import argparse
 import json
+import os
 import sys
 
 from playwright.sync_api import sync_playwright
@@ -21,7 +23,7 @@ from playwright.sync_api import sync_playwright
 from chromium import launch
 
 CLIENT = """
-async ([url, key, seconds, doDelete, tcpOnly]) => {
+async ([url, key, seconds, doDelete, tcpOnly, stopFile]) => {
   const result = {};
   const pc = new RTCPeerConnection();
   pc.addTransceiver('video', {direction: 'recvonly'});
@@ -60,6 +62,7 @@ async ([url, key, seconds, doDelete, tcpOnly]) => {
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
     await new Promise((resolve) => setTimeout(resolve, 250));
+    if (stopFile && await window.stopFileExists()) break;
     const sample = await pc.getStats();
     sample.forEach((s) => {
       if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
@@ -116,6 +119,7 @@ def main() -> int:
     parser.add_argument("url")
     parser.add_argument("--key", default="")
     parser.add_argument("--seconds", type=float, default=4)
+    parser.add_argument("--stop-file", default="", help="stop playing once this file exists (at most --seconds)")
     parser.add_argument("--no-delete", action="store_true")
     parser.add_argument("--tcp-only", action="store_true", help="drop the answer's UDP candidates (ICE-TCP)")
     parser.add_argument("--print-answer", action="store_true", help="the SDP answer to stderr as it arrives")
@@ -124,13 +128,15 @@ def main() -> int:
         browser = launch(p)
         try:
             page = browser.new_page()
+            if args.stop_file:
+                page.expose_function("stopFileExists", lambda: os.path.exists(args.stop_file))
             if args.print_answer:
                 page.on("console", lambda m: m.text.startswith("whep-answer ") and print(m.text, file=sys.stderr, flush=True))
             # A page of the relay's own origin: Chromium's local-network-access rules refuse
             # fetches from about:blank to loopback (CORS itself is checked with curl).
             origin = "/".join(args.url.split("/")[:3])
             page.goto(origin + "/healthz")
-            result = page.evaluate(CLIENT, [args.url, args.key, args.seconds, not args.no_delete, args.tcp_only])
+            result = page.evaluate(CLIENT, [args.url, args.key, args.seconds, not args.no_delete, args.tcp_only, bool(args.stop_file)])
         finally:
             browser.close()
     print(json.dumps(result), flush=True)

@@ -20,9 +20,11 @@ struct WHEPNetworkTests {
         return (relay, http, rtmp)
     }
 
-    /// The browser in the client namespace, playing for `seconds`; its JSON line once it ends.
-    static func browser(_ ns: BottleneckTests.Namespaces, url: String, seconds: Int) throws -> ChildProcess {
-        try ChildProcess("ip", ["netns", "exec", ns.client, "/usr/bin/python3", script, url, "--seconds", "\(seconds)"])
+    /// The browser in the client namespace, playing for `seconds` (or until `stopFile` exists); its
+    /// JSON line once it ends.
+    static func browser(_ ns: BottleneckTests.Namespaces, url: String, seconds: Int, stopFile: String? = nil) throws -> ChildProcess {
+        try ChildProcess(
+            "ip", ["netns", "exec", ns.client, "/usr/bin/python3", script, url, "--seconds", "\(seconds)"] + (stopFile.map { ["--stop-file", $0] } ?? []))
     }
 
     static func result(of browser: ChildProcess) async throws -> [String: Any] {
@@ -38,7 +40,8 @@ struct WHEPNetworkTests {
             children.append(relay)
             children.append(try ns.publishLesson(format: "flv", to: "rtmp://127.0.0.1:\(rtmp)/live/wneck"))
             #expect(await relay.waitForOutput(timeout: .seconds(20)) { $0.contains("transcoding") && $0.contains("rungs=") }, "the rungs made")
-            let browser = try Self.browser(ns, url: "http://10.231.7.1:\(http)/whep/live/wneck", seconds: 70)
+            let stopFile = dir + "/browser-stop"
+            let browser = try Self.browser(ns, url: "http://10.231.7.1:\(http)/whep/live/wneck", seconds: 90, stopFile: stopFile)
             children.append(browser)
             // Not a condition: the browser plays 6 s on the open path (its 720p start, the estimator's baseline) before the cut.
             try await Task.sleep(for: .seconds(6))
@@ -54,6 +57,10 @@ struct WHEPNetworkTests {
             let upCount = relay.stderr.components(separatedBy: "direction=up").count
             let up = await relay.waitForOutput(timeout: .seconds(45)) { $0.components(separatedBy: "direction=up").count > upCount }
             #expect(up, "did not climb back: \(String(relay.stderr.suffix(3000)))")
+            // Not a condition: 5 s played after the climb (the switch at 720p's next keyframe, where
+            // a frozen picture would show), then the browser stops and reports.
+            try await Task.sleep(for: .seconds(5))
+            FileManager.default.createFile(atPath: stopFile, contents: nil)
             let result = try await Self.result(of: browser)
             print("webrtc bottleneck: \(result)")
             print(relay.stderr.split(separator: "\n").filter { $0.contains("switched rung") || $0.contains("shaped") }.joined(separator: "\n"))

@@ -398,7 +398,9 @@ final class WebRTCRuntime {
         )
         session.playback.selector = selector
         let onAir = renditions?.isProgramOnAir(session.source) ?? false
-        if let target { requestSwitch(session, to: target == "source" && onAir ? Rendition.programName : target) }
+        guard let target else { return }
+        session.playback.pressure.rungChanged()
+        requestSwitch(session, to: target == "source" && onAir ? Rendition.programName : target)
     }
 
     /// A viewer of the source moves to the class's program while the class's stage is not
