@@ -24,7 +24,8 @@ struct WHEPNetworkTests {
     /// JSON line once it ends.
     static func browser(_ ns: BottleneckTests.Namespaces, url: String, seconds: Int, stopFile: String? = nil) throws -> ChildProcess {
         try ChildProcess(
-            "ip", ["netns", "exec", ns.client, "/usr/bin/python3", script, url, "--seconds", "\(seconds)"] + (stopFile.map { ["--stop-file", $0] } ?? []))
+            "ip",
+            ["netns", "exec", ns.client, "/usr/bin/python3", script, url, "--seconds", "\(seconds)"] + (stopFile.map { ["--stop-file", $0] } ?? []))
     }
 
     static func result(of browser: ChildProcess) async throws -> [String: Any] {
