@@ -35,9 +35,10 @@ def main():
     if len(sys.argv) != 3:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    for directory in sys.argv[1:]:
+    for directory, what in zip(sys.argv[1:], ("The committed thresholds", "The fresh results")):
         if not os.path.isdir(directory):
-            print(f"no results in {directory}: not a directory (did the benchmark run write its thresholds?)", file=sys.stderr)
+            why = "is it checked out?" if what.startswith("The committed") else "did the benchmark run write them?"
+            print(f"{what} are not in {directory}: not a directory ({why})", file=sys.stderr)
             return 1
     committed, fresh = load(sys.argv[1]), load(sys.argv[2])
     if not committed:
