@@ -7,26 +7,26 @@ import NIOCore
 /// sent times the share that arrived is (so the selector jumps to the rung that fits at once
 /// instead of stepping down one rung per settle period).
 ///
-/// The estimate also counts as a full queue when it has fallen: below `lowEstimateShare` of
-/// what was sent and of its own highest since the last rung change, for `lowEstimateReadings`
-/// readings in a row, once it has covered what was sent since that change. Behind a bottleneck
-/// with a short queue (a `tbf` of 400 ms) the round trip hardly grows and Chromium may report no
-/// loss for seconds, but its estimate drops within one. Not read this way: an estimate that has
-/// not yet covered the rate (a session's first seconds, while Chromium's estimator climbs from
-/// its start value; the seconds after a step up), or one that stayed where it was while the
-/// picture's rate jumped (slides, then motion).
+/// The estimate also counts as a full queue when it has fallen: below `lowEstimateShare` of what
+/// was sent and below `fallenEstimateShare` of its own highest since the last rung change, for
+/// `lowEstimateReadings` readings in a row. Behind a bottleneck with a short queue (a `tbf` of
+/// 400 ms) the round trip hardly grows and Chromium may report no loss for seconds, but its
+/// estimate drops within one (2.7 Mbit/s to 440 kbit/s), whether or not it had yet climbed to
+/// what was sent. Not read this way: an estimate still climbing (a session's first seconds, from
+/// Chromium's 300 kbit/s start; the seconds after a step up), or one that stayed where it was while
+/// the picture's rate jumped (slides, then motion).
 struct WebRTCLinkPressure {
     private(set) var shortestRTTMs: Double?
     /// Bytes sent at the previous reading, and when.
     private var previousSent: (bytes: Int, at: NIODeadline)?
     /// Loss above this share counts as a full queue.
     var heavyLoss = 0.08
-    /// An estimate below this share of what was sent is low.
+    /// An estimate below this share of what was sent is low...
     var lowEstimateShare = 0.7
+    /// ...when it is also below this share of its highest since the last rung change.
+    var fallenEstimateShare = 0.5
     /// Low estimates in a row that count as a full queue.
     var lowEstimateReadings = 2
-    /// Whether the estimate has reached what was sent since the last rung change.
-    private(set) var estimateCoveredSent = false
     /// The highest estimate since the last rung change.
     private var highestEstimateKbps = 0
     private var lowEstimatesInARow = 0
@@ -60,10 +60,9 @@ struct WebRTCLinkPressure {
         return Reading(backlogMillis: UInt32(max(0, min(backlog, 60_000))), throughputKbps: throughput)
     }
 
-    /// The viewer moves to another rung: what it is sent changes, and the estimate has to cover
-    /// the new rate again before a low one counts.
+    /// The viewer moves to another rung: what it is sent changes, and a fall is measured from the
+    /// estimate's highest after the change.
     mutating func rungChanged() {
-        estimateCoveredSent = false
         highestEstimateKbps = 0
         lowEstimatesInARow = 0
     }
@@ -71,13 +70,8 @@ struct WebRTCLinkPressure {
     private mutating func estimateIsLow(_ estimateKbps: Int?, sentKbps: Double?) -> Bool {
         guard let estimateKbps, let sentKbps, sentKbps > 0 else { return false }
         highestEstimateKbps = max(highestEstimateKbps, estimateKbps)
-        if Double(estimateKbps) >= sentKbps {
-            estimateCoveredSent = true
-            lowEstimatesInARow = 0
-            return false
-        }
         let estimate = Double(estimateKbps)
-        guard estimateCoveredSent, estimate < sentKbps * lowEstimateShare, estimate < Double(highestEstimateKbps) * lowEstimateShare else {
+        guard estimate < sentKbps * lowEstimateShare, estimate < Double(highestEstimateKbps) * fallenEstimateShare else {
             lowEstimatesInARow = 0
             return false
         }
