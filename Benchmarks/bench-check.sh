@@ -19,23 +19,25 @@ run() {
     "$SWIFT" package --disable-sandbox --allow-writing-to-package-directory benchmark thresholds update --path "$fresh"
 }
 
-if [ "${1:-}" = "--build-only" ]; then
-    "$SWIFT" package --disable-sandbox benchmark list >/dev/null && exit 0
-    status=$?
+# Runs "$@", and once more only when swift-package's plugin host crashed (exit 139).
+once_more_after_plugin_crash() {
+    "$@"
+    local status=$?
     if [ "$status" -eq 139 ]; then
-        echo "bench-check: swift-package crashed (SIGSEGV, exit 139) while building; building once more"
-        exec "$SWIFT" package --disable-sandbox benchmark list >/dev/null
+        echo "bench-check: swift-package crashed (SIGSEGV, exit 139) before it was done; running it once more" >&2
+        "$@"
+        status=$?
     fi
-    exit "$status"
+    return "$status"
+}
+
+if [ "${1:-}" = "--build-only" ]; then
+    once_more_after_plugin_crash "$SWIFT" package --disable-sandbox benchmark list >/dev/null
+    exit
 fi
 
-run
+once_more_after_plugin_crash run
 status=$?
-if [ "$status" -eq 139 ]; then
-    echo "bench-check: swift-package crashed (SIGSEGV, exit 139) before the thresholds were written; running it once more"
-    run
-    status=$?
-fi
 if [ "$status" -ne 0 ]; then
     echo "bench-check: the benchmark run failed (exit $status)" >&2
     exit "$status"

@@ -35,9 +35,9 @@ def main():
     if len(sys.argv) != 3:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    for directory, what in zip(sys.argv[1:], ("The committed thresholds", "The fresh results")):
+    expected = (("The committed thresholds", "is it checked out?"), ("The fresh results", "did the benchmark run write them?"))
+    for directory, (what, why) in zip(sys.argv[1:], expected):
         if not os.path.isdir(directory):
-            why = "is it checked out?" if what.startswith("The committed") else "did the benchmark run write them?"
             print(f"{what} are not in {directory}: not a directory ({why})", file=sys.stderr)
             return 1
     committed, fresh = load(sys.argv[1]), load(sys.argv[2])
