@@ -151,7 +151,7 @@ struct ClusterNodesTests {
             let packets = try await MediaTools.packets(of: dir + "/p\(index).flv")
             let video = packets.filter(\.isVideo)
             let span = (video.last?.dtsMillis ?? 0) - (video.first?.dtsMillis ?? 0)
-            let gaps = zip(video, video.dropFirst()).map { $1.dtsMillis - $0.dtsMillis }
+            let gaps = MediaTools.dtsGaps(video)
             #expect(
                 video.count > 500 && span > 25_000,
                 "player \(index) got its 28 s across the move: \(video.count) pictures over \(Int(span)) ms, longest gap \(Int(gaps.max() ?? 0)) ms; b's log: \(b.child.stderr.suffix(3000))"

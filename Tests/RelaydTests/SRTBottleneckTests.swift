@@ -51,7 +51,7 @@ struct SRTBottleneckTests {
         #expect(!player.stderr.contains("Invalid data"), "player: \(player.stderr.suffix(2000))")
 
         let video = try await MediaTools.packets(of: dir + "/player.ts").filter(\.isVideo)
-        let gaps = zip(video, video.dropFirst()).map { $1.dtsMillis - $0.dtsMillis }
+        let gaps = MediaTools.dtsGaps(video)
         let heights = try await runTool(
             "ffprobe",
             [

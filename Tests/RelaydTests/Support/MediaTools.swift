@@ -49,6 +49,11 @@ enum MediaTools {
         let isKey: Bool
     }
 
+    /// The steps between consecutive packets' timestamps (a picture's gaps, when they are its frames).
+    static func dtsGaps(_ packets: [Packet]) -> [Double] {
+        zip(packets, packets.dropFirst()).map { $1.dtsMillis - $0.dtsMillis }
+    }
+
     /// Packets of a media file, in file order.
     static func packets(of file: String) async throws -> [Packet] {
         let (code, out, err) = try await runTool(
